@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The two quick-start commands; needs only Python 3.11+ (standard library).
+
+    python3 dev.py serve   install, migrate, load the Thường Tín 2018 demo, serve on :5000
+    python3 dev.py test    install, then run the whole test suite (extra args go to pytest)
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def run(*args: str, **kwargs) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run(args, check=True, cwd=ROOT, **kwargs)
+
+
+def install(extras: str = "") -> None:
+    """Create .venv and install the project (skipped when pyproject.toml did not change)."""
+    if sys.version_info < (3, 11):
+        sys.exit("Python 3.11 or newer is needed.")
+    if not (BIN / "python").exists():
+        run(sys.executable, "-m", "venv", str(VENV))
+    spec = f".[{extras}]" if extras else "."
+    stamp = VENV / f".installed-{extras or 'app'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    run(str(BIN / "python"), "-m", "pip", "install", "-q", "--upgrade", "pip")
+    run(str(BIN / "python"), "-m", "pip", "install", "-q", "-e", spec)
+    stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium; install it when we may (root with apt-get)."""
+    if shutil.which("chromium") or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    run("apt-get", "update", "-qq")
+    run("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ,
+                                                            "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def serve() -> None:
+    install()
+    flask = [str(BIN / "flask"), "--app", "ledger"]
+    run(*flask, "db", "upgrade")
+    run(*flask, "seed", "--demo")
+    print("\nServing on http://127.0.0.1:5000  (Ctrl+C to stop)\n", flush=True)
+    os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "--workers", "2", "--bind",
+                                     "127.0.0.1:5000", "--access-logfile", "-",
+                                     "ledger.wsgi:app"])
+
+
+def test(args: list[str]) -> None:
+    install("test")
+    ensure_chromium()
+    os.chdir(ROOT)
+    os.execv(str(BIN / "python"), [str(BIN / "python"), "-m", "pytest", *args])
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "serve":
+        serve()
+    elif command == "test":
+        test(sys.argv[2:])
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,104 @@
+"""Who is signed in and what they may see: Flask-Login wiring, scopes and role checks."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, session
+from flask_login import LoginManager, current_user
+from flask_babel import lazy_gettext
+
+from .db import get_session
+from .models import User
+from .services.units import subtree_ids
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = lazy_gettext("Hãy đăng nhập để tiếp tục.")
+login_manager.session_protection = "strong"
+
+#: what each role may do beyond reading its scope
+PERMISSIONS = {
+    "admin": {"write_receipts", "draft_payouts", "approve", "manage_users", "lock", "quotas",
+              "audit_log", "unlock", "categories"},
+    "reviewer": {"draft_payouts", "approve", "lock", "quotas"},
+    "treasurer": {"write_receipts", "draft_payouts"},
+    "auditor": {"audit_log"},
+}
+
+
+class SignedInUser:
+    """The Flask-Login wrapper around a ``User`` row (no ORM object kept across requests)."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: User):
+        self.id, self.username, self.role = user.id, user.username, user.role
+        self.unit_id, self.full_name = user.unit_id, user.full_name
+        self.can_unmask, self.session_version = user.can_unmask, user.session_version
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def can(self, permission: str) -> bool:
+        return permission in PERMISSIONS.get(self.role, set())
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    """The session's user, refused when deactivated or when the session was ended."""
+    try:
+        user_id, version = (int(part) for part in token.split(":"))
+    except ValueError:
+        return None
+    user = get_session().get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return SignedInUser(user)
+
+
+def scope_ids() -> set[int]:
+    """Ids of the signed-in user's unit and every unit under it (cached per request)."""
+    if "scope_ids" not in g:
+        g.scope_ids = subtree_ids(get_session(), current_user.unit_id)
+    return g.scope_ids
+
+
+def require_scope(unit_id: int | None) -> None:
+    """404 unless ``unit_id`` is in the user's scope (the object's existence is not revealed)."""
+    if unit_id is None or unit_id not in scope_ids():
+        abort(404)
+
+
+def permission_required(permission: str):
+    """Decorator: 403 unless the signed-in user's role grants ``permission``."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def start_session(user: User) -> None:
+    """Fresh session at sign-in: clear the old one (new id), remember when it began."""
+    import time
+    from flask_login import login_user
+
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    now = int(time.time())
+    session["started"] = session["seen"] = now
+    login_user(SignedInUser(user))
+
+
+def init_app(app) -> None:
+    """Attach Flask-Login to the app."""
+    login_manager.init_app(app)

@@ -1,0 +1,103 @@
+"""Flask CLI: ``flask --app ledger <command>``; thin wrappers over the services."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from . import migrate
+from .db import session_scope
+from .errors import LedgerError
+from .models.people import ROLES
+from .services import check, demo, seed, units, users
+
+db_group = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+def _fail(error: LedgerError) -> None:
+    click.echo(f"Lỗi: {error}", err=True)
+    sys.exit(2)
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the schema to the latest migration."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the schema back to REVISION."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+@click.command("seed")
+@with_appcontext
+@click.option("--demo", "with_demo", is_flag=True,
+              help="Also demo users and a year of demo receipts.")
+def seed_command(with_demo: bool) -> None:
+    """Load reference data and the Thường Tín 2018 campaign (running it twice changes nothing)."""
+    try:
+        with session_scope() as session:
+            added = seed.seed_reference(session)
+            click.echo("Seed: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+            if with_demo:
+                logins = demo.seed_demo_users(session)
+                receipts = demo.seed_demo_receipts(session)
+                click.echo(f"Demo receipts +{receipts}")
+                _print_logins(logins)
+    except LedgerError as error:
+        _fail(error)
+
+
+def _print_logins(logins) -> None:
+    click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
+    for username, role, unit in logins:
+        click.echo(f"  {username:<24} {role:<10} {unit}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--unit", "unit_name", required=True, help="Unit code or name as printed.")
+@click.option("--full-name", default="")
+@click.option("--can-unmask", is_flag=True, help="May see children's names unmasked.")
+@click.password_option()
+def create_user_command(username, role, unit_name, full_name, can_unmask, password) -> None:
+    """Create a user scoped to a unit and everything under it."""
+    try:
+        with session_scope() as session:
+            unit = units.find_unit(session, unit_name)
+            users.create_user(session, username=username, password=password, role=role,
+                              unit_id=unit.id, full_name=full_name, can_unmask=can_unmask)
+            click.echo(f"User {username} ({role}) created for {unit.name}.")
+    except LedgerError as error:
+        _fail(error)
+
+
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Verify the books; exit 1 naming every broken row."""
+    with session_scope(write=False) as session:
+        problems = check.check_books(session)
+    for problem in problems[:500]:
+        click.echo(str(problem), err=True)
+    if len(problems) > 500:
+        click.echo(f"… and {len(problems) - 500} more.", err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo("OK: every entry balances, every hash chain verifies, balances equal postings.")
+
+
+def init_app(app) -> None:
+    """Register the commands."""
+    for command in (db_group, seed_command, create_user_command, check_command):
+        app.cli.add_command(command)

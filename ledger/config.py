@@ -1,0 +1,49 @@
+"""Configuration: defaults → instance/config.py → LEDGER_* environment → test_config."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULTS = {
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ["vi", "en"],
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+    "IDLE_TIMEOUT_MINUTES": 30,
+    "ABSOLUTE_TIMEOUT_HOURS": 10,
+    "MAX_FAILED_LOGINS": 10,
+    "LOCKOUT_MINUTES": 15,
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+    "PAGE_SIZE": 50,
+}
+
+
+def load_config(app, test_config: dict | None) -> None:
+    """Fill ``app.config`` in precedence order and settle the database URL and secret key."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("LEDGER")
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "ledger.db")
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path) / "secret_key")
+
+
+def instance_secret(path: Path) -> str:
+    """Read the secret key kept in ``instance/``, generating it once (mode 0600)."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

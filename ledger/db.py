@@ -1,0 +1,98 @@
+"""Engine and the one-session-per-request wiring.
+
+SQLite runs in WAL with foreign keys on; a session that writes opens its transaction with
+``BEGIN IMMEDIATE`` so two writers never read the same balance (no lost update). PostgreSQL
+uses row locks taken by the services (``SELECT … FOR UPDATE``).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import current_app, g, request
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the pragmas and begin mode this ledger relies on."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" listener emit BEGIN itself
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000",
+                   "synchronous=NORMAL"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` (default: the app's), created once per process."""
+    url = url or current_app.config["DATABASE_URL"]
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests, forks)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
+
+
+def new_session(engine: Engine, *, write: bool) -> Session:
+    """A session; ``write`` makes SQLite take the write lock at BEGIN."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
+    return Session(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(*, write: bool = True, url: str | None = None):
+    """A session for the CLI and scripts: commit on success, roll back on error."""
+    session = new_session(get_engine(url), write=write)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_session() -> Session:
+    """The request's session; POST and other unsafe methods open a write transaction."""
+    if "db_session" not in g:
+        write = request.method not in ("GET", "HEAD", "OPTIONS")
+        g.db_session = new_session(get_engine(), write=write)
+    return g.db_session
+
+
+def close_session(_exc=None) -> None:
+    """Teardown: roll back whatever was not committed and close."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+def init_app(app) -> None:
+    """Register the teardown that closes the request's session."""
+    app.teardown_appcontext(close_session)

@@ -1,0 +1,124 @@
+"""One exception per business rule; the message is set here and shown at the edge.
+
+Messages are Vietnamese msgids marked with ``_l`` for extraction; the edge translates them
+(``ledger.i18n.error_message``), so this module and the services never import Flask.
+"""
+from __future__ import annotations
+
+
+def _l(text: str) -> str:
+    """Mark ``text`` for translation; it is translated where it is shown."""
+    return text
+
+
+class LedgerError(Exception):
+    """Base of every rule the ledger enforces; ``message`` is what the user reads."""
+
+    status = 400
+
+    def __init__(self, message=None, **params):
+        self.params = params
+        self.message = message if message is not None else self.default
+        super().__init__(str(self))
+
+    default = _l("Thao tác không hợp lệ.")
+
+    def __str__(self) -> str:
+        try:
+            return str(self.message) % self.params if self.params else str(self.message)
+        except (KeyError, TypeError, ValueError):
+            return str(self.message)
+
+
+class InvalidAmount(LedgerError):
+    """An amount that is not a whole, positive number of đồng within the limit."""
+
+    reasons = {
+        "empty": _l("Chưa nhập số tiền."),
+        "negative": _l("Số tiền không được âm."),
+        "zero": _l("Số tiền phải lớn hơn 0."),
+        "decimal": _l("Số tiền phải là số nguyên đồng (không có phần lẻ)."),
+        "too_large": _l("Số tiền vượt quá 1.000.000.000.000 đ."),
+        "not_a_number": _l("Số tiền chỉ gồm chữ số, ví dụ 10.000.000 hoặc 10.000.000 đ."),
+    }
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(self.reasons[reason])
+
+
+class InvalidDate(LedgerError):
+    default = _l("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy.")
+
+
+class UnitNotFound(LedgerError):
+    status = 404
+    default = _l("Không tìm thấy đơn vị “%(name)s”.")
+
+
+class AmbiguousUnit(LedgerError):
+    default = _l("Tên “%(name)s” khớp nhiều đơn vị; hãy dùng mã đơn vị.")
+
+
+class UnitNotValid(LedgerError):
+    default = _l("Đơn vị %(unit)s không còn hiệu lực vào ngày %(date)s.")
+
+
+class CampaignNotFound(LedgerError):
+    status = 404
+    default = _l("Không tìm thấy đợt vận động.")
+
+
+class DuplicateCampaign(LedgerError):
+    default = _l("Đơn vị đã có đợt vận động năm %(year)s.")
+
+
+class QuotaOutsideTree(LedgerError):
+    default = _l("Đơn vị %(unit)s không trực thuộc đơn vị được giao chỉ tiêu.")
+
+
+class NotFound(LedgerError):
+    status = 404
+    default = _l("Không tìm thấy bản ghi.")
+
+
+class AlreadyVoided(LedgerError):
+    default = _l("Chứng từ số %(number)s đã bị hủy trước đó.")
+
+
+class ReasonRequired(LedgerError):
+    default = _l("Phải ghi lý do.")
+
+
+class PeriodLocked(LedgerError):
+    default = _l("Sổ của %(unit)s đã khóa đến ngày %(date)s; không thể ghi hoặc hủy chứng từ trong kỳ đã khóa.")
+
+
+class UnbalancedEntry(LedgerError):
+    default = _l("Bút toán không cân: tổng các dòng phải bằng 0.")
+
+
+class InsufficientFunds(LedgerError):
+    default = _l("Quỹ không đủ số dư: còn %(balance)s, cần chi %(amount)s.")
+
+
+class IdempotencyConflict(LedgerError):
+    status = 409
+    default = _l("Biểu mẫu này đã được gửi với nội dung khác; hãy mở lại biểu mẫu.")
+
+
+class DuplicateUser(LedgerError):
+    default = _l("Tên đăng nhập “%(username)s” đã tồn tại.")
+
+
+class WeakPassword(LedgerError):
+    default = _l("Mật khẩu phải có ít nhất 10 ký tự.")
+
+
+class Forbidden(LedgerError):
+    status = 403
+    default = _l("Bạn không có quyền thực hiện thao tác này.")
+
+
+class ImportRejected(LedgerError):
+    default = _l("Tệp không được nhận: %(reason)s")

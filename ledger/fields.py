@@ -1,0 +1,75 @@
+"""WTForms fields for the domain's types: money typed Vietnamese-style, dates as dd/mm/yyyy."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import gettext
+from wtforms import StringField
+
+from .errors import InvalidAmount
+from .i18n import error_message
+from .money import group_digits, parse_amount
+
+
+class MoneyField(StringField):
+    """Integer đồng from ``10.000.000``, ``10.000.000 đ`` or ``10000000`` (a text input)."""
+
+    def __init__(self, label=None, validators=None, *, required: bool = True, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "10.000.000"}
+        render_kw.update(kwargs.pop("render_kw", {}) or {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.required = required
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = None
+        if not str(self.raw).strip():
+            if self.required:
+                raise ValueError(error_message(InvalidAmount("empty")))
+            return
+        try:
+            self.data = parse_amount(self.raw)
+        except InvalidAmount as error:
+            raise ValueError(error_message(error)) from None
+
+    def _value(self):
+        if self.data is not None:
+            return group_digits(self.data)
+        return getattr(self, "raw", "") or ""
+
+
+class DateField(StringField):
+    """A date typed as dd/mm/yyyy (also accepts yyyy-mm-dd from a date picker)."""
+
+    def __init__(self, label=None, validators=None, *, required: bool = True, **kwargs):
+        render_kw = {"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "numeric"}
+        render_kw.update(kwargs.pop("render_kw", {}) or {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+        self.required = required
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not self.raw:
+            if self.required:
+                raise ValueError(gettext("Chưa nhập ngày."))
+            return
+        self.data = parse_date(self.raw)
+        if self.data is None:
+            raise ValueError(gettext("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy."))
+
+    def _value(self):
+        if isinstance(self.data, date):
+            return self.data.strftime("%d/%m/%Y")
+        return getattr(self, "raw", "") or ""
+
+
+def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd; None when not a real date in 1900–2100."""
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            value = datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+        return value if 1900 <= value.year <= 2100 else None
+    return None

@@ -1,0 +1,64 @@
+"""Language (Vietnamese first, English second) and the display filters for money and dates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import request, session
+from flask_babel import Babel, gettext
+
+from .errors import LedgerError
+from .money import amount_in_words, format_vnd, group_digits
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The language chosen with the switch, else Vietnamese."""
+    chosen = session.get("lang")
+    return chosen if chosen in ("vi", "en") else "vi"
+
+
+def error_message(error: LedgerError) -> str:
+    """The rule's message in the user's language, with its values filled in."""
+    return gettext(error.message, **{k: _show(v) for k, v in error.params.items()})
+
+
+def _show(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return format_vnd(value)
+    return value
+
+
+def format_date(value) -> str:
+    """dd/mm/yyyy."""
+    if isinstance(value, (date, datetime)):
+        return value.strftime("%d/%m/%Y")
+    return value or ""
+
+
+def format_datetime(value) -> str:
+    """dd/mm/yyyy HH:MM (UTC as stored)."""
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def long_date(value: date) -> str:
+    """The voucher's "ngày 15 tháng 05 năm 2018"."""
+    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}" if value else ""
+
+
+def init_app(app) -> None:
+    """Wire Flask-Babel and the Jinja filters."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(vnd=format_vnd, digits=group_digits, words=amount_in_words,
+                                 ddmmyyyy=format_date, datetime=format_datetime,
+                                 longdate=long_date)
+    app.jinja_env.globals.update(current_lang=select_locale)
+    app.before_request(_remember_language)
+
+
+def _remember_language() -> None:
+    lang = request.args.get("lang")
+    if lang in ("vi", "en"):
+        session["lang"] = lang

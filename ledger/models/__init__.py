@@ -1,0 +1,16 @@
+"""All table models; importing this package registers them on ``SQLModel.metadata``."""
+from .base import utcnow
+from .documents import (
+    Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement, Donor, Receipt,
+    Transfer, VoucherCounter,
+)
+from .journal import ChainHead, Entry, Posting
+from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
+from .people import AuditEvent, IdempotencyKey, Setting, User
+
+__all__ = [
+    "Account", "AuditEvent", "Beneficiary", "BeneficiaryGroup", "Campaign", "Category",
+    "ChainHead", "CircumstanceGroup", "Disbursement", "Donor", "Entry", "IdempotencyKey",
+    "PeriodLock", "Posting", "Quota", "Receipt", "ReportPeriod", "Setting", "Transfer", "Unit",
+    "UnitSuccession", "User", "VoucherCounter", "utcnow",
+]

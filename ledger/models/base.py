@@ -1,0 +1,40 @@
+"""Shared pieces of the table models: naming convention, money and time columns."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Now in UTC, without tzinfo (stored the same way on SQLite and PostgreSQL)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def money(*, nullable: bool = False, default=None, **kw):
+    """An amount in đồng: always BigInteger (a plain int is 32-bit on PostgreSQL)."""
+    if default is None and not nullable:
+        return Field(sa_type=BigInteger, nullable=nullable, **kw)
+    return Field(default=default, sa_type=BigInteger, nullable=nullable, **kw)
+
+
+def timestamp(*, nullable: bool = False, **kw):
+    """A UTC timestamp column; defaults to now when not nullable."""
+    if nullable:
+        return Field(default=None, sa_type=DateTime(), nullable=True, **kw)
+    return Field(default_factory=utcnow, sa_type=DateTime(), nullable=False, **kw)
+
+
+def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
+    """CHECK that ``column`` holds one of ``values``."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_allowed")

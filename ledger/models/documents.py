@@ -1,0 +1,215 @@
+"""Documents that post to the journal: receipts (phiếu thu), disbursements (phiếu chi), transfers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .base import money, one_of, timestamp
+
+DONOR_KINDS = ("individual", "household", "organisation", "enterprise", "school", "agency")
+RECEIPT_METHODS = ("cash", "bank", "in_kind")
+RECEIPT_SOURCES = ("donation", "designated", "budget", "interest", "other")
+PAY_METHODS = ("cash", "bank")
+DISBURSEMENT_STATUSES = ("draft", "approved", "rejected", "paid", "voided")
+TRANSFER_STATUSES = ("sent", "received", "cancelled")
+VOUCHER_KINDS = ("receipt", "disbursement")
+
+
+class Donor(SQLModel, table=True):
+    """Who gave (người nộp / nhà hảo tâm); ``anonymous`` hides the name on public pages."""
+
+    __table_args__ = (one_of("kind", DONOR_KINDS),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    #: the unit that recorded the donor (scope of who may pick it)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=200)
+    #: lower-case, accent-free name for type-ahead search
+    search_key: str = Field(max_length=200, index=True)
+    kind: str = Field(default="individual", max_length=20)
+    address: str = Field(default="", max_length=300)
+    anonymous: bool = False
+
+
+class VoucherCounter(SQLModel, table=True):
+    """The last voucher number used per fund, year and kind: numbers run gap-free."""
+
+    __table_args__ = (one_of("kind", VOUCHER_KINDS),)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=20)
+    last_number: int = 0
+
+
+class Receipt(SQLModel, table=True):
+    """A phiếu thu: money (or an in-kind gift at its estimated value) received by a fund."""
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "number"),
+        UniqueConstraint("import_key"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("attachments >= 0", name="attachments_not_negative"),
+        CheckConstraint(
+            "(voided_at IS NULL AND void_entry_id IS NULL) OR "
+            "(voided_at IS NOT NULL AND void_entry_id IS NOT NULL AND void_reason <> '')",
+            name="void_complete",
+        ),
+        one_of("method", RECEIPT_METHODS),
+        one_of("source", RECEIPT_SOURCES),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    #: the fund that received the money
+    unit_id: int = Field(foreign_key="unit.id")
+    year: int
+    #: voucher number (số phiếu), gap-free per fund and year
+    number: int
+    #: book number (quyển số)
+    book_no: str = Field(default="", max_length=20)
+    receipt_date: date
+    donor_id: Optional[int] = Field(default=None, foreign_key="donor.id")
+    payer_name: str = Field(default="", max_length=200)
+    payer_address: str = Field(default="", max_length=300)
+    amount: int = money()
+    method: str = Field(default="cash", max_length=20)
+    source: str = Field(default="donation", max_length=20)
+    in_kind_description: str = Field(default="", max_length=500)
+    #: the unit whose quota this receipt counts toward
+    credit_unit_id: int = Field(foreign_key="unit.id")
+    purpose: str = Field(default="", max_length=300)
+    reason: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=500)
+    attachments: int = 0
+    #: the treasurer's own slip number (số biên lai), kept as a reference
+    reference: str = Field(default="", max_length=60)
+    #: set by spreadsheet imports so the same row never imports twice
+    import_key: Optional[str] = Field(default=None, max_length=64)
+    entry_id: int = Field(foreign_key="entry.id")
+    void_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    void_reason: str = Field(default="", max_length=500)
+    voided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    voided_at: Optional[datetime] = timestamp(nullable=True)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = timestamp()
+
+
+Index("ix_receipt_unit_date", Receipt.unit_id, Receipt.receipt_date, Receipt.id)
+
+
+class Category(SQLModel, table=True):
+    """What a disbursement is for: heart surgery, scholarship, Tết gift, management…"""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    #: counts toward the management-cost cap
+    is_management: bool = False
+    active: bool = True
+
+
+class CircumstanceGroup(SQLModel, table=True):
+    """A group of children in special circumstances (Luật Trẻ em 2016, Điều 10) or a local one."""
+
+    code: str = Field(primary_key=True, max_length=40)
+    name_vi: str = Field(max_length=300)
+    name_en: str = Field(max_length=300)
+    #: e.g. "Luật Trẻ em 2016, Điều 10, khoản 1"; empty for local groups
+    legal_ref: str = Field(default="", max_length=100)
+    position: int = 0
+
+
+class Beneficiary(SQLModel, table=True):
+    """A child the fund helps. Sensitive: shown masked unless the viewer may unmask."""
+
+    __table_args__ = (one_of("sex", ("male", "female", "other")),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    full_name: str = Field(max_length=200)
+    birth_date: date
+    sex: str = Field(max_length=10)
+    guardian_name: str = Field(default="", max_length=200)
+    consent_by: str = Field(default="", max_length=200)
+    consent_on: Optional[date] = None
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = timestamp()
+
+
+class BeneficiaryGroup(SQLModel, table=True):
+    """A child's membership of one circumstance group (a child may be in several)."""
+
+    beneficiary_id: int = Field(foreign_key="beneficiary.id", primary_key=True)
+    group_code: str = Field(foreign_key="circumstancegroup.code", primary_key=True)
+
+
+class Disbursement(SQLModel, table=True):
+    """A phiếu chi: support paid from a fund, drafted → approved → paid (or rejected/voided)."""
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "number"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(
+            "children_count IS NULL OR (children_count > 0 AND amount_each > 0 "
+            "AND amount = children_count * amount_each)",
+            name="group_gift_total",
+        ),
+        CheckConstraint("status <> 'paid' OR (number IS NOT NULL AND entry_id IS NOT NULL)",
+                        name="paid_is_posted"),
+        one_of("status", DISBURSEMENT_STATUSES),
+        one_of("method", PAY_METHODS),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    year: int
+    #: voucher number, given when paid so the series stays gap-free
+    number: Optional[int] = None
+    book_no: str = Field(default="", max_length=20)
+    disbursement_date: date
+    category_id: int = Field(foreign_key="category.id")
+    beneficiary_id: Optional[int] = Field(default=None, foreign_key="beneficiary.id")
+    children_count: Optional[int] = None
+    amount_each: Optional[int] = money(nullable=True)
+    payee_name: str = Field(max_length=200)
+    payee_address: str = Field(default="", max_length=300)
+    reason: str = Field(default="", max_length=500)
+    amount: int = money()
+    method: str = Field(default="cash", max_length=20)
+    attachments: int = 0
+    status: str = Field(default="draft", max_length=20)
+    drafted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    decided_at: Optional[datetime] = timestamp(nullable=True)
+    decision_comment: str = Field(default="", max_length=500)
+    entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    void_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    void_reason: str = Field(default="", max_length=500)
+    created_at: datetime = timestamp()
+
+
+class Transfer(SQLModel, table=True):
+    """Money moved between funds (or cash ↔ bank in one fund); in transit until received."""
+
+    __table_args__ = (
+        CheckConstraint("amount_sent > 0", name="amount_sent_positive"),
+        CheckConstraint("amount_received IS NULL OR amount_received > 0", name="received_positive"),
+        one_of("status", TRANSFER_STATUSES),
+        one_of("from_method", PAY_METHODS, name="from_method_allowed"),
+        one_of("to_method", PAY_METHODS, name="to_method_allowed"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    from_unit_id: int = Field(foreign_key="unit.id")
+    to_unit_id: int = Field(foreign_key="unit.id")
+    from_method: str = Field(default="bank", max_length=20)
+    to_method: str = Field(default="bank", max_length=20)
+    amount_sent: int = money()
+    sent_on: date
+    sent_entry_id: int = Field(foreign_key="entry.id")
+    amount_received: Optional[int] = money(nullable=True)
+    received_on: Optional[date] = None
+    received_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    difference_reason: str = Field(default="", max_length=500)
+    status: str = Field(default="sent", max_length=20)
+    memo: str = Field(default="", max_length=500)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    received_by_id: Optional[int] = Field(default=None, foreign_key="user.id")

@@ -1,0 +1,57 @@
+"""The journal: balanced, append-only, hash-chained entries per fund."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .base import money, timestamp
+
+
+class ChainHead(SQLModel, table=True):
+    """The tip of one fund's hash chain; locked while an entry is appended to it."""
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    last_seq: int = 0
+    last_hash: str = Field(default="", max_length=64)
+
+
+class Entry(SQLModel, table=True):
+    """One balanced journal entry posted by a document (receipt, disbursement, transfer…)."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    #: the fund whose chain this entry extends
+    unit_id: int = Field(foreign_key="unit.id")
+    seq: int
+    entry_date: date
+    #: receipt, receipt_void, disbursement, disbursement_void, transfer_sent, transfer_received…
+    kind: str = Field(max_length=40)
+    document_id: Optional[int] = None
+    memo: str = Field(default="", max_length=500)
+    #: the entry this one reverses (a correction never edits; it reverses)
+    reverses_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: datetime = timestamp()
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class Posting(SQLModel, table=True):
+    """One line of an entry: a signed amount on an account (debit +, credit −)."""
+
+    __table_args__ = (CheckConstraint("amount <> 0", name="amount_nonzero"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)
+    account_id: int = Field(foreign_key="account.id")
+    amount: int = money()
+    #: the unit whose quota an income line counts toward (None for other lines)
+    credit_unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    #: the entry's date, kept on the line so period sums need one index
+    entry_date: date
+
+
+Index("ix_posting_account_date", Posting.account_id, Posting.entry_date, Posting.amount)
+Index("ix_posting_credit_unit", Posting.credit_unit_id, Posting.entry_date, Posting.amount)

@@ -1,0 +1,109 @@
+"""Units of the fund's tree, their accounts, campaigns, quotas, report periods and locks."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .base import money, one_of, timestamp
+
+UNIT_LEVELS = ("nation", "province", "district", "commune")
+ACCOUNT_TYPES = ("asset", "income", "expense", "clearing")
+
+
+class Unit(SQLModel, table=True):
+    """An administrative unit that holds a fund (tỉnh/huyện/xã); valid for a span of dates."""
+
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_span"),
+        one_of("level", UNIT_LEVELS),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    #: stable code, e.g. the GSO code or ``TT-CHUONGDUONG``
+    code: str = Field(max_length=40, unique=True)
+    #: the proper name, e.g. "Xã Chương Dương"
+    name: str = Field(max_length=200)
+    #: the name as a document prints it, e.g. "XÃ CHƯƠNG DƯƠNG" or "THỊ TRẤN"
+    printed_name: Optional[str] = Field(default=None, max_length=200)
+    level: str = Field(max_length=20)
+    parent_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    valid_from: date
+    valid_to: Optional[date] = None
+
+
+class UnitSuccession(SQLModel, table=True):
+    """A merger or split: ``predecessor`` was folded into ``successor`` on ``effective_on``."""
+
+    predecessor_id: int = Field(foreign_key="unit.id", primary_key=True)
+    successor_id: int = Field(foreign_key="unit.id", primary_key=True)
+    effective_on: date
+
+
+class Account(SQLModel, table=True):
+    """One account of a unit's fund: cash, bank, in_kind, donations, in_transit, expense:<code>."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "kind"), one_of("type", ACCOUNT_TYPES))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    kind: str = Field(max_length=60)
+    type: str = Field(max_length=20)
+    #: running Σ postings, kept in the same transaction as each posting; ``check`` verifies it
+    balance: int = money(default=0)
+
+
+class Campaign(SQLModel, table=True):
+    """A year's fundraising campaign: the target a higher level assigned to ``unit``."""
+
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year"),
+        CheckConstraint("target > 0", name="target_positive"),
+        CheckConstraint("ends_on >= starts_on", name="date_span"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    year: int
+    name: str = Field(max_length=200)
+    #: the assigned target (chỉ tiêu được giao), đồng
+    target: int = money()
+    starts_on: date
+    ends_on: date
+
+
+class Quota(SQLModel, table=True):
+    """The share of a campaign a child unit is asked to raise (chỉ tiêu phân bổ)."""
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "unit_id"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    unit_id: int = Field(foreign_key="unit.id")
+    amount: int = money()
+
+
+class ReportPeriod(SQLModel, table=True):
+    """A report the campaign owes: figures up to ``cutoff``, due by ``due``."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    #: e.g. ``h1`` (6 tháng), ``m9`` (9 tháng), ``year`` (năm)
+    code: str = Field(max_length=20)
+    name: str = Field(max_length=100)
+    cutoff: date
+    due: date
+
+
+class PeriodLock(SQLModel, table=True):
+    """A unit's books are closed through ``locked_through``: nothing dated on or before posts."""
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    locked_through: date
+    locked_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    locked_at: datetime = timestamp()
+
+
+Index("ix_quota_unit", Quota.unit_id)

@@ -1,0 +1,71 @@
+"""Users, the audit log, idempotency keys and settings."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Index, Text
+from sqlmodel import Field, SQLModel
+
+from .base import one_of, timestamp
+
+ROLES = ("admin", "reviewer", "treasurer", "auditor")
+
+
+class User(SQLModel, table=True):
+    """A person who signs in; sees ``unit`` and everything under it."""
+
+    __table_args__ = (one_of("role", ROLES),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(max_length=80, unique=True)
+    full_name: str = Field(default="", max_length=200)
+    #: argon2id hash, never the password
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=20)
+    unit_id: int = Field(foreign_key="unit.id")
+    active: bool = True
+    #: may see children's names and birth dates unmasked (each unmask is audited)
+    can_unmask: bool = False
+    failed_logins: int = 0
+    locked_until: Optional[datetime] = timestamp(nullable=True)
+    #: bumped at logout and deactivation: sessions carrying an older value are refused
+    session_version: int = 0
+    #: sha256 of the API token, if one was issued
+    api_token_hash: Optional[str] = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = timestamp()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which object, when, with the values before and after."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = timestamp()
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    action: str = Field(max_length=60)
+    object_type: str = Field(default="", max_length=60)
+    object_id: Optional[int] = None
+    before: str = Field(default="", sa_type=Text)
+    after: str = Field(default="", sa_type=Text)
+
+
+Index("ix_auditevent_unit_at", AuditEvent.unit_id, AuditEvent.at)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """One submitted form or API call: a retry with the same key gets the first result."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    #: sha256 of the submitted payload: the same key with another payload is refused
+    fingerprint: str = Field(max_length=64)
+    #: what the first submission answered (e.g. the URL it redirected to)
+    result: str = Field(default="", max_length=500)
+    created_at: datetime = timestamp()
+
+
+class Setting(SQLModel, table=True):
+    """A configurable value: voucher form codes, the circular cited, words style, cost cap."""
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(default="", max_length=500)

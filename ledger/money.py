@@ -1,0 +1,123 @@
+"""Money in integer đồng: parse what treasurers type, format it, and say it in words.
+
+VND has no minor unit, so every amount is a Python ``int`` (``BigInteger`` in the database).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import InvalidAmount
+
+#: the largest amount one document may carry: 1.000.000.000.000 đ
+MAX_AMOUNT = 10**12
+
+_CURRENCY = re.compile(r"(?:đồng|đ|vnđ|vnd|dong|d)\.?$", re.IGNORECASE)
+_GROUPED = re.compile(r"^\d{1,3}(?:[.,  ]\d{3})+$")
+_PLAIN = re.compile(r"^\d+$")
+
+
+def parse_amount(text: object, *, maximum: int = MAX_AMOUNT) -> int:
+    """Parse ``10.000.000``, ``10.000.000 đ``, ``10000000`` or ``10.000.000 VND`` to int đồng."""
+    if isinstance(text, bool):
+        raise InvalidAmount("not_a_number")
+    if isinstance(text, int):
+        return _checked(text, maximum)
+    if isinstance(text, float):
+        if not text.is_integer():
+            raise InvalidAmount("decimal")
+        return _checked(int(text), maximum)
+    raw = unicodedata.normalize("NFC", str(text or "")).strip()
+    if not raw:
+        raise InvalidAmount("empty")
+    if raw.startswith("-"):
+        raise InvalidAmount("negative")
+    digits = _CURRENCY.sub("", raw).strip()
+    if _PLAIN.match(digits):
+        return _checked(int(digits), maximum)
+    if _GROUPED.match(digits) and len({c for c in digits if not c.isdigit()}) == 1:
+        return _checked(int(re.sub(r"\D", "", digits)), maximum)
+    if re.match(r"^\d+[.,]\d{1,2}$", digits):
+        raise InvalidAmount("decimal")
+    raise InvalidAmount("not_a_number")
+
+
+def _checked(value: int, maximum: int) -> int:
+    if value < 0:
+        raise InvalidAmount("negative")
+    if value == 0:
+        raise InvalidAmount("zero")
+    if value > maximum:
+        raise InvalidAmount("too_large")
+    return value
+
+
+def group_digits(amount: int) -> str:
+    """``10000000`` → ``10.000.000`` (negative amounts keep their sign)."""
+    sign = "-" if amount < 0 else ""
+    return sign + f"{abs(int(amount)):,}".replace(",", ".")
+
+
+def format_vnd(amount: int | None) -> str:
+    """``10000000`` → ``10.000.000 đ``."""
+    if amount is None:
+        return ""
+    return f"{group_digits(amount)} đ"
+
+
+_DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
+_SCALES = ["", "nghìn", "triệu"]
+
+
+def _scale_name(index: int) -> str:
+    """Name of the 3-digit group ``index`` from the right: nghìn, triệu, tỷ, nghìn tỷ, …"""
+    return " ".join(filter(None, [_SCALES[index % 3]] + ["tỷ"] * (index // 3)))
+
+
+def _read_triple(number: int, *, full: bool, linh: str) -> list[str]:
+    """Read 0–999; ``full`` says "không trăm" and "linh" as a non-leading group must."""
+    hundreds, tens, units = number // 100, number // 10 % 10, number % 10
+    words: list[str] = []
+    if full or hundreds:
+        words += [_DIGITS[hundreds], "trăm"]
+    if tens == 0:
+        if units and words:
+            words.append(linh)
+    elif tens == 1:
+        words.append("mười")
+    else:
+        words += [_DIGITS[tens], "mươi"]
+    if units == 1 and tens >= 2:
+        words.append("mốt")
+    elif units == 5 and tens >= 1:
+        words.append("lăm")
+    elif units:
+        words.append(_DIGITS[units])
+    return words
+
+
+def number_to_words(number: int, *, linh: str = "linh") -> str:
+    """Vietnamese words, accounting style: 1050 → "một nghìn không trăm năm mươi"."""
+    number = int(number)
+    if number == 0:
+        return "không"
+    if number < 0:
+        return "âm " + number_to_words(-number, linh=linh)
+    groups = []
+    while number:
+        groups.append(number % 1000)
+        number //= 1000
+    words: list[str] = []
+    for index in range(len(groups) - 1, -1, -1):
+        if groups[index] == 0:
+            continue
+        leading = index == len(groups) - 1
+        words += _read_triple(groups[index], full=not leading, linh=linh)
+        words.append(_scale_name(index))
+    return " ".join(w for w in words if w)
+
+
+def amount_in_words(amount: int, *, linh: str = "linh", even: bool = False) -> str:
+    """The voucher line: 1050000 → "Một triệu không trăm năm mươi nghìn đồng"."""
+    text = number_to_words(amount, linh=linh) + " đồng" + (" chẵn" if even else "")
+    return text[0].upper() + text[1:]

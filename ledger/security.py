@@ -1,0 +1,87 @@
+"""Response headers, CSRF, session timeouts and errors that fail closed."""
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import current_app, g, render_template, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from .errors import LedgerError
+from .i18n import error_message
+
+csrf = CSRFProtect()
+log = logging.getLogger("ledger")
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def set_headers(response):
+    """Security headers on every response, errors included; no caching of signed-in pages."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def enforce_timeouts():
+    """End a signed-in session after the idle or absolute timeout."""
+    if "_user_id" not in session:
+        return None
+    now = int(time.time())
+    cfg = current_app.config
+    started, seen = session.get("started", now), session.get("seen", now)
+    if (now - seen > cfg["IDLE_TIMEOUT_MINUTES"] * 60
+            or now - started > cfg["ABSOLUTE_TIMEOUT_HOURS"] * 3600):
+        session.clear()
+        g.session_expired = True
+        return None
+    session["seen"] = now
+    return None
+
+
+def handle_ledger_error(error: LedgerError):
+    """A business rule refused the request: say why, in the user's language."""
+    return render_template("error.html", message=error_message(error), code=error.status), \
+        error.status
+
+
+def handle_csrf(error: CSRFError):
+    return render_template("error.html", code=400, message=_csrf_message()), 400
+
+
+def _csrf_message() -> str:
+    from flask_babel import gettext
+    return gettext("Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.")
+
+
+def handle_http(error):
+    """404, 403, 405… as a page in the user's language."""
+    return render_template("error.html", code=error.code, message=None), error.code
+
+
+def handle_unexpected(error):
+    """Anything else: a generic page, no trace, nothing committed (teardown rolls back)."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_template("error.html", code=500, message=None), 500
+
+
+def init_app(app) -> None:
+    """CSRF on every form, headers on every response, timeouts, error pages."""
+    from werkzeug.exceptions import HTTPException
+
+    csrf.init_app(app)
+    app.after_request(set_headers)
+    app.before_request(enforce_timeouts)
+    app.register_error_handler(LedgerError, handle_ledger_error)
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(Exception, handle_unexpected)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -1,0 +1,93 @@
+"""Campaigns, quotas and report periods."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ..errors import CampaignNotFound, DuplicateCampaign, QuotaOutsideTree
+from ..models import Campaign, Quota, ReportPeriod, Unit
+from ..money import parse_amount
+from .units import get_unit
+
+
+def create_campaign(session: Session, *, unit_id: int, year: int, target: int,
+                    name: str | None = None, starts_on: date | None = None,
+                    ends_on: date | None = None) -> Campaign:
+    """Record the target a higher level assigned to ``unit_id`` for ``year``."""
+    unit = get_unit(session, unit_id)
+    if find_campaign(session, unit_id=unit_id, year=year) is not None:
+        raise DuplicateCampaign(year=year)
+    campaign = Campaign(unit_id=unit_id, year=year, target=parse_amount(target),
+                        name=name or f"Vận động Quỹ Bảo trợ trẻ em {unit.name} năm {year}",
+                        starts_on=starts_on or date(year, 1, 1),
+                        ends_on=ends_on or date(year, 12, 31))
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def find_campaign(session: Session, *, unit_id: int, year: int) -> Campaign | None:
+    """The campaign of ``unit_id`` in ``year``, if any."""
+    return session.exec(select(Campaign).where(Campaign.unit_id == unit_id,
+                                               Campaign.year == year)).scalars().first()
+
+
+def get_campaign(session: Session, campaign_id: int) -> Campaign:
+    """The campaign with this id, or CampaignNotFound."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise CampaignNotFound()
+    return campaign
+
+
+def set_quota(session: Session, *, campaign_id: int, unit_id: int, amount: int) -> Quota:
+    """Set (or change) the quota of a child unit; a parent's target is not forced to match."""
+    campaign = get_campaign(session, campaign_id)
+    child = get_unit(session, unit_id)
+    if child.parent_id != campaign.unit_id:
+        raise QuotaOutsideTree(unit=child.name)
+    amount = 0 if amount == 0 else parse_amount(amount)
+    quota = session.exec(select(Quota).where(Quota.campaign_id == campaign_id,
+                                             Quota.unit_id == unit_id)).scalars().first()
+    if quota is None:
+        quota = Quota(campaign_id=campaign_id, unit_id=unit_id, amount=amount)
+        session.add(quota)
+    quota.amount = amount
+    session.flush()
+    return quota
+
+
+def quota_total(session: Session, campaign_id: int) -> int:
+    """Σ quotas of the campaign."""
+    return int(session.exec(select(func.coalesce(func.sum(Quota.amount), 0))
+                            .where(Quota.campaign_id == campaign_id)).scalar_one())
+
+
+def set_report_period(session: Session, *, campaign_id: int, code: str, name: str,
+                      cutoff: date, due: date) -> ReportPeriod:
+    """Create or update one report the campaign owes."""
+    period = session.exec(select(ReportPeriod).where(
+        ReportPeriod.campaign_id == campaign_id, ReportPeriod.code == code)).scalars().first()
+    if period is None:
+        period = ReportPeriod(campaign_id=campaign_id, code=code, name=name, cutoff=cutoff,
+                              due=due)
+        session.add(period)
+    period.name, period.cutoff, period.due = name, cutoff, due
+    session.flush()
+    return period
+
+
+def report_periods(session: Session, campaign_id: int) -> list[ReportPeriod]:
+    """The campaign's report periods by cut-off."""
+    return list(session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == campaign_id)
+                             .order_by(ReportPeriod.cutoff)).scalars().all())
+
+
+def campaigns_for(session: Session, unit_ids: set[int]) -> list[tuple[Campaign, Unit]]:
+    """Campaigns of the units in scope, newest first."""
+    rows = session.exec(select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
+                        .where(Campaign.unit_id.in_(unit_ids))
+                        .order_by(Campaign.year.desc(), Unit.name)).all()
+    return [(c, u) for c, u in rows]

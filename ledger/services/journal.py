@@ -1,0 +1,118 @@
+"""Post balanced, hash-chained entries; reverse them; read balances.
+
+Each fund's entries form a chain: an entry's hash covers its content and the previous entry's
+hash of the same fund. Appending locks the fund's ``ChainHead`` row, which also serialises
+everything else that must not race inside one fund (voucher numbers, balance checks).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from ..errors import PeriodLocked, UnbalancedEntry
+from ..models import Account, ChainHead, Entry, PeriodLock, Posting, Unit
+from .units import account_id
+
+
+@dataclass(frozen=True)
+class Line:
+    """One posting to be made: ``amount`` signed (debit +, credit −) on a fund's account kind."""
+
+    kind: str
+    amount: int
+    credit_unit_id: int | None = None
+
+
+def lock_fund(session: Session, unit_id: int) -> ChainHead:
+    """Lock the fund's chain head for the rest of the transaction (FOR UPDATE on PostgreSQL)."""
+    head = session.exec(select(ChainHead).where(ChainHead.unit_id == unit_id)
+                        .with_for_update().execution_options(populate_existing=True)
+                        ).scalars().one()
+    return head
+
+
+def ensure_open(session: Session, *, unit_id: int, on: date) -> None:
+    """Refuse anything dated on or before the unit's locked-through date."""
+    lock = session.get(PeriodLock, unit_id, populate_existing=True)
+    if lock is not None and on <= lock.locked_through:
+        unit = session.get(Unit, unit_id)
+        raise PeriodLocked(unit=unit.name, date=lock.locked_through.strftime("%d/%m/%Y"))
+
+
+def entry_hash(*, prev_hash: str, unit_id: int, seq: int, entry_date: date, kind: str,
+               reverses_id: int | None, postings: list[tuple[int, int, int | None]]) -> str:
+    """sha256 over the entry's content and the previous hash; postings as (account, amount, unit).
+
+    The document's id is not hashed (it is known only after the entry); ``check`` compares each
+    document with its entry instead.
+    """
+    content = json.dumps([prev_hash, unit_id, seq, entry_date.isoformat(), kind, reverses_id, sorted(postings, key=lambda p: (p[0], p[1], p[2] or 0))],
+                         separators=(",", ":"))
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def post_entry(session: Session, *, unit_id: int, entry_date: date, kind: str,
+               lines: list[Line], document_id: int | None = None, memo: str = "",
+               reverses_id: int | None = None, user_id: int | None = None) -> Entry:
+    """Append one balanced entry to the fund's chain and update the running balances."""
+    if not lines or sum(line.amount for line in lines) != 0 or any(not l.amount for l in lines):
+        raise UnbalancedEntry()
+    head = lock_fund(session, unit_id)
+    ensure_open(session, unit_id=unit_id, on=entry_date)
+    resolved = [(account_id(session, unit_id=unit_id, kind=l.kind), l.amount, l.credit_unit_id)
+                for l in lines]
+    seq = head.last_seq + 1
+    digest = entry_hash(prev_hash=head.last_hash, unit_id=unit_id, seq=seq,
+                        entry_date=entry_date, kind=kind, reverses_id=reverses_id,
+                        postings=resolved)
+    entry = Entry(unit_id=unit_id, seq=seq, entry_date=entry_date, kind=kind,
+                  document_id=document_id, memo=memo[:500], reverses_id=reverses_id,
+                  created_by_id=user_id, prev_hash=head.last_hash, hash=digest)
+    session.add(entry)
+    session.flush()
+    session.add_all(Posting(entry_id=entry.id, account_id=acc, amount=amount,
+                            credit_unit_id=credit, entry_date=entry_date)
+                    for acc, amount, credit in resolved)
+    for acc, amount, _ in resolved:
+        session.exec(update(Account).where(Account.id == acc)
+                     .values(balance=Account.balance + amount)
+                     .execution_options(synchronize_session=False))
+    head.last_seq, head.last_hash = seq, digest
+    session.flush()
+    return entry
+
+
+def reverse_entry(session: Session, *, entry_id: int, on: date, kind: str, memo: str = "",
+                  user_id: int | None = None) -> Entry:
+    """Post the mirror image of ``entry_id`` dated ``on`` (a correction never edits)."""
+    original = session.get(Entry, entry_id)
+    rows = session.exec(select(Account.kind, Posting.amount, Posting.credit_unit_id)
+                        .join(Account, Account.id == Posting.account_id)
+                        .where(Posting.entry_id == entry_id).order_by(Posting.id)).all()
+    lines = [Line(kind=k, amount=-amount, credit_unit_id=credit) for k, amount, credit in rows]
+    return post_entry(session, unit_id=original.unit_id, entry_date=on, kind=kind,
+                      lines=lines, document_id=original.document_id, memo=memo,
+                      reverses_id=original.id, user_id=user_id)
+
+
+def balance(session: Session, *, unit_id: int, kinds: tuple[str, ...] = ("cash", "bank")) -> int:
+    """The fund's running balance over ``kinds`` (cash and bank by default)."""
+    total = session.exec(select(func.coalesce(func.sum(Account.balance), 0)).where(
+        Account.unit_id == unit_id, Account.kind.in_(kinds))).scalar_one()
+    return int(total)
+
+
+def balance_from_postings(session: Session, *, unit_id: int, kinds: tuple[str, ...],
+                          through: date | None = None) -> int:
+    """The same balance summed from postings, optionally up to ``through``."""
+    query = (select(func.coalesce(func.sum(Posting.amount), 0))
+             .join(Account, Account.id == Posting.account_id)
+             .where(Account.unit_id == unit_id, Account.kind.in_(kinds)))
+    if through is not None:
+        query = query.where(Posting.entry_date <= through)
+    return int(session.exec(query).scalar_one())

@@ -1,0 +1,155 @@
+"""Campaign progress: target, Σ quotas and headroom, collected per child unit — SQL aggregates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ..models import Account, Campaign, Posting, Quota, Unit
+from .campaigns import get_campaign
+
+
+@dataclass
+class UnitProgress:
+    """One child unit's line on the dashboard and the workbook."""
+
+    unit_id: int
+    code: str
+    name: str
+    quota: int = 0
+    collected: int = 0
+    disbursed: int = 0
+    balance: int = 0
+    last_receipt: date | None = None
+
+    @property
+    def rate(self) -> float | None:
+        """Collected as a percentage of the quota (None without a quota)."""
+        return round(self.collected * 100 / self.quota, 1) if self.quota else None
+
+    @property
+    def difference(self) -> int:
+        """Collected − quota: negative is a shortfall, positive an excess."""
+        return self.collected - self.quota
+
+
+@dataclass
+class Progress:
+    """Where a campaign stands on ``as_of``."""
+
+    campaign: Campaign
+    unit: Unit
+    as_of: date
+    quota_total: int
+    collected: int
+    own_collected: int
+    disbursed: int
+    balance: int
+    rows: list[UnitProgress] = field(default_factory=list)
+
+    @property
+    def target(self) -> int:
+        return self.campaign.target
+
+    @property
+    def headroom(self) -> int:
+        """Σ quotas − target: the planned allocation headroom (may be negative)."""
+        return self.quota_total - self.campaign.target
+
+    @property
+    def allocation_rate(self) -> float:
+        return round(self.quota_total * 100 / self.campaign.target, 1)
+
+    @property
+    def rate(self) -> float:
+        """Collected as a percentage of the assigned target."""
+        return round(self.collected * 100 / self.campaign.target, 1)
+
+
+def _tree(root_id: int):
+    """CTE (id, top_id): every unit under ``root_id`` mapped to its child of the root."""
+    base = select(Unit.id.label("id"), Unit.id.label("top_id")).where(Unit.parent_id == root_id)
+    tree = base.cte("tree", recursive=True)
+    return tree.union_all(select(Unit.id, tree.c.top_id).where(Unit.parent_id == tree.c.id))
+
+
+def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None = None) -> Progress:
+    """Target, quotas and collected per child unit of the campaign's unit, up to ``as_of``."""
+    campaign = get_campaign(session, campaign_id)
+    unit = session.get(Unit, campaign.unit_id)
+    as_of = min(as_of or campaign.ends_on, campaign.ends_on)
+    rows = _child_rows(session, campaign, as_of)
+    own = _collected_by(session, [campaign.unit_id], campaign.starts_on, as_of)
+    own_collected = own.get(campaign.unit_id, (0, None))[0]
+    own_spent = _spent(session, {campaign.unit_id: campaign.unit_id}, campaign.starts_on, as_of)
+    own_balance = _balances(session, {campaign.unit_id: campaign.unit_id})
+    return Progress(
+        campaign=campaign, unit=unit, as_of=as_of,
+        quota_total=sum(r.quota for r in rows),
+        collected=own_collected + sum(r.collected for r in rows),
+        own_collected=own_collected,
+        disbursed=own_spent.get(campaign.unit_id, 0) + sum(r.disbursed for r in rows),
+        balance=own_balance.get(campaign.unit_id, 0) + sum(r.balance for r in rows),
+        rows=rows)
+
+
+def _child_rows(session: Session, campaign: Campaign, as_of: date) -> list[UnitProgress]:
+    tree = _tree(campaign.unit_id)
+    top_of = dict(session.exec(select(tree.c.id, tree.c.top_id)).all())
+    quotas = dict(session.exec(select(Quota.unit_id, Quota.amount)
+                               .where(Quota.campaign_id == campaign.id)).all())
+    tops = session.exec(select(Unit).where(Unit.parent_id == campaign.unit_id,
+                                           Unit.valid_from <= campaign.ends_on)
+                        .where((Unit.valid_to.is_(None)) | (Unit.valid_to >= campaign.starts_on))
+                        .order_by(Unit.id)).scalars().all()
+    collected = _collected_by_tree(session, tree, campaign.starts_on, as_of)
+    spent = _spent(session, top_of, campaign.starts_on, as_of)
+    balances = _balances(session, top_of)
+    return [UnitProgress(unit_id=u.id, code=u.code, name=u.name, quota=quotas.get(u.id, 0),
+                         collected=collected.get(u.id, (0, None))[0],
+                         last_receipt=collected.get(u.id, (0, None))[1],
+                         disbursed=spent.get(u.id, 0), balance=balances.get(u.id, 0))
+            for u in tops]
+
+
+def _collected_by_tree(session, tree, start: date, end: date) -> dict[int, tuple[int, date]]:
+    query = (select(tree.c.top_id, func.sum(Posting.amount), func.max(Posting.entry_date))
+             .join(tree, tree.c.id == Posting.credit_unit_id)
+             .where(Posting.entry_date >= start, Posting.entry_date <= end)
+             .group_by(tree.c.top_id))
+    return {top: (-int(total), last) for top, total, last in session.exec(query).all()}
+
+
+def _collected_by(session, unit_ids: list[int], start: date, end: date) -> dict[int, tuple[int, date]]:
+    query = (select(Posting.credit_unit_id, func.sum(Posting.amount), func.max(Posting.entry_date))
+             .where(Posting.credit_unit_id.in_(unit_ids), Posting.entry_date >= start,
+                    Posting.entry_date <= end).group_by(Posting.credit_unit_id))
+    return {unit: (-int(total), last) for unit, total, last in session.exec(query).all()}
+
+
+def _spent(session, top_of: dict[int, int], start: date, end: date) -> dict[int, int]:
+    """Expense postings of every fund in ``top_of``, summed per top unit."""
+    query = (select(Account.unit_id, func.sum(Posting.amount))
+             .join(Account, Account.id == Posting.account_id)
+             .where(Account.type == "expense", Account.unit_id.in_(list(top_of)),
+                    Posting.entry_date >= start, Posting.entry_date <= end)
+             .group_by(Account.unit_id))
+    return _roll_up(session.exec(query).all(), top_of)
+
+
+def _balances(session, top_of: dict[int, int]) -> dict[int, int]:
+    """Cash + bank of every fund in ``top_of``, summed per top unit."""
+    query = (select(Account.unit_id, func.sum(Account.balance))
+             .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(list(top_of)))
+             .group_by(Account.unit_id))
+    return _roll_up(session.exec(query).all(), top_of)
+
+
+def _roll_up(rows, top_of: dict[int, int]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for unit_id, amount in rows:
+        top = top_of[unit_id]
+        totals[top] = totals.get(top, 0) + int(amount or 0)
+    return totals

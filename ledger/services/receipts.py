@@ -1,0 +1,171 @@
+"""Receipts (phiếu thu): record with a gap-free number, void by reversal, list with totals."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from ..errors import AlreadyVoided, NotFound, QuotaOutsideTree, ReasonRequired
+from ..models import Donor, Receipt, utcnow
+from ..money import parse_amount
+from ..text import clean
+from .audit import record_event
+from .journal import Line, lock_fund, post_entry, reverse_entry
+from .units import ensure_valid, get_unit, is_within
+from .vouchers import next_number
+
+#: which income account a source credits; only mobilised money counts toward quotas
+INCOME_BY_SOURCE = {"donation": "donations", "designated": "donations",
+                    "budget": "income:budget", "interest": "income:interest",
+                    "other": "income:other"}
+QUOTA_SOURCES = ("donation", "designated")
+
+
+@dataclass
+class ReceiptInput:
+    """What a treasurer fills in for one receipt (already shape-checked by the form)."""
+
+    receipt_date: date
+    amount: int
+    method: str = "cash"
+    source: str = "donation"
+    donor_id: int | None = None
+    payer_name: str = ""
+    payer_address: str = ""
+    credit_unit_id: int | None = None
+    in_kind_description: str = ""
+    purpose: str = ""
+    reason: str = ""
+    note: str = ""
+    attachments: int = 0
+    reference: str = ""
+    book_no: str = ""
+    import_key: str | None = None
+
+
+def record_receipt(session: Session, *, unit_id: int, data: ReceiptInput,
+                   user_id: int | None = None) -> Receipt:
+    """Record a receipt in ``unit_id``'s fund and post its entry (Dr cash/bank, Cr income)."""
+    amount = parse_amount(data.amount)
+    unit = get_unit(session, unit_id)
+    ensure_valid(unit, data.receipt_date)
+    credit_unit_id = data.credit_unit_id or unit_id
+    if not is_within(session, unit_id=credit_unit_id, scope_id=unit_id):
+        raise QuotaOutsideTree(unit=get_unit(session, credit_unit_id).name)
+    lock_fund(session, unit_id)
+    payer_name, payer_address = _payer(session, data)
+    receipt = Receipt(
+        unit_id=unit_id, year=data.receipt_date.year, receipt_date=data.receipt_date,
+        number=next_number(session, unit_id=unit_id, year=data.receipt_date.year, kind="receipt"),
+        book_no=clean(data.book_no, max_length=20), donor_id=data.donor_id,
+        payer_name=payer_name, payer_address=payer_address, amount=amount,
+        method=data.method, source=data.source, credit_unit_id=credit_unit_id,
+        in_kind_description=clean(data.in_kind_description, max_length=500),
+        purpose=clean(data.purpose, max_length=300), reason=clean(data.reason, max_length=500),
+        note=clean(data.note, max_length=500), attachments=max(0, int(data.attachments or 0)),
+        reference=clean(data.reference, max_length=60), import_key=data.import_key,
+        created_by_id=user_id, entry_id=0)
+    entry = post_entry(session, unit_id=unit_id, entry_date=data.receipt_date, kind="receipt",
+                       lines=receipt_lines(receipt), memo=receipt.reason or payer_name,
+                       user_id=user_id)
+    receipt.entry_id = entry.id
+    session.add(receipt)
+    session.flush()
+    entry.document_id = receipt.id
+    session.flush()
+    return receipt
+
+
+def receipt_lines(receipt: Receipt) -> list[Line]:
+    """Dr the asset the money came into, Cr the income its source names."""
+    asset = receipt.method
+    income = "income:in_kind" if asset == "in_kind" else INCOME_BY_SOURCE[receipt.source]
+    credit = receipt.credit_unit_id if receipt.source in QUOTA_SOURCES else None
+    return [Line(kind=asset, amount=receipt.amount),
+            Line(kind=income, amount=-receipt.amount, credit_unit_id=credit)]
+
+
+def _payer(session: Session, data: ReceiptInput) -> tuple[str, str]:
+    """The name and address printed on the voucher: typed, else the donor's."""
+    donor = session.get(Donor, data.donor_id) if data.donor_id else None
+    name = clean(data.payer_name, max_length=200) or (donor.name if donor else "")
+    address = clean(data.payer_address, max_length=300) or (donor.address if donor else "")
+    return name, address
+
+
+def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
+                 user_id: int | None = None) -> Receipt:
+    """Void a receipt: post the reversal dated ``on``; the number stays, marked void."""
+    reason = clean(reason, max_length=500)
+    if not reason:
+        raise ReasonRequired()
+    receipt = get_receipt(session, receipt_id)
+    lock_fund(session, receipt.unit_id)
+    session.refresh(receipt)
+    if receipt.voided_at is not None:
+        raise AlreadyVoided(number=receipt.number)
+    entry = reverse_entry(session, entry_id=receipt.entry_id, on=on, kind="receipt_void",
+                          memo=f"Hủy phiếu thu số {receipt.number}: {reason}", user_id=user_id)
+    receipt.void_entry_id, receipt.void_reason = entry.id, reason
+    receipt.voided_by_id, receipt.voided_at = user_id, utcnow()
+    record_event(session, action="receipt.void", user_id=user_id, unit_id=receipt.unit_id,
+                 object_type="receipt", object_id=receipt.id,
+                 after={"number": receipt.number, "reason": reason})
+    session.flush()
+    return receipt
+
+
+def get_receipt(session: Session, receipt_id: int) -> Receipt:
+    """The receipt with this id, or NotFound."""
+    receipt = session.get(Receipt, receipt_id)
+    if receipt is None:
+        raise NotFound()
+    return receipt
+
+
+@dataclass
+class ReceiptFilter:
+    """What the receipts list is narrowed to."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    donor: str = ""
+    method: str = ""
+    source: str = ""
+    amount_min: int | None = None
+    amount_max: int | None = None
+    voided: str = ""  # "", "yes", "no"
+
+
+def _filtered(query, *, unit_ids, flt: ReceiptFilter):
+    query = query.where(Receipt.unit_id.in_(unit_ids))
+    conditions = [
+        (flt.date_from, lambda: Receipt.receipt_date >= flt.date_from),
+        (flt.date_to, lambda: Receipt.receipt_date <= flt.date_to),
+        (flt.donor, lambda: Receipt.payer_name.ilike(f"%{flt.donor}%")),
+        (flt.method, lambda: Receipt.method == flt.method),
+        (flt.source, lambda: Receipt.source == flt.source),
+        (flt.amount_min, lambda: Receipt.amount >= flt.amount_min),
+        (flt.amount_max, lambda: Receipt.amount <= flt.amount_max),
+        (flt.voided == "yes", lambda: Receipt.voided_at.is_not(None)),
+        (flt.voided == "no", lambda: Receipt.voided_at.is_(None)),
+    ]
+    for present, condition in conditions:
+        if present:
+            query = query.where(condition())
+    return query
+
+
+def list_receipts(session: Session, *, unit_ids, flt: ReceiptFilter, page: int = 1,
+                  per_page: int = 50) -> tuple[list[Receipt], int, int]:
+    """One page of receipts (newest first), the count and the total of valid ones shown."""
+    rows = session.exec(_filtered(select(Receipt), unit_ids=unit_ids, flt=flt)
+                        .order_by(Receipt.receipt_date.desc(), Receipt.id.desc())
+                        .limit(per_page).offset((max(page, 1) - 1) * per_page)).scalars().all()
+    count, total = session.exec(_filtered(
+        select(func.count(Receipt.id),
+               func.coalesce(func.sum(Receipt.amount).filter(Receipt.voided_at.is_(None)), 0)),
+        unit_ids=unit_ids, flt=flt)).one()
+    return list(rows), int(count), int(total)

@@ -1,0 +1,142 @@
+"""The tree of units: create, find by code or printed name, walk subtrees, validity in time."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
+from ..models import Account, ChainHead, Unit, UnitSuccession
+from ..text import clean, unit_key
+
+#: the accounts every fund opens with: kind → type
+FUND_ACCOUNTS = {
+    "cash": "asset", "bank": "asset", "in_kind": "asset", "in_transit": "clearing",
+    "donations": "income", "income:budget": "income", "income:interest": "income",
+    "income:other": "income", "income:in_kind": "income",
+}
+
+
+def create_unit(session: Session, *, code: str, name: str, level: str, valid_from: date,
+                parent_id: int | None = None, printed_name: str | None = None,
+                valid_to: date | None = None) -> Unit:
+    """Create a unit with its fund's accounts and an empty hash chain."""
+    unit = Unit(code=clean(code), name=clean(name), printed_name=clean(printed_name) or None,
+                level=level, parent_id=parent_id, valid_from=valid_from, valid_to=valid_to)
+    session.add(unit)
+    session.flush()
+    session.add_all(Account(unit_id=unit.id, kind=k, type=t) for k, t in FUND_ACCOUNTS.items())
+    session.add(ChainHead(unit_id=unit.id))
+    session.flush()
+    return unit
+
+
+def record_succession(session: Session, *, predecessor_id: int, successor_id: int,
+                      effective_on: date) -> None:
+    """Record that ``predecessor`` merged into ``successor`` on ``effective_on``."""
+    session.add(UnitSuccession(predecessor_id=predecessor_id, successor_id=successor_id,
+                               effective_on=effective_on))
+    session.flush()
+
+
+def get_unit(session: Session, unit_id: int) -> Unit:
+    """The unit with this id, or NotFound."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def find_unit(session: Session, name_or_code: str) -> Unit:
+    """Find a unit by code, by its name or printed name, or by that name without its prefix."""
+    wanted = clean(name_or_code)
+    unit = session.exec(select(Unit).where(Unit.code == wanted)).scalars().first()
+    if unit:
+        return unit
+    units = session.exec(select(Unit)).scalars().all()
+    for match in (_exact_name, _key_name):
+        found = [u for u in units if match(u, wanted)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise AmbiguousUnit(name=wanted)
+    raise UnitNotFound(name=wanted)
+
+
+def _exact_name(unit: Unit, wanted: str) -> bool:
+    folded = wanted.casefold()
+    return folded in {unit.name.casefold(), (unit.printed_name or "").casefold()}
+
+
+def _key_name(unit: Unit, wanted: str) -> bool:
+    return unit_key(wanted) in {unit_key(unit.name), unit_key(unit.printed_name or "")}
+
+
+def subtree_query(root_id: int):
+    """A recursive CTE of ``root_id`` and every unit under it (columns: id)."""
+    tree = select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
+    return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+
+
+def subtree_ids(session: Session, root_id: int) -> set[int]:
+    """Ids of ``root_id`` and every unit under it."""
+    tree = subtree_query(root_id)
+    return set(session.exec(select(tree.c.id)).scalars().all())
+
+
+def is_within(session: Session, *, unit_id: int, scope_id: int) -> bool:
+    """Whether ``unit_id`` is ``scope_id`` or under it (walks up the parents)."""
+    current = session.get(Unit, unit_id)
+    while current is not None:
+        if current.id == scope_id:
+            return True
+        current = session.get(Unit, current.parent_id) if current.parent_id else None
+    return False
+
+
+def children(session: Session, *, parent_id: int, on: date | None = None) -> list[Unit]:
+    """The units directly under ``parent_id``, valid on ``on`` when given, by name."""
+    query = select(Unit).where(Unit.parent_id == parent_id)
+    if on is not None:
+        query = query.where(Unit.valid_from <= on,
+                            or_(Unit.valid_to.is_(None), Unit.valid_to >= on))
+    return list(session.exec(query.order_by(Unit.id)).scalars().all())
+
+
+def ensure_valid(unit: Unit, on: date) -> None:
+    """Refuse a document dated outside the unit's validity (e.g. a merged commune)."""
+    if unit.valid_from > on or (unit.valid_to is not None and unit.valid_to < on):
+        raise UnitNotValid(unit=unit.name, date=on.strftime("%d/%m/%Y"))
+
+
+def predecessors(session: Session, unit_id: int) -> list[int]:
+    """Every unit merged (directly or through earlier mergers) into ``unit_id``."""
+    found: list[int] = []
+    frontier = [unit_id]
+    while frontier:
+        rows = session.exec(select(UnitSuccession.predecessor_id).where(
+            UnitSuccession.successor_id.in_(frontier))).scalars().all()
+        frontier = [r for r in rows if r not in found]
+        found.extend(frontier)
+    return found
+
+
+def account_id(session: Session, *, unit_id: int, kind: str) -> int:
+    """The id of the fund's ``kind`` account, opened on first use (expense:<category>)."""
+    found = session.exec(select(Account.id).where(
+        Account.unit_id == unit_id, Account.kind == kind)).scalars().first()
+    if found:
+        return found
+    account = Account(unit_id=unit_id, kind=kind, type=_account_type(kind))
+    session.add(account)
+    session.flush()
+    return account.id
+
+
+def _account_type(kind: str) -> str:
+    if kind in FUND_ACCOUNTS:
+        return FUND_ACCOUNTS[kind]
+    return "expense" if kind.startswith("expense:") else "income"
+
+

@@ -1,0 +1,21 @@
+"""Voucher numbers: gap-free per fund, year and kind (thu / chi)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..models import VoucherCounter
+
+
+def next_number(session: Session, *, unit_id: int, year: int, kind: str) -> int:
+    """Take the next number; the caller holds the fund's lock, so no two take the same."""
+    counter = session.exec(select(VoucherCounter).where(
+        VoucherCounter.unit_id == unit_id, VoucherCounter.year == year,
+        VoucherCounter.kind == kind).with_for_update()
+        .execution_options(populate_existing=True)).scalars().first()
+    if counter is None:
+        counter = VoucherCounter(unit_id=unit_id, year=year, kind=kind, last_number=0)
+        session.add(counter)
+    counter.last_number += 1
+    session.flush()
+    return counter.last_number

@@ -1,0 +1,56 @@
+"""Sign in and out."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from ..auth import start_session
+from ..db import get_session
+from ..forms import LoginForm
+from ..services.users import authenticate, end_sessions
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in form; one message for an unknown user, a wrong password or a lock-out."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = get_session()
+        user = authenticate(session, username=form.username.data, password=form.password.data,
+                            max_failures=current_app.config["MAX_FAILED_LOGINS"],
+                            lockout_minutes=current_app.config["LOCKOUT_MINUTES"])
+        session.commit()
+        if user is not None:
+            start_session(user)
+            current_app.logger.info("login user=%s unit=%s", user.id, user.unit_id)
+            return redirect(_safe_next(request.args.get("next")))
+        flash(_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị tạm khóa."),
+              "error")
+    return render_template("auth/login.html", form=form)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths; anything else goes home."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """End this and every other session of the user (old cookies stop working)."""
+    if current_user.is_authenticated:
+        session = get_session()
+        end_sessions(session, user_id=current_user.id)
+        session.commit()
+        logout_user()
+    from flask import session as cookie
+    lang = cookie.get("lang")
+    cookie.clear()
+    if lang:
+        cookie["lang"] = lang
+    flash(_("Đã đăng xuất."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,170 @@
+"""Fixtures: ``app``, ``client``, ``runner``, ``session`` and factories, on SQLite or PostgreSQL.
+
+``LEDGER_TEST_DATABASE_URL`` selects PostgreSQL (``.ci/run`` sets it for the second pass);
+without it every test gets its own SQLite file copied from a migrated, seeded template.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ledger import create_app
+from ledger.db import dispose_engines, get_engine, new_session
+from ledger.migrate import upgrade
+from ledger.services.receipts import ReceiptInput, record_receipt
+from ledger.services.seed import seed_reference
+from ledger.services.units import find_unit
+from ledger.services.users import create_user
+
+PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_report_header(config):
+    return f"ledger database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (file per test)'}"
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory):
+    """A migrated database holding the reference seed; SQLite: a file to copy per test."""
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        upgrade(PG_URL)
+        return PG_URL
+    path = tmp_path_factory.mktemp("template") / "ledger.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    session = new_session(get_engine(url), write=True)
+    seed_reference(session)
+    session.commit()
+    session.close()
+    dispose_engines()
+    return str(path)
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _truncate_and_seed(url: str) -> None:
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+            "AND tablename <> 'alembic_version'")).scalars().all()
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                          + " RESTART IDENTITY CASCADE"))
+    session = new_session(engine, write=True)
+    seed_reference(session)
+    session.commit()
+    session.close()
+
+
+@pytest.fixture
+def db_url(template_db, tmp_path):
+    """A fresh database for this test holding the Thường Tín reference seed."""
+    if PG_URL:
+        _truncate_and_seed(PG_URL)
+        yield PG_URL
+    else:
+        target = tmp_path / "ledger.db"
+        shutil.copy(template_db, target)
+        yield f"sqlite:///{target}"
+    dispose_engines()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret-key",
+                      "SERVER_NAME": "localhost"})
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(db_url):
+    """A session on the test database; commit what others must see, roll back to see theirs."""
+    s = new_session(get_engine(db_url), write=False)
+    yield s
+    s.rollback()
+    s.close()
+
+
+@pytest.fixture
+def unit(session):
+    """Find a seeded unit by code or printed name."""
+    return lambda name: find_unit(session, name)
+
+
+@pytest.fixture
+def make_receipt(session):
+    """Record a receipt through the service (not committed)."""
+    def make(unit_code: str = "TT-CHUONGDUONG", amount: int = 1_000_000,
+             on: date = date(2018, 3, 1), **fields):
+        fund = find_unit(session, unit_code)
+        data = ReceiptInput(receipt_date=on, amount=amount, payer_name=fields.pop("payer_name", "Nguyễn Văn An"), **fields)
+        return record_receipt(session, unit_id=fund.id, data=data)
+    return make
+
+
+@pytest.fixture
+def make_user(session):
+    """Create and commit a user scoped to a unit (by code); password ``PASSWORD``."""
+    def make(username: str, role: str, unit_code: str, **fields):
+        user = create_user(session, username=username, password=PASSWORD, role=role,
+                           unit_id=find_unit(session, unit_code).id, **fields)
+        session.commit()
+        return user
+    return make
+
+
+def form_tokens(html: str) -> dict[str, str]:
+    """The hidden csrf_token and idempotency_key of the first form in ``html``."""
+    found = {}
+    for name in ("csrf_token", "idempotency_key"):
+        match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+            rf'value="([^"]*)"[^>]*name="{name}"', html)
+        if match:
+            found[name] = match.group(1)
+    return found
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``client`` in as ``username``."""
+    def do(username: str, password: str = PASSWORD):
+        page = client.get("/auth/login")
+        response = client.post("/auth/login", data={
+            "username": username, "password": password, **form_tokens(page.text)})
+        assert response.status_code == 302, response.text
+        return response
+    return do
+
+
+@pytest.fixture
+def submit(client):
+    """GET a form page, then POST it with its tokens plus ``data``."""
+    def do(page_url: str, data: dict, post_url: str | None = None, **kwargs):
+        page = client.get(page_url)
+        assert page.status_code == 200, page.text
+        return client.post(post_url or page_url, data={**form_tokens(page.text), **data}, **kwargs)
+    return do

@@ -1,0 +1,79 @@
+"""The Thường Tín 2018 seed: 29 communes as printed, quotas, target, headroom, idempotence."""
+from sqlalchemy import func, select
+
+from ledger.models import Category, CircumstanceGroup, Quota, Receipt, Unit, User
+from ledger.services.campaigns import find_campaign, quota_total, report_periods
+from ledger.services.progress import campaign_progress
+from ledger.services.units import find_unit
+
+
+def _counts(session):
+    session.rollback()  # a fresh snapshot: see what the CLI committed
+    return {model.__name__: session.exec(select(func.count()).select_from(model)).scalar_one()
+            for model in (Unit, Quota, Category, CircumstanceGroup, Receipt, User)}
+
+
+def test_thuong_tin_2018_as_the_annex_prints_it(session):
+    district = find_unit(session, "Thường Tín")
+    communes = session.exec(select(Unit).where(Unit.parent_id == district.id)).scalars().all()
+    assert len(communes) == 29
+    assert {"XÃ CHƯƠNG DƯƠNG", "THỊ TRẤN", "XÃ VĂN PHÚ"} <= {c.printed_name for c in communes}
+    campaign = find_campaign(session, unit_id=district.id, year=2018)
+    assert campaign.target == 200_000_000
+    assert quota_total(session, campaign.id) == 290_000_000
+    progress = campaign_progress(session, campaign_id=campaign.id)
+    assert progress.headroom == 90_000_000 and progress.allocation_rate == 145.0
+    assert [(p.code, p.due.strftime("%d/%m")) for p in report_periods(session, campaign.id)] == [
+        ("h1", "15/05"), ("m9", "15/08"), ("year", "10/11")]
+
+
+def test_units_are_found_by_code_or_printed_name(session):
+    assert find_unit(session, "XÃ CHƯƠNG DƯƠNG").code == "TT-CHUONGDUONG"
+    assert find_unit(session, "xã chương dương").code == "TT-CHUONGDUONG"
+    assert find_unit(session, "Chương Dương").code == "TT-CHUONGDUONG"
+    assert find_unit(session, "TT").name == "Huyện Thường Tín"
+    assert find_unit(session, "THỊ TRẤN").name == "Thị trấn Thường Tín"
+
+
+def test_reference_lists(session):
+    codes = set(session.exec(select(CircumstanceGroup.code)).scalars().all())
+    assert len(codes) == 18 and {"orphan_both_parents", "migrant_refugee", "other"} <= codes
+    assert session.exec(select(func.count()).select_from(CircumstanceGroup)
+                        .where(CircumstanceGroup.legal_ref != "")).scalar_one() == 14
+    categories = set(session.exec(select(Category.code)).scalars().all())
+    assert {"heart_surgery", "gift_mid_autumn", "mgmt_admin"} <= categories
+
+
+def test_seed_twice_changes_nothing(runner, session):
+    first = runner.invoke(args=["seed", "--demo"])
+    assert first.exit_code == 0, first.output
+    assert "treasurer.chuongduong" in first.output and "thuongtin2018" in first.output
+    before = _counts(session)
+    assert before["Receipt"] > 300
+    second = runner.invoke(args=["seed", "--demo"])
+    assert second.exit_code == 0, second.output
+    assert _counts(session) == before
+
+
+def test_demo_year_reconciles(runner, session):
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    district = find_unit(session, "TT")
+    progress = campaign_progress(session, campaign_id=find_campaign(
+        session, unit_id=district.id, year=2018).id)
+    receipts = session.exec(select(func.sum(Receipt.amount))).scalar_one()
+    assert progress.collected == receipts == progress.balance
+    assert sum(r.collected for r in progress.rows) == receipts
+    assert runner.invoke(args=["check"]).exit_code == 0
+
+
+def test_create_user_command(runner, session):
+    result = runner.invoke(args=["create-user", "thuquy.haho", "--role", "treasurer",
+                                 "--unit", "XÃ HÀ HỒI"], input="mat-khau-dai-1\nmat-khau-dai-1\n")
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    user = session.exec(select(User).where(User.username == "thuquy.haho")).scalars().one()
+    assert user.password_hash.startswith("$argon2id$")
+    assert user.unit_id == find_unit(session, "TT-HAHOI").id
+    short = runner.invoke(args=["create-user", "x.y", "--role", "treasurer", "--unit", "TT"],
+                          input="short\nshort\n")
+    assert short.exit_code == 2 and "10" in short.output
