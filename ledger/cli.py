@@ -97,7 +97,35 @@ def check_command() -> None:
     click.echo("OK: every entry balances, every hash chain verifies, balances equal postings.")
 
 
+@click.command("import-receipts")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--unit", "unit_name", required=True, help="The fund: unit code or name.")
+def import_receipts_command(path: str, unit_name: str) -> None:
+    """Import receipts from .xlsx/.csv: every bad row is listed and nothing is stored."""
+    from pathlib import Path
+
+    from .services.imports import commit_import, preview_import
+    from .spreadsheets import read_table
+
+    try:
+        with session_scope() as session:
+            fund = units.find_unit(session, unit_name)
+            preview = preview_import(session, unit_id=fund.id,
+                                     table=read_table(path, Path(path).read_bytes()))
+            for error in preview.errors:
+                click.echo(f"Dòng {error.row}, cột {error.column}: {error.reason}", err=True)
+            if preview.errors:
+                click.echo(f"{len(preview.errors)} lỗi; không dòng nào được ghi.", err=True)
+                sys.exit(1)
+            added = commit_import(session, unit_id=fund.id, preview=preview)
+            click.echo(f"Đã nhập {added} phiếu thu; bỏ qua {preview.duplicates} dòng đã có.")
+    except LedgerError as error:
+        _fail(error)
+
+
 def init_app(app) -> None:
     """Register the commands."""
-    for command in (db_group, seed_command, create_user_command, check_command):
+    for command in (db_group, seed_command, create_user_command, check_command,
+                    import_receipts_command):
         app.cli.add_command(command)

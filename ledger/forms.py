@@ -5,8 +5,13 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField,
+                     StringField)
+from wtforms.validators import (DataRequired, Length, NumberRange, Optional, Regexp,
+                                ValidationError)
+
+from .fields import DateField, MoneyField
 
 
 class BaseForm(FlaskForm):
@@ -39,3 +44,53 @@ class UserForm(BaseForm):
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), Length(min=10, max=200)])
     active = BooleanField(_l("Đang hoạt động"), default=True)
     can_unmask = BooleanField(_l("Được xem thông tin trẻ em đầy đủ"))
+
+
+class ReceiptForm(BaseForm):
+    """Phiếu thu: what a treasurer types for one receipt."""
+
+    receipt_date = DateField(_l("Ngày thu"))
+    donor_id = HiddenField()
+    payer_name = StringField(_l("Người nộp / nhà hảo tâm"), validators=[Length(max=200)],
+                             render_kw={"autocomplete": "off", "data-donor-search": "1"})
+    donor_kind = SelectField(_l("Loại nhà hảo tâm"), choices=[
+        ("individual", _l("Cá nhân")), ("household", _l("Hộ gia đình")),
+        ("organisation", _l("Tổ chức")), ("enterprise", _l("Doanh nghiệp")),
+        ("school", _l("Trường học")), ("agency", _l("Cơ quan"))])
+    payer_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
+    anonymous = BooleanField(_l("Ẩn danh"))
+    amount = MoneyField(_l("Số tiền (đồng)"))
+    method = SelectField(_l("Hình thức"), choices=[
+        ("cash", _l("Tiền mặt")), ("bank", _l("Chuyển khoản")), ("in_kind", _l("Hiện vật"))])
+    source = SelectField(_l("Nguồn thu"), choices=[
+        ("donation", _l("Ủng hộ")), ("designated", _l("Ủng hộ có địa chỉ")),
+        ("budget", _l("Ngân sách cấp")), ("interest", _l("Lãi tiền gửi")), ("other", _l("Khác"))])
+    in_kind_description = StringField(_l("Mô tả hiện vật (nếu ủng hộ hiện vật)"),
+                                      validators=[Optional(), Length(max=500)])
+    credit_unit_id = SelectField(_l("Tính vào chỉ tiêu của đơn vị"), coerce=int)
+    reason = StringField(_l("Lý do nộp"), validators=[Optional(), Length(max=500)],
+                         default="Ủng hộ Quỹ Bảo trợ trẻ em")
+    attachments = IntegerField(_l("Kèm theo (số chứng từ gốc)"), default=0,
+                               validators=[Optional(), NumberRange(min=0, max=999)])
+    book_no = StringField(_l("Quyển số"), validators=[Optional(), Length(max=20)])
+    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
+
+    def validate_payer_name(self, field):
+        if not field.data.strip() and not self.anonymous.data and not self.donor_id.data:
+            raise ValidationError(_l("Nhập tên người nộp, chọn nhà hảo tâm, hoặc đánh dấu ẩn danh."))
+
+    def validate_in_kind_description(self, field):
+        if self.method.data == "in_kind" and not (field.data or "").strip():
+            raise ValidationError(_l("Ủng hộ hiện vật cần mô tả hiện vật và giá trị ước tính."))
+
+    def validate_donor_id(self, field):
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError(_l("Nhà hảo tâm không hợp lệ."))
+
+
+class VoidForm(BaseForm):
+    reason = StringField(_l("Lý do hủy"), validators=[DataRequired(), Length(max=500)])
+
+
+class ImportForm(BaseForm):
+    file = FileField(_l("Tệp .xlsx hoặc .csv"), validators=[FileRequired()])

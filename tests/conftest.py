@@ -168,3 +168,16 @@ def submit(client):
         assert page.status_code == 200, page.text
         return client.post(post_url or page_url, data={**form_tokens(page.text), **data}, **kwargs)
     return do
+
+
+@pytest.fixture
+def two_districts(session):
+    """A second district (Phú Xuyên) with one commune, beside Thường Tín."""
+    from ledger.services.units import create_unit
+    city = find_unit(session, "HN")
+    district = create_unit(session, code="PX", name="Huyện Phú Xuyên", level="district",
+                           parent_id=city.id, valid_from=date(2008, 8, 1))
+    create_unit(session, code="PX-PHUCTIEN", name="Xã Phúc Tiến", level="commune",
+                parent_id=district.id, valid_from=date(2008, 8, 1))
+    session.commit()
+    return district

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Register every blueprint."""
-    from . import auth, main
+    from . import admin, auth, books, imports, main, receipts
 
-    for module in (auth, main):
+    for module in (auth, main, receipts, books, imports, admin):
         app.register_blueprint(module.bp)

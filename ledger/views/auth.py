@@ -8,6 +8,7 @@ from flask_login import current_user, logout_user
 from ..auth import start_session
 from ..db import get_session
 from ..forms import LoginForm
+from ..security import log
 from ..services.users import authenticate, end_sessions
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -25,7 +26,7 @@ def login():
         session.commit()
         if user is not None:
             start_session(user)
-            current_app.logger.info("login user=%s unit=%s", user.id, user.unit_id)
+            log.info("login user=%s unit=%s", user.id, user.unit_id)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị tạm khóa."),
               "error")

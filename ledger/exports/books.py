@@ -1,0 +1,48 @@
+"""The cash or bank book as a workbook (pure: a Book in, bytes out)."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from .cells import header, landscape, put
+
+TITLES = {"cash": "SỔ QUỸ TIỀN MẶT", "bank": "SỔ TIỀN GỬI NGÂN HÀNG"}
+
+
+def book_workbook(book, *, unit_name: str) -> bytes:
+    """Opening line, one row per posting with running balance, daily totals, closing line."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Sổ quỹ" if book.kind == "cash" else "Sổ tiền gửi"
+    put(sheet, 1, 1, f"Đơn vị: {unit_name} — Quỹ Bảo trợ trẻ em", bold=True)
+    put(sheet, 2, 1, TITLES[book.kind], bold=True)
+    put(sheet, 3, 1, f"Từ ngày {book.date_from:%d/%m/%Y} đến ngày {book.date_to:%d/%m/%Y}")
+    header(sheet, 5, ["Ngày", "Số phiếu thu", "Số phiếu chi", "Diễn giải", "Thu", "Chi", "Tồn"],
+           [12, 10, 10, 48, 16, 16, 18])
+    row = 6
+    put(sheet, row, 4, "Số dư đầu kỳ", bold=True)
+    put(sheet, row, 7, book.opening, money=True)
+    for day, lines, day_in, day_out in book.days():
+        for line in lines:
+            row += 1
+            for column, value in enumerate([line.entry_date, line.receipt_no, line.payment_no,
+                                            line.description], start=1):
+                put(sheet, row, column, value)
+            put(sheet, row, 5, line.money_in or None, money=True)
+            put(sheet, row, 6, line.money_out or None, money=True)
+            put(sheet, row, 7, line.balance, money=True)
+        row += 1
+        put(sheet, row, 4, f"Cộng ngày {day:%d/%m/%Y}", bold=True)
+        put(sheet, row, 5, day_in, money=True, bold=True)
+        put(sheet, row, 6, day_out, money=True, bold=True)
+    row += 1
+    put(sheet, row, 4, "Cộng phát sinh trong kỳ", bold=True)
+    put(sheet, row, 5, book.total_in, money=True, bold=True)
+    put(sheet, row, 6, book.total_out, money=True, bold=True)
+    put(sheet, row + 1, 4, "Số dư cuối kỳ", bold=True)
+    put(sheet, row + 1, 7, book.closing, money=True, bold=True)
+    landscape(sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

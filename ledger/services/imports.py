@@ -1,0 +1,221 @@
+"""Import receipts from the spreadsheets treasurers already keep: preview, then all-or-nothing.
+
+Columns (header row, Vietnamese or English): Ngày, Số biên lai, Đơn vị, Người ủng hộ, Số tiền,
+Hình thức, Ghi chú. Re-importing the same rows adds nothing: each row gets a key from its
+content and its occurrence in the file.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..errors import InvalidAmount, LedgerError, _l
+from ..fields import parse_date
+from ..models import Receipt, Unit
+from ..money import parse_amount
+from ..text import clean, fold, unit_key
+from .donors import find_or_create_donor
+from .receipts import ReceiptInput, record_receipt
+from .units import subtree_ids
+
+COLUMNS = {
+    "date": ("ngày", "ngay", "date", "ngày thu"),
+    "reference": ("số biên lai", "so bien lai", "biên lai", "reference", "slip", "receipt no"),
+    "unit": ("đơn vị", "don vi", "unit", "xã", "đơn vị được ghi nhận"),
+    "donor": ("người ủng hộ", "nguoi ung ho", "donor", "nhà hảo tâm", "họ tên", "người nộp"),
+    "amount": ("số tiền", "so tien", "amount", "số tiền (đồng)"),
+    "method": ("hình thức", "hinh thuc", "method", "hình thức nộp"),
+    "note": ("ghi chú", "ghi chu", "note", "notes"),
+}
+REQUIRED = ("date", "donor", "amount")
+METHODS = {"tiền mặt": "cash", "tien mat": "cash", "cash": "cash", "tm": "cash",
+           "chuyển khoản": "bank", "chuyen khoan": "bank", "bank": "bank", "ck": "bank",
+           "ngân hàng": "bank", "ngan hang": "bank", "": "cash"}
+COLUMN_NAMES = {"date": "Ngày", "reference": "Số biên lai", "unit": "Đơn vị",
+                "donor": "Người ủng hộ", "amount": "Số tiền", "method": "Hình thức",
+                "note": "Ghi chú"}
+
+
+class MissingColumns(LedgerError):
+    default = _l("Thiếu cột bắt buộc: %(columns)s. Dòng đầu tiên phải là tiêu đề cột.")
+
+
+@dataclass
+class RowError:
+    """Why one row cannot be imported."""
+
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportRow:
+    """One good row, ready to record."""
+
+    row: int
+    data: ReceiptInput
+    donor: str
+    unit_name: str
+
+
+@dataclass
+class Preview:
+    """What an import would do; nothing is stored while ``errors`` is not empty."""
+
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    duplicates: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(r.data.amount for r in self.rows)
+
+
+def preview_import(session: Session, *, unit_id: int, table: list[list[object]]) -> Preview:
+    """Check every row against the fund ``unit_id``; report each bad row and column."""
+    if not table:
+        raise MissingColumns(columns=", ".join(COLUMN_NAMES[c] for c in REQUIRED))
+    columns = _columns(table[0])
+    units = _unit_lookup(session, unit_id)
+    preview, seen = Preview(), {}
+    existing = _existing_keys(session, unit_id)
+    for number, cells in enumerate(table[1:], start=2):
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        parsed = _parse_row(number, cells, columns, units, unit_id, preview.errors)
+        if parsed is None:
+            continue
+        base = _row_key(unit_id, parsed)
+        seen[base] = seen.get(base, 0) + 1
+        parsed.data.import_key = hashlib.sha256(f"{base}|{seen[base]}".encode()).hexdigest()
+        if parsed.data.import_key in existing:
+            preview.duplicates += 1
+        else:
+            preview.rows.append(parsed)
+    return preview
+
+
+def commit_import(session: Session, *, unit_id: int, preview: Preview,
+                  user_id: int | None = None) -> int:
+    """Record every row of an error-free preview; returns how many receipts were added."""
+    if preview.errors:
+        raise LedgerError(_l("Tệp còn dòng lỗi; không dòng nào được ghi."))
+    for row in preview.rows:
+        donor = find_or_create_donor(session, unit_id=unit_id, name=row.donor)
+        row.data.donor_id = donor.id
+        record_receipt(session, unit_id=unit_id, data=row.data, user_id=user_id)
+    return len(preview.rows)
+
+
+def _columns(header: list[object]) -> dict[str, int]:
+    found = {}
+    for index, title in enumerate(header):
+        key = fold(title)
+        for name, aliases in COLUMNS.items():
+            if key in {fold(a) for a in aliases} and name not in found:
+                found[name] = index
+    missing = [COLUMN_NAMES[c] for c in REQUIRED if c not in found]
+    if missing:
+        raise MissingColumns(columns=", ".join(missing))
+    return found
+
+
+def _unit_lookup(session: Session, unit_id: int) -> dict[str, Unit]:
+    units = session.exec(select(Unit).where(Unit.id.in_(subtree_ids(session, unit_id))))
+    lookup: dict[str, Unit] = {}
+    for unit in units.scalars():
+        for name in (unit.name, unit.printed_name or "", unit.code):
+            if name:
+                lookup.setdefault(unit_key(name), unit)
+                lookup.setdefault(fold(unit_key(name)), unit)
+    return lookup
+
+
+def _existing_keys(session: Session, unit_id: int) -> set[str]:
+    return set(session.exec(select(Receipt.import_key).where(
+        Receipt.unit_id == unit_id, Receipt.import_key.is_not(None))).scalars().all())
+
+
+def _cell(cells, columns, name):
+    index = columns.get(name)
+    return cells[index] if index is not None and index < len(cells) else None
+
+
+def _parse_row(number, cells, columns, units, unit_id, errors) -> ImportRow | None:
+    before = len(errors)
+
+    def bad(column: str, reason: str) -> None:
+        errors.append(RowError(row=number, column=COLUMN_NAMES[column], reason=reason))
+
+    day = _parse_date_cell(_cell(cells, columns, "date"), bad)
+    amount = _parse_amount_cell(_cell(cells, columns, "amount"), bad)
+    donor = clean(_cell(cells, columns, "donor"), max_length=200)
+    if not donor:
+        bad("donor", _l("chưa ghi người ủng hộ"))
+    unit = _parse_unit(_cell(cells, columns, "unit"), units, unit_id, bad)
+    method_text = fold(_cell(cells, columns, "method"))
+    if method_text not in METHODS:
+        bad("method", _l("hình thức phải là “tiền mặt” hoặc “chuyển khoản”"))
+    if len(errors) > before:
+        return None
+    return ImportRow(row=number, donor=donor, unit_name=unit.name, data=ReceiptInput(
+        receipt_date=day, amount=amount, method=METHODS[method_text], payer_name=donor,
+        credit_unit_id=unit.id, reference=clean(_cell(cells, columns, "reference"), max_length=60),
+        note=clean(_cell(cells, columns, "note"), max_length=500),
+        reason="Ủng hộ Quỹ Bảo trợ trẻ em"))
+
+
+def _parse_date_cell(value, bad) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip().startswith("="):
+        bad("date", _l("ô chứa công thức; hãy nhập giá trị"))
+        return None
+    parsed = parse_date(clean(value)) if value not in (None, "") else None
+    if parsed is None:
+        bad("date", _l("ngày không hợp lệ (dd/mm/yyyy)"))
+    return parsed
+
+
+def _parse_amount_cell(value, bad) -> int | None:
+    if isinstance(value, bool):
+        bad("amount", _l("ô là giá trị đúng/sai, không phải số tiền"))
+        return None
+    if isinstance(value, str) and value.strip().startswith("="):
+        bad("amount", _l("ô chứa công thức; hãy nhập số tiền"))
+        return None
+    try:
+        return parse_amount(value if isinstance(value, (int, float)) else clean(value))
+    except InvalidAmount as error:
+        bad("amount", error.message)
+        return None
+
+
+def _parse_unit(value, units, unit_id, bad) -> Unit | None:
+    text = clean(value)
+    if not text:
+        return units.get("__self__") or _self_unit(units, unit_id)
+    unit = units.get(unit_key(text)) or units.get(fold(unit_key(text)))
+    if unit is None:
+        bad("unit", _l("không có đơn vị này trong phạm vi quỹ"))
+    return unit
+
+
+def _self_unit(units, unit_id):
+    return next((u for u in units.values() if u.id == unit_id), None)
+
+
+def _row_key(unit_id: int, row: ImportRow) -> str:
+    data = row.data
+    return "|".join(str(v) for v in (unit_id, data.receipt_date, data.reference,
+                                     data.credit_unit_id, fold(row.donor), data.amount,
+                                     data.method, fold(data.note)))
+
+

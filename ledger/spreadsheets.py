@@ -1,0 +1,129 @@
+"""Read uploaded .xlsx and .csv files safely: every hostile file is refused before parsing.
+
+Checks happen on the zip directory (sizes, entry count, macros) before openpyxl sees the file;
+openpyxl runs read-only with defusedxml (it refuses XML entity bombs only when defusedxml is
+installed, so we require it). Rows are streamed with a cap on rows and columns.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+from openpyxl.xml import DEFUSEDXML
+
+from .errors import ImportRejected, _l
+
+MAX_UPLOAD = 8 * 1024 * 1024
+MAX_UNCOMPRESSED = 64 * 1024 * 1024
+MAX_ENTRIES = 200
+MAX_RATIO = 200
+MAX_ROWS = 200_000
+MAX_COLUMNS = 30
+
+REASONS = {
+    "empty": _l("tệp rỗng."),
+    "too_big": _l("tệp lớn hơn 8 MB."),
+    "not_xlsx": _l("tệp có đuôi .xlsx nhưng không phải bảng tính Excel hợp lệ."),
+    "macro": _l("tệp có macro (VBA); hãy lưu lại dạng .xlsx thường."),
+    "bomb": _l("tệp nén có kích thước giải nén bất thường (nghi là tệp độc hại)."),
+    "entries": _l("tệp có quá nhiều thành phần."),
+    "xml": _l("nội dung XML không hợp lệ hoặc có thực thể nguy hiểm."),
+    "rows": _l("bảng có quá nhiều dòng (tối đa 200.000)."),
+    "type": _l("chỉ nhận tệp .xlsx hoặc .csv."),
+    "encoding": _l("không đọc được mã hóa ký tự của tệp CSV (hãy lưu dạng UTF-8)."),
+    "no_sheet": _l("bảng tính không có trang nào."),
+}
+
+
+class Rejected(ImportRejected):
+    """A file refused before any row is read; ``reason`` is one of REASONS."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason=REASONS[reason])
+
+
+def read_table(filename: str, data: bytes) -> list[list[object]]:
+    """The rows of the first sheet (or the CSV), each a list of cell values."""
+    if not DEFUSEDXML:
+        raise RuntimeError("defusedxml must be installed to read spreadsheets safely")
+    if not data:
+        raise Rejected("empty")
+    if len(data) > MAX_UPLOAD:
+        raise Rejected("too_big")
+    name = (filename or "").lower()
+    if name.endswith(".csv"):
+        return _read_csv(data)
+    if name.endswith((".xlsm", ".xltm", ".xlam")):
+        raise Rejected("macro")
+    if not name.endswith(".xlsx"):
+        raise Rejected("type")
+    _gate_zip(data)
+    return _read_xlsx(data)
+
+
+def _gate_zip(data: bytes) -> None:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise Rejected("not_xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            names = {i.filename.lower() for i in infos}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise Rejected("not_xlsx") from None
+    if len(infos) > MAX_ENTRIES:
+        raise Rejected("entries")
+    if any("vbaproject" in n or n.endswith(".bin") for n in names):
+        raise Rejected("macro")
+    if "[content_types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise Rejected("not_xlsx")
+    if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED or any(
+            i.compress_size and i.file_size / i.compress_size > MAX_RATIO for i in infos):
+        raise Rejected("bomb")
+
+
+def _read_xlsx(data: bytes) -> list[list[object]]:
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many types on malformed parts
+        raise Rejected("xml" if "xml" in type(error).__module__.lower() or
+                       "Entit" in type(error).__name__ else "not_xlsx") from None
+    try:
+        if not book.worksheets:
+            raise Rejected("no_sheet")
+        rows = []
+        for row in book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            if len(rows) >= MAX_ROWS:
+                raise Rejected("rows")
+            rows.append(list(row))
+        return rows
+    except Rejected:
+        raise
+    except Exception:
+        raise Rejected("xml") from None
+    finally:
+        book.close()
+
+
+def _read_csv(data: bytes) -> list[list[object]]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise Rejected("encoding")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    for row in csv.reader(io.StringIO(text), dialect):
+        if len(rows) >= MAX_ROWS:
+            raise Rejected("rows")
+        rows.append(row[:MAX_COLUMNS])
+    return rows

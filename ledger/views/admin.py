@@ -1,0 +1,83 @@
+"""Admins manage the users of their scope."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth import permission_required, require_scope, scope_ids
+from ..db import get_session
+from ..forms import UserForm
+from ..models import Unit, User
+from ..services.users import create_user, update_user
+from .common import run_once
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _unit_choices():
+    units = get_session().exec(select(Unit).where(Unit.id.in_(scope_ids()))
+                               .order_by(Unit.level, Unit.name)).scalars().all()
+    return [(u.id, u.name) for u in units]
+
+
+@bp.route("/users")
+@permission_required("manage_users")
+def users():
+    """The users whose unit is in the admin's scope."""
+    rows = get_session().exec(select(User, Unit).join(Unit, Unit.id == User.unit_id)
+                              .where(User.unit_id.in_(scope_ids()))
+                              .order_by(Unit.name, User.username)).all()
+    return render_template("admin/users.html", rows=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@permission_required("manage_users")
+def new_user():
+    """Create a user for a unit in scope."""
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()
+    if form.validate_on_submit():
+        require_scope(form.unit_id.data)
+        if not form.password.data:
+            form.password.errors.append(_("Mật khẩu phải có ít nhất 10 ký tự."))
+        else:
+            run_once(form, lambda s: _create(s, form))
+            flash(_("Đã tạo người dùng %(name)s.", name=form.username.data), "info")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+def _create(session, form) -> str:
+    create_user(session, username=form.username.data, password=form.password.data,
+                role=form.role.data, unit_id=form.unit_id.data, full_name=form.full_name.data,
+                can_unmask=form.can_unmask.data, actor_id=current_user.id)
+    return url_for("admin.users")
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@permission_required("manage_users")
+def edit_user(user_id: int):
+    """Change role, unit, status, unmask permission or password (ends the user's sessions)."""
+    user = get_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    require_scope(user.unit_id)
+    form = UserForm(obj=user)
+    form.unit_id.choices = _unit_choices()
+    form.username.data = user.username
+    if form.validate_on_submit():
+        require_scope(form.unit_id.data)
+        run_once(form, lambda s: _update(s, user, form))
+        flash(_("Đã cập nhật người dùng %(name)s.", name=user.username), "info")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+def _update(session, user: User, form) -> str:
+    update_user(session, user_id=user.id, actor_id=current_user.id, role=form.role.data,
+                unit_id=form.unit_id.data, active=form.active.data,
+                full_name=form.full_name.data, can_unmask=form.can_unmask.data,
+                password=form.password.data or "")
+    return url_for("admin.users")

@@ -1,0 +1,50 @@
+"""Helpers every blueprint's views share: run a submission once, read list filters."""
+from __future__ import annotations
+
+import uuid
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from ..db import get_session
+from ..services.idempotency import claim_key, complete_key
+
+
+def form_payload(form) -> dict:
+    """The submitted values that identify a submission (no tokens)."""
+    return {name: field.data for name, field in form._fields.items()
+            if name not in ("csrf_token", "idempotency_key", "file")}
+
+
+def run_once(form, action) -> str:
+    """Run ``action(session) -> url`` once per idempotency key and commit; a repeat gets the url.
+
+    Two racing first submissions collide on the key's primary key: the loser rolls back and
+    returns the winner's result.
+    """
+    session = get_session()
+    key = (form.idempotency_key.data or uuid.uuid4().hex)[:64]
+    payload = form_payload(form)
+    try:
+        done = claim_key(session, key=key, user_id=current_user.id, payload=payload)
+        if done is not None:
+            session.rollback()
+            return done
+        url = action(session)
+        complete_key(session, key=key, result=url)
+        session.commit()
+        return url
+    except IntegrityError:
+        session.rollback()
+        done = claim_key(session, key=key, user_id=current_user.id, payload=payload)
+        session.rollback()
+        if done is None:
+            raise
+        return done
+
+
+def arg_int(name: str, default: int | None = None) -> int | None:
+    """An integer query argument, or ``default`` when absent or malformed."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 16 else default

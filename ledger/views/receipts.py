@@ -1,0 +1,185 @@
+"""Receipts (phiếu thu): record, list, print, void; donor type-ahead."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth import permission_required, require_scope, scope_ids
+from ..db import get_session
+from ..fields import parse_date
+from ..forms import ReceiptForm, VoidForm
+from ..models import Donor, Receipt, Unit
+from ..money import parse_amount
+from ..services import receipts as service
+from ..services.donors import create_donor, search_donors
+from ..services.settings import voucher_settings
+from ..services.units import get_unit, subtree_ids
+from .common import arg_int, run_once
+
+bp = Blueprint("receipts", __name__, url_prefix="/receipts")
+
+
+def _fund() -> Unit:
+    """The fund the page is about: ``?unit=`` in scope, else the user's own unit."""
+    unit_id = arg_int("unit", current_user.unit_id)
+    require_scope(unit_id)
+    return get_unit(get_session(), unit_id)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Receipts of a fund (and the units under it) with filters, totals and pages."""
+    session, fund = get_session(), _fund()
+    flt = _filter_from_args()
+    page = arg_int("page", 1) or 1
+    rows, count, total = service.list_receipts(session, unit_ids=subtree_ids(session, fund.id),
+                                               flt=flt, page=page, per_page=50)
+    units = {u.id: u for u in session.exec(
+        Unit.__table__.select().where(Unit.id.in_({r.credit_unit_id for r in rows} | {fund.id}))
+    ).all()} if rows else {}
+    return render_template("receipts/index.html", fund=fund, rows=rows, count=count,
+                           total=total, page=page, pages=max(1, -(-count // 50)), flt=flt,
+                           units=units, args=request.args)
+
+
+def _filter_from_args() -> service.ReceiptFilter:
+    def money(name):
+        try:
+            return parse_amount(request.args.get(name, "")) if request.args.get(name) else None
+        except Exception:
+            return None
+    return service.ReceiptFilter(
+        date_from=parse_date(request.args.get("from", "")),
+        date_to=parse_date(request.args.get("to", "")),
+        donor=request.args.get("donor", "")[:100].strip(),
+        method=request.args.get("method", "") if request.args.get("method") in (
+            "cash", "bank", "in_kind") else "",
+        source=request.args.get("source", "") if request.args.get("source") in (
+            "donation", "designated", "budget", "interest", "other") else "",
+        amount_min=money("min"), amount_max=money("max"),
+        voided=request.args.get("voided", "") if request.args.get("voided") in ("yes", "no") else "")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("write_receipts")
+def new():
+    """Record a receipt; a resubmitted form returns the receipt it already made."""
+    session, fund = get_session(), _fund()
+    form = ReceiptForm()
+    form.credit_unit_id.choices = _credit_choices(fund)
+    if request.method == "GET":
+        form.receipt_date.data = date.today()
+        form.credit_unit_id.data = fund.id
+    if form.validate_on_submit():
+        url = run_once(form, lambda s: _record(s, fund, form))
+        flash(_("Đã ghi phiếu thu."), "info")
+        return redirect(url)
+    return render_template("receipts/new.html", form=form, fund=fund)
+
+
+def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
+    session = get_session()
+    ids = subtree_ids(session, fund.id)
+    units = session.exec(Unit.__table__.select().where(Unit.id.in_(ids)).order_by(Unit.id)).all()
+    return [(u.id, u.name) for u in units]
+
+
+def _record(session, fund: Unit, form: ReceiptForm) -> str:
+    donor_id = _donor_id(session, fund, form)
+    data = service.ReceiptInput(
+        receipt_date=form.receipt_date.data, amount=form.amount.data, method=form.method.data,
+        source=form.source.data, donor_id=donor_id, payer_name=form.payer_name.data,
+        payer_address=form.payer_address.data, credit_unit_id=form.credit_unit_id.data,
+        in_kind_description=form.in_kind_description.data, reason=form.reason.data,
+        note=form.note.data, attachments=form.attachments.data or 0, book_no=form.book_no.data)
+    receipt = service.record_receipt(session, unit_id=fund.id, data=data, user_id=current_user.id)
+    return url_for("receipts.show", receipt_id=receipt.id)
+
+
+def _donor_id(session, fund: Unit, form: ReceiptForm) -> int:
+    """The picked donor (must be in scope), or a new one made from the typed fields."""
+    if form.donor_id.data:
+        donor = session.get(Donor, int(form.donor_id.data))
+        if donor is None or donor.unit_id not in scope_ids():
+            abort(404)
+        return donor.id
+    donor = create_donor(session, unit_id=fund.id, name=form.payer_name.data,
+                         kind=form.donor_kind.data, address=form.payer_address.data,
+                         anonymous=form.anonymous.data)
+    return donor.id
+
+
+def _receipt(receipt_id: int) -> Receipt:
+    receipt = get_session().get(Receipt, receipt_id)
+    if receipt is None:
+        abort(404)
+    require_scope(receipt.unit_id)
+    return receipt
+
+
+@bp.route("/<int:receipt_id>")
+@login_required
+def show(receipt_id: int):
+    """The voucher on screen (print it on A5 with the browser)."""
+    receipt = _receipt(receipt_id)
+    return render_template("receipts/voucher.html", r=receipt, **_voucher_context(receipt),
+                           void_form=VoidForm())
+
+
+def _voucher_context(receipt: Receipt) -> dict:
+    session = get_session()
+    return {"fund": session.get(Unit, receipt.unit_id),
+            "credit_unit": session.get(Unit, receipt.credit_unit_id),
+            "settings": voucher_settings(session)}
+
+
+@bp.route("/<int:receipt_id>/voucher.pdf")
+@login_required
+def voucher_pdf(receipt_id: int):
+    """The same voucher as an A5 PDF."""
+    from ..exports.vouchers import receipt_pdf
+
+    receipt = _receipt(receipt_id)
+    ctx = _voucher_context(receipt)
+    data = receipt_pdf(receipt, fund=ctx["fund"], settings=ctx["settings"])
+    return send_file(_bytes(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"phieu-thu-{receipt.year}-{receipt.number:04d}.pdf")
+
+
+def _bytes(data: bytes):
+    import io
+    return io.BytesIO(data)
+
+
+@bp.route("/<int:receipt_id>/void", methods=["POST"])
+@permission_required("write_receipts")
+def void(receipt_id: int):
+    """Void with a reason: a reversing entry; the number stays, marked ĐÃ HỦY."""
+    receipt = _receipt(receipt_id)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        flash(_("Phải ghi lý do hủy phiếu."), "error")
+        return redirect(url_for("receipts.show", receipt_id=receipt.id))
+    url = run_once(form, lambda s: _void(s, receipt, form.reason.data))
+    flash(_("Đã hủy phiếu thu số %(number)s.", number=receipt.number), "info")
+    return redirect(url)
+
+
+def _void(session, receipt: Receipt, reason: str) -> str:
+    service.void_receipt(session, receipt_id=receipt.id, reason=reason, on=date.today(),
+                         user_id=current_user.id)
+    return url_for("receipts.show", receipt_id=receipt.id)
+
+
+@bp.route("/donors")
+@login_required
+def donors():
+    """Type-ahead: donors in scope whose name contains ``q`` (accents optional)."""
+    found = search_donors(get_session(), unit_ids=scope_ids(), text=request.args.get("q", "")[:100])
+    return jsonify([{"id": d.id, "name": d.name, "address": d.address, "kind": d.kind}
+                    for d in found])

@@ -1,0 +1,44 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  // Print buttons (inline handlers are blocked by the CSP).
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+  // Disable a submit button after the first click (the server is idempotent anyway).
+  document.querySelectorAll("form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("button[data-once]").forEach(function (b) {
+        setTimeout(function () { b.disabled = true; }, 0);
+      });
+    });
+  });
+  // Donor type-ahead: pick an existing donor or keep typing a new one.
+  var input = document.querySelector("[data-donor-search]");
+  var list = document.getElementById("donor-suggestions");
+  var hidden = document.querySelector("input[name=donor_id]");
+  if (!input || !list || !hidden) return;
+  var timer = null;
+  input.addEventListener("input", function () {
+    hidden.value = "";
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      if (input.value.trim().length < 2) { list.hidden = true; return; }
+      fetch("/receipts/donors?q=" + encodeURIComponent(input.value), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (donors) {
+          list.innerHTML = "";
+          donors.forEach(function (d) {
+            var li = document.createElement("li");
+            li.textContent = d.name + (d.address ? " — " + d.address : "");
+            li.addEventListener("click", function () {
+              input.value = d.name; hidden.value = d.id; list.hidden = true;
+              var addr = document.querySelector("input[name=payer_address]");
+              if (addr && !addr.value) addr.value = d.address;
+            });
+            list.appendChild(li);
+          });
+          list.hidden = donors.length === 0;
+        });
+    }, 200);
+  });
+})();

@@ -1,0 +1,137 @@
+"""Scope matrix: every route × every role × another unit's objects with canaries: 0 leaks.
+
+Every endpoint of ``app.url_map`` must be listed in ROUTES; a new route that is not fails here.
+"""
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from ledger.models import AuditEvent, Entry, Receipt, User
+from ledger.services.donors import create_donor
+from ledger.services.receipts import ReceiptInput, record_receipt
+from ledger.services.units import find_unit
+from ledger.services.users import create_user
+from tests.conftest import PASSWORD, form_tokens
+
+#: endpoint → (method, query string template); {unit}, {receipt}, {user} are another unit's
+ROUTES = {
+    "static": ("GET", ""),
+    "auth.login": ("GET", ""),
+    "auth.logout": ("POST", ""),
+    "main.home": ("GET", ""),
+    "main.set_language": ("GET", ""),
+    "receipts.index": ("GET", "?unit={unit}"),
+    "receipts.new": ("POST", "?unit={unit}"),
+    "receipts.show": ("GET", ""),
+    "receipts.voucher_pdf": ("GET", ""),
+    "receipts.void": ("POST", ""),
+    "receipts.donors": ("GET", "?q=CANARY"),
+    "books.show": ("GET", ""),
+    "books.download": ("GET", ""),
+    "imports.upload": ("POST", "?unit={unit}"),
+    "imports.commit": ("POST", "?unit={unit}"),
+    "admin.users": ("GET", ""),
+    "admin.new_user": ("POST", ""),
+    "admin.edit_user": ("POST", ""),
+}
+PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout"}
+#: role → (username, unit code, units whose canaries it must never see)
+ROLES = {
+    "treasurer A": ("thuquy.a", "treasurer", "TT-CHUONGDUONG", ["TT-DUNGTIEN", "PX-PHUCTIEN"]),
+    "treasurer B": ("thuquy.b", "treasurer", "TT-DUNGTIEN", ["TT-CHUONGDUONG", "PX-PHUCTIEN"]),
+    "reviewer D1": ("duyet.tt", "reviewer", "TT", ["PX-PHUCTIEN"]),
+    "reviewer D2": ("duyet.px", "reviewer", "PX", ["TT-CHUONGDUONG", "TT-DUNGTIEN"]),
+    "auditor D1": ("kiemtoan.tt", "auditor", "TT", ["PX-PHUCTIEN"]),
+    "admin D2": ("quantri.px", "admin", "PX", ["TT-CHUONGDUONG", "TT-DUNGTIEN"]),
+    "anonymous": (None, None, None, ["TT-CHUONGDUONG", "TT-DUNGTIEN", "PX-PHUCTIEN"]),
+}
+
+
+@pytest.fixture
+def planted(session, two_districts):
+    """In each of three communes: a donor, a receipt and a user, all named with a canary."""
+    objects = {}
+    for code in ("TT-CHUONGDUONG", "TT-DUNGTIEN", "PX-PHUCTIEN"):
+        unit = find_unit(session, code)
+        canary = f"CANARY-{code}"
+        donor = create_donor(session, unit_id=unit.id, name=canary, address=canary)
+        receipt = record_receipt(session, unit_id=unit.id, data=ReceiptInput(
+            receipt_date=date(2018, 6, 1), amount=1_234_000, donor_id=donor.id,
+            reason=canary, note=canary))
+        user = create_user(session, username=f"u.{code.lower()}", password=PASSWORD,
+                           role="treasurer", unit_id=unit.id, full_name=canary)
+        objects[code] = {"unit": unit.id, "receipt": receipt.id, "user": user.id}
+    for username, role, code, _ in ROLES.values():
+        if username:
+            create_user(session, username=username, password=PASSWORD, role=role,
+                        unit_id=find_unit(session, code).id)
+    session.commit()
+    return objects
+
+
+def test_every_route_is_in_the_matrix(app):
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ROUTES)
+
+
+def _url(app, endpoint, target):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values = {"receipt_id": target["receipt"], "unit_id": target["unit"],
+              "user_id": target["user"], "kind": "cash", "code": "vi", "filename": "style.css"}
+    with app.test_request_context():
+        from flask import url_for
+        path = url_for(endpoint, **{k: values[k] for k in rule.arguments})
+    return path + ROUTES[endpoint][1].format(**target)
+
+
+def _writes(session):
+    session.rollback()
+    return tuple(session.exec(select(func.count()).select_from(m)).scalar_one()
+                 for m in (Receipt, Entry, User, AuditEvent))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_role_sees_or_changes_another_units_objects(app, client, planted, session, login, role):
+    username, _, _, foreign = ROLES[role]
+    if username:
+        login(username)
+    checked = leaks = 0
+    for code in foreign:
+        target, canary = planted[code], f"CANARY-{code}"
+        for endpoint, (method, query) in ROUTES.items():
+            if endpoint == "auth.logout":
+                continue
+            url = _url(app, endpoint, target)
+            before = _writes(session)
+            response = client.get(url) if method == "GET" else client.post(url, data={
+                **_csrf(client), **_hostile_form(target)})
+            checked += 1
+            leaked = canary.encode() in response.data or _writes(session) != before
+            names_object = _has_object(app, endpoint) or "{" in query
+            if method == "GET" and names_object and response.status_code not in (302, 403, 404):
+                leaked = True
+            if leaked:
+                leaks += 1
+                print(f"LEAK {role} {method} {url} -> {response.status_code}")
+            if not username and endpoint not in PUBLIC:
+                assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+    print(f"scope matrix: role '{role}': {checked} route checks, {leaks} leaks")
+    assert leaks == 0
+
+
+def _hostile_form(target):
+    """A plausible submission aimed at another unit's objects."""
+    return {"reason": "x", "amount": "1.000", "receipt_date": "01/06/2018", "payer_name": "x",
+            "role": "admin", "unit_id": str(target["unit"]), "credit_unit_id": str(target["unit"]),
+            "username": "hacker", "password": "x" * 12, "method": "cash", "source": "donation",
+            "donor_kind": "individual", "token": "0" * 64 + ".csv"}
+
+
+def _has_object(app, endpoint):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    return bool(rule.arguments & {"receipt_id", "unit_id", "user_id"})
+
+
+def _csrf(client):
+    """A valid CSRF token of this client's session (so scope, not CSRF, is what refuses)."""
+    return {"csrf_token": form_tokens(client.get("/auth/login").text).get("csrf_token", "")}
