@@ -79,9 +79,15 @@ class ReceiptForm(BaseForm):
         if not field.data.strip() and not self.anonymous.data and not self.donor_id.data:
             raise ValidationError(_l("Nhập tên người nộp, chọn nhà hảo tâm, hoặc đánh dấu ẩn danh."))
 
-    def validate_in_kind_description(self, field):
-        if self.method.data == "in_kind" and not (field.data or "").strip():
-            raise ValidationError(_l("Ủng hộ hiện vật cần mô tả hiện vật và giá trị ước tính."))
+    def validate(self, extra_validators=None):
+        """Field checks, then: an in-kind gift needs its description."""
+        valid = super().validate(extra_validators)
+        if self.method.data == "in_kind" and not (self.in_kind_description.data or "").strip():
+            self.in_kind_description.errors = [
+                *self.in_kind_description.errors,
+                _l("Ủng hộ hiện vật cần mô tả hiện vật và giá trị ước tính.")]
+            return False
+        return valid
 
     def validate_donor_id(self, field):
         if field.data and not str(field.data).isdigit():

@@ -88,8 +88,7 @@ def _read_xlsx(data: bytes) -> list[list[object]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types on malformed parts
-        raise Rejected("xml" if "xml" in type(error).__module__.lower() or
-                       "Entit" in type(error).__name__ else "not_xlsx") from None
+        raise Rejected("xml" if _xml_attack(error) else "not_xlsx") from None
     try:
         if not book.worksheets:
             raise Rejected("no_sheet")
@@ -105,6 +104,15 @@ def _read_xlsx(data: bytes) -> list[list[object]]:
         raise Rejected("xml") from None
     finally:
         book.close()
+
+
+def _xml_attack(error: BaseException | None) -> bool:
+    """Whether defusedxml refused something anywhere in the exception's chain."""
+    while error is not None:
+        if type(error).__module__.startswith("defusedxml"):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _read_csv(data: bytes) -> list[list[object]]:

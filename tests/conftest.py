@@ -181,3 +181,36 @@ def two_districts(session):
                 parent_id=district.id, valid_from=date(2008, 8, 1))
     session.commit()
     return district
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import ARGS, chromium_or_skip
+    path = chromium_or_skip()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app on a real port (SERVER_NAME cleared so any host works)."""
+    from tests.browser import LiveServer
+    app.config["SERVER_NAME"] = None
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page (own cookies) on a phone-sized screen."""
+    context = browser.new_context(viewport={"width": 412, "height": 915}, locale="vi-VN")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()

@@ -1,0 +1,37 @@
+"""Browser-test plumbing: a live server in a thread and Debian's Chromium through Playwright."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+
+
+def chromium_or_skip() -> str:
+    """Chromium's path; CI (LEDGER_REQUIRE_BROWSER=1) fails instead of skipping without it."""
+    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if path:
+        return path
+    if os.environ.get("LEDGER_REQUIRE_BROWSER") == "1":
+        pytest.fail("Chromium is required (LEDGER_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+class LiveServer:
+    """The app served on 127.0.0.1 on a free port until ``stop``."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
