@@ -122,3 +122,32 @@ class Forbidden(LedgerError):
 
 class ImportRejected(LedgerError):
     default = _l("Tệp không được nhận: %(reason)s")
+
+
+class DuplicateBeneficiary(LedgerError):
+    default = _l("Trẻ này (cùng họ tên, ngày sinh, đơn vị) đã có trong danh sách.")
+
+
+class InvalidTransition(LedgerError):
+    default = _l("Không thể chuyển phiếu chi từ trạng thái “%(status)s” sang “%(target)s”.")
+
+
+class NotAllowedToApprove(LedgerError):
+    status = 403
+    default = _l("Bạn không được duyệt phiếu chi này (người lập không tự duyệt; cần cán bộ duyệt cấp trên).")
+
+
+class BeneficiaryOutsideFund(LedgerError):
+    default = _l("Trẻ được hỗ trợ không thuộc đơn vị của quỹ chi.")
+
+
+class TransferNotPending(LedgerError):
+    default = _l("Khoản chuyển này đã được xác nhận hoặc đã hủy.")
+
+
+class DifferenceNeedsReason(LedgerError):
+    default = _l("Số tiền hoặc ngày nhận khác với khi chuyển: phải ghi lý do chênh lệch.")
+
+
+class SameFundTransfer(LedgerError):
+    default = _l("Chuyển trong cùng một quỹ chỉ dùng cho tiền mặt ↔ ngân hàng.")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField,
-                     StringField)
+                     SelectMultipleField, StringField)
 from wtforms.validators import (DataRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
@@ -100,3 +100,86 @@ class VoidForm(BaseForm):
 
 class ImportForm(BaseForm):
     file = FileField(_l("Tệp .xlsx hoặc .csv"), validators=[FileRequired()])
+
+
+class BeneficiaryForm(BaseForm):
+    """A child's record: the minimum the fund needs."""
+
+    full_name = StringField(_l("Họ và tên trẻ"), validators=[DataRequired(), Length(max=200)])
+    birth_date = DateField(_l("Ngày sinh"))
+    sex = SelectField(_l("Giới tính"), choices=[("male", _l("Nam")), ("female", _l("Nữ")),
+                                                 ("other", _l("Khác"))])
+    unit_id = SelectField(_l("Đơn vị (xã/thị trấn)"), coerce=int)
+    guardian_name = StringField(_l("Người giám hộ"), validators=[Optional(), Length(max=200)])
+    groups = SelectMultipleField(_l("Hoàn cảnh đặc biệt (chọn một hoặc nhiều)"))
+    consent_by = StringField(_l("Người đồng ý cung cấp thông tin"),
+                             validators=[DataRequired(), Length(max=200)])
+    consent_on = DateField(_l("Ngày đồng ý"))
+    confirm_duplicate = BooleanField(_l("Tôi đã kiểm tra: đây là một trẻ khác"))
+
+
+class DisbursementForm(BaseForm):
+    """Phiếu chi as drafted: for one child, or a group gift (count × amount each)."""
+
+    disbursement_date = DateField(_l("Ngày chi dự kiến"))
+    category_id = SelectField(_l("Khoản chi"), coerce=int)
+    beneficiary_id = SelectField(_l("Trẻ được hỗ trợ"), coerce=int)
+    children_count = IntegerField(_l("Số trẻ (quà tặng theo nhóm)"),
+                                  validators=[Optional(), NumberRange(min=1, max=100000)])
+    amount_each = MoneyField(_l("Mức mỗi trẻ (đồng)"), required=False)
+    amount = MoneyField(_l("Số tiền (đồng)"), required=False)
+    payee_name = StringField(_l("Người nhận tiền"), validators=[DataRequired(), Length(max=200)])
+    payee_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
+    reason = StringField(_l("Lý do chi"), validators=[DataRequired(), Length(max=500)])
+    method = SelectField(_l("Hình thức"), choices=[("cash", _l("Tiền mặt")),
+                                                   ("bank", _l("Chuyển khoản"))])
+    attachments = IntegerField(_l("Kèm theo (số chứng từ gốc)"), default=0,
+                               validators=[Optional(), NumberRange(min=0, max=999)])
+
+    def validate(self, extra_validators=None):
+        """Field checks, then: either an amount, or a count and an amount each."""
+        valid = super().validate(extra_validators)
+        group = self.children_count.data or self.amount_each.data
+        if group and not (self.children_count.data and self.amount_each.data):
+            self.amount_each.errors = [*self.amount_each.errors,
+                                       _l("Quà theo nhóm cần cả số trẻ và mức mỗi trẻ.")]
+            return False
+        if not group and not self.amount.data:
+            self.amount.errors = [*self.amount.errors, _l("Chưa nhập số tiền.")]
+            return False
+        return valid
+
+
+class DecisionForm(BaseForm):
+    comment = StringField(_l("Ý kiến"), validators=[Optional(), Length(max=500)])
+
+
+class PayForm(BaseForm):
+    paid_on = DateField(_l("Ngày chi"))
+
+
+class TransferForm(BaseForm):
+    to_unit_id = SelectField(_l("Chuyển đến quỹ"), coerce=int)
+    amount = MoneyField(_l("Số tiền (đồng)"))
+    sent_on = DateField(_l("Ngày chuyển"))
+    from_method = SelectField(_l("Từ"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))])
+    to_method = SelectField(_l("Vào"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))])
+    memo = StringField(_l("Nội dung"), validators=[Optional(), Length(max=300)])
+
+
+class ReceiveForm(BaseForm):
+    amount = MoneyField(_l("Số tiền thực nhận (đồng)"))
+    received_on = DateField(_l("Ngày nhận"))
+    reason = StringField(_l("Lý do chênh lệch (nếu có)"), validators=[Optional(), Length(max=500)])
+
+
+class UnmaskForm(BaseForm):
+    reason = StringField(_l("Lý do cần xem đầy đủ"), validators=[DataRequired(), Length(max=300)])
+
+
+class CategoryForm(BaseForm):
+    code = StringField(_l("Mã"), validators=[DataRequired(), Length(max=40),
+                                            Regexp(r"^[a-z0-9_]+$", message=_l("Chỉ chữ thường không dấu, số và _."))])
+    name_vi = StringField(_l("Tên tiếng Việt"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[DataRequired(), Length(max=200)])
+    is_management = BooleanField(_l("Là chi phí quản lý (tính vào mức trần)"))

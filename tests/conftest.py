@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from datetime import date
 
 import pytest
@@ -33,9 +34,12 @@ def pytest_report_header(config):
 def template_db(tmp_path_factory):
     """A migrated database holding the reference seed; SQLite: a file to copy per test."""
     if PG_URL:
-        _reset_postgres(PG_URL)
-        upgrade(PG_URL)
-        return PG_URL
+        url = _create_postgres_database(PG_URL)
+        upgrade(url)
+        yield url
+        dispose_engines()
+        _drop_postgres_database(PG_URL, url)
+        return
     path = tmp_path_factory.mktemp("template") / "ledger.db"
     url = f"sqlite:///{path}"
     upgrade(url)
@@ -44,14 +48,28 @@ def template_db(tmp_path_factory):
     session.commit()
     session.close()
     dispose_engines()
-    return str(path)
+    yield str(path)
 
 
-def _reset_postgres(url: str) -> None:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+def _admin_engine(url: str):
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
+                         isolation_level="AUTOCOMMIT")
+
+
+def _create_postgres_database(url: str) -> str:
+    """A database of this test run's own, so parallel runs on one server never collide."""
+    name = f"ledger_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = _admin_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_postgres_database(url: str, test_url: str) -> None:
+    engine = _admin_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{test_url.rsplit("/", 1)[1]}" WITH (FORCE)'))
     engine.dispose()
 
 
@@ -73,8 +91,8 @@ def _truncate_and_seed(url: str) -> None:
 def db_url(template_db, tmp_path):
     """A fresh database for this test holding the Thường Tín reference seed."""
     if PG_URL:
-        _truncate_and_seed(PG_URL)
-        yield PG_URL
+        _truncate_and_seed(template_db)
+        yield template_db
     else:
         target = tmp_path / "ledger.db"
         shutil.copy(template_db, target)

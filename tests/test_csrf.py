@@ -25,9 +25,15 @@ def signed_in(make_user, make_receipt, session, login):
 def _post_routes(app, receipt):
     from flask import url_for
     with app.test_request_context():
-        return [url_for(r.endpoint, **{a: {"receipt_id": receipt.id, "user_id": 1}[a]
-                                       for a in r.arguments})
+        return [url_for(r.endpoint, **{a: _ids(receipt)[a] for a in r.arguments})
                 for r in app.url_map.iter_rules() if "POST" in r.methods]
+
+
+def _ids(receipt):
+    """A value for every URL argument any route takes."""
+    return {"receipt_id": receipt.id, "user_id": 1, "unit_id": receipt.unit_id, "kind": "cash",
+            "code": "en", "filename": "style.css", "beneficiary_id": 1, "disbursement_id": 1,
+            "transfer_id": 1}
 
 
 FORM = {"receipt_date": "01/06/2018", "amount": "1.000.000", "payer_name": "A", "method": "cash",
@@ -69,9 +75,7 @@ def test_get_requests_write_nothing(app, client, signed_in, session):
     before = _counts(session)
     with app.test_request_context():
         from flask import url_for
-        urls = [url_for(r.endpoint, **{a: {"receipt_id": signed_in.id, "user_id": 1, "unit_id":
-                                            signed_in.unit_id, "kind": "cash", "code": "en",
-                                            "filename": "style.css"}[a] for a in r.arguments})
+        urls = [url_for(r.endpoint, **{a: _ids(signed_in)[a] for a in r.arguments})
                 for r in app.url_map.iter_rules() if "GET" in r.methods]
     for url in urls:
         assert client.get(url).status_code < 500, url

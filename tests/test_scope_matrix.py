@@ -7,8 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import AuditEvent, Entry, Receipt, User
+from ledger.models import AuditEvent, Disbursement, Entry, Receipt, Transfer, User
+from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
+from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.donors import create_donor
+from ledger.services.transfers import send_transfer
 from ledger.services.receipts import ReceiptInput, record_receipt
 from ledger.services.units import find_unit
 from ledger.services.users import create_user
@@ -34,6 +37,23 @@ ROUTES = {
     "admin.users": ("GET", ""),
     "admin.new_user": ("POST", ""),
     "admin.edit_user": ("POST", ""),
+    "admin.categories": ("GET", ""),
+    "beneficiaries.index": ("GET", ""),
+    "beneficiaries.new": ("POST", ""),
+    "beneficiaries.show": ("GET", ""),
+    "beneficiaries.unmask": ("POST", ""),
+    "disbursements.index": ("GET", "?unit={unit}"),
+    "disbursements.queue": ("GET", ""),
+    "disbursements.new": ("POST", "?unit={unit}"),
+    "disbursements.show": ("GET", ""),
+    "disbursements.approve": ("POST", ""),
+    "disbursements.reject": ("POST", ""),
+    "disbursements.pay": ("POST", ""),
+    "disbursements.void": ("POST", ""),
+    "disbursements.voucher_pdf": ("GET", ""),
+    "transfers.index": ("GET", ""),
+    "transfers.new": ("POST", ""),
+    "transfers.receive": ("POST", ""),
 }
 PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout"}
 #: role → (username, unit code, units whose canaries it must never see)
@@ -44,6 +64,7 @@ ROLES = {
     "reviewer D2": ("duyet.px", "reviewer", "PX", ["TT-CHUONGDUONG", "TT-DUNGTIEN"]),
     "auditor D1": ("kiemtoan.tt", "auditor", "TT", ["PX-PHUCTIEN"]),
     "admin D2": ("quantri.px", "admin", "PX", ["TT-CHUONGDUONG", "TT-DUNGTIEN"]),
+    "unmasker A": ("xem.a", "treasurer", "TT-CHUONGDUONG", ["TT-DUNGTIEN", "PX-PHUCTIEN"]),
     "anonymous": (None, None, None, ["TT-CHUONGDUONG", "TT-DUNGTIEN", "PX-PHUCTIEN"]),
 }
 
@@ -61,11 +82,25 @@ def planted(session, two_districts):
             reason=canary, note=canary))
         user = create_user(session, username=f"u.{code.lower()}", password=PASSWORD,
                            role="treasurer", unit_id=unit.id, full_name=canary)
-        objects[code] = {"unit": unit.id, "receipt": receipt.id, "user": user.id}
+        child = create_beneficiary(session, unit_id=unit.id, data=BeneficiaryInput(
+            full_name=canary, birth_date=date(2011, 2, 3), sex="female", guardian_name=canary))
+        payout = draft_disbursement(session, unit_id=unit.id, data=DisbursementInput(
+            disbursement_date=date(2018, 6, 2), category_id=1, payee_name=canary, amount=100_000,
+            beneficiary_id=child.id, reason=canary))
+        approved = draft_disbursement(session, unit_id=unit.id, data=DisbursementInput(
+            disbursement_date=date(2018, 6, 2), category_id=1, payee_name=canary, amount=50_000,
+            reason=canary))
+        approved.status = "approved"
+        transfer = send_transfer(session, from_unit_id=unit.id, to_unit_id=unit.parent_id,
+                                 amount=10_000, on=date(2018, 6, 3), from_method="cash",
+                                 memo=canary)
+        objects[code] = {"unit": unit.id, "receipt": receipt.id, "user": user.id,
+                         "beneficiary": child.id, "disbursement": payout.id,
+                         "approved": approved.id, "transfer": transfer.id}
     for username, role, code, _ in ROLES.values():
         if username:
             create_user(session, username=username, password=PASSWORD, role=role,
-                        unit_id=find_unit(session, code).id)
+                        unit_id=find_unit(session, code).id, can_unmask=username == "xem.a")
     session.commit()
     return objects
 
@@ -77,7 +112,10 @@ def test_every_route_is_in_the_matrix(app):
 def _url(app, endpoint, target):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"receipt_id": target["receipt"], "unit_id": target["unit"],
-              "user_id": target["user"], "kind": "cash", "code": "vi", "filename": "style.css"}
+              "user_id": target["user"], "kind": "cash", "code": "vi", "filename": "style.css",
+              "beneficiary_id": target["beneficiary"], "transfer_id": target["transfer"],
+              "disbursement_id": target["approved"] if endpoint.endswith(("pay", "voucher_pdf"))
+              else target["disbursement"]}
     with app.test_request_context():
         from flask import url_for
         path = url_for(endpoint, **{k: values[k] for k in rule.arguments})
@@ -87,7 +125,8 @@ def _url(app, endpoint, target):
 def _writes(session):
     session.rollback()
     return tuple(session.exec(select(func.count()).select_from(m)).scalar_one()
-                 for m in (Receipt, Entry, User, AuditEvent))
+                 for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer)) + tuple(
+        session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -124,12 +163,17 @@ def _hostile_form(target):
     return {"reason": "x", "amount": "1.000", "receipt_date": "01/06/2018", "payer_name": "x",
             "role": "admin", "unit_id": str(target["unit"]), "credit_unit_id": str(target["unit"]),
             "username": "hacker", "password": "x" * 12, "method": "cash", "source": "donation",
-            "donor_kind": "individual", "token": "0" * 64 + ".csv"}
+            "donor_kind": "individual", "token": "0" * 64 + ".csv", "comment": "ok",
+            "paid_on": "05/06/2018", "received_on": "05/06/2018", "to_unit_id": str(target["unit"]),
+            "full_name": "x", "birth_date": "01/01/2012", "sex": "male", "consent_by": "x",
+            "consent_on": "01/01/2018", "category_id": "1", "payee_name": "x",
+            "beneficiary_id": "0", "from_method": "cash", "to_method": "bank"}
 
 
 def _has_object(app, endpoint):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    return bool(rule.arguments & {"receipt_id", "unit_id", "user_id"})
+    return bool(rule.arguments & {"receipt_id", "unit_id", "user_id", "beneficiary_id",
+                                  "disbursement_id", "transfer_id"})
 
 
 def _csrf(client):

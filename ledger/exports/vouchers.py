@@ -87,3 +87,16 @@ def receipt_pdf(receipt, *, fund, settings: dict) -> bytes:
         lines=[("Họ và tên người nộp tiền", receipt.payer_name or "Nhà hảo tâm (ẩn danh)"),
                ("Địa chỉ", receipt.payer_address or "……"),
                ("Lý do nộp", receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em")])
+
+
+def disbursement_pdf(item, *, fund, settings: dict) -> bytes:
+    """Phiếu chi (C41-BB) of a paid disbursement."""
+    words = amount_in_words(item.amount, linh=settings["linh"], even=settings["even"])
+    voided = f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == "voided" else ""
+    return voucher_pdf(
+        title="PHIẾU CHI", form_code=settings["disbursement_form_code"],
+        circular=settings["form_circular"], unit_name=fund.name, day=item.disbursement_date,
+        book_no=item.book_no, number=item.number, amount=item.amount, words=words,
+        attachments=item.attachments, counterpart="Người nhận tiền", voided=voided,
+        lines=[("Họ và tên người nhận tiền", item.payee_name),
+               ("Địa chỉ", item.payee_address or "……"), ("Lý do chi", item.reason)])

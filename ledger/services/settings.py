@@ -13,7 +13,15 @@ DEFAULTS = {
     "words_linh": "linh",
     "words_even": "0",
     "management_cap_percent": "10",
+    #: a reviewer of the fund's own unit may approve up to this amount (0: always the level above)
+    "approval_same_level_max": "0",
 }
+
+
+def int_setting(session: Session, key: str) -> int:
+    """A numeric setting (its default when stored text is not a number)."""
+    value = all_settings(session)[key]
+    return int(value) if value.isdigit() else int(DEFAULTS[key])
 
 
 def all_settings(session: Session) -> dict[str, str]:

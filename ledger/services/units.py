@@ -15,6 +15,7 @@ FUND_ACCOUNTS = {
     "cash": "asset", "bank": "asset", "in_kind": "asset", "in_transit": "clearing",
     "donations": "income", "income:budget": "income", "income:interest": "income",
     "income:other": "income", "income:in_kind": "income",
+    "transfer_in": "clearing", "transfer_out": "clearing",
 }
 
 

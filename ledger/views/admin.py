@@ -81,3 +81,23 @@ def _update(session, user: User, form) -> str:
                 full_name=form.full_name.data, can_unmask=form.can_unmask.data,
                 password=form.password.data or "")
     return url_for("admin.users")
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@permission_required("categories")
+def categories():
+    """The disbursement categories; admins add more."""
+    from ..forms import CategoryForm
+    from ..models import Category
+    from ..services.categories import create_category
+
+    form = CategoryForm()
+    if form.validate_on_submit():
+        run_once(form, lambda s: create_category(
+            s, code=form.code.data, name_vi=form.name_vi.data, name_en=form.name_en.data,
+            is_management=form.is_management.data, actor_id=current_user.id) and
+            url_for("admin.categories"))
+        flash(_("Đã thêm khoản chi."), "info")
+        return redirect(url_for("admin.categories"))
+    rows = get_session().exec(select(Category).order_by(Category.id)).scalars().all()
+    return render_template("admin/categories.html", rows=rows, form=form)

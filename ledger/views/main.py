@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth import scope_ids
 from ..db import get_session
 from ..services.campaigns import campaigns_for
+from ..services.costs import management_costs
 from ..services.progress import campaign_progress
 
 bp = Blueprint("main", __name__)
@@ -22,7 +23,8 @@ def home():
 
 def _summaries():
     session = get_session()
-    return [campaign_progress(session, campaign_id=campaign.id)
+    return [(campaign_progress(session, campaign_id=campaign.id),
+             management_costs(session, unit_id=campaign.unit_id, year=campaign.year))
             for campaign, _unit in campaigns_for(session, scope_ids())]
 
 

@@ -1,0 +1,114 @@
+"""Transfers between funds (commune ↔ district) and cash ↔ bank inside one fund.
+
+Sent: the sender posts Dr in_transit / Cr cash|bank. Received: the receiver posts
+Dr cash|bank / Cr transfer_in, and the sender clears Dr transfer_out / Cr in_transit. Until the
+receiver confirms, the money shows in transit. Transfers are neither income nor expense.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from ..errors import (DifferenceNeedsReason, InsufficientFunds, NotFound, SameFundTransfer,
+                      TransferNotPending)
+from ..models import Transfer, Unit
+from ..money import parse_amount
+from ..text import clean
+from .audit import record_event
+from .journal import Line, balance, lock_fund, post_entry
+from .units import ensure_valid, get_unit
+
+
+def send_transfer(session: Session, *, from_unit_id: int, to_unit_id: int, amount: int,
+                  on: date, from_method: str = "bank", to_method: str = "bank",
+                  memo: str = "", user_id: int | None = None) -> Transfer:
+    """Record money leaving ``from_unit_id``; cash ↔ bank in one fund completes at once."""
+    amount = parse_amount(amount)
+    sender, receiver = get_unit(session, from_unit_id), get_unit(session, to_unit_id)
+    ensure_valid(sender, on)
+    ensure_valid(receiver, on)
+    if from_unit_id == to_unit_id and from_method == to_method:
+        raise SameFundTransfer()
+    _lock_both(session, from_unit_id, to_unit_id)
+    available = balance(session, unit_id=from_unit_id, kinds=(from_method,))
+    if amount > available:
+        raise InsufficientFunds(balance=available, amount=amount)
+    internal = from_unit_id == to_unit_id
+    lines = ([Line(kind=to_method, amount=amount), Line(kind=from_method, amount=-amount)]
+             if internal else
+             [Line(kind="in_transit", amount=amount), Line(kind=from_method, amount=-amount)])
+    entry = post_entry(session, unit_id=from_unit_id, entry_date=on,
+                       kind="transfer_internal" if internal else "transfer_sent",
+                       memo=clean(memo, max_length=300) or f"Chuyển {receiver.name}",
+                       user_id=user_id, lines=lines)
+    transfer = Transfer(from_unit_id=from_unit_id, to_unit_id=to_unit_id, amount_sent=amount,
+                        sent_on=on, from_method=from_method, to_method=to_method,
+                        sent_entry_id=entry.id, memo=clean(memo, max_length=500),
+                        created_by_id=user_id, status="received" if internal else "sent",
+                        amount_received=amount if internal else None,
+                        received_on=on if internal else None)
+    session.add(transfer)
+    session.flush()
+    entry.document_id = transfer.id
+    record_event(session, action="transfer.send", user_id=user_id, unit_id=from_unit_id,
+                 object_type="transfer", object_id=transfer.id,
+                 after={"to": to_unit_id, "amount": amount})
+    session.flush()
+    return transfer
+
+
+def receive_transfer(session: Session, *, transfer_id: int, amount: int, on: date,
+                     reason: str = "", user_id: int | None = None) -> Transfer:
+    """The receiver confirms; a different amount or date needs a reason."""
+    transfer = get_transfer(session, transfer_id)
+    _lock_both(session, transfer.from_unit_id, transfer.to_unit_id)
+    session.refresh(transfer)
+    if transfer.status != "sent":
+        raise TransferNotPending()
+    amount, reason = parse_amount(amount), clean(reason, max_length=500)
+    if (amount != transfer.amount_sent or on != transfer.sent_on) and not reason:
+        raise DifferenceNeedsReason()
+    receiver = session.get(Unit, transfer.to_unit_id)
+    received = post_entry(session, unit_id=transfer.to_unit_id, entry_date=on,
+                          kind="transfer_received", document_id=transfer.id, user_id=user_id,
+                          memo=reason or "Nhận chuyển quỹ",
+                          lines=[Line(kind=transfer.to_method, amount=amount),
+                                 Line(kind="transfer_in", amount=-amount)])
+    post_entry(session, unit_id=transfer.from_unit_id, entry_date=on, kind="transfer_cleared",
+               document_id=transfer.id, user_id=user_id, memo=f"{receiver.name} đã nhận",
+               lines=[Line(kind="transfer_out", amount=transfer.amount_sent),
+                      Line(kind="in_transit", amount=-transfer.amount_sent)])
+    transfer.amount_received, transfer.received_on = amount, on
+    transfer.received_entry_id, transfer.difference_reason = received.id, reason
+    transfer.status, transfer.received_by_id = "received", user_id
+    session.flush()
+    record_event(session, action="transfer.receive", user_id=user_id, unit_id=transfer.to_unit_id,
+                 object_type="transfer", object_id=transfer.id,
+                 after={"amount": amount, "reason": reason})
+    return transfer
+
+
+def _lock_both(session: Session, *unit_ids: int) -> None:
+    """Lock funds in id order so two opposite transfers never deadlock."""
+    for unit_id in sorted(set(unit_ids)):
+        lock_fund(session, unit_id)
+
+
+def get_transfer(session: Session, transfer_id: int) -> Transfer:
+    """The transfer with this id, or NotFound."""
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None:
+        raise NotFound()
+    return transfer
+
+
+def list_transfers(session: Session, *, unit_ids, status: str = "") -> list[Transfer]:
+    """Transfers touching any unit in scope, newest first."""
+    ids = list(unit_ids)
+    query = select(Transfer).where(Transfer.from_unit_id.in_(ids) | Transfer.to_unit_id.in_(ids))
+    if status:
+        query = query.where(Transfer.status == status)
+    return list(session.exec(query.order_by(Transfer.sent_on.desc(), Transfer.id.desc())
+                             .limit(500)).scalars().all())

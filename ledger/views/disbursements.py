@@ -1,0 +1,188 @@
+"""Disbursements (phiếu chi): draft, approval queue, approve or reject, pay, print, void."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..auth import permission_required, require_scope, scope_ids
+from ..db import get_session
+from ..fields import parse_date
+from ..forms import DecisionForm, DisbursementForm, PayForm, VoidForm
+from ..models import Beneficiary, Category, Disbursement, Unit
+from ..services import disbursements as service
+from ..services.beneficiaries import mask_name
+from ..services.settings import int_setting, voucher_settings
+from ..services.units import get_unit, subtree_ids
+from .beneficiaries import full_view
+from .common import arg_int, run_once
+
+bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
+STATUSES = ("draft", "approved", "rejected", "paid", "voided")
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Disbursements in scope with filters and the total paid."""
+    session = get_session()
+    flt = service.DisbursementFilter(
+        status=request.args.get("status") if request.args.get("status") in STATUSES else "",
+        category_id=arg_int("category"), date_from=parse_date(request.args.get("from", "")),
+        date_to=parse_date(request.args.get("to", "")))
+    unit_id = arg_int("unit", current_user.unit_id)
+    require_scope(unit_id)
+    rows, total = service.list_disbursements(session, unit_ids=subtree_ids(session, unit_id),
+                                             flt=flt)
+    return render_template("disbursements/index.html", rows=rows, total=total, args=request.args,
+                           categories=_categories(), title=_("Phiếu chi"))
+
+
+@bp.route("/queue")
+@permission_required("approve")
+def queue():
+    """Drafts this reviewer may approve."""
+    session = get_session()
+    rows, _total = service.list_disbursements(session, unit_ids=scope_ids(),
+                                              flt=service.DisbursementFilter(status="draft"))
+    limit = int_setting(session, "approval_same_level_max")
+    mine = [(d, c) for d, c in rows if service.may_approve(
+        session, item=d, user_id=current_user.id, role=current_user.role,
+        user_unit_id=current_user.unit_id, same_level_max=limit)]
+    return render_template("disbursements/index.html", rows=mine,
+                           total=sum(d.amount for d, _ in mine), args=request.args,
+                           categories=_categories(), title=_("Chờ duyệt"))
+
+
+def _categories():
+    return get_session().exec(select(Category).where(Category.active)
+                              .order_by(Category.id)).scalars().all()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("draft_payouts")
+def new():
+    """Draft a payout from a fund in scope."""
+    session = get_session()
+    unit_id = arg_int("unit", current_user.unit_id)
+    require_scope(unit_id)
+    fund = get_unit(session, unit_id)
+    form = DisbursementForm()
+    form.category_id.choices = [(c.id, c.name_vi) for c in _categories()]
+    children = session.exec(select(Beneficiary).where(
+        Beneficiary.unit_id.in_(subtree_ids(session, unit_id))).order_by(Beneficiary.id)).scalars()
+    form.beneficiary_id.choices = [(0, _("— Không (quà theo nhóm / khác) —"))] + [
+        (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")
+        for b in children]
+    if request.method == "GET":
+        form.disbursement_date.data = date.today()
+    if form.validate_on_submit():
+        url = run_once(form, lambda s: _draft(s, fund, form))
+        flash(_("Đã lập phiếu chi (chờ duyệt)."), "info")
+        return redirect(url)
+    return render_template("disbursements/new.html", form=form, fund=fund)
+
+
+def _draft(session, fund: Unit, form: DisbursementForm) -> str:
+    item = service.draft_disbursement(session, unit_id=fund.id, user_id=current_user.id,
+                                      data=service.DisbursementInput(
+        disbursement_date=form.disbursement_date.data, category_id=form.category_id.data,
+        payee_name=form.payee_name.data, amount=form.amount.data,
+        children_count=form.children_count.data, amount_each=form.amount_each.data,
+        beneficiary_id=form.beneficiary_id.data or None, payee_address=form.payee_address.data,
+        reason=form.reason.data, method=form.method.data,
+        attachments=form.attachments.data or 0))
+    return url_for("disbursements.show", disbursement_id=item.id)
+
+
+def _item(disbursement_id: int) -> Disbursement:
+    item = get_session().get(Disbursement, disbursement_id)
+    if item is None:
+        abort(404)
+    require_scope(item.unit_id)
+    return item
+
+
+@bp.route("/<int:disbursement_id>")
+@login_required
+def show(disbursement_id: int):
+    """The disbursement, its workflow actions and (once paid) its Phiếu chi."""
+    session, item = get_session(), _item(disbursement_id)
+    may = service.may_approve(session, item=item, user_id=current_user.id,
+                              role=current_user.role, user_unit_id=current_user.unit_id,
+                              same_level_max=int_setting(session, "approval_same_level_max"))
+    child = session.get(Beneficiary, item.beneficiary_id) if item.beneficiary_id else None
+    return render_template("disbursements/show.html", d=item, may_approve=may, child=child,
+                           category=session.get(Category, item.category_id),
+                           fund=session.get(Unit, item.unit_id),
+                           settings=voucher_settings(session), decision=DecisionForm(),
+                           pay_form=PayForm(paid_on=date.today()), void_form=VoidForm())
+
+
+def _act(disbursement_id: int, form, action, message: str):
+    item = _item(disbursement_id)
+    if not form.validate_on_submit():
+        flash(_("Thiếu thông tin cần thiết."), "error")
+        return redirect(url_for("disbursements.show", disbursement_id=item.id))
+    url = run_once(form, lambda s: action(s, item, form) or
+                   url_for("disbursements.show", disbursement_id=item.id))
+    flash(message, "info")
+    return redirect(url)
+
+
+def _decide_kwargs(session) -> dict:
+    return {"user_id": current_user.id, "role": current_user.role,
+            "user_unit_id": current_user.unit_id,
+            "same_level_max": int_setting(session, "approval_same_level_max")}
+
+
+@bp.route("/<int:disbursement_id>/approve", methods=["POST"])
+@permission_required("approve")
+def approve(disbursement_id: int):
+    return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.approve_disbursement(
+        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)) and None,
+        _("Đã duyệt phiếu chi."))
+
+
+@bp.route("/<int:disbursement_id>/reject", methods=["POST"])
+@permission_required("approve")
+def reject(disbursement_id: int):
+    return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.reject_disbursement(
+        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)) and None,
+        _("Đã từ chối phiếu chi."))
+
+
+@bp.route("/<int:disbursement_id>/pay", methods=["POST"])
+@permission_required("pay")
+def pay(disbursement_id: int):
+    return _act(disbursement_id, PayForm(), lambda s, d, f: service.pay_disbursement(
+        s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id) and None,
+        _("Đã chi tiền; phiếu chi đã được ghi sổ."))
+
+
+@bp.route("/<int:disbursement_id>/void", methods=["POST"])
+@permission_required("pay")
+def void(disbursement_id: int):
+    return _act(disbursement_id, VoidForm(), lambda s, d, f: service.void_disbursement(
+        s, disbursement_id=d.id, reason=f.reason.data, on=date.today(),
+        user_id=current_user.id) and None, _("Đã hủy phiếu chi."))
+
+
+@bp.route("/<int:disbursement_id>/voucher.pdf")
+@login_required
+def voucher_pdf(disbursement_id: int):
+    """Phiếu chi (C41-BB) as an A5 PDF, once paid."""
+    from ..exports.vouchers import disbursement_pdf
+
+    session, item = get_session(), _item(disbursement_id)
+    if item.number is None:
+        abort(404)
+    data = disbursement_pdf(item, fund=session.get(Unit, item.unit_id),
+                            settings=voucher_settings(session))
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"phieu-chi-{item.year}-{item.number:04d}.pdf")

@@ -1,0 +1,84 @@
+"""Transfers between funds and cash ↔ bank: send, confirm receipt, see what is in transit."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from ..auth import permission_required, require_scope, scope_ids
+from ..db import get_session
+from ..forms import ReceiveForm, TransferForm
+from ..models import Transfer, Unit
+from ..services import transfers as service
+from ..services.units import get_unit
+from .common import run_once
+
+bp = Blueprint("transfers", __name__, url_prefix="/transfers")
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Transfers touching the user's scope; those not yet received are in transit."""
+    session = get_session()
+    rows = service.list_transfers(session, unit_ids=scope_ids())
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(
+        {t.from_unit_id for t in rows} | {t.to_unit_id for t in rows} | {0}))).all())
+    in_transit = sum(t.amount_sent for t in rows if t.status == "sent")
+    return render_template("transfers/index.html", rows=rows, names=names, in_transit=in_transit)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("transfer")
+def new():
+    """Send money from the user's fund to its parent or a child, or between cash and bank."""
+    session = get_session()
+    fund = get_unit(session, current_user.unit_id)
+    form = TransferForm()
+    targets = session.exec(select(Unit).where(or_(
+        Unit.id == fund.parent_id, Unit.parent_id == fund.id, Unit.id == fund.id))
+        .order_by(Unit.level, Unit.name)).scalars().all()
+    form.to_unit_id.choices = [(u.id, u.name + (" (" + _("cùng quỹ") + ")" if u.id == fund.id
+                                               else "")) for u in targets]
+    if not form.is_submitted():
+        form.sent_on.data = date.today()
+    if form.validate_on_submit():
+        url = run_once(form, lambda s: _send(s, fund, form))
+        flash(_("Đã ghi khoản chuyển; chờ bên nhận xác nhận."), "info")
+        return redirect(url)
+    return render_template("transfers/new.html", form=form, fund=fund)
+
+
+def _send(session, fund: Unit, form: TransferForm) -> str:
+    service.send_transfer(session, from_unit_id=fund.id, to_unit_id=form.to_unit_id.data,
+                          amount=form.amount.data, on=form.sent_on.data,
+                          from_method=form.from_method.data, to_method=form.to_method.data,
+                          memo=form.memo.data, user_id=current_user.id)
+    return url_for("transfers.index")
+
+
+@bp.route("/<int:transfer_id>/receive", methods=["GET", "POST"])
+@permission_required("transfer")
+def receive(transfer_id: int):
+    """The receiving fund confirms the amount and date that arrived."""
+    session = get_session()
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None:
+        abort(404)
+    require_scope(transfer.to_unit_id)
+    if current_user.role != "admin" and current_user.unit_id != transfer.to_unit_id:
+        abort(403)
+    form = ReceiveForm()
+    if not form.is_submitted():
+        form.amount.data, form.received_on.data = transfer.amount_sent, transfer.sent_on
+    if form.validate_on_submit():
+        url = run_once(form, lambda s: service.receive_transfer(
+            s, transfer_id=transfer.id, amount=form.amount.data, on=form.received_on.data,
+            reason=form.reason.data or "", user_id=current_user.id) and url_for("transfers.index"))
+        flash(_("Đã xác nhận nhận tiền."), "info")
+        return redirect(url)
+    return render_template("transfers/receive.html", form=form, t=transfer,
+                           sender=session.get(Unit, transfer.from_unit_id))
