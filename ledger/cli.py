@@ -124,8 +124,54 @@ def import_receipts_command(path: str, unit_name: str) -> None:
         _fail(error)
 
 
+@click.command("export-reconciliation")
+@with_appcontext
+@click.option("--campaign", "year", type=int, required=True, help="The campaign's year.")
+@click.option("--unit", "unit_name", required=True, help="The campaign's unit: code or name.")
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
+@click.option("--as-of", "as_of", default="", help="dd/mm/yyyy (default: the campaign's end).")
+def export_reconciliation_command(year: int, unit_name: str, out: str, as_of: str) -> None:
+    """Write the reconciliation workbook (children's names masked)."""
+    from pathlib import Path
+
+    from .exports.reconciliation import reconciliation_workbook
+    from .fields import parse_date
+    from .services.campaigns import find_campaign
+    from .services.reconciliation import build_reconciliation
+
+    try:
+        with session_scope(write=False) as session:
+            unit = units.find_unit(session, unit_name)
+            campaign = find_campaign(session, unit_id=unit.id, year=year)
+            if campaign is None:
+                raise LedgerError(f"{unit.name} không có đợt vận động năm {year}.")
+            data = build_reconciliation(session, campaign_id=campaign.id,
+                                        as_of=parse_date(as_of) if as_of else None)
+            Path(out).write_bytes(reconciliation_workbook(data))
+    except LedgerError as error:
+        _fail(error)
+    bad = [c.name for c in data.checks if not c.ok]
+    click.echo(f"Wrote {out}: {len(data.progress.rows)} units, {len(data.receipts)} receipts; "
+               + ("all checks OK." if not bad else f"{len(bad)} check(s) LỆCH: " + "; ".join(bad)))
+
+
+@click.command("api-token")
+@with_appcontext
+@click.argument("username")
+def api_token_command(username: str) -> None:
+    """Issue a new API token for USERNAME (the old one stops working)."""
+    from sqlalchemy import select
+
+    from .models import User
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username)).scalars().first()
+        if user is None:
+            _fail(LedgerError(f"Không có người dùng {username}."))
+        click.echo(users.issue_api_token(session, user_id=user.id))
+
+
 def init_app(app) -> None:
     """Register the commands."""
     for command in (db_group, seed_command, create_user_command, check_command,
-                    import_receipts_command):
+                    import_receipts_command, export_reconciliation_command, api_token_command):
         app.cli.add_command(command)

@@ -31,6 +31,14 @@ def _show(value):
     return value
 
 
+def format_percent(value) -> str:
+    """145.0 → "145,0%" in Vietnamese, "145.0%" in English."""
+    if value is None or value == "":
+        return ""
+    from babel.numbers import format_decimal
+    return format_decimal(value, format="#,##0.0", locale=select_locale()) + "%"
+
+
 def format_date(value) -> str:
     """dd/mm/yyyy."""
     if isinstance(value, (date, datetime)):
@@ -53,7 +61,7 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(vnd=format_vnd, digits=group_digits, words=amount_in_words,
                                  ddmmyyyy=format_date, datetime=format_datetime,
-                                 longdate=long_date)
+                                 longdate=long_date, pct=format_percent)
     app.jinja_env.globals.update(current_lang=select_locale)
     app.before_request(_remember_language)
 

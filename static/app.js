@@ -42,3 +42,21 @@
     }, 200);
   });
 })();
+// Quota allocation: Σ quotas and headroom update as you type.
+(function () {
+  var form = document.getElementById("quota-form");
+  var target = document.getElementById("target");
+  if (!form || !target) return;
+  var sumOut = document.getElementById("quota-sum"), headOut = document.getElementById("quota-headroom");
+  function digits(v) { return parseInt(String(v).replace(/[^0-9]/g, "") || "0", 10); }
+  function show(n) { return (n < 0 ? "-" : "") + Math.abs(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".") + " đ"; }
+  function update() {
+    var sum = 0;
+    form.querySelectorAll("input[data-quota]").forEach(function (i) { sum += digits(i.value); });
+    var head = sum - digits(target.dataset.target);
+    sumOut.textContent = show(sum);
+    headOut.textContent = (head > 0 ? "+" : "") + show(head);
+  }
+  form.addEventListener("input", update);
+  update();
+})();

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ledger.models import AuditEvent, Disbursement, Entry, Receipt, Transfer, User
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
+from ledger.services.campaigns import create_campaign, set_report_period
 from ledger.services.donors import create_donor
 from ledger.services.transfers import send_transfer
 from ledger.services.receipts import ReceiptInput, record_receipt
@@ -54,8 +55,25 @@ ROUTES = {
     "transfers.index": ("GET", ""),
     "transfers.new": ("POST", ""),
     "transfers.receive": ("POST", ""),
+    "dashboard.show": ("GET", ""),
+    "dashboard.quotas": ("POST", ""),
+    "dashboard.import_quotas": ("POST", ""),
+    "dashboard.report": ("GET", ""),
+    "dashboard.report_xlsx": ("GET", ""),
+    "dashboard.workbook": ("GET", ""),
+    "dashboard.chart": ("GET", ""),
+    "dashboard.due": ("GET", ""),
+    "public.index": ("GET", ""),
+    "public.campaign": ("GET", ""),
+    "api.campaigns": ("GET", ""),
+    "api.progress": ("GET", ""),
+    "api.openapi": ("GET", ""),
+    "audit.index": ("GET", ""),
 }
-PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout"}
+PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout", "public.index",
+          "public.campaign", "api.openapi"}
+#: public by design: they show a campaign's figures, never a canary (asserted all the same)
+OPEN_DATA = {"public.campaign"}
 #: role → (username, unit code, units whose canaries it must never see)
 ROLES = {
     "treasurer A": ("thuquy.a", "treasurer", "TT-CHUONGDUONG", ["TT-DUNGTIEN", "PX-PHUCTIEN"]),
@@ -94,7 +112,11 @@ def planted(session, two_districts):
         transfer = send_transfer(session, from_unit_id=unit.id, to_unit_id=unit.parent_id,
                                  amount=10_000, on=date(2018, 6, 3), from_method="cash",
                                  memo=canary)
+        campaign = create_campaign(session, unit_id=unit.id, year=2018, target=5_000_000)
+        period = set_report_period(session, campaign_id=campaign.id, code="h1", name="6 tháng",
+                                   cutoff=date(2018, 4, 30), due=date(2018, 5, 15))
         objects[code] = {"unit": unit.id, "receipt": receipt.id, "user": user.id,
+                         "campaign": campaign.id, "period": period.id,
                          "beneficiary": child.id, "disbursement": payout.id,
                          "approved": approved.id, "transfer": transfer.id}
     for username, role, code, _ in ROLES.values():
@@ -114,6 +136,7 @@ def _url(app, endpoint, target):
     values = {"receipt_id": target["receipt"], "unit_id": target["unit"],
               "user_id": target["user"], "kind": "cash", "code": "vi", "filename": "style.css",
               "beneficiary_id": target["beneficiary"], "transfer_id": target["transfer"],
+              "campaign_id": target["campaign"], "period_id": target["period"], "name": "progress",
               "disbursement_id": target["approved"] if endpoint.endswith(("pay", "voucher_pdf"))
               else target["disbursement"]}
     with app.test_request_context():
@@ -147,13 +170,15 @@ def test_no_role_sees_or_changes_another_units_objects(app, client, planted, ses
             checked += 1
             leaked = canary.encode() in response.data or _writes(session) != before
             names_object = _has_object(app, endpoint) or "{" in query
-            if method == "GET" and names_object and response.status_code not in (302, 403, 404):
+            if method == "GET" and names_object and response.status_code not in (302, 401, 403, 404):
                 leaked = True
             if leaked:
                 leaks += 1
                 print(f"LEAK {role} {method} {url} -> {response.status_code}")
             if not username and endpoint not in PUBLIC:
-                assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+                assert (response.status_code == 302 and "/auth/login" in
+                        response.headers["Location"]) or (endpoint.startswith("api.") and
+                                                          response.status_code == 401), url
     print(f"scope matrix: role '{role}': {checked} route checks, {leaks} leaks")
     assert leaks == 0
 
@@ -172,8 +197,9 @@ def _hostile_form(target):
 
 def _has_object(app, endpoint):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    return bool(rule.arguments & {"receipt_id", "unit_id", "user_id", "beneficiary_id",
-                                  "disbursement_id", "transfer_id"})
+    return endpoint not in OPEN_DATA and bool(rule.arguments & {
+        "receipt_id", "unit_id", "user_id", "beneficiary_id", "disbursement_id", "transfer_id",
+        "campaign_id", "period_id"})
 
 
 def _csrf(client):

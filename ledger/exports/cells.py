@@ -60,7 +60,53 @@ def header(sheet, row: int, titles: list[str], widths: list[int] | None = None) 
 def landscape(sheet) -> None:
     """Print set-up: A4 landscape, fit to width."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def stream_row(sheet, values, *, money: frozenset | set = frozenset(), bold: bool = False,
+               fill: bool = False) -> list:
+    """Cells for a write-only sheet; strings are text (never formulas), money is formatted."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for index, value in enumerate(values):
+        cell = WriteOnlyCell(sheet)
+        if isinstance(value, str):
+            cell.value = safe_text(value)
+            cell.data_type = "s"
+        else:
+            cell.value = value
+        if index in money:
+            cell.number_format = MONEY_FORMAT
+        elif isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+        if bold:
+            cell.font = Font(bold=True)
+        if fill:
+            cell.fill = HEADER_FILL
+        cells.append(cell)
+    return cells
+
+
+def stream_formula(sheet, text: str) -> object:
+    """A formula cell the app composed (a SUM over its own rows)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.number_format = MONEY_FORMAT
+    cell.font = Font(bold=True)
+    return cell
+
+
+def stream_sheet(workbook, title: str, widths: list[int], *, freeze: str | None = None):
+    """A write-only sheet with column widths, A4 landscape print set-up and frozen header."""
+    sheet = workbook.create_sheet(title)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    if freeze:
+        sheet.freeze_panes = freeze
+    landscape(sheet)
+    return sheet

@@ -7,7 +7,7 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..models import Account, ChainHead, Entry, Posting, Receipt, Unit
+from ..models import Account, ChainHead, Entry, PeriodLock, Posting, Receipt, Unit
 from .journal import entry_hash
 
 
@@ -23,29 +23,38 @@ class Problem:
         return f"{self.what}: {self.where}: {self.detail}"
 
 
-def check_books(session: Session) -> list[Problem]:
-    """Every check; an empty list means the books are sound."""
-    return [*check_balanced(session), *check_chains(session), *check_account_balances(session),
-            *check_receipts(session)]
+def check_books(session: Session, unit_ids: set[int] | None = None) -> list[Problem]:
+    """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound."""
+    funds = sorted(unit_ids) if unit_ids is not None else None
+    return [*check_balanced(session, funds), *check_chains(session, funds),
+            *check_account_balances(session, funds), *check_receipts(session, funds),
+            *check_locks(session, funds)]
 
 
-def check_balanced(session: Session) -> list[Problem]:
+def _only(query, column, funds):
+    return query if funds is None else query.where(column.in_(funds))
+
+
+def check_balanced(session: Session, funds=None) -> list[Problem]:
     """Entries whose postings do not sum to zero, or that have no postings."""
-    sums = (select(Entry.id, Entry.unit_id, Entry.seq, func.coalesce(func.sum(Posting.amount), 0),
-                   func.count(Posting.id))
-            .outerjoin(Posting, Posting.entry_id == Entry.id).group_by(Entry.id))
+    sums = _only(select(Entry.id, Entry.unit_id, Entry.seq,
+                        func.coalesce(func.sum(Posting.amount), 0), func.count(Posting.id))
+                 .outerjoin(Posting, Posting.entry_id == Entry.id), Entry.unit_id, funds
+                 ).group_by(Entry.id)
     return [Problem("unbalanced", f"entry {eid} (fund {uid}, seq {seq})",
                     f"postings sum to {total} over {count} lines")
             for eid, uid, seq, total, count in session.exec(sums).all()
             if total != 0 or count == 0]
 
 
-def check_chains(session: Session) -> list[Problem]:
+def check_chains(session: Session, funds=None) -> list[Problem]:
     """Walk each fund's chain in order, recomputing every hash and link."""
     problems: list[Problem] = []
-    postings = _postings_by_entry(session)
-    entries = session.exec(select(Entry).order_by(Entry.unit_id, Entry.seq)).scalars()
-    heads = {h.unit_id: h for h in session.exec(select(ChainHead)).scalars()}
+    postings = _postings_by_entry(session, funds)
+    entries = session.exec(_only(select(Entry), Entry.unit_id, funds)
+                           .order_by(Entry.unit_id, Entry.seq)).scalars()
+    heads = {h.unit_id: h for h in session.exec(
+        _only(select(ChainHead), ChainHead.unit_id, funds)).scalars()}
     last_by_fund: dict[int, tuple[int, str]] = {}
     for unit_id, chain in groupby(entries, key=lambda e: e.unit_id):
         last_by_fund[unit_id] = _walk(chain, postings, problems)
@@ -75,12 +84,12 @@ def _walk(chain, postings, problems: list[Problem]) -> tuple[int, str]:
     return prev_seq, prev_hash
 
 
-def _postings_by_entry(session: Session) -> dict[int, list[tuple[int, int, int | None]]]:
-    rows = session.exec(select(Posting.entry_id, Posting.account_id, Posting.amount,
-                               Posting.credit_unit_id, Posting.entry_date, Entry.entry_date,
-                               Account.unit_id, Entry.unit_id)
-                        .join(Entry, Entry.id == Posting.entry_id)
-                        .join(Account, Account.id == Posting.account_id)
+def _postings_by_entry(session: Session, funds=None) -> dict[int, list[tuple[int, int, int | None]]]:
+    rows = session.exec(_only(select(Posting.entry_id, Posting.account_id, Posting.amount,
+                                     Posting.credit_unit_id, Posting.entry_date, Entry.entry_date,
+                                     Account.unit_id, Entry.unit_id)
+                              .join(Entry, Entry.id == Posting.entry_id)
+                              .join(Account, Account.id == Posting.account_id), Entry.unit_id, funds)
                         .order_by(Posting.entry_id, Posting.id)).all()
     found: dict[int, list] = {}
     for entry_id, account, amount, credit, line_date, entry_date, acc_unit, entry_unit in rows:
@@ -90,27 +99,42 @@ def _postings_by_entry(session: Session) -> dict[int, list[tuple[int, int, int |
     return found
 
 
-def check_account_balances(session: Session) -> list[Problem]:
+def check_account_balances(session: Session, funds=None) -> list[Problem]:
     """Accounts whose running balance differs from the sum of their postings."""
-    sums = (select(Account.id, Unit.code, Account.kind, Account.balance,
-                   func.coalesce(func.sum(Posting.amount), 0))
-            .join(Unit, Unit.id == Account.unit_id)
-            .outerjoin(Posting, Posting.account_id == Account.id).group_by(Account.id, Unit.code))
+    sums = _only(select(Account.id, Unit.code, Account.kind, Account.balance,
+                        func.coalesce(func.sum(Posting.amount), 0))
+                 .join(Unit, Unit.id == Account.unit_id)
+                 .outerjoin(Posting, Posting.account_id == Account.id), Account.unit_id, funds
+                 ).group_by(Account.id, Unit.code)
     return [Problem("balance", f"account {aid} ({code} {kind})",
                     f"running balance {bal} but postings sum to {total}")
             for aid, code, kind, bal, total in session.exec(sums).all() if bal != total]
 
 
-def check_receipts(session: Session) -> list[Problem]:
+def check_receipts(session: Session, funds=None) -> list[Problem]:
     """Receipts whose amount, date or fund differ from the entry they posted."""
     debit = (select(Posting.entry_id, func.sum(Posting.amount).label("amount"))
              .where(Posting.amount > 0).group_by(Posting.entry_id).subquery())
-    rows = session.exec(select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount,
-                               Receipt.receipt_date, Entry.unit_id, Entry.entry_date,
-                               Entry.kind, debit.c.amount)
-                        .outerjoin(Entry, Entry.id == Receipt.entry_id)
-                        .outerjoin(debit, debit.c.entry_id == Receipt.entry_id)).all()
+    rows = session.exec(_only(select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount,
+                                     Receipt.receipt_date, Entry.unit_id, Entry.entry_date,
+                                     Entry.kind, debit.c.amount)
+                              .outerjoin(Entry, Entry.id == Receipt.entry_id)
+                              .outerjoin(debit, debit.c.entry_id == Receipt.entry_id),
+                              Receipt.unit_id, funds)).all()
     return [Problem("receipt", f"receipt {rid} (fund {unit}, no. {number})",
                     f"amount {amount} dated {day} does not match its entry")
             for rid, unit, number, amount, day, e_unit, e_day, kind, posted in rows
             if (e_unit, e_day, kind, posted) != (unit, day, "receipt", amount)]
+
+
+def check_locks(session: Session, funds=None) -> list[Problem]:
+    """Entries dated inside a locked period but written after the lock was taken."""
+    rows = session.exec(_only(select(Entry.id, Entry.unit_id, Entry.seq, Entry.entry_date,
+                                     PeriodLock.locked_through)
+                              .join(PeriodLock, PeriodLock.unit_id == Entry.unit_id)
+                              .where(Entry.entry_date <= PeriodLock.locked_through,
+                                     Entry.created_at > PeriodLock.locked_at),
+                              Entry.unit_id, funds)).all()
+    return [Problem("locked", f"entry {eid} (fund {uid}, seq {seq})",
+                    f"dated {day} inside the period locked through {through}")
+            for eid, uid, seq, day, through in rows]

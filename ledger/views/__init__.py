@@ -4,9 +4,11 @@ from __future__ import annotations
 
 def init_app(app) -> None:
     """Register every blueprint."""
-    from . import (admin, auth, beneficiaries, books, disbursements, imports, main, receipts,
-                   transfers)
+    from .. import api
+    from . import (admin, audit, auth, beneficiaries, books, dashboard, disbursements, imports,
+                   main, public, receipts, transfers)
 
     for module in (auth, main, receipts, books, imports, admin, beneficiaries, disbursements,
-                   transfers):
+                   transfers, dashboard, public, audit):
         app.register_blueprint(module.bp)
+    api.init_app(app)

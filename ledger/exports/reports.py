@@ -1,0 +1,41 @@
+"""A period report (Phụ lục 01, items 8 and 9) as a workbook (pure: figures in, bytes out)."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from .cells import stream_row, stream_sheet
+
+
+def period_workbook(data) -> bytes:
+    """Fund activity to the cut-off, the same period last year, spending by category."""
+    p = data.progress
+    workbook = Workbook(write_only=True)
+    sheet = stream_sheet(workbook, "Báo cáo", [52, 20, 20, 12])
+    rows = [
+        [f"{data.period.name} — {p.unit.name}"],
+        [f"Số liệu đến ngày {data.period.cutoff:%d/%m/%Y}; hạn nộp {data.period.due:%d/%m/%Y}"],
+        [],
+        ["8. Hoạt động của Quỹ Bảo trợ trẻ em", "Kỳ này", "Cùng kỳ năm trước", "Tăng/giảm (%)"],
+        ["Chỉ tiêu được giao", p.target, "", ""],
+        ["Tổng chỉ tiêu phân bổ cho đơn vị trực thuộc", p.quota_total, "", ""],
+        ["Số tiền đã vận động", p.collected, data.previous_collected,
+         data.change if data.change is not None else ""],
+        ["Tỷ lệ so với chỉ tiêu được giao (%)", p.rate, "", ""],
+        ["Tồn quỹ (tiền mặt + ngân hàng)", p.balance, "", ""],
+        [],
+        ["9. Tổng số tiền đã chi", data.spent_total, data.previous_spent, ""],
+    ]
+    for index, values in enumerate(rows):
+        bold = index in (0, 3, 10)
+        sheet.append(stream_row(sheet, values, money={1, 2} if index not in (7,) else set(),
+                                bold=bold, fill=index == 3))
+    for code, name_vi, _name_en, amount in data.spent:
+        sheet.append(stream_row(sheet, [f"   – {name_vi}", amount], money={1}))
+    if data.previous_units and data.previous_units[0].id != p.unit.id:
+        names = ", ".join(u.name for u in data.previous_units)
+        sheet.append(stream_row(sheet, [f"Cùng kỳ năm trước là tổng của các đơn vị trước sáp nhập: {names}"]))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

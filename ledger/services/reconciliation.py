@@ -1,0 +1,187 @@
+"""Everything the auditor's workbook holds, gathered with SQL (the builder only lays it out)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from ..models import (Account, Beneficiary, Category, Disbursement, Entry, Posting, Receipt,
+                      Transfer, Unit)
+from .beneficiaries import mask_name
+from .check import check_books
+from .progress import Progress, campaign_progress
+from .receipts import QUOTA_SOURCES
+from .units import subtree_ids
+
+
+@dataclass
+class Check:
+    """One reconciliation check: what was compared, the two figures, and whether they agree."""
+
+    name: str
+    expected: int
+    actual: int
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+
+@dataclass
+class FundBook:
+    """One fund's cash and bank movement over the campaign up to the as-of date."""
+
+    unit_id: int
+    name: str
+    opening: int
+    money_in: int
+    money_out: int
+    closing: int
+    journal_balance: int
+    lines: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class Reconciliation:
+    progress: Progress
+    receipts: list[tuple]
+    disbursements: list[tuple]
+    transfers: list[tuple]
+    books: list[FundBook]
+    checks: list[Check]
+    unmasked: bool
+
+
+def build_reconciliation(session: Session, *, campaign_id: int, as_of: date | None = None,
+                         unmasked: bool = False) -> Reconciliation:
+    """Gather the summary, the detail lists, each fund's book and the checks."""
+    progress = campaign_progress(session, campaign_id=campaign_id, as_of=as_of)
+    start, end = progress.campaign.starts_on, progress.as_of
+    funds = subtree_ids(session, progress.campaign.unit_id)
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(funds))).all())
+    receipts = _receipts(session, funds, start, end, names)
+    disbursements = _disbursements(session, funds, start, end, names, unmasked)
+    transfers = _transfers(session, funds, start, end)
+    books = _books(session, funds, start, end, names)
+    data = Reconciliation(progress=progress, receipts=receipts, disbursements=disbursements,
+                          transfers=transfers, books=books, checks=[], unmasked=unmasked)
+    data.checks = _checks(session, data, funds, start, end)
+    return data
+
+
+def _receipts(session, funds, start, end, names) -> list[tuple]:
+    voids = select(Entry.id, Entry.entry_date).subquery()
+    rows = session.exec(select(Receipt.number, Receipt.receipt_date, Receipt.unit_id,
+                               Receipt.payer_name, Receipt.credit_unit_id, Receipt.method,
+                               Receipt.source, Receipt.amount, voids.c.entry_date, Receipt.reference)
+                        .outerjoin(voids, and_(voids.c.id == Receipt.void_entry_id,
+                                               voids.c.entry_date <= end))
+                        .where(Receipt.unit_id.in_(funds), Receipt.receipt_date >= start,
+                               Receipt.receipt_date <= end)
+                        .order_by(Receipt.unit_id, Receipt.receipt_date, Receipt.number)).all()
+    return [(n, d, names.get(u, ""), payer, names.get(c, ""), method, source, amount,
+             voided is not None, ref) for n, d, u, payer, c, method, source, amount, voided, ref in rows]
+
+
+def _disbursements(session, funds, start, end, names, unmasked) -> list[tuple]:
+    voids = select(Entry.id, Entry.entry_date).subquery()
+    rows = session.exec(select(Disbursement.number, Disbursement.disbursement_date,
+                               Disbursement.unit_id, Category.name_vi, Beneficiary.full_name,
+                               Disbursement.children_count, Disbursement.payee_name,
+                               Disbursement.amount, voids.c.entry_date)
+                        .join(Category, Category.id == Disbursement.category_id)
+                        .outerjoin(voids, and_(voids.c.id == Disbursement.void_entry_id,
+                                               voids.c.entry_date <= end))
+                        .outerjoin(Beneficiary, Beneficiary.id == Disbursement.beneficiary_id)
+                        .where(Disbursement.unit_id.in_(funds),
+                               Disbursement.status.in_(("paid", "voided")),
+                               Disbursement.disbursement_date >= start,
+                               Disbursement.disbursement_date <= end)
+                        .order_by(Disbursement.unit_id, Disbursement.number)).all()
+    return [(n, d, names.get(u, ""), category,
+             (child if unmasked else mask_name(child)) if child else "",
+             count, payee, amount, "voided" if voided else "paid")
+            for n, d, u, category, child, count, payee, amount, voided in rows]
+
+
+def _transfers(session, funds, start, end) -> list[tuple]:
+    rows = session.exec(select(Transfer).where(
+        or_(Transfer.from_unit_id.in_(funds), Transfer.to_unit_id.in_(funds)),
+        Transfer.sent_on >= start, Transfer.sent_on <= end).order_by(Transfer.sent_on)).scalars()
+    all_names = dict(session.exec(select(Unit.id, Unit.name)).all())
+    return [(t.sent_on, all_names[t.from_unit_id], all_names[t.to_unit_id], t.amount_sent,
+             t.received_on, t.amount_received, t.status, t.difference_reason) for t in rows]
+
+
+def _books(session, funds, start, end, names) -> list[FundBook]:
+    """Every fund's cash+bank book in three queries, whatever the number of funds."""
+    assets = ("cash", "bank")
+    opening = dict(session.exec(_sum_by_fund(assets).where(Posting.entry_date < start)
+                                .where(Account.unit_id.in_(funds))).all())
+    moves = session.exec(select(Account.unit_id,
+                                func.sum(Posting.amount).filter(Posting.amount > 0),
+                                func.sum(Posting.amount).filter(Posting.amount < 0))
+                         .join(Account, Account.id == Posting.account_id)
+                         .where(Account.kind.in_(assets), Account.unit_id.in_(funds),
+                                Posting.entry_date >= start, Posting.entry_date <= end)
+                         .group_by(Account.unit_id)).all()
+    moved = {u: (int(i or 0), -int(o or 0)) for u, i, o in moves}
+    journal = dict(session.exec(_sum_by_fund(assets).where(Posting.entry_date <= end)
+                                .where(Account.unit_id.in_(funds))).all())
+    books = []
+    for unit_id in sorted(funds, key=lambda u: names.get(u, "")):
+        money_in, money_out = moved.get(unit_id, (0, 0))
+        first = int(opening.get(unit_id, 0) or 0)
+        if not (first or money_in or money_out):
+            continue
+        books.append(FundBook(unit_id=unit_id, name=names.get(unit_id, ""), opening=first,
+                              money_in=money_in, money_out=money_out,
+                              closing=first + money_in - money_out,
+                              journal_balance=int(journal.get(unit_id, 0) or 0)))
+    return books
+
+
+def _sum_by_fund(kinds):
+    return (select(Account.unit_id, func.sum(Posting.amount))
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.kind.in_(kinds)).group_by(Account.unit_id))
+
+
+def _checks(session, data: Reconciliation, funds, start, end) -> list[Check]:
+    p = data.progress
+    valid_quota = sum(r[7] for r in data.receipts if not r[8] and r[6] in QUOTA_SOURCES)
+    paid = sum(r[7] for r in data.disbursements if r[8] == "paid")
+    sent, received, in_transit = _transfer_totals(session, funds, start, end)
+    problems = check_books(session, unit_ids=funds)
+    return [
+        Check("Tổng chỉ tiêu phân bổ − chỉ tiêu được giao = chênh lệch phân bổ (kế hoạch)",
+              p.quota_total - p.target, p.headroom),
+        Check("Đã vận động (sổ nhật ký) = Σ phiếu thu hợp lệ trên trang Phiếu thu",
+              p.collected, valid_quota),
+        Check("Σ đã vận động của các đơn vị + của đơn vị cấp trên = tổng đã vận động",
+              p.collected, sum(r.collected for r in p.rows) + p.own_collected),
+        Check("Σ chi trên trang Phiếu chi = tổng đã chi (sổ nhật ký)", p.disbursed,
+              paid),
+        Check("Số quỹ có tồn cuối = đầu kỳ + thu − chi ± chuyển và khớp sổ nhật ký",
+              len(data.books), sum(1 for b in data.books if b.closing == b.journal_balance)),
+        Check("Chuyển đi = đã nhận + đang chuyển (theo sổ nhật ký)", sent, received + in_transit),
+        Check("Bút toán cân, chuỗi băm hợp lệ, số dư = định khoản, không ghi sổ kỳ đã khóa",
+              0, len(problems), "; ".join(str(x) for x in problems[:5])),
+    ]
+
+
+def _transfer_totals(session, funds, start, end) -> tuple[int, int, int]:
+    """Journal view: Σ sent out, Σ cleared as received, Σ still in transit (senders in scope)."""
+    def total(kind, sign=1):
+        return sign * int(session.exec(select(func.coalesce(func.sum(Posting.amount), 0))
+                                       .join(Account, Account.id == Posting.account_id)
+                                       .where(Account.kind == kind, Account.unit_id.in_(funds),
+                                              Posting.entry_date <= end)).scalar_one())
+    sent = int(session.exec(select(func.coalesce(func.sum(Transfer.amount_sent), 0)).where(
+        Transfer.from_unit_id.in_(funds), Transfer.from_unit_id != Transfer.to_unit_id,
+        Transfer.sent_on <= end)).scalar_one())
+    return sent, total("transfer_out"), total("in_transit")
+
