@@ -1,7 +1,7 @@
 """Donors (người nộp / nhà hảo tâm): create and find by a few typed letters."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from ..models import Donor
@@ -26,6 +26,21 @@ def find_or_create_donor(session: Session, *, unit_id: int, name: str,
     donor = session.exec(select(Donor).where(Donor.unit_id == unit_id, Donor.search_key == key)
                          ).scalars().first()
     return donor or create_donor(session, unit_id=unit_id, name=name, kind=kind)
+
+
+def resolve_donors(session: Session, *, unit_id: int, names: list[str],
+                   kind: str = "individual") -> dict[str, int]:
+    """Donor ids by folded name for many names at once, creating the missing ones."""
+    wanted = {fold(n)[:200]: clean(n, max_length=200) for n in names if clean(n)}
+    found = dict(session.exec(select(Donor.search_key, Donor.id).where(
+        Donor.unit_id == unit_id, Donor.search_key.in_(list(wanted)))).all()) if wanted else {}
+    missing = [{"unit_id": unit_id, "name": wanted[k], "search_key": k, "kind": kind,
+                "address": "", "anonymous": False} for k in wanted if k not in found]
+    if missing:
+        ids = session.exec(insert(Donor).returning(Donor.id, sort_by_parameter_order=True),
+                           params=missing).scalars()
+        found.update(zip((m["search_key"] for m in missing), ids))
+    return found
 
 
 def search_donors(session: Session, *, unit_ids: set[int], text: str, limit: int = 10) -> list[Donor]:

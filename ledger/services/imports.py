@@ -18,8 +18,8 @@ from ..fields import parse_date
 from ..models import Receipt, Unit
 from ..money import parse_amount
 from ..text import clean, fold, unit_key
-from .donors import find_or_create_donor
-from .receipts import ReceiptInput, record_receipt
+from .donors import resolve_donors
+from .receipts import ReceiptInput, record_receipts
 from .units import subtree_ids
 
 COLUMNS = {
@@ -105,10 +105,11 @@ def commit_import(session: Session, *, unit_id: int, preview: Preview,
     """Record every row of an error-free preview; returns how many receipts were added."""
     if preview.errors:
         raise LedgerError(_l("Tệp còn dòng lỗi; không dòng nào được ghi."))
+    donors = resolve_donors(session, unit_id=unit_id, names=[r.donor for r in preview.rows])
     for row in preview.rows:
-        donor = find_or_create_donor(session, unit_id=unit_id, name=row.donor)
-        row.data.donor_id = donor.id
-        record_receipt(session, unit_id=unit_id, data=row.data, user_id=user_id)
+        row.data.donor_id = donors[fold(row.donor)[:200]]
+    record_receipts(session, unit_id=unit_id, items=[r.data for r in preview.rows],
+                    user_id=user_id)
     return len(preview.rows)
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlmodel import Session
 
 from ..errors import AlreadyVoided, NotFound, QuotaOutsideTree, ReasonRequired
-from ..models import Donor, Receipt, utcnow
+from ..models import Donor, Entry, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
-from .journal import Line, lock_fund, post_entry, reverse_entry
-from .units import ensure_valid, get_unit, is_within
+from .journal import Line, NewEntry, lock_fund, post_entries, reverse_entry
+from .units import ensure_valid, get_unit, subtree_ids
 from .vouchers import next_number
 
 #: which income account a source credits; only mobilised money counts toward quotas
@@ -47,52 +47,83 @@ class ReceiptInput:
 
 def record_receipt(session: Session, *, unit_id: int, data: ReceiptInput,
                    user_id: int | None = None) -> Receipt:
-    """Record a receipt in ``unit_id``'s fund and post its entry (Dr cash/bank, Cr income)."""
-    amount = parse_amount(data.amount)
+    """Record one receipt in ``unit_id``'s fund (see ``record_receipts``)."""
+    [receipt_id] = record_receipts(session, unit_id=unit_id, items=[data], user_id=user_id)
+    return session.get(Receipt, receipt_id)
+
+
+def record_receipts(session: Session, *, unit_id: int, items: list[ReceiptInput],
+                    user_id: int | None = None) -> list[int]:
+    """Record receipts in ``unit_id``'s fund: gap-free numbers, one entry each (Dr cash/bank,
+    Cr income), all under one lock and in a few multi-row statements. Returns their ids."""
+    if not items:
+        return []
     unit = get_unit(session, unit_id)
-    ensure_valid(unit, data.receipt_date)
-    credit_unit_id = data.credit_unit_id or unit_id
-    if not is_within(session, unit_id=credit_unit_id, scope_id=unit_id):
-        raise QuotaOutsideTree(unit=get_unit(session, credit_unit_id).name)
+    in_scope = subtree_ids(session, unit_id)
+    donors = _donors(session, {d.donor_id for d in items if d.donor_id})
+    rows = [_receipt_row(unit, in_scope, donors, data, user_id) for data in items]
     lock_fund(session, unit_id)
-    payer_name, payer_address = _payer(session, data)
-    receipt = Receipt(
-        unit_id=unit_id, year=data.receipt_date.year, receipt_date=data.receipt_date,
-        number=next_number(session, unit_id=unit_id, year=data.receipt_date.year, kind="receipt"),
-        book_no=clean(data.book_no, max_length=20), donor_id=data.donor_id,
-        payer_name=payer_name, payer_address=payer_address, amount=amount,
-        method=data.method, source=data.source, credit_unit_id=credit_unit_id,
-        in_kind_description=clean(data.in_kind_description, max_length=500),
-        purpose=clean(data.purpose, max_length=300), reason=clean(data.reason, max_length=500),
-        note=clean(data.note, max_length=500), attachments=max(0, int(data.attachments or 0)),
-        reference=clean(data.reference, max_length=60), import_key=data.import_key,
-        created_by_id=user_id, entry_id=0)
-    entry = post_entry(session, unit_id=unit_id, entry_date=data.receipt_date, kind="receipt",
-                       lines=receipt_lines(receipt), memo=receipt.reason or payer_name,
-                       user_id=user_id)
-    receipt.entry_id = entry.id
-    session.add(receipt)
-    session.flush()
-    entry.document_id = receipt.id
-    session.flush()
-    return receipt
+    _number(session, unit_id, rows)
+    entry_ids = post_entries(session, unit_id=unit_id, user_id=user_id, entries=[
+        NewEntry(entry_date=r["receipt_date"], kind="receipt", lines=tuple(receipt_lines(r)),
+                 memo=r["reason"] or r["payer_name"]) for r in rows])
+    for row, entry_id in zip(rows, entry_ids):
+        row["entry_id"] = entry_id
+    ids = list(session.exec(insert(Receipt).returning(Receipt.id, sort_by_parameter_order=True),
+                            params=rows).scalars())
+    table = Entry.__table__  # Core executemany: one statement for every row
+    session.exec(update(table).where(table.c.id == bindparam("eid"))
+                 .values(document_id=bindparam("rid")),
+                 params=[{"eid": e, "rid": r} for e, r in zip(entry_ids, ids)])
+    return ids
 
 
-def receipt_lines(receipt: Receipt) -> list[Line]:
+def _receipt_row(unit: Unit, in_scope: set[int], donors: dict, data: ReceiptInput,
+                 user_id: int | None) -> dict:
+    """Validate one receipt and shape it as a row (its number comes later, under the lock)."""
+    amount = parse_amount(data.amount)
+    ensure_valid(unit, data.receipt_date)
+    credit_unit_id = data.credit_unit_id or unit.id
+    if credit_unit_id not in in_scope:
+        raise QuotaOutsideTree(unit=str(credit_unit_id))
+    donor = donors.get(data.donor_id)
+    return {
+        "unit_id": unit.id, "year": data.receipt_date.year, "receipt_date": data.receipt_date,
+        "book_no": clean(data.book_no, max_length=20), "donor_id": data.donor_id,
+        "payer_name": clean(data.payer_name, max_length=200) or (donor.name if donor else ""),
+        "payer_address": clean(data.payer_address, max_length=300) or (donor.address if donor else ""),
+        "amount": amount, "method": data.method, "source": data.source,
+        "credit_unit_id": credit_unit_id,
+        "in_kind_description": clean(data.in_kind_description, max_length=500),
+        "purpose": clean(data.purpose, max_length=300), "reason": clean(data.reason, max_length=500),
+        "note": clean(data.note, max_length=500), "attachments": max(0, int(data.attachments or 0)),
+        "reference": clean(data.reference, max_length=60), "import_key": data.import_key,
+        "created_by_id": user_id, "created_at": utcnow(), "void_reason": ""}
+
+
+def _donors(session: Session, ids: set[int]) -> dict[int, Donor]:
+    if not ids:
+        return {}
+    return {d.id: d for d in session.exec(select(Donor).where(Donor.id.in_(ids))).scalars()}
+
+
+def _number(session: Session, unit_id: int, rows: list[dict]) -> None:
+    """Give each row the next voucher number of its year, in the order given."""
+    for year in sorted({r["year"] for r in rows}):
+        of_year = [r for r in rows if r["year"] == year]
+        first = next_number(session, unit_id=unit_id, year=year, kind="receipt",
+                            count=len(of_year))
+        for offset, row in enumerate(of_year):
+            row["number"] = first + offset
+
+
+def receipt_lines(row: dict) -> list[Line]:
     """Dr the asset the money came into, Cr the income its source names."""
-    asset = receipt.method
-    income = "income:in_kind" if asset == "in_kind" else INCOME_BY_SOURCE[receipt.source]
-    credit = receipt.credit_unit_id if receipt.source in QUOTA_SOURCES else None
-    return [Line(kind=asset, amount=receipt.amount),
-            Line(kind=income, amount=-receipt.amount, credit_unit_id=credit)]
-
-
-def _payer(session: Session, data: ReceiptInput) -> tuple[str, str]:
-    """The name and address printed on the voucher: typed, else the donor's."""
-    donor = session.get(Donor, data.donor_id) if data.donor_id else None
-    name = clean(data.payer_name, max_length=200) or (donor.name if donor else "")
-    address = clean(data.payer_address, max_length=300) or (donor.address if donor else "")
-    return name, address
+    asset, amount = row["method"], row["amount"]
+    income = "income:in_kind" if asset == "in_kind" else INCOME_BY_SOURCE[row["source"]]
+    credit = row["credit_unit_id"] if row["source"] in QUOTA_SOURCES else None
+    return [Line(kind=asset, amount=amount),
+            Line(kind=income, amount=-amount, credit_unit_id=credit)]
 
 
 def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date,

@@ -7,8 +7,9 @@ from sqlmodel import Session
 from ..models import VoucherCounter
 
 
-def next_number(session: Session, *, unit_id: int, year: int, kind: str) -> int:
-    """Take the next number; the caller holds the fund's lock, so no two take the same."""
+def next_number(session: Session, *, unit_id: int, year: int, kind: str, count: int = 1) -> int:
+    """Take the next ``count`` numbers and return the first; the caller holds the fund's lock,
+    so no two take the same."""
     counter = session.exec(select(VoucherCounter).where(
         VoucherCounter.unit_id == unit_id, VoucherCounter.year == year,
         VoucherCounter.kind == kind).with_for_update()
@@ -16,6 +17,7 @@ def next_number(session: Session, *, unit_id: int, year: int, kind: str) -> int:
     if counter is None:
         counter = VoucherCounter(unit_id=unit_id, year=year, kind=kind, last_number=0)
         session.add(counter)
-    counter.last_number += 1
+    first = counter.last_number + 1
+    counter.last_number += count
     session.flush()
-    return counter.last_number
+    return first
