@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from flask import current_app, g, request
+from flask import current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -78,19 +78,27 @@ def session_scope(*, write: bool = True, url: str | None = None):
 
 
 def get_session() -> Session:
-    """The request's session; POST and other unsafe methods open a write transaction."""
+    """The request's reading session (a deferred transaction: it never blocks writers)."""
     if "db_session" not in g:
-        write = request.method not in ("GET", "HEAD", "OPTIONS")
-        g.db_session = new_session(get_engine(), write=write)
+        g.db_session = new_session(get_engine(), write=False)
     return g.db_session
+
+
+def get_write_session() -> Session:
+    """The request's writing session: ``BEGIN IMMEDIATE`` on SQLite, held only while a
+    submission is applied, so concurrent writers wait for milliseconds, not whole requests."""
+    if "db_write_session" not in g:
+        g.db_write_session = new_session(get_engine(), write=True)
+    return g.db_write_session
 
 
 def close_session(_exc=None) -> None:
     """Teardown: roll back whatever was not committed and close."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.rollback()
-        session.close()
+    for name in ("db_write_session", "db_session"):
+        session = g.pop(name, None)
+        if session is not None:
+            session.rollback()
+            session.close()
 
 
 def init_app(app) -> None:

@@ -69,10 +69,32 @@ class Progress:
 
 
 def _tree(root_id: int):
-    """CTE (id, top_id): every unit under ``root_id`` mapped to its child of the root."""
-    base = select(Unit.id.label("id"), Unit.id.label("top_id")).where(Unit.parent_id == root_id)
+    """CTE (id, parent_id): ``root_id`` and every unit under it."""
+    base = select(Unit.id.label("id"), Unit.parent_id.label("parent_id")).where(Unit.id == root_id)
     tree = base.cte("tree", recursive=True)
-    return tree.union_all(select(Unit.id, tree.c.top_id).where(Unit.parent_id == tree.c.id))
+    return tree.union_all(select(Unit.id, Unit.parent_id).where(Unit.parent_id == tree.c.id))
+
+
+def unit_totals(session: Session, *, root_id: int, start: date,
+                end: date) -> dict[int, tuple[int, date | None]]:
+    """Collected (and the last receipt's date) under every unit of ``root_id``'s subtree, rolled
+    up commune → district → province → …: one GROUP BY on the covering index, then a walk up
+    the tree in memory (a few thousand units, never the million postings)."""
+    tree = _tree(root_id)
+    parents = dict(session.exec(select(tree.c.id, tree.c.parent_id)).all())
+    rows = session.exec(select(Posting.credit_unit_id, func.sum(Posting.amount),
+                               func.max(Posting.entry_date))
+                        .where(Posting.credit_unit_id.in_(select(tree.c.id)),
+                               Posting.entry_date >= start, Posting.entry_date <= end)
+                        .group_by(Posting.credit_unit_id)).all()
+    totals: dict[int, tuple[int, date | None]] = {}
+    for unit_id, amount, last in rows:
+        current = unit_id
+        while current in parents:
+            total, latest = totals.get(current, (0, None))
+            totals[current] = (total - int(amount), max(filter(None, (latest, last)), default=None))
+            current = parents[current] if current != root_id else None
+    return totals
 
 
 def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None = None) -> Progress:
@@ -80,9 +102,9 @@ def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None 
     campaign = get_campaign(session, campaign_id)
     unit = session.get(Unit, campaign.unit_id)
     as_of = min(as_of or campaign.ends_on, campaign.ends_on)
-    rows = _child_rows(session, campaign, as_of)
-    own = _collected_by(session, [campaign.unit_id], campaign.starts_on, as_of)
-    own_collected = own.get(campaign.unit_id, (0, None))[0]
+    totals = unit_totals(session, root_id=campaign.unit_id, start=campaign.starts_on, end=as_of)
+    rows = _child_rows(session, campaign, totals, as_of)
+    own_collected = totals.get(campaign.unit_id, (0, None))[0] - sum(r.collected for r in rows)
     own_spent = _spent(session, {campaign.unit_id: campaign.unit_id}, campaign.starts_on, as_of)
     own_balance = _balances(session, {campaign.unit_id: campaign.unit_id})
     return Progress(
@@ -95,38 +117,29 @@ def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None 
         rows=rows)
 
 
-def _child_rows(session: Session, campaign: Campaign, as_of: date) -> list[UnitProgress]:
-    tree = _tree(campaign.unit_id)
-    top_of = dict(session.exec(select(tree.c.id, tree.c.top_id)).all())
+def _child_rows(session: Session, campaign: Campaign, totals, as_of: date) -> list[UnitProgress]:
+    top_of = _top_of(session, campaign.unit_id)
     quotas = dict(session.exec(select(Quota.unit_id, Quota.amount)
                                .where(Quota.campaign_id == campaign.id)).all())
     tops = session.exec(select(Unit).where(Unit.parent_id == campaign.unit_id,
                                            Unit.valid_from <= campaign.ends_on)
                         .where((Unit.valid_to.is_(None)) | (Unit.valid_to >= campaign.starts_on))
                         .order_by(Unit.id)).scalars().all()
-    collected = _collected_by_tree(session, tree, campaign.starts_on, as_of)
     spent = _spent(session, top_of, campaign.starts_on, as_of)
     balances = _balances(session, top_of)
     return [UnitProgress(unit_id=u.id, code=u.code, name=u.name, quota=quotas.get(u.id, 0),
-                         collected=collected.get(u.id, (0, None))[0],
-                         last_receipt=collected.get(u.id, (0, None))[1],
+                         collected=totals.get(u.id, (0, None))[0],
+                         last_receipt=totals.get(u.id, (0, None))[1],
                          disbursed=spent.get(u.id, 0), balance=balances.get(u.id, 0))
             for u in tops]
 
 
-def _collected_by_tree(session, tree, start: date, end: date) -> dict[int, tuple[int, date]]:
-    query = (select(tree.c.top_id, func.sum(Posting.amount), func.max(Posting.entry_date))
-             .join(tree, tree.c.id == Posting.credit_unit_id)
-             .where(Posting.entry_date >= start, Posting.entry_date <= end)
-             .group_by(tree.c.top_id))
-    return {top: (-int(total), last) for top, total, last in session.exec(query).all()}
-
-
-def _collected_by(session, unit_ids: list[int], start: date, end: date) -> dict[int, tuple[int, date]]:
-    query = (select(Posting.credit_unit_id, func.sum(Posting.amount), func.max(Posting.entry_date))
-             .where(Posting.credit_unit_id.in_(unit_ids), Posting.entry_date >= start,
-                    Posting.entry_date <= end).group_by(Posting.credit_unit_id))
-    return {unit: (-int(total), last) for unit, total, last in session.exec(query).all()}
+def _top_of(session: Session, root_id: int) -> dict[int, int]:
+    """Every unit under ``root_id`` mapped to the child of the root it belongs to."""
+    base = select(Unit.id.label("id"), Unit.id.label("top_id")).where(Unit.parent_id == root_id)
+    tree = base.cte("tops", recursive=True)
+    tree = tree.union_all(select(Unit.id, tree.c.top_id).where(Unit.parent_id == tree.c.id))
+    return dict(session.exec(select(tree.c.id, tree.c.top_id)).all())
 
 
 def _spent(session, top_of: dict[int, int], start: date, end: date) -> dict[int, int]:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from ..auth import start_session
-from ..db import get_session
+from ..db import get_write_session
 from ..forms import LoginForm
 from ..security import log
 from ..services.users import authenticate, end_sessions
@@ -19,7 +19,7 @@ def login():
     """The sign-in form; one message for an unknown user, a wrong password or a lock-out."""
     form = LoginForm()
     if form.validate_on_submit():
-        session = get_session()
+        session = get_write_session()
         user = authenticate(session, username=form.username.data, password=form.password.data,
                             max_failures=current_app.config["MAX_FAILED_LOGINS"],
                             lockout_minutes=current_app.config["LOCKOUT_MINUTES"])
@@ -44,7 +44,7 @@ def _safe_next(target: str | None) -> str:
 def logout():
     """End this and every other session of the user (old cookies stop working)."""
     if current_user.is_authenticated:
-        session = get_session()
+        session = get_write_session()
         end_sessions(session, user_id=current_user.id)
         session.commit()
         logout_user()

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
-from ..db import get_session
+from ..db import get_session, get_write_session
 from ..errors import DuplicateBeneficiary
 from ..forms import BeneficiaryForm, UnmaskForm
 from ..i18n import error_message
@@ -59,7 +59,6 @@ def new():
         try:
             url = run_once(form, lambda s: _create(s, form))
         except DuplicateBeneficiary as error:
-            session.rollback()
             form.confirm_duplicate.errors = [error_message(error)]
         else:
             flash(_("Đã ghi thông tin trẻ."), "info")
@@ -114,7 +113,7 @@ def unmask(beneficiary_id: int):
     if not form.validate_on_submit():
         flash(_("Phải ghi lý do cần xem đầy đủ."), "error")
         return redirect(url_for("beneficiaries.show", beneficiary_id=child.id))
-    session = get_session()
+    session = get_write_session()
     service.unmask(session, beneficiary_id=child.id, user_id=current_user.id,
                    reason=form.reason.data)
     session.commit()

@@ -7,7 +7,7 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..db import get_session
+from ..db import get_write_session
 from ..services.idempotency import claim_key, complete_key
 
 
@@ -23,7 +23,7 @@ def run_once(form, action) -> str:
     Two racing first submissions collide on the key's primary key: the loser rolls back and
     returns the winner's result.
     """
-    session = get_session()
+    session = get_write_session()
     key = (form.idempotency_key.data or uuid.uuid4().hex)[:64]
     payload = form_payload(form)
     try:
@@ -42,6 +42,9 @@ def run_once(form, action) -> str:
         if done is None:
             raise
         return done
+    except BaseException:
+        session.rollback()  # release the write lock before the error page is rendered
+        raise
 
 
 def arg_int(name: str, default: int | None = None) -> int | None:

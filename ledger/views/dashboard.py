@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..auth import permission_required, require_scope, scope_ids
-from ..db import get_session
+from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..exports import charts
 from ..exports.reconciliation import reconciliation_workbook
@@ -139,7 +139,6 @@ def import_quotas(campaign_id: int):
                                                    parent_id=campaign.unit_id, rows=rows)
                  is not None and url_for("dashboard.show", campaign_id=campaign.id))
     except (LedgerError, KeyError) as error:
-        get_session().rollback()
         message = error_message(error) if isinstance(error, LedgerError) else _(
             "Thiếu cột: %(col)s", col=str(error))
         flash(message, "error")
@@ -181,9 +180,10 @@ def workbook(campaign_id: int):
     if unmasked:
         if not current_user.can_unmask:
             abort(403)
-        record_event(session, action="workbook.unmasked", user_id=current_user.id,
+        writer = get_write_session()
+        record_event(writer, action="workbook.unmasked", user_id=current_user.id,
                      unit_id=campaign.unit_id, object_type="campaign", object_id=campaign.id)
-        session.commit()
+        writer.commit()
         log.info("unmasked workbook user=%s campaign=%s", current_user.id, campaign.id)
     data = build_reconciliation(session, campaign_id=campaign.id, as_of=_as_of(campaign),
                                 unmasked=unmasked)
