@@ -171,6 +171,18 @@ def api_token_command(username: str) -> None:
         click.echo(users.issue_api_token(session, user_id=user.id))
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("out", type=click.Path(dir_okay=False))
+def backup_command(out: str) -> None:
+    """Write an online, consistent backup to OUT (SQLite backup API or pg_dump)."""
+    from pathlib import Path
+
+    from .backup import backup
+    backup(current_app.config["DATABASE_URL"], Path(out))
+    click.echo(f"Backup written to {out}. Restore: see README, then run 'flask --app ledger check'.")
+
+
 bench_group = AppGroup("bench", help="National-scale benchmark against ledger-cli and hledger.")
 
 
@@ -247,6 +259,7 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
     from .db import dispose_engines
     from .models import Receipt, Unit
     url, journal = _bench_paths(db)
+    migrate.upgrade(url)
     with session_scope(write=False, url=url) as session:
         receipts = session.exec(select(func.count(Receipt.id))).scalar_one()
         communes = session.exec(select(func.count(Unit.id)).where(Unit.level == "commune")).scalar_one()
@@ -268,5 +281,5 @@ def init_app(app) -> None:
     """Register the commands."""
     for command in (db_group, seed_command, create_user_command, check_command,
                     import_receipts_command, export_reconciliation_command, api_token_command,
-                    bench_group):
+                    backup_command, bench_group):
         app.cli.add_command(command)

@@ -14,6 +14,8 @@ DEFAULTS = {
     "LANGUAGES": ["vi", "en"],
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    #: set LEDGER_SESSION_COOKIE_SECURE=true when served over HTTPS
+    "SESSION_COOKIE_SECURE": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
     "IDLE_TIMEOUT_MINUTES": 30,

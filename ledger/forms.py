@@ -183,3 +183,12 @@ class CategoryForm(BaseForm):
     name_vi = StringField(_l("Tên tiếng Việt"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[DataRequired(), Length(max=200)])
     is_management = BooleanField(_l("Là chi phí quản lý (tính vào mức trần)"))
+
+
+class LockForm(BaseForm):
+    through = DateField(_l("Khóa sổ đến hết ngày"))
+
+
+class UnlockForm(BaseForm):
+    through = DateField(_l("Khóa đến ngày mới (để trống để mở hẳn)"), required=False)
+    reason = StringField(_l("Lý do mở khóa"), validators=[DataRequired(), Length(max=300)])

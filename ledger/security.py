@@ -30,6 +30,17 @@ def set_headers(response):
     return response
 
 
+def log_action(response):
+    """One line per submission: user, unit, action, status (UTC time); never form values."""
+    if request.method == "POST" and request.endpoint:
+        from flask_login import current_user
+        user = getattr(current_user, "id", None) if current_user else None
+        unit = getattr(current_user, "unit_id", None) if current_user else None
+        log.info("action=%s status=%s user=%s unit=%s", request.endpoint, response.status_code,
+                 user, unit)
+    return response
+
+
 def enforce_timeouts():
     """End a signed-in session after the idle or absolute timeout."""
     if "_user_id" not in session:
@@ -78,6 +89,7 @@ def init_app(app) -> None:
 
     csrf.init_app(app)
     app.after_request(set_headers)
+    app.after_request(log_action)
     app.before_request(enforce_timeouts)
     app.register_error_handler(LedgerError, handle_ledger_error)
     app.register_error_handler(CSRFError, handle_csrf)

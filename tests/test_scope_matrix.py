@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import AuditEvent, Disbursement, Entry, Receipt, Transfer, User
+from ledger.models import AuditEvent, Disbursement, Entry, PeriodLock, Receipt, Transfer, User
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.campaigns import create_campaign, set_report_period
@@ -69,6 +69,8 @@ ROUTES = {
     "api.progress": ("GET", ""),
     "api.openapi": ("GET", ""),
     "audit.index": ("GET", ""),
+    "books.lock": ("POST", ""),
+    "books.unlock": ("POST", ""),
 }
 PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout", "public.index",
           "public.campaign", "api.openapi"}
@@ -148,7 +150,8 @@ def _url(app, endpoint, target):
 def _writes(session):
     session.rollback()
     return tuple(session.exec(select(func.count()).select_from(m)).scalar_one()
-                 for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer)) + tuple(
+                 for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer,
+                           PeriodLock)) + tuple(
         session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
 
 
@@ -192,7 +195,8 @@ def _hostile_form(target):
             "paid_on": "05/06/2018", "received_on": "05/06/2018", "to_unit_id": str(target["unit"]),
             "full_name": "x", "birth_date": "01/01/2012", "sex": "male", "consent_by": "x",
             "consent_on": "01/01/2018", "category_id": "1", "payee_name": "x",
-            "beneficiary_id": "0", "from_method": "cash", "to_method": "bank"}
+            "beneficiary_id": "0", "from_method": "cash", "to_method": "bank",
+            "through": "31/12/2018"}
 
 
 def _has_object(app, endpoint):

@@ -187,6 +187,9 @@ class Disbursement(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
+Index("ix_disbursement_unit_status", Disbursement.unit_id, Disbursement.status)
+
+
 class Transfer(SQLModel, table=True):
     """Money moved between funds (or cash ↔ bank in one fund); in transit until received."""
 

@@ -25,6 +25,8 @@ class Unit(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True)
     #: the proper name, e.g. "Xã Chương Dương"
     name: str = Field(max_length=200)
+    #: the official administrative code (mã đơn vị hành chính), when known
+    gso_code: Optional[str] = Field(default=None, max_length=10, unique=True)
     #: the name as a document prints it, e.g. "XÃ CHƯƠNG DƯƠNG" or "THỊ TRẤN"
     printed_name: Optional[str] = Field(default=None, max_length=200)
     level: str = Field(max_length=20)

@@ -4,15 +4,19 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, send_file
-from flask_login import login_required
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from ..auth import require_scope
+from ..auth import permission_required, require_scope
 from ..db import get_session
 from ..exports.books import book_workbook
 from ..fields import parse_date
+from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
+from ..services.locks import lock_period, locked_through, unlock_period
 from ..services.units import get_unit
+from .common import run_once
 
 bp = Blueprint("books", __name__, url_prefix="/books")
 
@@ -36,7 +40,42 @@ def _book(unit_id: int, kind: str):
 def show(unit_id: int, kind: str):
     """Opening balance, lines with running balance and daily totals, closing balance."""
     unit, book = _book(unit_id, kind)
-    return render_template("books/show.html", unit=unit, book=book)
+    return render_template("books/show.html", unit=unit, book=book,
+                           locked=locked_through(get_session(), unit_id),
+                           lock_form=LockForm(), unlock_form=UnlockForm())
+
+
+@bp.route("/<int:unit_id>/lock", methods=["POST"])
+@permission_required("lock")
+def lock(unit_id: int):
+    """A reviewer closes the unit's books through a date (after filing a report)."""
+    require_scope(unit_id)
+    form = LockForm()
+    if form.validate_on_submit():
+        run_once(form, lambda s: lock_period(s, unit_id=unit_id, through=form.through.data,
+                                             user_id=current_user.id) and
+                 url_for("books.show", unit_id=unit_id, kind="cash"))
+        flash(_("Đã khóa sổ đến hết ngày %(day)s.", day=form.through.data.strftime("%d/%m/%Y")),
+              "info")
+    else:
+        flash(_("Ngày khóa sổ không hợp lệ."), "error")
+    return redirect(url_for("books.show", unit_id=unit_id, kind="cash"))
+
+
+@bp.route("/<int:unit_id>/unlock", methods=["POST"])
+@permission_required("unlock")
+def unlock(unit_id: int):
+    """An admin moves a lock back or removes it; written to the audit log with the reason."""
+    require_scope(unit_id)
+    form = UnlockForm()
+    if form.validate_on_submit():
+        run_once(form, lambda s: unlock_period(s, unit_id=unit_id, through=form.through.data,
+                                               user_id=current_user.id, reason=form.reason.data)
+                 or url_for("books.show", unit_id=unit_id, kind="cash"))
+        flash(_("Đã mở khóa sổ."), "info")
+    else:
+        flash(_("Phải ghi lý do mở khóa."), "error")
+    return redirect(url_for("books.show", unit_id=unit_id, kind="cash"))
 
 
 @bp.route("/<int:unit_id>/<kind>.xlsx")
