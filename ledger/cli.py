@@ -190,7 +190,9 @@ def _bench_paths(db: str | None) -> tuple[str, "Path"]:
     from pathlib import Path
     folder = Path(current_app.instance_path)
     url = db or f"sqlite:///{folder / 'bench.db'}"
-    return url, folder / "bench.journal"
+    if url.startswith("sqlite:///"):
+        return url, Path(url[len("sqlite:///"):]).with_suffix(".journal")
+    return url, folder / "bench-postgresql.journal"
 
 
 @bench_group.command("generate")

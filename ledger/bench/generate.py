@@ -86,11 +86,14 @@ def _units(session: Session, communes: int) -> _Tree:
     nation = _insert_units(session, [("BV", "Toàn quốc", "nation", None)], start)[0]
     provinces = _insert_units(session, [(f"BV-P{p:02d}", f"Tỉnh {p:02d}", "province", nation)
                                         for p in range(1, n_provinces + 1)], start)
+    big = min(n_districts // 2, 47) if n_provinces > 1 else 0  # one province of ~700 communes
+    province_of = [provinces[0] if d < big else provinces[1 + (d - big) % (n_provinces - 1)]
+                   if n_provinces > 1 else provinces[0] for d in range(n_districts)]
     districts = _insert_units(session, [(f"BV-D{d:04d}", f"Huyện {d:04d}", "district",
-                                         provinces[d % n_provinces]) for d in range(n_districts)], start)
+                                         province_of[d]) for d in range(n_districts)], start)
     commune_ids = _insert_units(session, [(f"BV-C{c:05d}", f"Xã {c:05d}", "commune",
                                            districts[c % n_districts]) for c in range(communes)], start)
-    parent = {d: provinces[i % n_provinces] for i, d in enumerate(districts)}
+    parent = {d: province_of[i] for i, d in enumerate(districts)}
     parent.update({c: districts[i % n_districts] for i, c in enumerate(commune_ids)})
     return _Tree(nation, provinces, districts, commune_ids, parent)
 

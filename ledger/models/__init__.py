@@ -4,13 +4,13 @@ from .documents import (
     Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement, Donor, Receipt,
     Transfer, VoucherCounter,
 )
-from .journal import ChainHead, Entry, Posting
+from .journal import ChainHead, CreditMonth, Entry, Posting
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import AuditEvent, IdempotencyKey, Setting, User
 
 __all__ = [
     "Account", "AuditEvent", "Beneficiary", "BeneficiaryGroup", "Campaign", "Category",
-    "ChainHead", "CircumstanceGroup", "Disbursement", "Donor", "Entry", "IdempotencyKey",
+    "ChainHead", "CircumstanceGroup", "CreditMonth", "Disbursement", "Donor", "Entry", "IdempotencyKey",
     "PeriodLock", "Posting", "Quota", "Receipt", "ReportPeriod", "Setting", "Transfer", "Unit",
     "UnitSuccession", "User", "VoucherCounter", "utcnow",
 ]

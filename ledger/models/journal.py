@@ -55,3 +55,16 @@ class Posting(SQLModel, table=True):
 
 Index("ix_posting_account_date", Posting.account_id, Posting.entry_date, Posting.amount)
 Index("ix_posting_credit_unit", Posting.credit_unit_id, Posting.entry_date, Posting.amount)
+
+
+class CreditMonth(SQLModel, table=True):
+    """Σ of the quota lines credited to a unit in one month, kept in the same transaction as
+    every posting (``check`` compares it with the postings). Progress reads whole months from
+    here and only the partial months from the postings."""
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    #: the first day of the month
+    month: date = Field(primary_key=True)
+    #: signed like the postings (credits are negative)
+    amount: int = money(default=0)
+    last_date: Optional[date] = None

@@ -7,7 +7,10 @@ from itertools import groupby
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..models import Account, ChainHead, Entry, PeriodLock, Posting, Receipt, Unit
+from datetime import date
+
+from ..models import (Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Receipt,
+                      Unit)
 from .journal import entry_hash
 
 
@@ -28,7 +31,7 @@ def check_books(session: Session, unit_ids: set[int] | None = None) -> list[Prob
     funds = sorted(unit_ids) if unit_ids is not None else None
     return [*check_balanced(session, funds), *check_chains(session, funds),
             *check_account_balances(session, funds), *check_receipts(session, funds),
-            *check_locks(session, funds)]
+            *check_locks(session, funds), *check_credit_months(session, funds)]
 
 
 def _only(query, column, funds):
@@ -113,13 +116,13 @@ def check_account_balances(session: Session, funds=None) -> list[Problem]:
 
 def check_receipts(session: Session, funds=None) -> list[Problem]:
     """Receipts whose amount, date or fund differ from the entry they posted."""
-    debit = (select(Posting.entry_id, func.sum(Posting.amount).label("amount"))
-             .where(Posting.amount > 0).group_by(Posting.entry_id).subquery())
+    debit = (select(func.sum(Posting.amount)).where(Posting.entry_id == Receipt.entry_id,
+                                                    Posting.amount > 0)
+             .correlate(Receipt).scalar_subquery())
     rows = session.exec(_only(select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount,
                                      Receipt.receipt_date, Entry.unit_id, Entry.entry_date,
-                                     Entry.kind, debit.c.amount)
-                              .outerjoin(Entry, Entry.id == Receipt.entry_id)
-                              .outerjoin(debit, debit.c.entry_id == Receipt.entry_id),
+                                     Entry.kind, debit)
+                              .outerjoin(Entry, Entry.id == Receipt.entry_id),
                               Receipt.unit_id, funds)).all()
     return [Problem("receipt", f"receipt {rid} (fund {unit}, no. {number})",
                     f"amount {amount} dated {day} does not match its entry")
@@ -138,3 +141,21 @@ def check_locks(session: Session, funds=None) -> list[Problem]:
     return [Problem("locked", f"entry {eid} (fund {uid}, seq {seq})",
                     f"dated {day} inside the period locked through {through}")
             for eid, uid, seq, day, through in rows]
+
+
+def check_credit_months(session: Session, funds=None) -> list[Problem]:
+    """Monthly credit totals that differ from the postings they summarise."""
+    year, month = func.extract("year", Posting.entry_date), func.extract("month", Posting.entry_date)
+    sums = _only(select(Posting.credit_unit_id, year, month, func.sum(Posting.amount))
+                 .where(Posting.credit_unit_id.is_not(None)), Posting.credit_unit_id, funds
+                 ).group_by(Posting.credit_unit_id, year, month)
+    expected = {(u, date(int(y), int(m), 1)): int(a) for u, y, m, a in session.exec(sums).all()}
+    stored = {(u, m): int(a) for u, m, a in session.exec(_only(
+        select(CreditMonth.unit_id, CreditMonth.month, CreditMonth.amount),
+        CreditMonth.unit_id, funds)).all() if a}
+    expected = {k: v for k, v in expected.items() if v}
+    return [Problem("credit_month", f"unit {unit} month {month:%m/%Y}",
+                    f"summary {stored.get((unit, month), 0)} but postings sum to "
+                    f"{expected.get((unit, month), 0)}")
+            for unit, month in sorted(set(expected) | set(stored))
+            if expected.get((unit, month), 0) != stored.get((unit, month), 0)]

@@ -15,7 +15,10 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from ..errors import PeriodLocked, UnbalancedEntry
-from ..models import Account, ChainHead, Entry, PeriodLock, Posting, Unit, utcnow
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from ..models import Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Unit, utcnow
 from .units import account_id
 
 
@@ -113,17 +116,39 @@ def _account(session: Session, cache: dict[str, int], unit_id: int, kind: str) -
 
 
 def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
-    rows, totals = [], {}
+    rows, totals, months = [], {}, {}
     for entry_id, new, resolved in zip(ids, entries, resolved_all):
         for account, amount, credit in resolved:
             rows.append({"entry_id": entry_id, "account_id": account, "amount": amount,
                          "credit_unit_id": credit, "entry_date": new.entry_date})
             totals[account] = totals.get(account, 0) + amount
+            if credit is not None:
+                key = (credit, new.entry_date.replace(day=1))
+                total, last = months.get(key, (0, new.entry_date))
+                months[key] = (total + amount, max(last, new.entry_date))
     session.exec(insert(Posting), params=rows)
     for account, amount in totals.items():
         session.exec(update(Account).where(Account.id == account)
                      .values(balance=Account.balance + amount)
                      .execution_options(synchronize_session=False))
+    _add_credit_months(session, months)
+
+
+def _add_credit_months(session: Session, months: dict) -> None:
+    """Upsert the monthly credit totals (in key order, so concurrent funds never deadlock)."""
+    if not months:
+        return
+    dialect = session.get_bind().dialect.name
+    module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
+    rows = [{"unit_id": unit, "month": month, "amount": amount, "last_date": last}
+            for (unit, month), (amount, last) in sorted(months.items())]
+    statement = module.insert(CreditMonth)
+    greatest = func.max if dialect == "sqlite" else func.greatest
+    session.exec(statement.on_conflict_do_update(
+        index_elements=["unit_id", "month"],
+        set_={"amount": CreditMonth.amount + statement.excluded.amount,
+              "last_date": greatest(CreditMonth.last_date, statement.excluded.last_date)}),
+        params=rows)
 
 
 def post_entry(session: Session, *, unit_id: int, entry_date: date, kind: str,

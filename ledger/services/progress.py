@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..models import Account, Campaign, Posting, Quota, Unit
+from ..models import Account, Campaign, CreditMonth, Posting, Quota, Unit
 from .campaigns import get_campaign
 
 
@@ -82,11 +82,7 @@ def unit_totals(session: Session, *, root_id: int, start: date,
     the tree in memory (a few thousand units, never the million postings)."""
     tree = _tree(root_id)
     parents = dict(session.exec(select(tree.c.id, tree.c.parent_id)).all())
-    rows = session.exec(select(Posting.credit_unit_id, func.sum(Posting.amount),
-                               func.max(Posting.entry_date))
-                        .where(Posting.credit_unit_id.in_(select(tree.c.id)),
-                               Posting.entry_date >= start, Posting.entry_date <= end)
-                        .group_by(Posting.credit_unit_id)).all()
+    rows = _credited(session, select(tree.c.id), start, end)
     totals: dict[int, tuple[int, date | None]] = {}
     for unit_id, amount, last in rows:
         current = unit_id
@@ -95,6 +91,38 @@ def unit_totals(session: Session, *, root_id: int, start: date,
             totals[current] = (total - int(amount), max(filter(None, (latest, last)), default=None))
             current = parents[current] if current != root_id else None
     return totals
+
+
+def _month_after(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _credited(session: Session, units, start: date, end: date) -> list[tuple[int, int, date]]:
+    """(unit, Σ credited lines, last date) per unit: whole months from ``CreditMonth``, the
+    partial months at either end from the postings' covering index."""
+    first_full = start if start.day == 1 else _month_after(start)
+    month_ends = (end + timedelta(days=1)).day == 1
+    after_full = _month_after(end) if month_ends else end.replace(day=1)
+    if first_full >= after_full:
+        return _from_postings(session, units, start, end)
+    rows = list(session.exec(select(CreditMonth.unit_id, func.sum(CreditMonth.amount),
+                                    func.max(CreditMonth.last_date))
+                             .where(CreditMonth.unit_id.in_(units),
+                                    CreditMonth.month >= first_full, CreditMonth.month < after_full)
+                             .group_by(CreditMonth.unit_id)).all())
+    if start < first_full:
+        rows += _from_postings(session, units, start, first_full - timedelta(days=1))
+    if after_full <= end:
+        rows += _from_postings(session, units, after_full, end)
+    return rows
+
+
+def _from_postings(session: Session, units, start: date, end: date):
+    return list(session.exec(select(Posting.credit_unit_id, func.sum(Posting.amount),
+                                    func.max(Posting.entry_date))
+                             .where(Posting.credit_unit_id.in_(units),
+                                    Posting.entry_date >= start, Posting.entry_date <= end)
+                             .group_by(Posting.credit_unit_id)).all())
 
 
 def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None = None) -> Progress:
