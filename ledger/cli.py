@@ -186,7 +186,8 @@ def backup_command(out: str) -> None:
 bench_group = AppGroup("bench", help="National-scale benchmark against ledger-cli and hledger.")
 
 
-def _bench_paths(db: str | None) -> tuple[str, "Path"]:
+def _bench_paths(db: str | None):
+    """The benchmark database URL and the journal written beside it."""
     from pathlib import Path
     folder = Path(current_app.instance_path)
     url = db or f"sqlite:///{folder / 'bench.db'}"

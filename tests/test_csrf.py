@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger.models import AuditEvent, Entry, IdempotencyKey, Receipt, User
-from tests.conftest import PASSWORD, form_tokens
+from tests.conftest import form_tokens
 
 
 def _counts(session):

@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
-import ledger.models  # noqa: F401
+import ledger.models  # noqa: F401  (registers every table)
 
 
 def test_upgrade_head_matches_the_models(db_url):

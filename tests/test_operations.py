@@ -12,8 +12,7 @@ from ledger.models import AuditEvent, Entry, Posting, Receipt
 from ledger.services.check import check_books
 from ledger.services.locks import LockWouldMoveBack, lock_period, unlock_period
 from ledger.services.receipts import ReceiptInput, record_receipt, void_receipt
-from ledger.services.units import find_unit
-from tests.conftest import PG_URL, form_tokens
+from tests.conftest import PG_URL
 
 
 def test_nothing_posts_or_voids_inside_a_locked_period(session, make_receipt, unit):

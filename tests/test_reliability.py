@@ -8,7 +8,6 @@ import sys
 import time
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select, text
 
 from ledger.db import get_engine, make_engine, new_session
@@ -16,7 +15,6 @@ from ledger.models import IdempotencyKey, Receipt
 from ledger.services.check import check_books
 from ledger.services.journal import balance
 from ledger.services.receipts import ReceiptInput, record_receipt
-from ledger.services.units import find_unit
 
 SIZE = int(os.environ.get("LEDGER_RELIABILITY_SIZE", "1"))  # nightly: set 5 or more
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ledger.models import Disbursement, Quota, Receipt
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
-from ledger.services.campaigns import create_campaign, find_campaign, set_quota, set_report_period
+from ledger.services.campaigns import create_campaign, find_campaign, set_report_period
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.progress import campaign_progress
 from ledger.services.quotas import split_by_weights, split_equal

@@ -14,7 +14,7 @@ from ..i18n import error_message
 from ..models import Beneficiary, CircumstanceGroup, Unit
 from ..security import log
 from ..services import beneficiaries as service
-from .common import run_once
+from .common import get_in_scope, run_once
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
 
@@ -78,11 +78,7 @@ def _create(session, form) -> str:
 
 
 def _child(beneficiary_id: int) -> Beneficiary:
-    child = get_session().get(Beneficiary, beneficiary_id)
-    if child is None:
-        abort(404)
-    require_scope(child.unit_id)
-    return child
+    return get_in_scope(Beneficiary, beneficiary_id)
 
 
 @bp.route("/<int:beneficiary_id>")

@@ -7,7 +7,7 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..db import get_write_session
+from ..db import get_session, get_write_session
 from ..services.idempotency import claim_key, complete_key
 
 
@@ -51,3 +51,17 @@ def arg_int(name: str, default: int | None = None) -> int | None:
     """An integer query argument, or ``default`` when absent or malformed."""
     value = request.args.get(name, "")
     return int(value) if value.isdigit() and len(value) < 16 else default
+
+
+def get_in_scope(model, object_id: int, *, unit_attr: str = "unit_id"):
+    """The row with this id if its unit is in the user's scope, else 404 (never 403: the
+    object's existence is not revealed)."""
+    from flask import abort
+
+    from ..auth import require_scope
+
+    found = get_session().get(model, object_id)
+    if found is None:
+        abort(404)
+    require_scope(getattr(found, unit_attr))
+    return found

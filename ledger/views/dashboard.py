@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ..auth import permission_required, require_scope, scope_ids
+from ..auth import permission_required, scope_ids
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..exports import charts
@@ -31,7 +31,7 @@ from ..services.reconciliation import build_reconciliation
 from ..services.seed import apply_quota_table
 from ..services.units import children
 from ..spreadsheets import read_table
-from .common import run_once
+from .common import get_in_scope, run_once
 
 bp = Blueprint("dashboard", __name__, url_prefix="/campaigns")
 SORTS = {"name": lambda r: r.name, "quota": lambda r: r.quota, "collected": lambda r: r.collected,
@@ -42,11 +42,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign(campaign_id: int) -> Campaign:
-    campaign = get_session().get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    require_scope(campaign.unit_id)
-    return campaign
+    return get_in_scope(Campaign, campaign_id)
 
 
 def _as_of(campaign: Campaign) -> date:

@@ -20,7 +20,7 @@ from ..services.beneficiaries import mask_name
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_ids
 from .beneficiaries import full_view
-from .common import arg_int, run_once
+from .common import arg_int, get_in_scope, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
 STATUSES = ("draft", "approved", "rejected", "paid", "voided")
@@ -101,11 +101,7 @@ def _draft(session, fund: Unit, form: DisbursementForm) -> str:
 
 
 def _item(disbursement_id: int) -> Disbursement:
-    item = get_session().get(Disbursement, disbursement_id)
-    if item is None:
-        abort(404)
-    require_scope(item.unit_id)
-    return item
+    return get_in_scope(Disbursement, disbursement_id)
 
 
 @bp.route("/<int:disbursement_id>")

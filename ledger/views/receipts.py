@@ -18,7 +18,7 @@ from ..services import receipts as service
 from ..services.donors import create_donor, search_donors
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids
-from .common import arg_int, run_once
+from .common import arg_int, get_in_scope, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -69,7 +69,7 @@ def _filter_from_args() -> service.ReceiptFilter:
 @permission_required("write_receipts")
 def new():
     """Record a receipt; a resubmitted form returns the receipt it already made."""
-    session, fund = get_session(), _fund()
+    fund = _fund()
     form = ReceiptForm()
     form.credit_unit_id.choices = _credit_choices(fund)
     if request.method == "GET":
@@ -115,11 +115,7 @@ def _donor_id(session, fund: Unit, form: ReceiptForm) -> int:
 
 
 def _receipt(receipt_id: int) -> Receipt:
-    receipt = get_session().get(Receipt, receipt_id)
-    if receipt is None:
-        abort(404)
-    require_scope(receipt.unit_id)
-    return receipt
+    return get_in_scope(Receipt, receipt_id)
 
 
 @bp.route("/<int:receipt_id>")

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from ..auth import permission_required, require_scope, scope_ids
+from ..auth import permission_required, scope_ids
 from ..db import get_session
 from ..forms import ReceiveForm, TransferForm
 from ..models import Transfer, Unit
 from ..services import transfers as service
 from ..services.units import get_unit
-from .common import run_once
+from .common import get_in_scope, run_once
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -24,11 +24,13 @@ bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 def index():
     """Transfers touching the user's scope; those not yet received are in transit."""
     session = get_session()
-    rows = service.list_transfers(session, unit_ids=scope_ids())
+    status = request.args.get("status") if request.args.get("status") in ("sent", "received") else ""
+    rows = service.list_transfers(session, unit_ids=scope_ids(), status=status)
     names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(
         {t.from_unit_id for t in rows} | {t.to_unit_id for t in rows} | {0}))).all())
     in_transit = sum(t.amount_sent for t in rows if t.status == "sent")
-    return render_template("transfers/index.html", rows=rows, names=names, in_transit=in_transit)
+    return render_template("transfers/index.html", rows=rows, names=names, in_transit=in_transit,
+                           status=status, total=sum(t.amount_sent for t in rows))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -65,10 +67,7 @@ def _send(session, fund: Unit, form: TransferForm) -> str:
 def receive(transfer_id: int):
     """The receiving fund confirms the amount and date that arrived."""
     session = get_session()
-    transfer = session.get(Transfer, transfer_id)
-    if transfer is None:
-        abort(404)
-    require_scope(transfer.to_unit_id)
+    transfer = get_in_scope(Transfer, transfer_id, unit_attr="to_unit_id")
     if current_user.role != "admin" and current_user.unit_id != transfer.to_unit_id:
         abort(403)
     form = ReceiveForm()
