@@ -78,19 +78,32 @@ def _tree(root_id: int):
 def unit_totals(session: Session, *, root_id: int, start: date,
                 end: date) -> dict[int, tuple[int, date | None]]:
     """Collected (and the last receipt's date) under every unit of ``root_id``'s subtree, rolled
-    up commune → district → province → …: one GROUP BY on the covering index, then a walk up
-    the tree in memory (a few thousand units, never the million postings)."""
+    up commune → district → province → …: one GROUP BY over monthly totals and the covering
+    index, then a walk up the tree in memory (a few thousand units, never the postings)."""
+    tree, parents = _subtree(session, root_id)
+    return _credit_totals(session, tree, parents, root_id, start, end)
+
+
+def _subtree(session: Session, root_id: int):
     tree = _tree(root_id)
-    parents = dict(session.exec(select(tree.c.id, tree.c.parent_id)).all())
-    rows = _credited(session, select(tree.c.id), start, end)
+    return tree, dict(session.exec(select(tree.c.id, tree.c.parent_id)).all())
+
+
+def _credit_totals(session, tree, parents, root_id, start, end):
     totals: dict[int, tuple[int, date | None]] = {}
-    for unit_id, amount, last in rows:
-        current = unit_id
-        while current in parents:
+    for unit_id, amount, last in _credited(session, select(tree.c.id), start, end):
+        for current in _up(unit_id, parents, root_id):
             total, latest = totals.get(current, (0, None))
             totals[current] = (total - int(amount), max(filter(None, (latest, last)), default=None))
-            current = parents[current] if current != root_id else None
     return totals
+
+
+def _up(unit_id: int, parents: dict[int, int], root_id: int):
+    """``unit_id`` and its ancestors up to and including ``root_id``."""
+    current = unit_id
+    while current in parents:
+        yield current
+        current = parents[current] if current != root_id else None
 
 
 def _month_after(day: date) -> date:
@@ -128,69 +141,47 @@ def _from_postings(session: Session, units, start: date, end: date):
 def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None = None) -> Progress:
     """Target, quotas and collected per child unit of the campaign's unit, up to ``as_of``."""
     campaign = get_campaign(session, campaign_id)
-    unit = session.get(Unit, campaign.unit_id)
+    root = campaign.unit_id
     as_of = min(as_of or campaign.ends_on, campaign.ends_on)
-    totals = unit_totals(session, root_id=campaign.unit_id, start=campaign.starts_on, end=as_of)
-    rows = _child_rows(session, campaign, totals, as_of)
-    own_collected = totals.get(campaign.unit_id, (0, None))[0] - sum(r.collected for r in rows)
-    own_spent = _spent(session, {campaign.unit_id: campaign.unit_id}, campaign.starts_on, as_of)
-    own_balance = _balances(session, {campaign.unit_id: campaign.unit_id})
-    return Progress(
-        campaign=campaign, unit=unit, as_of=as_of,
-        quota_total=sum(r.quota for r in rows),
-        collected=own_collected + sum(r.collected for r in rows),
-        own_collected=own_collected,
-        disbursed=own_spent.get(campaign.unit_id, 0) + sum(r.disbursed for r in rows),
-        balance=own_balance.get(campaign.unit_id, 0) + sum(r.balance for r in rows),
-        rows=rows)
+    tree, parents = _subtree(session, root)
+    collected = _credit_totals(session, tree, parents, root, campaign.starts_on, as_of)
+    spent = _roll_up(session.exec(
+        select(Account.unit_id, func.sum(Posting.amount))
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.type == "expense", Account.unit_id.in_(select(tree.c.id)),
+               Posting.entry_date >= campaign.starts_on, Posting.entry_date <= as_of)
+        .group_by(Account.unit_id)).all(), parents, root)
+    balances = _roll_up(session.exec(
+        select(Account.unit_id, func.sum(Account.balance))
+        .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(select(tree.c.id)))
+        .group_by(Account.unit_id)).all(), parents, root)
+    rows = _child_rows(session, campaign, collected, spent, balances)
+    total = collected.get(root, (0, None))[0]
+    return Progress(campaign=campaign, unit=session.get(Unit, root), as_of=as_of,
+                    quota_total=sum(r.quota for r in rows), collected=total,
+                    own_collected=total - sum(r.collected for r in rows),
+                    disbursed=spent.get(root, 0), balance=balances.get(root, 0), rows=rows)
 
 
-def _child_rows(session: Session, campaign: Campaign, totals, as_of: date) -> list[UnitProgress]:
-    top_of = _top_of(session, campaign.unit_id)
+def _child_rows(session: Session, campaign: Campaign, collected, spent,
+                balances) -> list[UnitProgress]:
     quotas = dict(session.exec(select(Quota.unit_id, Quota.amount)
                                .where(Quota.campaign_id == campaign.id)).all())
     tops = session.exec(select(Unit).where(Unit.parent_id == campaign.unit_id,
                                            Unit.valid_from <= campaign.ends_on)
                         .where((Unit.valid_to.is_(None)) | (Unit.valid_to >= campaign.starts_on))
                         .order_by(Unit.id)).scalars().all()
-    spent = _spent(session, top_of, campaign.starts_on, as_of)
-    balances = _balances(session, top_of)
     return [UnitProgress(unit_id=u.id, code=u.code, name=u.name, quota=quotas.get(u.id, 0),
-                         collected=totals.get(u.id, (0, None))[0],
-                         last_receipt=totals.get(u.id, (0, None))[1],
+                         collected=collected.get(u.id, (0, None))[0],
+                         last_receipt=collected.get(u.id, (0, None))[1],
                          disbursed=spent.get(u.id, 0), balance=balances.get(u.id, 0))
             for u in tops]
 
 
-def _top_of(session: Session, root_id: int) -> dict[int, int]:
-    """Every unit under ``root_id`` mapped to the child of the root it belongs to."""
-    base = select(Unit.id.label("id"), Unit.id.label("top_id")).where(Unit.parent_id == root_id)
-    tree = base.cte("tops", recursive=True)
-    tree = tree.union_all(select(Unit.id, tree.c.top_id).where(Unit.parent_id == tree.c.id))
-    return dict(session.exec(select(tree.c.id, tree.c.top_id)).all())
-
-
-def _spent(session, top_of: dict[int, int], start: date, end: date) -> dict[int, int]:
-    """Expense postings of every fund in ``top_of``, summed per top unit."""
-    query = (select(Account.unit_id, func.sum(Posting.amount))
-             .join(Account, Account.id == Posting.account_id)
-             .where(Account.type == "expense", Account.unit_id.in_(list(top_of)),
-                    Posting.entry_date >= start, Posting.entry_date <= end)
-             .group_by(Account.unit_id))
-    return _roll_up(session.exec(query).all(), top_of)
-
-
-def _balances(session, top_of: dict[int, int]) -> dict[int, int]:
-    """Cash + bank of every fund in ``top_of``, summed per top unit."""
-    query = (select(Account.unit_id, func.sum(Account.balance))
-             .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(list(top_of)))
-             .group_by(Account.unit_id))
-    return _roll_up(session.exec(query).all(), top_of)
-
-
-def _roll_up(rows, top_of: dict[int, int]) -> dict[int, int]:
+def _roll_up(rows, parents: dict[int, int], root_id: int) -> dict[int, int]:
+    """Amounts per unit added to the unit and every ancestor up to the root."""
     totals: dict[int, int] = {}
     for unit_id, amount in rows:
-        top = top_of[unit_id]
-        totals[top] = totals.get(top, 0) + int(amount or 0)
+        for current in _up(unit_id, parents, root_id):
+            totals[current] = totals.get(current, 0) + int(amount or 0)
     return totals
