@@ -64,7 +64,7 @@ def test_no_lost_update_across_processes(db_url, session, unit):
 
 
 def test_writers_killed_at_random_lose_nothing_and_duplicate_nothing(db_url, session, unit, tmp_path):
-    writers, kills, per_writer = 3, 12 * SIZE, 40 * SIZE
+    writers, kills, per_writer = 3, 12 * SIZE, 60 * SIZE
     fund = unit("TT-DUNGTIEN").id
     session.close()
     rng = random.Random(7)
@@ -74,19 +74,28 @@ def test_writers_killed_at_random_lose_nothing_and_duplicate_nothing(db_url, ses
         return subprocess.Popen([sys.executable, "-m", "tests.crash_writer", db_url, str(fund),
                                  name, str(tmp_path / f"{name}.acks"), str(per_writer)], env=env)
 
+    def finished(name):
+        acks = tmp_path / f"{name}.acks"
+        return acks.exists() and len(acks.read_text().split()) >= per_writer
+
     running = {f"w{i}": start(f"w{i}") for i in range(writers)}
     done_kills = 0
-    while done_kills < kills and any(p.poll() is None for p in running.values()):
-        name = rng.choice([n for n, p in running.items() if p.poll() is None] or list(running))
+    while done_kills < kills:
+        alive = [n for n, p in running.items() if p.poll() is None]
+        if not alive:
+            break
+        name = rng.choice(alive)
         _wait_for_progress(tmp_path / f"{name}.acks", running[name])
         time.sleep(rng.uniform(0, 0.03))  # land inside a transaction, most of the time
         if running[name].poll() is None:
             os.kill(running[name].pid, signal.SIGKILL)
             running[name].wait()
             done_kills += 1
-        running[name] = start(name)
+        if not finished(name):
+            running[name] = start(name)
     for name, process in running.items():
-        if process.wait(timeout=300) != 0:
+        process.wait(timeout=300)
+        while not finished(name):  # a writer killed last, or one that crashed: finish its work
             running[name] = start(name)
             assert running[name].wait(timeout=300) == 0
     acknowledged = set()

@@ -29,8 +29,9 @@ class Problem:
 def check_books(session: Session, unit_ids: set[int] | None = None) -> list[Problem]:
     """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound."""
     funds = sorted(unit_ids) if unit_ids is not None else None
-    return [*check_balanced(session, funds), *check_chains(session, funds),
-            *check_account_balances(session, funds), *check_receipts(session, funds),
+    journal = _load_journal(session, funds)
+    return [*check_chains(session, funds, journal),
+            *check_account_balances(session, funds), *check_receipts(session, funds, journal),
             *check_locks(session, funds), *check_credit_months(session, funds)]
 
 
@@ -38,28 +39,23 @@ def _only(query, column, funds):
     return query if funds is None else query.where(column.in_(funds))
 
 
-def check_balanced(session: Session, funds=None) -> list[Problem]:
-    """Entries whose postings do not sum to zero, or that have no postings."""
-    sums = _only(select(Entry.id, Entry.unit_id, Entry.seq,
-                        func.coalesce(func.sum(Posting.amount), 0), func.count(Posting.id))
-                 .outerjoin(Posting, Posting.entry_id == Entry.id), Entry.unit_id, funds
-                 ).group_by(Entry.id)
-    return [Problem("unbalanced", f"entry {eid} (fund {uid}, seq {seq})",
-                    f"postings sum to {total} over {count} lines")
-            for eid, uid, seq, total, count in session.exec(sums).all()
-            if total != 0 or count == 0]
+def _load_journal(session: Session, funds=None):
+    """Entries (plain rows, in chain order) and their postings, read once for every check."""
+    entries = session.connection().execute(
+        _only(select(Entry.id, Entry.unit_id, Entry.seq, Entry.entry_date, Entry.kind,
+                     Entry.reverses_id, Entry.prev_hash, Entry.hash), Entry.unit_id, funds)
+        .order_by(Entry.unit_id, Entry.seq)).all()
+    return entries, _postings_by_entry(session, funds)
 
 
-def check_chains(session: Session, funds=None) -> list[Problem]:
-    """Walk each fund's chain in order, recomputing every hash and link."""
+def check_chains(session: Session, funds=None, journal=None) -> list[Problem]:
+    """Walk each fund's chain in order: every entry balances, every hash and link recomputes."""
     problems: list[Problem] = []
-    postings = _postings_by_entry(session, funds)
-    entries = session.exec(_only(select(Entry), Entry.unit_id, funds)
-                           .order_by(Entry.unit_id, Entry.seq)).scalars()
+    entries, postings = journal or _load_journal(session, funds)
     heads = {h.unit_id: h for h in session.exec(
         _only(select(ChainHead), ChainHead.unit_id, funds)).scalars()}
     last_by_fund: dict[int, tuple[int, str]] = {}
-    for unit_id, chain in groupby(entries, key=lambda e: e.unit_id):
+    for unit_id, chain in groupby(entries, key=lambda e: e[1]):
         last_by_fund[unit_id] = _walk(chain, postings, problems)
     for unit_id, head in heads.items():
         seq, digest = last_by_fund.get(unit_id, (0, ""))
@@ -71,29 +67,31 @@ def check_chains(session: Session, funds=None) -> list[Problem]:
 
 def _walk(chain, postings, problems: list[Problem]) -> tuple[int, str]:
     prev_seq, prev_hash = 0, ""
-    for entry in chain:
-        where = f"entry {entry.id} (fund {entry.unit_id}, seq {entry.seq})"
-        if entry.seq != prev_seq + 1:
-            problems.append(Problem("chain_gap", where, f"expected seq {prev_seq + 1}"))
-        if entry.prev_hash != prev_hash:
-            problems.append(Problem("chain_link", where, "previous hash does not match"))
-        expected = entry_hash(prev_hash=entry.prev_hash, unit_id=entry.unit_id, seq=entry.seq,
-                              entry_date=entry.entry_date, kind=entry.kind,
-                              reverses_id=entry.reverses_id,
-                              postings=postings.get(entry.id, []))
-        if expected != entry.hash:
-            problems.append(Problem("hash", where, "content does not match its hash"))
-        prev_seq, prev_hash = entry.seq, entry.hash
+    for entry_id, unit_id, seq, day, kind, reverses_id, entry_prev, digest in chain:
+        def where():
+            return f"entry {entry_id} (fund {unit_id}, seq {seq})"
+        lines = postings.get(entry_id, [])
+        if not lines or sum(line[1] for line in lines):
+            problems.append(Problem("unbalanced", where(), f"postings sum to "
+                                    f"{sum(line[1] for line in lines)} over {len(lines)} lines"))
+        if seq != prev_seq + 1:
+            problems.append(Problem("chain_gap", where(), f"expected seq {prev_seq + 1}"))
+        if entry_prev != prev_hash:
+            problems.append(Problem("chain_link", where(), "previous hash does not match"))
+        if digest != entry_hash(prev_hash=entry_prev, unit_id=unit_id, seq=seq, entry_date=day,
+                                kind=kind, reverses_id=reverses_id, postings=lines):
+            problems.append(Problem("hash", where(), "content does not match its hash"))
+        prev_seq, prev_hash = seq, digest
     return prev_seq, prev_hash
 
 
 def _postings_by_entry(session: Session, funds=None) -> dict[int, list[tuple[int, int, int | None]]]:
-    rows = session.exec(_only(select(Posting.entry_id, Posting.account_id, Posting.amount,
-                                     Posting.credit_unit_id, Posting.entry_date, Entry.entry_date,
-                                     Account.unit_id, Entry.unit_id)
-                              .join(Entry, Entry.id == Posting.entry_id)
-                              .join(Account, Account.id == Posting.account_id), Entry.unit_id, funds)
-                        .order_by(Posting.entry_id, Posting.id)).all()
+    rows = session.connection().execute(_only(
+        select(Posting.entry_id, Posting.account_id, Posting.amount, Posting.credit_unit_id,
+               Posting.entry_date, Entry.entry_date, Account.unit_id, Entry.unit_id)
+        .join(Entry, Entry.id == Posting.entry_id)
+        .join(Account, Account.id == Posting.account_id), Entry.unit_id, funds)
+        .order_by(Posting.entry_id, Posting.id)).all()
     found: dict[int, list] = {}
     for entry_id, account, amount, credit, line_date, entry_date, acc_unit, entry_unit in rows:
         # a line moved to another date or fund must break the hash too
@@ -114,20 +112,20 @@ def check_account_balances(session: Session, funds=None) -> list[Problem]:
             for aid, code, kind, bal, total in session.exec(sums).all() if bal != total]
 
 
-def check_receipts(session: Session, funds=None) -> list[Problem]:
+def check_receipts(session: Session, funds=None, journal=None) -> list[Problem]:
     """Receipts whose amount, date or fund differ from the entry they posted."""
-    debit = (select(func.sum(Posting.amount)).where(Posting.entry_id == Receipt.entry_id,
-                                                    Posting.amount > 0)
-             .correlate(Receipt).scalar_subquery())
-    rows = session.exec(_only(select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount,
-                                     Receipt.receipt_date, Entry.unit_id, Entry.entry_date,
-                                     Entry.kind, debit)
-                              .outerjoin(Entry, Entry.id == Receipt.entry_id),
-                              Receipt.unit_id, funds)).all()
-    return [Problem("receipt", f"receipt {rid} (fund {unit}, no. {number})",
-                    f"amount {amount} dated {day} does not match its entry")
-            for rid, unit, number, amount, day, e_unit, e_day, kind, posted in rows
-            if (e_unit, e_day, kind, posted) != (unit, day, "receipt", amount)]
+    entries, postings = journal or _load_journal(session, funds)
+    facts = {e[0]: (e[1], e[3], e[4]) for e in entries}
+    rows = session.connection().execute(_only(
+        select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount, Receipt.receipt_date,
+               Receipt.entry_id), Receipt.unit_id, funds)).all()
+    problems = []
+    for rid, unit, number, amount, day, entry_id in rows:
+        debit = sum(line[1] for line in postings.get(entry_id, []) if line[1] > 0)
+        if (*facts.get(entry_id, (None, None, None)), debit) != (unit, day, "receipt", amount):
+            problems.append(Problem("receipt", f"receipt {rid} (fund {unit}, no. {number})",
+                                    f"amount {amount} dated {day} does not match its entry"))
+    return problems
 
 
 def check_locks(session: Session, funds=None) -> list[Problem]:

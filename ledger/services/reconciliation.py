@@ -74,7 +74,7 @@ def build_reconciliation(session: Session, *, campaign_id: int, as_of: date | No
 
 def _receipts(session, funds, start, end, names) -> list[tuple]:
     voids = select(Entry.id, Entry.entry_date).subquery()
-    rows = session.exec(select(Receipt.number, Receipt.receipt_date, Receipt.unit_id,
+    rows = session.connection().execute(select(Receipt.number, Receipt.receipt_date, Receipt.unit_id,
                                Receipt.payer_name, Receipt.credit_unit_id, Receipt.method,
                                Receipt.source, Receipt.amount, voids.c.entry_date, Receipt.reference)
                         .outerjoin(voids, and_(voids.c.id == Receipt.void_entry_id,

@@ -1,0 +1,104 @@
+"""Streaming workbook writer (XlsxWriter, constant memory) with formula-safe text.
+
+User text is written with ``write_string`` and ``strings_to_formulas`` off, so nothing a user
+typed can ever become a formula; control characters are stripped. Only the builders' own
+``=SUM(...)`` cells are formulas, and they carry the value the app computed.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import xlsxwriter
+
+from .cells import safe_text
+
+MONEY = '#,##0 "đ";-#,##0 "đ";0 "đ"'
+
+
+class Book:
+    """One workbook being written row by row; ``close()`` returns its bytes."""
+
+    def __init__(self):
+        self.buffer = io.BytesIO()
+        self.workbook = xlsxwriter.Workbook(self.buffer, {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "in_memory": False})
+        self.money = self.workbook.add_format({"num_format": MONEY})
+        self.money_bold = self.workbook.add_format({"num_format": MONEY, "bold": True})
+        self.date = self.workbook.add_format({"num_format": "dd/mm/yyyy"})
+        self.bold = self.workbook.add_format({"bold": True})
+        self.header = self.workbook.add_format({"bold": True, "bg_color": "#DDE6EE",
+                                                "text_wrap": True, "valign": "vcenter"})
+
+    def sheet(self, title: str, widths: list[int], *, freeze_row: int | None = None):
+        """A sheet with column widths, A4 landscape fitted to width, optional frozen rows."""
+        sheet = self.workbook.add_worksheet(title)
+        for column, width in enumerate(widths):
+            sheet.set_column(column, column, width)
+        if freeze_row is not None:
+            sheet.freeze_panes(freeze_row, 0)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        return Sheet(self, sheet)
+
+    def close(self) -> bytes:
+        self.workbook.close()
+        return self.buffer.getvalue()
+
+
+class Sheet:
+    """Rows are written in order (constant memory); ``money`` lists the money columns."""
+
+    def __init__(self, book: Book, sheet):
+        self.book, self.sheet, self.row = book, sheet, 0
+
+    def write(self, values, *, money=(), bold: bool = False, header: bool = False) -> int:
+        """Write one row and return its 0-based index."""
+        book, row = self.book, self.row
+        for column, value in enumerate(values):
+            if header:
+                self.sheet.write_string(row, column, safe_text(str(value)), book.header)
+            elif value is None or value == "":
+                continue
+            elif isinstance(value, str):
+                self.sheet.write_string(row, column, safe_text(value), book.bold if bold else None)
+            elif isinstance(value, bool):
+                self.sheet.write_boolean(row, column, value)
+            elif isinstance(value, (date, datetime)):
+                self.sheet.write_datetime(row, column, _as_datetime(value), book.date)
+            elif column in money:
+                self.sheet.write_number(row, column, value, book.money_bold if bold else book.money)
+            else:
+                self.sheet.write_number(row, column, value, book.bold if bold else None)
+        self.row += 1
+        return row
+
+    def table(self, rows, kinds: str) -> None:
+        """Many rows of known column kinds (``n`` number, ``m`` money, ``d`` date, ``s`` text),
+        written without per-value type dispatch: the detail sheets' fast path."""
+        book, sheet = self.book, self.sheet
+        writers = {"n": lambda r, c, v: sheet.write_number(r, c, v),
+                   "m": lambda r, c, v: sheet.write_number(r, c, v, book.money),
+                   "d": lambda r, c, v: sheet.write_datetime(r, c, _as_datetime(v), book.date),
+                   "s": lambda r, c, v: sheet.write_string(r, c, safe_text(v))}
+        plan = [(column, writers[kind]) for column, kind in enumerate(kinds)]
+        for values in rows:
+            row = self.row
+            for column, write in plan:
+                value = values[column]
+                if value is not None and value != "":
+                    write(row, column, value)
+            self.row += 1
+
+    def formula(self, row: int, column: int, text: str, value: int) -> None:
+        """A formula the builder composed, with the value the app computed as its result."""
+        self.sheet.write_formula(row, column, text, self.book.money_bold, value)
+
+    def skip(self) -> None:
+        self.row += 1
+
+
+def _as_datetime(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
