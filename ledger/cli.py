@@ -190,6 +190,7 @@ def _bench_paths(db: str | None):
     """The benchmark database URL and the journal written beside it."""
     from pathlib import Path
     folder = Path(current_app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
     url = db or f"sqlite:///{folder / 'bench.db'}"
     if url.startswith("sqlite:///"):
         return url, Path(url[len("sqlite:///"):]).with_suffix(".journal")
