@@ -101,11 +101,21 @@ def run(url: str, journal: Path, *, repeat: int = 3, peers: bool = True, web_sec
     for chart in ("progress", "cumulative", "categories", "yoy"):
         add(f"chart {chart} national", lambda c=chart: _chart(url, scopes["national_campaign"], c),
             rep=1)
+    _drop_floor(url)
     print("Writes:")
     add(f"import {import_rows} rows from .xlsx", lambda: _import(url, scopes["commune"], import_rows),
         rep=1)
     figures.extend(_web(url, web_seconds))
     return figures
+
+
+def _drop_floor(url: str) -> None:
+    """Remove the floor's scratch table: the benchmark leaves the schema as it found it."""
+    from sqlalchemy import text
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_floor"))
+    engine.dispose()
 
 
 def _session(url):
