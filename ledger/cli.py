@@ -221,6 +221,8 @@ def bench_generate(communes: int, receipts: int, seed: int, db: str | None) -> N
         made = generate(session, communes=communes, receipts=receipts, seed=seed,
                         progress=lambda c, r: click.echo(f"  {c} communes, {r} receipts", err=True)
                         if c % 2000 == 0 else None)
+    if not url.startswith("sqlite"):
+        _analyze(url)
     with session_scope(write=False, url=url) as session:
         lines = write_journal(session, journal)
     click.echo(f"Generated in {time.perf_counter() - started:.0f} s: {made.provinces} provinces, "
@@ -232,6 +234,17 @@ def bench_generate(communes: int, receipts: int, seed: int, db: str | None) -> N
 def _seed_reference(session) -> None:
     from .services.seed import seed_reference
     seed_reference(session)
+
+
+def _analyze(url: str) -> None:
+    """Fresh planner statistics after a bulk load (autovacuum would, minutes later)."""
+    from sqlalchemy import text
+
+    from .db import make_engine
+    engine = make_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
+    engine.dispose()
 
 
 def _reset_schema(url: str) -> None:
