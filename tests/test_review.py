@@ -237,3 +237,15 @@ def test_audit_log_for_auditors(client, demo, make_user, login):
     login("kiemtoan")
     page = client.get("/audit/")
     assert page.status_code == 200 and "disbursement.pay" in page.text
+
+
+def test_saving_all_zero_quotas_returns_to_the_dashboard(client, session, make_user, login,
+                                                          submit, unit):
+    make_user("duyet.tt", "reviewer", "TT")
+    login("duyet.tt")
+    campaign = find_campaign(session, unit_id=unit("TT").id, year=2018)
+    zeros = {f"quota-{u}": "0" for u in session.exec(
+        select(Quota.unit_id).where(Quota.campaign_id == campaign.id)).scalars()}
+    response = submit(f"/campaigns/{campaign.id}/quotas", {"mode": "typed", **zeros})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/campaigns/{campaign.id}")

@@ -95,8 +95,8 @@ def categories():
     if form.validate_on_submit():
         run_once(form, lambda s: create_category(
             s, code=form.code.data, name_vi=form.name_vi.data, name_en=form.name_en.data,
-            is_management=form.is_management.data, actor_id=current_user.id) and
-            url_for("admin.categories"))
+            is_management=form.is_management.data, actor_id=current_user.id),
+            url=url_for("admin.categories"))
         flash(_("Đã thêm khoản chi."), "info")
         return redirect(url_for("admin.categories"))
     rows = get_session().exec(select(Category).order_by(Category.id)).scalars().all()

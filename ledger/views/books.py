@@ -53,8 +53,8 @@ def lock(unit_id: int):
     form = LockForm()
     if form.validate_on_submit():
         run_once(form, lambda s: lock_period(s, unit_id=unit_id, through=form.through.data,
-                                             user_id=current_user.id) and
-                 url_for("books.show", unit_id=unit_id, kind="cash"))
+                                             user_id=current_user.id),
+                 url=url_for("books.show", unit_id=unit_id, kind="cash"))
         flash(_("Đã khóa sổ đến hết ngày %(day)s.", day=form.through.data.strftime("%d/%m/%Y")),
               "info")
     else:
@@ -70,8 +70,8 @@ def unlock(unit_id: int):
     form = UnlockForm()
     if form.validate_on_submit():
         run_once(form, lambda s: unlock_period(s, unit_id=unit_id, through=form.through.data,
-                                               user_id=current_user.id, reason=form.reason.data)
-                 or url_for("books.show", unit_id=unit_id, kind="cash"))
+                                               user_id=current_user.id, reason=form.reason.data),
+                 url=url_for("books.show", unit_id=unit_id, kind="cash"))
         flash(_("Đã mở khóa sổ."), "info")
     else:
         flash(_("Phải ghi lý do mở khóa."), "error")

@@ -17,8 +17,11 @@ def form_payload(form) -> dict:
             if name not in ("csrf_token", "idempotency_key", "file")}
 
 
-def run_once(form, action) -> str:
-    """Run ``action(session) -> url`` once per idempotency key and commit; a repeat gets the url.
+def run_once(form, action, *, url: str | None = None) -> str:
+    """Run ``action(session)`` once per idempotency key and commit; a repeat gets the same url.
+
+    The answer is ``url`` when given (the action's return value is then ignored), otherwise
+    the url the action returns.
 
     Two racing first submissions collide on the key's primary key: the loser rolls back and
     returns the winner's result.
@@ -31,10 +34,11 @@ def run_once(form, action) -> str:
         if done is not None:
             session.rollback()
             return done
-        url = action(session)
-        complete_key(session, key=key, result=url)
+        result = action(session)
+        target = url if url is not None else result
+        complete_key(session, key=key, result=target)
         session.commit()
-        return url
+        return target
     except IntegrityError:
         session.rollback()
         done = claim_key(session, key=key, user_id=current_user.id, payload=payload)

@@ -93,8 +93,8 @@ def quotas(campaign_id: int):
             flash(error_message(error), "error")
             return render_template("dashboard/quotas.html", campaign=campaign, units=units,
                                    current=request.form, form=form, upload=ImportForm()), 400
-        run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts) and
-                 url_for("dashboard.show", campaign_id=campaign.id))
+        run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts),
+                 url=url_for("dashboard.show", campaign_id=campaign.id))
         flash(_("Đã lưu chỉ tiêu phân bổ."), "info")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id))
     shown = {f"quota-{u.id}": current.get(u.id, 0) for u in units}
@@ -132,8 +132,8 @@ def import_quotas(campaign_id: int):
         header = [str(c or "").strip() for c in table[0]] if table else []
         rows = [dict(zip(header, [str(c if c is not None else "") for c in r])) for r in table[1:]]
         run_once(form, lambda s: apply_quota_table(s, campaign_id=campaign.id,
-                                                   parent_id=campaign.unit_id, rows=rows)
-                 is not None and url_for("dashboard.show", campaign_id=campaign.id))
+                                                   parent_id=campaign.unit_id, rows=rows),
+                 url=url_for("dashboard.show", campaign_id=campaign.id))
     except (LedgerError, KeyError) as error:
         message = error_message(error) if isinstance(error, LedgerError) else _(
             "Thiếu cột: %(col)s", col=str(error))

@@ -125,8 +125,8 @@ def _act(disbursement_id: int, form, action, message: str):
     if not form.validate_on_submit():
         flash(_("Thiếu thông tin cần thiết."), "error")
         return redirect(url_for("disbursements.show", disbursement_id=item.id))
-    url = run_once(form, lambda s: action(s, item, form) or
-                   url_for("disbursements.show", disbursement_id=item.id))
+    url = run_once(form, lambda s: action(s, item, form),
+                   url=url_for("disbursements.show", disbursement_id=item.id))
     flash(message, "info")
     return redirect(url)
 
@@ -141,7 +141,7 @@ def _decide_kwargs(session) -> dict:
 @permission_required("approve")
 def approve(disbursement_id: int):
     return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.approve_disbursement(
-        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)) and None,
+        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
         _("Đã duyệt phiếu chi."))
 
 
@@ -149,7 +149,7 @@ def approve(disbursement_id: int):
 @permission_required("approve")
 def reject(disbursement_id: int):
     return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.reject_disbursement(
-        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)) and None,
+        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
         _("Đã từ chối phiếu chi."))
 
 
@@ -157,7 +157,7 @@ def reject(disbursement_id: int):
 @permission_required("pay")
 def pay(disbursement_id: int):
     return _act(disbursement_id, PayForm(), lambda s, d, f: service.pay_disbursement(
-        s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id) and None,
+        s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id),
         _("Đã chi tiền; phiếu chi đã được ghi sổ."))
 
 
@@ -166,7 +166,7 @@ def pay(disbursement_id: int):
 def void(disbursement_id: int):
     return _act(disbursement_id, VoidForm(), lambda s, d, f: service.void_disbursement(
         s, disbursement_id=d.id, reason=f.reason.data, on=date.today(),
-        user_id=current_user.id) and None, _("Đã hủy phiếu chi."))
+        user_id=current_user.id), _("Đã hủy phiếu chi."))
 
 
 @bp.route("/<int:disbursement_id>/voucher.pdf")

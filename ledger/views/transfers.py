@@ -76,7 +76,7 @@ def receive(transfer_id: int):
     if form.validate_on_submit():
         url = run_once(form, lambda s: service.receive_transfer(
             s, transfer_id=transfer.id, amount=form.amount.data, on=form.received_on.data,
-            reason=form.reason.data or "", user_id=current_user.id) and url_for("transfers.index"))
+            reason=form.reason.data or "", user_id=current_user.id), url=url_for("transfers.index"))
         flash(_("Đã xác nhận nhận tiền."), "info")
         return redirect(url)
     return render_template("transfers/receive.html", form=form, t=transfer,
