@@ -84,3 +84,24 @@ def test_every_entry_is_chained_to_the_previous_of_its_fund(session, make_receip
     assert [e.seq for e in entries] == [1, 2, 3]
     assert entries[0].prev_hash == ""
     assert entries[1].prev_hash == entries[0].hash and entries[2].prev_hash == entries[1].hash
+
+
+def test_a_batch_links_each_receipt_and_its_entry_both_ways(session, make_receipt):
+    from ledger.services.receipts import ReceiptInput, record_receipts
+    from ledger.services.units import find_unit
+    before = make_receipt(amount=10_000)
+    fund = find_unit(session, "TT-CHUONGDUONG")
+    items = [ReceiptInput(receipt_date=date(2018, 3, 2), amount=1_000 * (n + 1), payer_name=f"Người {n}")
+             for n in range(30)]
+    ids = record_receipts(session, unit_id=fund.id, items=items)
+    after = make_receipt(amount=20_000)
+    receipts = session.exec(select(Receipt).where(Receipt.id.in_(ids)).order_by(Receipt.number)).scalars().all()
+    assert [r.id for r in receipts] == ids and len(set(ids)) == 30
+    assert before.id < min(ids) and after.id > max(ids)
+    for receipt in receipts:
+        entry = session.get(Entry, receipt.entry_id)
+        assert entry.document_id == receipt.id and entry.kind == "receipt"
+        amounts = session.exec(select(Posting.amount).where(Posting.entry_id == entry.id)).scalars().all()
+        assert sorted(amounts) == [-receipt.amount, receipt.amount]
+    assert [r.number for r in receipts] == list(range(2, 32))
+    assert check_books(session) == []

@@ -11,13 +11,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, select, update
-from sqlmodel import Session
-
-from ..errors import PeriodLocked, UnbalancedEntry
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlmodel import Session
 
+from ..bulk import insert_rows, reserve_ids
+from ..errors import PeriodLocked, UnbalancedEntry
 from ..models import Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Unit, utcnow
 from .units import account_id
 
@@ -101,8 +101,10 @@ def post_entries(session: Session, *, unit_id: int, entries: list[NewEntry],
                            "hash": digest})
         resolved_all.append(resolved)
         prev = digest
-    ids = list(session.exec(insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-                            params=entry_rows).scalars())
+    ids = reserve_ids(session, Entry.__table__, len(entry_rows))
+    for row, entry_id in zip(entry_rows, ids):
+        row["id"] = entry_id
+    insert_rows(session, Entry.__table__, entry_rows)
     _insert_postings(session, ids, entries, resolved_all)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
@@ -126,7 +128,7 @@ def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
                 key = (credit, new.entry_date.replace(day=1))
                 total, last = months.get(key, (0, new.entry_date))
                 months[key] = (total + amount, max(last, new.entry_date))
-    session.exec(insert(Posting), params=rows)
+    insert_rows(session, Posting.__table__, rows)
     for account, amount in totals.items():
         session.exec(update(Account).where(Account.id == account)
                      .values(balance=Account.balance + amount)

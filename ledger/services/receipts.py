@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, select
 from sqlmodel import Session
 
+from ..bulk import insert_rows, reserve_ids
 from ..errors import AlreadyVoided, NotFound, QuotaOutsideTree, ReasonRequired
-from ..models import Donor, Entry, Receipt, Unit, utcnow
+from ..models import Donor, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
@@ -64,17 +65,15 @@ def record_receipts(session: Session, *, unit_id: int, items: list[ReceiptInput]
     rows = [_receipt_row(unit, in_scope, donors, data, user_id) for data in items]
     lock_fund(session, unit_id)
     _number(session, unit_id, rows)
+    table = Receipt.__table__
+    ids = reserve_ids(session, table, len(rows))
     entry_ids = post_entries(session, unit_id=unit_id, user_id=user_id, entries=[
         NewEntry(entry_date=r["receipt_date"], kind="receipt", lines=tuple(receipt_lines(r)),
-                 memo=r["reason"] or r["payer_name"]) for r in rows])
-    for row, entry_id in zip(rows, entry_ids):
-        row["entry_id"] = entry_id
-    ids = list(session.exec(insert(Receipt).returning(Receipt.id, sort_by_parameter_order=True),
-                            params=rows).scalars())
-    table = Entry.__table__  # Core executemany: one statement for every row
-    session.exec(update(table).where(table.c.id == bindparam("eid"))
-                 .values(document_id=bindparam("rid")),
-                 params=[{"eid": e, "rid": r} for e, r in zip(entry_ids, ids)])
+                 document_id=receipt_id, memo=r["reason"] or r["payer_name"])
+        for r, receipt_id in zip(rows, ids)])
+    for row, receipt_id, entry_id in zip(rows, ids, entry_ids):
+        row["id"], row["entry_id"] = receipt_id, entry_id
+    insert_rows(session, table, rows)
     return ids
 
 
