@@ -16,6 +16,8 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE6EE")
 
 def safe_text(value: str) -> str:
     """Text from users without control characters (openpyxl raises on them)."""
+    if value.isprintable():  # no control, format or separator character: nothing to strip
+        return value
     return _ZERO_WIDTH.sub("", ILLEGAL_CHARACTERS_RE.sub("", value))
 
 

@@ -77,19 +77,22 @@ class Sheet:
 
     def table(self, rows, kinds: str) -> None:
         """Many rows of known column kinds (``n`` number, ``m`` money, ``d`` date, ``s`` text),
-        written without per-value type dispatch: the detail sheets' fast path."""
+        written without per-value type dispatch: the detail sheets' fast path. Dates go in as
+        Excel serial numbers with the date format, which is what ``write_datetime`` stores."""
         book, sheet = self.book, self.sheet
-        writers = {"n": lambda r, c, v: sheet.write_number(r, c, v),
-                   "m": lambda r, c, v: sheet.write_number(r, c, v, book.money),
-                   "d": lambda r, c, v: sheet.write_datetime(r, c, _as_datetime(v), book.date),
-                   "s": lambda r, c, v: sheet.write_string(r, c, safe_text(v))}
-        plan = [(column, writers[kind]) for column, kind in enumerate(kinds)]
+        number, string = sheet.write_number, sheet.write_string
+        plan = [(column, kind, {"n": None, "m": book.money, "d": book.date, "s": None}[kind])
+                for column, kind in enumerate(kinds)]
         for values in rows:
             row = self.row
-            for column, write in plan:
+            for column, kind, style in plan:
                 value = values[column]
-                if value is not None and value != "":
-                    write(row, column, value)
+                if value is None or value == "":
+                    continue
+                if kind == "s":
+                    string(row, column, safe_text(value))
+                else:
+                    number(row, column, _serial(value) if kind == "d" else value, style)
             self.row += 1
 
     def formula(self, row: int, column: int, text: str, value: int) -> None:
@@ -98,6 +101,14 @@ class Sheet:
 
     def skip(self) -> None:
         self.row += 1
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _serial(value: date) -> int:
+    """A date as Excel's day number (1900 date system, dates after 1 March 1900)."""
+    return (value - _EXCEL_EPOCH).days
 
 
 def _as_datetime(value) -> datetime:

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
-
-from datetime import date
 
 from ..models import (Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Receipt,
                       Unit)
@@ -86,17 +85,16 @@ def _walk(chain, postings, problems: list[Problem]) -> tuple[int, str]:
 
 
 def _postings_by_entry(session: Session, funds=None) -> dict[int, list[tuple[int, int, int | None]]]:
+    # a line moved to another date or fund must break the hash too: its account turns negative
+    in_place = and_(Posting.entry_date == Entry.entry_date, Account.unit_id == Entry.unit_id)
+    marker = case((in_place, Posting.account_id), else_=-Posting.account_id)
     rows = session.connection().execute(_only(
-        select(Posting.entry_id, Posting.account_id, Posting.amount, Posting.credit_unit_id,
-               Posting.entry_date, Entry.entry_date, Account.unit_id, Entry.unit_id)
+        select(Posting.entry_id, marker, Posting.amount, Posting.credit_unit_id)
         .join(Entry, Entry.id == Posting.entry_id)
-        .join(Account, Account.id == Posting.account_id), Entry.unit_id, funds)
-        .order_by(Posting.entry_id, Posting.id)).all()
+        .join(Account, Account.id == Posting.account_id), Entry.unit_id, funds))
     found: dict[int, list] = {}
-    for entry_id, account, amount, credit, line_date, entry_date, acc_unit, entry_unit in rows:
-        # a line moved to another date or fund must break the hash too
-        marker = account if (line_date == entry_date and acc_unit == entry_unit) else -account
-        found.setdefault(entry_id, []).append((marker, amount, credit))
+    for entry_id, account, amount, credit in rows:
+        found.setdefault(entry_id, []).append((account, amount, credit))
     return found
 
 

@@ -51,8 +51,8 @@ def entry_hash(*, prev_hash: str, unit_id: int, seq: int, entry_date: date, kind
                reverses_id: int | None, postings: list[tuple[int, int, int | None]]) -> str:
     """sha256 over the entry's content and the previous hash; postings as (account, amount, unit).
 
-    The document's id is not hashed (it is known only after the entry); ``check`` compares each
-    document with its entry instead.
+    The document's id is not hashed (the chain format predates reserving ids before writing);
+    ``check`` compares each document with its entry instead.
     """
     content = json.dumps([prev_hash, unit_id, seq, entry_date.isoformat(), kind, reverses_id, sorted(postings, key=lambda p: (p[0], p[1], p[2] or 0))],
                          separators=(",", ":"))
