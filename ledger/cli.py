@@ -272,7 +272,7 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
 
     from sqlalchemy import func, select
 
-    from .bench.run import ratios, run, write_json
+    from .bench.run import bars, ratios, run, write_json
     from .db import dispose_engines
     from .models import Receipt, Unit
     url, journal = _bench_paths(db)
@@ -287,6 +287,8 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
                   import_rows=import_rows)
     for name, value in ratios(figures).items():
         click.echo(f"  ratio {name}: {value}")
+    for what, value, met in bars(figures):
+        click.echo(f"  bar {what}: {value} {'met' if met else 'NOT MET'}")
     if json_path:
         write_json(Path(json_path), figures, {"communes": communes, "receipts": receipts,
                                               "database": url.split(":")[0],

@@ -45,3 +45,10 @@ def test_bench_generate_and_run_smoke(runner, app, db_url, tmp_path):
     by_name = {f["name"]: f["value"] for f in figures["figures"]}
     assert by_name["web receipts throughput (8 clients, gunicorn 2 workers)"] > 0
     assert by_name["web errors"] == 0
+    page = by_name["app district dashboard page (HTTP, median of 20)"]
+    assert 0 < page < 1  # one page's median, not the app's start-up
+    judged = {b["bar"]: b for b in figures["bars"]}
+    assert judged["district dashboard page under 50 ms"]["measured"] == page
+    assert {"province workbook under 5 s", "district workbook under 0.5 s",
+            "national progress within 3x of the floor"} <= set(judged)
+    assert all(isinstance(b["met"], bool) for b in judged.values())
