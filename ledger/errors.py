@@ -11,6 +11,10 @@ def _l(text: str) -> str:
     return text
 
 
+class Phrase(str):
+    """A message parameter that is itself a msgid (a field's label), translated with it."""
+
+
 class LedgerError(Exception):
     """Base of every rule the ledger enforces; ``message`` is what the user reads."""
 

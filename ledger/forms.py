@@ -192,3 +192,22 @@ class LockForm(BaseForm):
 class UnlockForm(BaseForm):
     through = DateField(_l("Khóa đến ngày mới (để trống để mở hẳn)"), required=False)
     reason = StringField(_l("Lý do mở khóa"), validators=[DataRequired(), Length(max=300)])
+
+
+class SettingsForm(BaseForm):
+    """The settings an admin of the top unit may change (the service checks each value)."""
+
+    receipt_form_code = StringField(_l("Mẫu số phiếu thu"), validators=[DataRequired(), Length(max=60)])
+    disbursement_form_code = StringField(_l("Mẫu số phiếu chi"),
+                                         validators=[DataRequired(), Length(max=60)])
+    form_circular = StringField(_l("Văn bản ban hành mẫu (in dưới mẫu số)"),
+                                validators=[DataRequired(), Length(max=300)])
+    words_linh = SelectField(_l("Đọc số 0 ở hàng chục"), choices=[
+        ("linh", _l("linh (một trăm linh năm)")), ("lẻ", _l("lẻ (một trăm lẻ năm)"))])
+    words_even = BooleanField(_l("Thêm “chẵn” sau số tiền bằng chữ"))
+    management_cap_percent = StringField(_l("Mức trần chi phí quản lý (%)"), validators=[
+        DataRequired(), Regexp(r"^\s*\d{1,3}\s*$", message=_l("Nhập số nguyên từ 0 đến 100."))],
+        render_kw={"inputmode": "numeric"})
+    approval_same_level_max = StringField(
+        _l("Cán bộ duyệt cùng cấp được duyệt đến (đồng; 0: luôn do cấp trên duyệt)"),
+        validators=[DataRequired()], render_kw={"inputmode": "numeric", "placeholder": "0"})

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import request, session
 from flask_babel import Babel, gettext
 
-from .errors import LedgerError
+from .errors import LedgerError, Phrase
 from .money import amount_in_words, format_vnd, group_digits
 
 babel = Babel()
@@ -24,6 +24,8 @@ def error_message(error: LedgerError) -> str:
 
 
 def _show(value):
+    if isinstance(value, Phrase):
+        return gettext(value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int):

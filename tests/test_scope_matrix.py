@@ -39,6 +39,7 @@ ROUTES = {
     "admin.new_user": ("POST", ""),
     "admin.edit_user": ("POST", ""),
     "admin.categories": ("GET", ""),
+    "admin.settings": ("POST", ""),
     "beneficiaries.index": ("GET", ""),
     "beneficiaries.new": ("POST", ""),
     "beneficiaries.show": ("GET", ""),

@@ -4,7 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ..errors import InvalidAmount, LedgerError, Phrase, _l
 from ..models import Setting
+from ..money import parse_amount
+from ..text import clean
+from .audit import record_event
 
 DEFAULTS = {
     "receipt_form_code": "Mẫu số C40-BB",
@@ -35,3 +39,75 @@ def voucher_settings(session: Session) -> dict:
     values = all_settings(session)
     return {**values, "linh": values["words_linh"] or "linh",
             "even": values["words_even"] == "1"}
+
+
+class InvalidSetting(LedgerError):
+    """A setting value outside what that setting allows."""
+
+    default = _l("“%(name)s”: %(rule)s")
+
+
+#: what an admin may change, the label the page shows, and the rule a value must follow
+EDITABLE = {
+    "receipt_form_code": (_l("Mẫu số phiếu thu"), _l("từ 1 đến 60 ký tự.")),
+    "disbursement_form_code": (_l("Mẫu số phiếu chi"), _l("từ 1 đến 60 ký tự.")),
+    "form_circular": (_l("Văn bản ban hành mẫu (in dưới mẫu số)"), _l("từ 1 đến 300 ký tự.")),
+    "words_linh": (_l("Đọc số 0 ở hàng chục"), _l("chọn “linh” hoặc “lẻ”.")),
+    "words_even": (_l("Thêm “chẵn” sau số tiền bằng chữ"), _l("có hoặc không.")),
+    "management_cap_percent": (_l("Mức trần chi phí quản lý (%)"),
+                               _l("số nguyên từ 0 đến 100.")),
+    "approval_same_level_max": (_l("Cán bộ duyệt cùng cấp được duyệt đến (đồng)"),
+                                _l("số đồng nguyên, 0 nghĩa là luôn do cấp trên duyệt.")),
+}
+
+
+def update_settings(session: Session, *, values: dict[str, str],
+                    actor_id: int | None = None) -> list[str]:
+    """Store the settings that changed (one audit event, before and after); returns their keys."""
+    current = all_settings(session)
+    changed = {}
+    for key, value in values.items():
+        value = _checked(key, value)
+        if value != current[key]:
+            changed[key] = value
+    for key, value in changed.items():
+        session.merge(Setting(key=key, value=value))
+    if changed:
+        session.flush()
+        record_event(session, action="settings.update", user_id=actor_id, object_type="setting",
+                     before={k: current[k] for k in changed}, after=changed)
+    return sorted(changed)
+
+
+def _checked(key: str, value: str) -> str:
+    """The value as stored, or ``InvalidSetting`` naming the setting and its rule."""
+    if key not in EDITABLE:
+        raise LedgerError()
+    label, rule = EDITABLE[key]
+    value = clean(value, max_length=1000)
+    limits = {"form_circular": 300}
+    if key in ("receipt_form_code", "disbursement_form_code", "form_circular"):
+        ok = 1 <= len(value) <= limits.get(key, 60)
+    elif key == "words_linh":
+        ok = value in ("linh", "lẻ")
+    elif key == "words_even":
+        ok = value in ("0", "1")
+    elif key == "management_cap_percent":
+        ok = value.isdigit() and len(value) <= 3 and int(value) <= 100
+        value = str(int(value)) if ok else value
+    else:
+        value = _amount_or_zero(value)
+        ok = value is not None
+    if not ok:
+        raise InvalidSetting(name=Phrase(label), rule=Phrase(rule))
+    return value
+
+
+def _amount_or_zero(value: str) -> str | None:
+    """``0`` or an amount typed Vietnamese-style (``5.000.000 đ``), as plain digits."""
+    if value.strip(" .,đ") in ("0", ""):
+        return "0" if value.strip() else None
+    try:
+        return str(parse_amount(value))
+    except InvalidAmount:
+        return None

@@ -1,4 +1,4 @@
-"""Admins manage the users of their scope."""
+"""Admins manage the users of their scope, the categories and the settings."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -8,8 +8,12 @@ from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
-from ..forms import UserForm
+from ..errors import LedgerError
+from ..forms import SettingsForm, UserForm
+from ..i18n import error_message
 from ..models import Unit, User
+from ..money import amount_in_words
+from ..services.settings import EDITABLE, all_settings, update_settings, voucher_settings
 from ..services.users import create_user, update_user
 from .common import run_once
 
@@ -101,3 +105,39 @@ def categories():
         return redirect(url_for("admin.categories"))
     rows = get_session().exec(select(Category).order_by(Category.id)).scalars().all()
     return render_template("admin/categories.html", rows=rows, form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@permission_required("settings")
+def settings():
+    """Voucher form codes, the circular cited, amount-in-words style, cost cap, approval limit.
+
+    They apply to every fund, so only an admin of a top unit (no parent) may change them.
+    """
+    session = get_session()
+    editable = session.get(Unit, current_user.unit_id).parent_id is None
+    current = all_settings(session)
+    form = SettingsForm(data={**current, "words_even": current["words_even"] == "1"})
+    if form.validate_on_submit():
+        if not editable:
+            abort(403)
+        values = {key: str(form[key].data) for key in EDITABLE}
+        values["words_even"] = "1" if form.words_even.data else "0"
+        try:
+            run_once(form, lambda s: update_settings(s, values=values, actor_id=current_user.id),
+                     url=url_for("admin.settings"))
+        except LedgerError as error:
+            flash(error_message(error), "error")
+            return render_template("admin/settings.html", form=form, editable=editable,
+                                   examples=_examples(session)), 400
+        flash(_("Đã lưu cài đặt."), "info")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, editable=editable,
+                           examples=_examples(session))
+
+
+def _examples(session) -> list[tuple[int, str]]:
+    """How vouchers will write some amounts in words with the stored settings."""
+    stored = voucher_settings(session)
+    return [(amount, amount_in_words(amount, linh=stored["linh"], even=stored["even"]))
+            for amount in (105, 1_050_000, 10_000_000, 1_000_000_005)]
