@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from ..models import (Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Receipt,
@@ -30,7 +30,7 @@ def check_books(session: Session, unit_ids: set[int] | None = None) -> list[Prob
     funds = sorted(unit_ids) if unit_ids is not None else None
     journal = _load_journal(session, funds)
     return [*check_chains(session, funds, journal),
-            *check_account_balances(session, funds), *check_receipts(session, funds, journal),
+            *check_account_balances(session, funds), *check_receipts(session, funds),
             *check_locks(session, funds), *check_credit_months(session, funds)]
 
 
@@ -100,30 +100,34 @@ def _postings_by_entry(session: Session, funds=None) -> dict[int, list[tuple[int
 
 def check_account_balances(session: Session, funds=None) -> list[Problem]:
     """Accounts whose running balance differs from the sum of their postings."""
-    sums = _only(select(Account.id, Unit.code, Account.kind, Account.balance,
-                        func.coalesce(func.sum(Posting.amount), 0))
-                 .join(Unit, Unit.id == Account.unit_id)
-                 .outerjoin(Posting, Posting.account_id == Account.id), Account.unit_id, funds
-                 ).group_by(Account.id, Unit.code)
+    # one index range per account (posting(account_id, entry_date, amount) covers it), so a
+    # province's accounts never scan the other provinces' postings
+    total = (select(func.coalesce(func.sum(Posting.amount), 0))
+             .where(Posting.account_id == Account.id).scalar_subquery())
+    sums = _only(select(Account.id, Unit.code, Account.kind, Account.balance, total)
+                 .join(Unit, Unit.id == Account.unit_id), Account.unit_id, funds)
     return [Problem("balance", f"account {aid} ({code} {kind})",
                     f"running balance {bal} but postings sum to {total}")
             for aid, code, kind, bal, total in session.exec(sums).all() if bal != total]
 
 
-def check_receipts(session: Session, funds=None, journal=None) -> list[Problem]:
-    """Receipts whose amount, date or fund differ from the entry they posted."""
-    entries, postings = journal or _load_journal(session, funds)
-    facts = {e[0]: (e[1], e[3], e[4]) for e in entries}
+def check_receipts(session: Session, funds=None) -> list[Problem]:
+    """Receipts whose amount, date or fund differ from the entry they posted (compared in SQL,
+    so only the mismatches come back)."""
+    debit = (select(func.coalesce(func.sum(Posting.amount), 0))
+             .where(Posting.entry_id == Receipt.entry_id, Posting.amount > 0).scalar_subquery())
+    # an entry of another fund joins as missing; naming the funds on the entry side too lets
+    # PostgreSQL read just their entries instead of hashing the whole journal
+    own_entry = and_(Entry.id == Receipt.entry_id, Entry.unit_id == Receipt.unit_id)
+    own_entry = own_entry if funds is None else and_(own_entry, Entry.unit_id.in_(funds))
     rows = session.connection().execute(_only(
-        select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount, Receipt.receipt_date,
-               Receipt.entry_id), Receipt.unit_id, funds)).all()
-    problems = []
-    for rid, unit, number, amount, day, entry_id in rows:
-        debit = sum(line[1] for line in postings.get(entry_id, []) if line[1] > 0)
-        if (*facts.get(entry_id, (None, None, None)), debit) != (unit, day, "receipt", amount):
-            problems.append(Problem("receipt", f"receipt {rid} (fund {unit}, no. {number})",
-                                    f"amount {amount} dated {day} does not match its entry"))
-    return problems
+        select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount, Receipt.receipt_date)
+        .outerjoin(Entry, own_entry)
+        .where(or_(Entry.id.is_(None), Entry.entry_date != Receipt.receipt_date,
+                   Entry.kind != "receipt", debit != Receipt.amount)), Receipt.unit_id, funds)).all()
+    return [Problem("receipt", f"receipt {rid} (fund {unit}, no. {number})",
+                    f"amount {amount} dated {day} does not match its entry")
+            for rid, unit, number, amount, day in rows]
 
 
 def check_locks(session: Session, funds=None) -> list[Problem]:
