@@ -237,13 +237,14 @@ def _seed_reference(session) -> None:
 
 
 def _analyze(url: str) -> None:
-    """Fresh planner statistics after a bulk load (autovacuum would, minutes later)."""
+    """What autovacuum does minutes after a bulk load: planner statistics and the visibility
+    map that lets index-only scans skip the heap (this machine's server runs without it)."""
     from sqlalchemy import text
 
     from .db import make_engine
     engine = make_engine(url)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))
+        conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
 
 
@@ -287,12 +288,15 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
                   import_rows=import_rows)
     for name, value in ratios(figures).items():
         click.echo(f"  ratio {name}: {value}")
-    for what, value, met in bars(figures):
+    meta = {"communes": communes, "receipts": receipts, "database": url.split(":")[0],
+            "cores": os.cpu_count()}
+    judged = bars(figures, meta)
+    for what, value, met in judged:
         click.echo(f"  bar {what}: {value} {'met' if met else 'NOT MET'}")
+    if not judged:
+        click.echo("  (the bars are set for 10,600 communes and 1,000,000 receipts; not judged here)")
     if json_path:
-        write_json(Path(json_path), figures, {"communes": communes, "receipts": receipts,
-                                              "database": url.split(":")[0],
-                                              "cores": os.cpu_count()})
+        write_json(Path(json_path), figures, meta)
         click.echo(f"Wrote {json_path}")
 
 

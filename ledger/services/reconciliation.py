@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from ..forked import Pending
 from ..models import (Account, Beneficiary, Category, Disbursement, Entry, Posting, Receipt,
                       Transfer, Unit)
 from .beneficiaries import mask_name
@@ -46,13 +48,23 @@ class FundBook:
 
 @dataclass
 class Reconciliation:
+    """The workbook's content; ``checks`` are finished when first read (the integrity check
+    may still be running in a child process while the detail sheets are written)."""
+
     progress: Progress
     receipts: list[tuple]
     disbursements: list[tuple]
     transfers: list[tuple]
     books: list[FundBook]
-    checks: list[Check]
     unmasked: bool
+    finish: Callable[[], list[Check]] = field(default=list, repr=False)
+    _checks: list[Check] | None = field(default=None, repr=False)
+
+    @property
+    def checks(self) -> list[Check]:
+        if self._checks is None:
+            self._checks = self.finish()
+        return self._checks
 
 
 def build_reconciliation(session: Session, *, campaign_id: int, as_of: date | None = None,
@@ -61,50 +73,62 @@ def build_reconciliation(session: Session, *, campaign_id: int, as_of: date | No
     progress = campaign_progress(session, campaign_id=campaign_id, as_of=as_of)
     start, end = progress.campaign.starts_on, progress.as_of
     funds = subtree_ids(session, progress.campaign.unit_id)
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    integrity = Pending(url, _integrity, funds)
     names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(funds))).all())
     receipts = _receipts(session, funds, start, end, names)
     disbursements = _disbursements(session, funds, start, end, names, unmasked)
     transfers = _transfers(session, funds, start, end)
     books = _books(session, funds, start, end, names)
     data = Reconciliation(progress=progress, receipts=receipts, disbursements=disbursements,
-                          transfers=transfers, books=books, checks=[], unmasked=unmasked)
-    data.checks = _checks(session, data, funds, start, end)
+                          transfers=transfers, books=books, unmasked=unmasked)
+    data.finish = lambda: _checks(session, data, funds, start, end,
+                                  integrity.result(session))
     return data
 
 
+def _integrity(session: Session, funds: set[int]) -> list:
+    return check_books(session, unit_ids=funds)
+
+
 def _receipts(session, funds, start, end, names) -> list[tuple]:
-    voids = select(Entry.id, Entry.entry_date).subquery()
-    rows = session.connection().execute(select(Receipt.number, Receipt.receipt_date, Receipt.unit_id,
-                               Receipt.payer_name, Receipt.credit_unit_id, Receipt.method,
-                               Receipt.source, Receipt.amount, voids.c.entry_date, Receipt.reference)
-                        .outerjoin(voids, and_(voids.c.id == Receipt.void_entry_id,
-                                               voids.c.entry_date <= end))
-                        .where(Receipt.unit_id.in_(funds), Receipt.receipt_date >= start,
-                               Receipt.receipt_date <= end)
-                        .order_by(Receipt.unit_id, Receipt.receipt_date, Receipt.number)).all()
+    rows = session.connection().execute(select(
+        Receipt.number, Receipt.receipt_date, Receipt.unit_id, Receipt.payer_name,
+        Receipt.credit_unit_id, Receipt.method, Receipt.source, Receipt.amount,
+        Receipt.void_entry_id, Receipt.reference)
+        .where(Receipt.unit_id.in_(funds), Receipt.receipt_date >= start,
+               Receipt.receipt_date <= end)
+        .order_by(Receipt.unit_id, Receipt.receipt_date, Receipt.number)).all()
+    voided = _voided_by(session, Receipt, funds, end)
     return [(n, d, names.get(u, ""), payer, names.get(c, ""), method, source, amount,
-             voided is not None, ref) for n, d, u, payer, c, method, source, amount, voided, ref in rows]
+             void in voided, ref) for n, d, u, payer, c, method, source, amount, void, ref in rows]
+
+
+def _voided_by(session, document, funds, end) -> set[int]:
+    """Ids of the void entries of ``document`` rows in ``funds`` dated by ``end`` (a few rows:
+    joining every row to the journal instead made PostgreSQL hash the whole entry table)."""
+    return set(session.exec(select(Entry.id)
+                            .join(document, document.void_entry_id == Entry.id)
+                            .where(document.unit_id.in_(funds), Entry.entry_date <= end)).scalars())
 
 
 def _disbursements(session, funds, start, end, names, unmasked) -> list[tuple]:
-    voids = select(Entry.id, Entry.entry_date).subquery()
     rows = session.exec(select(Disbursement.number, Disbursement.disbursement_date,
                                Disbursement.unit_id, Category.name_vi, Beneficiary.full_name,
                                Disbursement.children_count, Disbursement.payee_name,
-                               Disbursement.amount, voids.c.entry_date)
+                               Disbursement.amount, Disbursement.void_entry_id)
                         .join(Category, Category.id == Disbursement.category_id)
-                        .outerjoin(voids, and_(voids.c.id == Disbursement.void_entry_id,
-                                               voids.c.entry_date <= end))
                         .outerjoin(Beneficiary, Beneficiary.id == Disbursement.beneficiary_id)
                         .where(Disbursement.unit_id.in_(funds),
                                Disbursement.status.in_(("paid", "voided")),
                                Disbursement.disbursement_date >= start,
                                Disbursement.disbursement_date <= end)
                         .order_by(Disbursement.unit_id, Disbursement.number)).all()
+    voided = _voided_by(session, Disbursement, funds, end)
     return [(n, d, names.get(u, ""), category,
              (child if unmasked else mask_name(child)) if child else "",
-             count, payee, amount, "voided" if voided else "paid")
-            for n, d, u, category, child, count, payee, amount, voided in rows]
+             count, payee, amount, "voided" if void in voided else "paid")
+            for n, d, u, category, child, count, payee, amount, void in rows]
 
 
 def _transfers(session, funds, start, end) -> list[tuple]:
@@ -150,12 +174,11 @@ def _sum_by_fund(kinds):
             .where(Account.kind.in_(kinds)).group_by(Account.unit_id))
 
 
-def _checks(session, data: Reconciliation, funds, start, end) -> list[Check]:
+def _checks(session, data: Reconciliation, funds, start, end, problems) -> list[Check]:
     p = data.progress
     valid_quota = sum(r[7] for r in data.receipts if not r[8] and r[6] in QUOTA_SOURCES)
     paid = sum(r[7] for r in data.disbursements if r[8] == "paid")
     sent, received, in_transit = _transfer_totals(session, funds, start, end)
-    problems = check_books(session, unit_ids=funds)
     return [
         Check("Tổng chỉ tiêu phân bổ − chỉ tiêu được giao = chênh lệch phân bổ (kế hoạch)",
               p.quota_total - p.target, p.headroom),
