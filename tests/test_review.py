@@ -249,3 +249,19 @@ def test_saving_all_zero_quotas_returns_to_the_dashboard(client, session, make_u
     response = submit(f"/campaigns/{campaign.id}/quotas", {"mode": "typed", **zeros})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/campaigns/{campaign.id}")
+
+
+def test_progress_is_the_same_with_units_listed_or_queried(demo, session, monkeypatch):
+    from ledger.services import units
+    from ledger.services.reports import spent_by_category
+
+    def figures():
+        p = campaign_progress(session, campaign_id=demo.id)
+        return (p.collected, p.disbursed, p.balance,
+                [(r.name, r.collected, r.disbursed, r.balance) for r in p.rows],
+                spent_by_category(session, root_id=demo.unit_id, start=date(2018, 1, 1),
+                                  end=date(2018, 12, 31)))
+
+    listed = figures()
+    monkeypatch.setattr(units, "MAX_LISTED_UNITS", 0)  # the nation's way: a recursive CTE
+    assert figures() == listed and listed[0] > 0 and listed[4]

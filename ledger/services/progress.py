@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from ..models import Account, Campaign, CreditMonth, Posting, Quota, Unit
 from .campaigns import get_campaign
+from .units import members
 
 
 @dataclass
@@ -91,7 +92,7 @@ def _subtree(session: Session, root_id: int):
 
 def _credit_totals(session, tree, parents, root_id, start, end):
     totals: dict[int, tuple[int, date | None]] = {}
-    for unit_id, amount, last in _credited(session, select(tree.c.id), start, end):
+    for unit_id, amount, last in _credited(session, members(parents, root_id), start, end):
         for current in _up(unit_id, parents, root_id):
             total, latest = totals.get(current, (0, None))
             totals[current] = (total - int(amount), max(filter(None, (latest, last)), default=None))
@@ -144,16 +145,17 @@ def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None 
     root = campaign.unit_id
     as_of = min(as_of or campaign.ends_on, campaign.ends_on)
     tree, parents = _subtree(session, root)
+    units = members(parents, root)
     collected = _credit_totals(session, tree, parents, root, campaign.starts_on, as_of)
     spent = _roll_up(session.exec(
         select(Account.unit_id, func.sum(Posting.amount))
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.type == "expense", Account.unit_id.in_(select(tree.c.id)),
+        .where(Account.type == "expense", Account.unit_id.in_(units),
                Posting.entry_date >= campaign.starts_on, Posting.entry_date <= as_of)
         .group_by(Account.unit_id)).all(), parents, root)
     balances = _roll_up(session.exec(
         select(Account.unit_id, func.sum(Account.balance))
-        .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(select(tree.c.id)))
+        .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units))
         .group_by(Account.unit_id)).all(), parents, root)
     rows = _child_rows(session, campaign, collected, spent, balances)
     total = collected.get(root, (0, None))[0]

@@ -10,16 +10,15 @@ from sqlmodel import Session
 from ..models import Account, Campaign, Category, Posting, ReportPeriod, Unit
 from .campaigns import find_campaign, report_periods
 from .progress import Progress, campaign_progress
-from .units import predecessors, subtree_query
+from .units import predecessors, subtree_members
 
 
 def collected_between(session: Session, *, root_ids: list[int], start: date, end: date) -> int:
     """Mobilised money credited to any unit under ``root_ids`` between two dates."""
     total = 0
     for root in root_ids:
-        tree = subtree_query(root)
         total += -int(session.exec(select(func.coalesce(func.sum(Posting.amount), 0)).where(
-            Posting.credit_unit_id.in_(select(tree.c.id)), Posting.entry_date >= start,
+            Posting.credit_unit_id.in_(subtree_members(session, root)), Posting.entry_date >= start,
             Posting.entry_date <= end)).scalar_one())
     return total
 
@@ -27,10 +26,10 @@ def collected_between(session: Session, *, root_ids: list[int], start: date, end
 def spent_by_category(session: Session, *, root_id: int, start: date,
                       end: date) -> list[tuple[str, str, str, int]]:
     """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``."""
-    tree = subtree_query(root_id)
     rows = session.exec(select(Account.kind, func.sum(Posting.amount))
                         .join(Account, Account.id == Posting.account_id)
-                        .where(Account.type == "expense", Account.unit_id.in_(select(tree.c.id)),
+                        .where(Account.type == "expense",
+                               Account.unit_id.in_(subtree_members(session, root_id)),
                                Posting.entry_date >= start, Posting.entry_date <= end)
                         .group_by(Account.kind)).all()
     names = {c.code: c for c in session.exec(select(Category)).scalars()}
@@ -45,9 +44,8 @@ def spent_by_category(session: Session, *, root_id: int, start: date,
 
 def daily_collected(session: Session, *, root_id: int, start: date, end: date) -> list[tuple[date, int]]:
     """Mobilised money per day under ``root_id`` (for the cumulative chart)."""
-    tree = subtree_query(root_id)
     rows = session.exec(select(Posting.entry_date, func.sum(Posting.amount))
-                        .where(Posting.credit_unit_id.in_(select(tree.c.id)),
+                        .where(Posting.credit_unit_id.in_(subtree_members(session, root_id)),
                                Posting.entry_date >= start, Posting.entry_date <= end)
                         .group_by(Posting.entry_date).order_by(Posting.entry_date)).all()
     return [(day, -int(amount)) for day, amount in rows]

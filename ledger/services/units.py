@@ -80,6 +80,22 @@ def subtree_query(root_id: int):
     return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
 
 
+#: subtrees up to this many units are named by their ids in SQL, so the planner sees how few
+#: they are (on PostgreSQL a district's page otherwise scanned every account of the nation)
+MAX_LISTED_UNITS = 2000
+
+
+def members(ids, root_id: int):
+    """What ``column.in_(…)`` takes for a subtree whose ids are known: the ids themselves,
+    or for a subtree as large as a nation the recursive CTE (no huge parameter list)."""
+    return sorted(ids) if len(ids) <= MAX_LISTED_UNITS else select(subtree_query(root_id).c.id)
+
+
+def subtree_members(session: Session, root_id: int):
+    """``members`` of ``root_id``'s subtree."""
+    return members(subtree_ids(session, root_id), root_id)
+
+
 def subtree_ids(session: Session, root_id: int) -> set[int]:
     """Ids of ``root_id`` and every unit under it."""
     tree = subtree_query(root_id)
