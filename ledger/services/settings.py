@@ -85,9 +85,8 @@ def _checked(key: str, value: str) -> str:
         raise LedgerError()
     label, rule = EDITABLE[key]
     value = clean(value, max_length=1000)
-    limits = {"form_circular": 300}
     if key in ("receipt_form_code", "disbursement_form_code", "form_circular"):
-        ok = 1 <= len(value) <= limits.get(key, 60)
+        ok = 1 <= len(value) <= (300 if key == "form_circular" else 60)
     elif key == "words_linh":
         ok = value in ("linh", "lẻ")
     elif key == "words_even":
