@@ -202,14 +202,20 @@ def _floor(url):
     assert rows
 
 
+_SAID: set[str] = set()
+
+
 def _workbook(url, campaign_id):
     from ..exports.reconciliation import reconciliation_workbook
     from ..services.reconciliation import build_reconciliation
     session = _session(url)
     data = build_reconciliation(session, campaign_id=campaign_id)
     assert reconciliation_workbook(data)
-    print(f"    ({len(data.progress.rows)} units, {len(data.receipts)} receipts, checks "
-          f"{'OK' if all(c.ok for c in data.checks) else 'LỆCH'})")
+    line = (f"    ({len(data.progress.rows)} units, {len(data.receipts)} receipts, checks "
+            f"{'OK' if all(c.ok for c in data.checks) else 'LỆCH'})")
+    if line not in _SAID:  # once per measured step, not once per repeat
+        _SAID.add(line)
+        print(line)
 
 
 def _chart(url, campaign_id, name):
