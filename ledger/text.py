@@ -8,6 +8,16 @@ _UNIT_PREFIXES = ("thị trấn", "xã", "phường", "huyện", "quận", "th�
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
+def required_reason(text: object, *, max_length: int = 500) -> str:
+    """The cleaned reason a rule asks for (void, reject, unlock, unmask); ``ReasonRequired``
+    when nothing is left of it."""
+    from .errors import ReasonRequired
+    reason = clean(text, max_length=max_length)
+    if not reason:
+        raise ReasonRequired()
+    return reason
+
+
 def clean(text: object, *, max_length: int | None = None) -> str:
     """NFC, no control or zero-width characters, single spaces, trimmed (and cut)."""
     value = unicodedata.normalize("NFC", str(text or ""))

@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..errors import DuplicateBeneficiary, NotFound, ReasonRequired
+from ..errors import DuplicateBeneficiary, NotFound
 from ..models import Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement, Unit
-from ..text import clean, fold
+from ..text import clean, fold, required_reason
 from .audit import record_event
 from .units import is_within
 
@@ -90,9 +90,7 @@ def sees_in_full(session: Session, *, role: str, user_unit_id: int, child_unit_i
 
 def unmask(session: Session, *, beneficiary_id: int, user_id: int, reason: str) -> Beneficiary:
     """Show a masked record to a user with the unmask permission; written to the audit log."""
-    reason = clean(reason, max_length=300)
-    if not reason:
-        raise ReasonRequired()
+    reason = required_reason(reason, max_length=300)
     child = get_beneficiary(session, beneficiary_id)
     record_event(session, action="beneficiary.unmask", user_id=user_id, unit_id=child.unit_id,
                  object_type="beneficiary", object_id=child.id, after={"reason": reason})

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..errors import (BeneficiaryOutsideFund, InsufficientFunds, InvalidTransition, NotFound,
-                      NotAllowedToApprove, ReasonRequired)
+                      NotAllowedToApprove)
 from ..models import Beneficiary, Category, Disbursement, utcnow
 from ..money import parse_amount
-from ..text import clean
+from ..text import clean, required_reason
 from .audit import record_event
 from .journal import Line, balance, lock_fund, post_entry, reverse_entry
 from .units import ensure_valid, get_unit, is_within
@@ -113,8 +113,7 @@ def approve_disbursement(session: Session, *, disbursement_id: int, user_id: int
 def reject_disbursement(session: Session, *, disbursement_id: int, user_id: int, role: str,
                         user_unit_id: int, comment: str, same_level_max: int = 0) -> Disbursement:
     """Reject a draft with a comment saying why."""
-    if not clean(comment):
-        raise ReasonRequired()
+    required_reason(comment)
     item = _locked(session, disbursement_id)
     _require_status(item, "draft", "rejected")
     if not may_approve(session, item=item, user_id=user_id, role=role,
@@ -149,9 +148,7 @@ def pay_disbursement(session: Session, *, disbursement_id: int, on: date,
 def void_disbursement(session: Session, *, disbursement_id: int, reason: str, on: date,
                       user_id: int | None = None) -> Disbursement:
     """Void a paid disbursement by reversal; its number stays in the series."""
-    reason = clean(reason, max_length=500)
-    if not reason:
-        raise ReasonRequired()
+    reason = required_reason(reason)
     item = _locked(session, disbursement_id)
     _require_status(item, "paid", "voided")
     entry = reverse_entry(session, entry_id=item.entry_id, on=on, kind="disbursement_void",

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from ..errors import LedgerError, _l
 from ..models import PeriodLock, utcnow
+from ..text import required_reason
 from .audit import record_event
 from .units import get_unit
 
@@ -36,9 +37,7 @@ def lock_period(session: Session, *, unit_id: int, through: date, user_id: int |
 def unlock_period(session: Session, *, unit_id: int, through: date | None,
                   user_id: int | None, reason: str) -> None:
     """Admin only (checked at the edge): move the lock back or remove it, with a reason."""
-    if not (reason or "").strip():
-        from ..errors import ReasonRequired
-        raise ReasonRequired()
+    reason = required_reason(reason)
     lock = session.get(PeriodLock, unit_id)
     before = lock.locked_through if lock else None
     if lock is not None and through is None:
@@ -48,7 +47,7 @@ def unlock_period(session: Session, *, unit_id: int, through: date | None,
     session.flush()
     record_event(session, action="period.unlock", user_id=user_id, unit_id=unit_id,
                  object_type="unit", object_id=unit_id, before={"locked_through": before},
-                 after={"locked_through": through, "reason": reason.strip()})
+                 after={"locked_through": through, "reason": reason})
 
 
 def locked_through(session: Session, unit_id: int) -> date | None:

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..bulk import insert_rows, reserve_ids
-from ..errors import AlreadyVoided, NotFound, QuotaOutsideTree, ReasonRequired
+from ..errors import AlreadyVoided, NotFound, QuotaOutsideTree
 from ..models import Donor, Receipt, Unit, utcnow
 from ..money import parse_amount
-from ..text import clean
+from ..text import clean, required_reason
 from .audit import record_event
 from .journal import Line, NewEntry, lock_fund, post_entries, reverse_entry
 from .units import ensure_valid, get_unit, subtree_ids
@@ -128,9 +128,7 @@ def receipt_lines(row: dict) -> list[Line]:
 def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
                  user_id: int | None = None) -> Receipt:
     """Void a receipt: post the reversal dated ``on``; the number stays, marked void."""
-    reason = clean(reason, max_length=500)
-    if not reason:
-        raise ReasonRequired()
+    reason = required_reason(reason)
     receipt = get_receipt(session, receipt_id)
     lock_fund(session, receipt.unit_id)
     session.refresh(receipt)
