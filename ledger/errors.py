@@ -74,7 +74,7 @@ class CampaignNotFound(LedgerError):
 
 
 class DuplicateCampaign(LedgerError):
-    default = _l("Đơn vị đã có đợt vận động năm %(year)s.")
+    default = _l("Đơn vị đã có đợt vận động mã “%(code)s”.")
 
 
 class QuotaOutsideTree(LedgerError):

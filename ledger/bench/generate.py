@@ -122,7 +122,7 @@ def _campaigns(session: Session, tree: _Tree, rng: random.Random) -> None:
     for unit in [tree.nation, *tree.provinces, *tree.districts]:
         target = max(1, round(quota_of[unit] * rng.uniform(0.65, 0.9) / 1_000_000) * 1_000_000)
         [campaign_id] = session.exec(insert(Campaign).returning(Campaign.id), params=[{
-            "unit_id": unit, "year": YEAR, "name": f"Vận động Quỹ BTTE năm {YEAR}",
+            "unit_id": unit, "year": YEAR, "code": str(YEAR), "name": f"Vận động Quỹ BTTE năm {YEAR}",
             "target": target, "starts_on": date(YEAR, 1, 1), "ends_on": date(YEAR, 12, 31)}]
         ).scalars()
         session.exec(insert(Quota), params=[{"campaign_id": campaign_id, "unit_id": c,

@@ -10,6 +10,11 @@ from sqlmodel import Field, SQLModel
 from .base import money, one_of, timestamp
 
 UNIT_LEVELS = ("nation", "province", "district", "commune")
+#: the administrative type (loại đơn vị) as law names it; ``level`` is the tier in the tree
+UNIT_TYPES = ("quoc_gia", "tinh", "thanh_pho", "huyen", "quan", "thi_xa", "thanh_pho_thuoc_tinh",
+              "xa", "phuong", "thi_tran", "dac_khu")
+#: a share of a predecessor is kept in basis points: 10000 = 100 %
+WHOLE_SHARE = 10000
 ACCOUNT_TYPES = ("asset", "income", "expense", "clearing")
 
 
@@ -19,6 +24,8 @@ class Unit(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_span"),
         one_of("level", UNIT_LEVELS),
+        CheckConstraint("unit_type IS NULL OR unit_type IN (%s)"
+                        % ", ".join(f"'{t}'" for t in UNIT_TYPES), name="unit_type_allowed"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     #: stable code, e.g. the GSO code or ``TT-CHUONGDUONG``
@@ -30,17 +37,27 @@ class Unit(SQLModel, table=True):
     #: the name as a document prints it, e.g. "XÃ CHƯƠNG DƯƠNG" or "THỊ TRẤN"
     printed_name: Optional[str] = Field(default=None, max_length=200)
     level: str = Field(max_length=20)
+    #: tỉnh, thành phố, huyện, quận, thị xã, xã, phường, thị trấn, đặc khu (see UNIT_TYPES)
+    unit_type: Optional[str] = Field(default=None, max_length=30)
     parent_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
     valid_from: date
     valid_to: Optional[date] = None
 
 
 class UnitSuccession(SQLModel, table=True):
-    """A merger or split: ``predecessor`` was folded into ``successor`` on ``effective_on``."""
+    """A merger or split: ``share_bp`` of ``predecessor`` went to ``successor`` on ``effective_on``."""
 
+    __table_args__ = (CheckConstraint("share_bp > 0 AND share_bp <= 10000", name="share_range"),)
     predecessor_id: int = Field(foreign_key="unit.id", primary_key=True)
     successor_id: int = Field(foreign_key="unit.id", primary_key=True)
     effective_on: date
+    #: the share of the predecessor (area and population) that went to the successor, in basis
+    #: points: 10000 when whole, e.g. 6000 for "một phần" at 60 %
+    share_bp: int = Field(default=WHOLE_SHARE)
+    #: the legal basis (căn cứ), e.g. "Nghị quyết 1656/NQ-UBTVQH15 ngày 16/06/2025"
+    legal_basis: str = Field(default="", max_length=300)
+    #: how the share was set when no source publishes it (e.g. "giả định theo dân số")
+    share_note: str = Field(default="", max_length=300)
 
 
 class Account(SQLModel, table=True):
@@ -56,16 +73,22 @@ class Account(SQLModel, table=True):
 
 
 class Campaign(SQLModel, table=True):
-    """A year's fundraising campaign: the target a higher level assigned to ``unit``."""
+    """A fundraising campaign or drive: the target a higher level assigned to ``unit``.
+
+    A unit may run several in a year (the yearly campaign, Tháng hành động vì trẻ em, a Trung thu
+    drive); ``code`` (e.g. ``2026``, ``2026-THĐ``) tells them apart within the unit.
+    """
 
     __table_args__ = (
-        UniqueConstraint("unit_id", "year"),
+        UniqueConstraint("unit_id", "code"),
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("ends_on >= starts_on", name="date_span"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year: int
+    #: short code unique per unit, e.g. ``2026`` or ``2026-THĐ``
+    code: str = Field(max_length=30)
     name: str = Field(max_length=200)
     #: the assigned target (chỉ tiêu được giao), đồng
     target: int = money()

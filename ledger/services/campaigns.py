@@ -9,17 +9,19 @@ from sqlmodel import Session
 from ..errors import CampaignNotFound, DuplicateCampaign, QuotaOutsideTree
 from ..models import Campaign, Quota, ReportPeriod, Unit
 from ..money import parse_amount
+from ..text import clean
 from .units import get_unit
 
 
 def create_campaign(session: Session, *, unit_id: int, year: int, target: int,
                     name: str | None = None, starts_on: date | None = None,
-                    ends_on: date | None = None) -> Campaign:
-    """Record the target a higher level assigned to ``unit_id`` for ``year``."""
+                    ends_on: date | None = None, code: str | None = None) -> Campaign:
+    """Record the target a higher level assigned to ``unit_id``; ``code`` defaults to the year."""
     unit = get_unit(session, unit_id)
-    if find_campaign(session, unit_id=unit_id, year=year) is not None:
-        raise DuplicateCampaign(year=year)
-    campaign = Campaign(unit_id=unit_id, year=year, target=parse_amount(target),
+    code = clean(code or "") or str(year)
+    if find_campaign(session, unit_id=unit_id, code=code) is not None:
+        raise DuplicateCampaign(code=code)
+    campaign = Campaign(unit_id=unit_id, year=year, code=code, target=parse_amount(target),
                         name=name or f"Vận động Quỹ Bảo trợ trẻ em {unit.name} năm {year}",
                         starts_on=starts_on or date(year, 1, 1),
                         ends_on=ends_on or date(year, 12, 31))
@@ -28,10 +30,16 @@ def create_campaign(session: Session, *, unit_id: int, year: int, target: int,
     return campaign
 
 
-def find_campaign(session: Session, *, unit_id: int, year: int) -> Campaign | None:
-    """The campaign of ``unit_id`` in ``year``, if any."""
-    return session.exec(select(Campaign).where(Campaign.unit_id == unit_id,
-                                               Campaign.year == year)).scalars().first()
+def find_campaign(session: Session, *, unit_id: int, year: int | None = None,
+                  code: str | None = None) -> Campaign | None:
+    """The campaign of ``unit_id`` with this code, or in ``year`` (the one coded as the year
+    when the unit ran several that year), if any."""
+    query = select(Campaign).where(Campaign.unit_id == unit_id)
+    if code is not None:
+        return session.exec(query.where(Campaign.code == code)).scalars().first()
+    found = session.exec(query.where(Campaign.year == year).order_by(Campaign.id)).scalars().all()
+    exact = [c for c in found if c.code == str(year)]
+    return (exact or found or [None])[0]
 
 
 def get_campaign(session: Session, campaign_id: int) -> Campaign:

@@ -19,12 +19,17 @@ FUND_ACCOUNTS = {
 }
 
 
+#: the administrative type assumed when none is given
+DEFAULT_TYPES = {"nation": "quoc_gia", "province": "tinh", "district": "huyen", "commune": "xa"}
+
+
 def create_unit(session: Session, *, code: str, name: str, level: str, valid_from: date,
                 parent_id: int | None = None, printed_name: str | None = None,
-                valid_to: date | None = None) -> Unit:
+                valid_to: date | None = None, unit_type: str | None = None) -> Unit:
     """Create a unit with its fund's accounts and an empty hash chain."""
     unit = Unit(code=clean(code), name=clean(name), printed_name=clean(printed_name) or None,
-                level=level, parent_id=parent_id, valid_from=valid_from, valid_to=valid_to)
+                level=level, parent_id=parent_id, valid_from=valid_from, valid_to=valid_to,
+                unit_type=unit_type or DEFAULT_TYPES.get(level))
     session.add(unit)
     session.flush()
     session.add_all(Account(unit_id=unit.id, kind=k, type=t) for k, t in FUND_ACCOUNTS.items())
@@ -34,10 +39,12 @@ def create_unit(session: Session, *, code: str, name: str, level: str, valid_fro
 
 
 def record_succession(session: Session, *, predecessor_id: int, successor_id: int,
-                      effective_on: date) -> None:
-    """Record that ``predecessor`` merged into ``successor`` on ``effective_on``."""
+                      effective_on: date, share_bp: int = 10000, legal_basis: str = "",
+                      share_note: str = "") -> None:
+    """Record that ``share_bp`` (10000 = whole) of ``predecessor`` went to ``successor``."""
     session.add(UnitSuccession(predecessor_id=predecessor_id, successor_id=successor_id,
-                               effective_on=effective_on))
+                               effective_on=effective_on, share_bp=share_bp,
+                               legal_basis=clean(legal_basis), share_note=clean(share_note)))
     session.flush()
 
 
