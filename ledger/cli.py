@@ -13,6 +13,7 @@ from .db import session_scope
 from .errors import LedgerError
 from .models.people import ROLES
 from .services import check, demo, seed, units, users
+from .services.anchors import read_anchor_file
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -83,11 +84,16 @@ def create_user_command(username, role, unit_name, full_name, can_unmask, passwo
 
 
 @click.command("check")
+@click.option("--anchors", "anchor_file", type=click.Path(exists=True, dir_okay=False),
+              help="an earlier workbook (.xlsx) or a text file of printed chain heads")
 @with_appcontext
-def check_command() -> None:
+def check_command(anchor_file: str | None) -> None:
     """Verify the books; exit 1 naming every broken row."""
+    external = read_anchor_file(anchor_file) if anchor_file else []
+    if anchor_file and not external:
+        _fail(LedgerError(f"No anchors (CODE E<seq>:<hash> A<seq>:<hash>) found in {anchor_file}."))
     with session_scope(write=False) as session:
-        problems = check.check_books(session)
+        problems = check.check_books(session, anchors=external)
     for problem in problems[:500]:
         click.echo(str(problem), err=True)
     if len(problems) > 500:
@@ -95,7 +101,10 @@ def check_command() -> None:
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
-    click.echo("OK: every entry balances, every hash chain verifies, balances equal postings.")
+    click.echo("OK: every entry balances, every hash chain verifies, balances equal postings, "
+               "every document, child record, lock and audit event matches its seal"
+               + (f", and the chains pass through {len(external)} anchor(s) from the file."
+                  if external else "."))
 
 
 @click.command("import-receipts")

@@ -17,6 +17,8 @@ from sqlmodel import Session
 
 from ..models import (Account, Campaign, Category, ChainHead, Disbursement, Donor, Quota, Receipt,
                       Unit)
+from ..bulk import reserve_ids
+from ..services.audit import seal_rows
 from ..services.journal import Line, NewEntry, post_entries
 from ..services.receipts import ReceiptInput, record_receipts
 from ..services.transfers import receive_transfer, send_transfer
@@ -188,7 +190,12 @@ def _commune_payouts(session: Session, rng: random.Random, commune_id: int) -> i
                         count=len(rows))
     for offset, (row, entry_id) in enumerate(zip(rows, entry_ids)):
         row.update(number=first + offset, entry_id=entry_id)
+    ids = reserve_ids(session, Disbursement.__table__, len(rows))
+    for row, disbursement_id in zip(rows, ids):
+        row["id"] = disbursement_id
     session.exec(insert(Disbursement), params=rows)
+    seal_rows(session, kind="disbursement", keys=ids, action="disbursement.pay",
+              unit_id=commune_id)
     return len(rows)
 
 

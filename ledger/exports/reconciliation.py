@@ -22,6 +22,7 @@ def reconciliation_workbook(data) -> bytes:
     _transfers(book, data)
     _books(book, data)
     _checks(book, data)
+    _anchors(book, data)
     return book.close()
 
 
@@ -101,3 +102,13 @@ def _checks(book: Book, data) -> None:
     for check in data.checks:
         sheet.write([check.name, check.expected, check.actual, "OK" if check.ok else "LỆCH",
                      check.note], money={1, 2})
+
+
+def _anchors(book: Book, data) -> None:
+    sheet = book.sheet("Dấu neo chuỗi", [30, 12, 12, 150])
+    sheet.write(["Các dấu neo dưới đây là đỉnh chuỗi băm của từng quỹ khi lập sổ này. Lưu tệp; "
+                 "`flask --app ledger check --anchors <tệp>` sẽ phát hiện mọi sửa đổi về sau."])
+    sheet.write(["Mã quỹ", "Bút toán", "Nhật ký", "Dấu neo (mã, bút toán, nhật ký kiểm toán)"],
+                header=True)
+    for head in data.heads:
+        sheet.write([head.code, head.entry_seq, head.audit_seq, head.line()])

@@ -4,12 +4,12 @@ from .documents import (
     Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement, Donor, Receipt,
     Transfer, VoucherCounter,
 )
-from .journal import ChainHead, CreditMonth, Entry, Posting
+from .journal import Anchor, ChainHead, CreditMonth, Entry, Posting
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
-from .people import AuditEvent, IdempotencyKey, Setting, User
+from .people import AuditEvent, AuditHead, IdempotencyKey, Setting, User
 
 __all__ = [
-    "Account", "AuditEvent", "Beneficiary", "BeneficiaryGroup", "Campaign", "Category",
+    "Account", "Anchor", "AuditEvent", "AuditHead", "Beneficiary", "BeneficiaryGroup", "Campaign", "Category",
     "ChainHead", "CircumstanceGroup", "CreditMonth", "Disbursement", "Donor", "Entry", "IdempotencyKey",
     "PeriodLock", "Posting", "Quota", "Receipt", "ReportPeriod", "Setting", "Transfer", "Unit",
     "UnitSuccession", "User", "VoucherCounter", "utcnow",

@@ -68,3 +68,21 @@ class CreditMonth(SQLModel, table=True):
     #: signed like the postings (credits are negative)
     amount: int = money(default=0)
     last_date: Optional[date] = None
+
+
+class Anchor(SQLModel, table=True):
+    """A fund's chain heads as printed on a document that left the database (a period lock, a
+    workbook, a filed report): a later rewrite of the chains no longer matches it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    #: lock, workbook, report, migration
+    kind: str = Field(max_length=20)
+    #: what the anchor was printed on, e.g. "khóa sổ đến 30/06/2018"
+    ref: str = Field(default="", max_length=200)
+    made_at: datetime = timestamp()
+    made_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    entry_seq: int
+    entry_hash: str = Field(max_length=64)
+    audit_seq: int
+    audit_hash: str = Field(max_length=64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import one_of, timestamp
@@ -36,8 +36,14 @@ class User(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Who did what to which object, when, with the values before and after."""
+    """Who did what to which object, when, with the values before and after.
 
+    Events form one hash chain per fund (``chain_key`` = the unit, 0 for events of no unit);
+    ``digest`` seals the object's content after the action, so an edit behind the
+    application's back no longer matches the last event about that object.
+    """
+
+    __table_args__ = (UniqueConstraint("chain_key", "seq"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = timestamp()
     user_id: Optional[int] = Field(default=None, foreign_key="user.id")
@@ -47,6 +53,21 @@ class AuditEvent(SQLModel, table=True):
     object_id: Optional[int] = None
     before: str = Field(default="", sa_type=Text)
     after: str = Field(default="", sa_type=Text)
+    #: the chain this event extends: the event's unit, or 0
+    chain_key: int = 0
+    seq: int = 0
+    #: sha256 of the sealed object's content after the action ("" when the object is gone)
+    digest: str = Field(default="", max_length=64)
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The tip of one audit chain; locked while an event is appended to it."""
+
+    chain_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_seq: int = 0
+    last_hash: str = Field(default="", max_length=64)
 
 
 Index("ix_auditevent_unit_at", AuditEvent.unit_id, AuditEvent.at)

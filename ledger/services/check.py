@@ -8,9 +8,11 @@ from itertools import groupby
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
-from ..models import (Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Receipt,
-                      Unit)
+from ..models import (Account, Anchor, AuditEvent, AuditHead, ChainHead, CreditMonth, Entry,
+                      PeriodLock, Posting, Receipt, Unit)
+from .audit import event_hash
 from .journal import entry_hash
+from .seals import SEALED, digests
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,18 @@ class Problem:
         return f"{self.what}: {self.where}: {self.detail}"
 
 
-def check_books(session: Session, unit_ids: set[int] | None = None) -> list[Problem]:
-    """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound."""
+def check_books(session: Session, unit_ids: set[int] | None = None,
+                anchors: list | None = None) -> list[Problem]:
+    """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound.
+
+    ``anchors``: heads read from outside the database (``anchors.read_anchor_file``)."""
     funds = sorted(unit_ids) if unit_ids is not None else None
     journal = _load_journal(session, funds)
     return [*check_chains(session, funds, journal),
             *check_account_balances(session, funds), *check_receipts(session, funds),
-            *check_locks(session, funds), *check_credit_months(session, funds)]
+            *check_locks(session, funds), *check_credit_months(session, funds),
+            *check_audit_chains(session, funds), *check_seals(session, funds),
+            *check_anchors(session, funds, anchors or [])]
 
 
 def _only(query, column, funds):
@@ -159,3 +166,117 @@ def check_credit_months(session: Session, funds=None) -> list[Problem]:
                     f"{expected.get((unit, month), 0)}")
             for unit, month in sorted(set(expected) | set(stored))
             if expected.get((unit, month), 0) != stored.get((unit, month), 0)]
+
+
+def check_audit_chains(session: Session, funds=None) -> list[Problem]:
+    """Walk each audit chain: every event's hash and link recompute, heads match the chains."""
+    keys = None if funds is None else [0, *funds]
+    events = session.connection().execute(_only(
+        select(AuditEvent.id, AuditEvent.chain_key, AuditEvent.seq, AuditEvent.at,
+               AuditEvent.user_id, AuditEvent.unit_id, AuditEvent.action,
+               AuditEvent.object_type, AuditEvent.object_id, AuditEvent.before,
+               AuditEvent.after, AuditEvent.digest, AuditEvent.prev_hash, AuditEvent.hash),
+        AuditEvent.chain_key, keys).order_by(AuditEvent.chain_key, AuditEvent.seq)).mappings()
+    problems: list[Problem] = []
+    ends: dict[int, tuple[int, str]] = {}
+    for key, chain in groupby(events, key=lambda e: e["chain_key"]):
+        ends[key] = _walk_events(chain, problems)
+    heads = session.exec(_only(select(AuditHead), AuditHead.chain_key, keys)).scalars().all()
+    for head in heads:
+        if (head.last_seq, head.last_hash) != ends.get(head.chain_key, (0, "")):
+            problems.append(Problem("audit_head", f"audit chain {head.chain_key}",
+                                    f"head says seq {head.last_seq}, the chain ends at seq "
+                                    f"{ends.get(head.chain_key, (0, ''))[0]}"))
+    for key in set(ends) - {h.chain_key for h in heads}:
+        problems.append(Problem("audit_head", f"audit chain {key}", "the chain has no head"))
+    return problems
+
+
+def _walk_events(chain, problems: list[Problem]) -> tuple[int, str]:
+    prev_seq, prev_hash = 0, ""
+    for event in chain:
+        where = f"audit event {event['id']} (chain {event['chain_key']}, seq {event['seq']})"
+        if event["seq"] != prev_seq + 1:
+            problems.append(Problem("audit_gap", where, f"expected seq {prev_seq + 1}"))
+        if event["prev_hash"] != prev_hash:
+            problems.append(Problem("audit_link", where, "previous hash does not match"))
+        if event["hash"] != event_hash(prev_hash=event["prev_hash"], chain_key=event["chain_key"],
+                                       seq=event["seq"], at=event["at"], row=event):
+            problems.append(Problem("audit_hash", where, "content does not match its hash"))
+        prev_seq, prev_hash = event["seq"], event["hash"]
+    return prev_seq, prev_hash
+
+
+def check_seals(session: Session, funds=None) -> list[Problem]:
+    """Rows whose content differs from the last audit event about them, rows no event sealed,
+    and sealed rows that are gone."""
+    problems: list[Problem] = []
+    for kind in SEALED:
+        now = digests(session, kind, funds=funds)
+        sealed = _last_seals(session, kind, funds, set(now))
+        for key in sorted(set(now) | set(sealed)):
+            current, last = now.get(key, (None, ""))[1], sealed.get(key)
+            if last is None:
+                problems.append(Problem("unsealed", f"{kind} {key}",
+                                        "no audit event records this row"))
+            elif current != last:
+                problems.append(Problem("seal", f"{kind} {key}", "deleted since its last audit "
+                                        "event" if not current else "content differs from its "
+                                        "last audit event"))
+    return problems
+
+
+def _last_seals(session: Session, kind: str, funds, keys: set[int]) -> dict[int, str]:
+    """{object id: digest of the last event about it} within the funds' chains (a transfer's
+    events sit in both funds' chains, so transfers are looked up by id)."""
+    query = select(AuditEvent.object_id, AuditEvent.digest).where(AuditEvent.object_type == kind)
+    if funds is not None and kind == "transfer":
+        query = query.where(AuditEvent.object_id.in_(sorted(keys) or [0]))
+    elif funds is not None:
+        query = query.where(AuditEvent.chain_key.in_(funds))
+    last: dict[int, str] = {}
+    for object_id, digest in session.connection().execute(query.order_by(AuditEvent.id)):
+        last[object_id] = digest
+    return last
+
+
+def check_anchors(session: Session, funds=None, external: list | None = None) -> list[Problem]:
+    """The chains still pass through every anchor: those recorded and those handed in."""
+    codes = dict(session.exec(select(Unit.code, Unit.id)).all())
+    recorded = session.exec(_only(select(Anchor.id, Anchor.unit_id, Anchor.entry_seq,
+                                         Anchor.entry_hash, Anchor.audit_seq, Anchor.audit_hash),
+                                  Anchor.unit_id, funds)).all()
+    wanted = [(f"anchor {aid}", uid, es, eh, as_, ah) for aid, uid, es, eh, as_, ah in recorded]
+    problems: list[Problem] = []
+    for code, es, eh, as_, ah in external or []:
+        if code not in codes:
+            problems.append(Problem("anchor", f"anchor of {code}", "no such fund"))
+        elif funds is None or codes[code] in funds:
+            wanted.append((f"anchor of {code} (file)", codes[code], es, eh, as_, ah))
+    entries, events = _hashes_at(session, wanted)
+    for name, unit_id, es, eh, as_, ah in wanted:
+        if es and entries.get((unit_id, es)) != eh:
+            problems.append(Problem("anchor", name, f"fund {unit_id}: journal entry seq {es} "
+                                    f"is {'missing' if (unit_id, es) not in entries else 'different'}"))
+        if as_ and events.get((unit_id, as_)) != ah:
+            problems.append(Problem("anchor", name, f"fund {unit_id}: audit event seq {as_} "
+                                    f"is {'missing' if (unit_id, as_) not in events else 'different'}"))
+    return problems
+
+
+def _hashes_at(session: Session, wanted):
+    """The hashes now at the anchored positions: {(fund, seq): hash} for entries and events."""
+    entry_keys = {(u, es) for _, u, es, _, _, _ in wanted if es}
+    event_keys = {(u, as_) for _, u, _, _, as_, _ in wanted if as_}
+    entries, events = {}, {}
+    for unit_id in {u for u, _ in entry_keys}:
+        seqs = [s for u, s in entry_keys if u == unit_id]
+        for seq, digest in session.exec(select(Entry.seq, Entry.hash).where(
+                Entry.unit_id == unit_id, Entry.seq.in_(seqs))).all():
+            entries[(unit_id, seq)] = digest
+    for unit_id in {u for u, _ in event_keys}:
+        seqs = [s for u, s in event_keys if u == unit_id]
+        for seq, digest in session.exec(select(AuditEvent.seq, AuditEvent.hash).where(
+                AuditEvent.chain_key == unit_id, AuditEvent.seq.in_(seqs))).all():
+            events[(unit_id, seq)] = digest
+    return entries, events

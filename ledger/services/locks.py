@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ..errors import LedgerError, _l
-from ..models import PeriodLock, utcnow
+from ..models import Anchor, PeriodLock, utcnow
 from ..text import required_reason
+from .anchors import record_anchors
 from .audit import record_event
 from .units import get_unit
 
@@ -29,8 +31,10 @@ def lock_period(session: Session, *, unit_id: int, through: date, user_id: int |
     lock.locked_through, lock.locked_by_id, lock.locked_at = through, user_id, utcnow()
     session.flush()
     record_event(session, action="period.lock", user_id=user_id, unit_id=unit_id,
-                 object_type="unit", object_id=unit_id,
+                 object_type="periodlock", object_id=unit_id,
                  before={"locked_through": before}, after={"locked_through": through})
+    record_anchors(session, unit_ids=[unit_id], kind="lock", user_id=user_id,
+                   ref=f"khóa sổ đến {through:%d/%m/%Y}")
     return lock
 
 
@@ -46,7 +50,7 @@ def unlock_period(session: Session, *, unit_id: int, through: date | None,
         lock.locked_through, lock.locked_by_id, lock.locked_at = through, user_id, utcnow()
     session.flush()
     record_event(session, action="period.unlock", user_id=user_id, unit_id=unit_id,
-                 object_type="unit", object_id=unit_id, before={"locked_through": before},
+                 object_type="periodlock", object_id=unit_id, before={"locked_through": before},
                  after={"locked_through": through, "reason": reason})
 
 
@@ -54,3 +58,9 @@ def locked_through(session: Session, unit_id: int) -> date | None:
     """The unit's locked-through date, if any."""
     lock = session.get(PeriodLock, unit_id)
     return lock.locked_through if lock else None
+
+
+def last_lock_anchor(session: Session, unit_id: int):
+    """The anchor recorded by the unit's latest lock, to print beside it (or None)."""
+    return session.exec(select(Anchor).where(Anchor.unit_id == unit_id, Anchor.kind == "lock")
+                        .order_by(Anchor.id.desc()).limit(1)).scalars().first()

@@ -12,7 +12,7 @@ from ..errors import AlreadyVoided, NotFound, QuotaOutsideTree
 from ..models import Donor, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
-from .audit import record_event
+from .audit import record_event, seal_rows
 from .journal import Line, NewEntry, lock_fund, post_entries, reverse_entry
 from .units import ensure_valid, get_unit, subtree_ids
 from .vouchers import next_number
@@ -74,6 +74,8 @@ def record_receipts(session: Session, *, unit_id: int, items: list[ReceiptInput]
     for row, receipt_id, entry_id in zip(rows, ids, entry_ids):
         row["id"], row["entry_id"] = receipt_id, entry_id
     insert_rows(session, table, rows)
+    seal_rows(session, kind="receipt", keys=ids, action="receipt.create", user_id=user_id,
+              unit_id=unit_id)
     return ids
 
 

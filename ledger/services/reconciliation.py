@@ -11,6 +11,7 @@ from sqlmodel import Session
 from ..forked import Pending
 from ..models import (Account, Beneficiary, Category, Disbursement, Entry, Posting, Receipt,
                       Transfer, Unit)
+from .anchors import current_heads
 from .beneficiaries import mask_name
 from .check import check_books
 from .progress import Progress, campaign_progress
@@ -57,6 +58,8 @@ class Reconciliation:
     transfers: list[tuple]
     books: list[FundBook]
     unmasked: bool
+    #: each fund's chain heads when the workbook was made (printed: the workbook is an anchor)
+    heads: list = field(default_factory=list)
     finish: Callable[[], list[Check]] = field(default=list, repr=False)
     _checks: list[Check] | None = field(default=None, repr=False)
 
@@ -81,7 +84,8 @@ def build_reconciliation(session: Session, *, campaign_id: int, as_of: date | No
     transfers = _transfers(session, funds, start, end)
     books = _books(session, funds, start, end, names)
     data = Reconciliation(progress=progress, receipts=receipts, disbursements=disbursements,
-                          transfers=transfers, books=books, unmasked=unmasked)
+                          transfers=transfers, books=books, unmasked=unmasked,
+                          heads=current_heads(session, funds))
     data.finish = lambda: _checks(session, data, funds, start, end,
                                   integrity.result(session))
     return data

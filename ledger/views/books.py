@@ -14,7 +14,7 @@ from ..exports.books import book_workbook
 from ..fields import parse_date
 from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
-from ..services.locks import lock_period, locked_through, unlock_period
+from ..services.locks import last_lock_anchor, lock_period, locked_through, unlock_period
 from ..services.units import get_unit
 from .common import run_once
 
@@ -42,6 +42,7 @@ def show(unit_id: int, kind: str):
     unit, book = _book(unit_id, kind)
     return render_template("books/show.html", unit=unit, book=book,
                            locked=locked_through(get_session(), unit_id),
+                           lock_anchor=last_lock_anchor(get_session(), unit_id),
                            lock_form=LockForm(), unlock_form=UnlockForm())
 
 

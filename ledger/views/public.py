@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..db import get_session
 from ..models import Campaign, Unit
+from ..services.anchors import current_heads
 from ..services.progress import campaign_progress
 from ..services.reports import spent_by_category
 
@@ -28,5 +29,7 @@ def campaign(campaign_id: int):
     if found is None:
         abort(404)
     progress = campaign_progress(session, campaign_id=found.id)
+    funds = [found.unit_id, *(row.unit_id for row in progress.rows)]
     return render_template("public/campaign.html", p=progress, spent=spent_by_category(
-        session, root_id=found.unit_id, start=found.starts_on, end=progress.as_of))
+        session, root_id=found.unit_id, start=found.starts_on, end=progress.as_of),
+        heads=current_heads(session, funds))
