@@ -211,3 +211,6 @@ class SettingsForm(BaseForm):
     approval_same_level_max = StringField(
         _l("Cán bộ duyệt cùng cấp được duyệt đến (đồng; 0: luôn do cấp trên duyệt)"),
         validators=[DataRequired()], render_kw={"inputmode": "numeric", "placeholder": "0"})
+    transfer_difference_max = StringField(
+        _l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
+        validators=[DataRequired()], render_kw={"inputmode": "numeric", "placeholder": "50.000"})
