@@ -14,8 +14,8 @@ from ..models import Donor, Entry, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event
-from .journal import (Line, NewEntry, ensure_void_allowed, lock_fund, overdraw_refused,
-                      post_entries, reverse_entry)
+from .journal import (Line, NewEntry, ensure_plausible, ensure_void_allowed, lock_fund,
+                      overdraw_refused, post_entries, reverse_entry)
 from .units import ensure_valid, get_unit, subtree_ids
 from .vouchers import next_number
 
@@ -83,6 +83,7 @@ def _receipt_row(unit: Unit, in_scope: set[int], donors: dict, data: ReceiptInpu
                  user_id: int | None) -> dict:
     """Validate one receipt and shape it as a row (its number comes later, under the lock)."""
     amount = parse_amount(data.amount)
+    ensure_plausible(data.receipt_date)
     ensure_valid(unit, data.receipt_date)
     credit_unit_id = data.credit_unit_id or unit.id
     if credit_unit_id not in in_scope:

@@ -153,7 +153,8 @@ def account_id(session: Session, *, unit_id: int, kind: str) -> int:
 
 #: accounts a fund opens on first use: kind → type
 ON_DEMAND_ACCOUNTS = {
-    #: what a receiver confirmed short of what was sent (bank fee, counting error), with reason
+    #: what a receiver confirmed short of what was sent (bank fee, counting error), with its
+    #: reason: the fund's loss, not a payout (``expense:<category>`` are the payouts)
     "transfer_difference": "expense",
 }
 
