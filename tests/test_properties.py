@@ -114,6 +114,7 @@ def machine_for(db_url):
         def opening_receipts(self, cash, bank):
             self.receive(cash, "cash", False, 0)
             self.receive(bank, "bank", False, 1)
+            self.send(50, False, "cash", 0)  # one remittance in transit from the start
 
         @rule(amount=st.integers(1, 5_000_000), method=st.sampled_from(ASSETS),
               district=st.booleans(), step=st.integers(0, 10))
@@ -204,7 +205,7 @@ def machine_for(db_url):
         @rule(index=st.integers(0, 10_000), short=st.sampled_from([0, 0, 10_000, 60_000]),
               step=st.integers(0, 5))
         def confirm(self, index, short, step):
-            transfer_id, method, amount, = self.pending[index % len(self.pending)]
+            transfer_id, method, amount = self.pending[index % len(self.pending)]
             received, on = max(amount - short, 1), self._next_day(step)
             expected = (DifferenceNeedsReviewer if amount - received > DIFFERENCE_MAX else
                         PeriodLocked if self.money.locked(self.district, on)
