@@ -98,6 +98,13 @@ class VoidForm(BaseForm):
     reason = StringField(_l("Lý do hủy"), validators=[DataRequired(), Length(max=500)])
 
 
+class CorrectForm(BaseForm):
+    """A correction of a voucher whose period is locked: a reversing entry in the open period."""
+
+    reason = StringField(_l("Lý do điều chỉnh"), validators=[DataRequired(), Length(max=500)])
+    corrected_on = DateField(_l("Ngày ghi điều chỉnh (trong kỳ đang mở)"))
+
+
 class ImportForm(BaseForm):
     file = FileField(_l("Tệp .xlsx hoặc .csv"), validators=[FileRequired()])
 

@@ -300,3 +300,26 @@ def test_a_voucher_of_a_locked_period_is_corrected_not_voided(session, make_rece
                                  through=date(2018, 4, 30)) == 2_000_000
     assert balance(session, unit_id=fund) == 1_000_000 and receipt.voided_at is None
     assert check_books(session) == []
+
+
+def test_a_treasurer_corrects_a_locked_receipt_from_its_page(client, session, make_receipt,
+                                                             make_user, login, unit):
+    fund = unit("TT-CHUONGDUONG").id
+    receipt = make_receipt(amount=3_000_000, on=date(2018, 4, 10))
+    lock_period(session, unit_id=fund, through=date(2018, 4, 30), user_id=None)
+    session.commit()
+    make_user("thuquy.cd", "treasurer", "TT-CHUONGDUONG")
+    login("thuquy.cd")
+    page = client.get(f"/receipts/{receipt.id}")
+    assert "Điều chỉnh phiếu thu" in page.text and "/void" not in page.text
+    refused = client.post(f"/receipts/{receipt.id}/void", data={
+        **form_tokens(page.text), "reason": "sai"})
+    assert refused.status_code == 400 and "bút toán điều chỉnh" in refused.text
+    page = client.get(f"/receipts/{receipt.id}")
+    done = client.post(f"/receipts/{receipt.id}/correct", data={
+        **form_tokens(page.text), "reason": "sai người nộp", "corrected_on": "02/05/2018"})
+    assert done.status_code == 302
+    session.rollback()
+    correction = session.exec(select(Entry).where(Entry.reverses_id == receipt.entry_id)).scalars().one()
+    assert (correction.kind, correction.entry_date) == ("receipt_correction", date(2018, 5, 2))
+    assert balance(session, unit_id=fund) == 0 and check_books(session) == []
