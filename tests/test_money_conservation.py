@@ -323,3 +323,34 @@ def test_a_treasurer_corrects_a_locked_receipt_from_its_page(client, session, ma
     correction = session.exec(select(Entry).where(Entry.reverses_id == receipt.entry_id)).scalars().one()
     assert (correction.kind, correction.entry_date) == ("receipt_correction", date(2018, 5, 2))
     assert balance(session, unit_id=fund) == 0 and check_books(session) == []
+
+
+def test_the_upgrade_refuses_a_database_with_a_negative_asset_account(db_url, make_receipt,
+                                                                      session, unit):
+    """The CHECK is added by migration 0004a; an existing overdraft stops it with a message."""
+    from ledger.db import dispose_engines
+    from ledger.migrate import downgrade, upgrade
+    make_receipt(amount=1_000, on=date(2018, 3, 1))
+    session.commit()
+    session.close()
+    dispose_engines()
+    fund = unit("TT-CHUONGDUONG").id
+    downgrade(db_url, "0003")
+    try:
+        with get_engine(db_url).begin() as conn:
+            conn.execute(text(f"UPDATE account SET balance = -5 WHERE unit_id = {fund} "
+                              "AND kind = 'cash'"))
+        dispose_engines()
+        with pytest.raises(RuntimeError, match=r"TT-CHUONGDUONG cash\) balance -5"):
+            upgrade(db_url)
+        with get_engine(db_url).begin() as conn:
+            conn.execute(text(f"UPDATE account SET balance = 1000 WHERE unit_id = {fund} "
+                              "AND kind = 'cash'"))
+        dispose_engines()
+    finally:
+        upgrade(db_url)
+    dispose_engines()
+    with pytest.raises(IntegrityError):
+        with get_engine(db_url).begin() as conn:
+            conn.execute(text(f"UPDATE account SET balance = -5 WHERE unit_id = {fund} "
+                              "AND kind = 'cash'"))
