@@ -199,3 +199,8 @@ class DifferenceNeedsReviewer(LedgerError):
 
 class AlreadyCorrected(LedgerError):
     default = _l("Chứng từ số %(number)s đã được điều chỉnh hoặc hủy trước đó.")
+
+
+class CorrectionNotNeeded(LedgerError):
+    default = _l("Chứng từ số %(number)s thuộc kỳ đang mở: hãy hủy chứng từ (việc hủy tính từ "
+                 "chính ngày của chứng từ); bút toán điều chỉnh chỉ dùng cho kỳ đã khóa sổ.")

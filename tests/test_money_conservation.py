@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from ledger.db import get_engine
-from ledger.errors import (BalanceWouldGoNegative, DateBeforeOriginal, DateNotPlausible,
+from ledger.errors import (BalanceWouldGoNegative, CorrectionNotNeeded, DateBeforeOriginal, DateNotPlausible,
                            DifferenceNeedsReviewer, OutsideCampaign, ReceivedMoreThanSent,
                            UnitNotValid, VoidInLockedPeriod, VoidWouldOverdraw)
 from ledger.models import Account, Category, Entry
@@ -260,6 +260,8 @@ def test_a_void_cancels_the_receipt_as_of_its_own_date(session, make_receipt, un
     wrong = make_receipt(amount=5_000_000, on=date(2018, 3, 10))
     with pytest.raises(DateBeforeOriginal):
         void_receipt(session, receipt_id=wrong.id, reason="ghi nhầm", on=date(2018, 3, 9))
+    with pytest.raises(CorrectionNotNeeded):  # its period is open: it is voided, not corrected
+        correct_receipt(session, receipt_id=wrong.id, reason="ghi nhầm", on=date(2018, 5, 2))
     void_receipt(session, receipt_id=wrong.id, reason="ghi nhầm", on=date(2018, 5, 2))
     reversal = session.get(Entry, wrong.void_entry_id)
     assert reversal.entry_date == date(2018, 3, 10) and reversal.reverses_id == wrong.entry_id

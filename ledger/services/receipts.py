@@ -8,14 +8,15 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..bulk import insert_rows, reserve_ids
-from ..errors import (AlreadyCorrected, AlreadyVoided, DateBeforeOriginal, NotFound,
-                      QuotaOutsideTree)
+from ..errors import (AlreadyCorrected, AlreadyVoided, CorrectionNotNeeded, DateBeforeOriginal,
+                      NotFound, QuotaOutsideTree)
 from ..models import Donor, Entry, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event
 from .journal import (Line, NewEntry, ensure_plausible, ensure_void_allowed, lock_fund,
                       overdraw_refused, post_entries, reverse_entry)
+from .locks import locked_through
 from .units import ensure_valid, get_unit, subtree_ids
 from .vouchers import next_number
 
@@ -171,6 +172,9 @@ def correct_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
     number = str(receipt.number)
     if receipt.voided_at is not None or _corrected(session, receipt.entry_id):
         raise AlreadyCorrected(number=number)
+    locked = locked_through(session, receipt.unit_id)
+    if locked is None or receipt.receipt_date > locked:
+        raise CorrectionNotNeeded(number=number)
     if on < receipt.receipt_date:
         raise DateBeforeOriginal(date=on.strftime("%d/%m/%Y"),
                                  original=receipt.receipt_date.strftime("%d/%m/%Y"))
