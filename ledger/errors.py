@@ -155,3 +155,52 @@ class DifferenceNeedsReason(LedgerError):
 
 class SameFundTransfer(LedgerError):
     default = _l("Chuyển trong cùng một quỹ chỉ dùng cho tiền mặt ↔ ngân hàng.")
+
+
+class BalanceWouldGoNegative(LedgerError):
+    default = _l("Không ghi được: số dư %(account)s của quỹ sẽ âm (%(balance)s) vào ngày %(date)s. "
+                 "Sổ quỹ không được có ngày nào tồn quỹ âm.")
+
+
+class VoidWouldOverdraw(LedgerError):
+    default = _l("Không hủy được chứng từ số %(number)s: số tiền này đã được chi hoặc chuyển đi, "
+                 "hủy sẽ làm số dư %(account)s âm vào ngày %(date)s. Hãy hủy phiếu chi (hoặc "
+                 "khoản chuyển) đã dùng số tiền này trước, hoặc lập bút toán điều chỉnh.")
+
+
+class VoidInLockedPeriod(PeriodLocked):
+    default = _l("Chứng từ số %(number)s ngày %(date)s thuộc kỳ đã khóa sổ (đến ngày %(locked)s) "
+                 "nên không hủy được. Hãy lập bút toán điều chỉnh ghi ngày trong kỳ đang mở, "
+                 "ghi rõ chứng từ gốc.")
+
+
+class DateNotPlausible(LedgerError):
+    default = _l("Ngày %(date)s không hợp lệ: ngày chứng từ phải từ %(earliest)s đến %(latest)s.")
+
+
+class OutsideCampaign(LedgerError):
+    default = _l("Ngày %(date)s nằm ngoài thời gian của %(campaign)s (%(start)s – %(end)s).")
+
+
+class DateBeforeOriginal(LedgerError):
+    default = _l("Ngày %(date)s trước ngày của chứng từ gốc (%(original)s).")
+
+
+class ReceivedMoreThanSent(LedgerError):
+    default = _l("Số tiền nhận (%(received)s) lớn hơn số tiền đã chuyển (%(sent)s): "
+                 "bên nhận chỉ xác nhận tối đa số đã chuyển.")
+
+
+class DifferenceNeedsReviewer(LedgerError):
+    status = 403
+    default = _l("Số tiền nhận thiếu %(difference)s so với số đã chuyển, vượt mức %(limit)s: "
+                 "cần cán bộ duyệt (hoặc quản trị) cấp trên xác nhận khoản nhận này.")
+
+
+class AlreadyCorrected(LedgerError):
+    default = _l("Chứng từ số %(number)s đã được điều chỉnh hoặc hủy trước đó.")
+
+
+class CorrectionNotNeeded(LedgerError):
+    default = _l("Chứng từ số %(number)s thuộc kỳ đang mở: hãy hủy chứng từ (việc hủy tính từ "
+                 "chính ngày của chứng từ); bút toán điều chỉnh chỉ dùng cho kỳ đã khóa sổ.")

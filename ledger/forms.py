@@ -98,6 +98,13 @@ class VoidForm(BaseForm):
     reason = StringField(_l("Lý do hủy"), validators=[DataRequired(), Length(max=500)])
 
 
+class CorrectForm(BaseForm):
+    """A correction of a voucher whose period is locked: a reversing entry in the open period."""
+
+    reason = StringField(_l("Lý do điều chỉnh"), validators=[DataRequired(), Length(max=500)])
+    corrected_on = DateField(_l("Ngày ghi điều chỉnh (trong kỳ đang mở)"))
+
+
 class ImportForm(BaseForm):
     file = FileField(_l("Tệp .xlsx hoặc .csv"), validators=[FileRequired()])
 
@@ -211,3 +218,6 @@ class SettingsForm(BaseForm):
     approval_same_level_max = StringField(
         _l("Cán bộ duyệt cùng cấp được duyệt đến (đồng; 0: luôn do cấp trên duyệt)"),
         validators=[DataRequired()], render_kw={"inputmode": "numeric", "placeholder": "0"})
+    transfer_difference_max = StringField(
+        _l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
+        validators=[DataRequired()], render_kw={"inputmode": "numeric", "placeholder": "50.000"})

@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from ledger.db import get_engine, new_session
-from ledger.errors import PeriodLocked
+from ledger.errors import PeriodLocked, VoidInLockedPeriod
 from ledger.migrate import downgrade, upgrade
 from ledger.models import AuditEvent, Entry, Posting, Receipt
 from ledger.services.check import check_books
 from ledger.services.locks import LockWouldMoveBack, lock_period, unlock_period
-from ledger.services.receipts import ReceiptInput, record_receipt, void_receipt
+from ledger.services.receipts import ReceiptInput, correct_receipt, record_receipt, void_receipt
 from tests.conftest import PG_URL
 
 
@@ -22,7 +22,13 @@ def test_nothing_posts_or_voids_inside_a_locked_period(session, make_receipt, un
         make_receipt(amount=1_000, on=date(2018, 4, 29))
     with pytest.raises(PeriodLocked):
         void_receipt(session, receipt_id=old.id, reason="sai", on=date(2018, 4, 30))
-    void_receipt(session, receipt_id=old.id, reason="sai số tiền", on=date(2018, 5, 2))
+    # a voucher of a locked period is never voided (that would change a filed period), even
+    # when the void is made after the lock: the correction is a new entry in the open period
+    with pytest.raises(VoidInLockedPeriod, match="điều chỉnh"):
+        void_receipt(session, receipt_id=old.id, reason="sai số tiền", on=date(2018, 5, 2))
+    correction = correct_receipt(session, receipt_id=old.id, reason="sai số tiền",
+                                 on=date(2018, 5, 2))
+    assert correction.entry_date == date(2018, 5, 2) and correction.reverses_id == old.entry_id
     assert make_receipt(amount=1_000, on=date(2018, 5, 1)).number == 3
     assert check_books(session) == []
     with pytest.raises(LockWouldMoveBack):

@@ -19,7 +19,7 @@ from ..models import (Account, Campaign, Category, ChainHead, Disbursement, Dono
                       Unit)
 from ..bulk import reserve_ids
 from ..services.audit import seal_rows
-from ..services.journal import Line, NewEntry, post_entries
+from ..services.journal import Line, NewEntry, balance_from_postings, post_entries
 from ..services.receipts import ReceiptInput, record_receipts
 from ..services.transfers import receive_transfer, send_transfer
 from ..services.units import FUND_ACCOUNTS
@@ -166,10 +166,11 @@ def _amount(rng: random.Random) -> int:
 
 def _commune_payouts(session: Session, rng: random.Random, commune_id: int) -> int:
     """Two paid disbursements (a gift and a scholarship) from the commune's cash, if it can."""
-    cash = session.exec(select(Account.balance).where(Account.unit_id == commune_id,
-                                                      Account.kind == "cash")).scalar_one()
-    categories = dict(session.exec(select(Category.code, Category.id)).all())
     plans = [("gift_mid_autumn", date(YEAR, 9, 20)), ("scholarship", date(YEAR, 9, 5))]
+    # the cash held on the first payout's day (a cash book never closes a day below zero)
+    cash = balance_from_postings(session, unit_id=commune_id, kinds=("cash",),
+                                 through=min(day for _code, day in plans))
+    categories = dict(session.exec(select(Category.code, Category.id)).all())
     rows, entries = [], []
     for code, day in sorted(plans, key=lambda p: p[1]):
         amount = min(cash // 4, rng.choice([1_000_000, 1_500_000, 2_000_000]))

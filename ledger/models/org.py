@@ -63,12 +63,18 @@ class UnitSuccession(SQLModel, table=True):
 class Account(SQLModel, table=True):
     """One account of a unit's fund: cash, bank, in_kind, donations, in_transit, expense:<code>."""
 
-    __table_args__ = (UniqueConstraint("unit_id", "kind"), one_of("type", ACCOUNT_TYPES))
+    __table_args__ = (
+        UniqueConstraint("unit_id", "kind"),
+        one_of("type", ACCOUNT_TYPES),
+        # money is conserved by construction: no cash, bank or in-kind holding below zero
+        CheckConstraint("type <> 'asset' OR balance >= 0", name="asset_not_negative"),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     kind: str = Field(max_length=60)
     type: str = Field(max_length=20)
-    #: running Σ postings, kept in the same transaction as each posting; ``check`` verifies it
+    #: running Σ postings, kept in the same transaction as each posting; ``check`` verifies it;
+    #: the database refuses an asset account below zero
     balance: int = money(default=0)
 
 

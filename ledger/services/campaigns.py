@@ -42,6 +42,20 @@ def find_campaign(session: Session, *, unit_id: int, year: int | None = None,
     return (exact or found or [None])[0]
 
 
+def covering_campaign(session: Session, *, unit_id: int, on: date) -> Campaign | None:
+    """The campaign whose dates cover ``on`` of the nearest unit at or above ``unit_id``
+    (the one a document of that fund on that day belongs to), if any."""
+    current = session.get(Unit, unit_id)
+    while current is not None:
+        found = session.exec(select(Campaign).where(
+            Campaign.unit_id == current.id, Campaign.starts_on <= on,
+            Campaign.ends_on >= on)).scalars().first()
+        if found is not None:
+            return found
+        current = session.get(Unit, current.parent_id) if current.parent_id else None
+    return None
+
+
 def get_campaign(session: Session, campaign_id: int) -> Campaign:
     """The campaign with this id, or CampaignNotFound."""
     campaign = session.get(Campaign, campaign_id)

@@ -37,6 +37,7 @@ def check_books(session: Session, unit_ids: set[int] | None = None,
     return [*check_chains(session, funds, journal),
             *check_account_balances(session, funds), *check_receipts(session, funds),
             *check_locks(session, funds), *check_credit_months(session, funds),
+            *check_assets_never_negative(session, funds),
             *check_audit_chains(session, funds), *check_seals(session, funds),
             *check_anchors(session, funds, anchors or [])]
 
@@ -280,3 +281,25 @@ def _hashes_at(session: Session, wanted):
                 AuditEvent.chain_key == unit_id, AuditEvent.seq.in_(seqs))).all():
             events[(unit_id, seq)] = digest
     return entries, events
+def check_assets_never_negative(session: Session, funds=None) -> list[Problem]:
+    """Asset accounts (cash, bank, in kind) whose book closes some day below zero, e.g. a
+    payout dated before the receipt that funded it: daily sums with a running total per
+    account, all in SQL; one row per account, naming its first negative day."""
+    daily = _only(select(Posting.account_id.label("account_id"),
+                         Posting.entry_date.label("day"),
+                         func.sum(func.sum(Posting.amount)).over(
+                             partition_by=Posting.account_id,
+                             order_by=Posting.entry_date).label("running"))
+                  .join(Account, Account.id == Posting.account_id)
+                  .where(Account.type == "asset"), Account.unit_id, funds
+                  ).group_by(Posting.account_id, Posting.entry_date).subquery()
+    rows = session.exec(select(daily.c.account_id, Unit.code, Account.kind,
+                               func.min(daily.c.day), func.min(daily.c.running))
+                        .join(Account, Account.id == daily.c.account_id)
+                        .join(Unit, Unit.id == Account.unit_id)
+                        .where(daily.c.running < 0)
+                        .group_by(daily.c.account_id, Unit.code, Account.kind)
+                        .order_by(daily.c.account_id)).all()
+    return [Problem("negative", f"account {aid} ({code} {kind})",
+                    f"closes {day} below zero (lowest {int(lowest)})")
+            for aid, code, kind, day, lowest in rows]

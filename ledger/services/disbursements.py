@@ -13,12 +13,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..errors import (BeneficiaryOutsideFund, InsufficientFunds, InvalidTransition, NotFound,
-                      NotAllowedToApprove)
+                      NotAllowedToApprove, OutsideCampaign)
 from ..models import Beneficiary, Category, Disbursement, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event
-from .journal import Line, balance, lock_fund, post_entry, reverse_entry
+from .campaigns import covering_campaign
+from .journal import (Line, balance, ensure_plausible, ensure_void_allowed, lock_fund,
+                      post_entry, reverse_entry)
 from .units import ensure_valid, get_unit, is_within
 from .vouchers import next_number
 
@@ -44,6 +46,7 @@ class DisbursementInput:
 def draft_disbursement(session: Session, *, unit_id: int, data: DisbursementInput,
                        user_id: int | None = None) -> Disbursement:
     """Create a draft in ``unit_id``'s fund; no money moves until it is approved and paid."""
+    ensure_plausible(data.disbursement_date)
     ensure_valid(get_unit(session, unit_id), data.disbursement_date)
     amount = _amount(data)
     if data.beneficiary_id is not None:
@@ -124,19 +127,27 @@ def reject_disbursement(session: Session, *, disbursement_id: int, user_id: int,
 
 def pay_disbursement(session: Session, *, disbursement_id: int, on: date,
                      user_id: int | None = None) -> Disbursement:
-    """Pay an approved disbursement: number it, post Dr expense / Cr cash or bank."""
+    """Pay an approved disbursement: number it, post Dr expense / Cr cash or bank.
+
+    The payment date must be plausible, inside the fund's validity and open period (checked
+    where the entry posts), inside the campaign the draft was dated in, and leave no day of
+    the cash (bank) book below zero.
+    """
     item = _locked(session, disbursement_id)
     _require_status(item, "approved", "paid")
+    ensure_plausible(on)
+    ensure_valid(get_unit(session, item.unit_id), on)
+    ensure_in_campaign(session, unit_id=item.unit_id, drafted=item.disbursement_date, on=on)
     available = balance(session, unit_id=item.unit_id, kinds=(item.method,))
     if item.amount > available:
         raise InsufficientFunds(balance=available, amount=item.amount)
     category = session.get(Category, item.category_id)
-    item.disbursement_date, item.year = on, on.year
-    item.number = next_number(session, unit_id=item.unit_id, year=on.year, kind="disbursement")
     entry = post_entry(session, unit_id=item.unit_id, entry_date=on, kind="disbursement",
                        document_id=item.id, memo=item.reason or item.payee_name, user_id=user_id,
                        lines=[Line(kind=f"expense:{category.code}", amount=item.amount),
                               Line(kind=item.method, amount=-item.amount)])
+    item.disbursement_date, item.year = on, on.year
+    item.number = next_number(session, unit_id=item.unit_id, year=on.year, kind="disbursement")
     item.entry_id, item.status = entry.id, "paid"
     session.flush()
     record_event(session, action="disbursement.pay", user_id=user_id, unit_id=item.unit_id,
@@ -145,13 +156,27 @@ def pay_disbursement(session: Session, *, disbursement_id: int, on: date,
     return item
 
 
-def void_disbursement(session: Session, *, disbursement_id: int, reason: str, on: date,
-                      user_id: int | None = None) -> Disbursement:
-    """Void a paid disbursement by reversal; its number stays in the series."""
+def ensure_in_campaign(session: Session, *, unit_id: int, drafted: date, on: date) -> None:
+    """A payout drafted inside a campaign (of the fund's unit or one above) is paid inside it."""
+    campaign = covering_campaign(session, unit_id=unit_id, on=drafted)
+    if campaign is not None and not campaign.starts_on <= on <= campaign.ends_on:
+        raise OutsideCampaign(date=on.strftime("%d/%m/%Y"), campaign=campaign.name,
+                              start=campaign.starts_on.strftime("%d/%m/%Y"),
+                              end=campaign.ends_on.strftime("%d/%m/%Y"))
+
+
+def void_disbursement(session: Session, *, disbursement_id: int, reason: str,
+                      on: date | None = None, user_id: int | None = None) -> Disbursement:
+    """Void a paid disbursement as of its own date (the reversal is dated the payment's date);
+    its number stays in the series. ``on`` is the day the void is made (today by default).
+    A payout in a locked period is refused: the correction is a new entry in the open period."""
     reason = required_reason(reason)
     item = _locked(session, disbursement_id)
     _require_status(item, "paid", "voided")
-    entry = reverse_entry(session, entry_id=item.entry_id, on=on, kind="disbursement_void",
+    ensure_void_allowed(session, unit_id=item.unit_id, number=str(item.number),
+                        voucher_date=item.disbursement_date, on=on)
+    entry = reverse_entry(session, entry_id=item.entry_id, on=item.disbursement_date,
+                          kind="disbursement_void",
                           memo=f"Hủy phiếu chi số {item.number}: {reason}", user_id=user_id)
     item.void_entry_id, item.void_reason, item.status = entry.id, reason, "voided"
     session.flush()

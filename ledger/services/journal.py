@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session
 
 from ..bulk import insert_rows, reserve_ids
-from ..errors import PeriodLocked, UnbalancedEntry
+from ..errors import (BalanceWouldGoNegative, DateBeforeOriginal, DateNotPlausible, Phrase,
+                      PeriodLocked, UnbalancedEntry, VoidInLockedPeriod, VoidWouldOverdraw, _l)
 from ..models import Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Unit, utcnow
-from .units import account_id
+from .units import account_id, ensure_valid
+
+#: no document of this ledger is dated before this day
+EARLIEST_DATE = date(2000, 1, 1)
+#: how far after today a document may be dated (a cheque dated ahead, a planned transfer)
+FUTURE_MARGIN = timedelta(days=31)
+#: how an asset account is named in a refusal
+ASSET_LABELS = {"cash": _l("tiền mặt"), "bank": _l("tiền gửi ngân hàng"),
+                "in_kind": _l("hiện vật")}
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,26 @@ def ensure_open(session: Session, *, unit_id: int, on: date) -> None:
     if lock is not None and on <= lock.locked_through:
         unit = session.get(Unit, unit_id)
         raise PeriodLocked(unit=unit.name, date=lock.locked_through.strftime("%d/%m/%Y"))
+
+
+def ensure_plausible(on: date, *, today: date | None = None) -> None:
+    """Refuse an absurd date: before 2000 or more than ``FUTURE_MARGIN`` after today."""
+    latest = (today or date.today()) + FUTURE_MARGIN
+    if not EARLIEST_DATE <= on <= latest:
+        raise DateNotPlausible(date=on.strftime("%d/%m/%Y"),
+                               earliest=EARLIEST_DATE.strftime("%d/%m/%Y"),
+                               latest=latest.strftime("%d/%m/%Y"))
+
+
+def ensure_dated(session: Session, *, unit_id: int, first: date, last: date | None = None) -> None:
+    """Every date from ``first`` to ``last`` is plausible, inside the unit's validity and after
+    its lock (each rule its own refusal)."""
+    last = last or first
+    unit = session.get(Unit, unit_id)
+    for day in {first, last}:
+        ensure_plausible(day)
+        ensure_valid(unit, day)
+    ensure_open(session, unit_id=unit_id, on=first)
 
 
 def entry_hash(*, prev_hash: str, unit_id: int, seq: int, entry_date: date, kind: str,
@@ -84,13 +115,17 @@ def post_entries(session: Session, *, unit_id: int, entries: list[NewEntry],
         if not new.lines or sum(l.amount for l in new.lines) != 0 or any(not l.amount for l in new.lines):
             raise UnbalancedEntry()
     head = lock_fund(session, unit_id)
-    ensure_open(session, unit_id=unit_id, on=min(e.entry_date for e in entries))
+    ensure_dated(session, unit_id=unit_id, first=min(e.entry_date for e in entries),
+                 last=max(e.entry_date for e in entries))
     accounts: dict[str, int] = {}
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
     entry_rows, resolved_all = [], []
     for new in entries:
         resolved = [(_account(session, accounts, unit_id, l.kind), l.amount, l.credit_unit_id)
                     for l in new.lines]
+        resolved_all.append(resolved)
+    ensure_covered(session, entries, resolved_all)
+    for new, resolved in zip(entries, resolved_all):
         seq += 1
         digest = entry_hash(prev_hash=prev, unit_id=unit_id, seq=seq, entry_date=new.entry_date,
                             kind=new.kind, reverses_id=new.reverses_id, postings=resolved)
@@ -99,7 +134,6 @@ def post_entries(session: Session, *, unit_id: int, entries: list[NewEntry],
                            "memo": new.memo[:500], "reverses_id": new.reverses_id,
                            "created_by_id": user_id, "created_at": now, "prev_hash": prev,
                            "hash": digest})
-        resolved_all.append(resolved)
         prev = digest
     ids = reserve_ids(session, Entry.__table__, len(entry_rows))
     for row, entry_id in zip(entry_rows, ids):
@@ -109,6 +143,40 @@ def post_entries(session: Session, *, unit_id: int, entries: list[NewEntry],
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
+
+
+def ensure_covered(session: Session, entries, resolved_all) -> None:
+    """Refuse lines that would take an asset account below zero on any day from their date on.
+
+    A cash book must never close a day below zero: a payout (or a void) dated before the
+    money that funds it arrived is refused even when today's balance would cover it. Reads
+    only the daily sums from the earliest outgoing line on (usually none: posting today).
+    """
+    deltas: dict[int, dict[date, int]] = {}
+    outgoing: dict[int, date] = {}
+    for new, resolved in zip(entries, resolved_all):
+        for account, amount, _credit in resolved:
+            days = deltas.setdefault(account, {})
+            days[new.entry_date] = days.get(new.entry_date, 0) + amount
+            if amount < 0:
+                outgoing[account] = min(outgoing.get(account, new.entry_date), new.entry_date)
+    if not outgoing:
+        return
+    assets = session.exec(select(Account.id, Account.kind, Account.balance).where(
+        Account.id.in_(outgoing), Account.type == "asset")).all()
+    for account, kind, current in assets:
+        start = outgoing[account]
+        daily = dict(session.exec(select(Posting.entry_date, func.sum(Posting.amount))
+                                  .where(Posting.account_id == account,
+                                         Posting.entry_date >= start)
+                                  .group_by(Posting.entry_date)).all())
+        running = int(current) - sum(int(v) for v in daily.values())
+        running += sum(v for d, v in deltas[account].items() if d < start)
+        for day in sorted(set(daily) | {d for d in deltas[account] if d >= start}):
+            running += int(daily.get(day, 0)) + deltas[account].get(day, 0)
+            if running < 0:
+                raise BalanceWouldGoNegative(account=Phrase(ASSET_LABELS.get(kind, kind)),
+                                             balance=running, date=day.strftime("%d/%m/%Y"))
 
 
 def _account(session: Session, cache: dict[str, int], unit_id: int, kind: str) -> int:
@@ -130,10 +198,30 @@ def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
                 months[key] = (total + amount, max(last, new.entry_date))
     insert_rows(session, Posting.__table__, rows)
     for account, amount in totals.items():
-        session.exec(update(Account).where(Account.id == account)
-                     .values(balance=Account.balance + amount)
-                     .execution_options(synchronize_session=False))
+        _add_to_balance(session, account, amount)
     _add_credit_months(session, months)
+
+
+def _add_to_balance(session: Session, account: int, amount: int) -> None:
+    """Move the running balance; the database refuses an asset below zero (CHECK
+    ``asset_not_negative``), which the user reads as the rule, never as a server error."""
+    statement = (update(Account).where(Account.id == account)
+                 .values(balance=Account.balance + amount)
+                 .execution_options(synchronize_session=False))
+    if amount >= 0:
+        session.exec(statement)
+        return
+    try:
+        with session.begin_nested():  # a savepoint keeps the transaction usable on PostgreSQL
+            session.exec(statement)
+    except IntegrityError as error:
+        if "asset_not_negative" not in str(error.orig):
+            raise
+        kind, current = session.exec(select(Account.kind, Account.balance)
+                                     .where(Account.id == account)).one()
+        raise BalanceWouldGoNegative(account=Phrase(ASSET_LABELS.get(kind, kind)),
+                                     balance=int(current) + amount,
+                                     date=date.today().strftime("%d/%m/%Y")) from None
 
 
 def _add_credit_months(session: Session, months: dict) -> None:
@@ -174,6 +262,32 @@ def reverse_entry(session: Session, *, entry_id: int, on: date, kind: str, memo:
     return post_entry(session, unit_id=original.unit_id, entry_date=on, kind=kind,
                       lines=lines, document_id=original.document_id, memo=memo,
                       reverses_id=original.id, user_id=user_id)
+
+
+def ensure_void_allowed(session: Session, *, unit_id: int, number: str, voucher_date: date,
+                        on: date | None = None) -> None:
+    """A voucher is voided as of its own date, so its period must be open; ``on`` (the day
+    the void is made) is plausible and not before the voucher."""
+    on = on or date.today()
+    ensure_plausible(on)
+    if on < voucher_date:
+        raise DateBeforeOriginal(date=on.strftime("%d/%m/%Y"),
+                                 original=voucher_date.strftime("%d/%m/%Y"))
+    lock = session.get(PeriodLock, unit_id, populate_existing=True)
+    if lock is not None and voucher_date <= lock.locked_through:
+        raise VoidInLockedPeriod(number=number, date=voucher_date.strftime("%d/%m/%Y"),
+                                 locked=lock.locked_through.strftime("%d/%m/%Y"))
+
+
+@contextmanager
+def overdraw_refused(number: str):
+    """Turn an overdraft caused by voiding voucher ``number`` into the refusal that says what
+    to do instead."""
+    try:
+        yield
+    except BalanceWouldGoNegative as error:
+        raise VoidWouldOverdraw(number=number, account=error.params["account"],
+                                date=error.params["date"]) from None
 
 
 def balance(session: Session, *, unit_id: int, kinds: tuple[str, ...] = ("cash", "bank")) -> int:

@@ -150,7 +150,8 @@ def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None 
     spent = _roll_up(session.exec(
         select(Account.unit_id, func.sum(Posting.amount))
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.type == "expense", Account.unit_id.in_(units),
+        .where(Account.type == "expense", Account.kind.like("expense:%"),
+               Account.unit_id.in_(units),
                Posting.entry_date >= campaign.starts_on, Posting.entry_date <= as_of)
         .group_by(Account.unit_id)).all(), parents, root)
     balances = _roll_up(session.exec(

@@ -8,12 +8,15 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..bulk import insert_rows, reserve_ids
-from ..errors import AlreadyVoided, NotFound, QuotaOutsideTree
-from ..models import Donor, Receipt, Unit, utcnow
+from ..errors import (AlreadyCorrected, AlreadyVoided, CorrectionNotNeeded, DateBeforeOriginal,
+                      NotFound, QuotaOutsideTree)
+from ..models import Donor, Entry, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event, seal_rows
-from .journal import Line, NewEntry, lock_fund, post_entries, reverse_entry
+from .journal import (Line, NewEntry, ensure_plausible, ensure_void_allowed, lock_fund,
+                      overdraw_refused, post_entries, reverse_entry)
+from .locks import locked_through
 from .units import ensure_valid, get_unit, subtree_ids
 from .vouchers import next_number
 
@@ -83,6 +86,7 @@ def _receipt_row(unit: Unit, in_scope: set[int], donors: dict, data: ReceiptInpu
                  user_id: int | None) -> dict:
     """Validate one receipt and shape it as a row (its number comes later, under the lock)."""
     amount = parse_amount(data.amount)
+    ensure_plausible(data.receipt_date)
     ensure_valid(unit, data.receipt_date)
     credit_unit_id = data.credit_unit_id or unit.id
     if credit_unit_id not in in_scope:
@@ -127,17 +131,28 @@ def receipt_lines(row: dict) -> list[Line]:
             Line(kind=income, amount=-amount, credit_unit_id=credit)]
 
 
-def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
+def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date | None = None,
                  user_id: int | None = None) -> Receipt:
-    """Void a receipt: post the reversal dated ``on``; the number stays, marked void."""
+    """Void a receipt as of its own date: the reversal is dated the receipt's date, so it no
+    longer counts anywhere in its period; the number stays, marked void.
+
+    ``on`` is the day the void is made (today by default); it may not precede the receipt.
+    A receipt in a locked period is not voided but corrected (``correct_receipt``), and a
+    void that would overdraw the fund is refused (the payout it funded is voided first).
+    """
     reason = required_reason(reason)
     receipt = get_receipt(session, receipt_id)
     lock_fund(session, receipt.unit_id)
     session.refresh(receipt)
     if receipt.voided_at is not None:
-        raise AlreadyVoided(number=receipt.number)
-    entry = reverse_entry(session, entry_id=receipt.entry_id, on=on, kind="receipt_void",
-                          memo=f"Hủy phiếu thu số {receipt.number}: {reason}", user_id=user_id)
+        raise AlreadyVoided(number=str(receipt.number))
+    number, day = str(receipt.number), receipt.receipt_date
+    ensure_void_allowed(session, unit_id=receipt.unit_id, number=number, voucher_date=day, on=on)
+    if _corrected(session, receipt.entry_id):
+        raise AlreadyCorrected(number=number)
+    with overdraw_refused(number):
+        entry = reverse_entry(session, entry_id=receipt.entry_id, on=day, kind="receipt_void",
+                              memo=f"Hủy phiếu thu số {receipt.number}: {reason}", user_id=user_id)
     receipt.void_entry_id, receipt.void_reason = entry.id, reason
     receipt.voided_by_id, receipt.voided_at = user_id, utcnow()
     record_event(session, action="receipt.void", user_id=user_id, unit_id=receipt.unit_id,
@@ -145,6 +160,42 @@ def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
                  after={"number": receipt.number, "reason": reason})
     session.flush()
     return receipt
+
+
+def correct_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
+                    user_id: int | None = None) -> Entry:
+    """Correct a receipt whose period is locked: a reversing entry dated ``on`` in the open
+    period that names the original (``reverses_id``). The original stays in its filed period;
+    the receipt is not marked void (it was valid when the period was reported)."""
+    reason = required_reason(reason)
+    receipt = get_receipt(session, receipt_id)
+    lock_fund(session, receipt.unit_id)
+    session.refresh(receipt)
+    number = str(receipt.number)
+    if receipt.voided_at is not None or _corrected(session, receipt.entry_id):
+        raise AlreadyCorrected(number=number)
+    locked = locked_through(session, receipt.unit_id)
+    if locked is None or receipt.receipt_date > locked:
+        raise CorrectionNotNeeded(number=number)
+    if on < receipt.receipt_date:
+        raise DateBeforeOriginal(date=on.strftime("%d/%m/%Y"),
+                                 original=receipt.receipt_date.strftime("%d/%m/%Y"))
+    with overdraw_refused(number):
+        entry = reverse_entry(
+            session, entry_id=receipt.entry_id, on=on, kind="receipt_correction", user_id=user_id,
+            memo=f"Điều chỉnh phiếu thu số {receipt.number} ngày "
+                 f"{receipt.receipt_date:%d/%m/%Y}: {reason}")
+    record_event(session, action="receipt.correct", user_id=user_id, unit_id=receipt.unit_id,
+                 object_type="receipt", object_id=receipt.id,
+                 after={"number": receipt.number, "reason": reason, "entry": entry.id,
+                        "on": on.isoformat()})
+    return entry
+
+
+def _corrected(session: Session, entry_id: int) -> bool:
+    """Whether an entry already reverses ``entry_id`` (a void or a correction)."""
+    return session.exec(select(func.count(Entry.id)).where(
+        Entry.reverses_id == entry_id)).scalar_one() > 0
 
 
 def get_receipt(session: Session, receipt_id: int) -> Receipt:

@@ -28,7 +28,7 @@ def spent_by_category(session: Session, *, root_id: int, start: date,
     """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``."""
     rows = session.exec(select(Account.kind, func.sum(Posting.amount))
                         .join(Account, Account.id == Posting.account_id)
-                        .where(Account.type == "expense",
+                        .where(Account.type == "expense", Account.kind.like("expense:%"),
                                Account.unit_id.in_(subtree_members(session, root_id)),
                                Posting.entry_date >= start, Posting.entry_date <= end)
                         .group_by(Account.kind)).all()

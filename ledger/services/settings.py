@@ -19,6 +19,8 @@ DEFAULTS = {
     "management_cap_percent": "10",
     #: a reviewer of the fund's own unit may approve up to this amount (0: always the level above)
     "approval_same_level_max": "0",
+    #: a receiver may confirm up to this much less than was sent; more needs a reviewer above
+    "transfer_difference_max": "50000",
 }
 
 
@@ -58,6 +60,8 @@ EDITABLE = {
                                _l("số nguyên từ 0 đến 100.")),
     "approval_same_level_max": (_l("Cán bộ duyệt cùng cấp được duyệt đến (đồng)"),
                                 _l("số đồng nguyên, 0 nghĩa là luôn do cấp trên duyệt.")),
+    "transfer_difference_max": (_l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
+                                _l("số đồng nguyên, 0 nghĩa là mọi khoản thiếu đều do cấp trên xác nhận.")),
 }
 
 
@@ -94,7 +98,7 @@ def _checked(key: str, value: str) -> str:
     elif key == "management_cap_percent":
         ok = value.isdigit() and len(value) <= 3 and int(value) <= 100
         value = str(int(value)) if ok else value
-    else:
+    else:  # approval_same_level_max, transfer_difference_max
         value = _amount_or_zero(value)
         ok = value is not None
     if not ok:

@@ -1,8 +1,10 @@
 """Transfers between funds (commune ↔ district) and cash ↔ bank inside one fund.
 
 Sent: the sender posts Dr in_transit / Cr cash|bank. Received: the receiver posts
-Dr cash|bank / Cr transfer_in, and the sender clears Dr transfer_out / Cr in_transit. Until the
-receiver confirms, the money shows in transit. Transfers are neither income nor expense.
+Dr cash|bank (what arrived) + Dr transfer_difference (any shortfall) / Cr transfer_in (what was
+sent), and the sender clears Dr transfer_out / Cr in_transit. Until the receiver confirms, the
+money shows in transit. Transfers are neither income nor expense; a shortfall is the
+receiver's expense, with its reason. Nobody confirms more than was sent.
 """
 from __future__ import annotations
 
@@ -11,14 +13,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ..errors import (DifferenceNeedsReason, InsufficientFunds, NotFound, SameFundTransfer,
+from ..errors import (DateBeforeOriginal, DifferenceNeedsReason, DifferenceNeedsReviewer,
+                      InsufficientFunds, NotFound, ReceivedMoreThanSent, SameFundTransfer,
                       TransferNotPending)
 from ..models import Transfer, Unit
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
-from .journal import Line, balance, lock_fund, post_entry
-from .units import ensure_valid, get_unit
+from .journal import Line, balance, ensure_plausible, lock_fund, post_entry
+from .settings import int_setting
+from .units import ensure_valid, get_unit, is_within
 
 
 def send_transfer(session: Session, *, from_unit_id: int, to_unit_id: int, amount: int,
@@ -27,6 +31,7 @@ def send_transfer(session: Session, *, from_unit_id: int, to_unit_id: int, amoun
     """Record money leaving ``from_unit_id``; cash ↔ bank in one fund completes at once."""
     amount = parse_amount(amount)
     sender, receiver = get_unit(session, from_unit_id), get_unit(session, to_unit_id)
+    ensure_plausible(on)
     ensure_valid(sender, on)
     ensure_valid(receiver, on)
     if from_unit_id == to_unit_id and from_method == to_method:
@@ -60,34 +65,61 @@ def send_transfer(session: Session, *, from_unit_id: int, to_unit_id: int, amoun
 
 
 def receive_transfer(session: Session, *, transfer_id: int, amount: int, on: date,
-                     reason: str = "", user_id: int | None = None) -> Transfer:
-    """The receiver confirms; a different amount or date needs a reason."""
+                     reason: str = "", user_id: int | None = None, role: str | None = None,
+                     user_unit_id: int | None = None) -> Transfer:
+    """The receiver confirms at most what was sent, on or after the day it was sent; a
+    different amount or date needs a reason.
+
+    A shortfall (bank fee, counting error) posts to the receiver's ``transfer_difference``
+    account, so transfers received still equal transfers sent; above the
+    ``transfer_difference_max`` setting only a reviewer (or admin) above the receiving fund
+    may confirm it.
+    """
     transfer = get_transfer(session, transfer_id)
     _lock_both(session, transfer.from_unit_id, transfer.to_unit_id)
     session.refresh(transfer)
     if transfer.status != "sent":
         raise TransferNotPending()
     amount, reason = parse_amount(amount), clean(reason, max_length=500)
-    if (amount != transfer.amount_sent or on != transfer.sent_on) and not reason:
+    sent = transfer.amount_sent
+    if amount > sent:
+        raise ReceivedMoreThanSent(received=amount, sent=sent)
+    if on < transfer.sent_on:
+        raise DateBeforeOriginal(date=on.strftime("%d/%m/%Y"),
+                                 original=transfer.sent_on.strftime("%d/%m/%Y"))
+    if (amount != sent or on != transfer.sent_on) and not reason:
         raise DifferenceNeedsReason()
+    limit = int_setting(session, "transfer_difference_max")
+    if sent - amount > limit and not _reviewer_above(session, transfer.to_unit_id, role,
+                                                     user_unit_id):
+        raise DifferenceNeedsReviewer(difference=sent - amount, limit=limit)
     receiver = session.get(Unit, transfer.to_unit_id)
+    lines = [Line(kind=transfer.to_method, amount=amount), Line(kind="transfer_in", amount=-sent)]
+    if amount < sent:
+        lines.append(Line(kind="transfer_difference", amount=sent - amount))
     received = post_entry(session, unit_id=transfer.to_unit_id, entry_date=on,
                           kind="transfer_received", document_id=transfer.id, user_id=user_id,
-                          memo=reason or "Nhận chuyển quỹ",
-                          lines=[Line(kind=transfer.to_method, amount=amount),
-                                 Line(kind="transfer_in", amount=-amount)])
+                          memo=reason or "Nhận chuyển quỹ", lines=lines)
     post_entry(session, unit_id=transfer.from_unit_id, entry_date=on, kind="transfer_cleared",
                document_id=transfer.id, user_id=user_id, memo=f"{receiver.name} đã nhận",
-               lines=[Line(kind="transfer_out", amount=transfer.amount_sent),
-                      Line(kind="in_transit", amount=-transfer.amount_sent)])
+               lines=[Line(kind="transfer_out", amount=sent),
+                      Line(kind="in_transit", amount=-sent)])
     transfer.amount_received, transfer.received_on = amount, on
     transfer.received_entry_id, transfer.difference_reason = received.id, reason
     transfer.status, transfer.received_by_id = "received", user_id
     session.flush()
     record_event(session, action="transfer.receive", user_id=user_id, unit_id=transfer.to_unit_id,
                  object_type="transfer", object_id=transfer.id,
-                 after={"amount": amount, "reason": reason})
+                 after={"amount": amount, "sent": sent, "reason": reason})
     return transfer
+
+
+def _reviewer_above(session: Session, unit_id: int, role: str | None,
+                    user_unit_id: int | None) -> bool:
+    """Whether the user is a reviewer or admin of a unit above ``unit_id``."""
+    return (role in ("reviewer", "admin") and user_unit_id is not None
+            and user_unit_id != unit_id
+            and is_within(session, unit_id=unit_id, scope_id=user_unit_id))
 
 
 def _lock_both(session: Session, *unit_ids: int) -> None:

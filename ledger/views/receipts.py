@@ -11,11 +11,12 @@ from flask_login import current_user, login_required
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..fields import parse_date
-from ..forms import ReceiptForm, VoidForm
+from ..forms import CorrectForm, ReceiptForm, VoidForm
 from ..models import Donor, Receipt, Unit
 from ..money import parse_amount
 from ..services import receipts as service
 from ..services.donors import create_donor, search_donors
+from ..services.locks import locked_through
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids
 from .common import arg_int, get_in_scope, run_once
@@ -123,8 +124,10 @@ def _receipt(receipt_id: int) -> Receipt:
 def show(receipt_id: int):
     """The voucher on screen (print it on A5 with the browser)."""
     receipt = _receipt(receipt_id)
+    locked = locked_through(get_session(), receipt.unit_id)
     return render_template("receipts/voucher.html", r=receipt, **_voucher_context(receipt),
-                           void_form=VoidForm())
+                           void_form=VoidForm(), correct_form=CorrectForm(corrected_on=date.today()),
+                           in_locked_period=locked is not None and receipt.receipt_date <= locked)
 
 
 def _voucher_context(receipt: Receipt) -> dict:
@@ -169,6 +172,26 @@ def void(receipt_id: int):
 def _void(session, receipt: Receipt, reason: str) -> str:
     service.void_receipt(session, receipt_id=receipt.id, reason=reason, on=date.today(),
                          user_id=current_user.id)
+    return url_for("receipts.show", receipt_id=receipt.id)
+
+
+@bp.route("/<int:receipt_id>/correct", methods=["POST"])
+@permission_required("write_receipts")
+def correct(receipt_id: int):
+    """Correct a receipt of a locked period: a reversing entry dated in the open period."""
+    receipt = _receipt(receipt_id)
+    form = CorrectForm()
+    if not form.validate_on_submit():
+        flash(_("Phải ghi lý do và ngày điều chỉnh."), "error")
+        return redirect(url_for("receipts.show", receipt_id=receipt.id))
+    url = run_once(form, lambda s: _correct(s, receipt, form))
+    flash(_("Đã ghi bút toán điều chỉnh phiếu thu số %(number)s.", number=receipt.number), "info")
+    return redirect(url)
+
+
+def _correct(session, receipt: Receipt, form) -> str:
+    service.correct_receipt(session, receipt_id=receipt.id, reason=form.reason.data,
+                            on=form.corrected_on.data, user_id=current_user.id)
     return url_for("receipts.show", receipt_id=receipt.id)
 
 

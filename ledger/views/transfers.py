@@ -63,12 +63,14 @@ def _send(session, fund: Unit, form: TransferForm) -> str:
 
 
 @bp.route("/<int:transfer_id>/receive", methods=["GET", "POST"])
-@permission_required("transfer")
+@login_required
 def receive(transfer_id: int):
-    """The receiving fund confirms the amount and date that arrived."""
+    """The receiving fund confirms the amount and date that arrived (a reviewer above it may
+    too: a shortfall over the setting needs one)."""
     session = get_session()
     transfer = get_in_scope(Transfer, transfer_id, unit_attr="to_unit_id")
-    if current_user.role != "admin" and current_user.unit_id != transfer.to_unit_id:
+    above = current_user.role in ("admin", "reviewer") and current_user.unit_id != transfer.to_unit_id
+    if not above and not (current_user.can("transfer") and current_user.unit_id == transfer.to_unit_id):
         abort(403)
     form = ReceiveForm()
     if not form.is_submitted():
@@ -76,7 +78,8 @@ def receive(transfer_id: int):
     if form.validate_on_submit():
         url = run_once(form, lambda s: service.receive_transfer(
             s, transfer_id=transfer.id, amount=form.amount.data, on=form.received_on.data,
-            reason=form.reason.data or "", user_id=current_user.id), url=url_for("transfers.index"))
+            reason=form.reason.data or "", user_id=current_user.id, role=current_user.role,
+            user_unit_id=current_user.unit_id), url=url_for("transfers.index"))
         flash(_("Đã xác nhận nhận tiền."), "info")
         return redirect(url)
     return render_template("transfers/receive.html", form=form, t=transfer,
