@@ -356,3 +356,27 @@ def test_the_upgrade_refuses_a_database_with_a_negative_asset_account(db_url, ma
         with get_engine(db_url).begin() as conn:
             conn.execute(text(f"UPDATE account SET balance = -5 WHERE unit_id = {fund} "
                               "AND kind = 'cash'"))
+
+
+def test_a_reviewer_above_confirms_a_large_shortfall_on_the_web(client, session, make_receipt,
+                                                                make_user, login, unit):
+    make_receipt(unit_code="TT-DUNGTIEN", amount=1_000_000, on=date(2018, 6, 1))
+    sent = send_transfer(session, from_unit_id=unit("TT-DUNGTIEN").id, to_unit_id=unit("TT").id,
+                         amount=300_000, on=date(2018, 6, 5), from_method="cash")
+    session.commit()
+    make_user("thuquy.tt", "treasurer", "TT")
+    make_user("duyet.hn", "reviewer", "HN")
+    make_user("kiemtoan.hn", "auditor", "HN")
+    url = f"/transfers/{sent.id}/receive"
+    short = {"amount": "200.000", "received_on": "06/06/2018", "reason": "đếm thiếu"}
+    login("thuquy.tt")
+    refused = client.post(url, data={**form_tokens(client.get(url).text), **short})
+    assert refused.status_code == 403 and "cấp trên" in refused.text
+    login("kiemtoan.hn")
+    assert client.get(url).status_code == 403
+    login("duyet.hn")
+    done = client.post(url, data={**form_tokens(client.get(url).text), **short})
+    assert done.status_code == 302
+    session.rollback()
+    assert _kind_balance(session, unit("TT").id, "bank") == 200_000
+    assert _kind_balance(session, unit("TT").id, "transfer_difference") == 100_000

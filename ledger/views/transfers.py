@@ -69,8 +69,9 @@ def receive(transfer_id: int):
     too: a shortfall over the setting needs one)."""
     session = get_session()
     transfer = get_in_scope(Transfer, transfer_id, unit_attr="to_unit_id")
-    above = current_user.role in ("admin", "reviewer") and current_user.unit_id != transfer.to_unit_id
-    if not above and not (current_user.can("transfer") and current_user.unit_id == transfer.to_unit_id):
+    own = current_user.unit_id == transfer.to_unit_id
+    above = current_user.role in ("admin", "reviewer") and not own
+    if not above and not (own and current_user.can("transfer")):
         abort(403)
     form = ReceiveForm()
     if not form.is_submitted():
