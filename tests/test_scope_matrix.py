@@ -62,6 +62,7 @@ ROUTES = {
     "dashboard.report": ("GET", ""),
     "dashboard.report_xlsx": ("GET", ""),
     "dashboard.workbook": ("GET", ""),
+    "dashboard.workbook_unmasked": ("POST", ""),
     "dashboard.chart": ("GET", ""),
     "dashboard.due": ("GET", ""),
     "public.index": ("GET", ""),
