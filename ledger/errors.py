@@ -124,6 +124,10 @@ class Forbidden(LedgerError):
     default = _l("Bạn không có quyền thực hiện thao tác này.")
 
 
+class InvalidTokenLifetime(LedgerError):
+    default = _l("Thời hạn của khóa API phải từ 1 đến %(days)s ngày.")
+
+
 class ImportRejected(LedgerError):
     default = _l("Tệp không được nhận: %(reason)s")
 
