@@ -132,6 +132,11 @@ class ImportRejected(LedgerError):
     default = _l("Tệp không được nhận: %(reason)s")
 
 
+class ImportBusy(LedgerError):
+    status = 429
+    default = _l("Máy chủ đang kiểm tra một tệp khác; hãy thử lại sau ít phút.")
+
+
 class DuplicateBeneficiary(LedgerError):
     default = _l("Trẻ này (cùng họ tên, ngày sinh, đơn vị) đã có trong danh sách.")
 

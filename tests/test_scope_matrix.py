@@ -37,6 +37,7 @@ ROUTES = {
     "books.download": ("GET", ""),
     "imports.upload": ("POST", "?unit={unit}"),
     "imports.commit": ("POST", "?unit={unit}"),
+    "imports.cancel": ("POST", "?unit={unit}"),
     "admin.users": ("GET", ""),
     "admin.new_user": ("POST", ""),
     "admin.edit_user": ("POST", ""),
