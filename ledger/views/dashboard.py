@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections import OrderedDict
 from datetime import date
 
@@ -206,6 +207,7 @@ def _send_workbook(campaign: Campaign, *, unmasked: bool):
 
 
 _CHART_CACHE: OrderedDict = OrderedDict()
+_CHART_LOCK = threading.Lock()
 
 
 @bp.route("/<int:campaign_id>/charts/<name>.png")
@@ -219,11 +221,14 @@ def chart(campaign_id: int, name: str):
         abort(404)
     as_of = _as_of(campaign)
     key = (name, campaign.id, as_of, _data_version(session), request.accept_languages.best)
-    if key not in _CHART_CACHE:
-        _CHART_CACHE[key] = builders[name](session, campaign, as_of)
-        while len(_CHART_CACHE) > 64:
-            _CHART_CACHE.popitem(last=False)
-    return send_file(io.BytesIO(_CHART_CACHE[key]), mimetype="image/png")
+    png = _CHART_CACHE.get(key)
+    if png is None:
+        with _CHART_LOCK:  # threaded workers: matplotlib draws one chart at a time
+            png = _CHART_CACHE.get(key) or builders[name](session, campaign, as_of)
+            _CHART_CACHE[key] = png
+            while len(_CHART_CACHE) > 64:
+                _CHART_CACHE.popitem(last=False)
+    return send_file(io.BytesIO(png), mimetype="image/png")
 
 
 def _data_version(session) -> tuple:
