@@ -82,8 +82,14 @@ def revoke_all(session: Session, *, user_id: int, actor_id: int | None = None) -
     result = session.exec(update(ApiToken).where(
         ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_by_id=actor_id))
+    count = result.rowcount or 0
+    if count:
+        owner = session.get(User, user_id)
+        record_event(session, action="api_token.revoke_all", user_id=actor_id,
+                     unit_id=owner.unit_id if owner else None, object_type="user",
+                     object_id=user_id, after={"count": count})
     session.flush()
-    return result.rowcount or 0
+    return count
 
 
 def token_status(token: ApiToken) -> str:
