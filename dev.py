@@ -48,20 +48,31 @@ def ensure_chromium() -> None:
                                                             "DEBIAN_FRONTEND": "noninteractive"})
 
 
+def ensure_nginx() -> None:
+    """The deployment test runs nginx in front of gunicorn; install it when we may."""
+    if shutil.which("nginx") or os.path.exists("/usr/sbin/nginx") or not shutil.which(
+            "apt-get") or os.geteuid() != 0:
+        return
+    run("apt-get", "update", "-qq")
+    run("apt-get", "install", "-y", "-qq", "nginx", env={**os.environ,
+                                                         "DEBIAN_FRONTEND": "noninteractive"})
+
+
 def serve() -> None:
     install()
     flask = [str(BIN / "flask"), "--app", "ledger"]
     run(*flask, "db", "upgrade")
     run(*flask, "seed", "--demo")
     print("\nServing on http://127.0.0.1:5000  (Ctrl+C to stop)\n", flush=True)
-    os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "--workers", "2", "--bind",
-                                     "127.0.0.1:5000", "--access-logfile", "-",
-                                     "ledger.wsgi:app"])
+    os.chdir(ROOT)
+    os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py",
+                                     "--bind", "127.0.0.1:5000", "ledger.wsgi:app"])
 
 
 def test(args: list[str]) -> None:
     install("test")
     ensure_chromium()
+    ensure_nginx()
     os.chdir(ROOT)
     os.execv(str(BIN / "python"), [str(BIN / "python"), "-m", "pytest", *args])
 

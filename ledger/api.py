@@ -1,16 +1,14 @@
 """Read-only JSON API: campaign progress and per-unit figures, for a signed-in user or a token."""
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from .db import get_session
-from .models import Campaign, User
+from .models import Campaign
 from .services.campaigns import campaigns_for
 from .services.progress import campaign_progress
+from .services.tokens import user_for_token
 from .services.units import subtree_ids
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,9 +19,8 @@ def _user_scope() -> set[int]:
     header = request.headers.get("Authorization", "")
     session = get_session()
     if header.startswith("Bearer "):
-        digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-        user = session.exec(select(User).where(User.api_token_hash == digest)).scalars().first()
-        if user is None or not user.active:
+        user = user_for_token(session, header[7:].strip())
+        if user is None:  # unknown, expired, revoked, or its owner deactivated
             abort(401)
         return subtree_ids(session, user.unit_id)
     if current_user.is_authenticated:
@@ -75,7 +72,8 @@ def openapi():
         "openapi": "3.1.0",
         "info": {"title": "Quỹ Bảo trợ trẻ em — API", "version": "1.0.0",
                  "description": "Read-only figures. Authenticate with a session cookie or "
-                                "'Authorization: Bearer <token>' (flask --app ledger api-token)."},
+                                "'Authorization: Bearer <token>' (flask --app ledger api-token USERNAME "
+                                "--days N; tokens expire, default 90 days)."},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                            "cookie": {"type": "apiKey", "in": "cookie",
                                                       "name": "session"}}},

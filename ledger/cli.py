@@ -168,16 +168,24 @@ def export_reconciliation_command(year: int, unit_name: str, out: str, as_of: st
 @click.command("api-token")
 @with_appcontext
 @click.argument("username")
-def api_token_command(username: str) -> None:
-    """Issue a new API token for USERNAME (the old one stops working)."""
+@click.option("--days", type=click.IntRange(1, 365), default=90, show_default=True,
+              help="Days until the token expires.")
+@click.option("--name", default="", help="What the token is for (shown on the account page).")
+def api_token_command(username: str, days: int, name: str) -> None:
+    """Issue a new read-only API token for USERNAME, valid --days days (its owner and an admin
+    can list and revoke it; signing out everywhere or a password change revokes it)."""
     from sqlalchemy import select
 
     from .models import User
+    from .services.tokens import issue_token
     with session_scope() as session:
         user = session.exec(select(User).where(User.username == username)).scalars().first()
         if user is None:
             _fail(LedgerError(f"Không có người dùng {username}."))
-        click.echo(users.issue_api_token(session, user_id=user.id))
+        try:
+            click.echo(issue_token(session, user_id=user.id, days=days, name=name))
+        except LedgerError as error:
+            _fail(error)
 
 
 @click.command("backup")

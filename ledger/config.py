@@ -25,6 +25,14 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "WTF_CSRF_TIME_LIMIT": 3600 * 8,
     "PAGE_SIZE": 50,
+    #: an import preview lists this many bad (and good) rows, then counts the rest
+    "IMPORT_PREVIEW_ROWS": 200,
+    #: checking one uploaded file may take this long before it is refused as too large
+    "IMPORT_SECONDS": 30,
+    #: files checked at once per server process; more wait their turn with a message
+    "IMPORTS_AT_ONCE": 1,
+    #: a previewed file not imported or cancelled is removed after this long
+    "UPLOAD_MAX_AGE_MINUTES": 60,
 }
 
 

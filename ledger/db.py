@@ -6,6 +6,7 @@ uses row locks taken by the services (``SELECT … FOR UPDATE``).
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 from flask import current_app, g
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 _ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
 
 
 def make_engine(url: str) -> Engine:
@@ -45,9 +47,11 @@ def _sqlite_on_begin(connection) -> None:
 def get_engine(url: str | None = None) -> Engine:
     """The engine for ``url`` (default: the app's), created once per process."""
     url = url or current_app.config["DATABASE_URL"]
-    if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
-    return _ENGINES[url]
+    engine = _ENGINES.get(url)
+    if engine is None:
+        with _ENGINES_LOCK:  # threaded workers: one engine (one pool) per URL
+            engine = _ENGINES.get(url) or _ENGINES.setdefault(url, make_engine(url))
+    return engine
 
 
 def dispose_engines() -> None:

@@ -124,8 +124,17 @@ class Forbidden(LedgerError):
     default = _l("Bạn không có quyền thực hiện thao tác này.")
 
 
+class InvalidTokenLifetime(LedgerError):
+    default = _l("Thời hạn của khóa API phải từ 1 đến %(days)s ngày.")
+
+
 class ImportRejected(LedgerError):
     default = _l("Tệp không được nhận: %(reason)s")
+
+
+class ImportBusy(LedgerError):
+    status = 429
+    default = _l("Máy chủ đang kiểm tra một tệp khác; hãy thử lại sau ít phút.")
 
 
 class DuplicateBeneficiary(LedgerError):

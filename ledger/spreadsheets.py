@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 
 import openpyxl
 from openpyxl.xml import DEFUSEDXML
@@ -34,6 +35,7 @@ REASONS = {
     "type": _l("chỉ nhận tệp .xlsx hoặc .csv."),
     "encoding": _l("không đọc được mã hóa ký tự của tệp CSV (hãy lưu dạng UTF-8)."),
     "no_sheet": _l("bảng tính không có trang nào."),
+    "csv": _l("tệp CSV không đúng định dạng (ví dụ một ô có dấu ngoặc kép không đóng)."),
 }
 
 
@@ -47,6 +49,12 @@ class Rejected(ImportRejected):
 
 def read_table(filename: str, data: bytes) -> list[list[object]]:
     """The rows of the first sheet (or the CSV), each a list of cell values."""
+    return list(iter_table(filename, data))
+
+
+def iter_table(filename: str, data: bytes) -> Iterator[list[object]]:
+    """The same rows, streamed: the file is refused here, before any row is read, when it can
+    be; a row past MAX_ROWS (or an XML fault) is refused while iterating."""
     if not DEFUSEDXML:
         raise RuntimeError("defusedxml must be installed to read spreadsheets safely")
     if not data:
@@ -84,20 +92,24 @@ def _gate_zip(data: bytes) -> None:
         raise Rejected("bomb")
 
 
-def _read_xlsx(data: bytes) -> list[list[object]]:
+def _read_xlsx(data: bytes) -> Iterator[list[object]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types on malformed parts
         raise Rejected("xml" if _xml_attack(error) else "not_xlsx") from None
+    if not book.worksheets:
+        book.close()
+        raise Rejected("no_sheet")
+    return _xlsx_rows(book)
+
+
+def _xlsx_rows(book) -> Iterator[list[object]]:
     try:
-        if not book.worksheets:
-            raise Rejected("no_sheet")
-        rows = []
-        for row in book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            if len(rows) >= MAX_ROWS:
+        for count, row in enumerate(book.worksheets[0].iter_rows(max_col=MAX_COLUMNS,
+                                                                  values_only=True)):
+            if count >= MAX_ROWS:
                 raise Rejected("rows")
-            rows.append(list(row))
-        return rows
+            yield list(row)
     except Rejected:
         raise
     except Exception:
@@ -115,7 +127,7 @@ def _xml_attack(error: BaseException | None) -> bool:
     return False
 
 
-def _read_csv(data: bytes) -> list[list[object]]:
+def _read_csv(data: bytes) -> Iterator[list[object]]:
     for encoding in ("utf-8-sig", "cp1258"):
         try:
             text = data.decode(encoding)
@@ -129,9 +141,14 @@ def _read_csv(data: bytes) -> list[list[object]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = []
-    for row in csv.reader(io.StringIO(text), dialect):
-        if len(rows) >= MAX_ROWS:
-            raise Rejected("rows")
-        rows.append(row[:MAX_COLUMNS])
-    return rows
+    return _csv_rows(csv.reader(io.StringIO(text), dialect))
+
+
+def _csv_rows(reader) -> Iterator[list[object]]:
+    try:
+        for count, row in enumerate(reader):
+            if count >= MAX_ROWS:
+                raise Rejected("rows")
+            yield row[:MAX_COLUMNS]
+    except csv.Error:
+        raise Rejected("csv") from None

@@ -33,7 +33,8 @@ def _ids(receipt):
     """A value for every URL argument any route takes."""
     return {"receipt_id": receipt.id, "user_id": 1, "unit_id": receipt.unit_id, "kind": "cash",
             "code": "en", "filename": "style.css", "beneficiary_id": 1, "disbursement_id": 1,
-            "transfer_id": 1, "campaign_id": 1, "period_id": 1, "name": "progress"}
+            "transfer_id": 1, "campaign_id": 1, "period_id": 1, "name": "progress",
+            "token_id": 1}
 
 
 FORM = {"receipt_date": "01/06/2018", "amount": "1.000.000", "payer_name": "A", "method": "cash",

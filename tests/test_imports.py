@@ -1,9 +1,12 @@
 """Importing receipts from spreadsheets: every bad row named, all or nothing, no duplicates,
 hostile files refused without a 500 and within 200 MB."""
 import io
+import os
+import time
 import tracemalloc
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -181,3 +184,103 @@ def test_hostile_upload_is_a_message_not_a_500(client, make_user, login, session
     assert response.status_code == 400
     assert "không phải bảng tính Excel hợp lệ" in response.text
     assert _count(session) == 0
+
+
+def _upload(client, data: bytes, name: str = "so-thu.csv"):
+    page = client.get("/imports/receipts")
+    return client.post("/imports/receipts", data={
+        **form_tokens(page.text), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data")
+
+
+def _bad_csv(rows: int) -> bytes:
+    lines = [";".join(HEADER)] + [f"31/02/2018;B{i};XÃ KHÔNG CÓ;;-{i};séc;" for i in range(rows)]
+    return "\n".join(lines).encode()
+
+
+@pytest.fixture
+def treasurer(make_user, login):
+    user = make_user("thuquy.tt", "treasurer", "TT")
+    login("thuquy.tt")
+    return user
+
+
+def test_a_preview_of_many_bad_rows_lists_200_then_counts(app, client, treasurer):
+    response = _upload(client, _bad_csv(20_000))
+    assert response.status_code == 200
+    listed = response.text.split('id="import-errors"')[1].split("</table>")[0].count("<tr><td>")
+    assert listed == 200 and "Có 100000 lỗi" in response.text
+    assert "99800 lỗi khác" in response.text
+    assert len(response.data) < 100_000, len(response.data)  # was ~9 MB for these rows
+    assert not list((Path(app.instance_path) / "uploads").glob("*/*"))  # a bad file is not kept
+    print(f"import preview: 20,000 bad rows → 200 listed, {len(response.data):,} bytes of HTML")
+
+
+def test_a_preview_that_takes_too_long_is_refused_with_a_message(app, client, treasurer):
+    app.config["IMPORT_SECONDS"] = 0
+    good = "\n".join([";".join(HEADER)] + [f"05/01/2018;G{i};;Nhà hảo tâm {i};100.000;;"
+                                           for i in range(2_000)]).encode()
+    response = _upload(client, good)
+    assert response.status_code == 400
+    assert "Tệp quá lớn để kiểm tra trong một lần" in response.text and "dòng 256" in response.text
+
+
+def test_only_so_many_files_are_checked_at_once(client, treasurer):
+    from ledger.views.imports import _SLOTS, _SLOTS_LOCK
+    import threading
+    with _SLOTS_LOCK:
+        slot = _SLOTS.setdefault(1, threading.BoundedSemaphore(1))
+    slot.acquire()
+    try:
+        busy = _upload(client, _bad_csv(3))
+    finally:
+        slot.release()
+    assert busy.status_code == 429 and "Máy chủ đang kiểm tra một tệp khác" in busy.text
+    assert _upload(client, _bad_csv(3)).status_code == 200
+
+
+def _good_csv(*rows) -> bytes:
+    return "\n".join(";".join(str(c) for c in r) for r in [HEADER, *rows]).encode()
+
+
+def test_previewed_files_are_removed_after_import_after_cancel_and_when_stale(
+        app, client, treasurer, session):
+    uploads = Path(app.instance_path) / "uploads"
+    preview = _upload(client, _good_csv(GOOD[0]))
+    assert len(list(uploads.glob("*/*"))) == 1
+    token = preview.text.split('name="token" value="')[1].split('"')[0]
+    cancel_form = preview.text.split('/imports/receipts/cancel')[1]
+    done = client.post("/imports/receipts/cancel", data={**form_tokens(cancel_form), "token": token})
+    assert done.status_code == 302 and not list(uploads.glob("*/*"))
+    assert _count(session) == 0
+
+    preview = _upload(client, _good_csv(GOOD[2]))
+    token = preview.text.split('name="token" value="')[1].split('"')[0]
+    client.post("/imports/receipts/commit", data={**form_tokens(preview.text), "token": token})
+    assert _count(session) == 1 and not list(uploads.glob("*/*"))
+
+    other = uploads / "999"
+    other.mkdir(parents=True)
+    stale, fresh = other / ("a" * 64 + ".csv"), other / ("b" * 64 + ".csv")
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    _upload(client, _good_csv(GOOD[0]))
+    assert not stale.exists() and fresh.exists()
+
+
+def test_a_user_keeps_at_most_three_previewed_files(app, client, treasurer):
+    for i in range(5):
+        _upload(client, _good_csv(["05/01/2018", f"K{i}", "", "Nhà hảo tâm", "100.000", "", ""]))
+    assert len(list((Path(app.instance_path) / "uploads").glob("*/*"))) == 3
+
+
+def test_rows_are_streamed_not_read_whole(session, unit):
+    from ledger.spreadsheets import iter_table
+    rows = iter_table("so-thu.csv", _good_csv(GOOD[0], GOOD[2]))
+    assert not isinstance(rows, list)
+    preview = preview_import(session, unit_id=unit("TT").id, table=rows, limit=1)
+    assert preview.row_count == 2 and len(preview.rows) == 1 and preview.total == 800_000
+    with pytest.raises(ValueError):
+        commit_import(session, unit_id=unit("TT").id, preview=preview)

@@ -32,6 +32,7 @@ def _get_routes(app, ids):
 
 @pytest.mark.parametrize("username, role, code", [("kiemtoan", "auditor", "TT"),
                                                   ("thuquy.huyen", "treasurer", "TT"),
+                                                  ("duyet.tt", "reviewer", "TT"),
                                                   ("quantri", "admin", "HN")])
 def test_child_name_is_masked_in_every_view_they_open(app, client, child, make_user, login,
                                                       session, username, role, code):
@@ -46,7 +47,7 @@ def test_child_name_is_masked_in_every_view_they_open(app, client, child, make_u
     assert "N*** T*** C***" in client.get(f"/beneficiaries/{child.id}").text
 
 
-def test_treasurer_of_the_unit_and_reviewer_above_see_in_full(client, child, make_user, login):
+def test_treasurer_of_the_unit_sees_in_full(client, child, make_user, login):
     make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
     login("thuquy.a")
     assert CHILD in client.get(f"/beneficiaries/{child.id}").text

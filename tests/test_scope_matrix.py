@@ -3,17 +3,19 @@
 Every endpoint of ``app.url_map`` must be listed in ROUTES; a new route that is not fails here.
 """
 from datetime import date
+from hashlib import sha256
 
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import AuditEvent, Disbursement, Entry, PeriodLock, Receipt, Transfer, User
+from ledger.models import ApiToken, AuditEvent, Disbursement, Entry, PeriodLock, Receipt, Transfer, User
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.campaigns import create_campaign, set_report_period
 from ledger.services.donors import create_donor
 from ledger.services.transfers import send_transfer
 from ledger.services.receipts import ReceiptInput, record_receipt
+from ledger.services.tokens import issue_token
 from ledger.services.units import find_unit
 from ledger.services.users import create_user
 from tests.conftest import PASSWORD, form_tokens
@@ -36,6 +38,7 @@ ROUTES = {
     "books.download": ("GET", ""),
     "imports.upload": ("POST", "?unit={unit}"),
     "imports.commit": ("POST", "?unit={unit}"),
+    "imports.cancel": ("POST", "?unit={unit}"),
     "admin.users": ("GET", ""),
     "admin.new_user": ("POST", ""),
     "admin.edit_user": ("POST", ""),
@@ -63,6 +66,7 @@ ROUTES = {
     "dashboard.report": ("GET", ""),
     "dashboard.report_xlsx": ("GET", ""),
     "dashboard.workbook": ("GET", ""),
+    "dashboard.workbook_unmasked": ("POST", ""),
     "dashboard.chart": ("GET", ""),
     "dashboard.due": ("GET", ""),
     "public.index": ("GET", ""),
@@ -73,6 +77,8 @@ ROUTES = {
     "audit.index": ("GET", ""),
     "books.lock": ("POST", ""),
     "books.unlock": ("POST", ""),
+    "account.tokens": ("GET", ""),
+    "account.revoke_token": ("POST", ""),
 }
 PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout", "public.index",
           "public.campaign", "api.openapi"}
@@ -122,7 +128,11 @@ def planted(session, two_districts):
         objects[code] = {"unit": unit.id, "receipt": receipt.id, "user": user.id,
                          "campaign": campaign.id, "period": period.id,
                          "beneficiary": child.id, "disbursement": payout.id,
-                         "approved": approved.id, "transfer": transfer.id}
+                         "approved": approved.id, "transfer": transfer.id,
+                         "token": session.exec(select(ApiToken.id).where(
+                             ApiToken.token_hash == sha256(issue_token(
+                                 session, user_id=user.id, name=canary).encode()).hexdigest())
+                         ).scalar_one()}
     for username, role, code, _ in ROLES.values():
         if username:
             create_user(session, username=username, password=PASSWORD, role=role,
@@ -141,6 +151,7 @@ def _url(app, endpoint, target):
               "user_id": target["user"], "kind": "cash", "code": "vi", "filename": "style.css",
               "beneficiary_id": target["beneficiary"], "transfer_id": target["transfer"],
               "campaign_id": target["campaign"], "period_id": target["period"], "name": "progress",
+              "token_id": target["token"],
               "disbursement_id": target["approved"] if endpoint.endswith(("pay", "voucher_pdf"))
               else target["disbursement"]}
     with app.test_request_context():
@@ -154,7 +165,8 @@ def _writes(session):
     return tuple(session.exec(select(func.count()).select_from(m)).scalar_one()
                  for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer,
                            PeriodLock)) + tuple(
-        session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
+        session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all()) + (
+        session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -205,7 +217,7 @@ def _has_object(app, endpoint):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     return endpoint not in OPEN_DATA and bool(rule.arguments & {
         "receipt_id", "unit_id", "user_id", "beneficiary_id", "disbursement_id", "transfer_id",
-        "campaign_id", "period_id"})
+        "campaign_id", "period_id", "token_id"})
 
 
 def _csrf(client):

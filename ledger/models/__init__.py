@@ -6,10 +6,11 @@ from .documents import (
 )
 from .journal import Anchor, ChainHead, CreditMonth, Entry, Posting
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
-from .people import AuditEvent, AuditHead, IdempotencyKey, Setting, User
+from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User
 
 __all__ = [
-    "Account", "Anchor", "AuditEvent", "AuditHead", "Beneficiary", "BeneficiaryGroup", "Campaign", "Category",
+    "Account", "Anchor", "ApiToken", "AuditEvent", "AuditHead", "Beneficiary", "BeneficiaryGroup",
+    "Campaign", "Category",
     "ChainHead", "CircumstanceGroup", "CreditMonth", "Disbursement", "Donor", "Entry", "IdempotencyKey",
     "PeriodLock", "Posting", "Quota", "Receipt", "ReportPeriod", "Setting", "Transfer", "Unit",
     "UnitSuccession", "User", "VoucherCounter", "utcnow",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import one_of, timestamp
@@ -30,9 +30,22 @@ class User(SQLModel, table=True):
     locked_until: Optional[datetime] = timestamp(nullable=True)
     #: bumped at logout and deactivation: sessions carrying an older value are refused
     session_version: int = 0
-    #: sha256 of the API token, if one was issued
-    api_token_hash: Optional[str] = Field(default=None, max_length=64, unique=True)
     created_at: datetime = timestamp()
+
+
+class ApiToken(SQLModel, table=True):
+    """A read-only API token: it expires, and whatever ends the owner's sessions revokes it."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    #: sha256 of the token, never the token itself
+    token_hash: str = Field(max_length=64, unique=True)
+    #: what the owner calls it ("bảng tính của huyện")
+    name: str = Field(default="", max_length=80)
+    created_at: datetime = timestamp()
+    expires_at: datetime = Field(sa_type=DateTime(), nullable=False)
+    revoked_at: Optional[datetime] = timestamp(nullable=True)
+    revoked_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
 
 
 class AuditEvent(SQLModel, table=True):

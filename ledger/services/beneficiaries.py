@@ -7,11 +7,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..errors import DuplicateBeneficiary, NotFound
-from ..models import Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement, Unit
+from ..errors import DuplicateBeneficiary, Forbidden, NotFound
+from ..models import (Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement,
+                      Unit, User)
 from ..text import clean, fold, required_reason
 from .audit import record_event
-from .units import is_within
 
 
 @dataclass
@@ -42,10 +42,15 @@ def find_duplicates(session: Session, *, unit_id: int, full_name: str,
 
 def create_beneficiary(session: Session, *, unit_id: int, data: BeneficiaryInput,
                        user_id: int | None = None, allow_duplicate: bool = False) -> Beneficiary:
-    """Record a child in ``unit_id`` with circumstance groups; refuses a likely duplicate."""
-    if not allow_duplicate and find_duplicates(session, unit_id=unit_id,
-                                               full_name=data.full_name,
-                                               birth_date=data.birth_date):
+    """Record a child in ``unit_id`` with circumstance groups; refuses a likely duplicate.
+
+    Only a creator who sees the unit's children in full is warned (and the command line, with
+    no user): to anyone else the warning would confirm a guessed name and birth date, so their
+    record is kept and the unit's treasurer sees the possible duplicate on the child's page.
+    """
+    if not allow_duplicate and _may_be_warned(session, user_id=user_id, unit_id=unit_id) \
+            and find_duplicates(session, unit_id=unit_id, full_name=data.full_name,
+                                birth_date=data.birth_date):
         raise DuplicateBeneficiary()
     child = Beneficiary(unit_id=unit_id, full_name=clean(data.full_name, max_length=200),
                         birth_date=data.birth_date, sex=data.sex,
@@ -61,6 +66,20 @@ def create_beneficiary(session: Session, *, unit_id: int, data: BeneficiaryInput
                  object_type="beneficiary", object_id=child.id)
     session.flush()
     return child
+
+
+def _may_be_warned(session: Session, *, user_id: int | None, unit_id: int) -> bool:
+    if user_id is None:
+        return True
+    user = session.get(User, user_id)
+    return user is not None and sees_in_full(session, role=user.role, user_unit_id=user.unit_id,
+                                             child_unit_id=unit_id)
+
+
+def possible_duplicates(session: Session, child: Beneficiary) -> list[Beneficiary]:
+    """Other children of the same unit with the same name and birth date (for its treasurer)."""
+    return [b for b in find_duplicates(session, unit_id=child.unit_id, full_name=child.full_name,
+                                       birth_date=child.birth_date) if b.id != child.id]
 
 
 def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
@@ -80,21 +99,37 @@ def groups_of(session: Session, beneficiary_id: int) -> list[CircumstanceGroup]:
 
 
 def sees_in_full(session: Session, *, role: str, user_unit_id: int, child_unit_id: int) -> bool:
-    """The treasurer of the child's unit and reviewers above it see the record unmasked."""
-    if role == "treasurer":
-        return user_unit_id == child_unit_id
-    if role == "reviewer":
-        return is_within(session, unit_id=child_unit_id, scope_id=user_unit_id)
-    return False
+    """Only the treasurer of the child's own unit sees the record unmasked without asking.
+
+    Everyone else in scope (reviewers and auditors above included) sees the masked name and
+    the birth year; a user with the unmask permission asks, with a reason, and is audited.
+    """
+    return role == "treasurer" and user_unit_id == child_unit_id
 
 
 def unmask(session: Session, *, beneficiary_id: int, user_id: int, reason: str) -> Beneficiary:
     """Show a masked record to a user with the unmask permission; written to the audit log."""
+    _require_unmask(session, user_id)
     reason = required_reason(reason, max_length=300)
     child = get_beneficiary(session, beneficiary_id)
     record_event(session, action="beneficiary.unmask", user_id=user_id, unit_id=child.unit_id,
                  object_type="beneficiary", object_id=child.id, after={"reason": reason})
     return child
+
+
+def unmask_workbook(session: Session, *, campaign_id: int, unit_id: int, user_id: int,
+                    reason: str) -> None:
+    """Record that a user with the unmask permission takes the workbook with children's names."""
+    _require_unmask(session, user_id)
+    reason = required_reason(reason, max_length=300)
+    record_event(session, action="workbook.unmasked", user_id=user_id, unit_id=unit_id,
+                 object_type="campaign", object_id=campaign_id, after={"reason": reason})
+
+
+def _require_unmask(session: Session, user_id: int) -> None:
+    user = session.get(User, user_id)
+    if user is None or not user.active or not user.can_unmask:
+        raise Forbidden()
 
 
 def list_beneficiaries(session: Session, *, unit_ids: set[int]) -> list[tuple[Beneficiary, Unit, int]]:

@@ -7,6 +7,8 @@ content and its occurrence in the file.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -44,6 +46,11 @@ class MissingColumns(LedgerError):
     default = _l("Thiếu cột bắt buộc: %(columns)s. Dòng đầu tiên phải là tiêu đề cột.")
 
 
+class ImportTooSlow(LedgerError):
+    default = _l("Tệp quá lớn để kiểm tra trong một lần (đã quá %(seconds)s giây, đến dòng "
+                 "%(row)s). Hãy chia tệp thành nhiều tệp nhỏ hơn rồi tải lên lần lượt.")
+
+
 @dataclass
 class RowError:
     """Why one row cannot be imported."""
@@ -65,29 +72,54 @@ class ImportRow:
 
 @dataclass
 class Preview:
-    """What an import would do; nothing is stored while ``errors`` is not empty."""
+    """What an import would do; nothing is stored while ``error_count`` is not 0.
+
+    ``rows`` and ``errors`` hold every good row and every reason, or only the first ``limit``
+    of each when a preview is for showing (the counts and the total stay exact).
+    """
 
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     duplicates: int = 0
+    row_count: int = 0
+    error_count: int = 0
+    total: int = 0
 
     @property
-    def total(self) -> int:
-        return sum(r.data.amount for r in self.rows)
+    def complete(self) -> bool:
+        """Whether every good row is in ``rows`` (so the preview can be committed)."""
+        return len(self.rows) == self.row_count
 
 
-def preview_import(session: Session, *, unit_id: int, table: list[list[object]]) -> Preview:
-    """Check every row against the fund ``unit_id``; report each bad row and column."""
-    if not table:
+def preview_import(session: Session, *, unit_id: int, table: Iterable[list[object]],
+                   limit: int | None = None, seconds: float | None = None) -> Preview:
+    """Check every row against the fund ``unit_id``; report each bad row and column.
+
+    ``table`` may be a stream of rows. ``limit`` keeps only the first good rows and reasons
+    (a page need not hold 190,000 of them); ``seconds`` bounds the time spent, past which the
+    file is refused as too large (``ImportTooSlow``).
+    """
+    rows = iter(table)
+    header = next(rows, None)
+    if header is None:
         raise MissingColumns(columns=", ".join(COLUMN_NAMES[c] for c in REQUIRED))
-    columns = _columns(table[0])
+    columns = _columns(header)
     units = _unit_lookup(session, unit_id)
-    preview, seen = Preview(), {}
+    preview, seen, errors = Preview(), {}, []
     existing = _existing_keys(session, unit_id)
-    for number, cells in enumerate(table[1:], start=2):
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    for number, cells in enumerate(rows, start=2):
+        if deadline is not None and number % 256 == 0 and time.monotonic() > deadline:
+            raise ImportTooSlow(seconds=int(seconds), row=number)
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
-        parsed = _parse_row(number, cells, columns, units, unit_id, preview.errors)
+        parsed = _parse_row(number, cells, columns, units, unit_id, errors)
+        if errors:
+            preview.error_count += len(errors)
+            if limit is None or len(preview.errors) < limit:
+                preview.errors.extend(errors[:None if limit is None else
+                                             limit - len(preview.errors)])
+            errors.clear()
         if parsed is None:
             continue
         base = _row_key(unit_id, parsed)
@@ -95,7 +127,10 @@ def preview_import(session: Session, *, unit_id: int, table: list[list[object]])
         parsed.data.import_key = hashlib.sha256(f"{base}|{seen[base]}".encode()).hexdigest()
         if parsed.data.import_key in existing:
             preview.duplicates += 1
-        else:
+            continue
+        preview.row_count += 1
+        preview.total += parsed.data.amount
+        if limit is None or len(preview.rows) < limit:
             preview.rows.append(parsed)
     return preview
 
@@ -103,8 +138,10 @@ def preview_import(session: Session, *, unit_id: int, table: list[list[object]])
 def commit_import(session: Session, *, unit_id: int, preview: Preview,
                   user_id: int | None = None) -> int:
     """Record every row of an error-free preview; returns how many receipts were added."""
-    if preview.errors:
+    if preview.error_count:
         raise LedgerError(_l("Tệp còn dòng lỗi; không dòng nào được ghi."))
+    if not preview.complete:
+        raise ValueError("a preview cut to its first rows cannot be committed")
     donors = resolve_donors(session, unit_id=unit_id, names=[r.donor for r in preview.rows])
     for row in preview.rows:
         row.data.donor_id = donors[fold(row.donor)[:200]]

@@ -1,8 +1,6 @@
 """Users: create with an argon2id hash, authenticate with a lock-out counted in the database."""
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -14,6 +12,7 @@ from ..errors import DuplicateUser, NotFound, WeakPassword
 from ..models import User, utcnow
 from ..text import clean
 from .audit import record_event
+from .tokens import revoke_all
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 #: verified against when the username is unknown, so both failures cost the same time
@@ -88,36 +87,34 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-def end_sessions(session: Session, *, user_id: int) -> None:
-    """Invalidate every session cookie of the user (logout, deactivation, password change)."""
+def end_sessions(session: Session, *, user_id: int, actor_id: int | None = None) -> None:
+    """Invalidate every session cookie and API token of the user (sign-out everywhere,
+    deactivation, password change)."""
     session.exec(update(User).where(User.id == user_id)
                  .values(session_version=User.session_version + 1))
+    revoke_all(session, user_id=user_id, actor_id=actor_id if actor_id is not None else user_id)
     session.flush()
 
 
 def update_user(session: Session, *, user_id: int, actor_id: int | None, role: str,
                 unit_id: int, active: bool, full_name: str, can_unmask: bool,
                 password: str = "") -> User:
-    """Change a user's role, scope, status or password; audited, and ends their sessions."""
+    """Change a user's role, scope, status or password; audited, and ends their sessions
+    (and their API tokens too when the password, the status, the role or the scope changed)."""
     user = get_user(session, user_id)
     before = {"role": user.role, "unit_id": user.unit_id, "active": user.active,
               "can_unmask": user.can_unmask}
+    revokes = bool(password) or (user.role, user.unit_id, user.active) != (role, unit_id, active)
     user.role, user.unit_id, user.active = role, unit_id, active
     user.full_name, user.can_unmask = clean(full_name, max_length=200), can_unmask
     if password:
         user.password_hash = hash_password(password)
     user.session_version += 1
     session.flush()
+    if revokes:
+        revoke_all(session, user_id=user.id, actor_id=actor_id)
     record_event(session, action="user.update", user_id=actor_id, unit_id=unit_id,
                  object_type="user", object_id=user.id, before=before,
                  after={"role": role, "unit_id": unit_id, "active": active,
                         "can_unmask": can_unmask, "password_changed": bool(password)})
     return user
-
-
-def issue_api_token(session: Session, *, user_id: int) -> str:
-    """A new API token for the user; only its sha256 is stored."""
-    token = secrets.token_urlsafe(32)
-    get_user(session, user_id).api_token_hash = hashlib.sha256(token.encode()).hexdigest()
-    session.flush()
-    return token

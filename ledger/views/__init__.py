@@ -5,10 +5,10 @@ from __future__ import annotations
 def init_app(app) -> None:
     """Register every blueprint."""
     from .. import api
-    from . import (admin, audit, auth, beneficiaries, books, dashboard, disbursements, imports,
-                   main, public, receipts, transfers)
+    from . import (account, admin, audit, auth, beneficiaries, books, dashboard, disbursements,
+                   imports, main, public, receipts, transfers)
 
     for module in (auth, main, receipts, books, imports, admin, beneficiaries, disbursements,
-                   transfers, dashboard, public, audit):
+                   transfers, dashboard, public, audit, account):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -14,6 +14,7 @@ from ..i18n import error_message
 from ..models import Unit, User
 from ..money import amount_in_words
 from ..services.settings import EDITABLE, all_settings, update_settings, voucher_settings
+from ..services.tokens import list_tokens, token_status
 from ..services.users import create_user, update_user
 from .common import run_once
 
@@ -76,7 +77,9 @@ def edit_user(user_id: int):
         run_once(form, lambda s: _update(s, user, form))
         flash(_("Đã cập nhật người dùng %(name)s.", name=user.username), "info")
         return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user,
+                           rows=list_tokens(get_session(), user_id=user.id),
+                           status=token_status)
 
 
 def _update(session, user: User, form) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session, get_write_session
-from ..errors import DuplicateBeneficiary
+from ..errors import DuplicateBeneficiary, LedgerError
 from ..forms import BeneficiaryForm, UnmaskForm
 from ..i18n import error_message
 from ..models import Beneficiary, CircumstanceGroup, Unit
@@ -91,10 +91,11 @@ def show(beneficiary_id: int):
 
 def _render_show(child: Beneficiary, *, unmasked: bool):
     session = get_session()
+    duplicates = service.possible_duplicates(session, child) if full_view(child) else []
     return render_template("beneficiaries/show.html", child=child, unmasked=unmasked,
                            masked_name=service.mask_name(child.full_name),
                            unit=session.get(Unit, child.unit_id),
-                           groups=service.groups_of(session, child.id),
+                           groups=service.groups_of(session, child.id), duplicates=duplicates,
                            history=service.history(session, child.id), unmask_form=UnmaskForm())
 
 
@@ -110,8 +111,13 @@ def unmask(beneficiary_id: int):
         flash(_("Phải ghi lý do cần xem đầy đủ."), "error")
         return redirect(url_for("beneficiaries.show", beneficiary_id=child.id))
     session = get_write_session()
-    service.unmask(session, beneficiary_id=child.id, user_id=current_user.id,
-                   reason=form.reason.data)
+    try:
+        service.unmask(session, beneficiary_id=child.id, user_id=current_user.id,
+                       reason=form.reason.data)
+    except LedgerError as error:
+        session.rollback()
+        flash(error_message(error), "error")
+        return redirect(url_for("beneficiaries.show", beneficiary_id=child.id))
     session.commit()
     log.info("unmask user=%s unit=%s beneficiary=%s", current_user.id, child.unit_id, child.id)
     return _render_show(child, unmasked=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections import OrderedDict
 from datetime import date
 
@@ -18,12 +19,12 @@ from ..exports import charts
 from ..exports.reconciliation import reconciliation_workbook
 from ..exports.reports import period_workbook
 from ..fields import parse_date
-from ..forms import BaseForm, ImportForm
+from ..forms import BaseForm, ImportForm, UnmaskForm
 from ..i18n import error_message
 from ..models import Campaign, Entry, Quota, ReportPeriod, Unit
 from ..security import log
 from ..services import reports
-from ..services.audit import record_event
+from ..services.beneficiaries import unmask_workbook
 from ..services.campaigns import report_periods
 from ..services.progress import campaign_progress
 from ..services.quotas import allocate, split_by_weights
@@ -170,24 +171,43 @@ def _period(campaign_id: int, period_id: int):
 @bp.route("/<int:campaign_id>/workbook.xlsx")
 @login_required
 def workbook(campaign_id: int):
-    """The reconciliation workbook; children's names masked unless the user unmasks."""
-    session, campaign = get_session(), _campaign(campaign_id)
-    unmasked = request.args.get("unmasked") == "1"
-    if unmasked:
-        if not current_user.can_unmask:
-            abort(403)
-        writer = get_write_session()
-        record_event(writer, action="workbook.unmasked", user_id=current_user.id,
-                     unit_id=campaign.unit_id, object_type="campaign", object_id=campaign.id)
-        writer.commit()
-        log.info("unmasked workbook user=%s campaign=%s", current_user.id, campaign.id)
-    data = build_reconciliation(session, campaign_id=campaign.id, as_of=_as_of(campaign),
+    """The reconciliation workbook, children's names masked (a GET never unmasks)."""
+    return _send_workbook(_campaign(campaign_id), unmasked=False)
+
+
+@bp.route("/<int:campaign_id>/workbook-unmasked.xlsx", methods=["POST"])
+@login_required
+def workbook_unmasked(campaign_id: int):
+    """The workbook with children's names, for a user with the unmask permission and a reason;
+    written to the audit log before the file is built."""
+    campaign, form = _campaign(campaign_id), UnmaskForm()
+    if not current_user.can_unmask:
+        abort(403)
+    if not form.validate_on_submit():
+        flash(_("Phải ghi lý do cần xem đầy đủ."), "error")
+        return redirect(url_for("dashboard.show", campaign_id=campaign.id))
+    writer = get_write_session()
+    try:
+        unmask_workbook(writer, campaign_id=campaign.id, unit_id=campaign.unit_id,
+                        user_id=current_user.id, reason=form.reason.data)
+    except LedgerError as error:
+        writer.rollback()
+        flash(error_message(error), "error")
+        return redirect(url_for("dashboard.show", campaign_id=campaign.id))
+    writer.commit()
+    log.info("unmasked workbook user=%s campaign=%s", current_user.id, campaign.id)
+    return _send_workbook(campaign, unmasked=True)
+
+
+def _send_workbook(campaign: Campaign, *, unmasked: bool):
+    data = build_reconciliation(get_session(), campaign_id=campaign.id, as_of=_as_of(campaign),
                                 unmasked=unmasked)
     return send_file(io.BytesIO(reconciliation_workbook(data)), mimetype=XLSX, as_attachment=True,
                      download_name=f"doi-chieu-{campaign.year}-{data.progress.unit.code}.xlsx")
 
 
 _CHART_CACHE: OrderedDict = OrderedDict()
+_CHART_LOCK = threading.Lock()
 
 
 @bp.route("/<int:campaign_id>/charts/<name>.png")
@@ -201,11 +221,14 @@ def chart(campaign_id: int, name: str):
         abort(404)
     as_of = _as_of(campaign)
     key = (name, campaign.id, as_of, _data_version(session), request.accept_languages.best)
-    if key not in _CHART_CACHE:
-        _CHART_CACHE[key] = builders[name](session, campaign, as_of)
-        while len(_CHART_CACHE) > 64:
-            _CHART_CACHE.popitem(last=False)
-    return send_file(io.BytesIO(_CHART_CACHE[key]), mimetype="image/png")
+    png = _CHART_CACHE.get(key)
+    if png is None:
+        with _CHART_LOCK:  # threaded workers: matplotlib draws one chart at a time
+            png = _CHART_CACHE.get(key) or builders[name](session, campaign, as_of)
+            _CHART_CACHE[key] = png
+            while len(_CHART_CACHE) > 64:
+                _CHART_CACHE.popitem(last=False)
+    return send_file(io.BytesIO(png), mimetype="image/png")
 
 
 def _data_version(session) -> tuple:

@@ -1,8 +1,17 @@
-"""Import receipts from .xlsx/.csv: upload → preview (every bad row listed) → commit all or none."""
+"""Import receipts from .xlsx/.csv: upload → preview (bad rows listed) → commit all or none.
+
+One request may not cost the server much: the preview streams the rows, lists the first
+IMPORT_PREVIEW_ROWS bad (and good) rows and counts the rest, stops after IMPORT_SECONDS, and
+only IMPORTS_AT_ONCE files are checked at once per process. A previewed file is kept only
+until it is imported or cancelled, and never longer than UPLOAD_MAX_AGE_MINUTES.
+"""
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
@@ -12,16 +21,20 @@ from flask_login import current_user
 
 from ..auth import permission_required, require_scope
 from ..db import get_session
-from ..errors import LedgerError
+from ..errors import ImportBusy, LedgerError
 from ..forms import BaseForm, ImportForm
 from ..i18n import error_message
 from ..services.imports import commit_import, preview_import
 from ..services.units import get_unit
-from ..spreadsheets import read_table
+from ..spreadsheets import iter_table
 from .common import arg_int, run_once
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 _TOKEN = re.compile(r"^[0-9a-f]{64}\.(xlsx|csv)$")
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+_SLOTS_LOCK = threading.Lock()
+#: previewed files one user may keep waiting at once (older ones are removed)
+KEPT_PER_USER = 3
 
 
 def _fund():
@@ -30,10 +43,51 @@ def _fund():
     return get_unit(get_session(), unit_id)
 
 
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
 def _upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads" / str(current_user.id)
+    path = _uploads() / str(current_user.id)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _sweep() -> None:
+    """Remove every user's previewed files older than UPLOAD_MAX_AGE_MINUTES."""
+    oldest = time.time() - current_app.config["UPLOAD_MAX_AGE_MINUTES"] * 60
+    for path in _uploads().glob("*/*"):
+        try:
+            if path.stat().st_mtime < oldest:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _keep_newest(folder: Path) -> None:
+    files = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in files[KEPT_PER_USER:]:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _slot():
+    """One of IMPORTS_AT_ONCE places to check a file in this process, or ``Busy``."""
+    size = current_app.config["IMPORTS_AT_ONCE"]
+    with _SLOTS_LOCK:
+        slots = _SLOTS.setdefault(size, threading.BoundedSemaphore(size))
+    if not slots.acquire(blocking=False):
+        raise ImportBusy()
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _preview(session, fund, filename: str, data: bytes, *, limit: int | None):
+    with _slot():
+        return preview_import(session, unit_id=fund.id, table=iter_table(filename, data),
+                              limit=limit, seconds=current_app.config["IMPORT_SECONDS"])
 
 
 @bp.route("/receipts", methods=["GET", "POST"])
@@ -43,46 +97,74 @@ def upload():
     fund, form = _fund(), ImportForm()
     if not form.validate_on_submit():
         return render_template("imports/upload.html", form=form, fund=fund)
+    _sweep()
     storage = form.file.data
     data = storage.read(8 * 1024 * 1024 + 1)
     ext = "csv" if (storage.filename or "").lower().endswith(".csv") else "xlsx"
     try:
-        table = read_table(storage.filename or "", data)
-        preview = preview_import(get_session(), unit_id=fund.id, table=table)
+        preview = _preview(get_session(), fund, storage.filename or "", data,
+                           limit=current_app.config["IMPORT_PREVIEW_ROWS"])
     except LedgerError as error:
         flash(error_message(error), "error")
-        return render_template("imports/upload.html", form=form, fund=fund), 400
-    token = f"{hashlib.sha256(data).hexdigest()}.{ext}"
-    (_upload_dir() / token).write_bytes(data)
+        return render_template("imports/upload.html", form=form, fund=fund), error.status
+    token = ""
+    if not preview.error_count and preview.row_count:
+        token = f"{hashlib.sha256(data).hexdigest()}.{ext}"
+        folder = _upload_dir()
+        (folder / token).write_bytes(data)
+        _keep_newest(folder)
     return render_template("imports/preview.html", fund=fund, preview=preview, token=token,
                            filename=storage.filename, confirm=BaseForm())
+
+
+def _token_path() -> Path:
+    token = request.form.get("token", "")
+    if not _TOKEN.match(token):
+        abort(400)
+    return _upload_dir() / token
 
 
 @bp.route("/receipts/commit", methods=["POST"])
 @permission_required("write_receipts")
 def commit():
-    """Record every row of the previewed file, or none if any row is bad."""
+    """Record every row of the previewed file, or none if any row is bad; the file is removed."""
     fund, form = _fund(), BaseForm()
-    token = request.form.get("token", "")
-    if not form.validate_on_submit() or not _TOKEN.match(token):
+    if not form.validate_on_submit():
         abort(400)
-    path = _upload_dir() / token
+    path = _token_path()
     if not path.exists():
         flash(_("Tệp đã hết hạn; hãy tải lên lại."), "error")
         return redirect(url_for("imports.upload", unit=fund.id))
-    table = read_table(token, path.read_bytes())
-    added = {}
+    data, added = path.read_bytes(), {}
 
     def action(session):
-        preview = preview_import(session, unit_id=fund.id, table=table)
+        preview = _preview(session, fund, path.name, data, limit=None)
         added["count"] = commit_import(session, unit_id=fund.id, preview=preview,
                                        user_id=current_user.id)
         added["skipped"] = preview.duplicates
         return url_for("receipts.index", unit=fund.id)
 
-    url = run_once(form, action)
+    try:
+        url = run_once(form, action)
+    except ImportBusy:
+        raise  # the file stays: the same form can be sent again in a moment
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     path.unlink(missing_ok=True)
     if added:
         flash(_("Đã nhập %(count)s phiếu thu; bỏ qua %(skipped)s dòng đã nhập trước đó.",
                 count=added["count"], skipped=added["skipped"]), "info")
     return redirect(url)
+
+
+@bp.route("/receipts/cancel", methods=["POST"])
+@permission_required("write_receipts")
+def cancel():
+    """Drop a previewed file without importing it."""
+    fund, form = _fund(), BaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _token_path().unlink(missing_ok=True)
+    flash(_("Đã hủy; tệp đã được xóa khỏi máy chủ."), "info")
+    return redirect(url_for("imports.upload", unit=fund.id))
