@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..db import get_session, get_write_session
 from ..services.idempotency import claim_key, complete_key
+from ..text import parse_digits
 
 
 def form_payload(form) -> dict:
@@ -52,9 +53,10 @@ def run_once(form, action, *, url: str | None = None) -> str:
 
 
 def arg_int(name: str, default: int | None = None) -> int | None:
-    """An integer query argument, or ``default`` when absent or malformed."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 16 else default
+    """A positive integer query argument (ASCII digits, at most ``MAX_ID``), or ``default``
+    when absent or malformed."""
+    value = parse_digits(request.args.get(name, ""))
+    return default if value is None else value
 
 
 def get_in_scope(model, object_id: int, *, unit_attr: str = "unit_id"):

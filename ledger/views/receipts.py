@@ -18,6 +18,7 @@ from ..services import receipts as service
 from ..services.donors import create_donor, search_donors
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids
+from ..text import parse_digits
 from .common import arg_int, get_in_scope, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -104,7 +105,7 @@ def _record(session, fund: Unit, form: ReceiptForm) -> str:
 def _donor_id(session, fund: Unit, form: ReceiptForm) -> int:
     """The picked donor (must be in scope), or a new one made from the typed fields."""
     if form.donor_id.data:
-        donor = session.get(Donor, int(form.donor_id.data))
+        donor = session.get(Donor, parse_digits(form.donor_id.data))
         if donor is None or donor.unit_id not in scope_ids():
             abort(404)
         return donor.id
