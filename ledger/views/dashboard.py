@@ -32,7 +32,7 @@ from ..services.seed import apply_quota_table
 from ..services.units import children
 from ..spreadsheets import read_table
 from ..text import parse_digits
-from .common import get_in_scope, run_once
+from .common import get_in_scope, refused, run_once
 
 bp = Blueprint("dashboard", __name__, url_prefix="/campaigns")
 SORTS = {"name": lambda r: r.name, "quota": lambda r: r.quota, "collected": lambda r: r.collected,
@@ -90,12 +90,11 @@ def quotas(campaign_id: int):
     if form.validate_on_submit():
         try:
             amounts = _quota_amounts(campaign, units)
+            run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts),
+                     url=url_for("dashboard.show", campaign_id=campaign.id))
         except LedgerError as error:
-            flash(error_message(error), "error")
-            return render_template("dashboard/quotas.html", campaign=campaign, units=units,
-                                   current=request.form, form=form, upload=ImportForm()), 400
-        run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts),
-                 url=url_for("dashboard.show", campaign_id=campaign.id))
+            return refused(error, form, "dashboard/quotas.html", campaign=campaign, units=units,
+                           current=request.form, upload=ImportForm())
         flash(_("Đã lưu chỉ tiêu phân bổ."), "info")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id))
     shown = {f"quota-{u.id}": current.get(u.id, 0) for u in units}

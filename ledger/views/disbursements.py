@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
+from ..errors import LedgerError
 from ..fields import parse_date
 from ..forms import DecisionForm, DisbursementForm, PayForm, VoidForm
 from ..models import Beneficiary, Category, Disbursement, Unit
@@ -20,7 +21,7 @@ from ..services.beneficiaries import mask_name
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_ids
 from .beneficiaries import full_view
-from .common import arg_int, get_in_scope, run_once
+from .common import arg_int, get_in_scope, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
 STATUSES = ("draft", "approved", "rejected", "paid", "voided")
@@ -82,7 +83,10 @@ def new():
     if request.method == "GET":
         form.disbursement_date.data = date.today()
     if form.validate_on_submit():
-        url = run_once(form, lambda s: _draft(s, fund, form))
+        try:
+            url = run_once(form, lambda s: _draft(s, fund, form))
+        except LedgerError as error:
+            return refused(error, form, "disbursements/new.html", fund=fund)
         flash(_("Đã lập phiếu chi (chờ duyệt)."), "info")
         return redirect(url)
     return render_template("disbursements/new.html", form=form, fund=fund)
@@ -108,25 +112,37 @@ def _item(disbursement_id: int) -> Disbursement:
 @login_required
 def show(disbursement_id: int):
     """The disbursement, its workflow actions and (once paid) its Phiếu chi."""
-    session, item = get_session(), _item(disbursement_id)
+    return render_template("disbursements/show.html", **_page(_item(disbursement_id)))
+
+
+def _page(item: Disbursement, **forms) -> dict:
+    """What the disbursement's page shows; ``forms`` replaces an action's empty form with the
+    one the user submitted (a refusal keeps what they typed)."""
+    session = get_session()
     may = service.may_approve(session, item=item, user_id=current_user.id,
                               role=current_user.role, user_unit_id=current_user.unit_id,
                               same_level_max=int_setting(session, "approval_same_level_max"))
     child = session.get(Beneficiary, item.beneficiary_id) if item.beneficiary_id else None
-    return render_template("disbursements/show.html", d=item, may_approve=may, child=child,
-                           category=session.get(Category, item.category_id),
-                           fund=session.get(Unit, item.unit_id),
-                           settings=voucher_settings(session), decision=DecisionForm(),
-                           pay_form=PayForm(paid_on=date.today()), void_form=VoidForm())
+    return {"d": item, "may_approve": may, "child": child,
+            "category": session.get(Category, item.category_id),
+            "fund": session.get(Unit, item.unit_id), "settings": voucher_settings(session),
+            "decision": DecisionForm(), "pay_form": PayForm(paid_on=date.today()),
+            "void_form": VoidForm(), **forms}
 
 
-def _act(disbursement_id: int, form, action, message: str):
+def _act(disbursement_id: int, form, action, message: str, *, slot: str):
+    """Run a workflow action; refused, the page again with the user's form in ``slot``."""
     item = _item(disbursement_id)
     if not form.validate_on_submit():
         flash(_("Thiếu thông tin cần thiết."), "error")
         return redirect(url_for("disbursements.show", disbursement_id=item.id))
-    url = run_once(form, lambda s: action(s, item, form),
-                   url=url_for("disbursements.show", disbursement_id=item.id))
+    try:
+        url = run_once(form, lambda s: action(s, item, form),
+                       url=url_for("disbursements.show", disbursement_id=item.id))
+    except LedgerError as error:
+        page = _page(_item(disbursement_id))
+        page.pop("form", None)
+        return refused(error, form, "disbursements/show.html", **{**page, slot: form})
     flash(message, "info")
     return redirect(url)
 
@@ -142,7 +158,7 @@ def _decide_kwargs(session) -> dict:
 def approve(disbursement_id: int):
     return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.approve_disbursement(
         s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
-        _("Đã duyệt phiếu chi."))
+        _("Đã duyệt phiếu chi."), slot="decision")
 
 
 @bp.route("/<int:disbursement_id>/reject", methods=["POST"])
@@ -150,7 +166,7 @@ def approve(disbursement_id: int):
 def reject(disbursement_id: int):
     return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.reject_disbursement(
         s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
-        _("Đã từ chối phiếu chi."))
+        _("Đã từ chối phiếu chi."), slot="decision")
 
 
 @bp.route("/<int:disbursement_id>/pay", methods=["POST"])
@@ -158,7 +174,7 @@ def reject(disbursement_id: int):
 def pay(disbursement_id: int):
     return _act(disbursement_id, PayForm(), lambda s, d, f: service.pay_disbursement(
         s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id),
-        _("Đã chi tiền; phiếu chi đã được ghi sổ."))
+        _("Đã chi tiền; phiếu chi đã được ghi sổ."), slot="pay_form")
 
 
 @bp.route("/<int:disbursement_id>/void", methods=["POST"])
@@ -166,7 +182,7 @@ def pay(disbursement_id: int):
 def void(disbursement_id: int):
     return _act(disbursement_id, VoidForm(), lambda s, d, f: service.void_disbursement(
         s, disbursement_id=d.id, reason=f.reason.data, on=date.today(),
-        user_id=current_user.id), _("Đã hủy phiếu chi."))
+        user_id=current_user.id), _("Đã hủy phiếu chi."), slot="void_form")
 
 
 @bp.route("/<int:disbursement_id>/voucher.pdf")

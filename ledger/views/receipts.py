@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
+from ..errors import LedgerError
 from ..fields import parse_date
 from ..forms import ReceiptForm, VoidForm
 from ..models import Donor, Receipt, Unit
@@ -19,7 +20,7 @@ from ..services.donors import create_donor, search_donors
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids
 from ..text import parse_digits
-from .common import arg_int, get_in_scope, run_once
+from .common import arg_int, get_in_scope, refused, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -77,7 +78,10 @@ def new():
         form.receipt_date.data = date.today()
         form.credit_unit_id.data = fund.id
     if form.validate_on_submit():
-        url = run_once(form, lambda s: _record(s, fund, form))
+        try:
+            url = run_once(form, lambda s: _record(s, fund, form))
+        except LedgerError as error:
+            return refused(error, form, "receipts/new.html", fund=fund)
         flash(_("Đã ghi phiếu thu."), "info")
         return redirect(url)
     return render_template("receipts/new.html", form=form, fund=fund)
@@ -162,7 +166,11 @@ def void(receipt_id: int):
     if not form.validate_on_submit():
         flash(_("Phải ghi lý do hủy phiếu."), "error")
         return redirect(url_for("receipts.show", receipt_id=receipt.id))
-    url = run_once(form, lambda s: _void(s, receipt, form.reason.data))
+    try:
+        url = run_once(form, lambda s: _void(s, receipt, form.reason.data))
+    except LedgerError as error:
+        return refused(error, form, "receipts/voucher.html", r=receipt,
+                       **_voucher_context(receipt), void_form=form)
     flash(_("Đã hủy phiếu thu số %(number)s.", number=receipt.number), "info")
     return redirect(url)
 
