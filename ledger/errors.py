@@ -155,3 +155,8 @@ class DifferenceNeedsReason(LedgerError):
 
 class SameFundTransfer(LedgerError):
     default = _l("Chuyển trong cùng một quỹ chỉ dùng cho tiền mặt ↔ ngân hàng.")
+
+
+class NotTheDrafter(LedgerError):
+    status = 403
+    default = _l("Chỉ người lập phiếu chi mới được sửa hoặc rút phiếu.")

@@ -102,6 +102,12 @@ class ReceiptForm(BaseForm):
             raise ValidationError(_l("Nhà hảo tâm không hợp lệ."))
 
 
+class ReceiptCorrectionForm(ReceiptForm):
+    """"Sửa" a receipt: the old one's values to change, and why (the old one is voided)."""
+
+    correction_reason = StringField(_l("Lý do sửa"), validators=[DataRequired(), Length(max=480)])
+
+
 class VoidForm(BaseForm):
     reason = StringField(_l("Lý do hủy"), validators=[DataRequired(), Length(max=500)])
 
@@ -156,6 +162,12 @@ class DisbursementForm(BaseForm):
             self.amount.errors = [*self.amount.errors, _l("Chưa nhập số tiền.")]
             return False
         return valid
+
+
+class DisbursementCorrectionForm(DisbursementForm):
+    """"Sửa" a paid disbursement: the old one's values to change, and why."""
+
+    correction_reason = StringField(_l("Lý do sửa"), validators=[DataRequired(), Length(max=480)])
 
 
 class DecisionForm(BaseForm):
