@@ -87,6 +87,7 @@ def _path_args(world) -> dict:
 #: the object each action needs to be possible (pay an approved one, void a paid one)
 BY_ENDPOINT = {"disbursements.pay": ("disbursement_id", "approved"),
                "disbursements.void": ("disbursement_id", "paid"),
+               "disbursements.correct": ("disbursement_id", "paid"),
                "transfers.receive": ("transfer_id", "transfer")}
 
 
@@ -112,7 +113,8 @@ def _routes(app, world):
 def _payloads(client, routes, world) -> dict[str, dict]:
     """The valid submission each POST url's page offers (pages and objects' show pages)."""
     pages = [url for methods, url, _ in routes if "GET" in methods] + [
-        f"/disbursements/{world[key]}" for key in ("approved", "paid", "draft")]
+        f"/disbursements/{world[key]}" for key in ("approved", "paid", "draft")] + [
+        f"/disbursements/{world['draft']}/edit", f"/disbursements/{world['paid']}/correct"]
     found: dict[str, dict] = {}
     for page in pages:
         response = client.get(page)
@@ -174,7 +176,7 @@ def test_hostile_query_strings(fuzz_app, world, username):
     gets = [url for methods, url, _ in _routes(fuzz_app, world)
             if "GET" in methods and "logout" not in url]
 
-    @settings(max_examples=120, deadline=None, database=None,
+    @settings(max_examples=80, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(url=st.sampled_from(gets),
            query=st.dictionaries(st.sampled_from(ARG_NAMES), hostile, min_size=1, max_size=4))
@@ -196,7 +198,7 @@ def test_hostile_form_submissions(fuzz_app, world, username):
                    if "POST" in methods and "/auth/" not in url)
     assert posts
 
-    @settings(max_examples=200, deadline=None, database=None,
+    @settings(max_examples=100, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(url=st.sampled_from(posts), data=st.data())
     def run(url, data):
