@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext
 from wtforms import StringField
+from wtforms.validators import ValidationError
 
 from .errors import InvalidAmount
 from .i18n import error_message
@@ -35,7 +36,7 @@ class MoneyField(StringField):
     def pre_validate(self, form):
         """A required amount left out of the request altogether is refused too."""
         if self.required and self.data is None and not self.process_errors:
-            raise ValueError(error_message(InvalidAmount("empty")))
+            raise ValidationError(error_message(InvalidAmount("empty")))
 
     def _value(self):
         if self.data is not None:
@@ -66,7 +67,7 @@ class DateField(StringField):
     def pre_validate(self, form):
         """A required date left out of the request altogether is refused too."""
         if self.required and self.data is None and not self.process_errors:
-            raise ValueError(gettext("Chưa nhập ngày."))
+            raise ValidationError(gettext("Chưa nhập ngày."))
 
     def _value(self):
         if isinstance(self.data, date):
