@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from ledger.models import AuditEvent, Disbursement, Receipt
+from ledger.models import AuditEvent, Disbursement, Entry, Receipt
 from ledger.services.disbursements import (DisbursementInput, approve_disbursement,
                                            draft_disbursement, pay_disbursement)
 from ledger.services.journal import balance
@@ -82,6 +82,17 @@ def test_sua_in_a_locked_period_keeps_the_form(client, treasurer, commune, make_
     session.rollback()
     session.expire_all()
     assert session.get(Receipt, old.id).voided_at is None
+    # dated in the open period, the correction goes through: the old one is voided today
+    fixed = client.post(f"/receipts/{old.id}/correct", data={
+        **values, **form_tokens(response.text), "receipt_date": "01/04/2018",
+        "amount": "1.300.000", "correction_reason": "Sai số"})
+    assert fixed.status_code == 302
+    session.rollback()
+    session.expire_all()
+    voided = session.get(Receipt, old.id)
+    assert voided.voided_at is not None
+    assert session.get(Entry, voided.void_entry_id).entry_date == date.today()
+    assert balance(session, unit_id=commune.id) == 1_300_000
 
 
 def _stuck_cash_gift(session, commune, treasurer):

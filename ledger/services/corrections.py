@@ -2,9 +2,12 @@
 it and issuing a new one in the same transaction (both numbers stay in the series).
 
 A correction never edits a posted document: the old voucher keeps its number, marked ĐÃ HỦY
-with the reason "Sửa: …", and the new one takes the next number.
+with the reason "Sửa: …" (voided as of its own date while that period is open, else today), and
+the new one takes the next number.
 """
 from __future__ import annotations
+
+from datetime import date
 
 from sqlmodel import Session
 
@@ -15,6 +18,7 @@ from .audit import record_event
 from .disbursements import (DisbursementInput, _amount, draft_disbursement, get_disbursement,
                             pay_disbursement, void_disbursement)
 from .journal import lock_fund
+from .locks import locked_through
 from .receipts import ReceiptInput, get_receipt, record_receipt, void_receipt
 from .units import ensure_valid, get_unit, is_within
 
@@ -78,20 +82,26 @@ def withdraw_draft(session: Session, *, disbursement_id: int, user_id: int,
     return item
 
 
+def _void_date(session: Session, unit_id: int, own: date, today: date) -> date:
+    """A correction voids as of the voucher's own date while its period is open, else today."""
+    through = locked_through(session, unit_id)
+    return own if through is None or own > through else today
+
+
 def correct_receipt(session: Session, *, receipt_id: int, data: ReceiptInput, reason: str,
-                    user_id: int | None = None) -> Receipt:
-    """"Sửa" a receipt: void it as of its own date with "Sửa: <reason>" and record the new one
-    from ``data`` in the same fund; returns the new receipt."""
+                    today: date, user_id: int | None = None) -> Receipt:
+    """"Sửa" a receipt: void it with "Sửa: <reason>" and record the new one from ``data`` in
+    the same fund; returns the new receipt."""
     reason = required_reason(reason, max_length=480)
     old = get_receipt(session, receipt_id)
-    void_receipt(session, receipt_id=old.id, reason=f"Sửa: {reason}", on=old.receipt_date,
-                 user_id=user_id)
+    void_receipt(session, receipt_id=old.id, reason=f"Sửa: {reason}",
+                 on=_void_date(session, old.unit_id, old.receipt_date, today), user_id=user_id)
     return record_receipt(session, unit_id=old.unit_id, data=data, user_id=user_id)
 
 
 def correct_disbursement(session: Session, *, disbursement_id: int, data: DisbursementInput,
-                         reason: str, user_id: int | None = None) -> Disbursement:
-    """"Sửa" a paid disbursement: void it as of its own date with "Sửa: <reason>" and issue the
+                         reason: str, today: date, user_id: int | None = None) -> Disbursement:
+    """"Sửa" a paid disbursement: void it with "Sửa: <reason>" and issue the
     new one. When the money terms (amount, category, method, child) are unchanged it keeps the
     approval and is paid at once with the next number; otherwise it waits for approval."""
     reason = required_reason(reason, max_length=480)
@@ -99,7 +109,8 @@ def correct_disbursement(session: Session, *, disbursement_id: int, data: Disbur
     if old.status != "paid":
         raise InvalidTransition(status=old.status, target="voided")
     void_disbursement(session, disbursement_id=old.id, reason=f"Sửa: {reason}",
-                      on=old.disbursement_date, user_id=user_id)
+                      on=_void_date(session, old.unit_id, old.disbursement_date, today),
+                      user_id=user_id)
     new = draft_disbursement(session, unit_id=old.unit_id, data=data, user_id=user_id)
     if all(getattr(new, name) == getattr(old, name) for name in _APPROVED_TERMS):
         new.status, new.decided_by_id, new.decided_at = "approved", old.decided_by_id, utcnow()

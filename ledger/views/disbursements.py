@@ -158,7 +158,6 @@ def _act(disbursement_id: int, form, action, message: str, *, slot: str):
                        url=url_for("disbursements.show", disbursement_id=item.id))
     except LedgerError as error:
         page = _page(_item(disbursement_id))
-        page.pop("form", None)
         return refused(error, form, "disbursements/show.html", **{**page, slot: form})
     flash(message, "info")
     return redirect(url)
@@ -247,7 +246,8 @@ def correct(disbursement_id: int):
             url = run_once(form, lambda s: url_for(
                 "disbursements.show", disbursement_id=corrections.correct_disbursement(
                     s, disbursement_id=item.id, data=_input(form),
-                    reason=form.correction_reason.data, user_id=current_user.id).id))
+                    reason=form.correction_reason.data, today=date.today(),
+                    user_id=current_user.id).id))
         except LedgerError as error:
             return refused(error, form, "disbursements/new.html", fund=fund, correcting=item)
         flash(_("Đã hủy phiếu chi số %(number)s và lập phiếu mới.", number=item.number), "info")

@@ -203,7 +203,8 @@ def correct(receipt_id: int):
         try:
             url = run_once(form, lambda s: url_for("receipts.show", receipt_id=correct_receipt(
                 s, receipt_id=receipt.id, data=_input(s, fund, form),
-                reason=form.correction_reason.data, user_id=current_user.id).id))
+                reason=form.correction_reason.data, today=date.today(),
+                user_id=current_user.id).id))
         except LedgerError as error:
             return refused(error, form, "receipts/new.html", fund=fund, correcting=receipt)
         flash(_("Đã hủy phiếu thu số %(number)s và ghi phiếu mới.", number=receipt.number), "info")
