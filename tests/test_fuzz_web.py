@@ -200,7 +200,7 @@ def test_hostile_form_submissions(fuzz_app, world, username):
                    if "POST" in methods and "/auth/" not in url)
     assert posts
 
-    @settings(max_examples=70, deadline=None, database=None,
+    @settings(max_examples=50, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     @given(url=st.sampled_from(posts), data=st.data())
     def run(url, data):
@@ -218,8 +218,8 @@ def test_hostile_form_submissions(fuzz_app, world, username):
     run()
     for url in posts:  # each field of each form, missing and with each digit trap
         base = dict(payloads.get(url, {}))
-        for name in sorted(base)[:12]:
-            for bad in (None, "²", str(2**63), "9" * 5000, "\x00"):
+        for name in sorted(base) if len(base) <= 20 else sorted(base)[:10]:
+            for bad in (None, "²", "9" * 5000, "\x00"):
                 fields = {**base, "idempotency_key": uuid.uuid4().hex}
                 if bad is None:
                     del fields[name]
