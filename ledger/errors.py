@@ -213,3 +213,6 @@ class AlreadyCorrected(LedgerError):
 class CorrectionNotNeeded(LedgerError):
     default = _l("Chứng từ số %(number)s thuộc kỳ đang mở: hãy hủy chứng từ (việc hủy tính từ "
                  "chính ngày của chứng từ); bút toán điều chỉnh chỉ dùng cho kỳ đã khóa sổ.")
+class NotTheDrafter(LedgerError):
+    status = 403
+    default = _l("Chỉ người lập phiếu chi mới được sửa hoặc rút phiếu.")

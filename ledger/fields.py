@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext
 from wtforms import StringField
+from wtforms.validators import ValidationError
 
 from .errors import InvalidAmount
 from .i18n import error_message
@@ -32,6 +33,11 @@ class MoneyField(StringField):
         except InvalidAmount as error:
             raise ValueError(error_message(error)) from None
 
+    def pre_validate(self, form):
+        """A required amount left out of the request altogether is refused too."""
+        if self.required and self.data is None and not self.process_errors:
+            raise ValidationError(error_message(InvalidAmount("empty")))
+
     def _value(self):
         if self.data is not None:
             return group_digits(self.data)
@@ -57,6 +63,11 @@ class DateField(StringField):
         self.data = parse_date(self.raw)
         if self.data is None:
             raise ValueError(gettext("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy."))
+
+    def pre_validate(self, form):
+        """A required date left out of the request altogether is refused too."""
+        if self.required and self.data is None and not self.process_errors:
+            raise ValidationError(gettext("Chưa nhập ngày."))
 
     def _value(self):
         if isinstance(self.data, date):

@@ -12,6 +12,7 @@ from wtforms.validators import (DataRequired, Length, NumberRange, Optional, Reg
                                 ValidationError)
 
 from .fields import DateField, MoneyField
+from .text import parse_digits
 
 
 class BaseForm(FlaskForm):
@@ -23,6 +24,13 @@ class BaseForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if not self.idempotency_key.data:
             self.idempotency_key.data = uuid.uuid4().hex
+        for field in self:  # a text field left out of the request is empty, not None
+            if type(field) in (StringField, HiddenField, PasswordField) and field.data is None:
+                field.data = ""
+
+    def fresh_key(self) -> None:
+        """A new idempotency key, so the corrected resubmission of a refused form is accepted."""
+        self.idempotency_key.data = uuid.uuid4().hex
 
 
 class LoginForm(FlaskForm):
@@ -76,7 +84,7 @@ class ReceiptForm(BaseForm):
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
 
     def validate_payer_name(self, field):
-        if not field.data.strip() and not self.anonymous.data and not self.donor_id.data:
+        if not (field.data or "").strip() and not self.anonymous.data and not self.donor_id.data:
             raise ValidationError(_l("Nhập tên người nộp, chọn nhà hảo tâm, hoặc đánh dấu ẩn danh."))
 
     def validate(self, extra_validators=None):
@@ -90,8 +98,14 @@ class ReceiptForm(BaseForm):
         return valid
 
     def validate_donor_id(self, field):
-        if field.data and not str(field.data).isdigit():
+        if field.data and parse_digits(field.data) is None:
             raise ValidationError(_l("Nhà hảo tâm không hợp lệ."))
+
+
+class ReceiptCorrectionForm(ReceiptForm):
+    """"Sửa" a receipt: the old one's values to change, and why (the old one is voided)."""
+
+    correction_reason = StringField(_l("Lý do sửa"), validators=[DataRequired(), Length(max=480)])
 
 
 class VoidForm(BaseForm):
@@ -155,6 +169,12 @@ class DisbursementForm(BaseForm):
             self.amount.errors = [*self.amount.errors, _l("Chưa nhập số tiền.")]
             return False
         return valid
+
+
+class DisbursementCorrectionForm(DisbursementForm):
+    """"Sửa" a paid disbursement: the old one's values to change, and why."""
+
+    correction_reason = StringField(_l("Lý do sửa"), validators=[DataRequired(), Length(max=480)])
 
 
 class DecisionForm(BaseForm):

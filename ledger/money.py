@@ -13,8 +13,8 @@ from .errors import InvalidAmount
 MAX_AMOUNT = 10**12
 
 _CURRENCY = re.compile(r"(?:đồng|đ|vnđ|vnd|dong|d)\.?$", re.IGNORECASE)
-_GROUPED = re.compile(r"^\d{1,3}(?:[.,  ]\d{3})+$")
-_PLAIN = re.compile(r"^\d+$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:[.,  ][0-9]{3})+$")
+_PLAIN = re.compile(r"^[0-9]+$")
 
 
 def parse_amount(text: object, *, maximum: int = MAX_AMOUNT) -> int:
@@ -34,12 +34,20 @@ def parse_amount(text: object, *, maximum: int = MAX_AMOUNT) -> int:
         raise InvalidAmount("negative")
     digits = _CURRENCY.sub("", raw).strip()
     if _PLAIN.match(digits):
-        return _checked(int(digits), maximum)
-    if _GROUPED.match(digits) and len({c for c in digits if not c.isdigit()}) == 1:
-        return _checked(int(re.sub(r"\D", "", digits)), maximum)
-    if re.match(r"^\d+[.,]\d{1,2}$", digits):
+        return _checked(_whole(digits, maximum), maximum)
+    if _GROUPED.match(digits) and len({c for c in digits if c not in "0123456789"}) == 1:
+        return _checked(_whole(re.sub(r"[^0-9]", "", digits), maximum), maximum)
+    if re.match(r"^[0-9]+[.,][0-9]{1,2}$", digits):
         raise InvalidAmount("decimal")
     raise InvalidAmount("not_a_number")
+
+
+def _whole(digits: str, maximum: int) -> int:
+    """ASCII digits to int, refusing before ``int()`` a length no allowed amount has (Python
+    refuses to convert more than 4,300 digits, with a message of its own)."""
+    if len(digits.lstrip("0")) > len(str(maximum)):
+        raise InvalidAmount("too_large")
+    return int(digits)
 
 
 def _checked(value: int, maximum: int) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import current_app, g, render_template, request, session
+from flask import Request, current_app, g, render_template, request, session
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from .errors import LedgerError
@@ -15,6 +17,28 @@ log = logging.getLogger("ledger")
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+_ARG_CONTROLS = {code: None for code in [*range(32), 127]}
+
+
+class CleanRequest(Request):
+    """A request whose query values hold no control characters and whose form values hold no
+    NUL (PostgreSQL refuses NUL in text; no filter or name means one)."""
+
+    @cached_property
+    def args(self):
+        return _cleaned(super().args, _ARG_CONTROLS)
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if "form" in self.__dict__:
+            self.__dict__["form"] = _cleaned(self.__dict__["form"], {0: None})
+
+
+def _cleaned(values, table) -> ImmutableMultiDict:
+    return ImmutableMultiDict([(key.translate(table), value.translate(table))
+                               for key, value in values.items(multi=True)])
 
 
 def set_headers(response):
@@ -87,6 +111,7 @@ def init_app(app) -> None:
     """CSRF on every form, headers on every response, timeouts, error pages."""
     from werkzeug.exceptions import HTTPException
 
+    app.request_class = CleanRequest
     csrf.init_app(app)
     app.after_request(set_headers)
     app.after_request(log_action)

@@ -33,6 +33,7 @@ ROUTES = {
     "receipts.voucher_pdf": ("GET", ""),
     "receipts.void": ("POST", ""),
     "receipts.correct": ("POST", ""),
+    "receipts.reissue": ("POST", ""),
     "receipts.donors": ("GET", "?q=CANARY"),
     "books.show": ("GET", ""),
     "books.download": ("GET", ""),
@@ -56,6 +57,9 @@ ROUTES = {
     "disbursements.reject": ("POST", ""),
     "disbursements.pay": ("POST", ""),
     "disbursements.void": ("POST", ""),
+    "disbursements.edit": ("POST", ""),
+    "disbursements.withdraw": ("POST", ""),
+    "disbursements.reissue": ("POST", ""),
     "disbursements.voucher_pdf": ("GET", ""),
     "transfers.index": ("GET", ""),
     "transfers.new": ("POST", ""),
@@ -210,7 +214,7 @@ def _hostile_form(target):
             "full_name": "x", "birth_date": "01/01/2012", "sex": "male", "consent_by": "x",
             "consent_on": "01/01/2018", "category_id": "1", "payee_name": "x",
             "beneficiary_id": "0", "from_method": "cash", "to_method": "bank",
-            "through": "31/12/2018", "corrected_on": "05/06/2018"}
+            "through": "31/12/2018", "corrected_on": "05/06/2018", "correction_reason": "x"}
 
 
 def _has_object(app, endpoint):

@@ -15,6 +15,11 @@ _MILLIONS = FuncFormatter(lambda value, _pos: f"{group_digits(int(value / 1_000_
 BRAND, GREY, BAD = "#0b6e4f", "#9aa5b1", "#b3261e"
 
 
+def _label(text: object) -> str:
+    """A label drawn as typed: ``$`` would start matplotlib's mathtext (``$x^$`` fails)."""
+    return str(text).replace("$", r"\$")
+
+
 def _figure(width: float, height: float) -> Figure:
     figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
@@ -32,14 +37,14 @@ def progress_chart(rows: list[tuple[str, int, int]], *, title: str) -> bytes:
     rows = rows[:60]
     figure = _figure(9, max(3.0, 0.28 * len(rows) + 1.2))
     axes = figure.add_subplot()
-    names = [r[0] for r in rows][::-1]
+    names = [_label(r[0]) for r in rows][::-1]
     collected = [r[2] for r in rows][::-1]
     quotas = [r[1] for r in rows][::-1]
     colours = [BRAND if c >= q else BAD for c, q in zip(collected, quotas)]
     axes.barh(names, collected, color=colours, label="Đã vận động")
     axes.scatter(quotas, names, marker="|", s=200, color="#1d2733", label="Chỉ tiêu", zorder=3)
     axes.xaxis.set_major_formatter(_MILLIONS)
-    axes.set_title(title)
+    axes.set_title(_label(title))
     axes.legend(loc="lower right")
     axes.tick_params(axis="y", labelsize=8)
     return _png(figure)
@@ -64,7 +69,7 @@ def cumulative_chart(days: list[tuple[date, int]], *, target: int, start: date, 
     axes.set_xlim(start, end)
     axes.xaxis.set_major_locator(MonthLocator())
     axes.xaxis.set_major_formatter(DateFormatter("%m/%Y"))
-    axes.set_title(title)
+    axes.set_title(_label(title))
     axes.legend(loc="upper left")
     figure.autofmt_xdate()
     return _png(figure)
@@ -75,12 +80,12 @@ def category_chart(rows: list[tuple[str, int]], *, title: str) -> bytes:
     figure = _figure(8, max(2.5, 0.4 * len(rows) + 1))
     axes = figure.add_subplot()
     if rows:
-        axes.barh([r[0] for r in rows][::-1], [r[1] for r in rows][::-1], color=BRAND)
+        axes.barh([_label(r[0]) for r in rows][::-1], [r[1] for r in rows][::-1], color=BRAND)
     else:
         axes.text(0.5, 0.5, "Chưa có khoản chi", ha="center", va="center",
                   transform=axes.transAxes)
     axes.xaxis.set_major_formatter(_MILLIONS)
-    axes.set_title(title)
+    axes.set_title(_label(title))
     return _png(figure)
 
 
@@ -93,8 +98,8 @@ def year_over_year_chart(rows: list[tuple[str, int, int]], *, title: str, this_y
              label=f"Năm {this_year - 1}")
     axes.bar([p + 0.2 for p in positions], [r[1] for r in rows], width=0.4, color=BRAND,
              label=f"Năm {this_year}")
-    axes.set_xticks(list(positions), [r[0] for r in rows])
+    axes.set_xticks(list(positions), [_label(r[0]) for r in rows])
     axes.yaxis.set_major_formatter(_MILLIONS)
-    axes.set_title(title)
+    axes.set_title(_label(title))
     axes.legend()
     return _png(figure)

@@ -13,7 +13,7 @@ DONOR_KINDS = ("individual", "household", "organisation", "enterprise", "school"
 RECEIPT_METHODS = ("cash", "bank", "in_kind")
 RECEIPT_SOURCES = ("donation", "designated", "budget", "interest", "other")
 PAY_METHODS = ("cash", "bank")
-DISBURSEMENT_STATUSES = ("draft", "approved", "rejected", "paid", "voided")
+DISBURSEMENT_STATUSES = ("draft", "approved", "rejected", "paid", "voided", "withdrawn")
 TRANSFER_STATUSES = ("sent", "received", "cancelled")
 VOUCHER_KINDS = ("receipt", "disbursement")
 

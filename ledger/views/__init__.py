@@ -1,13 +1,35 @@
 """Blueprints, one per feature; views are thin: form → one service call → commit → redirect."""
 from __future__ import annotations
 
+from werkzeug.routing import BaseConverter, ValidationError
+
+from ..text import MAX_ID, parse_digits
+
+
+class IdConverter(BaseConverter):
+    """``<int:…>`` in every route: a row id, 1 … 2^31−1 in ASCII digits; anything else (``²``,
+    ``٣``, 2^31, 2^63, 10^30) is no route, so a 404 instead of an overflow in the database."""
+
+    regex = r"[0-9]{1,19}"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = parse_digits(value, maximum=MAX_ID)
+        if number is None:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value) -> str:
+        return str(int(value))
+
 
 def init_app(app) -> None:
-    """Register every blueprint."""
+    """Register the id converter, then every blueprint."""
     from .. import api
     from . import (account, admin, audit, auth, beneficiaries, books, dashboard, disbursements,
                    imports, main, public, receipts, transfers)
 
+    app.url_map.converters["int"] = IdConverter
     for module in (auth, main, receipts, books, imports, admin, beneficiaries, disbursements,
                    transfers, dashboard, public, audit, account):
         app.register_blueprint(module.bp)

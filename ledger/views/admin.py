@@ -10,13 +10,12 @@ from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
 from ..forms import SettingsForm, UserForm
-from ..i18n import error_message
 from ..models import Unit, User
 from ..money import amount_in_words
 from ..services.settings import EDITABLE, all_settings, update_settings, voucher_settings
 from ..services.tokens import list_tokens, token_status
 from ..services.users import create_user, update_user
-from .common import run_once
+from .common import refused, run_once
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,7 +47,10 @@ def new_user():
         if not form.password.data:
             form.password.errors.append(_("Mật khẩu phải có ít nhất 10 ký tự."))
         else:
-            run_once(form, lambda s: _create(s, form))
+            try:
+                run_once(form, lambda s: _create(s, form))
+            except LedgerError as error:
+                return refused(error, form, "admin/user_form.html", user=None)
             flash(_("Đã tạo người dùng %(name)s.", name=form.username.data), "info")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
@@ -74,7 +76,10 @@ def edit_user(user_id: int):
     form.username.data = user.username
     if form.validate_on_submit():
         require_scope(form.unit_id.data)
-        run_once(form, lambda s: _update(s, user, form))
+        try:
+            run_once(form, lambda s: _update(s, user, form))
+        except LedgerError as error:
+            return refused(error, form, "admin/user_form.html", user=user)
         flash(_("Đã cập nhật người dùng %(name)s.", name=user.username), "info")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user,
@@ -99,14 +104,17 @@ def categories():
     from ..services.categories import create_category
 
     form = CategoryForm()
+    rows = get_session().exec(select(Category).order_by(Category.id)).scalars().all()
     if form.validate_on_submit():
-        run_once(form, lambda s: create_category(
-            s, code=form.code.data, name_vi=form.name_vi.data, name_en=form.name_en.data,
-            is_management=form.is_management.data, actor_id=current_user.id),
-            url=url_for("admin.categories"))
+        try:
+            run_once(form, lambda s: create_category(
+                s, code=form.code.data, name_vi=form.name_vi.data, name_en=form.name_en.data,
+                is_management=form.is_management.data, actor_id=current_user.id),
+                url=url_for("admin.categories"))
+        except LedgerError as error:
+            return refused(error, form, "admin/categories.html", rows=rows)
         flash(_("Đã thêm khoản chi."), "info")
         return redirect(url_for("admin.categories"))
-    rows = get_session().exec(select(Category).order_by(Category.id)).scalars().all()
     return render_template("admin/categories.html", rows=rows, form=form)
 
 
@@ -130,9 +138,8 @@ def settings():
             run_once(form, lambda s: update_settings(s, values=values, actor_id=current_user.id),
                      url=url_for("admin.settings"))
         except LedgerError as error:
-            flash(error_message(error), "error")
-            return render_template("admin/settings.html", form=form, editable=editable,
-                                   examples=_examples(session)), 400
+            return refused(error, form, "admin/settings.html", editable=editable,
+                           examples=_examples(session))
         flash(_("Đã lưu cài đặt."), "info")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, editable=editable,

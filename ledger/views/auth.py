@@ -34,10 +34,21 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths; anything else goes home."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+    """Only a same-site path; anything else goes home."""
+    return target if is_same_site_path(target) else url_for("main.home")
+
+
+def is_same_site_path(target: str | None) -> bool:
+    """True for ``/receipts/?page=2``; False for ``//evil``, ``/%09/evil``, ``/\\evil``,
+    ``https://evil`` or anything holding whitespace or a control character."""
+    from urllib.parse import urlsplit
+
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 @bp.route("/logout", methods=["POST"])

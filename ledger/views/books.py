@@ -10,13 +10,14 @@ from flask_login import current_user, login_required
 
 from ..auth import permission_required, require_scope
 from ..db import get_session
+from ..errors import LedgerError
 from ..exports.books import book_workbook
 from ..fields import parse_date
 from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
 from ..services.locks import last_lock_anchor, lock_period, locked_through, unlock_period
 from ..services.units import get_unit
-from .common import run_once
+from .common import refused, run_once
 
 bp = Blueprint("books", __name__, url_prefix="/books")
 
@@ -53,9 +54,12 @@ def lock(unit_id: int):
     require_scope(unit_id)
     form = LockForm()
     if form.validate_on_submit():
-        run_once(form, lambda s: lock_period(s, unit_id=unit_id, through=form.through.data,
-                                             user_id=current_user.id),
-                 url=url_for("books.show", unit_id=unit_id, kind="cash"))
+        try:
+            run_once(form, lambda s: lock_period(s, unit_id=unit_id, through=form.through.data,
+                                                 user_id=current_user.id),
+                     url=url_for("books.show", unit_id=unit_id, kind="cash"))
+        except LedgerError as error:
+            return _refused_on_book(error, unit_id, lock_form=form)
         flash(_("Đã khóa sổ đến hết ngày %(day)s.", day=form.through.data.strftime("%d/%m/%Y")),
               "info")
     else:
@@ -70,13 +74,25 @@ def unlock(unit_id: int):
     require_scope(unit_id)
     form = UnlockForm()
     if form.validate_on_submit():
-        run_once(form, lambda s: unlock_period(s, unit_id=unit_id, through=form.through.data,
-                                               user_id=current_user.id, reason=form.reason.data),
-                 url=url_for("books.show", unit_id=unit_id, kind="cash"))
+        try:
+            run_once(form, lambda s: unlock_period(s, unit_id=unit_id, through=form.through.data,
+                                                   user_id=current_user.id,
+                                                   reason=form.reason.data),
+                     url=url_for("books.show", unit_id=unit_id, kind="cash"))
+        except LedgerError as error:
+            return _refused_on_book(error, unit_id, unlock_form=form)
         flash(_("Đã mở khóa sổ."), "info")
     else:
         flash(_("Phải ghi lý do mở khóa."), "error")
     return redirect(url_for("books.show", unit_id=unit_id, kind="cash"))
+
+
+def _refused_on_book(error: LedgerError, unit_id: int, **forms):
+    """The cash book again, the refused form holding what the user typed, the message above."""
+    unit, book = _book(unit_id, "cash")
+    context = {"lock_form": LockForm(), "unlock_form": UnlockForm(), **forms}
+    return refused(error, next(iter(forms.values())), "books/show.html", unit=unit, book=book,
+                   locked=locked_through(get_session(), unit_id), **context)
 
 
 @bp.route("/<int:unit_id>/<kind>.xlsx")

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import uuid
 
-from flask import request
+from flask import flash, render_template, request
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from ..db import get_session, get_write_session
+from ..errors import LedgerError
+from ..i18n import error_message
 from ..services.idempotency import claim_key, complete_key
+from ..text import parse_digits
 
 
 def form_payload(form) -> dict:
@@ -51,10 +54,46 @@ def run_once(form, action, *, url: str | None = None) -> str:
         raise
 
 
+#: the form field a refusal is about, by rule; the first the form has gets the message
+_DATES = ("receipt_date", "disbursement_date", "paid_on", "sent_on", "received_on", "through")
+FIELD_OF_ERROR = {
+    "PeriodLocked": _DATES, "UnitNotValid": _DATES, "InvalidDate": _DATES,
+    "InvalidAmount": ("amount", "amount_each", "total"),
+    "InsufficientFunds": ("amount", "amount_each"),
+    "DifferenceNeedsReason": ("reason",), "ReasonRequired": ("reason", "comment"),
+    "BeneficiaryOutsideFund": ("beneficiary_id",), "QuotaOutsideTree": ("credit_unit_id",),
+    "DuplicateUser": ("username",), "WeakPassword": ("password",), "DuplicateCategory": ("code",),
+}
+
+
+def refused(error: LedgerError, form, template: str, **context):
+    """A rule refused the submission: the same form again with what the user typed and the
+    message, at the field it is about (else above the form); a fresh idempotency key so the
+    corrected form is accepted. The status is the rule's (400 unless it says otherwise)."""
+    message = error_message(error)
+    names = FIELD_OF_ERROR.get(type(error).__name__, ())
+    field = next((form[name] for name in names if name in form), None)
+    if field is not None and template_shows_field_errors(template):
+        field.errors = [*field.errors, message]
+    else:
+        flash(message, "error")
+    if hasattr(form, "fresh_key"):
+        form.fresh_key()
+    return render_template(template, form=form, **context), error.status
+
+
+def template_shows_field_errors(template: str) -> bool:
+    """Pages built with the ``field`` macro show a field's errors; action forms on a document's
+    page (void, approve, pay) show the message above instead."""
+    return template.endswith(("new.html", "receive.html", "user_form.html", "edit.html",
+                              "correct.html", "categories.html", "settings.html"))
+
+
 def arg_int(name: str, default: int | None = None) -> int | None:
-    """An integer query argument, or ``default`` when absent or malformed."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 16 else default
+    """A positive integer query argument (ASCII digits, at most ``MAX_ID``), or ``default``
+    when absent or malformed."""
+    value = parse_digits(request.args.get(name, ""))
+    return default if value is None else value
 
 
 def get_in_scope(model, object_id: int, *, unit_attr: str = "unit_id"):

@@ -32,7 +32,8 @@ from ..services.reconciliation import build_reconciliation
 from ..services.seed import apply_quota_table
 from ..services.units import children
 from ..spreadsheets import read_table
-from .common import get_in_scope, run_once
+from ..text import parse_digits
+from .common import get_in_scope, refused, run_once
 
 bp = Blueprint("dashboard", __name__, url_prefix="/campaigns")
 SORTS = {"name": lambda r: r.name, "quota": lambda r: r.quota, "collected": lambda r: r.collected,
@@ -90,12 +91,11 @@ def quotas(campaign_id: int):
     if form.validate_on_submit():
         try:
             amounts = _quota_amounts(campaign, units)
+            run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts),
+                     url=url_for("dashboard.show", campaign_id=campaign.id))
         except LedgerError as error:
-            flash(error_message(error), "error")
-            return render_template("dashboard/quotas.html", campaign=campaign, units=units,
-                                   current=request.form, form=form, upload=ImportForm()), 400
-        run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts),
-                 url=url_for("dashboard.show", campaign_id=campaign.id))
+            return refused(error, form, "dashboard/quotas.html", campaign=campaign, units=units,
+                           current=request.form, upload=ImportForm())
         flash(_("Đã lưu chỉ tiêu phân bổ."), "info")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id))
     shown = {f"quota-{u.id}": current.get(u.id, 0) for u in units}
@@ -111,12 +111,19 @@ def _quota_amounts(campaign: Campaign, units) -> dict[int, int]:
     if mode in ("equal", "weights"):
         total = parse_amount(request.form.get("total", ""))
         weights = [1] * len(units) if mode == "equal" else [
-            int(request.form.get(f"weight-{u.id}", "0") or 0) if
-            request.form.get(f"weight-{u.id}", "0").isdigit() else -1 for u in units]
+            _weight(request.form.get(f"weight-{u.id}", "")) for u in units]
         return dict(zip([u.id for u in units], split_by_weights(total, weights)))
     return {u.id: (parse_amount(request.form[f"quota-{u.id}"])
                    if request.form.get(f"quota-{u.id}", "").strip() not in ("", "0") else 0)
             for u in units}
+
+
+def _weight(text: str) -> int:
+    """A typed weight: 0 when left empty, -1 (refused by the split) when not ASCII digits."""
+    if not text.strip("0 "):
+        return 0
+    value = parse_digits(text.strip(), maximum=10**9)
+    return -1 if value is None else value
 
 
 @bp.route("/<int:campaign_id>/quotas/import", methods=["POST"])

@@ -12,18 +12,21 @@ from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
+from ..errors import LedgerError
 from ..fields import parse_date
-from ..forms import DecisionForm, DisbursementForm, PayForm, VoidForm
+from ..forms import (DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm,
+                     VoidForm)
 from ..models import Beneficiary, Category, Disbursement, Unit
+from ..services import corrections
 from ..services import disbursements as service
 from ..services.beneficiaries import mask_name
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_ids
 from .beneficiaries import full_view
-from .common import arg_int, get_in_scope, run_once
+from .common import arg_int, get_in_scope, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
-STATUSES = ("draft", "approved", "rejected", "paid", "voided")
+STATUSES = ("draft", "approved", "rejected", "paid", "voided", "withdrawn")
 
 
 @bp.route("/")
@@ -72,32 +75,50 @@ def new():
     unit_id = arg_int("unit", current_user.unit_id)
     require_scope(unit_id)
     fund = get_unit(session, unit_id)
-    form = DisbursementForm()
-    form.category_id.choices = [(c.id, c.name_vi) for c in _categories()]
-    children = session.exec(select(Beneficiary).where(
-        Beneficiary.unit_id.in_(subtree_ids(session, unit_id))).order_by(Beneficiary.id)).scalars()
-    form.beneficiary_id.choices = [(0, _("— Không (quà theo nhóm / khác) —"))] + [
-        (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")
-        for b in children]
+    form = _form(DisbursementForm, fund)
     if request.method == "GET":
         form.disbursement_date.data = date.today()
     if form.validate_on_submit():
-        url = run_once(form, lambda s: _draft(s, fund, form))
+        try:
+            url = run_once(form, lambda s: _draft(s, fund, form))
+        except LedgerError as error:
+            return refused(error, form, "disbursements/new.html", fund=fund)
         flash(_("Đã lập phiếu chi (chờ duyệt)."), "info")
         return redirect(url)
     return render_template("disbursements/new.html", form=form, fund=fund)
 
 
+def _form(cls, fund: Unit, obj: Disbursement | None = None):
+    """The drafting form with the fund's categories and children (``obj`` pre-fills it)."""
+    session = get_session()
+    form = cls(obj=obj if request.method == "GET" else None)
+    form.category_id.choices = [(c.id, c.name_vi) for c in _categories()]
+    children = session.exec(select(Beneficiary).where(
+        Beneficiary.unit_id.in_(subtree_ids(session, fund.id))).order_by(Beneficiary.id)).scalars()
+    form.beneficiary_id.choices = [(0, _("— Không (quà theo nhóm / khác) —"))] + [
+        (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")
+        for b in children]
+    if obj is not None and request.method == "GET":
+        form.beneficiary_id.data = obj.beneficiary_id or 0
+        if obj.children_count:
+            form.amount.data = None
+    return form
+
+
 def _draft(session, fund: Unit, form: DisbursementForm) -> str:
     item = service.draft_disbursement(session, unit_id=fund.id, user_id=current_user.id,
-                                      data=service.DisbursementInput(
+                                      data=_input(form))
+    return url_for("disbursements.show", disbursement_id=item.id)
+
+
+def _input(form: DisbursementForm) -> service.DisbursementInput:
+    return service.DisbursementInput(
         disbursement_date=form.disbursement_date.data, category_id=form.category_id.data,
         payee_name=form.payee_name.data, amount=form.amount.data,
         children_count=form.children_count.data, amount_each=form.amount_each.data,
         beneficiary_id=form.beneficiary_id.data or None, payee_address=form.payee_address.data,
         reason=form.reason.data, method=form.method.data,
-        attachments=form.attachments.data or 0))
-    return url_for("disbursements.show", disbursement_id=item.id)
+        attachments=form.attachments.data or 0)
 
 
 def _item(disbursement_id: int) -> Disbursement:
@@ -108,25 +129,36 @@ def _item(disbursement_id: int) -> Disbursement:
 @login_required
 def show(disbursement_id: int):
     """The disbursement, its workflow actions and (once paid) its Phiếu chi."""
-    session, item = get_session(), _item(disbursement_id)
+    return render_template("disbursements/show.html", **_page(_item(disbursement_id)))
+
+
+def _page(item: Disbursement, **forms) -> dict:
+    """What the disbursement's page shows; ``forms`` replaces an action's empty form with the
+    one the user submitted (a refusal keeps what they typed)."""
+    session = get_session()
     may = service.may_approve(session, item=item, user_id=current_user.id,
                               role=current_user.role, user_unit_id=current_user.unit_id,
                               same_level_max=int_setting(session, "approval_same_level_max"))
     child = session.get(Beneficiary, item.beneficiary_id) if item.beneficiary_id else None
-    return render_template("disbursements/show.html", d=item, may_approve=may, child=child,
-                           category=session.get(Category, item.category_id),
-                           fund=session.get(Unit, item.unit_id),
-                           settings=voucher_settings(session), decision=DecisionForm(),
-                           pay_form=PayForm(paid_on=date.today()), void_form=VoidForm())
+    return {"d": item, "may_approve": may, "child": child,
+            "category": session.get(Category, item.category_id),
+            "fund": session.get(Unit, item.unit_id), "settings": voucher_settings(session),
+            "decision": DecisionForm(), "pay_form": PayForm(paid_on=date.today()),
+            "void_form": VoidForm(), "withdraw_form": DecisionForm(), **forms}
 
 
-def _act(disbursement_id: int, form, action, message: str):
+def _act(disbursement_id: int, form, action, message: str, *, slot: str):
+    """Run a workflow action; refused, the page again with the user's form in ``slot``."""
     item = _item(disbursement_id)
     if not form.validate_on_submit():
         flash(_("Thiếu thông tin cần thiết."), "error")
         return redirect(url_for("disbursements.show", disbursement_id=item.id))
-    url = run_once(form, lambda s: action(s, item, form),
-                   url=url_for("disbursements.show", disbursement_id=item.id))
+    try:
+        url = run_once(form, lambda s: action(s, item, form),
+                       url=url_for("disbursements.show", disbursement_id=item.id))
+    except LedgerError as error:
+        page = _page(_item(disbursement_id))
+        return refused(error, form, "disbursements/show.html", **{**page, slot: form})
     flash(message, "info")
     return redirect(url)
 
@@ -142,7 +174,7 @@ def _decide_kwargs(session) -> dict:
 def approve(disbursement_id: int):
     return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.approve_disbursement(
         s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
-        _("Đã duyệt phiếu chi."))
+        _("Đã duyệt phiếu chi."), slot="decision")
 
 
 @bp.route("/<int:disbursement_id>/reject", methods=["POST"])
@@ -150,7 +182,7 @@ def approve(disbursement_id: int):
 def reject(disbursement_id: int):
     return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.reject_disbursement(
         s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
-        _("Đã từ chối phiếu chi."))
+        _("Đã từ chối phiếu chi."), slot="decision")
 
 
 @bp.route("/<int:disbursement_id>/pay", methods=["POST"])
@@ -158,7 +190,7 @@ def reject(disbursement_id: int):
 def pay(disbursement_id: int):
     return _act(disbursement_id, PayForm(), lambda s, d, f: service.pay_disbursement(
         s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id),
-        _("Đã chi tiền; phiếu chi đã được ghi sổ."))
+        _("Đã chi tiền; phiếu chi đã được ghi sổ."), slot="pay_form")
 
 
 @bp.route("/<int:disbursement_id>/void", methods=["POST"])
@@ -166,7 +198,61 @@ def pay(disbursement_id: int):
 def void(disbursement_id: int):
     return _act(disbursement_id, VoidForm(), lambda s, d, f: service.void_disbursement(
         s, disbursement_id=d.id, reason=f.reason.data, on=date.today(),
-        user_id=current_user.id), _("Đã hủy phiếu chi."))
+        user_id=current_user.id), _("Đã hủy phiếu chi."), slot="void_form")
+
+
+@bp.route("/<int:disbursement_id>/edit", methods=["GET", "POST"])
+@permission_required("draft_payouts")
+def edit(disbursement_id: int):
+    """The drafter changes a draft still waiting for approval (amount, cash ↔ bank, …)."""
+    item = _item(disbursement_id)
+    if item.status != "draft" or item.drafted_by_id != current_user.id:
+        abort(403)
+    fund = get_unit(get_session(), item.unit_id)
+    form = _form(DisbursementForm, fund, obj=item)
+    if form.validate_on_submit():
+        try:
+            url = run_once(form, lambda s: corrections.edit_draft(
+                s, disbursement_id=item.id, data=_input(form), user_id=current_user.id),
+                url=url_for("disbursements.show", disbursement_id=item.id))
+        except LedgerError as error:
+            return refused(error, form, "disbursements/new.html", fund=fund, editing=item)
+        flash(_("Đã sửa phiếu chi (chờ duyệt)."), "info")
+        return redirect(url)
+    return render_template("disbursements/new.html", form=form, fund=fund, editing=item)
+
+
+@bp.route("/<int:disbursement_id>/withdraw", methods=["POST"])
+@permission_required("draft_payouts")
+def withdraw(disbursement_id: int):
+    """The drafter takes the draft back; it stays in the history as withdrawn."""
+    return _act(disbursement_id, DecisionForm(), lambda s, d, f: corrections.withdraw_draft(
+        s, disbursement_id=d.id, user_id=current_user.id, reason=f.comment.data or ""),
+        _("Đã rút phiếu chi."), slot="withdraw_form")
+
+
+@bp.route("/<int:disbursement_id>/reissue", methods=["GET", "POST"])
+@permission_required("pay")
+def reissue(disbursement_id: int):
+    """"Sửa" a paid disbursement: void it ("Sửa: …", number kept) and issue the new one."""
+    item = _item(disbursement_id)
+    if item.status != "paid":
+        flash(_("Chỉ sửa được phiếu chi đã chi."), "error")
+        return redirect(url_for("disbursements.show", disbursement_id=item.id))
+    fund = get_unit(get_session(), item.unit_id)
+    form = _form(DisbursementCorrectionForm, fund, obj=item)
+    if form.validate_on_submit():
+        try:
+            url = run_once(form, lambda s: url_for(
+                "disbursements.show", disbursement_id=corrections.reissue_disbursement(
+                    s, disbursement_id=item.id, data=_input(form),
+                    reason=form.correction_reason.data, today=date.today(),
+                    user_id=current_user.id).id))
+        except LedgerError as error:
+            return refused(error, form, "disbursements/new.html", fund=fund, correcting=item)
+        flash(_("Đã hủy phiếu chi số %(number)s và lập phiếu mới.", number=item.number), "info")
+        return redirect(url)
+    return render_template("disbursements/new.html", form=form, fund=fund, correcting=item)
 
 
 @bp.route("/<int:disbursement_id>/voucher.pdf")

@@ -10,16 +10,19 @@ from flask_login import current_user, login_required
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
+from ..errors import LedgerError
 from ..fields import parse_date
-from ..forms import CorrectForm, ReceiptForm, VoidForm
+from ..forms import CorrectForm, ReceiptCorrectionForm, ReceiptForm, VoidForm
 from ..models import Donor, Receipt, Unit
 from ..money import parse_amount
 from ..services import receipts as service
+from ..services.corrections import reissue_receipt
 from ..services.donors import create_donor, search_donors
 from ..services.locks import locked_through
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids
-from .common import arg_int, get_in_scope, run_once
+from ..text import parse_digits
+from .common import arg_int, get_in_scope, refused, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -77,7 +80,10 @@ def new():
         form.receipt_date.data = date.today()
         form.credit_unit_id.data = fund.id
     if form.validate_on_submit():
-        url = run_once(form, lambda s: _record(s, fund, form))
+        try:
+            url = run_once(form, lambda s: _record(s, fund, form))
+        except LedgerError as error:
+            return refused(error, form, "receipts/new.html", fund=fund)
         flash(_("Đã ghi phiếu thu."), "info")
         return redirect(url)
     return render_template("receipts/new.html", form=form, fund=fund)
@@ -91,21 +97,26 @@ def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
 
 
 def _record(session, fund: Unit, form: ReceiptForm) -> str:
+    receipt = service.record_receipt(session, unit_id=fund.id, data=_input(session, fund, form),
+                                     user_id=current_user.id)
+    return url_for("receipts.show", receipt_id=receipt.id)
+
+
+def _input(session, fund: Unit, form: ReceiptForm) -> service.ReceiptInput:
+    """The receipt the form describes (a new donor is made from the typed fields)."""
     donor_id = _donor_id(session, fund, form)
-    data = service.ReceiptInput(
+    return service.ReceiptInput(
         receipt_date=form.receipt_date.data, amount=form.amount.data, method=form.method.data,
         source=form.source.data, donor_id=donor_id, payer_name=form.payer_name.data,
         payer_address=form.payer_address.data, credit_unit_id=form.credit_unit_id.data,
         in_kind_description=form.in_kind_description.data, reason=form.reason.data,
         note=form.note.data, attachments=form.attachments.data or 0, book_no=form.book_no.data)
-    receipt = service.record_receipt(session, unit_id=fund.id, data=data, user_id=current_user.id)
-    return url_for("receipts.show", receipt_id=receipt.id)
 
 
 def _donor_id(session, fund: Unit, form: ReceiptForm) -> int:
     """The picked donor (must be in scope), or a new one made from the typed fields."""
     if form.donor_id.data:
-        donor = session.get(Donor, int(form.donor_id.data))
+        donor = session.get(Donor, parse_digits(form.donor_id.data))
         if donor is None or donor.unit_id not in scope_ids():
             abort(404)
         return donor.id
@@ -164,7 +175,11 @@ def void(receipt_id: int):
     if not form.validate_on_submit():
         flash(_("Phải ghi lý do hủy phiếu."), "error")
         return redirect(url_for("receipts.show", receipt_id=receipt.id))
-    url = run_once(form, lambda s: _void(s, receipt, form.reason.data))
+    try:
+        url = run_once(form, lambda s: _void(s, receipt, form.reason.data))
+    except LedgerError as error:
+        return refused(error, form, "receipts/voucher.html", r=receipt,
+                       **_voucher_context(receipt), void_form=form)
     flash(_("Đã hủy phiếu thu số %(number)s.", number=receipt.number), "info")
     return redirect(url)
 
@@ -193,6 +208,31 @@ def _correct(session, receipt: Receipt, form) -> str:
     service.correct_receipt(session, receipt_id=receipt.id, reason=form.reason.data,
                             on=form.corrected_on.data, user_id=current_user.id)
     return url_for("receipts.show", receipt_id=receipt.id)
+
+
+@bp.route("/<int:receipt_id>/reissue", methods=["GET", "POST"])
+@permission_required("write_receipts")
+def reissue(receipt_id: int):
+    """"Sửa": the old receipt's values to change and a reason; on submit the old one is voided
+    ("Sửa: …", its number kept) and the new one recorded with the next number."""
+    receipt = _receipt(receipt_id)
+    if receipt.voided_at is not None:
+        flash(_("Phiếu thu này đã bị hủy; không sửa được."), "error")
+        return redirect(url_for("receipts.show", receipt_id=receipt.id))
+    fund = get_unit(get_session(), receipt.unit_id)
+    form = ReceiptCorrectionForm(obj=None if request.method == "POST" else receipt)
+    form.credit_unit_id.choices = _credit_choices(fund)
+    if form.validate_on_submit():
+        try:
+            url = run_once(form, lambda s: url_for("receipts.show", receipt_id=reissue_receipt(
+                s, receipt_id=receipt.id, data=_input(s, fund, form),
+                reason=form.correction_reason.data, today=date.today(),
+                user_id=current_user.id).id))
+        except LedgerError as error:
+            return refused(error, form, "receipts/new.html", fund=fund, correcting=receipt)
+        flash(_("Đã hủy phiếu thu số %(number)s và ghi phiếu mới.", number=receipt.number), "info")
+        return redirect(url)
+    return render_template("receipts/new.html", form=form, fund=fund, correcting=receipt)
 
 
 @bp.route("/donors")

@@ -10,11 +10,12 @@ from sqlalchemy import or_, select
 
 from ..auth import permission_required, scope_ids
 from ..db import get_session
+from ..errors import LedgerError
 from ..forms import ReceiveForm, TransferForm
 from ..models import Transfer, Unit
 from ..services import transfers as service
 from ..services.units import get_unit
-from .common import get_in_scope, run_once
+from .common import get_in_scope, refused, run_once
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -48,7 +49,10 @@ def new():
     if not form.is_submitted():
         form.sent_on.data = date.today()
     if form.validate_on_submit():
-        url = run_once(form, lambda s: _send(s, fund, form))
+        try:
+            url = run_once(form, lambda s: _send(s, fund, form))
+        except LedgerError as error:
+            return refused(error, form, "transfers/new.html", fund=fund)
         flash(_("Đã ghi khoản chuyển; chờ bên nhận xác nhận."), "info")
         return redirect(url)
     return render_template("transfers/new.html", form=form, fund=fund)
@@ -77,10 +81,14 @@ def receive(transfer_id: int):
     if not form.is_submitted():
         form.amount.data, form.received_on.data = transfer.amount_sent, transfer.sent_on
     if form.validate_on_submit():
-        url = run_once(form, lambda s: service.receive_transfer(
-            s, transfer_id=transfer.id, amount=form.amount.data, on=form.received_on.data,
-            reason=form.reason.data or "", user_id=current_user.id, role=current_user.role,
-            user_unit_id=current_user.unit_id), url=url_for("transfers.index"))
+        try:
+            url = run_once(form, lambda s: service.receive_transfer(
+                s, transfer_id=transfer.id, amount=form.amount.data, on=form.received_on.data,
+                reason=form.reason.data or "", user_id=current_user.id, role=current_user.role,
+                user_unit_id=current_user.unit_id), url=url_for("transfers.index"))
+        except LedgerError as error:
+            return refused(error, form, "transfers/receive.html", t=transfer,
+                           sender=session.get(Unit, transfer.from_unit_id))
         flash(_("Đã xác nhận nhận tiền."), "info")
         return redirect(url)
     return render_template("transfers/receive.html", form=form, t=transfer,

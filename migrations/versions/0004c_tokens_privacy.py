@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 revision: str = "0004c"
-down_revision: Union[str, None] = "0004a"
+down_revision: Union[str, None] = "0004b"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
