@@ -302,6 +302,8 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
 
 def init_app(app) -> None:
     """Register the commands."""
+    from .cli_units import units_group
+    app.cli.add_command(units_group)
     for command in (db_group, seed_command, create_user_command, check_command,
                     import_receipts_command, export_reconciliation_command, api_token_command,
                     backup_command, bench_group):

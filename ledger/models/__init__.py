@@ -6,11 +6,11 @@ from .documents import (
 )
 from .journal import ChainHead, CreditMonth, Entry, Posting
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
-from .people import AuditEvent, IdempotencyKey, Setting, User
+from .people import AuditEvent, IdempotencyKey, Setting, User, VoucherRegime
 
 __all__ = [
     "Account", "AuditEvent", "Beneficiary", "BeneficiaryGroup", "Campaign", "Category",
     "ChainHead", "CircumstanceGroup", "CreditMonth", "Disbursement", "Donor", "Entry", "IdempotencyKey",
     "PeriodLock", "Posting", "Quota", "Receipt", "ReportPeriod", "Setting", "Transfer", "Unit",
-    "UnitSuccession", "User", "VoucherCounter", "utcnow",
+    "UnitSuccession", "User", "VoucherCounter", "VoucherRegime", "utcnow",
 ]

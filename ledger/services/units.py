@@ -158,9 +158,15 @@ def account_id(session: Session, *, unit_id: int, kind: str) -> int:
     return account.id
 
 
+#: accounts a fund opens only when first used: kind → type
+OPENED_ON_USE = {"reorg_clearing": "clearing"}
+
+
 def _account_type(kind: str) -> str:
     if kind in FUND_ACCOUNTS:
         return FUND_ACCOUNTS[kind]
+    if kind in OPENED_ON_USE:
+        return OPENED_ON_USE[kind]
     return "expense" if kind.startswith("expense:") else "income"
 
 
