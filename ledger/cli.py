@@ -51,6 +51,9 @@ def seed_command(with_demo: bool) -> None:
                 logins = demo.seed_demo_users(session)
                 receipts = demo.seed_demo_receipts(session)
                 click.echo(f"Demo receipts +{receipts}")
+                from .services.demo_2025 import seed_demo_2025
+                later = seed_demo_2025(session)
+                click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)

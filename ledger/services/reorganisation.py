@@ -10,6 +10,7 @@ optional ``Ghi chú``/``Nguồn`` column kept as the share's note). Applying it,
   dated the day before, a ``reorg_in`` entry on each successor dated the effective date, each
   balanced within its fund through its ``reorg_clearing`` account (``check_reorg`` proves the
   two sides agree);
+- the old fund's books are locked through its last day (nothing can be backdated into it);
 - active users of an old unit move to the successor with the largest share (audited); when two
   successors share the largest share the user stays and is told at sign-in.
 
@@ -32,6 +33,7 @@ from ..models.org import WHOLE_SHARE
 from ..text import clean
 from .audit import record_event
 from .journal import Line, post_entry
+from .locks import lock_period, locked_through
 from .unit_setup import RowError, cell, header_map
 from .units import find_unit
 
@@ -123,8 +125,10 @@ class Reorganisation:
     already: list[str] = field(default_factory=list)
 
 
-def preview_reorganisation(session: Session, *, table: list[list[object]]) -> Reorganisation:
-    """Check the table and work out every move; nothing is written."""
+def preview_reorganisation(session: Session, *, table: list[list[object]],
+                           scope_ids: set[int] | None = None) -> Reorganisation:
+    """Check the table and work out every move; nothing is written. With ``scope_ids`` (a
+    browser upload) every unit named must be in that scope."""
     result = Reorganisation()
     if not table:
         result.errors.append(RowError(1, "", _l("Tệp không có dòng tiêu đề.")))
@@ -136,7 +140,7 @@ def preview_reorganisation(session: Session, *, table: list[list[object]]) -> Re
         return result
     for number, raw in enumerate(table[1:], start=2):
         if any(cell(raw, i) for i in range(len(raw))):
-            link = _read_link(session, number, raw, columns, result.errors)
+            link = _read_link(session, number, raw, columns, result.errors, scope_ids)
             if link is not None:
                 result.links.append(link)
     groups: dict[int, list[Link]] = defaultdict(list)
@@ -148,7 +152,8 @@ def preview_reorganisation(session: Session, *, table: list[list[object]]) -> Re
     return result
 
 
-def _read_link(session: Session, number: int, raw, columns, errors) -> Link | None:
+def _read_link(session: Session, number: int, raw, columns, errors,
+               scope_ids: set[int] | None) -> Link | None:
     values = {key: cell(raw, columns.get(key)) for key in COLUMN_NAMES}
     before = len(errors)
     units = {}
@@ -160,6 +165,9 @@ def _read_link(session: Session, number: int, raw, columns, errors) -> Link | No
             continue
         if units[key] is None:
             errors.append(RowError(number, COLUMN_NAMES[key], _l("chưa ghi đơn vị.")))
+        elif scope_ids is not None and units[key].id not in scope_ids:
+            errors.append(RowError(number, COLUMN_NAMES[key], _l("Không tìm thấy đơn vị "
+                                   "“%(name)s”."), {"name": values[key]}))
     share = parse_share(values["share"])
     if share is None:
         errors.append(RowError(number, "Tỷ lệ (%)", _l("tỷ lệ “%(share)s” không hợp lệ: từ "
@@ -269,9 +277,9 @@ def _plan_move(session: Session, links: list[Link]) -> Move:
 
 
 def reorganise(session: Session, *, table: list[list[object]], actor_id: int | None = None,
-               move_users: bool = True) -> Reorganisation:
+               move_users: bool = True, scope_ids: set[int] | None = None) -> Reorganisation:
     """Apply the table, all or nothing (``UnitImportRejected`` when any row is refused)."""
-    result = preview_reorganisation(session, table=table)
+    result = preview_reorganisation(session, table=table, scope_ids=scope_ids)
     if result.errors:
         raise UnitImportRejected(count=str(len(result.errors)))
     for move in result.moves:
@@ -295,6 +303,10 @@ def _apply(session: Session, move: Move, *, actor_id: int | None, move_users: bo
                         "balances": move.balances,
                         "successors": {l.new.code: l.share_bp for l in move.links}})
     _move_money(session, move, last_day, actor_id)
+    current = locked_through(session, old.id)
+    if current is None or current < last_day:
+        # nothing may be backdated into a fund whose money has moved on
+        lock_period(session, unit_id=old.id, through=last_day, user_id=actor_id)
     if move_users:
         _move_users(session, move, actor_id)
 

@@ -254,8 +254,12 @@ def cell(row: list[object], index: int | None) -> str:
     return clean(value, max_length=300)
 
 
-def preview_units(session: Session, *, table: list[list[object]]) -> UnitImport:
-    """Check every row of a unit list; each bad row is named by row, column and reason."""
+def preview_units(session: Session, *, table: list[list[object]],
+                  scope_ids: set[int] | None = None, allow_top: bool = True) -> UnitImport:
+    """Check every row of a unit list; each bad row is named by row, column and reason.
+
+    With ``scope_ids`` (a browser upload), every new unit must sit under a unit of that scope
+    (or under another row of the file); a row without parent needs ``allow_top``."""
     result = UnitImport()
     if not table:
         result.errors.append(RowError(1, "", _l("Tệp không có dòng tiêu đề.")))
@@ -280,8 +284,21 @@ def preview_units(session: Session, *, table: list[list[object]]) -> UnitImport:
         in_file[row.code] = row
         result.rows.append(row)
     for row in result.rows:
-        _check_against_tree(row, existing, in_file, result.errors)
+        _check_against_tree(row, existing, in_file, result.errors, scope_ids)
+        if scope_ids is not None and not row.exists:
+            _check_scope(row, existing, result.errors, scope_ids, allow_top)
     return result
+
+
+def _check_scope(row: UnitRow, existing: dict[str, Unit], errors: list[RowError],
+                 scope_ids: set[int], allow_top: bool) -> None:
+    parent = existing.get(row.parent_code)
+    if not row.parent_code and not allow_top:
+        errors.append(RowError(row.row, "Trực thuộc", _l("chỉ quản trị viên cấp cao nhất được "
+                                                         "tạo đơn vị không trực thuộc đơn vị nào.")))
+    elif parent is not None and parent.id not in scope_ids:
+        errors.append(RowError(row.row, "Trực thuộc", _l("đơn vị “%(code)s” nằm ngoài phạm vi "
+                                                         "quản lý của bạn."), {"code": row.parent_code}))
 
 
 def _check_row(number: int, raw: list[object], columns: dict[str, int],
@@ -309,7 +326,7 @@ def _check_row(number: int, raw: list[object], columns: dict[str, int],
 
 
 def _check_against_tree(row: UnitRow, existing: dict[str, Unit], in_file: dict[str, UnitRow],
-                        errors: list[RowError]) -> None:
+                        errors: list[RowError], scope_ids: set[int] | None = None) -> None:
     """The parent is known and above the row; a code already stored must be the same unit."""
     level = level_of(row.unit_type)
     if row.parent_code:
@@ -328,17 +345,22 @@ def _check_against_tree(row: UnitRow, existing: dict[str, Unit], in_file: dict[s
     parent_code = next((c for c, u in existing.items() if u.id == stored.parent_id), "")
     if (fold(stored.name), stored.unit_type, parent_code) != (fold(row.name), row.unit_type,
                                                                row.parent_code):
-        errors.append(RowError(row.row, "Mã", _l("mã “%(code)s” đã dùng cho đơn vị “%(name)s”."),
-                               {"code": row.code, "name": stored.name}))
+        if scope_ids is not None and stored.id not in scope_ids:
+            errors.append(RowError(row.row, "Mã", _l("mã “%(code)s” đã được dùng."),
+                                   {"code": row.code}))
+        else:
+            errors.append(RowError(row.row, "Mã", _l("mã “%(code)s” đã dùng cho đơn vị "
+                                                     "“%(name)s”."),
+                                   {"code": row.code, "name": stored.name}))
         return
     row.exists = True
 
 
-def import_units(session: Session, *, table: list[list[object]],
-                 actor_id: int | None = None) -> UnitImport:
+def import_units(session: Session, *, table: list[list[object]], actor_id: int | None = None,
+                 scope_ids: set[int] | None = None, allow_top: bool = True) -> UnitImport:
     """Create every new unit of the list, or none (``UnitImportRejected`` when a row is bad).
     Rows already stored with the same name, type and parent add nothing."""
-    result = preview_units(session, table=table)
+    result = preview_units(session, table=table, scope_ids=scope_ids, allow_top=allow_top)
     if result.errors:
         raise UnitImportRejected(count=str(len(result.errors)))
     ids = dict(session.exec(select(Unit.code, Unit.id)).all())

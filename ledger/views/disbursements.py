@@ -116,7 +116,8 @@ def show(disbursement_id: int):
     return render_template("disbursements/show.html", d=item, may_approve=may, child=child,
                            category=session.get(Category, item.category_id),
                            fund=session.get(Unit, item.unit_id),
-                           settings=voucher_settings(session), decision=DecisionForm(),
+                           settings=voucher_settings(session, item.disbursement_date),
+                           decision=DecisionForm(),
                            pay_form=PayForm(paid_on=date.today()), void_form=VoidForm())
 
 
@@ -179,6 +180,6 @@ def voucher_pdf(disbursement_id: int):
     if item.number is None:
         abort(404)
     data = disbursement_pdf(item, fund=session.get(Unit, item.unit_id),
-                            settings=voucher_settings(session))
+                            settings=voucher_settings(session, item.disbursement_date))
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"phieu-chi-{item.year}-{item.number:04d}.pdf")
