@@ -279,7 +279,7 @@ def preview_units(session: Session, *, table: list[list[object]],
             continue
         if row.code in in_file:
             result.errors.append(RowError(number, "Mã", _l("mã “%(code)s” lặp lại ở dòng %(row)s."),
-                                          {"code": row.code, "row": in_file[row.code].row}))
+                                          {"code": row.code, "row": str(in_file[row.code].row)}))
             continue
         in_file[row.code] = row
         result.rows.append(row)
