@@ -324,6 +324,7 @@ def test_a_district_admin_cannot_touch_units_outside_its_scope(client, make_user
 
 def _upload(client, url, name, data):
     page = client.get(url)
+    assert page.status_code == 200 and "Tiêu đề" not in page.text
     return client.post(url, data={**form_tokens(page.text), "file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
 
