@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from .db import session_scope
 from .errors import LedgerError, UnitImportRejected
 from .fields import parse_date
+from .money import format_vnd
 from .services import reorganisation, unit_setup
 from .services.units import find_unit
 from .spreadsheets import read_table
@@ -74,8 +75,8 @@ def reorganise_command(path: str, dry_run: bool) -> None:
                 _report(preview.errors)
             for move in preview.moves:
                 parts = ", ".join(f"{l.new.code} {reorganisation.format_share(l.share_bp)}% "
-                                  f"= {move.part_total(l.new.id)}" for l in move.links)
-                click.echo(f"{move.old.code}: số dư {move.total} → {parts}")
+                                  f"= {format_vnd(move.part_total(l.new.id))}" for l in move.links)
+                click.echo(f"{move.old.code}: số dư {format_vnd(move.total)} → {parts}")
             if dry_run:
                 session.rollback()
                 return

@@ -206,3 +206,8 @@ class DuplicateRegime(LedgerError):
 
 class InvalidRegime(LedgerError):
     default = _l("Mẫu số và văn bản ban hành phải có từ 1 đến %(limit)s ký tự.")
+
+
+class UnitHoldsMoney(LedgerError):
+    default = _l("Quỹ “%(unit)s” còn %(amount)s; hãy sắp xếp đơn vị (số dư chuyển sang đơn vị "
+                 "mới) hoặc chuyển quỹ trước khi kết thúc hiệu lực.")

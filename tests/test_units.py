@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ledger.errors import (DuplicateUnit, InvalidUnitField, UnitCycle, UnitHasLaterEntries,
-                           UnitHasOpenChildren, UnitImportRejected)
+                           UnitHasOpenChildren, UnitHoldsMoney, UnitImportRejected)
 from ledger.models import Account, AuditEvent, Entry, PeriodLock, Unit, UnitSuccession, User
 from ledger.services.check import Problem
 from ledger.services.check_reorg import check_reorganisations
@@ -102,12 +102,15 @@ def test_unit_changes_that_break_a_rule_are_refused(session, change, error):
         update_unit(session, unit_id=district.id, **change)
 
 
-def test_a_fund_with_documents_after_the_date_cannot_close(session, make_receipt):
+def test_a_fund_with_documents_after_the_date_or_money_cannot_close(session, make_receipt):
     make_receipt(unit_code="TT-CHUONGDUONG", amount=100_000, on=date(2018, 6, 1))
+    unit_id = find_unit(session, "TT-CHUONGDUONG").id
     with pytest.raises(UnitHasLaterEntries) as caught:
-        update_unit(session, unit_id=find_unit(session, "TT-CHUONGDUONG").id,
-                    valid_to=date(2018, 5, 31))
+        update_unit(session, unit_id=unit_id, valid_to=date(2018, 5, 31))
     assert "Xã Chương Dương" in str(caught.value) and "31/05/2018" in str(caught.value)
+    with pytest.raises(UnitHoldsMoney) as caught:
+        update_unit(session, unit_id=unit_id, valid_to=date(2018, 12, 31))
+    assert "100000" in str(caught.value)  # the edge shows it as 100.000 đ
 
 
 def test_import_creates_the_tree_once_and_reimport_adds_nothing(session):

@@ -13,9 +13,10 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from ..errors import (DuplicateOfficialCode, DuplicateUnit, InvalidUnitField, Phrase,
-                      UnitCycle, UnitHasLaterEntries, UnitHasOpenChildren, UnitImportRejected, _l)
+                      UnitCycle, UnitHasLaterEntries, UnitHasOpenChildren, UnitHoldsMoney,
+                      UnitImportRejected, _l)
 from ..fields import parse_date
-from ..models import Entry, Unit
+from ..models import Account, Entry, Unit
 from ..money import format_vnd
 from ..models.org import UNIT_LEVELS
 from ..text import clean, fold
@@ -168,8 +169,8 @@ def update_unit(session: Session, *, unit_id: int, actor_id: int | None = None,
 
 
 def ensure_closable(session: Session, *, unit: Unit, last_day: date) -> None:
-    """Refuse to end a unit on ``last_day`` while a child outlives it or its fund has entries
-    dated after it."""
+    """Refuse to end a unit on ``last_day`` while a child outlives it, its fund has entries
+    dated after it, or it still holds money (a reorganisation moves the money, then closes)."""
     open_child = session.exec(select(Unit.id).where(
         Unit.parent_id == unit.id, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day))
     ).scalars().first()
@@ -178,6 +179,11 @@ def ensure_closable(session: Session, *, unit: Unit, last_day: date) -> None:
     if session.exec(select(func.count(Entry.id)).where(
             Entry.unit_id == unit.id, Entry.entry_date > last_day)).scalar_one():
         raise UnitHasLaterEntries(unit=unit.name, date=last_day.strftime("%d/%m/%Y"))
+    held = session.exec(select(func.coalesce(func.sum(Account.balance), 0)).where(
+        Account.unit_id == unit.id, Account.kind.in_(("cash", "bank", "in_kind", "in_transit")))
+    ).scalar_one()
+    if held:
+        raise UnitHoldsMoney(unit=unit.name, amount=int(held))
 
 
 # --- import a unit list -------------------------------------------------------------------
