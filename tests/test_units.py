@@ -361,6 +361,25 @@ def test_upload_preview_and_confirm_a_unit_list_and_a_reorganisation(
     assert _assets(session, "N1") == 600_001 and _assets(session, "N2") == 400_000
 
 
+def test_cli_adds_renames_and_closes_a_unit(runner, session):
+    added = runner.invoke(args=["units", "add", "--code", "HN-PHUXUYEN", "--name", "Xã Phú Xuyên",
+                                "--type", "Xã", "--parent", "HN", "--from", "01/07/2025"])
+    assert added.exit_code == 0 and "Đã tạo HN-PHUXUYEN Xã Phú Xuyên." in added.output
+    edited = runner.invoke(args=["units", "edit", "HN-PHUXUYEN", "--name", "Xã Phú Xuyên Mới",
+                                 "--gso-code", "10351", "--to", "31/12/2026"])
+    assert edited.exit_code == 0 and "gso_code, name, valid_to" in edited.output, edited.output
+    bad = runner.invoke(args=["units", "add", "--code", "TT", "--name", "X", "--type", "Xã",
+                              "--parent", "HN", "--from", "01/07/2025"])
+    assert bad.exit_code == 2 and "Đã có đơn vị mã “TT”." in bad.output
+    session.rollback()
+    unit = find_unit(session, "HN-PHUXUYEN")
+    assert (unit.name, unit.gso_code, unit.valid_to) == ("Xã Phú Xuyên Mới", "10351",
+                                                         date(2026, 12, 31))
+    assert [e.action for e in session.exec(select(AuditEvent).where(
+        AuditEvent.object_id == unit.id, AuditEvent.object_type == "unit")).scalars()] == [
+        "unit.create", "unit.update"]
+
+
 # --- the CLI, from an empty database -------------------------------------------------------
 
 @pytest.fixture

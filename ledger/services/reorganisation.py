@@ -232,8 +232,6 @@ def _check_dates(session: Session, links: list[Link], refuse) -> bool:
         if new.valid_from > effective or (new.valid_to is not None and new.valid_to < effective):
             return refuse("Đơn vị mới", _l("đơn vị mới “%(unit)s” chưa có hiệu lực vào ngày "
                                            "%(date)s."), unit=new.name, date=day)
-        if any(other.new.id == old.id for other in links):
-            return refuse("Đơn vị mới", _l("đơn vị mới trùng đơn vị cũ."))
     later = session.exec(select(Entry.entry_date).where(
         Entry.unit_id == old.id, Entry.entry_date > last_day).limit(1)).scalars().first()
     if later is not None:
