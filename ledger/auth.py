@@ -19,7 +19,8 @@ login_manager.session_protection = "strong"
 #: what each role may do beyond reading its scope
 PERMISSIONS = {
     "admin": {"write_receipts", "draft_payouts", "approve", "manage_users", "lock", "quotas",
-              "audit_log", "unlock", "categories", "settings", "pay", "beneficiaries", "transfer"},
+              "audit_log", "unlock", "categories", "settings", "pay", "beneficiaries", "transfer",
+              "units"},
     "reviewer": {"draft_payouts", "approve", "lock", "quotas", "beneficiaries"},
     "treasurer": {"write_receipts", "draft_payouts", "pay", "beneficiaries", "transfer"},
     "auditor": {"audit_log"},

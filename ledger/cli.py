@@ -52,6 +52,9 @@ def seed_command(with_demo: bool) -> None:
                 logins = demo.seed_demo_users(session)
                 receipts = demo.seed_demo_receipts(session)
                 click.echo(f"Demo receipts +{receipts}")
+                from .services.demo_2025 import seed_demo_2025
+                later = seed_demo_2025(session)
+                click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)
@@ -319,6 +322,8 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
 
 def init_app(app) -> None:
     """Register the commands."""
+    from .cli_units import units_group
+    app.cli.add_command(units_group)
     for command in (db_group, seed_command, create_user_command, check_command,
                     import_receipts_command, export_reconciliation_command, api_token_command,
                     backup_command, bench_group):

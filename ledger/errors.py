@@ -216,3 +216,57 @@ class CorrectionNotNeeded(LedgerError):
 class NotTheDrafter(LedgerError):
     status = 403
     default = _l("Chỉ người lập phiếu chi mới được sửa hoặc rút phiếu.")
+# units, reorganisations and voucher regimes (issue 12)
+
+class DuplicateUnit(LedgerError):
+    default = _l("Đã có đơn vị mã “%(code)s”.")
+
+
+class DuplicateOfficialCode(LedgerError):
+    default = _l("Mã hành chính “%(code)s” đã dùng cho đơn vị khác.")
+
+
+class InvalidUnitField(LedgerError):
+    default = _l("“%(field)s”: %(rule)s")
+
+
+class UnitCycle(LedgerError):
+    default = _l("Không thể đặt “%(unit)s” trực thuộc chính nó hoặc một đơn vị dưới nó.")
+
+
+class UnitHasOpenChildren(LedgerError):
+    default = _l("Đơn vị “%(unit)s” còn đơn vị trực thuộc hoạt động sau ngày %(date)s.")
+
+
+class UnitHasLaterEntries(LedgerError):
+    default = _l("Quỹ “%(unit)s” có chứng từ sau ngày %(date)s; không thể kết thúc hiệu lực.")
+
+
+class UnitImportRejected(LedgerError):
+    default = _l("Tệp có %(count)s lỗi; không dòng nào được ghi.")
+
+
+class MoneyInTransit(LedgerError):
+    default = _l("Quỹ “%(unit)s” còn khoản chuyển số %(transfer)s (%(amount)s) đang chuyển; "
+                 "hãy xác nhận nhận tiền hoặc hủy trước khi sắp xếp.")
+
+
+class SuccessorNotValid(LedgerError):
+    default = _l("Đơn vị mới “%(unit)s” chưa có hiệu lực vào ngày %(date)s.")
+
+
+class AlreadyReorganised(LedgerError):
+    default = _l("Đơn vị “%(unit)s” đã được sắp xếp khác từ ngày %(date)s.")
+
+
+class DuplicateRegime(LedgerError):
+    default = _l("Đã có chế độ chứng từ áp dụng từ ngày %(date)s.")
+
+
+class InvalidRegime(LedgerError):
+    default = _l("Mẫu số và văn bản ban hành phải có từ 1 đến %(limit)s ký tự.")
+
+
+class UnitHoldsMoney(LedgerError):
+    default = _l("Quỹ “%(unit)s” còn %(amount)s; hãy sắp xếp đơn vị (số dư chuyển sang đơn vị "
+                 "mới) hoặc chuyển quỹ trước khi kết thúc hiệu lực.")

@@ -224,11 +224,6 @@ class UnlockForm(BaseForm):
 class SettingsForm(BaseForm):
     """The settings an admin of the top unit may change (the service checks each value)."""
 
-    receipt_form_code = StringField(_l("Mẫu số phiếu thu"), validators=[DataRequired(), Length(max=60)])
-    disbursement_form_code = StringField(_l("Mẫu số phiếu chi"),
-                                         validators=[DataRequired(), Length(max=60)])
-    form_circular = StringField(_l("Văn bản ban hành mẫu (in dưới mẫu số)"),
-                                validators=[DataRequired(), Length(max=300)])
     words_linh = SelectField(_l("Đọc số 0 ở hàng chục"), choices=[
         ("linh", _l("linh (một trăm linh năm)")), ("lẻ", _l("lẻ (một trăm lẻ năm)"))])
     words_even = BooleanField(_l("Thêm “chẵn” sau số tiền bằng chữ"))

@@ -83,6 +83,14 @@ ROUTES = {
     "books.unlock": ("POST", ""),
     "account.tokens": ("GET", ""),
     "account.revoke_token": ("POST", ""),
+    "units.index": ("GET", ""),
+    "units.new": ("POST", ""),
+    "units.edit": ("POST", ""),
+    "units.import_units": ("POST", ""),
+    "units.import_commit": ("POST", ""),
+    "units.reorganise": ("POST", ""),
+    "units.reorganise_commit": ("POST", ""),
+    "units.add_voucher_regime": ("POST", ""),
 }
 PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout", "public.index",
           "public.campaign", "api.openapi"}

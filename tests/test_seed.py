@@ -1,5 +1,13 @@
 """The Thường Tín 2018 seed: 29 communes as printed, quotas, target, headroom, idempotence."""
+from datetime import date
+
+import pytest
 from sqlalchemy import func, select
+
+from ledger.errors import AmbiguousUnit
+from ledger.models import UnitSuccession
+from ledger.services.check_reorg import check_reorganisations
+from ledger.services.journal import balance
 
 from ledger.models import Category, CircumstanceGroup, Quota, Receipt, Unit, User
 from ledger.services.campaigns import find_campaign, quota_total, report_periods
@@ -28,9 +36,13 @@ def test_thuong_tin_2018_as_the_annex_prints_it(session):
 
 
 def test_units_are_found_by_code_or_printed_name(session):
-    assert find_unit(session, "XÃ CHƯƠNG DƯƠNG").code == "TT-CHUONGDUONG"
-    assert find_unit(session, "xã chương dương").code == "TT-CHUONGDUONG"
-    assert find_unit(session, "Chương Dương").code == "TT-CHUONGDUONG"
+    assert find_unit(session, "XÃ DŨNG TIẾN").code == "TT-DUNGTIEN"
+    assert find_unit(session, "xã dũng tiến").code == "TT-DUNGTIEN"
+    assert find_unit(session, "Dũng Tiến").code == "TT-DUNGTIEN"
+    # the old commune and the new xã (01/07/2025) share the name: only the code tells them apart
+    for name in ("XÃ CHƯƠNG DƯƠNG", "Chương Dương"):
+        with pytest.raises(AmbiguousUnit):
+            find_unit(session, name)
     assert find_unit(session, "TT").name == "Huyện Thường Tín"
     assert find_unit(session, "THỊ TRẤN").name == "Thị trấn Thường Tín"
 
@@ -60,10 +72,42 @@ def test_demo_year_reconciles(runner, session):
     district = find_unit(session, "TT")
     progress = campaign_progress(session, campaign_id=find_campaign(
         session, unit_id=district.id, year=2018).id)
-    receipts = session.exec(select(func.sum(Receipt.amount))).scalar_one()
-    assert progress.collected == receipts == progress.balance
+    receipts = session.exec(select(func.sum(Receipt.amount)).where(
+        Receipt.receipt_date <= date(2018, 12, 31))).scalar_one()
+    assert progress.collected == receipts
     assert sum(r.collected for r in progress.rows) == receipts
     assert runner.invoke(args=["check"]).exit_code == 0
+
+
+def test_demo_runs_to_the_two_tier_structure(runner, session):
+    result = runner.invoke(args=["seed", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert "treasurer.xathuongtin" in result.output and "reviewer.hanoi" in result.output
+    session.rollback()
+    new = {code: find_unit(session, code) for code in
+           ("HN-THUONGTIN", "HN-THUONGPHUC", "HN-CHUONGDUONG", "HN-HONGVAN")}
+    city = find_unit(session, "HN")
+    assert {(u.name, u.level, u.unit_type, u.parent_id, u.valid_from, u.valid_to)
+            for u in new.values()} == {(n, "commune", "xa", city.id, date(2025, 7, 1), None) for n in
+                                       ("Xã Thường Tín", "Xã Thượng Phúc", "Xã Chương Dương",
+                                        "Xã Hồng Vân")}
+    users = dict(session.exec(select(User.username, User.unit_id)).all())
+    assert users["treasurer.xathuongtin"] == new["HN-THUONGTIN"].id
+    assert users["reviewer.hanoi"] == city.id
+    district = find_unit(session, "TT")
+    communes = session.exec(select(Unit).where(Unit.parent_id == district.id)).scalars().all()
+    first_half = session.exec(select(Receipt.unit_id, func.count()).where(
+        Receipt.receipt_date.between(date(2025, 1, 1), date(2025, 6, 30)))
+        .group_by(Receipt.unit_id)).all()
+    assert {u for u, n in first_half if n} == {c.id for c in communes}
+    links = session.exec(select(UnitSuccession)).scalars().all()
+    assert {l.predecessor_id for l in links} == {c.id for c in communes}
+    assert all(l.legal_basis == "Nghị quyết 1656/NQ-UBTVQH15 ngày 16/06/2025" for l in links)
+    assert all("GIẢ ĐỊNH" in l.share_note for l in links if l.share_bp < 10000)
+    moved = sum(balance(session, unit_id=u.id, kinds=("cash", "bank", "in_kind")) for u in
+                [*new.values(), find_unit(session, "HN-NGOAI-TT")])
+    assert moved == session.exec(select(func.sum(Receipt.amount))).scalar_one()
+    assert check_reorganisations(session) == []
 
 
 def test_create_user_command(runner, session):

@@ -6,12 +6,12 @@ from .documents import (
 )
 from .journal import Anchor, ChainHead, CreditMonth, Entry, Posting
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
-from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User
+from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
 __all__ = [
     "Account", "Anchor", "ApiToken", "AuditEvent", "AuditHead", "Beneficiary", "BeneficiaryGroup",
     "Campaign", "Category",
     "ChainHead", "CircumstanceGroup", "CreditMonth", "Disbursement", "Donor", "Entry", "IdempotencyKey",
     "PeriodLock", "Posting", "Quota", "Receipt", "ReportPeriod", "Setting", "Transfer", "Unit",
-    "UnitSuccession", "User", "VoucherCounter", "utcnow",
+    "UnitSuccession", "User", "VoucherCounter", "VoucherRegime", "utcnow",
 ]

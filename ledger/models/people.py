@@ -1,7 +1,7 @@
 """Users, the audit log, idempotency keys and settings."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import DateTime, Index, Text, UniqueConstraint
@@ -103,3 +103,17 @@ class Setting(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = Field(default="", max_length=500)
+
+
+class VoucherRegime(SQLModel, table=True):
+    """The accounting regime in force from ``valid_from``: the form codes and the circular a
+    voucher dated on or after that day prints (until the next row's ``valid_from``)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    valid_from: date = Field(unique=True)
+    #: e.g. "Mẫu số C40-BB"
+    receipt_form_code: str = Field(max_length=60)
+    #: e.g. "Mẫu số C41-BB"
+    disbursement_form_code: str = Field(max_length=60)
+    #: the line printed under the form code, naming the circular
+    circular: str = Field(max_length=300)

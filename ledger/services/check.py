@@ -11,6 +11,7 @@ from sqlmodel import Session
 from ..models import (Account, Anchor, AuditEvent, AuditHead, ChainHead, CreditMonth, Entry,
                       PeriodLock, Posting, Receipt, Unit)
 from .audit import event_hash
+from .check_reorg import check_reorganisations
 from .journal import entry_hash
 from .seals import SEALED, digests
 
@@ -39,7 +40,8 @@ def check_books(session: Session, unit_ids: set[int] | None = None,
             *check_locks(session, funds), *check_credit_months(session, funds),
             *check_assets_never_negative(session, funds),
             *check_audit_chains(session, funds), *check_seals(session, funds),
-            *check_anchors(session, funds, anchors or [])]
+            *check_anchors(session, funds, anchors or []),
+            *check_reorganisations(session, funds)]
 
 
 def _only(query, column, funds):

@@ -22,6 +22,9 @@ DEMO_USERS = [
     ("treasurer.thuongtin", "treasurer", "TT", "Lê Thu Hà (Thủ quỹ huyện)"),
     ("treasurer.chuongduong", "treasurer", "TT-CHUONGDUONG", "Phạm Thị Lan (Thủ quỹ xã)"),
     ("treasurer.dungtien", "treasurer", "TT-DUNGTIEN", "Đỗ Văn Minh (Thủ quỹ xã)"),
+    # the two-tier structure from 01/07/2025 (demo_2025.py)
+    ("treasurer.xathuongtin", "treasurer", "HN-THUONGTIN", "Vũ Thị Hạnh (Thủ quỹ xã Thường Tín)"),
+    ("reviewer.hanoi", "reviewer", "HN", "Ngô Quang Vinh (Sở Y tế Hà Nội)"),
 ]
 _SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 _GIVEN = ["Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Minh Đức", "Thị Hoa", "Quang Huy",

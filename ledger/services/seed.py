@@ -33,7 +33,8 @@ def seed_reference(session: Session, seed_dir: Path = SEED_DIR) -> dict[str, int
     added = {"categories": _seed_categories(session, seed_dir),
              "groups": _seed_groups(session, seed_dir),
              "settings": _seed_settings(session, seed_dir),
-             "units": _seed_units(session, seed_dir)}
+             "units": _seed_units(session, seed_dir),
+             "voucher_regimes": _seed_regimes(session, seed_dir)}
     added["campaigns"] = _seed_campaigns(session, seed_dir)
     return added
 
@@ -65,17 +66,29 @@ def _seed_settings(session: Session, seed_dir: Path) -> int:
     return len(rows)
 
 
+def _seed_regimes(session: Session, seed_dir: Path) -> int:
+    from .regimes import seed_regimes
+    return seed_regimes(session, read_csv(seed_dir / "voucher_regimes.csv"))
+
+
+#: the unit lists: the 2018 tree, then the communes of the two-tier structure (01/07/2025)
+UNIT_FILES = ("units.csv", "units_2025.csv")
+
+
 def _seed_units(session: Session, seed_dir: Path) -> int:
     ids = dict(session.exec(select(Unit.code, Unit.id)).all())
     added = 0
-    for row in read_csv(seed_dir / "units.csv"):
+    rows = [row for name in UNIT_FILES if (seed_dir / name).exists()
+            for row in read_csv(seed_dir / name)]
+    for row in rows:
         if row["code"] in ids:
             continue
         unit = create_unit(session, code=row["code"], name=row["name"],
                            printed_name=row["printed_name"], level=row["level"],
                            parent_id=ids.get(row["parent_code"]),
                            valid_from=date.fromisoformat(row["valid_from"]),
-                           valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None)
+                           valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+                           unit_type=row.get("unit_type") or None)
         ids[unit.code] = unit.id
         added += 1
     return added

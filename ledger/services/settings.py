@@ -1,5 +1,8 @@
-"""Settings kept as data: voucher form codes, the circular cited, words style, cost cap."""
+"""Settings kept as data: words style, cost cap, approval limit (the form codes and circular a
+voucher cites are dated rows of their own: ``services/regimes.py``)."""
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -9,11 +12,9 @@ from ..models import Setting
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
+from .regimes import regime_on
 
 DEFAULTS = {
-    "receipt_form_code": "Mẫu số C40-BB",
-    "disbursement_form_code": "Mẫu số C41-BB",
-    "form_circular": "(Ban hành kèm theo Thông tư số 107/2017/TT-BTC ngày 10/10/2017 của Bộ Tài chính)",
     "words_linh": "linh",
     "words_even": "0",
     "management_cap_percent": "10",
@@ -36,11 +37,12 @@ def all_settings(session: Session) -> dict[str, str]:
     return {**DEFAULTS, **stored}
 
 
-def voucher_settings(session: Session) -> dict:
-    """What a printed voucher needs: form codes, circular, how to say the amount in words."""
+def voucher_settings(session: Session, on: date | None = None) -> dict:
+    """What a printed voucher dated ``on`` needs: the form codes and circular in force that
+    day (today when not given), how to say the amount in words."""
     values = all_settings(session)
-    return {**values, "linh": values["words_linh"] or "linh",
-            "even": values["words_even"] == "1"}
+    return {**values, **regime_on(session, on or date.today()),
+            "linh": values["words_linh"] or "linh", "even": values["words_even"] == "1"}
 
 
 class InvalidSetting(LedgerError):
@@ -51,9 +53,6 @@ class InvalidSetting(LedgerError):
 
 #: what an admin may change, the label the page shows, and the rule a value must follow
 EDITABLE = {
-    "receipt_form_code": (_l("Mẫu số phiếu thu"), _l("từ 1 đến 60 ký tự.")),
-    "disbursement_form_code": (_l("Mẫu số phiếu chi"), _l("từ 1 đến 60 ký tự.")),
-    "form_circular": (_l("Văn bản ban hành mẫu (in dưới mẫu số)"), _l("từ 1 đến 300 ký tự.")),
     "words_linh": (_l("Đọc số 0 ở hàng chục"), _l("chọn “linh” hoặc “lẻ”.")),
     "words_even": (_l("Thêm “chẵn” sau số tiền bằng chữ"), _l("có hoặc không.")),
     "management_cap_percent": (_l("Mức trần chi phí quản lý (%)"),
@@ -89,9 +88,7 @@ def _checked(key: str, value: str) -> str:
         raise LedgerError()
     label, rule = EDITABLE[key]
     value = clean(value, max_length=1000)
-    if key in ("receipt_form_code", "disbursement_form_code", "form_circular"):
-        ok = 1 <= len(value) <= (300 if key == "form_circular" else 60)
-    elif key == "words_linh":
+    if key == "words_linh":
         ok = value in ("linh", "lẻ")
     elif key == "words_even":
         ok = value in ("0", "1")

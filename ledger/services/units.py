@@ -158,19 +158,21 @@ def account_id(session: Session, *, unit_id: int, kind: str) -> int:
     return account.id
 
 
-#: accounts a fund opens on first use: kind → type
-ON_DEMAND_ACCOUNTS = {
+#: accounts a fund opens only when first used: kind → type
+OPENED_ON_USE = {
     #: what a receiver confirmed short of what was sent (bank fee, counting error), with its
     #: reason: the fund's loss, not a payout (``expense:<category>`` are the payouts)
     "transfer_difference": "expense",
+    #: clears the balance a closed fund hands to its successors
+    "reorg_clearing": "clearing",
 }
 
 
 def _account_type(kind: str) -> str:
     if kind in FUND_ACCOUNTS:
         return FUND_ACCOUNTS[kind]
-    if kind in ON_DEMAND_ACCOUNTS:
-        return ON_DEMAND_ACCOUNTS[kind]
+    if kind in OPENED_ON_USE:
+        return OPENED_ON_USE[kind]
     return "expense" if kind.startswith("expense:") else "income"
 
 

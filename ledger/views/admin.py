@@ -121,7 +121,8 @@ def categories():
 @bp.route("/settings", methods=["GET", "POST"])
 @permission_required("settings")
 def settings():
-    """Voucher form codes, the circular cited, amount-in-words style, cost cap, approval limit.
+    """Amount-in-words style, cost cap, approval limit; the voucher regimes (form codes and
+    circular by date).
 
     They apply to every fund, so only an admin of a top unit (no parent) may change them.
     """
@@ -139,11 +140,18 @@ def settings():
                      url=url_for("admin.settings"))
         except LedgerError as error:
             return refused(error, form, "admin/settings.html", editable=editable,
-                           examples=_examples(session))
+                           examples=_examples(session), **_regimes(session))
         flash(_("Đã lưu cài đặt."), "info")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, editable=editable,
-                           examples=_examples(session))
+                           examples=_examples(session), **_regimes(session))
+
+
+def _regimes(session) -> dict:
+    """The dated table of form codes and circulars, and the form that adds a row."""
+    from ..forms_units import RegimeForm
+    from ..services.regimes import list_regimes
+    return {"regimes": list_regimes(session), "regime_form": RegimeForm()}
 
 
 def _examples(session) -> list[tuple[int, str]]:

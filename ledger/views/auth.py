@@ -27,10 +27,26 @@ def login():
         if user is not None:
             start_session(user)
             log.info("login user=%s unit=%s", user.id, user.unit_id)
+            _unit_notice(session, user.unit_id)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị tạm khóa."),
               "error")
     return render_template("auth/login.html", form=form)
+
+
+def _unit_notice(session, unit_id: int) -> None:
+    """Tell a user whose unit has closed (merged or split) where it went."""
+    from datetime import date
+
+    from ..services.reorganisation import successor_notice
+    notice = successor_notice(session, unit_id=unit_id, today=date.today())
+    if notice and notice["successors"]:
+        flash(_("Đơn vị %(unit)s đã kết thúc hoạt động từ sau ngày %(date)s và được sắp xếp "
+                "vào: %(successors)s. Hãy đề nghị quản trị viên chuyển tài khoản sang đơn vị "
+                "mới.", **notice), "warning")
+    elif notice:
+        flash(_("Đơn vị %(unit)s đã kết thúc hoạt động từ sau ngày %(date)s.",
+                unit=notice["unit"], date=notice["date"]), "warning")
 
 
 def _safe_next(target: str | None) -> str:

@@ -142,7 +142,7 @@ def _page(item: Disbursement, **forms) -> dict:
     child = session.get(Beneficiary, item.beneficiary_id) if item.beneficiary_id else None
     return {"d": item, "may_approve": may, "child": child,
             "category": session.get(Category, item.category_id),
-            "fund": session.get(Unit, item.unit_id), "settings": voucher_settings(session),
+            "fund": session.get(Unit, item.unit_id), "settings": voucher_settings(session, item.disbursement_date),
             "decision": DecisionForm(), "pay_form": PayForm(paid_on=date.today()),
             "void_form": VoidForm(), "withdraw_form": DecisionForm(), **forms}
 
@@ -265,6 +265,6 @@ def voucher_pdf(disbursement_id: int):
     if item.number is None:
         abort(404)
     data = disbursement_pdf(item, fund=session.get(Unit, item.unit_id),
-                            settings=voucher_settings(session))
+                            settings=voucher_settings(session, item.disbursement_date))
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                      download_name=f"phieu-chi-{item.year}-{item.number:04d}.pdf")

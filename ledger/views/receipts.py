@@ -145,7 +145,7 @@ def _voucher_context(receipt: Receipt) -> dict:
     session = get_session()
     return {"fund": session.get(Unit, receipt.unit_id),
             "credit_unit": session.get(Unit, receipt.credit_unit_id),
-            "settings": voucher_settings(session)}
+            "settings": voucher_settings(session, receipt.receipt_date)}
 
 
 @bp.route("/<int:receipt_id>/voucher.pdf")

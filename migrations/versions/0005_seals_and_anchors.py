@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 revision: str = "0005"
-down_revision: Union[str, None] = "0004c"
+down_revision: Union[str, None] = "0004d"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
