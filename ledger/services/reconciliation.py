@@ -179,6 +179,7 @@ def _checks(session, data: Reconciliation, funds, start, end, problems) -> list[
     valid_quota = sum(r[7] for r in data.receipts if not r[8] and r[6] in QUOTA_SOURCES)
     paid = sum(r[7] for r in data.disbursements if r[8] == "paid")
     sent, received, in_transit = _transfer_totals(session, funds, start, end)
+    summary, books = _balances_by_row(session, data, funds)
     return [
         Check("Tổng chỉ tiêu phân bổ − chỉ tiêu được giao = chênh lệch phân bổ (kế hoạch)",
               p.quota_total - p.target, p.headroom),
@@ -190,10 +191,41 @@ def _checks(session, data: Reconciliation, funds, start, end, problems) -> list[
               paid),
         Check("Số quỹ có tồn cuối = đầu kỳ + thu − chi ± chuyển và khớp sổ nhật ký",
               len(data.books), sum(1 for b in data.books if b.closing == b.journal_balance)),
+        Check("Tồn quỹ trên trang tổng hợp = tồn cuối kỳ trên Sổ quỹ (cùng ngày)",
+              p.balance, sum(b.closing for b in data.books)),
+        Check("Số đơn vị có tồn quỹ trang tổng hợp khớp Sổ quỹ (cùng ngày)",
+              len(summary), sum(1 for unit, amount in summary.items()
+                                if books.get(unit, 0) == amount),
+              "; ".join(f"{n}: {summary[u]:,} ≠ {books.get(u, 0):,}".replace(",", ".")
+                        for u, n in _names_of(data) if summary[u] != books.get(u, 0))[:500]),
         Check("Chuyển đi = đã nhận + đang chuyển (theo sổ nhật ký)", sent, received + in_transit),
         Check("Bút toán cân, chuỗi băm hợp lệ, số dư = định khoản, không ghi sổ kỳ đã khóa",
               0, len(problems), "; ".join(str(x) for x in problems[:5])),
     ]
+
+
+def _balances_by_row(session, data: Reconciliation, funds) -> tuple[dict, dict]:
+    """Each summary row's "Tồn quỹ" and the Sổ quỹ closings of the funds under that row."""
+    p = data.progress
+    parents = dict(session.exec(select(Unit.id, Unit.parent_id).where(Unit.id.in_(funds))).all())
+    rows = {r.unit_id for r in p.rows}
+
+    def row_of(unit_id):
+        while unit_id is not None and unit_id not in rows and unit_id != p.unit.id:
+            unit_id = parents.get(unit_id)
+        return unit_id if unit_id in rows else p.unit.id
+
+    books: dict[int, int] = {}
+    for fund in data.books:
+        books[row_of(fund.unit_id)] = books.get(row_of(fund.unit_id), 0) + fund.closing
+    summary = {r.unit_id: r.balance for r in p.rows}
+    summary[p.unit.id] = p.balance - sum(r.balance for r in p.rows)
+    return summary, books
+
+
+def _names_of(data: Reconciliation):
+    p = data.progress
+    return [(r.unit_id, r.name) for r in p.rows] + [(p.unit.id, p.unit.name)]
 
 
 def _transfer_totals(session, funds, start, end) -> tuple[int, int, int]:

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
 from ..models import Account, ChainHead, Unit, UnitSuccession
+from ..models.org import WHOLE_SHARE
 from ..text import clean, unit_key
 
 #: the accounts every fund opens with: kind → type
@@ -144,6 +146,26 @@ def predecessors(session: Session, unit_id: int) -> list[int]:
         frontier = [r for r in rows if r not in found]
         found.extend(frontier)
     return found
+
+
+def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[int, Fraction]]:
+    """The units that existed on ``on`` whose shares make up ``unit_id``, each with the share
+    of it that went (through every later merger or split) into ``unit_id``: the product of the
+    links' shares along each path, summed over paths. ``[(unit_id, 1)]`` when it existed."""
+    found: dict[int, Fraction] = {}
+    frontier = [(unit_id, Fraction(1))]
+    seen = 0
+    while frontier and seen < 10_000:
+        current, share = frontier.pop()
+        seen += 1
+        unit = session.get(Unit, current)
+        if unit.valid_from <= on:
+            found[current] = found.get(current, Fraction(0)) + share
+            continue
+        links = session.exec(select(UnitSuccession.predecessor_id, UnitSuccession.share_bp)
+                             .where(UnitSuccession.successor_id == current)).all()
+        frontier.extend((pred, share * Fraction(bp, WHOLE_SHARE)) for pred, bp in links)
+    return list(found.items()) or [(unit_id, Fraction(1))]
 
 
 def account_id(session: Session, *, unit_id: int, kind: str) -> int:

@@ -93,7 +93,8 @@ def quotas(campaign_id: int):
             flash(error_message(error), "error")
             return render_template("dashboard/quotas.html", campaign=campaign, units=units,
                                    current=request.form, form=form, upload=ImportForm()), 400
-        run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts),
+        run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts,
+                                          user_id=current_user.id),
                  url=url_for("dashboard.show", campaign_id=campaign.id))
         flash(_("Đã lưu chỉ tiêu phân bổ."), "info")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id))
@@ -132,7 +133,8 @@ def import_quotas(campaign_id: int):
         header = [str(c or "").strip() for c in table[0]] if table else []
         rows = [dict(zip(header, [str(c if c is not None else "") for c in r])) for r in table[1:]]
         run_once(form, lambda s: apply_quota_table(s, campaign_id=campaign.id,
-                                                   parent_id=campaign.unit_id, rows=rows),
+                                                   parent_id=campaign.unit_id, rows=rows,
+                                                   user_id=current_user.id),
                  url=url_for("dashboard.show", campaign_id=campaign.id))
     except (LedgerError, KeyError) as error:
         message = error_message(error) if isinstance(error, LedgerError) else _(
