@@ -72,6 +72,13 @@ ROUTES = {
     "audit.index": ("GET", ""),
     "books.lock": ("POST", ""),
     "books.unlock": ("POST", ""),
+    "setup.index": ("GET", ""),
+    "setup.new": ("POST", ""),
+    "setup.edit": ("POST", ""),
+    "setup.copy": ("POST", ""),
+    "setup.periods": ("POST", ""),
+    "setup.edit_period": ("POST", ""),
+    "setup.delete_period": ("POST", ""),
 }
 PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout", "public.index",
           "public.campaign", "api.openapi"}

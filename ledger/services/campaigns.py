@@ -156,12 +156,26 @@ def report_periods(session: Session, campaign_id: int) -> list[ReportPeriod]:
                              .order_by(ReportPeriod.cutoff)).scalars().all())
 
 
-def campaigns_for(session: Session, unit_ids: set[int]) -> list[tuple[Campaign, Unit]]:
-    """Campaigns of the units in scope, newest first."""
-    rows = session.exec(select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
-                        .where(Campaign.unit_id.in_(unit_ids))
-                        .order_by(Campaign.year.desc(), Unit.name)).all()
+def campaigns_for(session: Session, unit_ids: set[int],
+                  holder_id: int | None = None) -> list[tuple[Campaign, Unit]]:
+    """Campaigns of the units in scope, and (with ``holder_id``) the higher levels' campaigns
+    in which that unit holds a quota, newest first."""
+    query = select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
+    condition = Campaign.unit_id.in_(unit_ids)
+    if holder_id is not None:
+        condition = condition | Campaign.id.in_(select(Quota.campaign_id).where(
+            Quota.unit_id == holder_id))
+    rows = session.exec(query.where(condition).order_by(
+        Campaign.starts_on.desc(), Campaign.year.desc(), Unit.name, Campaign.code)).all()
     return [(c, u) for c, u in rows]
+
+
+def quota_holder(session: Session, *, campaign: Campaign, unit_id: int) -> int | None:
+    """``unit_id`` when it holds a quota in ``campaign`` (a commune in the city's campaign),
+    else None."""
+    found = session.exec(select(Quota.id).where(Quota.campaign_id == campaign.id,
+                                                Quota.unit_id == unit_id)).scalars().first()
+    return unit_id if found is not None else None
 
 
 def copy_campaign(session: Session, *, campaign_id: int, code: str | None = None,

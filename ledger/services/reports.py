@@ -233,6 +233,15 @@ def same_period(session: Session, unit_id: int, start: date, totals) -> SamePeri
                        for u, share in predecessor_shares(session, unit_id, start)])
 
 
+def same_period_to(session: Session, *, campaign: Campaign, unit_id: int,
+                   as_of: date) -> SamePeriod:
+    """``unit_id``'s mobilised money from the campaign's start to ``as_of``, a year earlier
+    (Σ predecessor × share for a unit that did not exist yet)."""
+    start, end = _year_back(campaign.starts_on), _year_back(min(as_of, campaign.ends_on))
+    totals = _previous_totals(session, unit_id, start, end)
+    return same_period(session, unit_id, start, totals)
+
+
 def _previous_totals(session: Session, root: int, start: date, end: date):
     """unit id → mobilised money under it between two dates: the campaign unit's whole subtree
     in one aggregate (predecessors usually lie in it), anything else asked for on demand."""
