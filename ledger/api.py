@@ -11,6 +11,7 @@ from .db import get_session
 from .models import Campaign, User
 from .services.campaigns import campaigns_for
 from .services.progress import campaign_progress
+from .services.reports import same_period_rows
 from .services.units import subtree_ids
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -49,16 +50,18 @@ def progress(campaign_id: int):
     if campaign is None or campaign.unit_id not in scope:
         abort(404)
     p = campaign_progress(get_session(), campaign_id=campaign.id)
+    same, same_rows = same_period_rows(get_session(), p)
     return jsonify({
         "campaign": {"id": campaign.id, "year": campaign.year, "name": campaign.name},
         "unit": {"code": p.unit.code, "name": p.unit.name}, "as_of": p.as_of.isoformat(),
         "target": p.target, "quota_total": p.quota_total, "headroom": p.headroom,
         "collected": p.collected, "rate_percent": p.rate, "disbursed": p.disbursed,
-        "balance": p.balance,
+        "balance": p.balance, "same_period_last_year": same.as_dict(),
         "units": [{"code": r.code, "name": r.name, "quota": r.quota, "collected": r.collected,
                    "rate_percent": r.rate, "difference": r.difference, "disbursed": r.disbursed,
                    "balance": r.balance,
-                   "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None}
+                   "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None,
+                   "same_period_last_year": same_rows[r.unit_id].as_dict()}
                   for r in p.rows]})
 
 
@@ -66,7 +69,13 @@ def progress(campaign_id: int):
 def openapi():
     """The OpenAPI 3.1 document of this API."""
     money = {"type": "integer", "description": "đồng (VND has no minor unit)"}
+    same_period = {"type": "object", "description": "Mobilised money in the same span a year "
+                   "earlier; for a unit created by a reorganisation, Σ predecessor × share "
+                   "(each product rounded down to the đồng), 'estimated' when a share < 100 %",
+                   "properties": {"collected": money, "estimated": {"type": "boolean"},
+                                  "predecessors": {"type": "array"}}}
     unit_row = {"type": "object", "properties": {
+        "same_period_last_year": same_period,
         "code": {"type": "string"}, "name": {"type": "string"}, "quota": money,
         "collected": money, "rate_percent": {"type": ["number", "null"]}, "difference": money,
         "disbursed": money, "balance": money,

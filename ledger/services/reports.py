@@ -242,6 +242,16 @@ def same_period_to(session: Session, *, campaign: Campaign, unit_id: int,
     return same_period(session, unit_id, start, totals)
 
 
+def same_period_rows(session: Session, progress: Progress) -> tuple[SamePeriod, dict[int, SamePeriod]]:
+    """The same period last year (to ``progress.as_of``) of the progress's unit and of each of
+    its rows, from one aggregate over the unit's subtree."""
+    campaign = progress.campaign
+    start = _year_back(campaign.starts_on)
+    totals = _previous_totals(session, progress.unit.id, start, _year_back(progress.as_of))
+    return (same_period(session, progress.unit.id, start, totals),
+            {r.unit_id: same_period(session, r.unit_id, start, totals) for r in progress.rows})
+
+
 def _previous_totals(session: Session, root: int, start: date, end: date):
     """unit id → mobilised money under it between two dates: the campaign unit's whole subtree
     in one aggregate (predecessors usually lie in it), anything else asked for on demand."""

@@ -165,7 +165,7 @@ def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[i
         links = session.exec(select(UnitSuccession.predecessor_id, UnitSuccession.share_bp)
                              .where(UnitSuccession.successor_id == current)).all()
         frontier.extend((pred, share * Fraction(bp, WHOLE_SHARE)) for pred, bp in links)
-    return list(found.items()) or [(unit_id, Fraction(1))]
+    return sorted(found.items()) or [(unit_id, Fraction(1))]
 
 
 def account_id(session: Session, *, unit_id: int, kind: str) -> int:

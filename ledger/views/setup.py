@@ -28,11 +28,13 @@ PAGE = 50
 
 
 def _unit_choices(form: CampaignForm) -> None:
-    """Units in scope still in existence (the unit that received the target)."""
+    """Units in scope (the unit that received the target), those still in existence first."""
     session = get_session()
-    units = session.exec(select(Unit).where(Unit.id.in_(sorted(scope_ids())), Unit.valid_to.is_(None))
-                         .order_by(Unit.level, Unit.name).limit(5000)).scalars().all()
-    form.unit_id.choices = [(u.id, u.name) for u in units]
+    units = session.exec(select(Unit).where(Unit.id.in_(sorted(scope_ids())))
+                         .order_by(Unit.valid_to.is_not(None), Unit.level, Unit.name)
+                         .limit(5000)).scalars().all()
+    form.unit_id.choices = [(u.id, u.name + (f" (đến {u.valid_to:%d/%m/%Y})" if u.valid_to else ""))
+                            for u in units]
 
 
 def _refuse(template: str, error: LedgerError, **context):
