@@ -51,9 +51,21 @@ def seed_command(with_demo: bool) -> None:
                 logins = demo.seed_demo_users(session)
                 receipts = demo.seed_demo_receipts(session)
                 click.echo(f"Demo receipts +{receipts}")
+                _seed_demo_2026(session)
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)
+
+
+def _seed_demo_2026(session) -> None:
+    """Hà Nội's 2026 campaigns and activity to today (after the 2025 reorganisation step)."""
+    from .services.demo_2026 import demo_2026_summary, seed_demo_2026
+
+    added = seed_demo_2026(session)
+    if added:
+        click.echo("Demo 2026: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+    for line in demo_2026_summary(session):
+        click.echo(f"  {line}")
 
 
 def _print_logins(logins) -> None:

@@ -135,7 +135,8 @@ def test_same_period_of_a_successor_is_the_sum_of_predecessors_times_share(sessi
     report = period_report(session, campaign_id=campaign.id, period_id=period.id)
     assert report.previous_collected == 1_000_001 * 4000 // 10000 == 400_000
     assert report.previous.estimated
-    assert [(s.unit.code, s.percent) for s in report.previous.sources] == [("TP-B", 40.0)]
+    assert [(s.unit.code, s.percent) for s in report.previous.sources] == [("TP-N2", 100.0),
+                                                                          ("TP-B", 40.0)]
     # a chain: N2 later merges whole into N3 → N3's 2025 figure is still B × 40 %
     n3 = create_unit(session, code="TP-N3", name="Xã Ba", level="commune",
                      parent_id=n1.parent_id, valid_from=date(2026, 1, 1))
@@ -146,7 +147,8 @@ def test_same_period_of_a_successor_is_the_sum_of_predecessors_times_share(sessi
                                cutoff=date(2026, 6, 30), due=date(2026, 7, 15))
     report = period_report(session, campaign_id=later.id, period_id=period.id)
     assert report.previous_collected == 1_000_001 * 4000 * 5000 // (10000 * 10000) == 200_000
-    assert report.previous.sources[0].percent == 20.0
+    assert [(s.unit.code, s.percent) for s in report.previous.sources] == [
+        ("TP-N3", 100.0), ("TP-B", 20.0), ("TP-N2", 50.0)]
 
 
 def test_whole_mergers_are_not_marked_estimated(session, province):
@@ -389,3 +391,60 @@ def test_templates_cut_at_month_ends_and_copy_maps_quotas_to_successors(session,
     [period] = session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == copy.id)).scalars().all()
     assert (period.cutoff, period.due) == (date(2026, 6, 30), date(2026, 7, 15))
     assert session.exec(select(Campaign).where(Campaign.id == copy.id)).scalars().one()
+
+
+def _ensure_new_communes(session):
+    """The 4 xã of 01/07/2025 (the units branch's reorganisation creates them; here only if
+    missing), two of them successors of 2018 communes, one by a 60/40 split."""
+    city = find_unit(session, "HN")
+    from sqlalchemy import select as _select
+
+    from ledger.models import Unit
+    for code, name in (("HN-THUONGTIN", "Xã Thường Tín"), ("HN-THUONGPHUC", "Xã Thượng Phúc"),
+                       ("HN-CHUONGDUONG", "Xã Chương Dương"), ("HN-HONGVAN", "Xã Hồng Vân")):
+        if session.exec(_select(Unit).where(Unit.code == code)).scalars().first() is None:
+            create_unit(session, code=code, name=name, level="commune", parent_id=city.id,
+                        valid_from=date(2025, 7, 1))
+    session.commit()
+
+
+def test_demo_runs_to_today(runner, session, client, login, make_user):
+    _ensure_new_communes(session)
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    session.rollback()
+    from sqlalchemy import func as _func
+
+    from ledger.models import Receipt
+    city = find_unit(session, "HN")
+    yearly = find_campaign(session, unit_id=city.id, code="2026")
+    drive = find_campaign(session, unit_id=city.id, code="2026-THĐ")
+    assert yearly.name == "Vận động Quỹ Bảo trợ trẻ em năm 2026"
+    assert (drive.starts_on, drive.ends_on) == (date(2026, 6, 1), date(2026, 6, 30))
+    cutoffs = [p.cutoff for p in session.exec(select(ReportPeriod).where(
+        ReportPeriod.campaign_id == yearly.id).order_by(ReportPeriod.cutoff)).scalars()]
+    assert cutoffs == [date(2026, 6, 30), date(2026, 9, 30), date(2026, 12, 31)]
+    quotas = session.exec(select(Quota).where(Quota.campaign_id == yearly.id)).scalars().all()
+    assert len(quotas) == 4
+    xa = find_unit(session, "HN-CHUONGDUONG")
+    today = date.today()
+    counts = lambda: (session.exec(select(_func.count(Receipt.id))).scalar_one(),  # noqa: E731
+                      session.exec(select(_func.count(Campaign.id))).scalar_one())
+    before = counts()
+    assert session.exec(select(_func.count(Receipt.id)).where(
+        Receipt.unit_id == xa.id, Receipt.receipt_date == today)).scalar_one() >= 1
+    tt2018 = session.exec(select(_func.sum(Receipt.amount)).where(
+        Receipt.receipt_date < date(2019, 1, 1))).scalar_one()
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    session.rollback()
+    assert counts() == before
+    assert session.exec(select(_func.sum(Receipt.amount)).where(
+        Receipt.receipt_date < date(2019, 1, 1))).scalar_one() == tt2018
+    # a treasurer of a 2026 xã records a receipt dated today and sees the quota page
+    make_user("thuquy.moi", "treasurer", "HN-CHUONGDUONG")
+    _receipt(session, "HN-CHUONGDUONG", 1_000_000, today)
+    session.commit()
+    login("thuquy.moi")
+    page = client.get(f"/campaigns/{yearly.id}")
+    assert page.status_code == 200 and "120.000.000 đ" in page.text
+    assert "Cùng kỳ năm trước" in page.text
+    assert client.get(f"/campaigns/{drive.id}").status_code == 200

@@ -134,19 +134,22 @@ class SamePeriod:
 
     @property
     def inherited(self) -> bool:
-        """Whether the figure comes from predecessors rather than the unit itself."""
-        return len(self.sources) != 1 or self.sources[0].share != 1 or self.estimated
+        """Whether predecessors' figures are part of it (the first source is the unit)."""
+        return len(self.sources) > 1
+
+    @property
+    def predecessors(self) -> list[PreviousSource]:
+        return self.sources[1:]
 
     def describe(self) -> str:
-        """"Xã A 100 %, Xã B 40 %" (Vietnamese percentages)."""
-        return ", ".join(f"{s.unit.name} {_percent_text(s.percent)} %" for s in self.sources)
+        """"Xã A 100 %, Xã B 40 %": the predecessors and their shares."""
+        return ", ".join(f"{s.unit.name} {_percent_text(s.percent)} %" for s in self.predecessors)
 
     def as_dict(self) -> dict:
         return {"collected": self.collected, "estimated": self.estimated,
                 "predecessors": [{"code": s.unit.code, "name": s.unit.name,
                                   "share_percent": s.percent, "collected": s.collected,
-                                  "counted": s.collected_part} for s in self.sources]
-                if self.inherited else []}
+                                  "counted": s.collected_part} for s in self.predecessors]}
 
 
 def _percent_text(value: float) -> str:
@@ -188,7 +191,7 @@ class PeriodReport:
 
     @property
     def previous_units(self) -> list[Unit]:
-        return [s.unit for s in self.previous.sources]
+        return [s.unit for s in (self.previous.predecessors or self.previous.sources)]
 
     @property
     def spent_total(self) -> int:

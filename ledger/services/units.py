@@ -149,23 +149,24 @@ def predecessors(session: Session, unit_id: int) -> list[int]:
 
 
 def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[int, Fraction]]:
-    """The units that existed on ``on`` whose shares make up ``unit_id``, each with the share
-    of it that went (through every later merger or split) into ``unit_id``: the product of the
-    links' shares along each path, summed over paths. ``[(unit_id, 1)]`` when it existed."""
+    """The units whose figures since ``on`` make up ``unit_id``'s: the unit itself (share 1)
+    and, when it came into being after ``on``, its predecessors, each with the share of it
+    that went (through every later merger or split) into ``unit_id`` — the product of the
+    links' shares along a path, summed over paths. Their documents never overlap in time (a
+    predecessor closes the day before its successor opens), so the figures add up."""
     found: dict[int, Fraction] = {}
     frontier = [(unit_id, Fraction(1))]
-    seen = 0
-    while frontier and seen < 10_000:
+    steps = 0
+    while frontier and steps < 10_000:
         current, share = frontier.pop()
-        seen += 1
-        unit = session.get(Unit, current)
-        if unit.valid_from <= on:
-            found[current] = found.get(current, Fraction(0)) + share
+        steps += 1
+        found[current] = found.get(current, Fraction(0)) + share
+        if session.get(Unit, current).valid_from <= on:
             continue
         links = session.exec(select(UnitSuccession.predecessor_id, UnitSuccession.share_bp)
                              .where(UnitSuccession.successor_id == current)).all()
         frontier.extend((pred, share * Fraction(bp, WHOLE_SHARE)) for pred, bp in links)
-    return sorted(found.items()) or [(unit_id, Fraction(1))]
+    return [(unit_id, found.pop(unit_id))] + sorted(found.items())
 
 
 def account_id(session: Session, *, unit_id: int, kind: str) -> int:
