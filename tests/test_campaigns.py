@@ -222,6 +222,13 @@ def test_the_province_sees_its_communes_directly(client, login, commune_quota):
     login("duyet.tinh")
     page = client.get(f"/campaigns/{commune_quota.id}?as_of=30/06/2026").text
     assert "Xã Nhất" in page and "Xã Nhì" in page and "Xã An" not in page
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(
+        f"/campaigns/{commune_quota.id}/workbook.xlsx?as_of=30/06/2026").data))
+    same = {r[0]: r for r in workbook["Cùng kỳ năm trước"].iter_rows(values_only=True)}
+    assert same["Xã Nhất"][2:4] == (3_600_000, "ước tính")
+    assert same["Xã Nhì"][2:5] == (400_000, "ước tính", "Xã Bình 40 %")
+    checks = list(workbook["Kiểm tra"].iter_rows(values_only=True))[1:]
+    assert all(row[3] == "OK" for row in checks), checks
     api = client.get(f"/api/v1/campaigns/{commune_quota.id}/progress").get_json()
     units = {u["code"]: u for u in api["units"]}
     assert units["TP-N1"]["same_period_last_year"]["estimated"] is True

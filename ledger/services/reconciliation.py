@@ -15,6 +15,7 @@ from .beneficiaries import mask_name
 from .check import check_books
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
+from .reports import same_period_rows
 from .units import subtree_ids
 
 
@@ -57,6 +58,9 @@ class Reconciliation:
     transfers: list[tuple]
     books: list[FundBook]
     unmasked: bool
+    #: the same span a year before: the campaign unit's and each row's (Σ predecessor × share)
+    same_period: object = None
+    same_rows: dict = field(default_factory=dict)
     finish: Callable[[], list[Check]] = field(default=list, repr=False)
     _checks: list[Check] | None = field(default=None, repr=False)
 
@@ -80,8 +84,10 @@ def build_reconciliation(session: Session, *, campaign_id: int, as_of: date | No
     disbursements = _disbursements(session, funds, start, end, names, unmasked)
     transfers = _transfers(session, funds, start, end)
     books = _books(session, funds, start, end, names)
+    same, same_rows = same_period_rows(session, progress)
     data = Reconciliation(progress=progress, receipts=receipts, disbursements=disbursements,
-                          transfers=transfers, books=books, unmasked=unmasked)
+                          transfers=transfers, books=books, unmasked=unmasked,
+                          same_period=same, same_rows=same_rows)
     data.finish = lambda: _checks(session, data, funds, start, end,
                                   integrity.result(session))
     return data
