@@ -136,7 +136,7 @@ def test_workbook_reconciles_and_its_formulas_agree(client, demo, session, make_
     response = client.get(f"/campaigns/{demo.id}/workbook.xlsx?as_of=31/12/2018")
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Đối chiếu chỉ tiêu", "Phiếu thu", "Phiếu chi", "Chuyển quỹ",
-                               "Sổ quỹ", "Kiểm tra"]
+                               "Sổ quỹ", "Kiểm tra", "Cùng kỳ năm trước"]
     summary = book["Đối chiếu chỉ tiêu"]
     assert [c.value for c in summary[8]] == ["STT", "Đơn vị", "Chỉ tiêu", "Đã vận động",
                                              "Tỷ lệ (%)", "Chênh lệch", "Đã chi", "Tồn quỹ"]

@@ -21,8 +21,8 @@ def reconciliation_workbook(data) -> bytes:
     _disbursements(book, data)
     _transfers(book, data)
     _books(book, data)
-    _same_period(book, data)
     _checks(book, data)
+    _same_period(book, data)
     return book.close()
 
 
