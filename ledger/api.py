@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .db import get_session
 from .models import Campaign, User
-from .services.campaigns import campaigns_for
+from .services.campaigns import campaigns_for, quota_holder
 from .services.progress import campaign_progress
 from .services.reports import same_period_rows
 from .services.units import subtree_ids
@@ -18,7 +18,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _user_scope() -> set[int]:
-    """Scope of the bearer token's user, else of the signed-in user; 401 otherwise."""
+    """Scope of the bearer token's user, else of the signed-in user; 401 otherwise (the
+    user's own unit is kept on ``g`` for the campaigns in which it holds a quota)."""
     header = request.headers.get("Authorization", "")
     session = get_session()
     if header.startswith("Bearer "):
@@ -26,8 +27,10 @@ def _user_scope() -> set[int]:
         user = session.exec(select(User).where(User.api_token_hash == digest)).scalars().first()
         if user is None or not user.active:
             abort(401)
+        g.api_unit_id = user.unit_id
         return subtree_ids(session, user.unit_id)
     if current_user.is_authenticated:
+        g.api_unit_id = current_user.unit_id
         return subtree_ids(session, current_user.unit_id)
     abort(401)
 
@@ -36,10 +39,10 @@ def _user_scope() -> set[int]:
 def campaigns():
     """Campaigns in scope."""
     scope = _user_scope()
-    return jsonify([{"id": c.id, "year": c.year, "name": c.name, "unit": u.name,
+    return jsonify([{"id": c.id, "year": c.year, "code": c.code, "name": c.name, "unit": u.name,
                      "unit_code": u.code, "target": c.target,
                      "progress": url_for("api.progress", campaign_id=c.id)}
-                    for c, u in campaigns_for(get_session(), scope)])
+                    for c, u in campaigns_for(get_session(), scope, holder_id=g.api_unit_id)])
 
 
 @bp.route("/campaigns/<int:campaign_id>/progress")
@@ -47,12 +50,18 @@ def progress(campaign_id: int):
     """Target, Σ quotas, headroom, collected, spent, balance and every child unit's figures."""
     scope = _user_scope()
     campaign = get_session().get(Campaign, campaign_id)
-    if campaign is None or campaign.unit_id not in scope:
+    if campaign is None:
         abort(404)
-    p = campaign_progress(get_session(), campaign_id=campaign.id)
+    focus = None
+    if campaign.unit_id not in scope:
+        focus = quota_holder(get_session(), campaign=campaign, unit_id=g.api_unit_id)
+        if focus is None:
+            abort(404)
+    p = campaign_progress(get_session(), campaign_id=campaign.id, focus_id=focus)
     same, same_rows = same_period_rows(get_session(), p)
     return jsonify({
-        "campaign": {"id": campaign.id, "year": campaign.year, "name": campaign.name},
+        "campaign": {"id": campaign.id, "year": campaign.year, "code": campaign.code,
+                     "name": campaign.name},
         "unit": {"code": p.unit.code, "name": p.unit.name}, "as_of": p.as_of.isoformat(),
         "target": p.target, "quota_total": p.quota_total, "headroom": p.headroom,
         "collected": p.collected, "rate_percent": p.rate, "disbursed": p.disbursed,

@@ -202,6 +202,14 @@ def test_a_commune_treasurer_sees_its_quota_progress_and_reports(client, login, 
     assert client.get(f"/campaigns/{commune_quota.id}/quotas").status_code in (403, 404)
     for name in ("progress", "yoy"):
         assert client.get(f"/campaigns/{commune_quota.id}/charts/{name}.png").status_code == 200
+    api = client.get(f"/api/v1/campaigns/{commune_quota.id}/progress").get_json()
+    assert (api["unit"]["code"], api["target"], api["collected"]) == ("TP-N1", 30_000_000,
+                                                                      6_000_000)
+    assert [c["code"] for c in client.get("/api/v1/campaigns").get_json()] == ["2026"]
+    from ledger.services.reports import due_reports
+    due = due_reports(session, unit_ids={find_unit(session, "TP-N1").id},
+                      today=date(2026, 7, 1), holder_id=find_unit(session, "TP-N1").id)
+    assert [p.name for p, _c, _u in due] == ["Báo cáo 6 tháng"]
 
 
 def test_a_commune_without_a_quota_does_not_see_the_campaign(client, login, commune_quota,

@@ -277,12 +277,20 @@ def _year_back(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def due_reports(session: Session, *, unit_ids, today: date, days: int = 120):
-    """Reports of campaigns in scope due from today on (and recently overdue), soonest first."""
+def due_reports(session: Session, *, unit_ids, today: date, days: int = 120,
+                holder_id: int | None = None):
+    """Reports of campaigns in scope (and, with ``holder_id``, of higher levels' campaigns in
+    which that unit holds a quota) due from today on (and recently overdue), soonest first."""
+    from ..models import Quota
+
+    condition = Campaign.unit_id.in_(unit_ids)
+    if holder_id is not None:
+        condition = condition | Campaign.id.in_(select(Quota.campaign_id).where(
+            Quota.unit_id == holder_id))
     rows = session.exec(select(ReportPeriod, Campaign, Unit)
                         .join(Campaign, Campaign.id == ReportPeriod.campaign_id)
                         .join(Unit, Unit.id == Campaign.unit_id)
-                        .where(Campaign.unit_id.in_(unit_ids),
+                        .where(condition,
                                ReportPeriod.due >= today - timedelta(days=30),
                                ReportPeriod.due <= today + timedelta(days=days))
                         .order_by(ReportPeriod.due)).all()

@@ -271,7 +271,8 @@ def _yoy_png(session, campaign, as_of, focus=None) -> bytes:
 @login_required
 def due():
     """Reports coming due in the user's scope."""
-    rows = reports.due_reports(get_session(), unit_ids=scope_ids(), today=date.today())
+    rows = reports.due_reports(get_session(), unit_ids=scope_ids(), today=date.today(),
+                               holder_id=current_user.unit_id)
     return render_template("dashboard/due.html", rows=rows, today=date.today())
 
 
