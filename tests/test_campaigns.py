@@ -463,3 +463,25 @@ def test_demo_runs_to_today(runner, session, client, login, make_user):
     assert page.status_code == 200 and "120.000.000 đ" in page.text
     assert "Cùng kỳ năm trước" in page.text
     assert client.get(f"/campaigns/{drive.id}").status_code == 200
+
+
+def test_report_lists_every_unit_and_counts_a_successors_own_months(session, province, client,
+                                                                    login, make_user):
+    """A report of 60 communes shows all 60; a successor that existed for part of last year's
+    span counts its own receipts since then plus its predecessors' × share before."""
+    for number in range(58):
+        create_unit(session, code=f"TP-X{number:02d}", name=f"Xã Số {number:02d}",
+                    level="commune", parent_id=province.id, valid_from=date(2025, 7, 1))
+    _receipt(session, "TP-N1", 2_500_000, date(2025, 8, 1))
+    campaign = create_campaign(session, unit_id=province.id, year=2026, target=10_000_000)
+    period = set_report_period(session, campaign_id=campaign.id, code="year", name="Báo cáo năm",
+                               cutoff=date(2026, 12, 31), due=date(2027, 1, 10))
+    session.commit()
+    report = period_report(session, campaign_id=campaign.id, period_id=period.id)
+    rows = {r.name: r for r in report.rows}
+    assert rows["Xã Nhất"].previous.collected == 2_500_000 + 3_000_000 + 600_000
+    make_user("duyet.tinh", "reviewer", "TP")
+    login("duyet.tinh")
+    page = client.get(f"/campaigns/{campaign.id}/reports/{period.id}").text
+    assert len(set(re.findall(r"Xã Số \d\d", page))) == 58
+    assert "Xã Nhất" in page and "Xã Nhì" in page
