@@ -21,7 +21,7 @@ from ..i18n import error_message
 from ..models import Campaign, ReportPeriod, Unit
 from ..services import calendars
 from ..services.campaigns import copy_campaign, create_campaign, report_periods, update_campaign
-from .common import get_in_scope, run_once
+from .common import arg_int, get_in_scope, run_once
 
 bp = Blueprint("setup", __name__, url_prefix="/campaigns")
 PAGE = 50
@@ -116,8 +116,7 @@ def copy(campaign_id: int):
 def index():
     """The campaigns in scope, a page at a time, with set-up links."""
     session = get_session()
-    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit()
-               else 1, 1)
+    page = max(arg_int("page", 1), 1)
     query = (select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
              .where(Campaign.unit_id.in_(sorted(scope_ids())))
              .order_by(Campaign.starts_on.desc(), Unit.name, Campaign.code))
