@@ -229,7 +229,9 @@ def test_a_commune_without_a_quota_does_not_see_the_campaign(client, login, comm
 def test_the_province_sees_its_communes_directly(client, login, commune_quota):
     login("duyet.tinh")
     page = client.get(f"/campaigns/{commune_quota.id}?as_of=30/06/2026").text
-    assert "Xã Nhất" in page and "Xã Nhì" in page and "Xã An" not in page
+    assert sorted(re.findall(r'<tr class="[^"]*">\s*<td><a href="[^"]*">([^<]+)</a>', page)) == [
+        "Xã Nhì", "Xã Nhất"]  # the communes valid in 2026, directly under the province
+    assert "3.600.000 đ <small class=\"estimated\"" in page  # N1: A × 100 % + B × 60 %
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(
         f"/campaigns/{commune_quota.id}/workbook.xlsx?as_of=30/06/2026").data))
     same = {r[0]: r for r in workbook["Cùng kỳ năm trước"].iter_rows(values_only=True)}

@@ -77,14 +77,14 @@ def show(campaign_id: int):
                   reverse=request.args.get("dir") == "desc")
     periods = report_periods(session, campaign.id)
     expected = reports.expected_share(campaign, as_of)
+    same, same_rows = reports.same_period_rows(session, progress)
     return render_template(
         "dashboard/show.html", p=progress, rows=rows, sort=key, expected=expected,
         behind={r.unit_id for r in rows if r.quota and r.collected < r.quota * expected},
         projection=reports.projection(progress, today=as_of, periods=periods),
         spent=reports.spent_by_category(session, root_id=progress.unit.id,
                                         start=campaign.starts_on, end=as_of),
-        same=reports.same_period_to(session, campaign=campaign, unit_id=progress.unit.id,
-                                    as_of=as_of),
+        same=same, same_rows=same_rows,
         periods=periods, child_campaigns=_child_campaigns(session, campaign), as_of=as_of)
 
 
