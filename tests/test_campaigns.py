@@ -487,3 +487,22 @@ def test_report_lists_every_unit_and_counts_a_successors_own_months(session, pro
     page = client.get(f"/campaigns/{campaign.id}/reports/{period.id}").text
     assert len(set(re.findall(r"Xã Số \d\d", page))) == 58
     assert "Xã Nhất" in page and "Xã Nhì" in page
+
+
+def test_workbook_transfers_and_in_transit_are_as_of_the_date(session):
+    from ledger.services.transfers import receive_transfer, send_transfer
+    _receipt(session, "TT-CHUONGDUONG", 5_000_000, date(2018, 3, 1))
+    commune, district = find_unit(session, "TT-CHUONGDUONG"), find_unit(session, "TT")
+    transfer = send_transfer(session, from_unit_id=commune.id, to_unit_id=district.id,
+                             amount=2_000_000, on=date(2018, 6, 3), from_method="cash")
+    receive_transfer(session, transfer_id=transfer.id, amount=2_000_000, on=date(2018, 7, 2),
+                     reason="Nhận chậm")
+    session.commit()
+    campaign = find_campaign(session, unit_id=district.id, year=2018)
+    june = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 6, 30))
+    assert [t[6] for t in june.transfers] == ["sent"]
+    assert all(c.ok for c in june.checks), [c for c in june.checks if not c.ok]
+    july = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 7, 31))
+    assert [t[6] for t in july.transfers] == ["received"]
+    rows = {r.name: r.balance for r in june.progress.rows}
+    assert rows["Xã Chương Dương"] == 3_000_000

@@ -142,8 +142,16 @@ def _transfers(session, funds, start, end) -> list[tuple]:
         or_(Transfer.from_unit_id.in_(funds), Transfer.to_unit_id.in_(funds)),
         Transfer.sent_on >= start, Transfer.sent_on <= end).order_by(Transfer.sent_on)).scalars()
     all_names = dict(session.exec(select(Unit.id, Unit.name)).all())
-    return [(t.sent_on, all_names[t.from_unit_id], all_names[t.to_unit_id], t.amount_sent,
-             t.received_on, t.amount_received, t.status, t.difference_reason) for t in rows]
+    return [_transfer_as_of(t, all_names, end) for t in rows]
+
+
+def _transfer_as_of(t: Transfer, names: dict, end: date) -> tuple:
+    """A transfer as it stood on ``end``: received later means still in transit then."""
+    if t.status == "received" and t.received_on is not None and t.received_on > end:
+        return (t.sent_on, names[t.from_unit_id], names[t.to_unit_id], t.amount_sent, None,
+                None, "sent", "")
+    return (t.sent_on, names[t.from_unit_id], names[t.to_unit_id], t.amount_sent,
+            t.received_on, t.amount_received, t.status, t.difference_reason)
 
 
 def _books(session, funds, start, end, names) -> list[FundBook]:
