@@ -506,3 +506,26 @@ def test_workbook_transfers_and_in_transit_are_as_of_the_date(session):
     assert [t[6] for t in july.transfers] == ["received"]
     rows = {r.name: r.balance for r in june.progress.rows}
     assert rows["Xã Chương Dương"] == 3_000_000
+
+
+@pytest.mark.parametrize("field,value", [
+    ("code", "x" * 10_000), ("code", "\u200b"), ("name", "\x00\x07"), ("target", "1e9"),
+    ("target", "-0"), ("target", str(2 ** 63)), ("starts_on", "31/02/2026"),
+    ("ends_on", "01/01/9999"), ("unit_id", "999999999"), ("unit_id", "abc")])
+def test_campaign_form_refuses_hostile_values_without_a_server_error(client, login, make_user,
+                                                                   session, submit, field, value):
+    make_user("duyet.tt", "reviewer", "TT")
+    login("duyet.tt")
+    data = {"unit_id": str(find_unit(session, "TT").id), "code": "H", "name": "Đợt",
+            "target": "1.000.000", "starts_on": "01/01/2026", "ends_on": "31/12/2026",
+            field: value}
+    response = submit("/campaigns/new", data)
+    assert response.status_code in (302, 400, 404), response.status_code
+    session.rollback()
+    campaign = (find_campaign(session, unit_id=find_unit(session, "TT").id, code="H")
+                or find_campaign(session, unit_id=find_unit(session, "TT").id, code="2026"))
+    if response.status_code == 302:  # a blank code after cleaning defaults to the year
+        assert campaign is not None and 0 < campaign.target <= 10 ** 12
+    page = submit(f"/campaigns/{find_campaign(session, unit_id=find_unit(session, 'TT').id, year=2018).id}/periods",
+                  {"p-name": value if field == "name" else "Kỳ", "p-cutoff": value, "p-due": value})
+    assert page.status_code in (302, 400)
