@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from ..errors import PeriodDates, PeriodNotFound, UnknownCalendarTemplate
@@ -159,9 +159,3 @@ def _free_code(session: Session, campaign_id: int, name: str) -> str:
         number += 1
         code = f"{base[:13]}-{number}"
     return code
-
-
-def period_count(session: Session, campaign_id: int) -> int:
-    """How many reports the campaign's calendar holds."""
-    return int(session.exec(select(func.count(ReportPeriod.id)).where(
-        ReportPeriod.campaign_id == campaign_id)).scalar_one())

@@ -236,15 +236,6 @@ def same_period(session: Session, unit_id: int, start: date, totals) -> SamePeri
                        for u, share in predecessor_shares(session, unit_id, start)])
 
 
-def same_period_to(session: Session, *, campaign: Campaign, unit_id: int,
-                   as_of: date) -> SamePeriod:
-    """``unit_id``'s mobilised money from the campaign's start to ``as_of``, a year earlier
-    (Σ predecessor × share for a unit that did not exist yet)."""
-    start, end = _year_back(campaign.starts_on), _year_back(min(as_of, campaign.ends_on))
-    totals = _previous_totals(session, unit_id, start, end)
-    return same_period(session, unit_id, start, totals)
-
-
 def same_period_rows(session: Session, progress: Progress) -> tuple[SamePeriod, dict[int, SamePeriod]]:
     """The same period last year (to ``progress.as_of``) of the progress's unit and of each of
     its rows, from one aggregate over the unit's subtree."""
