@@ -1,13 +1,14 @@
 """Read-only JSON API: campaign progress and per-unit figures, for a signed-in user or a token."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_login import current_user
 
 from .db import get_session
 from .models import Campaign
-from .services.campaigns import campaigns_for
+from .services.campaigns import campaigns_for, quota_holder
 from .services.progress import campaign_progress
+from .services.reports import same_period_rows
 from .services.tokens import user_for_token
 from .services.units import subtree_ids
 
@@ -15,15 +16,18 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _user_scope() -> set[int]:
-    """Scope of the bearer token's user, else of the signed-in user; 401 otherwise."""
+    """Scope of the bearer token's user, else of the signed-in user; 401 otherwise (the
+    user's own unit is kept on ``g`` for the campaigns in which it holds a quota)."""
     header = request.headers.get("Authorization", "")
     session = get_session()
     if header.startswith("Bearer "):
         user = user_for_token(session, header[7:].strip())
         if user is None:  # unknown, expired, revoked, or its owner deactivated
             abort(401)
+        g.api_unit_id = user.unit_id
         return subtree_ids(session, user.unit_id)
     if current_user.is_authenticated:
+        g.api_unit_id = current_user.unit_id
         return subtree_ids(session, current_user.unit_id)
     abort(401)
 
@@ -32,10 +36,10 @@ def _user_scope() -> set[int]:
 def campaigns():
     """Campaigns in scope."""
     scope = _user_scope()
-    return jsonify([{"id": c.id, "year": c.year, "name": c.name, "unit": u.name,
+    return jsonify([{"id": c.id, "year": c.year, "code": c.code, "name": c.name, "unit": u.name,
                      "unit_code": u.code, "target": c.target,
                      "progress": url_for("api.progress", campaign_id=c.id)}
-                    for c, u in campaigns_for(get_session(), scope)])
+                    for c, u in campaigns_for(get_session(), scope, holder_id=g.api_unit_id)])
 
 
 @bp.route("/campaigns/<int:campaign_id>/progress")
@@ -43,19 +47,27 @@ def progress(campaign_id: int):
     """Target, Σ quotas, headroom, collected, spent, balance and every child unit's figures."""
     scope = _user_scope()
     campaign = get_session().get(Campaign, campaign_id)
-    if campaign is None or campaign.unit_id not in scope:
+    if campaign is None:
         abort(404)
-    p = campaign_progress(get_session(), campaign_id=campaign.id)
+    focus = None
+    if campaign.unit_id not in scope:
+        focus = quota_holder(get_session(), campaign=campaign, unit_id=g.api_unit_id)
+        if focus is None:
+            abort(404)
+    p = campaign_progress(get_session(), campaign_id=campaign.id, focus_id=focus)
+    same, same_rows = same_period_rows(get_session(), p)
     return jsonify({
-        "campaign": {"id": campaign.id, "year": campaign.year, "name": campaign.name},
+        "campaign": {"id": campaign.id, "year": campaign.year, "code": campaign.code,
+                     "name": campaign.name},
         "unit": {"code": p.unit.code, "name": p.unit.name}, "as_of": p.as_of.isoformat(),
         "target": p.target, "quota_total": p.quota_total, "headroom": p.headroom,
         "collected": p.collected, "rate_percent": p.rate, "disbursed": p.disbursed,
-        "balance": p.balance,
+        "balance": p.balance, "same_period_last_year": same.as_dict(),
         "units": [{"code": r.code, "name": r.name, "quota": r.quota, "collected": r.collected,
                    "rate_percent": r.rate, "difference": r.difference, "disbursed": r.disbursed,
                    "balance": r.balance,
-                   "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None}
+                   "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None,
+                   "same_period_last_year": same_rows[r.unit_id].as_dict()}
                   for r in p.rows]})
 
 
@@ -63,7 +75,13 @@ def progress(campaign_id: int):
 def openapi():
     """The OpenAPI 3.1 document of this API."""
     money = {"type": "integer", "description": "đồng (VND has no minor unit)"}
+    same_period = {"type": "object", "description": "Mobilised money in the same span a year "
+                   "earlier; for a unit created by a reorganisation, Σ predecessor × share "
+                   "(each product rounded down to the đồng), 'estimated' when a share < 100 %",
+                   "properties": {"collected": money, "estimated": {"type": "boolean"},
+                                  "predecessors": {"type": "array"}}}
     unit_row = {"type": "object", "properties": {
+        "same_period_last_year": same_period,
         "code": {"type": "string"}, "name": {"type": "string"}, "quota": money,
         "collected": money, "rate_percent": {"type": ["number", "null"]}, "difference": money,
         "disbursed": money, "balance": money,

@@ -55,9 +55,21 @@ def seed_command(with_demo: bool) -> None:
                 from .services.demo_2025 import seed_demo_2025
                 later = seed_demo_2025(session)
                 click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
+                _seed_demo_2026(session)
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)
+
+
+def _seed_demo_2026(session) -> None:
+    """Hà Nội's 2026 campaigns and activity to today (after the 2025 reorganisation step)."""
+    from .services.demo_2026 import demo_2026_summary, seed_demo_2026
+
+    added = seed_demo_2026(session)
+    if added:
+        click.echo("Demo 2026: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
+    for line in demo_2026_summary(session):
+        click.echo(f"  {line}")
 
 
 def _print_logins(logins) -> None:
@@ -139,25 +151,24 @@ def import_receipts_command(path: str, unit_name: str) -> None:
 
 @click.command("export-reconciliation")
 @with_appcontext
-@click.option("--campaign", "year", type=int, required=True, help="The campaign's year.")
+@click.option("--campaign", "year", required=True,
+              help="The campaign's code (e.g. 2026-THĐ) or its year.")
 @click.option("--unit", "unit_name", required=True, help="The campaign's unit: code or name.")
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
 @click.option("--as-of", "as_of", default="", help="dd/mm/yyyy (default: the campaign's end).")
-def export_reconciliation_command(year: int, unit_name: str, out: str, as_of: str) -> None:
+def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: str) -> None:
     """Write the reconciliation workbook (children's names masked)."""
     from pathlib import Path
 
     from .exports.reconciliation import reconciliation_workbook
     from .fields import parse_date
-    from .services.campaigns import find_campaign
+    from .services.campaigns import resolve_campaign
     from .services.reconciliation import build_reconciliation
 
     try:
         with session_scope(write=False) as session:
             unit = units.find_unit(session, unit_name)
-            campaign = find_campaign(session, unit_id=unit.id, year=year)
-            if campaign is None:
-                raise LedgerError(f"{unit.name} không có đợt vận động năm {year}.")
+            campaign = resolve_campaign(session, unit_id=unit.id, ref=year)
             data = build_reconciliation(session, campaign_id=campaign.id,
                                         as_of=parse_date(as_of) if as_of else None)
             Path(out).write_bytes(reconciliation_workbook(data))
@@ -327,4 +338,7 @@ def init_app(app) -> None:
     for command in (db_group, seed_command, create_user_command, check_command,
                     import_receipts_command, export_reconciliation_command, api_token_command,
                     backup_command, bench_group):
+        app.cli.add_command(command)
+    from .cli_campaigns import COMMANDS
+    for command in COMMANDS:
         app.cli.add_command(command)

@@ -270,3 +270,32 @@ class InvalidRegime(LedgerError):
 class UnitHoldsMoney(LedgerError):
     default = _l("Quỹ “%(unit)s” còn %(amount)s; hãy sắp xếp đơn vị (số dư chuyển sang đơn vị "
                  "mới) hoặc chuyển quỹ trước khi kết thúc hiệu lực.")
+# --- campaigns and report calendars (issue #12) ---
+
+class CampaignDates(LedgerError):
+    default = _l("Ngày kết thúc đợt vận động phải từ ngày bắt đầu trở đi.")
+
+
+class CampaignCodeRequired(LedgerError):
+    default = _l("Mã đợt vận động không được để trống (ví dụ 2026 hoặc 2026-THĐ).")
+
+
+class AmbiguousCampaign(LedgerError):
+    default = _l("Đơn vị có nhiều đợt vận động năm %(year)s: hãy ghi mã đợt (%(codes)s).")
+
+
+class PeriodNotFound(LedgerError):
+    status = 404
+    default = _l("Không tìm thấy kỳ báo cáo “%(name)s”.")
+
+
+class PeriodDates(LedgerError):
+    default = _l("Hạn nộp báo cáo phải sau ngày chốt số liệu, và ngày chốt phải trong thời gian đợt vận động (%(start)s – %(end)s).")
+
+
+class UnknownCalendarTemplate(LedgerError):
+    default = _l("Không có mẫu lịch báo cáo “%(name)s”.")
+
+
+class NothingToCopy(LedgerError):
+    default = _l("Đơn vị chưa có đợt vận động năm %(year)s để sao chép.")

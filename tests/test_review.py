@@ -138,7 +138,7 @@ def test_workbook_reconciles_and_its_formulas_agree(client, demo, session, make_
     response = client.get(f"/campaigns/{demo.id}/workbook.xlsx?as_of=31/12/2018")
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Đối chiếu chỉ tiêu", "Phiếu thu", "Phiếu chi", "Chuyển quỹ",
-                               "Sổ quỹ", "Kiểm tra"]
+                               "Sổ quỹ", "Kiểm tra", "Cùng kỳ năm trước", "Dấu neo chuỗi"]
     summary = book["Đối chiếu chỉ tiêu"]
     assert [c.value for c in summary[8]] == ["STT", "Đơn vị", "Chỉ tiêu", "Đã vận động",
                                              "Tỷ lệ (%)", "Chênh lệch", "Đã chi", "Tồn quỹ"]
@@ -207,7 +207,16 @@ def test_api_with_token_and_scope(client, runner, demo, make_user, session):
                       headers={"Authorization": f"Bearer {token}"}).json
     assert data["headroom"] == 90_000_000 and len(data["units"]) == 29
     assert data["collected"] == sum(u["collected"] for u in data["units"])
-    assert client.get(f"/api/v1/campaigns/{demo.id}/progress",
+    # a commune holding a quota in the district's campaign sees its own figures only (#12)
+    own = client.get(f"/api/v1/campaigns/{demo.id}/progress",
+                     headers={"Authorization": f"Bearer {other}"}).json
+    assert own["unit"]["code"] == "TT-DUNGTIEN" and own["target"] == 10_000_000
+    assert own["units"] == [] and own["collected"] == next(
+        u["collected"] for u in data["units"] if u["code"] == "TT-DUNGTIEN")
+    px = create_campaign(session, unit_id=find_unit(session, "TT-CHUONGDUONG").id, year=2018,
+                         target=1_000_000)
+    session.commit()
+    assert client.get(f"/api/v1/campaigns/{px.id}/progress",
                       headers={"Authorization": f"Bearer {other}"}).status_code == 404
     assert client.get("/api/v1/openapi.json").json["openapi"].startswith("3.")
 

@@ -91,6 +91,13 @@ ROUTES = {
     "units.reorganise": ("POST", ""),
     "units.reorganise_commit": ("POST", ""),
     "units.add_voucher_regime": ("POST", ""),
+    "setup.index": ("GET", ""),
+    "setup.new": ("POST", ""),
+    "setup.edit": ("POST", ""),
+    "setup.copy": ("POST", ""),
+    "setup.periods": ("POST", ""),
+    "setup.edit_period": ("POST", ""),
+    "setup.delete_period": ("POST", ""),
 }
 PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout", "public.index",
           "public.campaign", "api.openapi"}

@@ -22,6 +22,7 @@ def reconciliation_workbook(data) -> bytes:
     _transfers(book, data)
     _books(book, data)
     _checks(book, data)
+    _same_period(book, data)
     _anchors(book, data)
     return book.close()
 
@@ -94,6 +95,24 @@ def _books(book: Book, data) -> None:
         sheet.write([fund.name, fund.opening, fund.money_in, fund.money_out, fund.closing,
                      fund.journal_balance, "OK" if fund.closing == fund.journal_balance else "LỆCH"],
                     money={1, 2, 3, 4, 5})
+
+
+def _same_period(book: Book, data) -> None:
+    """Collected to the as-of date against the same span a year before; a unit created by a
+    reorganisation is compared with Σ predecessor × share, "ước tính" when a share < 100 %."""
+    if data.same_period is None:
+        return
+    p = data.progress
+    sheet = book.sheet("Cùng kỳ năm trước", [34, 16, 16, 12, 60], freeze_row=1)
+    sheet.write(["Đơn vị", "Đã vận động", "Cùng kỳ năm trước", "Ước tính",
+                 "Đơn vị trước sắp xếp × tỷ lệ (làm tròn xuống đến đồng)"], header=True)
+    lines = [(r.name, r.collected, data.same_rows.get(r.unit_id)) for r in p.rows]
+    lines.append((f"{p.unit.name} (toàn đơn vị)", p.collected, data.same_period))
+    for name, collected, same in lines:
+        if same is None:
+            continue
+        sheet.write([name, collected, same.collected, "ước tính" if same.estimated else "",
+                     same.describe()], money={1, 2})
 
 
 def _checks(book: Book, data) -> None:

@@ -12,12 +12,14 @@ def period_workbook(data) -> bytes:
     """Fund activity to the cut-off, the same period last year, spending by category."""
     p = data.progress
     workbook = Workbook(write_only=True)
-    sheet = stream_sheet(workbook, "Báo cáo", [52, 20, 20, 12])
+    sheet = stream_sheet(workbook, "Báo cáo", [52, 20, 20, 12, 20, 60])
     rows = [
         [f"{data.period.name} — {p.unit.name}"],
         [f"Số liệu đến ngày {data.period.cutoff:%d/%m/%Y}; hạn nộp {data.period.due:%d/%m/%Y}"],
         [],
-        ["8. Hoạt động của Quỹ Bảo trợ trẻ em", "Kỳ này", "Cùng kỳ năm trước", "Tăng/giảm (%)"],
+        ["8. Hoạt động của Quỹ Bảo trợ trẻ em", "Kỳ này",
+         "Cùng kỳ năm trước" + (" (ước tính)" if data.previous.estimated else ""),
+         "Tăng/giảm (%)"],
         ["Chỉ tiêu được giao", p.target, "", ""],
         ["Tổng chỉ tiêu phân bổ cho đơn vị trực thuộc", p.quota_total, "", ""],
         ["Số tiền đã vận động", p.collected, data.previous_collected,
@@ -33,9 +35,21 @@ def period_workbook(data) -> bytes:
                                 bold=bold, fill=index == 3))
     for code, name_vi, _name_en, amount in data.spent:
         sheet.append(stream_row(sheet, [f"   – {name_vi}", amount], money={1}))
-    if data.previous_units and data.previous_units[0].id != p.unit.id:
-        names = ", ".join(u.name for u in data.previous_units)
-        sheet.append(stream_row(sheet, [f"Cùng kỳ năm trước là tổng của các đơn vị trước sáp nhập: {names}"]))
+    if data.previous.inherited:
+        mark = "ước tính — " if data.previous.estimated else ""
+        sheet.append(stream_row(sheet, [
+            f"{mark}Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, mỗi đơn vị nhân tỷ lệ "
+            f"chuyển sang (làm tròn xuống đến đồng): {data.previous.describe()}"]))
+    if data.rows:
+        sheet.append(stream_row(sheet, []))
+        sheet.append(stream_row(sheet, ["Theo đơn vị", "Chỉ tiêu", "Đã vận động", "Tỷ lệ (%)",
+                                        "Cùng kỳ năm trước", "Ghi chú"], bold=True, fill=True))
+        for row in data.rows:
+            note = ("ước tính: " if row.previous.estimated else "") + (
+                row.previous.describe() if row.previous.inherited else "")
+            sheet.append(stream_row(sheet, [row.name, row.quota, row.collected,
+                                            row.rate if row.rate is not None else "",
+                                            row.previous.collected, note], money={1, 2, 4}))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

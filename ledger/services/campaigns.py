@@ -6,28 +6,83 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..errors import CampaignNotFound, DuplicateCampaign, QuotaOutsideTree
+from ..errors import (AmbiguousCampaign, CampaignDates, CampaignNotFound, DuplicateCampaign,
+                      QuotaOutsideTree)
 from ..models import Campaign, Quota, ReportPeriod, Unit
 from ..money import parse_amount
 from ..text import clean
+from .audit import record_event
 from .units import get_unit
+
+#: what an audit event keeps of a campaign
+CAMPAIGN_FIELDS = ("code", "name", "year", "target", "starts_on", "ends_on")
 
 
 def create_campaign(session: Session, *, unit_id: int, year: int, target: int,
                     name: str | None = None, starts_on: date | None = None,
-                    ends_on: date | None = None, code: str | None = None) -> Campaign:
+                    ends_on: date | None = None, code: str | None = None,
+                    user_id: int | None = None) -> Campaign:
     """Record the target a higher level assigned to ``unit_id``; ``code`` defaults to the year."""
     unit = get_unit(session, unit_id)
-    code = clean(code or "") or str(year)
+    code = clean(code or "")[:30] or str(year)
     if find_campaign(session, unit_id=unit_id, code=code) is not None:
         raise DuplicateCampaign(code=code)
+    starts_on, ends_on = starts_on or date(year, 1, 1), ends_on or date(year, 12, 31)
+    if ends_on < starts_on:
+        raise CampaignDates()
     campaign = Campaign(unit_id=unit_id, year=year, code=code, target=parse_amount(target),
-                        name=name or f"Vận động Quỹ Bảo trợ trẻ em {unit.name} năm {year}",
-                        starts_on=starts_on or date(year, 1, 1),
-                        ends_on=ends_on or date(year, 12, 31))
+                        name=clean(name or "")[:200]
+                        or f"Vận động Quỹ Bảo trợ trẻ em {unit.name} năm {year}",
+                        starts_on=starts_on, ends_on=ends_on)
     session.add(campaign)
     session.flush()
+    record_event(session, action="campaign.create", user_id=user_id, unit_id=unit_id,
+                 object_type="campaign", object_id=campaign.id, after=_snapshot(campaign))
     return campaign
+
+
+def update_campaign(session: Session, *, campaign_id: int, code: str, name: str, target: int,
+                    starts_on: date, ends_on: date, user_id: int | None = None) -> Campaign:
+    """Change a campaign's code, name, target or dates (an audit event keeps before/after)."""
+    campaign = get_campaign(session, campaign_id)
+    code = clean(code or "")[:30] or str(starts_on.year)
+    other = find_campaign(session, unit_id=campaign.unit_id, code=code)
+    if other is not None and other.id != campaign.id:
+        raise DuplicateCampaign(code=code)
+    if ends_on < starts_on:
+        raise CampaignDates()
+    before = _snapshot(campaign)
+    campaign.code, campaign.name = code, clean(name or "")[:200] or campaign.name
+    campaign.target, campaign.year = parse_amount(target), starts_on.year
+    campaign.starts_on, campaign.ends_on = starts_on, ends_on
+    session.flush()
+    if _snapshot(campaign) != before:
+        record_event(session, action="campaign.update", user_id=user_id,
+                     unit_id=campaign.unit_id, object_type="campaign", object_id=campaign.id,
+                     before=before, after=_snapshot(campaign))
+    return campaign
+
+
+def _snapshot(campaign: Campaign) -> dict:
+    return {f: getattr(campaign, f) for f in CAMPAIGN_FIELDS}
+
+
+def resolve_campaign(session: Session, *, unit_id: int, ref: str) -> Campaign:
+    """The unit's campaign named by ``ref``: its code, or a year when only one campaign of
+    that year is not ambiguous (the one coded as the year, or the only one)."""
+    wanted = clean(ref or "")
+    found = find_campaign(session, unit_id=unit_id, code=wanted)
+    if found is not None:
+        return found
+    if wanted.isdigit() and len(wanted) == 4:
+        year = session.exec(select(Campaign).where(Campaign.unit_id == unit_id,
+                                                   Campaign.year == int(wanted))
+                            .order_by(Campaign.id)).scalars().all()
+        if len(year) == 1:
+            return year[0]
+        if year:
+            raise AmbiguousCampaign(year=wanted, codes=", ".join(c.code for c in year))
+    raise CampaignNotFound()
 
 
 def find_campaign(session: Session, *, unit_id: int, year: int | None = None,
@@ -64,8 +119,10 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
     return campaign
 
 
-def set_quota(session: Session, *, campaign_id: int, unit_id: int, amount: int) -> Quota:
-    """Set (or change) the quota of a child unit; a parent's target is not forced to match."""
+def set_quota(session: Session, *, campaign_id: int, unit_id: int, amount: int,
+              user_id: int | None = None) -> Quota:
+    """Set (or change) the quota of a child unit; a parent's target is not forced to match.
+    A change is an audit event with the amounts before and after."""
     campaign = get_campaign(session, campaign_id)
     child = get_unit(session, unit_id)
     if child.parent_id != campaign.unit_id:
@@ -73,11 +130,17 @@ def set_quota(session: Session, *, campaign_id: int, unit_id: int, amount: int) 
     amount = 0 if amount == 0 else parse_amount(amount)
     quota = session.exec(select(Quota).where(Quota.campaign_id == campaign_id,
                                              Quota.unit_id == unit_id)).scalars().first()
+    before = None if quota is None else quota.amount
     if quota is None:
         quota = Quota(campaign_id=campaign_id, unit_id=unit_id, amount=amount)
         session.add(quota)
     quota.amount = amount
     session.flush()
+    if before != amount:
+        record_event(session, action="quota.set", user_id=user_id, unit_id=campaign.unit_id,
+                     object_type="quota", object_id=quota.id,
+                     before=None if before is None else {"unit": child.code, "amount": before},
+                     after={"campaign": campaign.code, "unit": child.code, "amount": amount})
     return quota
 
 
@@ -107,9 +170,80 @@ def report_periods(session: Session, campaign_id: int) -> list[ReportPeriod]:
                              .order_by(ReportPeriod.cutoff)).scalars().all())
 
 
-def campaigns_for(session: Session, unit_ids: set[int]) -> list[tuple[Campaign, Unit]]:
-    """Campaigns of the units in scope, newest first."""
-    rows = session.exec(select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
-                        .where(Campaign.unit_id.in_(unit_ids))
-                        .order_by(Campaign.year.desc(), Unit.name)).all()
+def campaigns_for(session: Session, unit_ids: set[int],
+                  holder_id: int | None = None) -> list[tuple[Campaign, Unit]]:
+    """Campaigns of the units in scope, and (with ``holder_id``) the higher levels' campaigns
+    in which that unit holds a quota, newest first."""
+    query = select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
+    condition = Campaign.unit_id.in_(unit_ids)
+    if holder_id is not None:
+        condition = condition | Campaign.id.in_(select(Quota.campaign_id).where(
+            Quota.unit_id == holder_id))
+    rows = session.exec(query.where(condition).order_by(
+        Campaign.starts_on.desc(), Campaign.year.desc(), Unit.name, Campaign.code)).all()
     return [(c, u) for c, u in rows]
+
+
+def quota_holder(session: Session, *, campaign: Campaign, unit_id: int) -> int | None:
+    """``unit_id`` when it holds a quota in ``campaign`` (a commune in the city's campaign),
+    else None."""
+    found = session.exec(select(Quota.id).where(Quota.campaign_id == campaign.id,
+                                                Quota.unit_id == unit_id)).scalars().first()
+    return unit_id if found is not None else None
+
+
+def copy_campaign(session: Session, *, campaign_id: int, code: str | None = None,
+                  user_id: int | None = None) -> Campaign:
+    """"Copy last year's": the same unit, name, target and span a year later; the quotas mapped
+    to the units valid when the new campaign starts (a merged or split unit's quota goes to
+    its successors by share, rounded down to the đồng); the report calendar a year later."""
+    source = get_campaign(session, campaign_id)
+    year = source.year + 1
+    name = source.name.replace(str(source.year), str(year))
+    new_code = code or (source.code.replace(str(source.year), str(year))
+                        if str(source.year) in source.code else str(year))
+    campaign = create_campaign(session, unit_id=source.unit_id, year=year, target=source.target,
+                               name=name, starts_on=_year_on(source.starts_on),
+                               ends_on=_year_on(source.ends_on), code=new_code, user_id=user_id)
+    for unit_id, amount in _mapped_quotas(session, source, campaign).items():
+        if amount > 0:
+            set_quota(session, campaign_id=campaign.id, unit_id=unit_id, amount=amount,
+                      user_id=user_id)
+    for period in report_periods(session, source.id):
+        cutoff, due = _year_on(period.cutoff), _year_on(period.due)
+        if campaign.starts_on <= cutoff <= campaign.ends_on:
+            set_report_period(session, campaign_id=campaign.id, code=period.code,
+                              name=period.name, cutoff=cutoff, due=due)
+    return campaign
+
+
+def _mapped_quotas(session: Session, source: Campaign, campaign: Campaign) -> dict[int, int]:
+    from fractions import Fraction
+
+    from ..models import UnitSuccession
+
+    quotas = session.exec(select(Quota.unit_id, Quota.amount)
+                          .where(Quota.campaign_id == source.id)).all()
+    mapped: dict[int, int] = {}
+    for unit_id, amount in quotas:
+        frontier, steps = [(unit_id, Fraction(1))], 0
+        while frontier and steps < 10_000:
+            current, share = frontier.pop()
+            steps += 1
+            unit = session.get(Unit, current)
+            if unit.parent_id == campaign.unit_id and (
+                    unit.valid_to is None or unit.valid_to >= campaign.starts_on):
+                part = amount * share.numerator // share.denominator
+                mapped[current] = mapped.get(current, 0) + part
+                continue
+            links = session.exec(select(UnitSuccession.successor_id, UnitSuccession.share_bp)
+                                 .where(UnitSuccession.predecessor_id == current)).all()
+            frontier.extend((s, share * Fraction(bp, 10000)) for s, bp in links)
+    return mapped
+
+
+def _year_on(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)

@@ -49,10 +49,18 @@ class Progress:
     disbursed: int
     balance: int
     rows: list[UnitProgress] = field(default_factory=list)
+    #: set when the figures are those of one unit holding a quota in a higher level's campaign
+    #: (a commune's view of the city's campaign): its quota stands in for the target
+    quota: int | None = None
 
     @property
     def target(self) -> int:
-        return self.campaign.target
+        return self.quota if self.quota is not None else self.campaign.target
+
+    @property
+    def focused(self) -> bool:
+        """Whether these are one quota holder's figures rather than the campaign unit's."""
+        return self.quota is not None
 
     @property
     def headroom(self) -> int:
@@ -61,12 +69,12 @@ class Progress:
 
     @property
     def allocation_rate(self) -> float:
-        return round(self.quota_total * 100 / self.campaign.target, 1)
+        return round(self.quota_total * 100 / self.target, 1) if self.target else 0.0
 
     @property
     def rate(self) -> float:
-        """Collected as a percentage of the assigned target."""
-        return round(self.collected * 100 / self.campaign.target, 1)
+        """Collected as a percentage of the assigned target (or of the focused unit's quota)."""
+        return round(self.collected * 100 / self.target, 1) if self.target else 0.0
 
 
 def _tree(root_id: int):
@@ -139,10 +147,14 @@ def _from_postings(session: Session, units, start: date, end: date):
                              .group_by(Posting.credit_unit_id)).all())
 
 
-def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None = None) -> Progress:
-    """Target, quotas and collected per child unit of the campaign's unit, up to ``as_of``."""
+def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None = None,
+                      focus_id: int | None = None) -> Progress:
+    """Target, quotas and collected per child unit of the campaign's unit, up to ``as_of``.
+
+    With ``focus_id`` (a unit holding a quota in the campaign), the same figures for that
+    unit's subtree, its quota standing in for the target."""
     campaign = get_campaign(session, campaign_id)
-    root = campaign.unit_id
+    root = focus_id or campaign.unit_id
     as_of = min(as_of or campaign.ends_on, campaign.ends_on)
     tree, parents = _subtree(session, root)
     units = members(parents, root)
@@ -154,23 +166,42 @@ def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None 
                Account.unit_id.in_(units),
                Posting.entry_date >= campaign.starts_on, Posting.entry_date <= as_of)
         .group_by(Account.unit_id)).all(), parents, root)
-    balances = _roll_up(session.exec(
-        select(Account.unit_id, func.sum(Account.balance))
-        .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units))
-        .group_by(Account.unit_id)).all(), parents, root)
-    rows = _child_rows(session, campaign, collected, spent, balances)
+    balances = _roll_up(balances_as_of(session, units, as_of), parents, root)
+    rows = _child_rows(session, campaign, root, collected, spent, balances)
     total = collected.get(root, (0, None))[0]
+    quota = None
+    if focus_id is not None:
+        quota = int(session.exec(select(func.coalesce(func.sum(Quota.amount), 0)).where(
+            Quota.campaign_id == campaign.id, Quota.unit_id == focus_id)).scalar_one())
     return Progress(campaign=campaign, unit=session.get(Unit, root), as_of=as_of,
                     quota_total=sum(r.quota for r in rows), collected=total,
                     own_collected=total - sum(r.collected for r in rows),
-                    disbursed=spent.get(root, 0), balance=balances.get(root, 0), rows=rows)
+                    disbursed=spent.get(root, 0), balance=balances.get(root, 0), rows=rows,
+                    quota=quota)
 
 
-def _child_rows(session: Session, campaign: Campaign, collected, spent,
+def balances_as_of(session: Session, units, as_of: date) -> list[tuple[int, int]]:
+    """(unit, cash + bank) of each fund at the end of ``as_of``: today's running balance less
+    the postings dated after ``as_of`` (one range of the (account, date, amount) index per
+    account; for a campaign still running that range is nearly empty)."""
+    now = dict(session.exec(select(Account.unit_id, func.sum(Account.balance))
+                            .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units))
+                            .group_by(Account.unit_id)).all())
+    later = session.exec(select(Account.unit_id, func.sum(Posting.amount))
+                         .join(Account, Account.id == Posting.account_id)
+                         .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units),
+                                Posting.entry_date > as_of)
+                         .group_by(Account.unit_id)).all()
+    for unit_id, amount in later:
+        now[unit_id] = int(now.get(unit_id) or 0) - int(amount or 0)
+    return [(unit_id, int(amount or 0)) for unit_id, amount in now.items()]
+
+
+def _child_rows(session: Session, campaign: Campaign, root: int, collected, spent,
                 balances) -> list[UnitProgress]:
     quotas = dict(session.exec(select(Quota.unit_id, Quota.amount)
                                .where(Quota.campaign_id == campaign.id)).all())
-    tops = session.exec(select(Unit).where(Unit.parent_id == campaign.unit_id,
+    tops = session.exec(select(Unit).where(Unit.parent_id == root,
                                            Unit.valid_from <= campaign.ends_on)
                         .where((Unit.valid_to.is_(None)) | (Unit.valid_to >= campaign.starts_on))
                         .order_by(Unit.id)).scalars().all()

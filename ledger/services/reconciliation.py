@@ -16,6 +16,7 @@ from .beneficiaries import mask_name
 from .check import check_books
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
+from .reports import same_period_rows
 from .units import subtree_ids
 
 
@@ -60,6 +61,9 @@ class Reconciliation:
     unmasked: bool
     #: each fund's chain heads when the workbook was made (printed: the workbook is an anchor)
     heads: list = field(default_factory=list)
+    #: the same span a year before: the campaign unit's and each row's (Σ predecessor × share)
+    same_period: object = None
+    same_rows: dict = field(default_factory=dict)
     finish: Callable[[], list[Check]] = field(default=list, repr=False)
     _checks: list[Check] | None = field(default=None, repr=False)
 
@@ -83,9 +87,11 @@ def build_reconciliation(session: Session, *, campaign_id: int, as_of: date | No
     disbursements = _disbursements(session, funds, start, end, names, unmasked)
     transfers = _transfers(session, funds, start, end)
     books = _books(session, funds, start, end, names)
+    same, same_rows = same_period_rows(session, progress)
     data = Reconciliation(progress=progress, receipts=receipts, disbursements=disbursements,
                           transfers=transfers, books=books, unmasked=unmasked,
-                          heads=current_heads(session, funds))
+                          heads=current_heads(session, funds),
+                          same_period=same, same_rows=same_rows)
     data.finish = lambda: _checks(session, data, funds, start, end,
                                   integrity.result(session))
     return data
@@ -140,8 +146,16 @@ def _transfers(session, funds, start, end) -> list[tuple]:
         or_(Transfer.from_unit_id.in_(funds), Transfer.to_unit_id.in_(funds)),
         Transfer.sent_on >= start, Transfer.sent_on <= end).order_by(Transfer.sent_on)).scalars()
     all_names = dict(session.exec(select(Unit.id, Unit.name)).all())
-    return [(t.sent_on, all_names[t.from_unit_id], all_names[t.to_unit_id], t.amount_sent,
-             t.received_on, t.amount_received, t.status, t.difference_reason) for t in rows]
+    return [_transfer_as_of(t, all_names, end) for t in rows]
+
+
+def _transfer_as_of(t: Transfer, names: dict, end: date) -> tuple:
+    """A transfer as it stood on ``end``: received later means still in transit then."""
+    if t.status == "received" and t.received_on is not None and t.received_on > end:
+        return (t.sent_on, names[t.from_unit_id], names[t.to_unit_id], t.amount_sent, None,
+                None, "sent", "")
+    return (t.sent_on, names[t.from_unit_id], names[t.to_unit_id], t.amount_sent,
+            t.received_on, t.amount_received, t.status, t.difference_reason)
 
 
 def _books(session, funds, start, end, names) -> list[FundBook]:
@@ -183,6 +197,7 @@ def _checks(session, data: Reconciliation, funds, start, end, problems) -> list[
     valid_quota = sum(r[7] for r in data.receipts if not r[8] and r[6] in QUOTA_SOURCES)
     paid = sum(r[7] for r in data.disbursements if r[8] == "paid")
     sent, received, in_transit = _transfer_totals(session, funds, start, end)
+    summary, books = _balances_by_row(session, data, funds)
     return [
         Check("Tổng chỉ tiêu phân bổ − chỉ tiêu được giao = chênh lệch phân bổ (kế hoạch)",
               p.quota_total - p.target, p.headroom),
@@ -194,10 +209,41 @@ def _checks(session, data: Reconciliation, funds, start, end, problems) -> list[
               paid),
         Check("Số quỹ có tồn cuối = đầu kỳ + thu − chi ± chuyển và khớp sổ nhật ký",
               len(data.books), sum(1 for b in data.books if b.closing == b.journal_balance)),
+        Check("Tồn quỹ trên trang tổng hợp = tồn cuối kỳ trên Sổ quỹ (cùng ngày)",
+              p.balance, sum(b.closing for b in data.books)),
+        Check("Số đơn vị có tồn quỹ trang tổng hợp khớp Sổ quỹ (cùng ngày)",
+              len(summary), sum(1 for unit, amount in summary.items()
+                                if books.get(unit, 0) == amount),
+              "; ".join(f"{n}: {summary[u]:,} ≠ {books.get(u, 0):,}".replace(",", ".")
+                        for u, n in _names_of(data) if summary[u] != books.get(u, 0))[:500]),
         Check("Chuyển đi = đã nhận + đang chuyển (theo sổ nhật ký)", sent, received + in_transit),
         Check("Bút toán cân, chuỗi băm hợp lệ, số dư = định khoản, không ghi sổ kỳ đã khóa",
               0, len(problems), "; ".join(str(x) for x in problems[:5])),
     ]
+
+
+def _balances_by_row(session, data: Reconciliation, funds) -> tuple[dict, dict]:
+    """Each summary row's "Tồn quỹ" and the Sổ quỹ closings of the funds under that row."""
+    p = data.progress
+    parents = dict(session.exec(select(Unit.id, Unit.parent_id).where(Unit.id.in_(funds))).all())
+    rows = {r.unit_id for r in p.rows}
+
+    def row_of(unit_id):
+        while unit_id is not None and unit_id not in rows and unit_id != p.unit.id:
+            unit_id = parents.get(unit_id)
+        return unit_id if unit_id in rows else p.unit.id
+
+    books: dict[int, int] = {}
+    for fund in data.books:
+        books[row_of(fund.unit_id)] = books.get(row_of(fund.unit_id), 0) + fund.closing
+    summary = {r.unit_id: r.balance for r in p.rows}
+    summary[p.unit.id] = p.balance - sum(r.balance for r in p.rows)
+    return summary, books
+
+
+def _names_of(data: Reconciliation):
+    p = data.progress
+    return [(r.unit_id, r.name) for r in p.rows] + [(p.unit.id, p.unit.name)]
 
 
 def _transfer_totals(session, funds, start, end) -> tuple[int, int, int]:

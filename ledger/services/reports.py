@@ -1,8 +1,9 @@
 """Report figures: SQL aggregates over postings for dashboards, period reports and exports."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -10,7 +11,7 @@ from sqlmodel import Session
 from ..models import Account, Campaign, Category, Posting, ReportPeriod, Unit
 from .campaigns import find_campaign, report_periods
 from .progress import Progress, campaign_progress
-from .units import predecessors, subtree_members
+from .units import predecessor_shares, subtree_ids, subtree_members
 
 
 def collected_between(session: Session, *, root_ids: list[int], start: date, end: date) -> int:
@@ -84,15 +85,113 @@ def expected_share(campaign: Campaign, as_of: date) -> float:
 
 
 @dataclass
+class PreviousSource:
+    """One unit whose figure (times its share) makes up a successor's same period last year."""
+
+    unit: Unit
+    share: Fraction
+    collected: int
+    spent: int = 0
+
+    @property
+    def percent(self) -> float:
+        return round(float(self.share * 100), 2)
+
+    @property
+    def collected_part(self) -> int:
+        """collected × share, rounded down to the đồng."""
+        return _part(self.collected, self.share)
+
+    @property
+    def spent_part(self) -> int:
+        return _part(self.spent, self.share)
+
+
+def _part(amount: int, share: Fraction) -> int:
+    """``amount`` × ``share`` in integer arithmetic, rounded down (floor) to the đồng."""
+    return amount * share.numerator // share.denominator
+
+
+@dataclass
+class SamePeriod:
+    """A unit's figure for the same period a year before: its own, or, for a unit that did not
+    exist yet, Σ over its predecessors of (their figure × share), each product rounded down
+    to the đồng; "ước tính" (estimated) when any share is below 100 %."""
+
+    sources: list[PreviousSource]
+
+    @property
+    def collected(self) -> int:
+        return sum(s.collected_part for s in self.sources)
+
+    @property
+    def spent(self) -> int:
+        return sum(s.spent_part for s in self.sources)
+
+    @property
+    def estimated(self) -> bool:
+        return any(s.share < 1 for s in self.sources)
+
+    @property
+    def inherited(self) -> bool:
+        """Whether predecessors' figures are part of it (the first source is the unit)."""
+        return len(self.sources) > 1
+
+    @property
+    def predecessors(self) -> list[PreviousSource]:
+        return self.sources[1:]
+
+    def describe(self) -> str:
+        """"Xã A 100 %, Xã B 40 %": the predecessors and their shares."""
+        return ", ".join(f"{s.unit.name} {_percent_text(s.percent)} %" for s in self.predecessors)
+
+    def as_dict(self) -> dict:
+        return {"collected": self.collected, "estimated": self.estimated,
+                "predecessors": [{"code": s.unit.code, "name": s.unit.name,
+                                  "share_percent": s.percent, "collected": s.collected,
+                                  "counted": s.collected_part} for s in self.predecessors]}
+
+
+def _percent_text(value: float) -> str:
+    return (f"{value:.2f}".rstrip("0").rstrip(".")).replace(".", ",")
+
+
+@dataclass
+class PeriodRow:
+    """One child unit's line of a period report."""
+
+    unit_id: int
+    name: str
+    quota: int
+    collected: int
+    previous: SamePeriod
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.collected * 100 / self.quota, 1) if self.quota else None
+
+
+@dataclass
 class PeriodReport:
     """A report of the campaign: figures to the cut-off and the same period a year before."""
 
     period: ReportPeriod
     progress: Progress
-    previous_collected: int
-    previous_spent: int
+    previous: SamePeriod
     spent: list[tuple[str, str, str, int]]
-    previous_units: list[Unit]
+    rows: list[PeriodRow] = field(default_factory=list)
+
+    @property
+    def previous_collected(self) -> int:
+        return self.previous.collected
+
+    @property
+    def previous_spent(self) -> int:
+        return self.previous.spent
+
+    @property
+    def previous_units(self) -> list[Unit]:
+        return [s.unit for s in (self.previous.predecessors or self.previous.sources)]
 
     @property
     def spent_total(self) -> int:
@@ -106,24 +205,60 @@ class PeriodReport:
                      / self.previous_collected, 1)
 
 
-def period_report(session: Session, *, campaign_id: int, period_id: int) -> PeriodReport:
+def period_report(session: Session, *, campaign_id: int, period_id: int,
+                  focus_id: int | None = None) -> PeriodReport:
     """The report for one period, compared with the same span a year earlier.
 
-    For a unit created by merger, last year's figures are the sum of its predecessors."""
+    A unit that did not exist a year before is compared with Σ over its predecessors of their
+    figure × share (see ``SamePeriod``); the same for each child unit's line."""
     period = session.get(ReportPeriod, period_id)
-    progress = campaign_progress(session, campaign_id=campaign_id, as_of=period.cutoff)
-    campaign = progress.campaign
+    progress = campaign_progress(session, campaign_id=campaign_id, as_of=period.cutoff,
+                                 focus_id=focus_id)
+    campaign, root = progress.campaign, progress.unit.id
     start, end = _year_back(campaign.starts_on), _year_back(period.cutoff)
-    roots = _previous_roots(session, campaign.unit_id, start)
-    spent = spent_by_category(session, root_id=campaign.unit_id, start=campaign.starts_on,
-                              end=period.cutoff)
-    previous_spent = sum(sum(r[3] for r in spent_by_category(session, root_id=root, start=start,
-                                                             end=end)) for root in roots)
-    return PeriodReport(period=period, progress=progress,
-                        previous_collected=collected_between(session, root_ids=roots,
-                                                             start=start, end=end),
-                        previous_spent=previous_spent, spent=spent,
-                        previous_units=[session.get(Unit, r) for r in roots])
+    totals = _previous_totals(session, root, start, end)
+    sources = [PreviousSource(unit=session.get(Unit, u), share=share,
+                              collected=totals(u),
+                              spent=sum(r[3] for r in spent_by_category(
+                                  session, root_id=u, start=start, end=end)))
+               for u, share in predecessor_shares(session, root, start)]
+    rows = [PeriodRow(unit_id=r.unit_id, name=r.name, quota=r.quota, collected=r.collected,
+                      previous=same_period(session, r.unit_id, start, totals))
+            for r in progress.rows]
+    return PeriodReport(period=period, progress=progress, previous=SamePeriod(sources),
+                        spent=spent_by_category(session, root_id=root, start=campaign.starts_on,
+                                                end=period.cutoff), rows=rows)
+
+
+def same_period(session: Session, unit_id: int, start: date, totals) -> SamePeriod:
+    """``unit_id``'s same-period figure from ``totals`` (unit id → collected)."""
+    return SamePeriod([PreviousSource(unit=session.get(Unit, u), share=share, collected=totals(u))
+                       for u, share in predecessor_shares(session, unit_id, start)])
+
+
+def same_period_rows(session: Session, progress: Progress) -> tuple[SamePeriod, dict[int, SamePeriod]]:
+    """The same period last year (to ``progress.as_of``) of the progress's unit and of each of
+    its rows, from one aggregate over the unit's subtree."""
+    campaign = progress.campaign
+    start = _year_back(campaign.starts_on)
+    totals = _previous_totals(session, progress.unit.id, start, _year_back(progress.as_of))
+    return (same_period(session, progress.unit.id, start, totals),
+            {r.unit_id: same_period(session, r.unit_id, start, totals) for r in progress.rows})
+
+
+def _previous_totals(session: Session, root: int, start: date, end: date):
+    """unit id → mobilised money under it between two dates: the campaign unit's whole subtree
+    in one aggregate (predecessors usually lie in it), anything else asked for on demand."""
+    from .progress import unit_totals
+
+    known = unit_totals(session, root_id=root, start=start, end=end)
+    inside = subtree_ids(session, root)
+
+    def total(unit_id: int) -> int:
+        if unit_id in inside:
+            return known.get(unit_id, (0, None))[0]
+        return collected_between(session, root_ids=[unit_id], start=start, end=end)
+    return total
 
 
 def _year_back(day: date) -> date:
@@ -133,21 +268,20 @@ def _year_back(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _previous_roots(session: Session, unit_id: int, on: date) -> list[int]:
-    """The unit itself if it existed on ``on``, else the predecessors that did."""
-    unit = session.get(Unit, unit_id)
-    if unit.valid_from <= on:
-        return [unit_id]
-    found = [p for p in predecessors(session, unit_id) if session.get(Unit, p).valid_from <= on]
-    return found or [unit_id]
+def due_reports(session: Session, *, unit_ids, today: date, days: int = 120,
+                holder_id: int | None = None):
+    """Reports of campaigns in scope (and, with ``holder_id``, of higher levels' campaigns in
+    which that unit holds a quota) due from today on (and recently overdue), soonest first."""
+    from ..models import Quota
 
-
-def due_reports(session: Session, *, unit_ids, today: date, days: int = 120):
-    """Reports of campaigns in scope due from today on (and recently overdue), soonest first."""
+    condition = Campaign.unit_id.in_(unit_ids)
+    if holder_id is not None:
+        condition = condition | Campaign.id.in_(select(Quota.campaign_id).where(
+            Quota.unit_id == holder_id))
     rows = session.exec(select(ReportPeriod, Campaign, Unit)
                         .join(Campaign, Campaign.id == ReportPeriod.campaign_id)
                         .join(Unit, Unit.id == Campaign.unit_id)
-                        .where(Campaign.unit_id.in_(unit_ids),
+                        .where(condition,
                                ReportPeriod.due >= today - timedelta(days=30),
                                ReportPeriod.due <= today + timedelta(days=days))
                         .order_by(ReportPeriod.due)).all()

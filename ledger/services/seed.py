@@ -118,7 +118,7 @@ def _seed_campaigns(session: Session, seed_dir: Path) -> int:
 
 
 def apply_quota_table(session: Session, *, campaign_id: int, parent_id: int,
-                      rows: list[dict[str, str]]) -> int:
+                      rows: list[dict[str, str]], user_id: int | None = None) -> int:
     """Set quotas from the annex table ``STT | TÊN ĐƠN VỊ | Số tiền (Đồng)``; checks its total."""
     children = session.exec(select(Unit).where(Unit.parent_id == parent_id)).scalars().all()
     by_name = {unit_key(u.printed_name or u.name): u for u in children}
@@ -130,7 +130,8 @@ def apply_quota_table(session: Session, *, campaign_id: int, parent_id: int,
             stated = amount
             continue
         unit = by_name.get(unit_key(name)) or find_unit(session, name)
-        set_quota(session, campaign_id=campaign_id, unit_id=unit.id, amount=amount)
+        set_quota(session, campaign_id=campaign_id, unit_id=unit.id, amount=amount,
+                  user_id=user_id)
         summed += amount
     if stated is not None and stated != summed:
         raise QuotaTableMismatch(stated=stated, summed=summed)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
 from ..models import Account, ChainHead, Unit, UnitSuccession
+from ..models.org import WHOLE_SHARE
 from ..text import clean, unit_key
 
 #: the accounts every fund opens with: kind → type
@@ -144,6 +146,27 @@ def predecessors(session: Session, unit_id: int) -> list[int]:
         frontier = [r for r in rows if r not in found]
         found.extend(frontier)
     return found
+
+
+def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[int, Fraction]]:
+    """The units whose figures since ``on`` make up ``unit_id``'s: the unit itself (share 1)
+    and, when it came into being after ``on``, its predecessors, each with the share of it
+    that went (through every later merger or split) into ``unit_id`` — the product of the
+    links' shares along a path, summed over paths. Their documents never overlap in time (a
+    predecessor closes the day before its successor opens), so the figures add up."""
+    found: dict[int, Fraction] = {}
+    frontier = [(unit_id, Fraction(1))]
+    steps = 0
+    while frontier and steps < 10_000:
+        current, share = frontier.pop()
+        steps += 1
+        found[current] = found.get(current, Fraction(0)) + share
+        if session.get(Unit, current).valid_from <= on:
+            continue
+        links = session.exec(select(UnitSuccession.predecessor_id, UnitSuccession.share_bp)
+                             .where(UnitSuccession.successor_id == current)).all()
+        frontier.extend((pred, share * Fraction(bp, WHOLE_SHARE)) for pred, bp in links)
+    return [(unit_id, found.pop(unit_id))] + sorted(found.items())
 
 
 def account_id(session: Session, *, unit_id: int, kind: str) -> int:

@@ -27,10 +27,10 @@ def init_app(app) -> None:
     """Register the id converter, then every blueprint."""
     from .. import api
     from . import (account, admin, audit, auth, beneficiaries, books, dashboard, disbursements,
-                   imports, main, public, receipts, transfers, units)
+                   imports, main, public, receipts, setup, transfers, units)
 
     app.url_map.converters["int"] = IdConverter
     for module in (auth, main, receipts, books, imports, admin, beneficiaries, disbursements,
-                   transfers, dashboard, public, audit, account, units):
+                   transfers, dashboard, public, audit, account, units, setup):
         app.register_blueprint(module.bp)
     api.init_app(app)

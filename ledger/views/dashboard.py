@@ -25,7 +25,7 @@ from ..models import Campaign, Entry, Quota, ReportPeriod, Unit
 from ..security import log
 from ..services import reports
 from ..services.beneficiaries import unmask_workbook
-from ..services.campaigns import report_periods
+from ..services.campaigns import quota_holder, report_periods
 from ..services.progress import campaign_progress
 from ..services.quotas import allocate, split_by_weights
 from ..services.reconciliation import build_reconciliation
@@ -47,6 +47,22 @@ def _campaign(campaign_id: int) -> Campaign:
     return get_in_scope(Campaign, campaign_id)
 
 
+def _visible(campaign_id: int) -> tuple[Campaign, int | None]:
+    """The campaign and the unit whose figures the user sees: the whole campaign when its unit
+    is in scope (focus None), the user's own unit when it holds a quota in a higher level's
+    campaign; otherwise 404."""
+    session = get_session()
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if campaign.unit_id in scope_ids():
+        return campaign, None
+    focus = quota_holder(session, campaign=campaign, unit_id=current_user.unit_id)
+    if focus is None:
+        abort(404)
+    return campaign, focus
+
+
 def _as_of(campaign: Campaign) -> date:
     return parse_date(request.args.get("as_of", "")) or min(date.today(), campaign.ends_on)
 
@@ -55,20 +71,22 @@ def _as_of(campaign: Campaign) -> date:
 @login_required
 def show(campaign_id: int):
     """Target, quotas, headroom, collected, spending and the child units' table."""
-    session, campaign = get_session(), _campaign(campaign_id)
+    session, (campaign, focus) = get_session(), _visible(campaign_id)
     as_of = _as_of(campaign)
-    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of)
+    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus)
     key = request.args.get("sort", "name")
     rows = sorted(progress.rows, key=SORTS.get(key, SORTS["name"]),
                   reverse=request.args.get("dir") == "desc")
     periods = report_periods(session, campaign.id)
     expected = reports.expected_share(campaign, as_of)
+    same, same_rows = reports.same_period_rows(session, progress)
     return render_template(
         "dashboard/show.html", p=progress, rows=rows, sort=key, expected=expected,
         behind={r.unit_id for r in rows if r.quota and r.collected < r.quota * expected},
         projection=reports.projection(progress, today=as_of, periods=periods),
-        spent=reports.spent_by_category(session, root_id=campaign.unit_id,
+        spent=reports.spent_by_category(session, root_id=progress.unit.id,
                                         start=campaign.starts_on, end=as_of),
+        same=same, same_rows=same_rows,
         periods=periods, child_campaigns=_child_campaigns(session, campaign), as_of=as_of)
 
 
@@ -91,7 +109,8 @@ def quotas(campaign_id: int):
     if form.validate_on_submit():
         try:
             amounts = _quota_amounts(campaign, units)
-            run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts),
+            run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts,
+                                              user_id=current_user.id),
                      url=url_for("dashboard.show", campaign_id=campaign.id))
         except LedgerError as error:
             return refused(error, form, "dashboard/quotas.html", campaign=campaign, units=units,
@@ -140,7 +159,8 @@ def import_quotas(campaign_id: int):
         header = [str(c or "").strip() for c in table[0]] if table else []
         rows = [dict(zip(header, [str(c if c is not None else "") for c in r])) for r in table[1:]]
         run_once(form, lambda s: apply_quota_table(s, campaign_id=campaign.id,
-                                                   parent_id=campaign.unit_id, rows=rows),
+                                                   parent_id=campaign.unit_id, rows=rows,
+                                                   user_id=current_user.id),
                  url=url_for("dashboard.show", campaign_id=campaign.id))
     except (LedgerError, KeyError) as error:
         message = error_message(error) if isinstance(error, LedgerError) else _(
@@ -168,11 +188,12 @@ def report_xlsx(campaign_id: int, period_id: int):
 
 
 def _period(campaign_id: int, period_id: int):
-    session, campaign = get_session(), _campaign(campaign_id)
+    session, (campaign, focus) = get_session(), _visible(campaign_id)
     period = session.get(ReportPeriod, period_id)
     if period is None or period.campaign_id != campaign.id:
         abort(404)
-    return campaign, reports.period_report(session, campaign_id=campaign.id, period_id=period.id)
+    return campaign, reports.period_report(session, campaign_id=campaign.id, period_id=period.id,
+                                           focus_id=focus)
 
 
 @bp.route("/<int:campaign_id>/workbook.xlsx")
@@ -221,17 +242,18 @@ _CHART_LOCK = threading.Lock()
 @login_required
 def chart(campaign_id: int, name: str):
     """A chart, rebuilt only when the journal or the quotas changed."""
-    session, campaign = get_session(), _campaign(campaign_id)
+    session, (campaign, focus) = get_session(), _visible(campaign_id)
     builders = {"progress": _progress_png, "cumulative": _cumulative_png,
                 "categories": _categories_png, "yoy": _yoy_png}
     if name not in builders:
         abort(404)
     as_of = _as_of(campaign)
-    key = (name, campaign.id, as_of, _data_version(session), request.accept_languages.best)
+    key = (name, campaign.id, focus, as_of, _data_version(session),
+           request.accept_languages.best)
     png = _CHART_CACHE.get(key)
     if png is None:
         with _CHART_LOCK:  # threaded workers: matplotlib draws one chart at a time
-            png = _CHART_CACHE.get(key) or builders[name](session, campaign, as_of)
+            png = _CHART_CACHE.get(key) or builders[name](session, campaign, as_of, focus)
             _CHART_CACHE[key] = png
             while len(_CHART_CACHE) > 64:
                 _CHART_CACHE.popitem(last=False)
@@ -243,32 +265,33 @@ def _data_version(session) -> tuple:
             tuple(session.exec(select(func.count(Quota.id), func.sum(Quota.amount))).one()))
 
 
-def _progress_png(session, campaign, as_of) -> bytes:
-    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of)
+def _progress_png(session, campaign, as_of, focus=None) -> bytes:
+    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus)
     return charts.progress_chart([(r.name, r.quota, r.collected) for r in progress.rows],
                                  title=f"Tiến độ vận động đến {as_of:%d/%m/%Y}")
 
 
-def _cumulative_png(session, campaign, as_of) -> bytes:
-    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of)
+def _cumulative_png(session, campaign, as_of, focus=None) -> bytes:
+    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus)
     plan = reports.projection(progress, today=as_of, periods=[])
-    days = reports.daily_collected(session, root_id=campaign.unit_id, start=campaign.starts_on,
+    days = reports.daily_collected(session, root_id=progress.unit.id, start=campaign.starts_on,
                                    end=as_of)
-    return charts.cumulative_chart(days, target=campaign.target, start=campaign.starts_on,
+    return charts.cumulative_chart(days, target=progress.target, start=campaign.starts_on,
                                    end=campaign.ends_on, projected_end=plan.at_end,
                                    title="Đã vận động cộng dồn so với chỉ tiêu")
 
 
-def _categories_png(session, campaign, as_of) -> bytes:
-    spent = reports.spent_by_category(session, root_id=campaign.unit_id,
+def _categories_png(session, campaign, as_of, focus=None) -> bytes:
+    spent = reports.spent_by_category(session, root_id=focus or campaign.unit_id,
                                       start=campaign.starts_on, end=as_of)
     return charts.category_chart([(r[1], r[3]) for r in spent], title="Chi theo khoản")
 
 
-def _yoy_png(session, campaign, as_of) -> bytes:
+def _yoy_png(session, campaign, as_of, focus=None) -> bytes:
     rows = []
     for period in report_periods(session, campaign.id):
-        data = reports.period_report(session, campaign_id=campaign.id, period_id=period.id)
+        data = reports.period_report(session, campaign_id=campaign.id, period_id=period.id,
+                                     focus_id=focus)
         rows.append((period.name, data.progress.collected, data.previous_collected))
     return charts.year_over_year_chart(rows, title="So với cùng kỳ năm trước",
                                        this_year=campaign.year)
@@ -278,7 +301,8 @@ def _yoy_png(session, campaign, as_of) -> bytes:
 @login_required
 def due():
     """Reports coming due in the user's scope."""
-    rows = reports.due_reports(get_session(), unit_ids=scope_ids(), today=date.today())
+    rows = reports.due_reports(get_session(), unit_ids=scope_ids(), today=date.today(),
+                               holder_id=current_user.unit_id)
     return render_template("dashboard/due.html", rows=rows, today=date.today())
 
 

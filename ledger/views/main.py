@@ -23,9 +23,14 @@ def home():
 
 def _summaries():
     session = get_session()
-    return [(campaign_progress(session, campaign_id=campaign.id),
-             management_costs(session, unit_id=campaign.unit_id, year=campaign.year))
-            for campaign, _unit in campaigns_for(session, scope_ids())]
+    scope = scope_ids()
+    summaries = []
+    for campaign, _unit in campaigns_for(session, scope, holder_id=current_user.unit_id):
+        focus = None if campaign.unit_id in scope else current_user.unit_id
+        summaries.append((campaign_progress(session, campaign_id=campaign.id, focus_id=focus),
+                          management_costs(session, unit_id=focus or campaign.unit_id,
+                                           year=campaign.year)))
+    return summaries
 
 
 @bp.route("/lang/<code>")

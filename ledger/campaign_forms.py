@@ -1,0 +1,40 @@
+"""Forms of the campaign set-up pages: campaign, report period, calendar template (shape only)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from .fields import DateField, MoneyField
+from .forms import BaseForm
+
+
+class CampaignForm(BaseForm):
+    """A campaign or drive: the unit that received the target, code, name, target, dates."""
+
+    unit_id = SelectField(_l("Đơn vị được giao chỉ tiêu"), coerce=int)
+    code = StringField(_l("Mã đợt (ví dụ 2026, 2026-THĐ)"),
+                       validators=[DataRequired(), Length(max=30)])
+    name = StringField(_l("Tên đợt vận động"), validators=[DataRequired(), Length(max=200)])
+    target = MoneyField(_l("Chỉ tiêu được giao (đồng)"))
+    starts_on = DateField(_l("Từ ngày"))
+    ends_on = DateField(_l("Đến ngày"))
+
+
+class PeriodForm(BaseForm):
+    """One report of the calendar: name, cut-off, due date."""
+
+    name = StringField(_l("Tên báo cáo"), validators=[DataRequired(), Length(max=100)])
+    cutoff = DateField(_l("Số liệu đến ngày"))
+    due = DateField(_l("Hạn nộp"))
+
+
+class TemplateForm(BaseForm):
+    """Add a calendar template's reports."""
+
+    template = SelectField(_l("Mẫu lịch báo cáo"), choices=[
+        ("6-9-nam", _l("6 tháng / 9 tháng / năm")), ("quy", _l("Quý")), ("thang", _l("Tháng"))])
+
+
+class DeleteForm(BaseForm):
+    """A confirmation-free POST (CSRF only)."""
