@@ -12,8 +12,9 @@ from html import unescape
 
 from sqlalchemy import select
 
-from ledger.models import Category, User
+from ledger.models import ApiToken, Category, User
 from ledger.services import demo
+from ledger.services.tokens import issue_token
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.categories import create_category
 from ledger.services.disbursements import (DisbursementInput, approve_disbursement,
@@ -77,11 +78,14 @@ def build_world(session, *, demo_receipts: bool = True) -> dict:
     receive_transfer(session, transfer_id=done.id, amount=40_000, on=date(2018, 7, 1),
                      reason="", user_id=users["treasurer.thuongtin"].id)
     lock_period(session, unit_id=commune.id, through=date(2018, 1, 31), user_id=reviewer.id)
+    token = issue_token(session, user_id=treasurer.id, name="bảng tính xã")
     session.commit()
     return {"receipt": ids[1], "voided_receipt": ids[0], "child": child.id,
             "draft": drafted.id, "approved": approved.id, "paid": paid.id,
             "rejected": rejected.id, "transfer": pending.id, "received_transfer": done.id,
             "commune": commune.id, "big_commune": big.id, "district": district.id,
+            "token": session.exec(select(ApiToken.id).where(ApiToken.user_id == treasurer.id)
+                                  ).scalars().first(),
             "users": sorted(users)}
 
 
