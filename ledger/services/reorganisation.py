@@ -34,7 +34,7 @@ from ..text import clean
 from .audit import record_event
 from .journal import Line, post_entry
 from .locks import lock_period, locked_through
-from .unit_setup import RowError, cell, header_map
+from .unit_setup import RowError, cell, read_header
 from .units import find_unit
 
 #: the fund's asset accounts whose balance moves to the successors
@@ -130,13 +130,8 @@ def preview_reorganisation(session: Session, *, table: list[list[object]],
     """Check the table and work out every move; nothing is written. With ``scope_ids`` (a
     browser upload) every unit named must be in that scope."""
     result = Reorganisation()
-    if not table:
-        result.errors.append(RowError(1, "", _l("Tệp không có dòng tiêu đề.")))
-        return result
-    columns = header_map(table[0], COLUMNS)
-    missing = [COLUMN_NAMES[k] for k in COLUMNS if k not in columns and k != "note"]
-    if missing:
-        result.errors.append(RowError(1, ", ".join(missing), _l("Thiếu cột bắt buộc.")))
+    columns = read_header(table, COLUMNS, COLUMN_NAMES, ("note",), result.errors)
+    if columns is None:
         return result
     for number, raw in enumerate(table[1:], start=2):
         if any(cell(raw, i) for i in range(len(raw))):

@@ -250,6 +250,22 @@ def header_map(header: list[object], columns: dict[str, tuple[str, ...]]) -> dic
     return found
 
 
+def read_header(table: list[list[object]], columns: dict[str, tuple[str, ...]],
+                names: dict[str, str], optional: tuple[str, ...],
+                errors: list) -> dict[str, int] | None:
+    """The header's column map, or None with the row-1 error added (no header, or a required
+    column missing, each named as the user sees it)."""
+    if not table:
+        errors.append(RowError(1, "", _l("Tệp không có dòng tiêu đề.")))
+        return None
+    found = header_map(table[0], columns)
+    missing = [names[k] for k in columns if k not in found and k not in optional]
+    if missing:
+        errors.append(RowError(1, ", ".join(missing), _l("Thiếu cột bắt buộc.")))
+        return None
+    return found
+
+
 def cell(row: list[object], index: int | None) -> str:
     """The cell as clean text ('' when absent)."""
     if index is None or index >= len(row) or row[index] is None:
@@ -267,13 +283,8 @@ def preview_units(session: Session, *, table: list[list[object]],
     With ``scope_ids`` (a browser upload), every new unit must sit under a unit of that scope
     (or under another row of the file); a row without parent needs ``allow_top``."""
     result = UnitImport()
-    if not table:
-        result.errors.append(RowError(1, "", _l("Tệp không có dòng tiêu đề.")))
-        return result
-    columns = header_map(table[0], COLUMNS)
-    missing = [COLUMN_NAMES[k] for k in COLUMNS if k not in columns and k != "parent"]
-    if missing:
-        result.errors.append(RowError(1, ", ".join(missing), _l("Thiếu cột bắt buộc.")))
+    columns = read_header(table, COLUMNS, COLUMN_NAMES, ("parent",), result.errors)
+    if columns is None:
         return result
     existing = {u.code: u for u in session.exec(select(Unit)).scalars().all()}
     in_file: dict[str, UnitRow] = {}
