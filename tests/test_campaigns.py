@@ -15,6 +15,7 @@ from ledger.services.campaigns import (copy_campaign, create_campaign, find_camp
                                        set_report_period)
 from ledger.services.journal import balance_from_postings
 from ledger.services.receipts import ReceiptInput, record_receipt
+from ledger.services.reorganisation import reorganise
 from ledger.services.reconciliation import build_reconciliation
 from ledger.services.reports import period_report
 from ledger.services.units import create_unit, find_unit, record_succession, subtree_ids
@@ -46,19 +47,21 @@ def province(session):
     top = create_unit(session, code="TP", name="Tỉnh Thử", level="province",
                       valid_from=date(2000, 1, 1))
     old_a = create_unit(session, code="TP-A", name="Xã An", level="commune", parent_id=top.id,
-                        valid_from=date(2000, 1, 1), valid_to=date(2025, 6, 30))
+                        valid_from=date(2000, 1, 1))
     old_b = create_unit(session, code="TP-B", name="Xã Bình", level="commune", parent_id=top.id,
-                        valid_from=date(2000, 1, 1), valid_to=date(2025, 6, 30))
-    new1 = create_unit(session, code="TP-N1", name="Xã Nhất", level="commune", parent_id=top.id,
-                       valid_from=date(2025, 7, 1))
-    new2 = create_unit(session, code="TP-N2", name="Xã Nhì", level="commune", parent_id=top.id,
-                       valid_from=date(2025, 7, 1))
-    for old, new, bp in ((old_a, new1, 10000), (old_b, new1, 6000), (old_b, new2, 4000)):
-        record_succession(session, predecessor_id=old.id, successor_id=new.id,
-                          effective_on=date(2025, 7, 1), share_bp=bp,
-                          legal_basis="Nghị quyết thử")
+                        valid_from=date(2000, 1, 1))
+    create_unit(session, code="TP-N1", name="Xã Nhất", level="commune", parent_id=top.id,
+                valid_from=date(2025, 7, 1))
+    create_unit(session, code="TP-N2", name="Xã Nhì", level="commune", parent_id=top.id,
+                valid_from=date(2025, 7, 1))
     _receipt(session, "TP-A", 3_000_000, date(2025, 3, 1))
     _receipt(session, "TP-B", 1_000_001, date(2025, 4, 1))
+    # the reorganisation as users make it: old funds close on 30/06/2025, their money moves
+    reorganise(session, table=[
+        ["Đơn vị cũ", "Đơn vị mới", "Tỷ lệ (%)", "Ngày hiệu lực", "Căn cứ"],
+        *[[old.code, new, pct, "01/07/2025", "Nghị quyết thử"]
+          for old, new, pct in ((old_a, "TP-N1", "100"), (old_b, "TP-N1", "60"),
+                                (old_b, "TP-N2", "40"))]])
     _receipt(session, "TP", 7_000_000, date(2025, 8, 1))  # after the cut-off a year back
     session.commit()
     return top
@@ -105,8 +108,8 @@ def test_cli_sets_up_a_2026_campaign_and_exports_the_period_report(runner, provi
     # successors: N1 = A × 100 % + B × 60 %, N2 = B × 40 %, each product rounded down
     assert figures["Xã Nhất"][:4] == [30_000_000, 5_500_000, 18.3, 3_000_000 + 600_000]
     assert figures["Xã Nhì"][3] == 400_000
-    assert figures["Xã Nhất"][4].startswith("ước tính: Xã An 100 %, Xã Bình 60 %")
-    assert figures["Xã Nhì"][4] == "ước tính: Xã Bình 40 %"
+    assert figures["Xã Nhất"][5].startswith("ước tính: Xã An 100 %, Xã Bình 60 %")
+    assert figures["Xã Nhì"][5] == "ước tính: Xã Bình 40 %"
 
 
 def test_cli_refuses_an_ambiguous_year_and_names_the_codes(runner, province):
@@ -238,7 +241,7 @@ def test_the_province_sees_its_communes_directly(client, login, commune_quota):
     assert same["Xã Nhất"][2:4] == (3_600_000, "ước tính")
     assert same["Xã Nhì"][2:5] == (400_000, "ước tính", "Xã Bình 40 %")
     checks = list(workbook["Kiểm tra"].iter_rows(values_only=True))[1:]
-    assert all(row[3] == "OK" for row in checks), checks
+    assert all(row[3] == "OK" for row in checks), [r for r in checks if r[3] != "OK"]
     api = client.get(f"/api/v1/campaigns/{commune_quota.id}/progress").get_json()
     units = {u["code"]: u for u in api["units"]}
     assert units["TP-N1"]["same_period_last_year"]["estimated"] is True
@@ -275,6 +278,17 @@ def test_period_report_for_30_04_2018_shows_the_cash_book_balance(session, clien
     assert "7.000.000 đ" in page
     sheet = _sheet_rows(client.get(f"/campaigns/{campaign.id}/reports/{period.id}.xlsx").data)
     assert [r for r in sheet if r[0] == "Tồn quỹ (tiền mặt + ngân hàng)"][0][1] == 7_000_000
+    # each unit's line shows its own books' closing at the cut-off, on the page and in the sheet
+    header = [r for r in sheet if r[0] == "Theo đơn vị"][0]
+    lines = {r[0]: dict(zip(header, r)) for r in sheet if r[0] and r[0].startswith("Xã")}
+    for name, code in (("Xã Chương Dương", "TT-CHUONGDUONG"), ("Xã Dũng Tiến", "TT-DUNGTIEN")):
+        unit_id = find_unit(session, code).id
+        closing = sum(read_book(session, unit_id=unit_id, kind=k, date_from=date(2018, 1, 1),
+                                date_to=date(2018, 4, 30)).closing for k in ("cash", "bank"))
+        assert lines[name]["Tồn quỹ"] == closing == {"Xã Chương Dương": 5_000_000,
+                                                     "Xã Dũng Tiến": 2_000_000}[name]
+    row = re.search(r"<tr><td>Xã Chương Dương</td>(.*?)</tr>", page).group(1)
+    assert "5.000.000 đ" in row and "12.000.000" not in row
     dashboard = client.get(f"/campaigns/{campaign.id}?as_of=30/04/2018").text
     assert "7.000.000 đ" in dashboard
 

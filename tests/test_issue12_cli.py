@@ -121,10 +121,11 @@ def test_a_province_sets_up_2026_reorganises_and_reports_from_the_cli_alone(empt
     assert rows["Tồn quỹ (tiền mặt + ngân hàng)"][0] == xa + xb + xc + 700_000 + 6_000_000
     assert rows["Xã Hòa Bình"][:4] == [60_000_000, 4_000_000, 6.7, xa + xb + xc * 6000 // 10000]
     assert rows["Xã Hòa Bình"][3] == 5_850_001
-    assert rows["Xã Hòa Bình"][4] == "ước tính: Xã An Hòa 100 %, Xã Bình Minh 100 %, Xã Cẩm Lệ 60 %"
+    assert rows["Xã Hòa Bình"][4] == 1_250_001 + 2_000_000 + 2_600_001 + 4_000_000  # its books
+    assert rows["Xã Hòa Bình"][5] == "ước tính: Xã An Hòa 100 %, Xã Bình Minh 100 %, Xã Cẩm Lệ 60 %"
     assert rows["Xã Tân Lập"][3] == xc * 4000 // 10000 == 1_733_333
-    assert rows["Xã Tân Lập"][4] == "ước tính: Xã Cẩm Lệ 40 %"
-    assert rows["Xã Đông Sơn"][3] == 700_000 and rows["Xã Đông Sơn"][4] is None
+    assert rows["Xã Tân Lập"][4:] == [1_733_333 + 1_200_000, "ước tính: Xã Cẩm Lệ 40 %"]
+    assert rows["Xã Đông Sơn"][3:] == [700_000, 1_500_000, None]
 
     # the quarter: the cut-off a year back leaves out what came later
     out = tmp_path / "q1.xlsx"
