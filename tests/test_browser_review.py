@@ -1,5 +1,6 @@
 """In the browser: a reviewer opens the dashboard, sees the 29 communes, downloads the workbook."""
 import io
+import re
 
 import openpyxl
 import pytest
@@ -68,4 +69,8 @@ def test_reports_and_estimated_notes_fit_a_phone(browser, live_server, commune_q
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, (username, path, width)
         page.screenshot(path=str(_shots() / f"report-phone-{username}.png"), full_page=True)
+        # "In báo cáo" prints the report on A4 landscape (the vouchers' A5 is for vouchers)
+        pdf = page.pdf(prefer_css_page_size=True)
+        box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert box and (round(float(box[1])), round(float(box[2]))) == (842, 595), box
         context.close()

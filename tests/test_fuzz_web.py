@@ -81,7 +81,8 @@ def _path_args(world) -> dict:
     return {"receipt_id": world["receipt"], "disbursement_id": world["draft"],
             "transfer_id": world["transfer"], "campaign_id": 1, "period_id": 1,
             "unit_id": world["commune"], "beneficiary_id": world["child"], "user_id": 2,
-            "kind": "cash", "name": "categories", "code": "vi", "filename": "app.js"}
+            "kind": "cash", "name": "categories", "code": "vi", "filename": "app.js",
+            "token_id": 1}
 
 
 #: the object each action needs to be possible (pay an approved one, void a paid one)
