@@ -199,17 +199,22 @@ def export_report_command(unit_ref, campaign_ref, period_name, out) -> None:
     """Write a period report exactly as its page shows it (the page's .xlsx download)."""
     from .exports.reports import period_workbook
     from .services.calendars import find_period
+    from .services.campaigns import resolve_visible_campaign
     from .services.reports import period_report
 
     try:
         with session_scope(write=False) as session:
-            campaign = _campaign(session, unit_ref, campaign_ref)
+            unit = units.find_unit(session, unit_ref)
+            campaign, focus = resolve_visible_campaign(session, unit_id=unit.id,
+                                                       ref=campaign_ref)
             period = find_period(session, campaign_id=campaign.id, name=period_name)
-            data = period_report(session, campaign_id=campaign.id, period_id=period.id)
+            data = period_report(session, campaign_id=campaign.id, period_id=period.id,
+                                 focus_id=focus)
             Path(out).write_bytes(period_workbook(data))
     except LedgerError as error:
         _fail(error)
-    click.echo(f"Wrote {out}: {data.period.name}, {len(data.rows)} units.")
+    click.echo(f"Đã ghi {out}: {data.period.name} — {data.progress.unit.name}, "
+               f"{len(data.rows)} đơn vị.")
 
 
 COMMANDS = (campaigns_group, quotas_group, periods_group, export_report_command)

@@ -15,9 +15,9 @@ from ledger.services.campaigns import (copy_campaign, create_campaign, find_camp
                                        set_report_period)
 from ledger.services.journal import balance_from_postings
 from ledger.services.receipts import ReceiptInput, record_receipt
+from ledger.services.reorganisation import reorganise
 from ledger.services.reconciliation import build_reconciliation
 from ledger.services.reports import period_report
-from ledger.services.reorganisation import reorganise
 from ledger.services.units import create_unit, find_unit, record_succession, subtree_ids
 from tests.conftest import form_tokens
 
@@ -104,8 +104,8 @@ def test_cli_sets_up_a_2026_campaign_and_exports_the_period_report(runner, provi
     # successors: N1 = A × 100 % + B × 60 %, N2 = B × 40 %, each product rounded down
     assert figures["Xã Nhất"][:4] == [30_000_000, 5_500_000, 18.3, 3_000_000 + 600_000]
     assert figures["Xã Nhì"][3] == 400_000
-    assert figures["Xã Nhất"][4].startswith("ước tính: Xã An 100 %, Xã Bình 60 %")
-    assert figures["Xã Nhì"][4] == "ước tính: Xã Bình 40 %"
+    assert figures["Xã Nhất"][5].startswith("ước tính: Xã An 100 %, Xã Bình 60 %")
+    assert figures["Xã Nhì"][5] == "ước tính: Xã Bình 40 %"
 
 
 def test_cli_refuses_an_ambiguous_year_and_names_the_codes(runner, province):
@@ -274,6 +274,17 @@ def test_period_report_for_30_04_2018_shows_the_cash_book_balance(session, clien
     assert "7.000.000 đ" in page
     sheet = _sheet_rows(client.get(f"/campaigns/{campaign.id}/reports/{period.id}.xlsx").data)
     assert [r for r in sheet if r[0] == "Tồn quỹ (tiền mặt + ngân hàng)"][0][1] == 7_000_000
+    # each unit's line shows its own books' closing at the cut-off, on the page and in the sheet
+    header = [r for r in sheet if r[0] == "Theo đơn vị"][0]
+    lines = {r[0]: dict(zip(header, r)) for r in sheet if r[0] and r[0].startswith("Xã")}
+    for name, code in (("Xã Chương Dương", "TT-CHUONGDUONG"), ("Xã Dũng Tiến", "TT-DUNGTIEN")):
+        unit_id = find_unit(session, code).id
+        closing = sum(read_book(session, unit_id=unit_id, kind=k, date_from=date(2018, 1, 1),
+                                date_to=date(2018, 4, 30)).closing for k in ("cash", "bank"))
+        assert lines[name]["Tồn quỹ"] == closing == {"Xã Chương Dương": 5_000_000,
+                                                     "Xã Dũng Tiến": 2_000_000}[name]
+    row = re.search(r"<tr><td>Xã Chương Dương</td>(.*?)</tr>", page).group(1)
+    assert "5.000.000 đ" in row and "12.000.000" not in row
     dashboard = client.get(f"/campaigns/{campaign.id}?as_of=30/04/2018").text
     assert "7.000.000 đ" in dashboard
 

@@ -139,9 +139,15 @@ def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
     from ledger.db import dispose_engines
     dispose_engines()
     before = _fingerprint(db_url)
-    # down to 0004 and back through every later migration, the re-sealing one included (below
-    # 0004 a unit ran one campaign a year, and the demo's Hà Nội runs two in 2026)
+    # the demo runs a drive beside the yearly campaign (2026, 2026-THĐ): from 0004 on, where a
+    # unit may run several campaigns a year, the round trip keeps everything ...
     downgrade(db_url, "0004")
     upgrade(db_url)
     after = _fingerprint(db_url)
     assert before == after and before[0][0] > 300 and after[3] == []
+    # ... and going below it is refused, naming the unit and year, with nothing lost
+    downgrade(db_url, "0004")
+    with pytest.raises(RuntimeError, match=r"campaigns in 2026.*one campaign a year"):
+        downgrade(db_url, "0003")
+    upgrade(db_url)
+    assert _fingerprint(db_url) == before

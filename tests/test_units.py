@@ -322,7 +322,11 @@ def test_a_district_admin_cannot_touch_units_outside_its_scope(client, make_user
     assert "HN-THUONGTIN" not in page.text and ">—<" not in page.text
     treasurer = make_user("thuquy.cd", "treasurer", "TT-CHUONGDUONG")
     login(treasurer.username)
-    assert client.get("/admin/units").status_code == 403
+    refused = client.get("/admin/units")
+    assert refused.status_code == 403
+    # the page says why, not "Yêu cầu không hợp lệ" (an invalid request) as for a bad form
+    assert "Tài khoản của bạn không có quyền mở trang này" in refused.text
+    assert "Yêu cầu không hợp lệ" not in refused.text
 
 
 def _upload(client, url, name, data):

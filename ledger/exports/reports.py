@@ -12,7 +12,7 @@ def period_workbook(data) -> bytes:
     """Fund activity to the cut-off, the same period last year, spending by category."""
     p = data.progress
     workbook = Workbook(write_only=True)
-    sheet = stream_sheet(workbook, "Báo cáo", [52, 20, 20, 12, 20, 60])
+    sheet = stream_sheet(workbook, "Báo cáo", [52, 20, 20, 12, 20, 20, 60])
     rows = [
         [f"{data.period.name} — {p.unit.name}"],
         [f"Số liệu đến ngày {data.period.cutoff:%d/%m/%Y}; hạn nộp {data.period.due:%d/%m/%Y}"],
@@ -43,13 +43,15 @@ def period_workbook(data) -> bytes:
     if data.rows:
         sheet.append(stream_row(sheet, []))
         sheet.append(stream_row(sheet, ["Theo đơn vị", "Chỉ tiêu", "Đã vận động", "Tỷ lệ (%)",
-                                        "Cùng kỳ năm trước", "Ghi chú"], bold=True, fill=True))
+                                        "Cùng kỳ năm trước", "Tồn quỹ", "Ghi chú"],
+                                       bold=True, fill=True))
         for row in data.rows:
             note = ("ước tính: " if row.previous.estimated else "") + (
                 row.previous.describe() if row.previous.inherited else "")
             sheet.append(stream_row(sheet, [row.name, row.quota, row.collected,
                                             row.rate if row.rate is not None else "",
-                                            row.previous.collected, note], money={1, 2, 4}))
+                                            row.previous.collected, row.balance, note],
+                                           money={1, 2, 4, 5}))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

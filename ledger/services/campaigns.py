@@ -85,6 +85,29 @@ def resolve_campaign(session: Session, *, unit_id: int, ref: str) -> Campaign:
     raise CampaignNotFound()
 
 
+def resolve_visible_campaign(session: Session, *, unit_id: int,
+                             ref: str) -> tuple[Campaign, int | None]:
+    """The campaign ``ref`` as ``unit_id`` sees it: its own (focus None), else the campaign of
+    the nearest higher level in which it holds a quota (a commune in the city's campaign; the
+    unit's id as the focus), as its pages show it; CampaignNotFound when neither."""
+    try:
+        return resolve_campaign(session, unit_id=unit_id, ref=ref), None
+    except CampaignNotFound:
+        pass
+    unit = session.get(Unit, unit_id)
+    current = session.get(Unit, unit.parent_id) if unit and unit.parent_id else None
+    while current is not None:
+        try:
+            campaign = resolve_campaign(session, unit_id=current.id, ref=ref)
+        except CampaignNotFound:
+            campaign = None
+        if campaign is not None and quota_holder(session, campaign=campaign,
+                                                 unit_id=unit_id) is not None:
+            return campaign, unit_id
+        current = session.get(Unit, current.parent_id) if current.parent_id else None
+    raise CampaignNotFound()
+
+
 def find_campaign(session: Session, *, unit_id: int, year: int | None = None,
                   code: str | None = None) -> Campaign | None:
     """The campaign of ``unit_id`` with this code, or in ``year`` (the one coded as the year

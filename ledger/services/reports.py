@@ -165,6 +165,7 @@ class PeriodRow:
     quota: int
     collected: int
     previous: SamePeriod
+    balance: int = 0  # cash + bank at the end of the cut-off day (the books' closing)
 
     @property
     def rate(self) -> float | None:
@@ -223,7 +224,7 @@ def period_report(session: Session, *, campaign_id: int, period_id: int,
                                   session, root_id=u, start=start, end=end)))
                for u, share in predecessor_shares(session, root, start)]
     rows = [PeriodRow(unit_id=r.unit_id, name=r.name, quota=r.quota, collected=r.collected,
-                      previous=same_period(session, r.unit_id, start, totals))
+                      previous=same_period(session, r.unit_id, start, totals), balance=r.balance)
             for r in progress.rows]
     return PeriodReport(period=period, progress=progress, previous=SamePeriod(sources),
                         spent=spent_by_category(session, root_id=root, start=campaign.starts_on,

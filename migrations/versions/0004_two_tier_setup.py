@@ -44,6 +44,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # before 0004 a unit ran one campaign a year: refuse, naming it, rather than fail on the
+    # restored constraint (or drop a drive and its quotas without a word)
+    several = op.get_bind().execute(sa.text(
+        "SELECT unit_id, year, COUNT(*) FROM campaign GROUP BY unit_id, year "
+        "HAVING COUNT(*) > 1 ORDER BY unit_id, year")).first()
+    if several is not None:
+        raise RuntimeError(
+            f"Cannot downgrade below 0004: unit {several[0]} has {several[2]} campaigns in "
+            f"{several[1]}, and before 0004 a unit had one campaign a year. Keep one per unit "
+            f"and year first.")
     with op.batch_alter_table("campaign") as batch:
         batch.drop_constraint(op.f("uq_campaign_unit_id_code"), type_="unique")
         batch.create_unique_constraint(op.f("uq_campaign_unit_id_year"), ["unit_id", "year"])
