@@ -121,6 +121,42 @@ def test_last_entry_deleted_with_its_head_rewound_is_found(books, session, db_ur
     assert any("anchor" in p or "transfer" in p for p in problems), problems
 
 
+def _append_entry(session, db_url, fund, kind, amount, document_id="NULL"):
+    """Append an entry with a valid hash and move the head on, as the app itself would."""
+    session.rollback()
+    head = session.get(ChainHead, fund)
+    accounts = dict(session.execute(text(f"SELECT kind, id FROM account WHERE unit_id = {fund}")).all())
+    debit, credit = (("transfer_out", "in_transit") if kind == "transfer_cleared"
+                     else ("expense:heart_surgery", "cash"))
+    lines = [(accounts[debit], amount, None), (accounts[credit], -amount, None)]
+    seq, day = head.last_seq + 1, date(2018, 4, 12)
+    digest = entry_hash(prev_hash=head.last_hash, unit_id=fund, seq=seq, entry_date=day,
+                        kind=kind, reverses_id=None, postings=lines)
+    _raw(db_url,
+         f"INSERT INTO entry (unit_id, seq, entry_date, kind, document_id, memo, created_at, "
+         f"prev_hash, hash) VALUES ({fund}, {seq}, '{day}', '{kind}', {document_id}, '', "
+         f"'2018-04-12 00:00:00', '{head.last_hash}', '{digest}')",
+         *(f"INSERT INTO posting (entry_id, account_id, amount, entry_date) VALUES ((SELECT id "
+           f"FROM entry WHERE unit_id = {fund} AND seq = {seq}), {account}, {value}, '{day}')"
+           for account, value, _ in lines),
+         *(f"UPDATE account SET balance = balance + {value} WHERE id = {account}"
+           for account, value, _ in lines),
+         f"UPDATE chainhead SET last_seq = {seq}, last_hash = '{digest}' WHERE unit_id = {fund}")
+    return seq
+
+
+@pytest.mark.parametrize("kind", ["disbursement", "transfer_cleared"])
+def test_an_entry_appended_without_a_voucher_is_named(books, session, db_url, kind):
+    """A valid-hash entry appended at the end of a fund's chain (head moved on, balances
+    adjusted) moves money with no voucher: ``check`` names it. A second "cleared" entry for a
+    transfer already cleared is no better."""
+    fund = books["fund"]
+    seq = _append_entry(session, db_url, fund, kind, 300_000, document_id=books["transfer"])
+    problems = _problems(session)
+    assert any(p.startswith("unclaimed:") and f"fund {fund}, seq {seq}" in p
+               for p in problems), problems
+
+
 def test_a_full_rehash_of_a_fund_is_found(books, session, db_url):
     """An old receipt changed and every hash of the fund recomputed with the app's own
     ``entry_hash``: the documents' seals and the lock's anchor no longer match."""
