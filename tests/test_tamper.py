@@ -258,3 +258,26 @@ def _reseal_everything(session, db_url):
     statements += [f"UPDATE audithead SET last_hash = '{h}' WHERE chain_key = {k}"
                    for k, h in heads.items()]
     _raw(db_url, *statements)
+
+
+def test_a_period_report_prints_the_heads_check_reads_back(books, session, client, login, runner,
+                                                           db_url, tmp_path):
+    """The period report, like the workbook, prints each fund's heads in full; saved, it is an
+    anchor file for ``check --anchors``."""
+    login("r.tt")
+    campaign, period = session.execute(text(
+        "SELECT campaign_id, id FROM reportperiod ORDER BY id")).first()
+    page = client.get(f"/campaigns/{campaign}/reports/{period}")
+    assert page.status_code == 200
+    printed = {code: (es, eh) for code, es, eh, _, _ in parse_anchors(page.text)}
+    head = session.get(ChainHead, books["fund"])
+    assert printed[FUND] == (head.last_seq, head.last_hash)
+    saved = tmp_path / "bao-cao.html"
+    saved.write_text(page.text, encoding="utf-8")
+    clean = runner.invoke(args=["check", "--anchors", str(saved)])
+    assert clean.exit_code == 0, clean.output
+    _raw(db_url, "DELETE FROM anchor")
+    _rehash_entries(session, db_url, books["fund"], bump_first=True)
+    _reseal_everything(session, db_url)
+    caught = runner.invoke(args=["check", "--anchors", str(saved)])
+    assert caught.exit_code == 1 and FUND in caught.output
