@@ -121,6 +121,42 @@ def test_last_entry_deleted_with_its_head_rewound_is_found(books, session, db_ur
     assert any("anchor" in p or "transfer" in p for p in problems), problems
 
 
+def _append_entry(session, db_url, fund, kind, amount, document_id="NULL"):
+    """Append an entry with a valid hash and move the head on, as the app itself would."""
+    session.rollback()
+    head = session.get(ChainHead, fund)
+    accounts = dict(session.execute(text(f"SELECT kind, id FROM account WHERE unit_id = {fund}")).all())
+    debit, credit = (("transfer_out", "in_transit") if kind == "transfer_cleared"
+                     else ("expense:heart_surgery", "cash"))
+    lines = [(accounts[debit], amount, None), (accounts[credit], -amount, None)]
+    seq, day = head.last_seq + 1, date(2018, 4, 12)
+    digest = entry_hash(prev_hash=head.last_hash, unit_id=fund, seq=seq, entry_date=day,
+                        kind=kind, reverses_id=None, postings=lines)
+    _raw(db_url,
+         f"INSERT INTO entry (unit_id, seq, entry_date, kind, document_id, memo, created_at, "
+         f"prev_hash, hash) VALUES ({fund}, {seq}, '{day}', '{kind}', {document_id}, '', "
+         f"'2018-04-12 00:00:00', '{head.last_hash}', '{digest}')",
+         *(f"INSERT INTO posting (entry_id, account_id, amount, entry_date) VALUES ((SELECT id "
+           f"FROM entry WHERE unit_id = {fund} AND seq = {seq}), {account}, {value}, '{day}')"
+           for account, value, _ in lines),
+         *(f"UPDATE account SET balance = balance + {value} WHERE id = {account}"
+           for account, value, _ in lines),
+         f"UPDATE chainhead SET last_seq = {seq}, last_hash = '{digest}' WHERE unit_id = {fund}")
+    return seq
+
+
+@pytest.mark.parametrize("kind", ["disbursement", "transfer_cleared"])
+def test_an_entry_appended_without_a_voucher_is_named(books, session, db_url, kind):
+    """A valid-hash entry appended at the end of a fund's chain (head moved on, balances
+    adjusted) moves money with no voucher: ``check`` names it. A second "cleared" entry for a
+    transfer already cleared is no better."""
+    fund = books["fund"]
+    seq = _append_entry(session, db_url, fund, kind, 300_000, document_id=books["transfer"])
+    problems = _problems(session)
+    assert any(p.startswith("unclaimed:") and f"fund {fund}, seq {seq}" in p
+               for p in problems), problems
+
+
 def test_a_full_rehash_of_a_fund_is_found(books, session, db_url):
     """An old receipt changed and every hash of the fund recomputed with the app's own
     ``entry_hash``: the documents' seals and the lock's anchor no longer match."""
@@ -222,3 +258,26 @@ def _reseal_everything(session, db_url):
     statements += [f"UPDATE audithead SET last_hash = '{h}' WHERE chain_key = {k}"
                    for k, h in heads.items()]
     _raw(db_url, *statements)
+
+
+def test_a_period_report_prints_the_heads_check_reads_back(books, session, client, login, runner,
+                                                           db_url, tmp_path):
+    """The period report, like the workbook, prints each fund's heads in full; saved, it is an
+    anchor file for ``check --anchors``."""
+    login("r.tt")
+    campaign, period = session.execute(text(
+        "SELECT campaign_id, id FROM reportperiod ORDER BY id")).first()
+    page = client.get(f"/campaigns/{campaign}/reports/{period}")
+    assert page.status_code == 200
+    printed = {code: (es, eh) for code, es, eh, _, _ in parse_anchors(page.text)}
+    head = session.get(ChainHead, books["fund"])
+    assert printed[FUND] == (head.last_seq, head.last_hash)
+    saved = tmp_path / "bao-cao.html"
+    saved.write_text(page.text, encoding="utf-8")
+    clean = runner.invoke(args=["check", "--anchors", str(saved)])
+    assert clean.exit_code == 0, clean.output
+    _raw(db_url, "DELETE FROM anchor")
+    _rehash_entries(session, db_url, books["fund"], bump_first=True)
+    _reseal_everything(session, db_url)
+    caught = runner.invoke(args=["check", "--anchors", str(saved)])
+    assert caught.exit_code == 1 and FUND in caught.output

@@ -74,7 +74,7 @@ def parse_anchors(text: str) -> list[tuple[str, int, str, int, str]]:
 
 
 def read_anchor_file(path: str | Path) -> list[tuple[str, int, str, int, str]]:
-    """Anchors in a workbook (.xlsx: every sheet's text) or in a text file."""
+    """Anchors in a workbook (.xlsx: every sheet's text), a saved page or a text file."""
     path = Path(path)
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
@@ -83,4 +83,7 @@ def read_anchor_file(path: str | Path) -> list[tuple[str, int, str, int, str]]:
                             if name.endswith(".xml") and ("sharedStrings" in name
                                                           or "worksheets/" in name))
         return parse_anchors(re.sub(r"<[^>]+>", " ", text))
-    return parse_anchors(path.read_text(encoding="utf-8", errors="replace"))
+    # a saved page (the public page, a period report) prints them inside tags: strip those,
+    # or the first code reads as 'class="anchors">CODE'
+    return parse_anchors(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8",
+                                                                 errors="replace")))

@@ -8,8 +8,9 @@ from itertools import groupby
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
-from ..models import (Account, Anchor, AuditEvent, AuditHead, ChainHead, CreditMonth, Entry,
-                      PeriodLock, Posting, Receipt, Unit)
+from ..models import (Account, Anchor, AuditEvent, AuditHead, ChainHead, CreditMonth,
+                      Disbursement, Entry, PeriodLock, Posting, Receipt, Transfer, Unit,
+                      UnitSuccession)
 from .audit import event_hash
 from .journal import entry_hash
 from .seals import SEALED, digests
@@ -36,7 +37,7 @@ def check_books(session: Session, unit_ids: set[int] | None = None,
 
     funds = sorted(unit_ids) if unit_ids is not None else None
     journal = _load_journal(session, funds)
-    return [*check_chains(session, funds, journal),
+    return [*check_chains(session, funds, journal), *check_entries_claimed(session, funds, journal),
             *check_account_balances(session, funds), *check_receipts(session, funds),
             *check_locks(session, funds), *check_credit_months(session, funds),
             *check_assets_never_negative(session, funds),
@@ -107,6 +108,65 @@ def _postings_by_entry(session: Session, funds=None) -> dict[int, list[tuple[int
     for entry_id, account, amount, credit in rows:
         found.setdefault(entry_id, []).append((account, amount, credit))
     return found
+
+
+def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Problem]:
+    """Entries no document accounts for: an entry appended with a valid hash (and its head
+    moved on) moves money without a voucher, so every entry must be the one its receipt,
+    payout, transfer or reorganisation names; a transfer is cleared once, for what was sent."""
+    entries, postings = journal or _load_journal(session, funds)
+    conn = session.connection()
+
+    def ids(*columns):
+        found: set[int] = set()
+        for column in columns:
+            table = column.class_
+            query = _only(select(column).where(column.is_not(None)),
+                          table.from_unit_id if table is Transfer else table.unit_id, funds)
+            found.update(conn.execute(query).scalars())
+            if table is Transfer and funds is not None:  # a fund's received entries
+                found.update(conn.execute(select(column).where(
+                    column.is_not(None), Transfer.to_unit_id.in_(funds))).scalars())
+        return found
+
+    claimed = {
+        "receipt": ids(Receipt.entry_id), "receipt_void": ids(Receipt.void_entry_id),
+        "disbursement": ids(Disbursement.entry_id),
+        "disbursement_void": ids(Disbursement.void_entry_id),
+        "transfer_sent": ids(Transfer.sent_entry_id),
+        "transfer_internal": ids(Transfer.sent_entry_id),
+        "transfer_received": ids(Transfer.received_entry_id)}
+    receipt_entries = claimed["receipt"]
+    documents = dict(((eid, doc) for eid, doc in conn.execute(_only(
+        select(Entry.id, Entry.document_id).where(Entry.kind.in_(
+            ("transfer_cleared", "reorg_out", "reorg_in"))), Entry.unit_id, funds))))
+    transfers = {tid: (src, sent, status) for tid, src, sent, status in conn.execute(
+        select(Transfer.id, Transfer.from_unit_id, Transfer.amount_sent, Transfer.status)
+        .where(Transfer.id.in_(sorted({d for d in documents.values() if d is not None} or {0}))))}
+    links = set(conn.execute(select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)))
+    cleared: set[int] = set()
+    problems: list[Problem] = []
+    for entry_id, unit_id, seq, _day, kind, reverses_id, _prev, _hash in entries:
+        document = documents.get(entry_id)
+        if kind in claimed:
+            ok = entry_id in claimed[kind]
+        elif kind == "receipt_correction":
+            ok = reverses_id in receipt_entries
+        elif kind == "transfer_cleared":
+            src, sent, status = transfers.get(document, (None, None, None))
+            ok = (src == unit_id and status == "received" and document not in cleared
+                  and sorted(a for _, a, _ in postings.get(entry_id, [])) == [-sent, sent])
+            cleared.add(document)
+        elif kind == "reorg_out":
+            ok = document == unit_id and any(old == unit_id for old, _ in links)
+        elif kind == "reorg_in":
+            ok = (document, unit_id) in links
+        else:
+            ok = False
+        if not ok:
+            problems.append(Problem("unclaimed", f"entry {entry_id} (fund {unit_id}, seq {seq})",
+                                    f"no document accounts for this {kind} entry"))
+    return problems
 
 
 def check_account_balances(session: Session, funds=None) -> list[Problem]:

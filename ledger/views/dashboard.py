@@ -24,6 +24,7 @@ from ..i18n import error_message
 from ..models import Campaign, Entry, Quota, ReportPeriod, Unit
 from ..security import log
 from ..services import reports
+from ..services.anchors import current_heads
 from ..services.beneficiaries import unmask_workbook
 from ..services.campaigns import quota_holder, report_periods
 from ..services.progress import campaign_progress
@@ -176,7 +177,9 @@ def import_quotas(campaign_id: int):
 def report(campaign_id: int, period_id: int):
     """A period report (6 months, 9 months, year) with last year's same period; printable."""
     campaign, data = _period(campaign_id, period_id)
-    return render_template("dashboard/report.html", r=data, campaign=campaign)
+    funds = [campaign.unit_id, *(row.unit_id for row in data.progress.rows)]
+    return render_template("dashboard/report.html", r=data, campaign=campaign,
+                           heads=current_heads(get_session(), funds))
 
 
 @bp.route("/<int:campaign_id>/reports/<int:period_id>.xlsx")
