@@ -334,10 +334,10 @@ def test_the_upgrade_refuses_a_database_with_a_negative_asset_account(db_url, ma
     from ledger.db import dispose_engines
     from ledger.migrate import downgrade, upgrade
     make_receipt(amount=1_000, on=date(2018, 3, 1))
-    session.commit()
-    session.close()
-    dispose_engines()
     fund = unit("TT-CHUONGDUONG").id
+    session.commit()
+    session.close()  # no transaction of ours may hold a table the downgrade drops (PostgreSQL)
+    dispose_engines()
     downgrade(db_url, "0003")
     try:
         with get_engine(db_url).begin() as conn:
