@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The two quick-start commands; needs only Python 3.11+ (standard library).
 
-    python3 dev.py serve   install, migrate, load the Thường Tín 2018 demo, serve on :5000
-    python3 dev.py test    install, then run the whole test suite (extra args go to pytest)
+python3 dev.py serve   install, migrate, load the Thường Tín 2018 demo, serve on :5000
+python3 dev.py test    install, then run the whole test suite (extra args go to pytest)
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,7 @@ def run(*args: str, **kwargs) -> None:
 
 def install(extras: str = "") -> None:
     """Create .venv and install the project (skipped when pyproject.toml did not change)."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py is the one file run by any python3
         sys.exit("Python 3.11 or newer is needed.")
     if not (BIN / "python").exists():
         run(sys.executable, "-m", "venv", str(VENV))
@@ -44,18 +45,34 @@ def ensure_chromium() -> None:
     if shutil.which("chromium") or not shutil.which("apt-get") or os.geteuid() != 0:
         return
     run("apt-get", "update", "-qq")
-    run("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ,
-                                                            "DEBIAN_FRONTEND": "noninteractive"})
+    run(
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "chromium",
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
 
 
 def ensure_nginx() -> None:
     """The deployment test runs nginx in front of gunicorn; install it when we may."""
-    if shutil.which("nginx") or os.path.exists("/usr/sbin/nginx") or not shutil.which(
-            "apt-get") or os.geteuid() != 0:
+    if (
+        shutil.which("nginx")
+        or os.path.exists("/usr/sbin/nginx")
+        or not shutil.which("apt-get")
+        or os.geteuid() != 0
+    ):
         return
     run("apt-get", "update", "-qq")
-    run("apt-get", "install", "-y", "-qq", "nginx", env={**os.environ,
-                                                         "DEBIAN_FRONTEND": "noninteractive"})
+    run(
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "nginx",
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
 
 
 def serve() -> None:
@@ -65,8 +82,17 @@ def serve() -> None:
     run(*flask, "seed", "--demo")
     print("\nServing on http://127.0.0.1:5000  (Ctrl+C to stop)\n", flush=True)
     os.chdir(ROOT)
-    os.execv(str(BIN / "gunicorn"), [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py",
-                                     "--bind", "127.0.0.1:5000", "ledger.wsgi:app"])
+    os.execv(
+        str(BIN / "gunicorn"),
+        [
+            str(BIN / "gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            "127.0.0.1:5000",
+            "ledger.wsgi:app",
+        ],
+    )
 
 
 def test(args: list[str]) -> None:

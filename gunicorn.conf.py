@@ -7,6 +7,7 @@ one thread, not a whole worker; the worker's main loop keeps its heartbeat, so `
 restarts a worker that is truly stuck. gunicorn alone still gives a thread to a client that
 sends its request slowly: in production nginx reads each request whole before passing it on.
 """
+
 import os
 
 #: 127.0.0.1 only: nginx (or `dev.py serve`) is the one that faces the network

@@ -1,4 +1,5 @@
 """The fund ledger of Vietnam's Child Protection Fund (Quỹ Bảo trợ trẻ em)."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -6,8 +7,12 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, then one named setup step per concern."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder="../templates", static_folder="../static")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
     from . import auth, cli, db, i18n, security, views
     from .config import load_config
 

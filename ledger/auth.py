@@ -1,11 +1,12 @@
 """Who is signed in and what they may see: Flask-Login wiring, scopes and role checks."""
+
 from __future__ import annotations
 
 from functools import wraps
 
 from flask import abort, g, session
-from flask_login import LoginManager, current_user
 from flask_babel import lazy_gettext
+from flask_login import LoginManager, current_user
 
 from .db import get_session
 from .models import User
@@ -18,9 +19,22 @@ login_manager.session_protection = "strong"
 
 #: what each role may do beyond reading its scope
 PERMISSIONS = {
-    "admin": {"write_receipts", "draft_payouts", "approve", "manage_users", "lock", "quotas",
-              "audit_log", "unlock", "categories", "settings", "pay", "beneficiaries", "transfer",
-              "units"},
+    "admin": {
+        "write_receipts",
+        "draft_payouts",
+        "approve",
+        "manage_users",
+        "lock",
+        "quotas",
+        "audit_log",
+        "unlock",
+        "categories",
+        "settings",
+        "pay",
+        "beneficiaries",
+        "transfer",
+        "units",
+    },
     "reviewer": {"draft_payouts", "approve", "lock", "quotas", "beneficiaries"},
     "treasurer": {"write_receipts", "draft_payouts", "pay", "beneficiaries", "transfer"},
     "auditor": {"audit_log"},
@@ -74,6 +88,7 @@ def require_scope(unit_id: int | None) -> None:
 
 def permission_required(permission: str):
     """Decorator: 403 unless the signed-in user's role grants ``permission``."""
+
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -82,13 +97,16 @@ def permission_required(permission: str):
             if not current_user.can(permission):
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorator
 
 
 def start_session(user: User) -> None:
     """Fresh session at sign-in: clear the old one (new id), remember when it began."""
     import time
+
     from flask_login import login_user
 
     lang = session.get("lang")

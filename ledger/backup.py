@@ -6,6 +6,7 @@ Restore (documented in the README):
 - PostgreSQL: ``createdb NEW && pg_restore --no-owner -d NEW BACKUP``, point
   ``LEDGER_DATABASE_URL`` at NEW, run ``flask --app ledger check``.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,9 +42,16 @@ def _sqlite(path: str, out: Path) -> None:
 def _postgres(url: str, out: Path) -> None:
     """pg_dump in custom format (one consistent snapshot); restore with pg_restore."""
     parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
-    command = ["pg_dump", "--format=custom", "--no-owner", f"--file={out}",
-               f"--host={parts.hostname or '127.0.0.1'}", f"--port={parts.port or 5432}",
-               f"--username={parts.username or 'postgres'}", parts.path.lstrip("/")]
+    command = [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        f"--file={out}",
+        f"--host={parts.hostname or '127.0.0.1'}",
+        f"--port={parts.port or 5432}",
+        f"--username={parts.username or 'postgres'}",
+        parts.path.lstrip("/"),
+    ]
     env = {**os.environ, "PGPASSWORD": parts.password} if parts.password else None
     subprocess.run(command, check=True, env=env)
 
@@ -51,6 +59,15 @@ def _postgres(url: str, out: Path) -> None:
 def restore_postgres(backup_file: Path, url: str) -> None:
     """Load a pg_dump backup into the (empty) database at ``url``."""
     parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
-    subprocess.run(["pg_restore", "--no-owner", f"--host={parts.hostname or '127.0.0.1'}",
-                    f"--port={parts.port or 5432}", f"--username={parts.username or 'postgres'}",
-                    f"--dbname={parts.path.lstrip('/')}", str(backup_file)], check=True)
+    subprocess.run(
+        [
+            "pg_restore",
+            "--no-owner",
+            f"--host={parts.hostname or '127.0.0.1'}",
+            f"--port={parts.port or 5432}",
+            f"--username={parts.username or 'postgres'}",
+            f"--dbname={parts.path.lstrip('/')}",
+            str(backup_file),
+        ],
+        check=True,
+    )

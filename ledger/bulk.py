@@ -6,6 +6,7 @@ PostgreSQL (psycopg rebuilds and re-parses a multi-row ``INSERT … VALUES`` of 
 parameters on every batch, which cost more than the database's own work), one ``executemany``
 on SQLite. Constraints, foreign keys and defaults apply exactly as for ``INSERT``.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import Table, func, insert, select, text
@@ -23,11 +24,13 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     if _is_sqlite(session):
         top = session.exec(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         return list(range(top + 1, top + 1 + count))
-    sequence = session.exec(text("SELECT pg_get_serial_sequence(:table, 'id')"),
-                            params={"table": table.name}).scalar_one()
-    ids = session.exec(text("SELECT nextval(CAST(:sequence AS regclass)) "
-                            "FROM generate_series(1, :count)"),
-                       params={"sequence": sequence, "count": count}).scalars()
+    sequence = session.exec(
+        text("SELECT pg_get_serial_sequence(:table, 'id')"), params={"table": table.name}
+    ).scalar_one()
+    ids = session.exec(
+        text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :count)"),
+        params={"sequence": sequence, "count": count},
+    ).scalars()
     return sorted(ids)
 
 
@@ -43,10 +46,10 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     quote = session.get_bind().dialect.identifier_preparer
     names = ", ".join(quote.quote(table.c[name].name) for name in columns)
     connection = session.connection().connection.driver_connection
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in columns])
+    statement = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
 
 
 def _is_sqlite(session: Session) -> bool:

@@ -1,4 +1,5 @@
 """Forms of the campaign set-up pages: campaign, report period, calendar template (shape only)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -13,8 +14,9 @@ class CampaignForm(BaseForm):
     """A campaign or drive: the unit that received the target, code, name, target, dates."""
 
     unit_id = SelectField(_l("Đơn vị được giao chỉ tiêu"), coerce=int)
-    code = StringField(_l("Mã đợt (ví dụ 2026, 2026-THĐ)"),
-                       validators=[DataRequired(), Length(max=30)])
+    code = StringField(
+        _l("Mã đợt (ví dụ 2026, 2026-THĐ)"), validators=[DataRequired(), Length(max=30)]
+    )
     name = StringField(_l("Tên đợt vận động"), validators=[DataRequired(), Length(max=200)])
     target = MoneyField(_l("Chỉ tiêu được giao (đồng)"))
     starts_on = DateField(_l("Từ ngày"))
@@ -32,8 +34,14 @@ class PeriodForm(BaseForm):
 class TemplateForm(BaseForm):
     """Add a calendar template's reports."""
 
-    template = SelectField(_l("Mẫu lịch báo cáo"), choices=[
-        ("6-9-nam", _l("6 tháng / 9 tháng / năm")), ("quy", _l("Quý")), ("thang", _l("Tháng"))])
+    template = SelectField(
+        _l("Mẫu lịch báo cáo"),
+        choices=[
+            ("6-9-nam", _l("6 tháng / 9 tháng / năm")),
+            ("quy", _l("Quý")),
+            ("thang", _l("Tháng")),
+        ],
+    )
 
 
 class DeleteForm(BaseForm):

@@ -1,4 +1,5 @@
 """Flask CLI: ``flask --app ledger <command>``; thin wrappers over the services."""
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,9 @@ def db_downgrade(revision: str) -> None:
 
 @click.command("seed")
 @with_appcontext
-@click.option("--demo", "with_demo", is_flag=True,
-              help="Also demo users and a year of demo receipts.")
+@click.option(
+    "--demo", "with_demo", is_flag=True, help="Also demo users and a year of demo receipts."
+)
 def seed_command(with_demo: bool) -> None:
     """Load reference data and the Thường Tín 2018 campaign (running it twice changes nothing)."""
     try:
@@ -53,6 +55,7 @@ def seed_command(with_demo: bool) -> None:
                 receipts = demo.seed_demo_receipts(session)
                 click.echo(f"Demo receipts +{receipts}")
                 from .services.demo_2025 import seed_demo_2025
+
                 later = seed_demo_2025(session)
                 click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
                 _seed_demo_2026(session)
@@ -91,16 +94,27 @@ def create_user_command(username, role, unit_name, full_name, can_unmask, passwo
     try:
         with session_scope() as session:
             unit = units.find_unit(session, unit_name)
-            users.create_user(session, username=username, password=password, role=role,
-                              unit_id=unit.id, full_name=full_name, can_unmask=can_unmask)
+            users.create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                unit_id=unit.id,
+                full_name=full_name,
+                can_unmask=can_unmask,
+            )
             click.echo(f"User {username} ({role}) created for {unit.name}.")
     except LedgerError as error:
         _fail(error)
 
 
 @click.command("check")
-@click.option("--anchors", "anchor_file", type=click.Path(exists=True, dir_okay=False),
-              help="an earlier workbook (.xlsx) or a text file of printed chain heads")
+@click.option(
+    "--anchors",
+    "anchor_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="an earlier workbook (.xlsx) or a text file of printed chain heads",
+)
 @with_appcontext
 def check_command(anchor_file: str | None) -> None:
     """Verify the books; exit 1 naming every broken row."""
@@ -116,10 +130,15 @@ def check_command(anchor_file: str | None) -> None:
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
-    click.echo("OK: every entry balances, every hash chain verifies, balances equal postings, "
-               "every document, child record, lock and audit event matches its seal"
-               + (f", and the chains pass through {len(external)} anchor(s) from the file."
-                  if external else "."))
+    click.echo(
+        "OK: every entry balances, every hash chain verifies, balances equal postings, "
+        "every document, child record, lock and audit event matches its seal"
+        + (
+            f", and the chains pass through {len(external)} anchor(s) from the file."
+            if external
+            else "."
+        )
+    )
 
 
 @click.command("import-receipts")
@@ -136,8 +155,9 @@ def import_receipts_command(path: str, unit_name: str) -> None:
     try:
         with session_scope() as session:
             fund = units.find_unit(session, unit_name)
-            preview = preview_import(session, unit_id=fund.id,
-                                     table=read_table(path, Path(path).read_bytes()))
+            preview = preview_import(
+                session, unit_id=fund.id, table=read_table(path, Path(path).read_bytes())
+            )
             for error in preview.errors:
                 click.echo(f"Dòng {error.row}, cột {error.column}: {error.reason}", err=True)
             if preview.errors:
@@ -151,8 +171,9 @@ def import_receipts_command(path: str, unit_name: str) -> None:
 
 @click.command("export-reconciliation")
 @with_appcontext
-@click.option("--campaign", "year", required=True,
-              help="The campaign's code (e.g. 2026-THĐ) or its year.")
+@click.option(
+    "--campaign", "year", required=True, help="The campaign's code (e.g. 2026-THĐ) or its year."
+)
 @click.option("--unit", "unit_name", required=True, help="The campaign's unit: code or name.")
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
 @click.option("--as-of", "as_of", default="", help="dd/mm/yyyy (default: the campaign's end).")
@@ -169,21 +190,29 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
         with session_scope(write=False) as session:
             unit = units.find_unit(session, unit_name)
             campaign = resolve_campaign(session, unit_id=unit.id, ref=year)
-            data = build_reconciliation(session, campaign_id=campaign.id,
-                                        as_of=parse_date(as_of) if as_of else None)
+            data = build_reconciliation(
+                session, campaign_id=campaign.id, as_of=parse_date(as_of) if as_of else None
+            )
             Path(out).write_bytes(reconciliation_workbook(data))
     except LedgerError as error:
         _fail(error)
     bad = [c.name for c in data.checks if not c.ok]
-    click.echo(f"Wrote {out}: {len(data.progress.rows)} units, {len(data.receipts)} receipts; "
-               + ("all checks OK." if not bad else f"{len(bad)} check(s) LỆCH: " + "; ".join(bad)))
+    click.echo(
+        f"Wrote {out}: {len(data.progress.rows)} units, {len(data.receipts)} receipts; "
+        + ("all checks OK." if not bad else f"{len(bad)} check(s) LỆCH: " + "; ".join(bad))
+    )
 
 
 @click.command("api-token")
 @with_appcontext
 @click.argument("username")
-@click.option("--days", type=click.IntRange(1, 365), default=90, show_default=True,
-              help="Days until the token expires.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 365),
+    default=90,
+    show_default=True,
+    help="Days until the token expires.",
+)
 @click.option("--name", default="", help="What the token is for (shown on the account page).")
 def api_token_command(username: str, days: int, name: str) -> None:
     """Issue a new read-only API token for USERNAME, valid --days days (its owner and an admin
@@ -192,6 +221,7 @@ def api_token_command(username: str, days: int, name: str) -> None:
 
     from .models import User
     from .services.tokens import issue_token
+
     with session_scope() as session:
         user = session.exec(select(User).where(User.username == username)).scalars().first()
         if user is None:
@@ -210,8 +240,11 @@ def backup_command(out: str) -> None:
     from pathlib import Path
 
     from .backup import backup
+
     backup(current_app.config["DATABASE_URL"], Path(out))
-    click.echo(f"Backup written to {out}. Restore: see README, then run 'flask --app ledger check'.")
+    click.echo(
+        f"Backup written to {out}. Restore: see README, then run 'flask --app ledger check'."
+    )
 
 
 bench_group = AppGroup("bench", help="National-scale benchmark against ledger-cli and hledger.")
@@ -220,11 +253,12 @@ bench_group = AppGroup("bench", help="National-scale benchmark against ledger-cl
 def _bench_paths(db: str | None):
     """The benchmark database URL and the journal written beside it."""
     from pathlib import Path
+
     folder = Path(current_app.instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     url = db or f"sqlite:///{folder / 'bench.db'}"
     if url.startswith("sqlite:///"):
-        return url, Path(url[len("sqlite:///"):]).with_suffix(".journal")
+        return url, Path(url[len("sqlite:///") :]).with_suffix(".journal")
     return url, folder / "bench-postgresql.journal"
 
 
@@ -239,31 +273,41 @@ def bench_generate(communes: int, receipts: int, seed: int, db: str | None) -> N
     from pathlib import Path
 
     from .bench.generate import generate, write_journal
+
     url, journal = _bench_paths(db)
     if url.startswith("sqlite:///"):
         for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
     else:
         _reset_schema(url)
     migrate.upgrade(url)
     started = time.perf_counter()
     with session_scope(url=url) as session:
         _seed_reference(session)
-        made = generate(session, communes=communes, receipts=receipts, seed=seed,
-                        progress=lambda c, r: click.echo(f"  {c} communes, {r} receipts", err=True)
-                        if c % 2000 == 0 else None)
+        made = generate(
+            session,
+            communes=communes,
+            receipts=receipts,
+            seed=seed,
+            progress=lambda c, r: (
+                click.echo(f"  {c} communes, {r} receipts", err=True) if c % 2000 == 0 else None
+            ),
+        )
     if not url.startswith("sqlite"):
         _analyze(url)
     with session_scope(write=False, url=url) as session:
         lines = write_journal(session, journal)
-    click.echo(f"Generated in {time.perf_counter() - started:.0f} s: {made.provinces} provinces, "
-               f"{made.districts} districts, {made.communes} communes, {made.receipts} receipts, "
-               f"{made.disbursements} disbursements, {made.transfers} transfers; "
-               f"journal {journal} ({lines} transactions).")
+    click.echo(
+        f"Generated in {time.perf_counter() - started:.0f} s: {made.provinces} provinces, "
+        f"{made.districts} districts, {made.communes} communes, {made.receipts} receipts, "
+        f"{made.disbursements} disbursements, {made.transfers} transfers; "
+        f"journal {journal} ({lines} transactions)."
+    )
 
 
 def _seed_reference(session) -> None:
     from .services.seed import seed_reference
+
     seed_reference(session)
 
 
@@ -273,6 +317,7 @@ def _analyze(url: str) -> None:
     from sqlalchemy import text
 
     from .db import make_engine
+
     engine = make_engine(url)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
@@ -283,6 +328,7 @@ def _reset_schema(url: str) -> None:
     from sqlalchemy import text
 
     from .db import make_engine
+
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -307,25 +353,42 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
     from .bench.run import bars, ratios, run, write_json
     from .db import dispose_engines
     from .models import Receipt, Unit
+
     url, journal = _bench_paths(db)
     migrate.upgrade(url)
     with session_scope(write=False, url=url) as session:
         receipts = session.exec(select(func.count(Receipt.id))).scalar_one()
-        communes = session.exec(select(func.count(Unit.id)).where(Unit.level == "commune")).scalar_one()
+        communes = session.exec(
+            select(func.count(Unit.id)).where(Unit.level == "commune")
+        ).scalar_one()
     dispose_engines()
-    click.echo(f"Dataset: {communes} communes, {receipts} receipts on {url.split(':')[0]}; "
-               f"{os.cpu_count()} cores, Python {platform.python_version()}")
-    figures = run(url, journal, repeat=repeat, peers=not no_peers, web_seconds=web_seconds,
-                  import_rows=import_rows)
+    click.echo(
+        f"Dataset: {communes} communes, {receipts} receipts on {url.split(':')[0]}; "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    figures = run(
+        url,
+        journal,
+        repeat=repeat,
+        peers=not no_peers,
+        web_seconds=web_seconds,
+        import_rows=import_rows,
+    )
     for name, value in ratios(figures).items():
         click.echo(f"  ratio {name}: {value}")
-    meta = {"communes": communes, "receipts": receipts, "database": url.split(":")[0],
-            "cores": os.cpu_count()}
+    meta = {
+        "communes": communes,
+        "receipts": receipts,
+        "database": url.split(":")[0],
+        "cores": os.cpu_count(),
+    }
     judged = bars(figures, meta)
     for what, value, met in judged:
         click.echo(f"  bar {what}: {value} {'met' if met else 'NOT MET'}")
     if not judged:
-        click.echo("  (the bars are set for 10,600 communes and 1,000,000 receipts; not judged here)")
+        click.echo(
+            "  (the bars are set for 10,600 communes and 1,000,000 receipts; not judged here)"
+        )
     if json_path:
         write_json(Path(json_path), figures, meta)
         click.echo(f"Wrote {json_path}")
@@ -334,11 +397,21 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
 def init_app(app) -> None:
     """Register the commands."""
     from .cli_units import units_group
+
     app.cli.add_command(units_group)
-    for command in (db_group, seed_command, create_user_command, check_command,
-                    import_receipts_command, export_reconciliation_command, api_token_command,
-                    backup_command, bench_group):
+    for command in (
+        db_group,
+        seed_command,
+        create_user_command,
+        check_command,
+        import_receipts_command,
+        export_reconciliation_command,
+        api_token_command,
+        backup_command,
+        bench_group,
+    ):
         app.cli.add_command(command)
     from .cli_campaigns import COMMANDS
+
     for command in COMMANDS:
         app.cli.add_command(command)

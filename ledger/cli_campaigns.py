@@ -3,6 +3,7 @@
 Every command that names a campaign takes ``--unit U --campaign C``: C is the campaign's code
 (``2026``, ``2026-THĐ``) or a year where the unit ran one campaign that year.
 """
+
 from __future__ import annotations
 
 import sys
@@ -43,10 +44,15 @@ def _campaign(session, unit_ref: str, campaign_ref: str):
     return resolve_campaign(session, unit_id=unit.id, ref=campaign_ref)
 
 
-unit_option = click.option("--unit", "unit_ref", required=True,
-                           help="The campaign's unit: code or name.")
-campaign_option = click.option("--campaign", "campaign_ref", required=True,
-                               help="The campaign's code (e.g. 2026-THĐ) or its year.")
+unit_option = click.option(
+    "--unit", "unit_ref", required=True, help="The campaign's unit: code or name."
+)
+campaign_option = click.option(
+    "--campaign",
+    "campaign_ref",
+    required=True,
+    help="The campaign's code (e.g. 2026-THĐ) or its year.",
+)
 
 
 @campaigns_group.command("add")
@@ -64,9 +70,16 @@ def campaigns_add(unit_ref, code, name, target, starts, ends) -> None:
     try:
         with session_scope() as session:
             unit = units.find_unit(session, unit_ref)
-            campaign = create_campaign(session, unit_id=unit.id, year=starts_on.year,
-                                       target=target, name=name, starts_on=starts_on,
-                                       ends_on=ends_on, code=code)
+            campaign = create_campaign(
+                session,
+                unit_id=unit.id,
+                year=starts_on.year,
+                target=target,
+                name=name,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                code=code,
+            )
             click.echo(f"Đã tạo đợt vận động {campaign.code} — {campaign.name} ({unit.name}).")
     except LedgerError as error:
         _fail(error)
@@ -82,8 +95,9 @@ def campaigns_copy(unit_ref, campaign_ref, code) -> None:
 
     try:
         with session_scope() as session:
-            campaign = copy_campaign(session, campaign_id=_campaign(session, unit_ref,
-                                                                    campaign_ref).id, code=code)
+            campaign = copy_campaign(
+                session, campaign_id=_campaign(session, unit_ref, campaign_ref).id, code=code
+            )
             click.echo(f"Đã tạo đợt vận động {campaign.code} — {campaign.name}.")
     except LedgerError as error:
         _fail(error)
@@ -100,9 +114,11 @@ def campaigns_list(unit_ref) -> None:
         with session_scope(write=False) as session:
             unit = units.find_unit(session, unit_ref)
             for campaign, _unit in campaigns_for(session, {unit.id}):
-                click.echo(f"{campaign.code}\t{campaign.starts_on:%d/%m/%Y}–"
-                           f"{campaign.ends_on:%d/%m/%Y}\t{format_vnd(campaign.target)}\t"
-                           f"{campaign.name}")
+                click.echo(
+                    f"{campaign.code}\t{campaign.starts_on:%d/%m/%Y}–"
+                    f"{campaign.ends_on:%d/%m/%Y}\t{format_vnd(campaign.target)}\t"
+                    f"{campaign.name}"
+                )
     except LedgerError as error:
         _fail(error)
 
@@ -121,10 +137,13 @@ def quotas_import(path, unit_ref, campaign_ref) -> None:
             campaign = _campaign(session, unit_ref, campaign_ref)
             table = read_table(path, Path(path).read_bytes())
             header = [str(c or "").strip() for c in table[0]] if table else []
-            rows = [dict(zip(header, [str(c if c is not None else "") for c in r]))
-                    for r in table[1:]]
-            total = apply_quota_table(session, campaign_id=campaign.id,
-                                      parent_id=campaign.unit_id, rows=rows)
+            rows = [
+                dict(zip(header, [str(c if c is not None else "") for c in r], strict=False))
+                for r in table[1:]
+            ]
+            total = apply_quota_table(
+                session, campaign_id=campaign.id, parent_id=campaign.unit_id, rows=rows
+            )
             click.echo(f"Đã nhập chỉ tiêu: tổng {total:,} đ.".replace(",", "."))
     except KeyError as error:
         click.echo(f"Lỗi: thiếu cột {error}", err=True)
@@ -147,10 +166,13 @@ def periods_add(unit_ref, campaign_ref, name, cutoff, due) -> None:
     try:
         with session_scope() as session:
             campaign = _campaign(session, unit_ref, campaign_ref)
-            period = add_period(session, campaign_id=campaign.id, name=name, cutoff=cutoff_on,
-                                due=due_on)
-            click.echo(f"Kỳ báo cáo {period.name}: số liệu đến {period.cutoff:%d/%m/%Y}, "
-                       f"hạn nộp {period.due:%d/%m/%Y}.")
+            period = add_period(
+                session, campaign_id=campaign.id, name=name, cutoff=cutoff_on, due=due_on
+            )
+            click.echo(
+                f"Kỳ báo cáo {period.name}: số liệu đến {period.cutoff:%d/%m/%Y}, "
+                f"hạn nộp {period.due:%d/%m/%Y}."
+            )
     except LedgerError as error:
         _fail(error)
 
@@ -183,8 +205,9 @@ def periods_list(unit_ref, campaign_ref) -> None:
         with session_scope(write=False) as session:
             campaign = _campaign(session, unit_ref, campaign_ref)
             for period in report_periods(session, campaign.id):
-                click.echo(f"{period.code}\t{period.name}\t{period.cutoff:%d/%m/%Y}\t"
-                           f"{period.due:%d/%m/%Y}")
+                click.echo(
+                    f"{period.code}\t{period.name}\t{period.cutoff:%d/%m/%Y}\t{period.due:%d/%m/%Y}"
+                )
     except LedgerError as error:
         _fail(error)
 
@@ -205,16 +228,17 @@ def export_report_command(unit_ref, campaign_ref, period_name, out) -> None:
     try:
         with session_scope(write=False) as session:
             unit = units.find_unit(session, unit_ref)
-            campaign, focus = resolve_visible_campaign(session, unit_id=unit.id,
-                                                       ref=campaign_ref)
+            campaign, focus = resolve_visible_campaign(session, unit_id=unit.id, ref=campaign_ref)
             period = find_period(session, campaign_id=campaign.id, name=period_name)
-            data = period_report(session, campaign_id=campaign.id, period_id=period.id,
-                                 focus_id=focus)
+            data = period_report(
+                session, campaign_id=campaign.id, period_id=period.id, focus_id=focus
+            )
             Path(out).write_bytes(period_workbook(data))
     except LedgerError as error:
         _fail(error)
-    click.echo(f"Đã ghi {out}: {data.period.name} — {data.progress.unit.name}, "
-               f"{len(data.rows)} đơn vị.")
+    click.echo(
+        f"Đã ghi {out}: {data.period.name} — {data.progress.unit.name}, {len(data.rows)} đơn vị."
+    )
 
 
 COMMANDS = (campaigns_group, quotas_group, periods_group, export_report_command)

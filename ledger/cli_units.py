@@ -1,4 +1,5 @@
 """``flask --app ledger units …``: set up units and apply reorganisations from files."""
+
 from __future__ import annotations
 
 import sys
@@ -40,8 +41,10 @@ def _date(text: str):
 def _type(text: str) -> str:
     value = unit_setup.unit_type_from_label(text)
     if value is None:
-        raise click.BadParameter(f"loại “{text}” không hợp lệ (Tỉnh, Thành phố, Huyện, Quận, "
-                                 "Thị xã, Xã, Phường, Thị trấn, Đặc khu).")
+        raise click.BadParameter(
+            f"loại “{text}” không hợp lệ (Tỉnh, Thành phố, Huyện, Quận, "
+            "Thị xã, Xã, Phường, Thị trấn, Đặc khu)."
+        )
     return value
 
 
@@ -58,8 +61,10 @@ def import_command(path: str) -> None:
             result = unit_setup.import_units(session, table=table)
     except LedgerError as error:
         _fail(error)
-    click.echo(f"Đã thêm {len(result.new_rows)} đơn vị; "
-               f"{len(result.rows) - len(result.new_rows)} đơn vị đã có.")
+    click.echo(
+        f"Đã thêm {len(result.new_rows)} đơn vị; "
+        f"{len(result.rows) - len(result.new_rows)} đơn vị đã có."
+    )
 
 
 @units_group.command("reorganise")
@@ -74,8 +79,11 @@ def reorganise_command(path: str, dry_run: bool) -> None:
             if preview.errors:
                 _report(preview.errors)
             for move in preview.moves:
-                parts = ", ".join(f"{l.new.code} {reorganisation.format_share(l.share_bp)}% "
-                                  f"= {format_vnd(move.part_total(l.new.id))}" for l in move.links)
+                parts = ", ".join(
+                    f"{ln.new.code} {reorganisation.format_share(ln.share_bp)}% "
+                    f"= {format_vnd(move.part_total(ln.new.id))}"
+                    for ln in move.links
+                )
                 click.echo(f"{move.old.code}: số dư {format_vnd(move.total)} → {parts}")
             if dry_run:
                 session.rollback()
@@ -102,8 +110,15 @@ def add_command(code, name, type_label, parent, valid_from, gso_code) -> None:
     try:
         with session_scope() as session:
             parent_id = find_unit(session, parent).id if parent else None
-            unit = unit_setup.add_unit(session, code=code, name=name, unit_type=unit_type,
-                                       valid_from=day, parent_id=parent_id, gso_code=gso_code)
+            unit = unit_setup.add_unit(
+                session,
+                code=code,
+                name=name,
+                unit_type=unit_type,
+                valid_from=day,
+                parent_id=parent_id,
+                gso_code=gso_code,
+            )
             click.echo(f"Đã tạo {unit.code} {unit.name}.")
     except LedgerError as error:
         _fail(error)
@@ -119,8 +134,9 @@ def add_command(code, name, type_label, parent, valid_from, gso_code) -> None:
 @click.option("--to", "valid_to", default=None, help="Hiệu lực đến, dd/mm/yyyy (close).")
 def edit_command(unit_name, code, name, type_label, parent, gso_code, valid_to) -> None:
     """Rename, move, retype, recode or close a unit (one audit event, before and after)."""
-    changes = {k: v for k, v in {"code": code, "name": name, "gso_code": gso_code}.items()
-               if v is not None}
+    changes = {
+        k: v for k, v in {"code": code, "name": name, "gso_code": gso_code}.items() if v is not None
+    }
     if type_label is not None:
         changes["unit_type"] = _type(type_label)
     if valid_to is not None:

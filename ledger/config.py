@@ -1,4 +1,5 @@
 """Configuration: defaults → instance/config.py → LEDGER_* environment → test_config."""
+
 from __future__ import annotations
 
 import os

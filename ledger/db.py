@@ -4,6 +4,7 @@ SQLite runs in WAL with foreign keys on; a session that writes opens its transac
 ``BEGIN IMMEDIATE`` so two writers never read the same balance (no lost update). PostgreSQL
 uses row locks taken by the services (``SELECT … FOR UPDATE``).
 """
+
 from __future__ import annotations
 
 import threading
@@ -21,7 +22,7 @@ _ENGINES_LOCK = threading.Lock()
 def make_engine(url: str) -> Engine:
     """Create an engine with the pragmas and begin mode this ledger relies on."""
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -33,8 +34,12 @@ def make_engine(url: str) -> Engine:
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let the "begin" listener emit BEGIN itself
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000",
-                   "synchronous=NORMAL"):
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        "busy_timeout=30000",
+        "synchronous=NORMAL",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

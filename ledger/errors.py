@@ -3,7 +3,10 @@
 Messages are Vietnamese msgids marked with ``_l`` for extraction; the edge translates them
 (``ledger.i18n.error_message``), so this module and the services never import Flask.
 """
+
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 def _l(text: str) -> str:
@@ -37,7 +40,7 @@ class LedgerError(Exception):
 class InvalidAmount(LedgerError):
     """An amount that is not a whole, positive number of đồng within the limit."""
 
-    reasons = {
+    reasons: ClassVar[dict[str, str]] = {
         "empty": _l("Chưa nhập số tiền."),
         "negative": _l("Số tiền không được âm."),
         "zero": _l("Số tiền phải lớn hơn 0."),
@@ -95,7 +98,9 @@ class ReasonRequired(LedgerError):
 
 
 class PeriodLocked(LedgerError):
-    default = _l("Sổ của %(unit)s đã khóa đến ngày %(date)s; không thể ghi hoặc hủy chứng từ trong kỳ đã khóa.")
+    default = _l(
+        "Sổ của %(unit)s đã khóa đến ngày %(date)s; không thể ghi hoặc hủy chứng từ trong kỳ đã khóa."
+    )
 
 
 class UnbalancedEntry(LedgerError):
@@ -147,7 +152,9 @@ class InvalidTransition(LedgerError):
 
 class NotAllowedToApprove(LedgerError):
     status = 403
-    default = _l("Bạn không được duyệt phiếu chi này (người lập không tự duyệt; cần cán bộ duyệt cấp trên).")
+    default = _l(
+        "Bạn không được duyệt phiếu chi này (người lập không tự duyệt; cần cán bộ duyệt cấp trên)."
+    )
 
 
 class BeneficiaryOutsideFund(LedgerError):
@@ -167,20 +174,26 @@ class SameFundTransfer(LedgerError):
 
 
 class BalanceWouldGoNegative(LedgerError):
-    default = _l("Không ghi được: số dư %(account)s của quỹ sẽ âm (%(balance)s) vào ngày %(date)s. "
-                 "Sổ quỹ không được có ngày nào tồn quỹ âm.")
+    default = _l(
+        "Không ghi được: số dư %(account)s của quỹ sẽ âm (%(balance)s) vào ngày %(date)s. "
+        "Sổ quỹ không được có ngày nào tồn quỹ âm."
+    )
 
 
 class VoidWouldOverdraw(LedgerError):
-    default = _l("Không hủy được chứng từ số %(number)s: số tiền này đã được chi hoặc chuyển đi, "
-                 "hủy sẽ làm số dư %(account)s âm vào ngày %(date)s. Hãy hủy phiếu chi (hoặc "
-                 "khoản chuyển) đã dùng số tiền này trước, hoặc lập bút toán điều chỉnh.")
+    default = _l(
+        "Không hủy được chứng từ số %(number)s: số tiền này đã được chi hoặc chuyển đi, "
+        "hủy sẽ làm số dư %(account)s âm vào ngày %(date)s. Hãy hủy phiếu chi (hoặc "
+        "khoản chuyển) đã dùng số tiền này trước, hoặc lập bút toán điều chỉnh."
+    )
 
 
 class VoidInLockedPeriod(PeriodLocked):
-    default = _l("Chứng từ số %(number)s ngày %(date)s thuộc kỳ đã khóa sổ (đến ngày %(locked)s) "
-                 "nên không hủy được. Hãy lập bút toán điều chỉnh ghi ngày trong kỳ đang mở, "
-                 "ghi rõ chứng từ gốc.")
+    default = _l(
+        "Chứng từ số %(number)s ngày %(date)s thuộc kỳ đã khóa sổ (đến ngày %(locked)s) "
+        "nên không hủy được. Hãy lập bút toán điều chỉnh ghi ngày trong kỳ đang mở, "
+        "ghi rõ chứng từ gốc."
+    )
 
 
 class DateNotPlausible(LedgerError):
@@ -196,14 +209,18 @@ class DateBeforeOriginal(LedgerError):
 
 
 class ReceivedMoreThanSent(LedgerError):
-    default = _l("Số tiền nhận (%(received)s) lớn hơn số tiền đã chuyển (%(sent)s): "
-                 "bên nhận chỉ xác nhận tối đa số đã chuyển.")
+    default = _l(
+        "Số tiền nhận (%(received)s) lớn hơn số tiền đã chuyển (%(sent)s): "
+        "bên nhận chỉ xác nhận tối đa số đã chuyển."
+    )
 
 
 class DifferenceNeedsReviewer(LedgerError):
     status = 403
-    default = _l("Số tiền nhận thiếu %(difference)s so với số đã chuyển, vượt mức %(limit)s: "
-                 "cần cán bộ duyệt (hoặc quản trị) cấp trên xác nhận khoản nhận này.")
+    default = _l(
+        "Số tiền nhận thiếu %(difference)s so với số đã chuyển, vượt mức %(limit)s: "
+        "cần cán bộ duyệt (hoặc quản trị) cấp trên xác nhận khoản nhận này."
+    )
 
 
 class AlreadyCorrected(LedgerError):
@@ -211,12 +228,19 @@ class AlreadyCorrected(LedgerError):
 
 
 class CorrectionNotNeeded(LedgerError):
-    default = _l("Chứng từ số %(number)s thuộc kỳ đang mở: hãy hủy chứng từ (việc hủy tính từ "
-                 "chính ngày của chứng từ); bút toán điều chỉnh chỉ dùng cho kỳ đã khóa sổ.")
+    default = _l(
+        "Chứng từ số %(number)s thuộc kỳ đang mở: hãy hủy chứng từ (việc hủy tính từ "
+        "chính ngày của chứng từ); bút toán điều chỉnh chỉ dùng cho kỳ đã khóa sổ."
+    )
+
+
 class NotTheDrafter(LedgerError):
     status = 403
     default = _l("Chỉ người lập phiếu chi mới được sửa hoặc rút phiếu.")
+
+
 # units, reorganisations and voucher regimes (issue 12)
+
 
 class DuplicateUnit(LedgerError):
     default = _l("Đã có đơn vị mã “%(code)s”.")
@@ -247,8 +271,10 @@ class UnitImportRejected(LedgerError):
 
 
 class MoneyInTransit(LedgerError):
-    default = _l("Quỹ “%(unit)s” còn khoản chuyển số %(transfer)s (%(amount)s) đang chuyển; "
-                 "hãy xác nhận nhận tiền hoặc hủy trước khi sắp xếp.")
+    default = _l(
+        "Quỹ “%(unit)s” còn khoản chuyển số %(transfer)s (%(amount)s) đang chuyển; "
+        "hãy xác nhận nhận tiền hoặc hủy trước khi sắp xếp."
+    )
 
 
 class SuccessorNotValid(LedgerError):
@@ -268,9 +294,14 @@ class InvalidRegime(LedgerError):
 
 
 class UnitHoldsMoney(LedgerError):
-    default = _l("Quỹ “%(unit)s” còn %(amount)s; hãy sắp xếp đơn vị (số dư chuyển sang đơn vị "
-                 "mới) hoặc chuyển quỹ trước khi kết thúc hiệu lực.")
+    default = _l(
+        "Quỹ “%(unit)s” còn %(amount)s; hãy sắp xếp đơn vị (số dư chuyển sang đơn vị "
+        "mới) hoặc chuyển quỹ trước khi kết thúc hiệu lực."
+    )
+
+
 # --- campaigns and report calendars (issue #12) ---
+
 
 class CampaignDates(LedgerError):
     default = _l("Ngày kết thúc đợt vận động phải từ ngày bắt đầu trở đi.")
@@ -290,7 +321,9 @@ class PeriodNotFound(LedgerError):
 
 
 class PeriodDates(LedgerError):
-    default = _l("Hạn nộp báo cáo phải sau ngày chốt số liệu, và ngày chốt phải trong thời gian đợt vận động (%(start)s – %(end)s).")
+    default = _l(
+        "Hạn nộp báo cáo phải sau ngày chốt số liệu, và ngày chốt phải trong thời gian đợt vận động (%(start)s – %(end)s)."
+    )
 
 
 class UnknownCalendarTemplate(LedgerError):

@@ -1,4 +1,5 @@
 """WTForms fields for the domain's types: money typed Vietnamese-style, dates as dd/mm/yyyy."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

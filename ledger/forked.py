@@ -9,13 +9,14 @@ with ``os._exit``). Where forking is unsafe or useless (no ``fork``, other threa
 process, an in-memory database) or the child fails, the function simply runs in-process when
 its result is asked for, so the answer is always the same, only sometimes later.
 """
+
 from __future__ import annotations
 
 import os
 import pickle
 import select
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from sqlmodel import Session
 
@@ -41,8 +42,11 @@ class Pending:
 
 
 def _can_fork(url: str) -> bool:
-    return (hasattr(os, "fork") and threading.active_count() == 1
-            and url not in ("sqlite://", "sqlite:///:memory:"))
+    return (
+        hasattr(os, "fork")
+        and threading.active_count() == 1
+        and url not in ("sqlite://", "sqlite:///:memory:")
+    )
 
 
 def _start(url: str, fn: Callable, args: tuple) -> tuple[int, int]:
@@ -55,6 +59,7 @@ def _start(url: str, fn: Callable, args: tuple) -> tuple[int, int]:
     code = 1
     try:
         from .db import make_engine
+
         engine = make_engine(url)
         with Session(engine) as session:
             payload = pickle.dumps(fn(session, *args))

@@ -1,4 +1,5 @@
 """Forms: one base with CSRF and a one-time idempotency key; shape checks only."""
+
 from __future__ import annotations
 
 import uuid
@@ -6,10 +7,16 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, HiddenField, IntegerField, PasswordField, SelectField,
-                     SelectMultipleField, StringField)
-from wtforms.validators import (DataRequired, Length, NumberRange, Optional, Regexp,
-                                ValidationError)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from .fields import DateField, MoneyField
 from .text import parse_digits
@@ -34,20 +41,37 @@ class BaseForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(), Length(max=80)],
-                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[DataRequired(), Length(max=80)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Mật khẩu"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class UserForm(BaseForm):
-    username = StringField(_l("Tên đăng nhập"), validators=[
-        DataRequired(), Length(min=3, max=80),
-        Regexp(r"^[a-zA-Z0-9._-]+$", message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch."))])
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[
+            DataRequired(),
+            Length(min=3, max=80),
+            Regexp(r"^[a-zA-Z0-9._-]+$", message=_l("Chỉ dùng chữ không dấu, số, dấu chấm, gạch.")),
+        ],
+    )
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Vai trò"), choices=[
-        ("treasurer", _l("Thủ quỹ")), ("reviewer", _l("Cán bộ duyệt")),
-        ("auditor", _l("Kiểm toán")), ("admin", _l("Quản trị"))])
+    role = SelectField(
+        _l("Vai trò"),
+        choices=[
+            ("treasurer", _l("Thủ quỹ")),
+            ("reviewer", _l("Cán bộ duyệt")),
+            ("auditor", _l("Kiểm toán")),
+            ("admin", _l("Quản trị")),
+        ],
+    )
     unit_id = SelectField(_l("Đơn vị"), coerce=int)
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), Length(min=10, max=200)])
     active = BooleanField(_l("Đang hoạt động"), default=True)
@@ -59,33 +83,65 @@ class ReceiptForm(BaseForm):
 
     receipt_date = DateField(_l("Ngày thu"))
     donor_id = HiddenField()
-    payer_name = StringField(_l("Người nộp / nhà hảo tâm"), validators=[Length(max=200)],
-                             render_kw={"autocomplete": "off", "data-donor-search": "1"})
-    donor_kind = SelectField(_l("Loại nhà hảo tâm"), choices=[
-        ("individual", _l("Cá nhân")), ("household", _l("Hộ gia đình")),
-        ("organisation", _l("Tổ chức")), ("enterprise", _l("Doanh nghiệp")),
-        ("school", _l("Trường học")), ("agency", _l("Cơ quan"))])
+    payer_name = StringField(
+        _l("Người nộp / nhà hảo tâm"),
+        validators=[Length(max=200)],
+        render_kw={"autocomplete": "off", "data-donor-search": "1"},
+    )
+    donor_kind = SelectField(
+        _l("Loại nhà hảo tâm"),
+        choices=[
+            ("individual", _l("Cá nhân")),
+            ("household", _l("Hộ gia đình")),
+            ("organisation", _l("Tổ chức")),
+            ("enterprise", _l("Doanh nghiệp")),
+            ("school", _l("Trường học")),
+            ("agency", _l("Cơ quan")),
+        ],
+    )
     payer_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     anonymous = BooleanField(_l("Ẩn danh"))
     amount = MoneyField(_l("Số tiền (đồng)"))
-    method = SelectField(_l("Hình thức"), choices=[
-        ("cash", _l("Tiền mặt")), ("bank", _l("Chuyển khoản")), ("in_kind", _l("Hiện vật"))])
-    source = SelectField(_l("Nguồn thu"), choices=[
-        ("donation", _l("Ủng hộ")), ("designated", _l("Ủng hộ có địa chỉ")),
-        ("budget", _l("Ngân sách cấp")), ("interest", _l("Lãi tiền gửi")), ("other", _l("Khác"))])
-    in_kind_description = StringField(_l("Mô tả hiện vật (nếu ủng hộ hiện vật)"),
-                                      validators=[Optional(), Length(max=500)])
+    method = SelectField(
+        _l("Hình thức"),
+        choices=[
+            ("cash", _l("Tiền mặt")),
+            ("bank", _l("Chuyển khoản")),
+            ("in_kind", _l("Hiện vật")),
+        ],
+    )
+    source = SelectField(
+        _l("Nguồn thu"),
+        choices=[
+            ("donation", _l("Ủng hộ")),
+            ("designated", _l("Ủng hộ có địa chỉ")),
+            ("budget", _l("Ngân sách cấp")),
+            ("interest", _l("Lãi tiền gửi")),
+            ("other", _l("Khác")),
+        ],
+    )
+    in_kind_description = StringField(
+        _l("Mô tả hiện vật (nếu ủng hộ hiện vật)"), validators=[Optional(), Length(max=500)]
+    )
     credit_unit_id = SelectField(_l("Tính vào chỉ tiêu của đơn vị"), coerce=int)
-    reason = StringField(_l("Lý do nộp"), validators=[Optional(), Length(max=500)],
-                         default="Ủng hộ Quỹ Bảo trợ trẻ em")
-    attachments = IntegerField(_l("Kèm theo (số chứng từ gốc)"), default=0,
-                               validators=[Optional(), NumberRange(min=0, max=999)])
+    reason = StringField(
+        _l("Lý do nộp"),
+        validators=[Optional(), Length(max=500)],
+        default="Ủng hộ Quỹ Bảo trợ trẻ em",
+    )
+    attachments = IntegerField(
+        _l("Kèm theo (số chứng từ gốc)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=999)],
+    )
     book_no = StringField(_l("Quyển số"), validators=[Optional(), Length(max=20)])
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
 
     def validate_payer_name(self, field):
         if not (field.data or "").strip() and not self.anonymous.data and not self.donor_id.data:
-            raise ValidationError(_l("Nhập tên người nộp, chọn nhà hảo tâm, hoặc đánh dấu ẩn danh."))
+            raise ValidationError(
+                _l("Nhập tên người nộp, chọn nhà hảo tâm, hoặc đánh dấu ẩn danh.")
+            )
 
     def validate(self, extra_validators=None):
         """Field checks, then: an in-kind gift needs its description."""
@@ -93,7 +149,8 @@ class ReceiptForm(BaseForm):
         if self.method.data == "in_kind" and not (self.in_kind_description.data or "").strip():
             self.in_kind_description.errors = [
                 *self.in_kind_description.errors,
-                _l("Ủng hộ hiện vật cần mô tả hiện vật và giá trị ước tính.")]
+                _l("Ủng hộ hiện vật cần mô tả hiện vật và giá trị ước tính."),
+            ]
             return False
         return valid
 
@@ -103,7 +160,7 @@ class ReceiptForm(BaseForm):
 
 
 class ReceiptCorrectionForm(ReceiptForm):
-    """"Sửa" a receipt: the old one's values to change, and why (the old one is voided)."""
+    """ "Sửa" a receipt: the old one's values to change, and why (the old one is voided)."""
 
     correction_reason = StringField(_l("Lý do sửa"), validators=[DataRequired(), Length(max=480)])
 
@@ -128,13 +185,15 @@ class BeneficiaryForm(BaseForm):
 
     full_name = StringField(_l("Họ và tên trẻ"), validators=[DataRequired(), Length(max=200)])
     birth_date = DateField(_l("Ngày sinh"))
-    sex = SelectField(_l("Giới tính"), choices=[("male", _l("Nam")), ("female", _l("Nữ")),
-                                                 ("other", _l("Khác"))])
+    sex = SelectField(
+        _l("Giới tính"), choices=[("male", _l("Nam")), ("female", _l("Nữ")), ("other", _l("Khác"))]
+    )
     unit_id = SelectField(_l("Đơn vị (xã/thị trấn)"), coerce=int)
     guardian_name = StringField(_l("Người giám hộ"), validators=[Optional(), Length(max=200)])
     groups = SelectMultipleField(_l("Hoàn cảnh đặc biệt (chọn một hoặc nhiều)"))
-    consent_by = StringField(_l("Người đồng ý cung cấp thông tin"),
-                             validators=[DataRequired(), Length(max=200)])
+    consent_by = StringField(
+        _l("Người đồng ý cung cấp thông tin"), validators=[DataRequired(), Length(max=200)]
+    )
     consent_on = DateField(_l("Ngày đồng ý"))
     confirm_duplicate = BooleanField(_l("Tôi đã kiểm tra: đây là một trẻ khác"))
 
@@ -145,25 +204,32 @@ class DisbursementForm(BaseForm):
     disbursement_date = DateField(_l("Ngày chi dự kiến"))
     category_id = SelectField(_l("Khoản chi"), coerce=int)
     beneficiary_id = SelectField(_l("Trẻ được hỗ trợ"), coerce=int)
-    children_count = IntegerField(_l("Số trẻ (quà tặng theo nhóm)"),
-                                  validators=[Optional(), NumberRange(min=1, max=100000)])
+    children_count = IntegerField(
+        _l("Số trẻ (quà tặng theo nhóm)"), validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
     amount_each = MoneyField(_l("Mức mỗi trẻ (đồng)"), required=False)
     amount = MoneyField(_l("Số tiền (đồng)"), required=False)
     payee_name = StringField(_l("Người nhận tiền"), validators=[DataRequired(), Length(max=200)])
     payee_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     reason = StringField(_l("Lý do chi"), validators=[DataRequired(), Length(max=500)])
-    method = SelectField(_l("Hình thức"), choices=[("cash", _l("Tiền mặt")),
-                                                   ("bank", _l("Chuyển khoản"))])
-    attachments = IntegerField(_l("Kèm theo (số chứng từ gốc)"), default=0,
-                               validators=[Optional(), NumberRange(min=0, max=999)])
+    method = SelectField(
+        _l("Hình thức"), choices=[("cash", _l("Tiền mặt")), ("bank", _l("Chuyển khoản"))]
+    )
+    attachments = IntegerField(
+        _l("Kèm theo (số chứng từ gốc)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=999)],
+    )
 
     def validate(self, extra_validators=None):
         """Field checks, then: either an amount, or a count and an amount each."""
         valid = super().validate(extra_validators)
         group = self.children_count.data or self.amount_each.data
         if group and not (self.children_count.data and self.amount_each.data):
-            self.amount_each.errors = [*self.amount_each.errors,
-                                       _l("Quà theo nhóm cần cả số trẻ và mức mỗi trẻ.")]
+            self.amount_each.errors = [
+                *self.amount_each.errors,
+                _l("Quà theo nhóm cần cả số trẻ và mức mỗi trẻ."),
+            ]
             return False
         if not group and not self.amount.data:
             self.amount.errors = [*self.amount.errors, _l("Chưa nhập số tiền.")]
@@ -172,7 +238,7 @@ class DisbursementForm(BaseForm):
 
 
 class DisbursementCorrectionForm(DisbursementForm):
-    """"Sửa" a paid disbursement: the old one's values to change, and why."""
+    """ "Sửa" a paid disbursement: the old one's values to change, and why."""
 
     correction_reason = StringField(_l("Lý do sửa"), validators=[DataRequired(), Length(max=480)])
 
@@ -189,8 +255,12 @@ class TransferForm(BaseForm):
     to_unit_id = SelectField(_l("Chuyển đến quỹ"), coerce=int)
     amount = MoneyField(_l("Số tiền (đồng)"))
     sent_on = DateField(_l("Ngày chuyển"))
-    from_method = SelectField(_l("Từ"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))])
-    to_method = SelectField(_l("Vào"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))])
+    from_method = SelectField(
+        _l("Từ"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))]
+    )
+    to_method = SelectField(
+        _l("Vào"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))]
+    )
     memo = StringField(_l("Nội dung"), validators=[Optional(), Length(max=300)])
 
 
@@ -205,8 +275,14 @@ class UnmaskForm(BaseForm):
 
 
 class CategoryForm(BaseForm):
-    code = StringField(_l("Mã"), validators=[DataRequired(), Length(max=40),
-                                            Regexp(r"^[a-z0-9_]+$", message=_l("Chỉ chữ thường không dấu, số và _."))])
+    code = StringField(
+        _l("Mã"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z0-9_]+$", message=_l("Chỉ chữ thường không dấu, số và _.")),
+        ],
+    )
     name_vi = StringField(_l("Tên tiếng Việt"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[DataRequired(), Length(max=200)])
     is_management = BooleanField(_l("Là chi phí quản lý (tính vào mức trần)"))
@@ -224,15 +300,26 @@ class UnlockForm(BaseForm):
 class SettingsForm(BaseForm):
     """The settings an admin of the top unit may change (the service checks each value)."""
 
-    words_linh = SelectField(_l("Đọc số 0 ở hàng chục"), choices=[
-        ("linh", _l("linh (một trăm linh năm)")), ("lẻ", _l("lẻ (một trăm lẻ năm)"))])
+    words_linh = SelectField(
+        _l("Đọc số 0 ở hàng chục"),
+        choices=[("linh", _l("linh (một trăm linh năm)")), ("lẻ", _l("lẻ (một trăm lẻ năm)"))],
+    )
     words_even = BooleanField(_l("Thêm “chẵn” sau số tiền bằng chữ"))
-    management_cap_percent = StringField(_l("Mức trần chi phí quản lý (%)"), validators=[
-        DataRequired(), Regexp(r"^\s*\d{1,3}\s*$", message=_l("Nhập số nguyên từ 0 đến 100."))],
-        render_kw={"inputmode": "numeric"})
+    management_cap_percent = StringField(
+        _l("Mức trần chi phí quản lý (%)"),
+        validators=[
+            DataRequired(),
+            Regexp(r"^\s*\d{1,3}\s*$", message=_l("Nhập số nguyên từ 0 đến 100.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
     approval_same_level_max = StringField(
         _l("Cán bộ duyệt cùng cấp được duyệt đến (đồng; 0: luôn do cấp trên duyệt)"),
-        validators=[DataRequired()], render_kw={"inputmode": "numeric", "placeholder": "0"})
+        validators=[DataRequired()],
+        render_kw={"inputmode": "numeric", "placeholder": "0"},
+    )
     transfer_difference_max = StringField(
         _l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
-        validators=[DataRequired()], render_kw={"inputmode": "numeric", "placeholder": "50.000"})
+        validators=[DataRequired()],
+        render_kw={"inputmode": "numeric", "placeholder": "50.000"},
+    )

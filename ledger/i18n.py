@@ -1,4 +1,5 @@
 """Language (Vietnamese first, English second) and the display filters for money and dates."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -38,6 +39,7 @@ def format_percent(value) -> str:
     if value is None or value == "":
         return ""
     from babel.numbers import format_decimal
+
     return format_decimal(value, format="#,##0.0", locale=select_locale()) + "%"
 
 
@@ -61,9 +63,15 @@ def long_date(value: date) -> str:
 def init_app(app) -> None:
     """Wire Flask-Babel and the Jinja filters."""
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(vnd=format_vnd, digits=group_digits, words=amount_in_words,
-                                 ddmmyyyy=format_date, datetime=format_datetime,
-                                 longdate=long_date, pct=format_percent)
+    app.jinja_env.filters.update(
+        vnd=format_vnd,
+        digits=group_digits,
+        words=amount_in_words,
+        ddmmyyyy=format_date,
+        datetime=format_datetime,
+        longdate=long_date,
+        pct=format_percent,
+    )
     app.jinja_env.globals.update(current_lang=select_locale)
     app.before_request(_remember_language)
 

@@ -1,4 +1,5 @@
 """Run Alembic from the app: the CLI's ``db upgrade`` and the tests use this."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -2,6 +2,7 @@
 
 VND has no minor unit, so every amount is a Python ``int`` (``BigInteger`` in the database).
 """
+
 from __future__ import annotations
 
 import re

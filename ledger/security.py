@@ -1,13 +1,14 @@
 """Response headers, CSRF, session timeouts and errors that fail closed."""
+
 from __future__ import annotations
 
 import logging
 import time
 
 from flask import Request, current_app, g, render_template, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
-from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from .errors import LedgerError
 from .i18n import error_message
@@ -15,11 +16,13 @@ from .i18n import error_message
 csrf = CSRFProtect()
 log = logging.getLogger("ledger")
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
-_ARG_CONTROLS = {code: None for code in [*range(32), 127]}
+_ARG_CONTROLS = dict.fromkeys([*range(32), 127])
 
 
 class CleanRequest(Request):
@@ -37,8 +40,9 @@ class CleanRequest(Request):
 
 
 def _cleaned(values, table) -> ImmutableMultiDict:
-    return ImmutableMultiDict([(key.translate(table), value.translate(table))
-                               for key, value in values.items(multi=True)])
+    return ImmutableMultiDict(
+        [(key.translate(table), value.translate(table)) for key, value in values.items(multi=True)]
+    )
 
 
 def set_headers(response):
@@ -58,33 +62,42 @@ def log_action(response):
     """One line per submission: user, unit, action, status (UTC time); never form values."""
     if request.method == "POST" and request.endpoint:
         from flask_login import current_user
+
         user = getattr(current_user, "id", None) if current_user else None
         unit = getattr(current_user, "unit_id", None) if current_user else None
-        log.info("action=%s status=%s user=%s unit=%s", request.endpoint, response.status_code,
-                 user, unit)
+        log.info(
+            "action=%s status=%s user=%s unit=%s",
+            request.endpoint,
+            response.status_code,
+            user,
+            unit,
+        )
     return response
 
 
 def enforce_timeouts():
     """End a signed-in session after the idle or absolute timeout."""
     if "_user_id" not in session:
-        return None
+        return
     now = int(time.time())
     cfg = current_app.config
     started, seen = session.get("started", now), session.get("seen", now)
-    if (now - seen > cfg["IDLE_TIMEOUT_MINUTES"] * 60
-            or now - started > cfg["ABSOLUTE_TIMEOUT_HOURS"] * 3600):
+    if (
+        now - seen > cfg["IDLE_TIMEOUT_MINUTES"] * 60
+        or now - started > cfg["ABSOLUTE_TIMEOUT_HOURS"] * 3600
+    ):
         session.clear()
         g.session_expired = True
-        return None
+        return
     session["seen"] = now
-    return None
+    return
 
 
 def handle_ledger_error(error: LedgerError):
     """A business rule refused the request: say why, in the user's language."""
-    return render_template("error.html", message=error_message(error), code=error.status), \
-        error.status
+    return render_template(
+        "error.html", message=error_message(error), code=error.status
+    ), error.status
 
 
 def handle_csrf(error: CSRFError):
@@ -93,6 +106,7 @@ def handle_csrf(error: CSRFError):
 
 def _csrf_message() -> str:
     from flask_babel import gettext
+
     return gettext("Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.")
 
 
@@ -128,8 +142,9 @@ def _configure_logging() -> None:
     if log.handlers:
         return
     handler = logging.StreamHandler()
-    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s %(message)s",
-                                  "%Y-%m-%dT%H:%M:%S")
+    formatter = logging.Formatter(
+        "%(asctime)sZ %(levelname)s %(name)s %(message)s", "%Y-%m-%dT%H:%M:%S"
+    )
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     log.addHandler(handler)

@@ -4,6 +4,7 @@ Checks happen on the zip directory (sizes, entry count, macros) before openpyxl 
 openpyxl runs read-only with defusedxml (it refuses XML entity bombs only when defusedxml is
 installed, so we require it). Rows are streamed with a cap on rows and columns.
 """
+
 from __future__ import annotations
 
 import csv
@@ -88,14 +89,15 @@ def _gate_zip(data: bytes) -> None:
     if "[content_types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise Rejected("not_xlsx")
     if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED or any(
-            i.compress_size and i.file_size / i.compress_size > MAX_RATIO for i in infos):
+        i.compress_size and i.file_size / i.compress_size > MAX_RATIO for i in infos
+    ):
         raise Rejected("bomb")
 
 
 def _read_xlsx(data: bytes) -> Iterator[list[object]]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many types on malformed parts
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many types on malformed parts
         raise Rejected("xml" if _xml_attack(error) else "not_xlsx") from None
     if not book.worksheets:
         book.close()
@@ -105,14 +107,15 @@ def _read_xlsx(data: bytes) -> Iterator[list[object]]:
 
 def _xlsx_rows(book) -> Iterator[list[object]]:
     try:
-        for count, row in enumerate(book.worksheets[0].iter_rows(max_col=MAX_COLUMNS,
-                                                                  values_only=True)):
+        for count, row in enumerate(
+            book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        ):
             if count >= MAX_ROWS:
                 raise Rejected("rows")
             yield list(row)
     except Rejected:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure inside a sheet is a malformed file
         raise Rejected("xml") from None
     finally:
         book.close()

@@ -1,4 +1,5 @@
 """Text helpers shared by services, imports and exports: normalisation and search keys."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,9 @@ _UNIT_PREFIXES = ("thị trấn", "xã", "phường", "huyện", "quận", "th�
 _ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
 #: the largest id a route or a form may name: PostgreSQL's INTEGER primary keys stop here
 MAX_ID = 2**31 - 1
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+)
 
 
 def parse_digits(text: object, *, maximum: int = MAX_ID) -> int | None:
@@ -26,6 +29,7 @@ def required_reason(text: object, *, max_length: int = 500) -> str:
     """The cleaned reason a rule asks for (void, reject, unlock, unmask); ``ReasonRequired``
     when nothing is left of it."""
     from .errors import ReasonRequired
+
     reason = clean(text, max_length=max_length)
     if not reason:
         raise ReasonRequired()
@@ -51,5 +55,5 @@ def unit_key(name: object) -> str:
     value = clean(name).casefold()
     for prefix in sorted(_UNIT_PREFIXES, key=len, reverse=True):
         if value.startswith(prefix + " "):
-            return value[len(prefix) + 1:].strip()
+            return value[len(prefix) + 1 :].strip()
     return value

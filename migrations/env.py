@@ -1,4 +1,5 @@
 """Alembic environment: targets ``SQLModel.metadata`` (every table of ``ledger.models``)."""
+
 from __future__ import annotations
 
 from logging.config import fileConfig
@@ -18,14 +19,19 @@ target_metadata = SQLModel.metadata
 def _url() -> str:
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
 def run_migrations_offline() -> None:
     """Emit SQL without a database connection."""
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -44,8 +50,12 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     is_sqlite = connection.dialect.name == "sqlite"
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=is_sqlite, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=is_sqlite,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,4 +1,5 @@
 """Browser-test plumbing: a live server in a thread and Debian's Chromium through Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -9,9 +10,16 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_or_skip() -> str:
@@ -20,7 +28,9 @@ def chromium_or_skip() -> str:
     if path:
         return path
     if os.environ.get("LEDGER_REQUIRE_BROWSER") == "1":
-        pytest.fail("Chromium is required (LEDGER_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing")
+        pytest.fail(
+            "Chromium is required (LEDGER_REQUIRE_BROWSER=1) but /usr/bin/chromium is missing"
+        )
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
 
 

@@ -3,6 +3,7 @@
 ``LEDGER_TEST_DATABASE_URL`` selects PostgreSQL (``.ci/run`` sets it for the second pass);
 without it every test gets its own SQLite file copied from a migrated, seeded template.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,9 @@ def template_db(tmp_path_factory):
 
 
 def _admin_engine(url: str):
-    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
-                         isolation_level="AUTOCOMMIT")
+    return create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
 
 
 def _create_postgres_database(url: str) -> str:
@@ -76,11 +78,19 @@ def _drop_postgres_database(url: str, test_url: str) -> None:
 def _truncate_and_seed(url: str) -> None:
     engine = get_engine(url)
     with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname='public' "
-            "AND tablename <> 'alembic_version'")).scalars().all()
-        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                          + " RESTART IDENTITY CASCADE"))
+        tables = (
+            conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        )
     session = new_session(engine, write=True)
     seed_reference(session)
     session.commit()
@@ -102,8 +112,14 @@ def db_url(template_db, tmp_path):
 
 @pytest.fixture
 def app(db_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-secret-key",
-                      "SERVER_NAME": "localhost"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "test-secret-key",
+            "SERVER_NAME": "localhost",
+        }
+    )
     app.instance_path = str(tmp_path / "instance")
     yield app
 
@@ -136,22 +152,41 @@ def unit(session):
 @pytest.fixture
 def make_receipt(session):
     """Record a receipt through the service (not committed)."""
-    def make(unit_code: str = "TT-CHUONGDUONG", amount: int = 1_000_000,
-             on: date = date(2018, 3, 1), **fields):
+
+    def make(
+        unit_code: str = "TT-CHUONGDUONG",
+        amount: int = 1_000_000,
+        on: date = date(2018, 3, 1),
+        **fields,
+    ):
         fund = find_unit(session, unit_code)
-        data = ReceiptInput(receipt_date=on, amount=amount, payer_name=fields.pop("payer_name", "Nguyễn Văn An"), **fields)
+        data = ReceiptInput(
+            receipt_date=on,
+            amount=amount,
+            payer_name=fields.pop("payer_name", "Nguyễn Văn An"),
+            **fields,
+        )
         return record_receipt(session, unit_id=fund.id, data=data)
+
     return make
 
 
 @pytest.fixture
 def make_user(session):
     """Create and commit a user scoped to a unit (by code); password ``PASSWORD``."""
+
     def make(username: str, role: str, unit_code: str, **fields):
-        user = create_user(session, username=username, password=PASSWORD, role=role,
-                           unit_id=find_unit(session, unit_code).id, **fields)
+        user = create_user(
+            session,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            unit_id=find_unit(session, unit_code).id,
+            **fields,
+        )
         session.commit()
         return user
+
     return make
 
 
@@ -160,7 +195,8 @@ def form_tokens(html: str) -> dict[str, str]:
     found = {}
     for name in ("csrf_token", "idempotency_key"):
         match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(
-            rf'value="([^"]*)"[^>]*name="{name}"', html)
+            rf'value="([^"]*)"[^>]*name="{name}"', html
+        )
         if match:
             found[name] = match.group(1)
     return found
@@ -169,22 +205,28 @@ def form_tokens(html: str) -> dict[str, str]:
 @pytest.fixture
 def login(client):
     """Sign ``client`` in as ``username``."""
+
     def do(username: str, password: str = PASSWORD):
         page = client.get("/auth/login")
-        response = client.post("/auth/login", data={
-            "username": username, "password": password, **form_tokens(page.text)})
+        response = client.post(
+            "/auth/login",
+            data={"username": username, "password": password, **form_tokens(page.text)},
+        )
         assert response.status_code == 302, response.text
         return response
+
     return do
 
 
 @pytest.fixture
 def submit(client):
     """GET a form page, then POST it with its tokens plus ``data``."""
+
     def do(page_url: str, data: dict, post_url: str | None = None, **kwargs):
         page = client.get(page_url)
         assert page.status_code == 200, page.text
         return client.post(post_url or page_url, data={**form_tokens(page.text), **data}, **kwargs)
+
     return do
 
 
@@ -192,11 +234,24 @@ def submit(client):
 def two_districts(session):
     """A second district (Phú Xuyên) with one commune, beside Thường Tín."""
     from ledger.services.units import create_unit
+
     city = find_unit(session, "HN")
-    district = create_unit(session, code="PX", name="Huyện Phú Xuyên", level="district",
-                           parent_id=city.id, valid_from=date(2008, 8, 1))
-    create_unit(session, code="PX-PHUCTIEN", name="Xã Phúc Tiến", level="commune",
-                parent_id=district.id, valid_from=date(2008, 8, 1))
+    district = create_unit(
+        session,
+        code="PX",
+        name="Huyện Phú Xuyên",
+        level="district",
+        parent_id=city.id,
+        valid_from=date(2008, 8, 1),
+    )
+    create_unit(
+        session,
+        code="PX-PHUCTIEN",
+        name="Xã Phúc Tiến",
+        level="commune",
+        parent_id=district.id,
+        valid_from=date(2008, 8, 1),
+    )
     session.commit()
     return district
 
@@ -207,6 +262,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     from tests.browser import ARGS, chromium_or_skip
+
     path = chromium_or_skip()
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=path, args=ARGS, headless=True)
@@ -218,6 +274,7 @@ def browser():
 def live_server(app):
     """The test app on a real port (SERVER_NAME cleared so any host works)."""
     from tests.browser import LiveServer
+
     app.config["SERVER_NAME"] = None
     server = LiveServer(app)
     yield server

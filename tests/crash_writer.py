@@ -1,9 +1,11 @@
 """A writer for the crash test: posts receipts with idempotency keys and records each
 acknowledgement (fsync'd) only after its transaction committed. Run as a subprocess:
 ``python -m tests.crash_writer URL FUND_ID WRITER ACK_FILE COUNT``."""
+
 import os
 import sys
 from datetime import date
+from pathlib import Path
 
 from ledger.db import make_engine, new_session
 from ledger.services.idempotency import claim_key, complete_key
@@ -12,7 +14,7 @@ from ledger.services.receipts import ReceiptInput, record_receipt
 
 def main(url: str, fund: int, writer: str, ack_file: str, count: int) -> None:
     engine = make_engine(url)
-    done = set(open(ack_file).read().split()) if os.path.exists(ack_file) else set()
+    done = set(Path(ack_file).read_text().split()) if os.path.exists(ack_file) else set()
     with open(ack_file, "a") as acks:
         for index in range(count):
             key = f"{writer}-{index}"
@@ -25,9 +27,15 @@ def main(url: str, fund: int, writer: str, ack_file: str, count: int) -> None:
                 with open(ack_file + ".replayed", "a") as replayed:
                     replayed.write(key + "\n")
             if first is None:
-                receipt = record_receipt(session, unit_id=fund, data=ReceiptInput(
-                    receipt_date=date(2018, 1 + index % 12, 1 + index % 28),
-                    amount=1_000 * (index + 1), payer_name=key))
+                receipt = record_receipt(
+                    session,
+                    unit_id=fund,
+                    data=ReceiptInput(
+                        receipt_date=date(2018, 1 + index % 12, 1 + index % 28),
+                        amount=1_000 * (index + 1),
+                        payer_name=key,
+                    ),
+                )
                 complete_key(session, key=key, result=str(receipt.id))
             session.commit()
             session.close()

@@ -1,4 +1,5 @@
 """The app factory: configuration from LEDGER_* variables and a generated secret key."""
+
 from ledger import create_app
 
 

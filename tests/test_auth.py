@@ -1,4 +1,5 @@
 """Sign-in: argon2id, lock-out counted in the database, one message, sessions that really end."""
+
 import time
 
 import pytest
@@ -12,8 +13,9 @@ FAILED = "Tên đăng nhập hoặc mật khẩu không đúng"
 
 def _try(client, username, password):
     page = client.get("/auth/login")
-    return client.post("/auth/login", data={"username": username, "password": password,
-                                            **form_tokens(page.text)})
+    return client.post(
+        "/auth/login", data={"username": username, "password": password, **form_tokens(page.text)}
+    )
 
 
 def test_same_message_for_unknown_user_and_wrong_password(client, make_user):
@@ -35,7 +37,9 @@ def test_lockout_after_ten_failures_is_counted_in_the_database(client, make_user
 
 
 def test_password_is_stored_as_argon2id(make_user):
-    assert make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG").password_hash.startswith("$argon2id$")
+    assert make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG").password_hash.startswith(
+        "$argon2id$"
+    )
 
 
 def test_session_cookie_changes_at_login_and_dies_at_logout(app, client, make_user, login):
@@ -91,24 +95,41 @@ def test_cookies_are_httponly_and_lax(client, make_user, login):
 def test_login_never_redirects_off_site(client, make_user, target):
     make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
     page = client.get("/auth/login")
-    response = client.post(f"/auth/login?next={target}", data={
-        "username": "thuquy.a", "password": PASSWORD, **form_tokens(page.text)})
+    response = client.post(
+        f"/auth/login?next={target}",
+        data={"username": "thuquy.a", "password": PASSWORD, **form_tokens(page.text)},
+    )
     assert response.headers["Location"].endswith("/")
 
 
 def test_admin_manages_users_in_the_ui(client, make_user, login, submit, session, unit):
     make_user("quantri", "admin", "HN")
     login("quantri")
-    response = submit("/admin/users/new", {
-        "username": "thuquy.hahoi", "full_name": "Thủ quỹ Hà Hồi", "role": "treasurer",
-        "unit_id": str(unit("TT-HAHOI").id), "password": "mat-khau-moi-123", "active": "y"})
+    response = submit(
+        "/admin/users/new",
+        {
+            "username": "thuquy.hahoi",
+            "full_name": "Thủ quỹ Hà Hồi",
+            "role": "treasurer",
+            "unit_id": str(unit("TT-HAHOI").id),
+            "password": "mat-khau-moi-123",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     session.rollback()
     created = session.exec(select(User).where(User.username == "thuquy.hahoi")).scalars().one()
     assert created.role == "treasurer"
-    response = submit(f"/admin/users/{created.id}", {
-        "username": "thuquy.hahoi", "full_name": "Thủ quỹ Hà Hồi", "role": "treasurer",
-        "unit_id": str(created.unit_id), "password": ""})
+    response = submit(
+        f"/admin/users/{created.id}",
+        {
+            "username": "thuquy.hahoi",
+            "full_name": "Thủ quỹ Hà Hồi",
+            "role": "treasurer",
+            "unit_id": str(created.unit_id),
+            "password": "",
+        },
+    )
     assert response.status_code == 302
     session.rollback()
     assert session.get(User, created.id).active is False

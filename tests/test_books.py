@@ -1,4 +1,5 @@
 """Cash book and bank book: opening, running balance, daily totals, closing; formula-safe xlsx."""
+
 import io
 from datetime import date
 
@@ -13,8 +14,9 @@ from ledger.services.receipts import void_receipt
 @pytest.fixture
 def year(session, make_receipt):
     make_receipt(amount=1_000_000, on=date(2018, 1, 10))
-    make_receipt(amount=500_000, on=date(2018, 2, 1), payer_name="=HYPERLINK(\"http://x\")",
-                 reason="ủng hộ")
+    make_receipt(
+        amount=500_000, on=date(2018, 2, 1), payer_name='=HYPERLINK("http://x")', reason="ủng hộ"
+    )
     make_receipt(amount=250_000, on=date(2018, 2, 1), payer_name="+SUM(A1)\x07", reason="@x")
     bank = make_receipt(amount=3_000_000, on=date(2018, 2, 3), method="bank")
     voided = make_receipt(amount=100_000, on=date(2018, 3, 1))
@@ -24,10 +26,11 @@ def year(session, make_receipt):
 
 
 def test_cash_book_opening_running_and_closing(session, year):
-    book = read_book(session, unit_id=year, kind="cash", date_from=date(2018, 2, 1),
-                     date_to=date(2018, 12, 31))
+    book = read_book(
+        session, unit_id=year, kind="cash", date_from=date(2018, 2, 1), date_to=date(2018, 12, 31)
+    )
     assert book.opening == 1_000_000
-    assert [l.balance for l in book.lines] == [1_500_000, 1_750_000, 1_850_000, 1_750_000]
+    assert [ln.balance for ln in book.lines] == [1_500_000, 1_750_000, 1_850_000, 1_750_000]
     assert book.closing == 1_750_000 == book.lines[-1].balance
     days = {day: (i, o) for day, _, i, o in book.days()}
     assert days[date(2018, 2, 1)] == (750_000, 0)
@@ -37,21 +40,25 @@ def test_cash_book_opening_running_and_closing(session, year):
 
 
 def test_bank_book_is_separate(session, year):
-    book = read_book(session, unit_id=year, kind="bank", date_from=date(2018, 1, 1),
-                     date_to=date(2018, 12, 31))
+    book = read_book(
+        session, unit_id=year, kind="bank", date_from=date(2018, 1, 1), date_to=date(2018, 12, 31)
+    )
     assert book.closing == 3_000_000 and len(book.lines) == 1
 
 
 def test_workbook_has_no_formula_from_user_text(session, year):
-    book = read_book(session, unit_id=year, kind="cash", date_from=date(2018, 1, 1),
-                     date_to=date(2018, 12, 31))
+    book = read_book(
+        session, unit_id=year, kind="cash", date_from=date(2018, 1, 1), date_to=date(2018, 12, 31)
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(book_workbook(book, unit_name="=Xã A")))
     cells = [c for row in workbook.active.iter_rows() for c in row if c.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = [c.value for c in cells if isinstance(c.value, str)]
     assert any(t.startswith("=HYPERLINK") for t in texts)
     assert any(t.startswith("+SUM(A1)") and "\x07" not in t for t in texts)
-    closing = [row for row in workbook.active.iter_rows(values_only=True) if row[3] == "Số dư cuối kỳ"]
+    closing = [
+        row for row in workbook.active.iter_rows(values_only=True) if row[3] == "Số dư cuối kỳ"
+    ]
     assert closing[0][6] == 1_750_000
 
 

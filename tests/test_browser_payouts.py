@@ -1,5 +1,6 @@
 """In the browser: a treasurer drafts a heart-surgery payout, a reviewer approves it, the
 treasurer pays and prints the Phiếu chi, and the fund balance falls by the amount."""
+
 import re
 from datetime import date
 
@@ -20,15 +21,23 @@ def _sign_in(page, base, username):
     page.wait_for_url(base + "/")
 
 
-def test_heart_surgery_payout_from_draft_to_printed_voucher(browser, live_server, make_user,
-                                                            make_receipt, session, unit):
+def test_heart_surgery_payout_from_draft_to_printed_voucher(
+    browser, live_server, make_user, make_receipt, session, unit
+):
     fund = unit("TT-CHUONGDUONG")
     make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
     make_user("duyet.tt", "reviewer", "TT")
     make_receipt(amount=30_000_000, on=date(2018, 1, 5))
-    child = create_beneficiary(session, unit_id=fund.id, data=BeneficiaryInput(
-        full_name="Lê Minh Khôi", birth_date=date(2014, 5, 1), sex="male",
-        groups=("serious_illness_poor",)))
+    child = create_beneficiary(
+        session,
+        unit_id=fund.id,
+        data=BeneficiaryInput(
+            full_name="Lê Minh Khôi",
+            birth_date=date(2014, 5, 1),
+            sex="male",
+            groups=("serious_illness_poor",),
+        ),
+    )
     session.commit()
     base = live_server.url
     treasurer = browser.new_context(viewport={"width": 412, "height": 915}).new_page()

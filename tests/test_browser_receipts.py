@@ -1,4 +1,5 @@
 """In the browser, on a phone-sized screen: a treasurer records a receipt and sees it everywhere."""
+
 import re
 
 import pytest
@@ -13,8 +14,9 @@ def _closing(page, base, unit_id) -> str:
     return page.locator("#closing").inner_text()
 
 
-def test_treasurer_records_a_receipt_and_the_cash_book_rises(page, live_server, make_user,
-                                                             make_receipt, session, unit):
+def test_treasurer_records_a_receipt_and_the_cash_book_rises(
+    page, live_server, make_user, make_receipt, session, unit
+):
     make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
     make_receipt(amount=2_000_000)
     session.commit()
@@ -45,6 +47,7 @@ def test_treasurer_records_a_receipt_and_the_cash_book_rises(page, live_server, 
 
 def _shots():
     from pathlib import Path
+
     path = Path(__file__).resolve().parent / "screenshots"
     path.mkdir(exist_ok=True)
     return path

@@ -1,6 +1,8 @@
 """In the browser: a reviewer opens the dashboard, sees the 29 communes, downloads the workbook."""
+
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -29,7 +31,7 @@ def test_reviewer_dashboard_and_workbook(browser, live_server, make_user, runner
     page.screenshot(path=str(_shots() / "dashboard.png"), full_page=False)
     with page.expect_download() as info:
         page.click("text=Tải bảng đối chiếu (Excel)")
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book["Đối chiếu chỉ tiêu"]["B1"].value == "Huyện Thường Tín"
     assert all(row[3] == "OK" for row in book["Kiểm tra"].iter_rows(min_row=2, values_only=True))
@@ -46,24 +48,41 @@ def test_reports_and_estimated_notes_fit_a_phone(browser, live_server, commune_q
 
     from ledger.models import ReportPeriod
     from ledger.services.units import create_unit, record_succession
+
     top, n1 = commune_quota.unit_id, find_unit(session, "TP-N1")
     for i in range(6):  # a successor of many communes, as Xã Thường Tín is of eight
-        old = create_unit(session, code=f"TP-O{i}", name=f"Xã Cũ Có Tên Khá Dài Số {i}",
-                          level="commune", parent_id=top, valid_from=date(2000, 1, 1),
-                          valid_to=date(2025, 6, 30))
-        record_succession(session, predecessor_id=old.id, successor_id=n1.id,
-                          effective_on=date(2025, 7, 1), share_bp=10000 if i % 2 else 5000,
-                          legal_basis="Nghị quyết thử")
+        old = create_unit(
+            session,
+            code=f"TP-O{i}",
+            name=f"Xã Cũ Có Tên Khá Dài Số {i}",
+            level="commune",
+            parent_id=top,
+            valid_from=date(2000, 1, 1),
+            valid_to=date(2025, 6, 30),
+        )
+        record_succession(
+            session,
+            predecessor_id=old.id,
+            successor_id=n1.id,
+            effective_on=date(2025, 7, 1),
+            share_bp=10000 if i % 2 else 5000,
+            legal_basis="Nghị quyết thử",
+        )
     session.commit()
-    period = session.exec(select(ReportPeriod).where(
-        ReportPeriod.campaign_id == commune_quota.id)).scalars().one()
+    period = (
+        session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == commune_quota.id))
+        .scalars()
+        .one()
+    )
     base = live_server.url
     for username in ("duyet.tinh", "thuquy.nhat"):
         context = browser.new_context(viewport={"width": 390, "height": 844})
         page = context.new_page()
         _sign_in(page, base, username)
-        for path in (f"/campaigns/{commune_quota.id}?as_of=30/06/2026",
-                     f"/campaigns/{commune_quota.id}/reports/{period.id}"):
+        for path in (
+            f"/campaigns/{commune_quota.id}?as_of=30/06/2026",
+            f"/campaigns/{commune_quota.id}/reports/{period.id}",
+        ):
             page.goto(base + path)
             assert "ước tính" in page.inner_text("main")
             width = page.evaluate("document.documentElement.scrollWidth")

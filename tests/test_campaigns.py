@@ -1,8 +1,10 @@
 """Campaigns, calendars and reports (issue #12): set-up by CLI and browser, every level sees its
 own, "cùng kỳ" across reorganisations by share, as-of figures as of that date."""
+
 import io
 import re
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -11,12 +13,17 @@ from sqlalchemy import select
 from ledger.models import AuditEvent, Campaign, Quota, ReportPeriod
 from ledger.services.books import read_book
 from ledger.services.calendars import template_periods
-from ledger.services.campaigns import (copy_campaign, create_campaign, find_campaign, set_quota,
-                                       set_report_period)
+from ledger.services.campaigns import (
+    copy_campaign,
+    create_campaign,
+    find_campaign,
+    set_quota,
+    set_report_period,
+)
 from ledger.services.journal import balance_from_postings
 from ledger.services.receipts import ReceiptInput, record_receipt
-from ledger.services.reorganisation import reorganise
 from ledger.services.reconciliation import build_reconciliation
+from ledger.services.reorganisation import reorganise
 from ledger.services.reports import period_report
 from ledger.services.units import create_unit, find_unit, record_succession, subtree_ids
 from tests.conftest import form_tokens
@@ -29,72 +36,150 @@ def _cli(runner, *args):
 
 
 def _sheet_rows(path_or_bytes):
-    data = path_or_bytes if isinstance(path_or_bytes, bytes) else open(path_or_bytes, "rb").read()
+    data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
     book = openpyxl.load_workbook(io.BytesIO(data))
     return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
 
 
 def _receipt(session, code, amount, on):
     unit = find_unit(session, code)
-    return record_receipt(session, unit_id=unit.id, data=ReceiptInput(
-        receipt_date=on, amount=amount, payer_name="Nguyễn Văn An"))
+    return record_receipt(
+        session,
+        unit_id=unit.id,
+        data=ReceiptInput(receipt_date=on, amount=amount, payer_name="Nguyễn Văn An"),
+    )
 
 
 @pytest.fixture
 def province(session):
     """A province with no district: four communes directly under it; two of them (A, B) closed
     on 30/06/2025, A merged whole into N1, B split 60/40 between N1 and N2."""
-    top = create_unit(session, code="TP", name="Tỉnh Thử", level="province",
-                      valid_from=date(2000, 1, 1))
+    top = create_unit(
+        session, code="TP", name="Tỉnh Thử", level="province", valid_from=date(2000, 1, 1)
+    )
     for code, name in (("TP-A", "Xã An"), ("TP-B", "Xã Bình")):
-        create_unit(session, code=code, name=name, level="commune", parent_id=top.id,
-                    valid_from=date(2000, 1, 1))
+        create_unit(
+            session,
+            code=code,
+            name=name,
+            level="commune",
+            parent_id=top.id,
+            valid_from=date(2000, 1, 1),
+        )
     for code, name in (("TP-N1", "Xã Nhất"), ("TP-N2", "Xã Nhì")):
-        create_unit(session, code=code, name=name, level="commune", parent_id=top.id,
-                    valid_from=date(2025, 7, 1))
+        create_unit(
+            session,
+            code=code,
+            name=name,
+            level="commune",
+            parent_id=top.id,
+            valid_from=date(2025, 7, 1),
+        )
     _receipt(session, "TP-A", 3_000_000, date(2025, 3, 1))
     _receipt(session, "TP-B", 1_000_001, date(2025, 4, 1))
-    reorganise(session, table=[["Đơn vị cũ", "Đơn vị mới", "Tỷ lệ (%)", "Ngày hiệu lực", "Căn cứ"],
-                               *([old, new, share, "01/07/2025", "Nghị quyết thử"] for old, new, share
-                                 in (("TP-A", "TP-N1", "100"), ("TP-B", "TP-N1", "60"),
-                                     ("TP-B", "TP-N2", "40")))])
+    reorganise(
+        session,
+        table=[
+            ["Đơn vị cũ", "Đơn vị mới", "Tỷ lệ (%)", "Ngày hiệu lực", "Căn cứ"],
+            *(
+                [old, new, share, "01/07/2025", "Nghị quyết thử"]
+                for old, new, share in (
+                    ("TP-A", "TP-N1", "100"),
+                    ("TP-B", "TP-N1", "60"),
+                    ("TP-B", "TP-N2", "40"),
+                )
+            ),
+        ],
+    )
     _receipt(session, "TP", 7_000_000, date(2025, 8, 1))  # after the cut-off a year back
     session.commit()
     return top
 
 
-def test_cli_sets_up_a_2026_campaign_and_exports_the_period_report(runner, province, session,
-                                                                   tmp_path):
+def test_cli_sets_up_a_2026_campaign_and_exports_the_period_report(
+    runner, province, session, tmp_path
+):
     """From the CLI alone: campaign, quotas from the annex table, a calendar, receipts, then the
     exported report's figures — and the successors' "cùng kỳ" = Σ predecessor × share."""
-    _cli(runner, "campaigns", "add", "--unit", "TP", "--code", "2026", "--name",
-         "Vận động Quỹ năm 2026", "--target", "50.000.000", "--from", "01/01/2026",
-         "--to", "31/12/2026")
+    _cli(
+        runner,
+        "campaigns",
+        "add",
+        "--unit",
+        "TP",
+        "--code",
+        "2026",
+        "--name",
+        "Vận động Quỹ năm 2026",
+        "--target",
+        "50.000.000",
+        "--from",
+        "01/01/2026",
+        "--to",
+        "31/12/2026",
+    )
     annex = tmp_path / "quotas.csv"
-    annex.write_text("STT,TÊN ĐƠN VỊ,Số tiền (Đồng)\n1,Xã Nhất,\"30.000.000\"\n"
-                     "2,Xã Nhì,\"25.000.000\"\n,Tổng cộng,\"55.000.000\"\n", encoding="utf-8")
+    annex.write_text(
+        'STT,TÊN ĐƠN VỊ,Số tiền (Đồng)\n1,Xã Nhất,"30.000.000"\n'
+        '2,Xã Nhì,"25.000.000"\n,Tổng cộng,"55.000.000"\n',
+        encoding="utf-8",
+    )
     _cli(runner, "quotas", "import", annex, "--unit", "TP", "--campaign", "2026")
-    _cli(runner, "periods", "template", "--unit", "TP", "--campaign", "2026",
-         "--template", "6-9-nam")
-    _cli(runner, "periods", "add", "--unit", "TP", "--campaign", "2026", "--name",
-         "Báo cáo 6 tháng", "--to", "30/06/2026", "--due", "15/07/2026")
+    _cli(
+        runner, "periods", "template", "--unit", "TP", "--campaign", "2026", "--template", "6-9-nam"
+    )
+    _cli(
+        runner,
+        "periods",
+        "add",
+        "--unit",
+        "TP",
+        "--campaign",
+        "2026",
+        "--name",
+        "Báo cáo 6 tháng",
+        "--to",
+        "30/06/2026",
+        "--due",
+        "15/07/2026",
+    )
     receipts = tmp_path / "receipts.csv"
-    receipts.write_text("Ngày,Người ủng hộ,Số tiền\n02/03/2026,Trần Văn Bình,\"4.000.000\"\n"
-                        "10/06/2026,Lê Thị Hoa,\"1.500.000\"\n15/07/2026,Lê Thị Hoa,\"900.000\"\n",
-                        encoding="utf-8")
+    receipts.write_text(
+        'Ngày,Người ủng hộ,Số tiền\n02/03/2026,Trần Văn Bình,"4.000.000"\n'
+        '10/06/2026,Lê Thị Hoa,"1.500.000"\n15/07/2026,Lê Thị Hoa,"900.000"\n',
+        encoding="utf-8",
+    )
     _cli(runner, "import-receipts", receipts, "--unit", "TP-N1")
     out = tmp_path / "report.xlsx"
-    _cli(runner, "export-report", "--unit", "TP", "--campaign", "2026", "--period",
-         "Báo cáo 6 tháng", "--out", out)
+    _cli(
+        runner,
+        "export-report",
+        "--unit",
+        "TP",
+        "--campaign",
+        "2026",
+        "--period",
+        "Báo cáo 6 tháng",
+        "--out",
+        out,
+    )
 
     session.rollback()
     campaign = find_campaign(session, unit_id=province.id, code="2026")
-    periods = session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == campaign.id)
-                           .order_by(ReportPeriod.cutoff)).scalars().all()
+    periods = (
+        session.exec(
+            select(ReportPeriod)
+            .where(ReportPeriod.campaign_id == campaign.id)
+            .order_by(ReportPeriod.cutoff)
+        )
+        .scalars()
+        .all()
+    )
     assert [(p.name, p.cutoff, p.due) for p in periods] == [
         ("Báo cáo 6 tháng", date(2026, 6, 30), date(2026, 7, 15)),
         ("Báo cáo 9 tháng", date(2026, 9, 30), date(2026, 10, 15)),
-        ("Báo cáo năm", date(2026, 12, 31), date(2027, 1, 10))]
+        ("Báo cáo năm", date(2026, 12, 31), date(2027, 1, 10)),
+    ]
     rows = _sheet_rows(out)
     figures = {r[0]: r[1:] for r in rows if r and r[0]}
     assert figures["Chỉ tiêu được giao"][0] == 50_000_000
@@ -109,51 +194,144 @@ def test_cli_sets_up_a_2026_campaign_and_exports_the_period_report(runner, provi
 
 
 def test_cli_refuses_an_ambiguous_year_and_names_the_codes(runner, province):
-    for code, start, end in (("2026", "01/01/2026", "31/12/2026"),
-                             ("2026-THĐ", "01/06/2026", "30/06/2026")):
-        _cli(runner, "campaigns", "add", "--unit", "TP", "--code", code, "--name", code,
-             "--target", "10.000.000", "--from", start, "--to", end)
+    for code, start, end in (
+        ("2026", "01/01/2026", "31/12/2026"),
+        ("2026-THĐ", "01/06/2026", "30/06/2026"),
+    ):
+        _cli(
+            runner,
+            "campaigns",
+            "add",
+            "--unit",
+            "TP",
+            "--code",
+            code,
+            "--name",
+            code,
+            "--target",
+            "10.000.000",
+            "--from",
+            start,
+            "--to",
+            end,
+        )
     # the year alone picks the campaign coded as the year; the drive by its code
-    _cli(runner, "periods", "add", "--unit", "TP", "--campaign", "2026-THĐ", "--name",
-         "Báo cáo tháng 6", "--to", "30/06/2026", "--due", "05/07/2026")
+    _cli(
+        runner,
+        "periods",
+        "add",
+        "--unit",
+        "TP",
+        "--campaign",
+        "2026-THĐ",
+        "--name",
+        "Báo cáo tháng 6",
+        "--to",
+        "30/06/2026",
+        "--due",
+        "05/07/2026",
+    )
     assert "2026-THĐ" in _cli(runner, "campaigns", "list", "--unit", "TP")
-    duplicate = runner.invoke(args=["campaigns", "add", "--unit", "TP", "--code", "2026",
-                                    "--name", "x", "--target", "1.000", "--from", "01/01/2026",
-                                    "--to", "31/12/2026"])
+    duplicate = runner.invoke(
+        args=[
+            "campaigns",
+            "add",
+            "--unit",
+            "TP",
+            "--code",
+            "2026",
+            "--name",
+            "x",
+            "--target",
+            "1.000",
+            "--from",
+            "01/01/2026",
+            "--to",
+            "31/12/2026",
+        ]
+    )
     assert duplicate.exit_code == 2 and "2026" in duplicate.output
-    bad_period = runner.invoke(args=["periods", "add", "--unit", "TP", "--campaign", "2026-THĐ",
-                                     "--name", "x", "--to", "31/07/2026", "--due", "05/08/2026"])
+    bad_period = runner.invoke(
+        args=[
+            "periods",
+            "add",
+            "--unit",
+            "TP",
+            "--campaign",
+            "2026-THĐ",
+            "--name",
+            "x",
+            "--to",
+            "31/07/2026",
+            "--due",
+            "05/08/2026",
+        ]
+    )
     assert bad_period.exit_code == 2 and "01/06/2026" in bad_period.output
 
 
 def test_same_period_of_a_successor_is_the_sum_of_predecessors_times_share(session, province):
     n1, n2 = find_unit(session, "TP-N1"), find_unit(session, "TP-N2")
     campaign = create_campaign(session, unit_id=n2.id, year=2026, target=10_000_000)
-    period = set_report_period(session, campaign_id=campaign.id, code="h1", name="6 tháng",
-                               cutoff=date(2026, 6, 30), due=date(2026, 7, 15))
+    period = set_report_period(
+        session,
+        campaign_id=campaign.id,
+        code="h1",
+        name="6 tháng",
+        cutoff=date(2026, 6, 30),
+        due=date(2026, 7, 15),
+    )
     report = period_report(session, campaign_id=campaign.id, period_id=period.id)
     assert report.previous_collected == 1_000_001 * 4000 // 10000 == 400_000
     assert report.previous.estimated
-    assert [(s.unit.code, s.percent) for s in report.previous.sources] == [("TP-N2", 100.0),
-                                                                          ("TP-B", 40.0)]
+    assert [(s.unit.code, s.percent) for s in report.previous.sources] == [
+        ("TP-N2", 100.0),
+        ("TP-B", 40.0),
+    ]
     # a chain: N2 later merges whole into N3 → N3's 2025 figure is still B × 40 %
-    n3 = create_unit(session, code="TP-N3", name="Xã Ba", level="commune",
-                     parent_id=n1.parent_id, valid_from=date(2026, 1, 1))
-    record_succession(session, predecessor_id=n2.id, successor_id=n3.id,
-                      effective_on=date(2026, 1, 1), share_bp=5000)
+    n3 = create_unit(
+        session,
+        code="TP-N3",
+        name="Xã Ba",
+        level="commune",
+        parent_id=n1.parent_id,
+        valid_from=date(2026, 1, 1),
+    )
+    record_succession(
+        session,
+        predecessor_id=n2.id,
+        successor_id=n3.id,
+        effective_on=date(2026, 1, 1),
+        share_bp=5000,
+    )
     later = create_campaign(session, unit_id=n3.id, year=2026, target=1_000_000)
-    period = set_report_period(session, campaign_id=later.id, code="h1", name="6 tháng",
-                               cutoff=date(2026, 6, 30), due=date(2026, 7, 15))
+    period = set_report_period(
+        session,
+        campaign_id=later.id,
+        code="h1",
+        name="6 tháng",
+        cutoff=date(2026, 6, 30),
+        due=date(2026, 7, 15),
+    )
     report = period_report(session, campaign_id=later.id, period_id=period.id)
     assert report.previous_collected == 1_000_001 * 4000 * 5000 // (10000 * 10000) == 200_000
     assert [(s.unit.code, s.percent) for s in report.previous.sources] == [
-        ("TP-N3", 100.0), ("TP-B", 20.0), ("TP-N2", 50.0)]
+        ("TP-N3", 100.0),
+        ("TP-B", 20.0),
+        ("TP-N2", 50.0),
+    ]
 
 
 def test_whole_mergers_are_not_marked_estimated(session, province):
     campaign = create_campaign(session, unit_id=province.id, year=2026, target=10_000_000)
-    period = set_report_period(session, campaign_id=campaign.id, code="h1", name="6 tháng",
-                               cutoff=date(2026, 6, 30), due=date(2026, 7, 15))
+    period = set_report_period(
+        session,
+        campaign_id=campaign.id,
+        code="h1",
+        name="6 tháng",
+        cutoff=date(2026, 6, 30),
+        due=date(2026, 7, 15),
+    )
     report = period_report(session, campaign_id=campaign.id, period_id=period.id)
     assert not report.previous.estimated and not report.previous.inherited
     rows = {r.name: r for r in report.rows}
@@ -164,13 +342,25 @@ def test_whole_mergers_are_not_marked_estimated(session, province):
 @pytest.fixture
 def commune_quota(session, province, make_user):
     """The province's 2026 campaign with a quota for Xã Nhất, a report calendar and users."""
-    campaign = create_campaign(session, unit_id=province.id, year=2026, target=50_000_000,
-                               code="2026", name="Vận động năm 2026")
+    campaign = create_campaign(
+        session,
+        unit_id=province.id,
+        year=2026,
+        target=50_000_000,
+        code="2026",
+        name="Vận động năm 2026",
+    )
     n1, n2 = find_unit(session, "TP-N1"), find_unit(session, "TP-N2")
     set_quota(session, campaign_id=campaign.id, unit_id=n1.id, amount=30_000_000)
     set_quota(session, campaign_id=campaign.id, unit_id=n2.id, amount=20_000_000)
-    set_report_period(session, campaign_id=campaign.id, code="h1", name="Báo cáo 6 tháng",
-                      cutoff=date(2026, 6, 30), due=date(2026, 7, 15))
+    set_report_period(
+        session,
+        campaign_id=campaign.id,
+        code="h1",
+        name="Báo cáo 6 tháng",
+        cutoff=date(2026, 6, 30),
+        due=date(2026, 7, 15),
+    )
     _receipt(session, "TP-N1", 6_000_000, date(2026, 2, 1))
     _receipt(session, "TP-N2", 2_222_000, date(2026, 2, 1))
     session.commit()
@@ -181,8 +371,9 @@ def commune_quota(session, province, make_user):
     return campaign
 
 
-def test_a_commune_treasurer_sees_its_quota_progress_and_reports(client, login, commune_quota,
-                                                                 session):
+def test_a_commune_treasurer_sees_its_quota_progress_and_reports(
+    client, login, commune_quota, session
+):
     login("thuquy.nhat")
     home = client.get("/").text
     assert "Vận động năm 2026" in home and "30.000.000 đ" in home and "6.000.000 đ" in home
@@ -192,8 +383,11 @@ def test_a_commune_treasurer_sees_its_quota_progress_and_reports(client, login, 
     assert re.search(r'id="target">30\.000\.000 đ', page.text)
     assert "6.000.000 đ (20,0" in page.text and "2.222.000" not in page.text
     assert "Xã Nhì" not in page.text
-    period = session.exec(select(ReportPeriod).where(
-        ReportPeriod.campaign_id == commune_quota.id)).scalars().one()
+    period = (
+        session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == commune_quota.id))
+        .scalars()
+        .one()
+    )
     report = client.get(f"/campaigns/{commune_quota.id}/reports/{period.id}")
     assert report.status_code == 200 and "Xã Nhất" in report.text
     assert "ước tính" in report.text  # B went 60 % to N1
@@ -202,23 +396,38 @@ def test_a_commune_treasurer_sees_its_quota_progress_and_reports(client, login, 
     for name in ("progress", "yoy"):
         assert client.get(f"/campaigns/{commune_quota.id}/charts/{name}.png").status_code == 200
     api = client.get(f"/api/v1/campaigns/{commune_quota.id}/progress").get_json()
-    assert (api["unit"]["code"], api["target"], api["collected"]) == ("TP-N1", 30_000_000,
-                                                                      6_000_000)
+    assert (api["unit"]["code"], api["target"], api["collected"]) == (
+        "TP-N1",
+        30_000_000,
+        6_000_000,
+    )
     assert [c["code"] for c in client.get("/api/v1/campaigns").get_json()] == ["2026"]
     from ledger.services.reports import due_reports
-    due = due_reports(session, unit_ids={find_unit(session, "TP-N1").id},
-                      today=date(2026, 7, 1), holder_id=find_unit(session, "TP-N1").id)
+
+    due = due_reports(
+        session,
+        unit_ids={find_unit(session, "TP-N1").id},
+        today=date(2026, 7, 1),
+        holder_id=find_unit(session, "TP-N1").id,
+    )
     assert [p.name for p, _c, _u in due] == ["Báo cáo 6 tháng"]
 
 
-def test_a_commune_without_a_quota_does_not_see_the_campaign(client, login, commune_quota,
-                                                             session):
-    other = create_unit(session, code="TP-N9", name="Xã Chín", level="commune",
-                        parent_id=commune_quota.unit_id, valid_from=date(2025, 7, 1))
+def test_a_commune_without_a_quota_does_not_see_the_campaign(client, login, commune_quota, session):
+    other = create_unit(
+        session,
+        code="TP-N9",
+        name="Xã Chín",
+        level="commune",
+        parent_id=commune_quota.unit_id,
+        valid_from=date(2025, 7, 1),
+    )
     from ledger.services.users import create_user
     from tests.conftest import PASSWORD
-    create_user(session, username="thuquy.chin", password=PASSWORD, role="treasurer",
-                unit_id=other.id)
+
+    create_user(
+        session, username="thuquy.chin", password=PASSWORD, role="treasurer", unit_id=other.id
+    )
     session.commit()
     login("thuquy.chin")
     assert client.get(f"/campaigns/{commune_quota.id}").status_code == 404
@@ -229,10 +438,13 @@ def test_the_province_sees_its_communes_directly(client, login, commune_quota):
     login("duyet.tinh")
     page = client.get(f"/campaigns/{commune_quota.id}?as_of=30/06/2026").text
     assert sorted(re.findall(r'<tr class="[^"]*">\s*<td><a href="[^"]*">([^<]+)</a>', page)) == [
-        "Xã Nhì", "Xã Nhất"]  # the communes valid in 2026, directly under the province
-    assert "3.600.000 đ <small class=\"estimated\"" in page  # N1: A × 100 % + B × 60 %
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(
-        f"/campaigns/{commune_quota.id}/workbook.xlsx?as_of=30/06/2026").data))
+        "Xã Nhì",
+        "Xã Nhất",
+    ]  # the communes valid in 2026, directly under the province
+    assert '3.600.000 đ <small class="estimated"' in page  # N1: A × 100 % + B × 60 %
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/campaigns/{commune_quota.id}/workbook.xlsx?as_of=30/06/2026").data)
+    )
     same = {r[0]: r for r in workbook["Cùng kỳ năm trước"].iter_rows(values_only=True)}
     assert same["Xã Nhất"][2:4] == (3_600_000, "ước tính")
     assert same["Xã Nhì"][2:5] == (400_000, "ước tính", "Xã Bình 40 %")
@@ -244,28 +456,44 @@ def test_the_province_sees_its_communes_directly(client, login, commune_quota):
     assert units["TP-N1"]["same_period_last_year"]["collected"] == 3_600_000
 
 
-def test_period_report_for_30_04_2018_shows_the_cash_book_balance(session, client, login,
-                                                                  make_user):
+def test_period_report_for_30_04_2018_shows_the_cash_book_balance(
+    session, client, login, make_user
+):
     """The seeded 6-month report (cut at 30/04/2018) with later activity in the database."""
-    for code, amount, on in (("TT-CHUONGDUONG", 5_000_000, date(2018, 4, 30)),
-                             ("TT-CHUONGDUONG", 7_000_000, date(2018, 5, 1)),
-                             ("TT-DUNGTIEN", 2_000_000, date(2018, 3, 3)),
-                             ("TT-DUNGTIEN", 9_000_000, date(2018, 11, 3))):
+    for code, amount, on in (
+        ("TT-CHUONGDUONG", 5_000_000, date(2018, 4, 30)),
+        ("TT-CHUONGDUONG", 7_000_000, date(2018, 5, 1)),
+        ("TT-DUNGTIEN", 2_000_000, date(2018, 3, 3)),
+        ("TT-DUNGTIEN", 9_000_000, date(2018, 11, 3)),
+    ):
         _receipt(session, code, amount, on)
     session.commit()
     tt = find_unit(session, "TT")
     campaign = find_campaign(session, unit_id=tt.id, year=2018)
-    period = session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == campaign.id,
-                                                     ReportPeriod.code == "h1")).scalars().one()
+    period = (
+        session.exec(
+            select(ReportPeriod).where(
+                ReportPeriod.campaign_id == campaign.id, ReportPeriod.code == "h1"
+            )
+        )
+        .scalars()
+        .one()
+    )
     assert period.cutoff == date(2018, 4, 30)  # the 2018 plan's calendar is kept as data
     report = period_report(session, campaign_id=campaign.id, period_id=period.id)
     funds = subtree_ids(session, tt.id)
-    books = sum(read_book(session, unit_id=u, kind=k, date_from=date(2018, 1, 1),
-                          date_to=date(2018, 4, 30)).closing
-                for u in funds for k in ("cash", "bank"))
+    books = sum(
+        read_book(
+            session, unit_id=u, kind=k, date_from=date(2018, 1, 1), date_to=date(2018, 4, 30)
+        ).closing
+        for u in funds
+        for k in ("cash", "bank")
+    )
     assert report.progress.balance == books == 7_000_000
-    assert report.progress.balance == sum(balance_from_postings(
-        session, unit_id=u, kinds=("cash", "bank"), through=date(2018, 4, 30)) for u in funds)
+    assert report.progress.balance == sum(
+        balance_from_postings(session, unit_id=u, kinds=("cash", "bank"), through=date(2018, 4, 30))
+        for u in funds
+    )
     rows = {r.name: r for r in report.progress.rows}
     assert rows["Xã Chương Dương"].balance == 5_000_000
     make_user("duyet.tt", "reviewer", "TT")
@@ -273,16 +501,29 @@ def test_period_report_for_30_04_2018_shows_the_cash_book_balance(session, clien
     page = client.get(f"/campaigns/{campaign.id}/reports/{period.id}").text
     assert "7.000.000 đ" in page
     sheet = _sheet_rows(client.get(f"/campaigns/{campaign.id}/reports/{period.id}.xlsx").data)
-    assert [r for r in sheet if r[0] == "Tồn quỹ (tiền mặt + ngân hàng)"][0][1] == 7_000_000
+    assert next(r for r in sheet if r[0] == "Tồn quỹ (tiền mặt + ngân hàng)")[1] == 7_000_000
     # each unit's line shows its own books' closing at the cut-off, on the page and in the sheet
-    header = [r for r in sheet if r[0] == "Theo đơn vị"][0]
-    lines = {r[0]: dict(zip(header, r)) for r in sheet if r[0] and r[0].startswith("Xã")}
+    header = next(r for r in sheet if r[0] == "Theo đơn vị")
+    lines = {
+        r[0]: dict(zip(header, r, strict=False)) for r in sheet if r[0] and r[0].startswith("Xã")
+    }
     for name, code in (("Xã Chương Dương", "TT-CHUONGDUONG"), ("Xã Dũng Tiến", "TT-DUNGTIEN")):
         unit_id = find_unit(session, code).id
-        closing = sum(read_book(session, unit_id=unit_id, kind=k, date_from=date(2018, 1, 1),
-                                date_to=date(2018, 4, 30)).closing for k in ("cash", "bank"))
-        assert lines[name]["Tồn quỹ"] == closing == {"Xã Chương Dương": 5_000_000,
-                                                     "Xã Dũng Tiến": 2_000_000}[name]
+        closing = sum(
+            read_book(
+                session,
+                unit_id=unit_id,
+                kind=k,
+                date_from=date(2018, 1, 1),
+                date_to=date(2018, 4, 30),
+            ).closing
+            for k in ("cash", "bank")
+        )
+        assert (
+            lines[name]["Tồn quỹ"]
+            == closing
+            == {"Xã Chương Dương": 5_000_000, "Xã Dũng Tiến": 2_000_000}[name]
+        )
     row = re.search(r"<tr><td>Xã Chương Dương</td>(.*?)</tr>", page).group(1)
     assert "5.000.000 đ" in row and "12.000.000" not in row
     dashboard = client.get(f"/campaigns/{campaign.id}?as_of=30/04/2018").text
@@ -314,8 +555,15 @@ def test_quota_changes_leave_audit_events(client, login, make_user, session, sub
     response = submit(f"/campaigns/{campaign.id}/quotas", {"mode": "equal", "total": "290.000.001"})
     assert response.status_code == 302
     session.rollback()
-    events = session.exec(select(AuditEvent).where(AuditEvent.action == "quota.set",
-                                                   AuditEvent.user_id.is_not(None))).scalars().all()
+    events = (
+        session.exec(
+            select(AuditEvent).where(
+                AuditEvent.action == "quota.set", AuditEvent.user_id.is_not(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert len(events) == 1  # one commune gets the extra đồng; the others are unchanged
     assert '"amount": 10000000' in events[0].before and '"amount": 10000001' in events[0].after
     assert events[0].user_id is not None
@@ -324,16 +572,25 @@ def test_quota_changes_leave_audit_events(client, login, make_user, session, sub
     assert last.action == "quota.set" and "12000000" in last.after
 
 
-def test_campaign_pages_create_edit_refuse_with_values_and_audit(client, login, make_user,
-                                                                 session, submit):
+def test_campaign_pages_create_edit_refuse_with_values_and_audit(
+    client, login, make_user, session, submit
+):
     make_user("duyet.tt", "reviewer", "TT")
     login("duyet.tt")
     tt = find_unit(session, "TT")
-    data = {"unit_id": str(tt.id), "code": "2026-THĐ", "name": "Tháng hành động 2026",
-            "target": "20.000.000", "starts_on": "01/06/2026", "ends_on": "30/06/2026"}
+    data = {
+        "unit_id": str(tt.id),
+        "code": "2026-THĐ",
+        "name": "Tháng hành động 2026",
+        "target": "20.000.000",
+        "starts_on": "01/06/2026",
+        "ends_on": "30/06/2026",
+    }
     assert submit("/campaigns/new", data).status_code == 302
     refused = submit("/campaigns/new", {**data, "name": "Tên gõ lại"})
-    assert refused.status_code == 400 and "Tên gõ lại" in refused.text and "2026-THĐ" in refused.text
+    assert (
+        refused.status_code == 400 and "Tên gõ lại" in refused.text and "2026-THĐ" in refused.text
+    )
     bad_dates = submit("/campaigns/new", {**data, "code": "X", "ends_on": "01/05/2026"})
     assert bad_dates.status_code == 400 and "01/05/2026" in bad_dates.text
     session.rollback()
@@ -342,23 +599,43 @@ def test_campaign_pages_create_edit_refuse_with_values_and_audit(client, login, 
     edited = submit(f"/campaigns/{campaign.id}/edit", {**data, "target": "25.000.000"})
     assert edited.status_code == 302
     session.rollback()
-    event = session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.update")).scalars().one()
+    event = (
+        session.exec(select(AuditEvent).where(AuditEvent.action == "campaign.update"))
+        .scalars()
+        .one()
+    )
     assert '"target": 20000000' in event.before and '"target": 25000000' in event.after
     # calendar: from a template (June only: the drive lasts June), then one report edited
     page = f"/campaigns/{campaign.id}/periods"
     assert submit(page, {"t-template": "thang"}).status_code == 302
     session.rollback()
-    [june] = session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == campaign.id)).scalars().all()
+    [june] = (
+        session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == campaign.id))
+        .scalars()
+        .all()
+    )
     assert (june.cutoff, june.due) == (date(2026, 6, 30), date(2026, 7, 5))
-    refused = submit(page, {"p-name": "Báo cáo nhanh", "p-cutoff": "15/07/2026",
-                            "p-due": "20/07/2026"})
+    refused = submit(
+        page, {"p-name": "Báo cáo nhanh", "p-cutoff": "15/07/2026", "p-due": "20/07/2026"}
+    )
     assert refused.status_code == 400 and "Báo cáo nhanh" in refused.text
-    assert submit(f"{page}/{june.id}/edit", {"name": "Báo cáo tháng 6", "cutoff": "30/06/2026",
-                                             "due": "10/07/2026"}).status_code == 302
+    assert (
+        submit(
+            f"{page}/{june.id}/edit",
+            {"name": "Báo cáo tháng 6", "cutoff": "30/06/2026", "due": "10/07/2026"},
+        ).status_code
+        == 302
+    )
     delete = client.get(page)
-    assert client.post(f"{page}/{june.id}/delete", data=form_tokens(
-        delete.text.split('action="/campaigns/%d/periods/%d/delete"' % (campaign.id, june.id))[1]
-    )).status_code == 302
+    assert (
+        client.post(
+            f"{page}/{june.id}/delete",
+            data=form_tokens(
+                delete.text.split(f'action="/campaigns/{campaign.id}/periods/{june.id}/delete"')[1]
+            ),
+        ).status_code
+        == 302
+    )
     session.rollback()
     actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id)).scalars()]
     assert actions[-4:] == ["campaign.update", "period.set", "period.set", "period.delete"]
@@ -374,14 +651,26 @@ def test_a_treasurer_may_not_set_up_campaigns(client, login, make_user):
 def test_campaign_list_pages_and_long_calendar(client, login, make_user, session):
     tt = find_unit(session, "TT")
     for number in range(55):
-        create_campaign(session, unit_id=tt.id, year=2030, code=f"D{number:02d}",
-                        name=f"Đợt thử {number:02d}", target=1_000_000 + number,
-                        starts_on=date(2030, 1, 1), ends_on=date(2030, 12, 31))
+        create_campaign(
+            session,
+            unit_id=tt.id,
+            year=2030,
+            code=f"D{number:02d}",
+            name=f"Đợt thử {number:02d}",
+            target=1_000_000 + number,
+            starts_on=date(2030, 1, 1),
+            ends_on=date(2030, 12, 31),
+        )
     campaign = find_campaign(session, unit_id=tt.id, code="D00")
     for number in range(60):
-        set_report_period(session, campaign_id=campaign.id, code=f"k{number}",
-                          name=f"Kỳ {number:02d}", cutoff=date(2030, 1, 1 + number % 28),
-                          due=date(2030, 3, 1))
+        set_report_period(
+            session,
+            campaign_id=campaign.id,
+            code=f"k{number}",
+            name=f"Kỳ {number:02d}",
+            cutoff=date(2030, 1, 1 + number % 28),
+            due=date(2030, 3, 1),
+        )
     session.commit()
     make_user("duyet.tt", "reviewer", "TT")
     login("duyet.tt")
@@ -393,29 +682,62 @@ def test_campaign_list_pages_and_long_calendar(client, login, make_user, session
 
 
 def test_templates_cut_at_month_ends_and_copy_maps_quotas_to_successors(session, province):
-    drive = create_campaign(session, unit_id=province.id, year=2026, code="2026-THĐ",
-                            target=5_000_000, starts_on=date(2026, 6, 1),
-                            ends_on=date(2026, 6, 30))
+    drive = create_campaign(
+        session,
+        unit_id=province.id,
+        year=2026,
+        code="2026-THĐ",
+        target=5_000_000,
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 30),
+    )
     assert [p[2] for p in template_periods("6-9-nam", drive)] == [date(2026, 6, 30)]
     year = create_campaign(session, unit_id=province.id, year=2026, target=5_000_000)
     assert [p[2] for p in template_periods("quy", year)] == [
-        date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30), date(2026, 12, 31)]
+        date(2026, 3, 31),
+        date(2026, 6, 30),
+        date(2026, 9, 30),
+        date(2026, 12, 31),
+    ]
     assert template_periods("thang", year)[1][2] == date(2026, 2, 28)
     # last year's campaign had quotas for the old communes; the copy gives them to successors
-    old = create_campaign(session, unit_id=province.id, year=2025, target=9_000_000,
-                          starts_on=date(2025, 1, 1), ends_on=date(2025, 6, 30), code="2025-H1")
+    old = create_campaign(
+        session,
+        unit_id=province.id,
+        year=2025,
+        target=9_000_000,
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 6, 30),
+        code="2025-H1",
+    )
     set_quota(session, campaign_id=old.id, unit_id=find_unit(session, "TP-A").id, amount=3_000_000)
     set_quota(session, campaign_id=old.id, unit_id=find_unit(session, "TP-B").id, amount=5_000_001)
-    set_report_period(session, campaign_id=old.id, code="h1", name="6 tháng",
-                      cutoff=date(2025, 6, 30), due=date(2025, 7, 15))
+    set_report_period(
+        session,
+        campaign_id=old.id,
+        code="h1",
+        name="6 tháng",
+        cutoff=date(2025, 6, 30),
+        due=date(2025, 7, 15),
+    )
     copy = copy_campaign(session, campaign_id=old.id)
-    assert (copy.code, copy.starts_on, copy.ends_on) == ("2026-H1", date(2026, 1, 1),
-                                                         date(2026, 6, 30))
-    quotas = dict(session.exec(select(Quota.unit_id, Quota.amount)
-                               .where(Quota.campaign_id == copy.id)).all())
-    assert quotas == {find_unit(session, "TP-N1").id: 3_000_000 + 3_000_000,
-                      find_unit(session, "TP-N2").id: 2_000_000}
-    [period] = session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == copy.id)).scalars().all()
+    assert (copy.code, copy.starts_on, copy.ends_on) == (
+        "2026-H1",
+        date(2026, 1, 1),
+        date(2026, 6, 30),
+    )
+    quotas = dict(
+        session.exec(select(Quota.unit_id, Quota.amount).where(Quota.campaign_id == copy.id)).all()
+    )
+    assert quotas == {
+        find_unit(session, "TP-N1").id: 3_000_000 + 3_000_000,
+        find_unit(session, "TP-N2").id: 2_000_000,
+    }
+    [period] = (
+        session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == copy.id))
+        .scalars()
+        .all()
+    )
     assert (period.cutoff, period.due) == (date(2026, 6, 30), date(2026, 7, 15))
     assert session.exec(select(Campaign).where(Campaign.id == copy.id)).scalars().one()
 
@@ -427,11 +749,22 @@ def _ensure_new_communes(session):
     from sqlalchemy import select as _select
 
     from ledger.models import Unit
-    for code, name in (("HN-THUONGTIN", "Xã Thường Tín"), ("HN-THUONGPHUC", "Xã Thượng Phúc"),
-                       ("HN-CHUONGDUONG", "Xã Chương Dương"), ("HN-HONGVAN", "Xã Hồng Vân")):
+
+    for code, name in (
+        ("HN-THUONGTIN", "Xã Thường Tín"),
+        ("HN-THUONGPHUC", "Xã Thượng Phúc"),
+        ("HN-CHUONGDUONG", "Xã Chương Dương"),
+        ("HN-HONGVAN", "Xã Hồng Vân"),
+    ):
         if session.exec(_select(Unit).where(Unit.code == code)).scalars().first() is None:
-            create_unit(session, code=code, name=name, level="commune", parent_id=city.id,
-                        valid_from=date(2025, 7, 1))
+            create_unit(
+                session,
+                code=code,
+                name=name,
+                level="commune",
+                parent_id=city.id,
+                valid_from=date(2025, 7, 1),
+            )
     session.commit()
 
 
@@ -442,30 +775,53 @@ def test_demo_runs_to_today(runner, session, client, login, make_user):
     from sqlalchemy import func as _func
 
     from ledger.models import Receipt
+
     city = find_unit(session, "HN")
     yearly = find_campaign(session, unit_id=city.id, code="2026")
     drive = find_campaign(session, unit_id=city.id, code="2026-THĐ")
     assert yearly.name == "Vận động Quỹ Bảo trợ trẻ em năm 2026"
     assert (drive.starts_on, drive.ends_on) == (date(2026, 6, 1), date(2026, 6, 30))
-    cutoffs = [p.cutoff for p in session.exec(select(ReportPeriod).where(
-        ReportPeriod.campaign_id == yearly.id).order_by(ReportPeriod.cutoff)).scalars()]
+    cutoffs = [
+        p.cutoff
+        for p in session.exec(
+            select(ReportPeriod)
+            .where(ReportPeriod.campaign_id == yearly.id)
+            .order_by(ReportPeriod.cutoff)
+        ).scalars()
+    ]
     assert cutoffs == [date(2026, 6, 30), date(2026, 9, 30), date(2026, 12, 31)]
     quotas = session.exec(select(Quota).where(Quota.campaign_id == yearly.id)).scalars().all()
     assert len(quotas) == 4
     xa = find_unit(session, "HN-CHUONGDUONG")
     today = date.today()
-    counts = lambda: (session.exec(select(_func.count(Receipt.id))).scalar_one(),  # noqa: E731
-                      session.exec(select(_func.count(Campaign.id))).scalar_one())
+
+    def counts():
+        return (
+            session.exec(select(_func.count(Receipt.id))).scalar_one(),
+            session.exec(select(_func.count(Campaign.id))).scalar_one(),
+        )
+
     before = counts()
-    assert session.exec(select(_func.count(Receipt.id)).where(
-        Receipt.unit_id == xa.id, Receipt.receipt_date == today)).scalar_one() >= 1
-    tt2018 = session.exec(select(_func.sum(Receipt.amount)).where(
-        Receipt.receipt_date < date(2019, 1, 1))).scalar_one()
+    assert (
+        session.exec(
+            select(_func.count(Receipt.id)).where(
+                Receipt.unit_id == xa.id, Receipt.receipt_date == today
+            )
+        ).scalar_one()
+        >= 1
+    )
+    tt2018 = session.exec(
+        select(_func.sum(Receipt.amount)).where(Receipt.receipt_date < date(2019, 1, 1))
+    ).scalar_one()
     assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
     session.rollback()
     assert counts() == before
-    assert session.exec(select(_func.sum(Receipt.amount)).where(
-        Receipt.receipt_date < date(2019, 1, 1))).scalar_one() == tt2018
+    assert (
+        session.exec(
+            select(_func.sum(Receipt.amount)).where(Receipt.receipt_date < date(2019, 1, 1))
+        ).scalar_one()
+        == tt2018
+    )
     # a treasurer of a 2026 xã records a receipt dated today and sees the quota page
     make_user("thuquy.moi", "treasurer", "HN-CHUONGDUONG")
     _receipt(session, "HN-CHUONGDUONG", 1_000_000, today)
@@ -477,17 +833,30 @@ def test_demo_runs_to_today(runner, session, client, login, make_user):
     assert client.get(f"/campaigns/{drive.id}").status_code == 200
 
 
-def test_report_lists_every_unit_and_counts_a_successors_own_months(session, province, client,
-                                                                    login, make_user):
+def test_report_lists_every_unit_and_counts_a_successors_own_months(
+    session, province, client, login, make_user
+):
     """A report of 60 communes shows all 60; a successor that existed for part of last year's
     span counts its own receipts since then plus its predecessors' × share before."""
     for number in range(58):
-        create_unit(session, code=f"TP-X{number:02d}", name=f"Xã Số {number:02d}",
-                    level="commune", parent_id=province.id, valid_from=date(2025, 7, 1))
+        create_unit(
+            session,
+            code=f"TP-X{number:02d}",
+            name=f"Xã Số {number:02d}",
+            level="commune",
+            parent_id=province.id,
+            valid_from=date(2025, 7, 1),
+        )
     _receipt(session, "TP-N1", 2_500_000, date(2025, 8, 1))
     campaign = create_campaign(session, unit_id=province.id, year=2026, target=10_000_000)
-    period = set_report_period(session, campaign_id=campaign.id, code="year", name="Báo cáo năm",
-                               cutoff=date(2026, 12, 31), due=date(2027, 1, 10))
+    period = set_report_period(
+        session,
+        campaign_id=campaign.id,
+        code="year",
+        name="Báo cáo năm",
+        cutoff=date(2026, 12, 31),
+        due=date(2027, 1, 10),
+    )
     session.commit()
     report = period_report(session, campaign_id=campaign.id, period_id=period.id)
     rows = {r.name: r for r in report.rows}
@@ -501,12 +870,20 @@ def test_report_lists_every_unit_and_counts_a_successors_own_months(session, pro
 
 def test_workbook_transfers_and_in_transit_are_as_of_the_date(session):
     from ledger.services.transfers import receive_transfer, send_transfer
+
     _receipt(session, "TT-CHUONGDUONG", 5_000_000, date(2018, 3, 1))
     commune, district = find_unit(session, "TT-CHUONGDUONG"), find_unit(session, "TT")
-    transfer = send_transfer(session, from_unit_id=commune.id, to_unit_id=district.id,
-                             amount=2_000_000, on=date(2018, 6, 3), from_method="cash")
-    receive_transfer(session, transfer_id=transfer.id, amount=2_000_000, on=date(2018, 7, 2),
-                     reason="Nhận chậm")
+    transfer = send_transfer(
+        session,
+        from_unit_id=commune.id,
+        to_unit_id=district.id,
+        amount=2_000_000,
+        on=date(2018, 6, 3),
+        from_method="cash",
+    )
+    receive_transfer(
+        session, transfer_id=transfer.id, amount=2_000_000, on=date(2018, 7, 2), reason="Nhận chậm"
+    )
     session.commit()
     campaign = find_campaign(session, unit_id=district.id, year=2018)
     june = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 6, 30))
@@ -518,24 +895,45 @@ def test_workbook_transfers_and_in_transit_are_as_of_the_date(session):
     assert rows["Xã Chương Dương"] == 3_000_000
 
 
-@pytest.mark.parametrize("field,value", [
-    ("code", "x" * 10_000), ("code", "\u200b"), ("name", "\x00\x07"), ("target", "1e9"),
-    ("target", "-0"), ("target", str(2 ** 63)), ("starts_on", "31/02/2026"),
-    ("ends_on", "01/01/9999"), ("unit_id", "999999999"), ("unit_id", "abc")])
-def test_campaign_form_refuses_hostile_values_without_a_server_error(client, login, make_user,
-                                                                   session, submit, field, value):
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("code", "x" * 10_000),
+        ("code", "\u200b"),
+        ("name", "\x00\x07"),
+        ("target", "1e9"),
+        ("target", "-0"),
+        ("target", str(2**63)),
+        ("starts_on", "31/02/2026"),
+        ("ends_on", "01/01/9999"),
+        ("unit_id", "999999999"),
+        ("unit_id", "abc"),
+    ],
+)
+def test_campaign_form_refuses_hostile_values_without_a_server_error(
+    client, login, make_user, session, submit, field, value
+):
     make_user("duyet.tt", "reviewer", "TT")
     login("duyet.tt")
-    data = {"unit_id": str(find_unit(session, "TT").id), "code": "H", "name": "Đợt",
-            "target": "1.000.000", "starts_on": "01/01/2026", "ends_on": "31/12/2026",
-            field: value}
+    data = {
+        "unit_id": str(find_unit(session, "TT").id),
+        "code": "H",
+        "name": "Đợt",
+        "target": "1.000.000",
+        "starts_on": "01/01/2026",
+        "ends_on": "31/12/2026",
+        field: value,
+    }
     response = submit("/campaigns/new", data)
     assert response.status_code in (302, 400, 404), response.status_code
     session.rollback()
-    campaign = (find_campaign(session, unit_id=find_unit(session, "TT").id, code="H")
-                or find_campaign(session, unit_id=find_unit(session, "TT").id, code="2026"))
+    campaign = find_campaign(
+        session, unit_id=find_unit(session, "TT").id, code="H"
+    ) or find_campaign(session, unit_id=find_unit(session, "TT").id, code="2026")
     if response.status_code == 302:  # a blank code after cleaning defaults to the year
-        assert campaign is not None and 0 < campaign.target <= 10 ** 12
-    page = submit(f"/campaigns/{find_campaign(session, unit_id=find_unit(session, 'TT').id, year=2018).id}/periods",
-                  {"p-name": value if field == "name" else "Kỳ", "p-cutoff": value, "p-due": value})
+        assert campaign is not None and 0 < campaign.target <= 10**12
+    page = submit(
+        f"/campaigns/{find_campaign(session, unit_id=find_unit(session, 'TT').id, year=2018).id}/periods",
+        {"p-name": value if field == "name" else "Kỳ", "p-cutoff": value, "p-due": value},
+    )
     assert page.status_code in (302, 400)

@@ -1,4 +1,5 @@
 """Tamper evidence: raw SQL edits behind the application are found and named by ``check``."""
+
 from datetime import date
 
 import pytest
@@ -65,8 +66,14 @@ def test_swapped_entries_are_detected(books, runner, db_url):
     assert "entry 1 " in result.output or "entry 2 " in result.output
 
 
-@pytest.mark.parametrize("change", ["amount = 1", "receipt_date = '2018-12-30'",
-                                    "entry_id = (SELECT MIN(id) FROM entry WHERE id > 2)"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "amount = 1",
+        "receipt_date = '2018-12-30'",
+        "entry_id = (SELECT MIN(id) FROM entry WHERE id > 2)",
+    ],
+)
 def test_a_receipt_that_no_longer_matches_its_entry_is_named(books, runner, db_url, change):
     _raw(db_url, f"UPDATE receipt SET {change} WHERE id = 2")
     result = runner.invoke(args=["check"])

@@ -5,6 +5,7 @@ the public pages and every GET route without arguments in ``app.url_map`` (so a 
 walked without editing this file), follows every same-site link, and asks for page 2 and 3 of
 any page that links a ``page=2``.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ import pytest
 
 from tests.world import build_world, sign_in
 
-SKIP = re.compile(r"logout|\.(pdf|xlsx|csv|docx)(\?|$)|/static/|[?&]lang=|/lang/", re.I)
+SKIP = re.compile(r"logout|\.(pdf|xlsx|csv|docx)(\?|$)|/static/|[?&]lang=|/lang/", re.IGNORECASE)
 PAGES_PER_USER = 140
 
 

@@ -1,5 +1,6 @@
 """CSRF: every POST without a token, with another session's token, or an expired one is refused
 with 400 and writes nothing; GETs write nothing."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,8 +10,10 @@ from tests.conftest import form_tokens
 
 def _counts(session):
     session.rollback()
-    return tuple(session.exec(select(func.count()).select_from(m)).scalar_one()
-                 for m in (Receipt, Entry, User, AuditEvent, IdempotencyKey))
+    return tuple(
+        session.exec(select(func.count()).select_from(m)).scalar_one()
+        for m in (Receipt, Entry, User, AuditEvent, IdempotencyKey)
+    )
 
 
 @pytest.fixture
@@ -24,22 +27,48 @@ def signed_in(make_user, make_receipt, session, login):
 
 def _post_routes(app, receipt):
     from flask import url_for
+
     with app.test_request_context():
-        return [url_for(r.endpoint, **{a: _ids(receipt)[a] for a in r.arguments})
-                for r in app.url_map.iter_rules() if "POST" in r.methods]
+        return [
+            url_for(r.endpoint, **{a: _ids(receipt)[a] for a in r.arguments})
+            for r in app.url_map.iter_rules()
+            if "POST" in r.methods
+        ]
 
 
 def _ids(receipt):
     """A value for every URL argument any route takes."""
-    return {"receipt_id": receipt.id, "user_id": 1, "unit_id": receipt.unit_id, "kind": "cash",
-            "code": "en", "filename": "style.css", "beneficiary_id": 1, "disbursement_id": 1,
-            "transfer_id": 1, "campaign_id": 1, "period_id": 1, "name": "progress",
-            "token_id": 1}
+    return {
+        "receipt_id": receipt.id,
+        "user_id": 1,
+        "unit_id": receipt.unit_id,
+        "kind": "cash",
+        "code": "en",
+        "filename": "style.css",
+        "beneficiary_id": 1,
+        "disbursement_id": 1,
+        "transfer_id": 1,
+        "campaign_id": 1,
+        "period_id": 1,
+        "name": "progress",
+        "token_id": 1,
+    }
 
 
-FORM = {"receipt_date": "01/06/2018", "amount": "1.000.000", "payer_name": "A", "method": "cash",
-        "source": "donation", "donor_kind": "individual", "reason": "x", "username": "newuser",
-        "password": "x" * 12, "role": "treasurer", "unit_id": "2", "credit_unit_id": "2"}
+FORM = {
+    "receipt_date": "01/06/2018",
+    "amount": "1.000.000",
+    "payer_name": "A",
+    "method": "cash",
+    "source": "donation",
+    "donor_kind": "individual",
+    "reason": "x",
+    "username": "newuser",
+    "password": "x" * 12,
+    "role": "treasurer",
+    "unit_id": "2",
+    "credit_unit_id": "2",
+}
 
 
 def test_post_without_token_is_refused(app, client, signed_in, session):
@@ -64,6 +93,7 @@ def test_expired_token_is_refused(app, client, signed_in, session, monkeypatch):
     token = form_tokens(client.get("/receipts/new").text)["csrf_token"]
     app.config["WTF_CSRF_TIME_LIMIT"] = 1
     import time
+
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 10)
     before = _counts(session)
@@ -76,8 +106,12 @@ def test_get_requests_write_nothing(app, client, signed_in, session):
     before = _counts(session)
     with app.test_request_context():
         from flask import url_for
-        urls = [url_for(r.endpoint, **{a: _ids(signed_in)[a] for a in r.arguments})
-                for r in app.url_map.iter_rules() if "GET" in r.methods]
+
+        urls = [
+            url_for(r.endpoint, **{a: _ids(signed_in)[a] for a in r.arguments})
+            for r in app.url_map.iter_rules()
+            if "GET" in r.methods
+        ]
     for url in urls:
         assert client.get(url).status_code < 500, url
     assert _counts(session) == before

@@ -1,4 +1,5 @@
 """The workbook's integrity check in a forked child: same answer as in-process, safe fallback."""
+
 import os
 from datetime import date
 
@@ -44,8 +45,9 @@ def test_with_other_threads_it_runs_in_process(session, db_url, monkeypatch):
 
 
 @pytest.mark.parametrize("threads", [1, 2], ids=["forked", "in-process"])
-def test_workbook_checks_name_tampering_either_way(session, db_url, make_receipt, monkeypatch,
-                                                   threads):
+def test_workbook_checks_name_tampering_either_way(
+    session, db_url, make_receipt, monkeypatch, threads
+):
     monkeypatch.setattr(forked.threading, "active_count", lambda: threads)
     for day in (2, 3, 4):
         make_receipt(amount=100_000 * day, on=date(2018, 4, day))
@@ -54,10 +56,13 @@ def test_workbook_checks_name_tampering_either_way(session, db_url, make_receipt
     clean = build_reconciliation(session, campaign_id=campaign.id)
     assert all(check.ok for check in clean.checks)
     with get_engine(db_url).begin() as conn:
-        conn.execute(text("UPDATE posting SET amount = amount + 1000 WHERE id = "
-                          "(SELECT MIN(id) FROM posting WHERE amount > 0)"))
+        conn.execute(
+            text(
+                "UPDATE posting SET amount = amount + 1000 WHERE id = "
+                "(SELECT MIN(id) FROM posting WHERE amount > 0)"
+            )
+        )
     session.rollback()
     tampered = build_reconciliation(session, campaign_id=campaign.id).checks
     broken = [check for check in tampered if not check.ok]
-    assert broken and any("chuỗi băm" in check.name and "entry " in check.note
-                          for check in broken)
+    assert broken and any("chuỗi băm" in check.name and "entry " in check.note for check in broken)

@@ -1,4 +1,5 @@
 """Every UI string has an English translation; Vietnamese is the default."""
+
 from pathlib import Path
 
 from babel.messages.pofile import read_po

@@ -1,5 +1,6 @@
 """Importing receipts from spreadsheets: every bad row named, all or nothing, no duplicates,
 hostile files refused without a 500 and within 200 MB."""
+
 import io
 import os
 import time
@@ -20,7 +21,15 @@ from tests.conftest import form_tokens
 HEADER = ["Ngày", "Số biên lai", "Đơn vị", "Người ủng hộ", "Số tiền", "Hình thức", "Ghi chú"]
 GOOD = [
     ["05/01/2018", "BL01", "XÃ CHƯƠNG DƯƠNG", "Nguyễn Văn An", "500.000", "tiền mặt", ""],
-    [datetime(2018, 6, 1), "BL02", "Xã Dũng Tiến", "Công ty May 10", 2_000_000, "chuyển khoản", "Tháng hành động"],
+    [
+        datetime(2018, 6, 1),
+        "BL02",
+        "Xã Dũng Tiến",
+        "Công ty May 10",
+        2_000_000,
+        "chuyển khoản",
+        "Tháng hành động",
+    ],
     ["02/06/2018", "BL03", "thị trấn", "Lê Thị Hoa", "300000", "Tiền mặt", ""],
     ["02/06/2018", "BL04", "", "Hội Phụ nữ", "1.000.000 đ", "", "ghi vào quỹ huyện"],
 ]
@@ -72,14 +81,25 @@ def test_bad_rows_are_each_named_and_nothing_is_stored(client, session, make_use
         ["01/03/2018", "X6", "XÃ HÀ HỒI", "E", "-50.000", "séc", ""],
     ]
     page = client.get("/imports/receipts")
-    response = client.post("/imports/receipts", data={
-        **form_tokens(page.text),
-        "file": (io.BytesIO(xlsx([HEADER, GOOD[0], *bad])), "so-thu.xlsx")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/imports/receipts",
+        data={
+            **form_tokens(page.text),
+            "file": (io.BytesIO(xlsx([HEADER, GOOD[0], *bad])), "so-thu.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     text = response.text
-    for row, column in [(3, "Ngày"), (4, "Đơn vị"), (5, "Người ủng hộ"), (6, "Số tiền"),
-                        (7, "Số tiền"), (8, "Số tiền"), (8, "Hình thức")]:
+    for row, column in [
+        (3, "Ngày"),
+        (4, "Đơn vị"),
+        (5, "Người ủng hộ"),
+        (6, "Số tiền"),
+        (7, "Số tiền"),
+        (8, "Số tiền"),
+        (8, "Hình thức"),
+    ]:
         assert f"<td>{row}</td><td>{column}</td>" in text, (row, column)
     assert "Ghi tất cả" not in text
     assert _count(session) == 0
@@ -88,14 +108,20 @@ def test_bad_rows_are_each_named_and_nothing_is_stored(client, session, make_use
 def test_preview_then_commit_through_the_web(client, session, make_user, login):
     make_user("thuquy.tt", "treasurer", "TT")
     login("thuquy.tt")
-    csv_bytes = ("\n".join(";".join(str(c) for c in r) for r in [HEADER, GOOD[0], GOOD[2]])).encode()
+    csv_bytes = (
+        "\n".join(";".join(str(c) for c in r) for r in [HEADER, GOOD[0], GOOD[2]])
+    ).encode()
     page = client.get("/imports/receipts")
-    preview = client.post("/imports/receipts", data={
-        **form_tokens(page.text), "file": (io.BytesIO(csv_bytes), "so-thu.csv")},
-        content_type="multipart/form-data")
+    preview = client.post(
+        "/imports/receipts",
+        data={**form_tokens(page.text), "file": (io.BytesIO(csv_bytes), "so-thu.csv")},
+        content_type="multipart/form-data",
+    )
     assert "800.000 đ" in preview.text and _count(session) == 0
     token = preview.text.split('name="token" value="')[1].split('"')[0]
-    done = client.post("/imports/receipts/commit", data={**form_tokens(preview.text), "token": token})
+    done = client.post(
+        "/imports/receipts/commit", data={**form_tokens(preview.text), "token": token}
+    )
     assert done.status_code == 302
     assert _count(session) == 2
 
@@ -130,11 +156,15 @@ def _with_part(name: str, data: bytes) -> bytes:
     return _zip(parts)
 
 
-ENTITY_BOMB = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-               + b"".join(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i else b"&lol;" * 10)
-                          for i in range(1, 9))
-               + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               b'<sheetData><row><c t="inlineStr"><is><t>&lol8;</t></is></c></row></sheetData></worksheet>')
+ENTITY_BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10 if i else b"&lol;" * 10)
+        for i in range(1, 9)
+    )
+    + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row><c t="inlineStr"><is><t>&lol8;</t></is></c></row></sheetData></worksheet>'
+)
 
 HOSTILE = {  # case → (file name, builder, the reason it must be refused for)
     "zip bomb": ("bomb.xlsx", lambda: _with_part("xl/big.xml", b"0" * (80 * 1024 * 1024))),
@@ -145,17 +175,34 @@ HOSTILE = {  # case → (file name, builder, the reason it must be refused for)
     "not a zip": ("fake.xlsx", lambda: b"this is not a spreadsheet at all" * 100),
     "empty": ("empty.xlsx", lambda: b""),
     "wrong type": ("photo.png", lambda: b"\x89PNG\r\n\x1a\n" + b"0" * 100),
-    "huge dimension": ("dim.xlsx", lambda: _with_part("xl/worksheets/sheet1.xml", (
-        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b'<dimension ref="A1:XFD1048576"/><sheetData>'
-        + b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 200_002))
-        + b"</sheetData></worksheet>"))),
+    "huge dimension": (
+        "dim.xlsx",
+        lambda: _with_part(
+            "xl/worksheets/sheet1.xml",
+            (
+                b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<dimension ref="A1:XFD1048576"/><sheetData>'
+                + b"".join(
+                    b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(1, 200_002)
+                )
+                + b"</sheetData></worksheet>"
+            ),
+        ),
+    ),
 }
 
 
-EXPECTED = {"zip bomb": "bomb", "too many entries": "entries", "macro": "macro",
-            "macro inside .xlsx": "macro", "entity bomb": "xml", "not a zip": "not_xlsx",
-            "empty": "empty", "wrong type": "type", "huge dimension": "rows"}
+EXPECTED = {
+    "zip bomb": "bomb",
+    "too many entries": "entries",
+    "macro": "macro",
+    "macro inside .xlsx": "macro",
+    "entity bomb": "xml",
+    "not a zip": "not_xlsx",
+    "empty": "empty",
+    "wrong type": "type",
+    "huge dimension": "rows",
+}
 
 
 @pytest.mark.parametrize("case", HOSTILE)
@@ -170,17 +217,21 @@ def test_hostile_files_are_refused_with_a_message(case):
     tracemalloc.stop()
     assert str(caught.value) and caught.value.reason == expected
     assert peak < 200 * 1024 * 1024
-    print(f"hostile file '{case}' ({len(data)} bytes): refused ({caught.value.reason}), "
-          f"peak {peak / 1e6:.1f} MB")
+    print(
+        f"hostile file '{case}' ({len(data)} bytes): refused ({caught.value.reason}), "
+        f"peak {peak / 1e6:.1f} MB"
+    )
 
 
 def test_hostile_upload_is_a_message_not_a_500(client, make_user, login, session):
     make_user("thuquy.tt", "treasurer", "TT")
     login("thuquy.tt")
     page = client.get("/imports/receipts")
-    response = client.post("/imports/receipts", data={
-        **form_tokens(page.text), "file": (io.BytesIO(b"not a zip" * 50), "so-thu.xlsx")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/imports/receipts",
+        data={**form_tokens(page.text), "file": (io.BytesIO(b"not a zip" * 50), "so-thu.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert "không phải bảng tính Excel hợp lệ" in response.text
     assert _count(session) == 0
@@ -188,9 +239,11 @@ def test_hostile_upload_is_a_message_not_a_500(client, make_user, login, session
 
 def _upload(client, data: bytes, name: str = "so-thu.csv"):
     page = client.get("/imports/receipts")
-    return client.post("/imports/receipts", data={
-        **form_tokens(page.text), "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data")
+    return client.post(
+        "/imports/receipts",
+        data={**form_tokens(page.text), "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _bad_csv(rows: int) -> bytes:
@@ -218,16 +271,19 @@ def test_a_preview_of_many_bad_rows_lists_200_then_counts(app, client, treasurer
 
 def test_a_preview_that_takes_too_long_is_refused_with_a_message(app, client, treasurer):
     app.config["IMPORT_SECONDS"] = 0
-    good = "\n".join([";".join(HEADER)] + [f"05/01/2018;G{i};;Nhà hảo tâm {i};100.000;;"
-                                           for i in range(2_000)]).encode()
+    good = "\n".join(
+        [";".join(HEADER)] + [f"05/01/2018;G{i};;Nhà hảo tâm {i};100.000;;" for i in range(2_000)]
+    ).encode()
     response = _upload(client, good)
     assert response.status_code == 400
     assert "Tệp quá lớn để kiểm tra trong một lần" in response.text and "dòng 256" in response.text
 
 
 def test_only_so_many_files_are_checked_at_once(client, treasurer):
-    from ledger.views.imports import _SLOTS, _SLOTS_LOCK
     import threading
+
+    from ledger.views.imports import _SLOTS, _SLOTS_LOCK
+
     with _SLOTS_LOCK:
         slot = _SLOTS.setdefault(1, threading.BoundedSemaphore(1))
     slot.acquire()
@@ -244,13 +300,16 @@ def _good_csv(*rows) -> bytes:
 
 
 def test_previewed_files_are_removed_after_import_after_cancel_and_when_stale(
-        app, client, treasurer, session):
+    app, client, treasurer, session
+):
     uploads = Path(app.instance_path) / "uploads"
     preview = _upload(client, _good_csv(GOOD[0]))
     assert len(list(uploads.glob("*/*"))) == 1
     token = preview.text.split('name="token" value="')[1].split('"')[0]
-    cancel_form = preview.text.split('/imports/receipts/cancel')[1]
-    done = client.post("/imports/receipts/cancel", data={**form_tokens(cancel_form), "token": token})
+    cancel_form = preview.text.split("/imports/receipts/cancel")[1]
+    done = client.post(
+        "/imports/receipts/cancel", data={**form_tokens(cancel_form), "token": token}
+    )
     assert done.status_code == 302 and not list(uploads.glob("*/*"))
     assert _count(session) == 0
 
@@ -278,6 +337,7 @@ def test_a_user_keeps_at_most_three_previewed_files(app, client, treasurer):
 
 def test_rows_are_streamed_not_read_whole(session, unit):
     from ledger.spreadsheets import iter_table
+
     rows = iter_table("so-thu.csv", _good_csv(GOOD[0], GOOD[2]))
     assert not isinstance(rows, list)
     preview = preview_import(session, unit_id=unit("TT").id, table=rows, limit=1)

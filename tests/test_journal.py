@@ -1,10 +1,17 @@
 """The journal: receipts post balanced entries, numbers run gap-free, voids reverse."""
+
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
-from ledger.errors import AlreadyVoided, InvalidAmount, QuotaOutsideTree, ReasonRequired, UnitNotValid
+from ledger.errors import (
+    AlreadyVoided,
+    InvalidAmount,
+    QuotaOutsideTree,
+    ReasonRequired,
+    UnitNotValid,
+)
 from ledger.models import Entry, Posting, Receipt
 from ledger.services.check import check_books
 from ledger.services.journal import balance, balance_from_postings
@@ -13,10 +20,16 @@ from ledger.services.receipts import void_receipt
 
 def test_receipt_posts_one_balanced_entry(session, make_receipt):
     receipt = make_receipt(amount=1_050_000)
-    postings = session.exec(select(Posting.amount).where(Posting.entry_id == receipt.entry_id)).scalars().all()
+    postings = (
+        session.exec(select(Posting.amount).where(Posting.entry_id == receipt.entry_id))
+        .scalars()
+        .all()
+    )
     assert sorted(postings) == [-1_050_000, 1_050_000]
     assert balance(session, unit_id=receipt.unit_id) == 1_050_000
-    assert balance_from_postings(session, unit_id=receipt.unit_id, kinds=("cash", "bank")) == 1_050_000
+    assert (
+        balance_from_postings(session, unit_id=receipt.unit_id, kinds=("cash", "bank")) == 1_050_000
+    )
 
 
 def test_three_billion_dong_stores_and_reads_back(session, make_receipt):
@@ -89,19 +102,28 @@ def test_every_entry_is_chained_to_the_previous_of_its_fund(session, make_receip
 def test_a_batch_links_each_receipt_and_its_entry_both_ways(session, make_receipt):
     from ledger.services.receipts import ReceiptInput, record_receipts
     from ledger.services.units import find_unit
+
     before = make_receipt(amount=10_000)
     fund = find_unit(session, "TT-CHUONGDUONG")
-    items = [ReceiptInput(receipt_date=date(2018, 3, 2), amount=1_000 * (n + 1), payer_name=f"Người {n}")
-             for n in range(30)]
+    items = [
+        ReceiptInput(receipt_date=date(2018, 3, 2), amount=1_000 * (n + 1), payer_name=f"Người {n}")
+        for n in range(30)
+    ]
     ids = record_receipts(session, unit_id=fund.id, items=items)
     after = make_receipt(amount=20_000)
-    receipts = session.exec(select(Receipt).where(Receipt.id.in_(ids)).order_by(Receipt.number)).scalars().all()
+    receipts = (
+        session.exec(select(Receipt).where(Receipt.id.in_(ids)).order_by(Receipt.number))
+        .scalars()
+        .all()
+    )
     assert [r.id for r in receipts] == ids and len(set(ids)) == 30
     assert before.id < min(ids) and after.id > max(ids)
     for receipt in receipts:
         entry = session.get(Entry, receipt.entry_id)
         assert entry.document_id == receipt.id and entry.kind == "receipt"
-        amounts = session.exec(select(Posting.amount).where(Posting.entry_id == entry.id)).scalars().all()
+        amounts = (
+            session.exec(select(Posting.amount).where(Posting.entry_id == entry.id)).scalars().all()
+        )
         assert sorted(amounts) == [-receipt.amount, receipt.amount]
     assert [r.number for r in receipts] == list(range(2, 32))
     assert check_books(session) == []

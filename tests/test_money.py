@@ -1,27 +1,51 @@
 """Money: what treasurers type parses to exact đồng; amounts print and read in Vietnamese."""
+
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ledger.errors import InvalidAmount
 from ledger.money import amount_in_words, format_vnd, number_to_words, parse_amount
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("10.000.000", 10_000_000), ("10.000.000 đ", 10_000_000), ("10000000", 10_000_000),
-    ("10.000.000 VND", 10_000_000), ("10,000,000", 10_000_000), (" 1.050.000đ ", 1_050_000),
-    ("3.000.000.000", 3_000_000_000), ("1.000.000.000.000", 10**12), ("500", 500),
-    ("10.000.000 đồng", 10_000_000),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("10.000.000", 10_000_000),
+        ("10.000.000 đ", 10_000_000),
+        ("10000000", 10_000_000),
+        ("10.000.000 VND", 10_000_000),
+        ("10,000,000", 10_000_000),
+        (" 1.050.000đ ", 1_050_000),
+        ("3.000.000.000", 3_000_000_000),
+        ("1.000.000.000.000", 10**12),
+        ("500", 500),
+        ("10.000.000 đồng", 10_000_000),
+    ],
+)
 def test_parses_vietnamese_amounts(typed, expected):
     assert parse_amount(typed) == expected
 
 
-@pytest.mark.parametrize("typed, reason", [
-    ("", "empty"), ("   ", "empty"), ("-5.000", "negative"), ("-0", "negative"), ("0", "zero"),
-    ("10.5", "decimal"), ("1000,50", "decimal"), ("1e9", "not_a_number"), ("abc", "not_a_number"),
-    ("1.000.000.000.001", "too_large"), (str(2**63), "too_large"), ("10.00.000", "not_a_number"),
-    ("1.000,000", "not_a_number"), ("12 triệu", "not_a_number"),
-])
+@pytest.mark.parametrize(
+    "typed, reason",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("-5.000", "negative"),
+        ("-0", "negative"),
+        ("0", "zero"),
+        ("10.5", "decimal"),
+        ("1000,50", "decimal"),
+        ("1e9", "not_a_number"),
+        ("abc", "not_a_number"),
+        ("1.000.000.000.001", "too_large"),
+        (str(2**63), "too_large"),
+        ("10.00.000", "not_a_number"),
+        ("1.000,000", "not_a_number"),
+        ("12 triệu", "not_a_number"),
+    ],
+)
 def test_refuses_bad_amounts_with_a_reason(typed, reason):
     with pytest.raises(InvalidAmount) as caught:
         parse_amount(typed)
@@ -35,14 +59,26 @@ def test_formats_with_dots_and_dong():
     assert format_vnd(0) == "0 đ"
 
 
-@pytest.mark.parametrize("number, words", [
-    (105, "một trăm linh năm"), (1005, "một nghìn không trăm linh năm"),
-    (1050, "một nghìn không trăm năm mươi"), (1001000, "một triệu không trăm linh một nghìn"),
-    (10000000, "mười triệu"), (21, "hai mươi mốt"), (15, "mười lăm"), (25, "hai mươi lăm"),
-    (290000000, "hai trăm chín mươi triệu"), (1000000005, "một tỷ không trăm linh năm"),
-    (2000050000, "hai tỷ không trăm năm mươi nghìn"), (11, "mười một"), (101, "một trăm linh một"),
-    (1_000_000_000_000, "một nghìn tỷ"), (200_000_000, "hai trăm triệu"),
-])
+@pytest.mark.parametrize(
+    "number, words",
+    [
+        (105, "một trăm linh năm"),
+        (1005, "một nghìn không trăm linh năm"),
+        (1050, "một nghìn không trăm năm mươi"),
+        (1001000, "một triệu không trăm linh một nghìn"),
+        (10000000, "mười triệu"),
+        (21, "hai mươi mốt"),
+        (15, "mười lăm"),
+        (25, "hai mươi lăm"),
+        (290000000, "hai trăm chín mươi triệu"),
+        (1000000005, "một tỷ không trăm linh năm"),
+        (2000050000, "hai tỷ không trăm năm mươi nghìn"),
+        (11, "mười một"),
+        (101, "một trăm linh một"),
+        (1_000_000_000_000, "một nghìn tỷ"),
+        (200_000_000, "hai trăm triệu"),
+    ],
+)
 def test_number_in_words_matches_accounting_style(number, words):
     assert number_to_words(number) == words
 

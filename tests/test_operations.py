@@ -1,4 +1,5 @@
 """Operations: period locks, backup under load and restore, migrations that keep the data."""
+
 import threading
 from datetime import date
 
@@ -26,13 +27,16 @@ def test_nothing_posts_or_voids_inside_a_locked_period(session, make_receipt, un
     # when the void is made after the lock: the correction is a new entry in the open period
     with pytest.raises(VoidInLockedPeriod, match="điều chỉnh"):
         void_receipt(session, receipt_id=old.id, reason="sai số tiền", on=date(2018, 5, 2))
-    correction = correct_receipt(session, receipt_id=old.id, reason="sai số tiền",
-                                 on=date(2018, 5, 2))
+    correction = correct_receipt(
+        session, receipt_id=old.id, reason="sai số tiền", on=date(2018, 5, 2)
+    )
     assert correction.entry_date == date(2018, 5, 2) and correction.reverses_id == old.entry_id
     assert make_receipt(amount=1_000, on=date(2018, 5, 1)).number == 3
     assert check_books(session) == []
     with pytest.raises(LockWouldMoveBack):
-        lock_period(session, unit_id=unit("TT-CHUONGDUONG").id, through=date(2018, 3, 1), user_id=None)
+        lock_period(
+            session, unit_id=unit("TT-CHUONGDUONG").id, through=date(2018, 3, 1), user_id=None
+        )
 
 
 def test_unlock_is_audited_and_check_flags_backdated_entries(session, make_receipt, unit, db_url):
@@ -40,12 +44,18 @@ def test_unlock_is_audited_and_check_flags_backdated_entries(session, make_recei
     lock_period(session, unit_id=fund, through=date(2018, 4, 30), user_id=None)
     unlock_period(session, unit_id=fund, through=None, user_id=None, reason="Sửa sai sót đã duyệt")
     make_receipt(amount=1_000, on=date(2018, 4, 1))
-    event = session.exec(select(AuditEvent).where(AuditEvent.action == "period.unlock")).scalars().one()
+    event = (
+        session.exec(select(AuditEvent).where(AuditEvent.action == "period.unlock")).scalars().one()
+    )
     assert "Sửa sai sót" in event.after
     session.commit()
     with get_engine(db_url).begin() as conn:  # a lock written behind the app, dated before it
-        conn.execute(text("INSERT INTO periodlock (unit_id, locked_through, locked_at) "
-                          f"VALUES ({fund}, '2018-04-30', '2000-01-01 00:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO periodlock (unit_id, locked_through, locked_at) "
+                f"VALUES ({fund}, '2018-04-30', '2000-01-01 00:00:00')"
+            )
+        )
     # the entry inside the lock, and the lock row itself: the last event said it was removed
     assert sorted(p.what for p in check_books(session)) == ["locked", "seal"]
 
@@ -54,14 +64,18 @@ def test_lock_and_unlock_through_the_web(client, make_user, login, submit, unit,
     make_user("duyet.tt", "reviewer", "TT")
     login("duyet.tt")
     fund = unit("TT-CHUONGDUONG").id
-    response = submit(f"/books/{fund}/cash", {"through": "30/04/2018"}, post_url=f"/books/{fund}/lock")
+    response = submit(
+        f"/books/{fund}/cash", {"through": "30/04/2018"}, post_url=f"/books/{fund}/lock"
+    )
     assert response.status_code == 302
     assert "Sổ đã khóa đến hết ngày 30/04/2018" in client.get(f"/books/{fund}/cash").text
     refused = submit(f"/books/{fund}/cash", {"reason": "x"}, post_url=f"/books/{fund}/unlock")
     assert refused.status_code == 403
 
 
-def test_backup_under_write_load_restores_every_acknowledged_receipt(db_url, runner, tmp_path, session, unit):
+def test_backup_under_write_load_restores_every_acknowledged_receipt(
+    db_url, runner, tmp_path, session, unit
+):
     fund = unit("TT-CHUONGDUONG").id
     acknowledged, stop = [], threading.Event()
 
@@ -69,8 +83,13 @@ def test_backup_under_write_load_restores_every_acknowledged_receipt(db_url, run
         s = new_session(get_engine(db_url), write=True)
         day = 1
         while not stop.is_set():
-            receipt = record_receipt(s, unit_id=fund, data=ReceiptInput(
-                receipt_date=date(2018, 1 + day % 12, 1 + day % 28), amount=10_000 + day))
+            receipt = record_receipt(
+                s,
+                unit_id=fund,
+                data=ReceiptInput(
+                    receipt_date=date(2018, 1 + day % 12, 1 + day % 28), amount=10_000 + day
+                ),
+            )
             s.commit()
             acknowledged.append(receipt.id)
             day += 1
@@ -87,12 +106,17 @@ def test_backup_under_write_load_restores_every_acknowledged_receipt(db_url, run
     thread.join()
     assert result.exit_code == 0, result.output
     restored_url = _restore(db_url, out, tmp_path)
-    restored = new_session(create_engine(restored_url.replace("postgresql://", "postgresql+psycopg://", 1)), write=False)
+    restored = new_session(
+        create_engine(restored_url.replace("postgresql://", "postgresql+psycopg://", 1)),
+        write=False,
+    )
     ids = set(restored.exec(select(Receipt.id)).scalars().all())
     assert set(before_backup) <= ids
     assert check_books(restored) == []
-    print(f"backup under load: {len(acknowledged)} receipts written, {len(before_backup)} "
-          f"acknowledged before the backup, {len(ids)} in the restored copy, check OK")
+    print(
+        f"backup under load: {len(acknowledged)} receipts written, {len(before_backup)} "
+        f"acknowledged before the backup, {len(ids)} in the restored copy, check OK"
+    )
     restored.close()
     restored.bind.dispose()
     if PG_URL:
@@ -103,9 +127,11 @@ def _restore(db_url, out, tmp_path) -> str:
     if db_url.startswith("sqlite"):
         return f"sqlite:///{out}"
     from ledger.backup import restore_postgres
+
     name = "ledger_restore_" + str(abs(hash(str(out))))[:8]
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -116,19 +142,24 @@ def _restore(db_url, out, tmp_path) -> str:
 
 
 def _drop(url):
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        PG_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
     admin.dispose()
 
 
 def _fingerprint(url):
-    session = new_session(create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)), write=False)
-    figures = (session.exec(select(func.count(Receipt.id), func.sum(Receipt.amount))).one(),
-               session.exec(select(func.count(Posting.id), func.sum(Posting.amount))).one(),
-               tuple(session.exec(select(Entry.hash).order_by(Entry.id)).scalars().all()),
-               [str(p) for p in check_books(session)])
+    session = new_session(
+        create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1)), write=False
+    )
+    figures = (
+        session.exec(select(func.count(Receipt.id), func.sum(Receipt.amount))).one(),
+        session.exec(select(func.count(Posting.id), func.sum(Posting.amount))).one(),
+        tuple(session.exec(select(Entry.hash).order_by(Entry.id)).scalars().all()),
+        [str(p) for p in check_books(session)],
+    )
     session.close()
     session.bind.dispose()
     return figures
@@ -137,6 +168,7 @@ def _fingerprint(url):
 def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
     assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
     from ledger.db import dispose_engines
+
     dispose_engines()
     before = _fingerprint(db_url)
     # the demo runs a drive beside the yearly campaign (2026, 2026-THĐ): from 0004 on, where a

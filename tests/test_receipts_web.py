@@ -1,4 +1,5 @@
 """Recording, printing, voiding and listing receipts through the web, as a treasurer does."""
+
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -9,10 +10,18 @@ from ledger.models import Donor, Receipt
 from ledger.services.journal import balance
 from tests.conftest import form_tokens
 
-RECEIPT = {"receipt_date": "15/05/2018", "amount": "1.050.000", "method": "cash",
-           "source": "donation", "payer_name": "Nguyễn Văn Bình", "donor_kind": "individual",
-           "payer_address": "Thôn Đông, Chương Dương", "reason": "Ủng hộ Quỹ Bảo trợ trẻ em",
-           "attachments": "1", "book_no": "01"}
+RECEIPT = {
+    "receipt_date": "15/05/2018",
+    "amount": "1.050.000",
+    "method": "cash",
+    "source": "donation",
+    "payer_name": "Nguyễn Văn Bình",
+    "donor_kind": "individual",
+    "payer_address": "Thôn Đông, Chương Dương",
+    "reason": "Ủng hộ Quỹ Bảo trợ trẻ em",
+    "attachments": "1",
+    "book_no": "01",
+}
 
 
 @pytest.fixture
@@ -74,31 +83,44 @@ def test_concurrent_resubmissions_make_one_receipt(app, treasurer, client, sessi
     assert _count(session) == 1
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("amount", "", "Chưa nhập số tiền"),
-    ("amount", "-5.000", "không được âm"),
-    ("amount", "10,5", "số nguyên"),
-    ("amount", "1e9", "chỉ gồm chữ số"),
-    ("amount", "9" * 20, "vượt quá"),
-    ("receipt_date", "31/02/2018", "Ngày không hợp lệ"),
-    ("receipt_date", "", "Chưa nhập ngày"),
-    ("method", "gold", "Not a valid choice"),
-])
-def test_bad_input_names_the_field_and_stores_nothing(client, treasurer, submit, session,
-                                                      field, value, message):
-    response = submit("/receipts/new", {**RECEIPT, "credit_unit_id": str(treasurer.id),
-                                        field: value})
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("amount", "", "Chưa nhập số tiền"),
+        ("amount", "-5.000", "không được âm"),
+        ("amount", "10,5", "số nguyên"),
+        ("amount", "1e9", "chỉ gồm chữ số"),
+        ("amount", "9" * 20, "vượt quá"),
+        ("receipt_date", "31/02/2018", "Ngày không hợp lệ"),
+        ("receipt_date", "", "Chưa nhập ngày"),
+        ("method", "gold", "Not a valid choice"),
+    ],
+)
+def test_bad_input_names_the_field_and_stores_nothing(
+    client, treasurer, submit, session, field, value, message
+):
+    response = submit(
+        "/receipts/new", {**RECEIPT, "credit_unit_id": str(treasurer.id), field: value}
+    )
     assert response.status_code == 200
     assert message in response.text
     assert _count(session) == 0
 
 
 def test_in_kind_needs_a_description(client, treasurer, submit, session):
-    response = submit("/receipts/new", {**RECEIPT, "method": "in_kind",
-                                        "credit_unit_id": str(treasurer.id)})
+    response = submit(
+        "/receipts/new", {**RECEIPT, "method": "in_kind", "credit_unit_id": str(treasurer.id)}
+    )
     assert "mô tả hiện vật" in response.text and _count(session) == 0
-    ok = submit("/receipts/new", {**RECEIPT, "method": "in_kind", "in_kind_description":
-                                  "50 bộ sách giáo khoa", "credit_unit_id": str(treasurer.id)})
+    ok = submit(
+        "/receipts/new",
+        {
+            **RECEIPT,
+            "method": "in_kind",
+            "in_kind_description": "50 bộ sách giáo khoa",
+            "credit_unit_id": str(treasurer.id),
+        },
+    )
     assert ok.status_code == 302
     session.rollback()
     assert balance(session, unit_id=treasurer.id) == 0  # goods are not cash
@@ -106,8 +128,10 @@ def test_in_kind_needs_a_description(client, treasurer, submit, session):
 
 
 def test_anonymous_donor(client, treasurer, submit, session):
-    response = submit("/receipts/new", {**RECEIPT, "payer_name": "", "anonymous": "y",
-                                        "credit_unit_id": str(treasurer.id)})
+    response = submit(
+        "/receipts/new",
+        {**RECEIPT, "payer_name": "", "anonymous": "y", "credit_unit_id": str(treasurer.id)},
+    )
     assert response.status_code == 302
     assert "ẩn danh" in client.get(response.headers["Location"]).text
 
@@ -115,8 +139,9 @@ def test_anonymous_donor(client, treasurer, submit, session):
 def test_void_keeps_the_number_and_shows_da_huy(client, treasurer, submit, session, make_receipt):
     receipt = make_receipt(amount=700_000)
     session.commit()
-    response = submit(f"/receipts/{receipt.id}", {"reason": "Ghi trùng"},
-                      post_url=f"/receipts/{receipt.id}/void")
+    response = submit(
+        f"/receipts/{receipt.id}", {"reason": "Ghi trùng"}, post_url=f"/receipts/{receipt.id}/void"
+    )
     assert response.status_code == 302
     voucher = client.get(f"/receipts/{receipt.id}")
     assert "ĐÃ HỦY" in voucher.text and "Ghi trùng" in voucher.text
@@ -128,13 +153,16 @@ def test_void_keeps_the_number_and_shows_da_huy(client, treasurer, submit, sessi
 
 def test_list_filters_and_totals(client, treasurer, make_receipt, session):
     make_receipt(amount=100_000, on=date(2018, 1, 5), payer_name="Trần Văn A")
-    make_receipt(amount=2_000_000, on=date(2018, 6, 1), payer_name="Công ty May Hà Hồi",
-                 method="bank")
+    make_receipt(
+        amount=2_000_000, on=date(2018, 6, 1), payer_name="Công ty May Hà Hồi", method="bank"
+    )
     make_receipt(amount=300_000, on=date(2018, 6, 2), payer_name="Lê Thị C")
     session.commit()
     everything = client.get(f"/receipts/?unit={treasurer.id}")
     assert "2.400.000 đ" in everything.text
-    june_bank = client.get(f"/receipts/?unit={treasurer.id}&from=01/06/2018&to=30/06/2018&method=bank")
+    june_bank = client.get(
+        f"/receipts/?unit={treasurer.id}&from=01/06/2018&to=30/06/2018&method=bank"
+    )
     assert "2.000.000 đ" in june_bank.text and "Lê Thị C" not in june_bank.text
     by_amount = client.get(f"/receipts/?unit={treasurer.id}&min=200.000&max=500.000")
     assert "Lê Thị C" in by_amount.text and "Trần Văn A" not in by_amount.text
@@ -150,6 +178,7 @@ def test_voucher_pdf_downloads(client, treasurer, make_receipt, session):
 
 def test_donor_typeahead_is_accent_insensitive_and_scoped(client, treasurer, make_receipt, session):
     from ledger.services.donors import create_donor
+
     create_donor(session, unit_id=treasurer.id, name="Nguyễn Thị Hường")
     create_donor(session, unit_id=treasurer.id + 1, name="Nguyễn Thị Hương Xã Khác")
     session.commit()

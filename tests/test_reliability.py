@@ -1,4 +1,5 @@
 """What must hold under concurrency, crashes and hostile input (RELIABILITY.md)."""
+
 import multiprocessing
 import os
 import random
@@ -24,10 +25,13 @@ def _post_many(url, fund, count, errors):
     for index in range(count):
         session = new_session(engine, write=True)
         try:
-            record_receipt(session, unit_id=fund, data=ReceiptInput(
-                receipt_date=date(2018, 3, 1 + index % 28), amount=1_000 + index))
+            record_receipt(
+                session,
+                unit_id=fund,
+                data=ReceiptInput(receipt_date=date(2018, 3, 1 + index % 28), amount=1_000 + index),
+            )
             session.commit()
-        except Exception as error:  # counted: the test requires 0
+        except Exception as error:  # noqa: BLE001 - counted: the test requires 0
             errors.put(repr(error))
             session.rollback()
         finally:
@@ -40,8 +44,12 @@ def test_no_lost_update_across_processes(db_url, session, unit):
     fund = unit("TT-CHUONGDUONG").id
     session.close()
     errors = multiprocessing.get_context("fork").Queue()
-    workers = [multiprocessing.get_context("fork").Process(
-        target=_post_many, args=(db_url, fund, per_process, errors)) for _ in range(processes)]
+    workers = [
+        multiprocessing.get_context("fork").Process(
+            target=_post_many, args=(db_url, fund, per_process, errors)
+        )
+        for _ in range(processes)
+    ]
     get_engine(db_url).dispose()
     for worker in workers:
         worker.start()
@@ -53,9 +61,11 @@ def test_no_lost_update_across_processes(db_url, session, unit):
     count, total = session.exec(select(func.count(Receipt.id), func.sum(Receipt.amount))).one()
     numbers = sorted(session.exec(select(Receipt.number)).scalars().all())
     expected = processes * sum(1_000 + i for i in range(per_process))
-    print(f"no lost update: {processes} processes × {per_process} receipts: {count} stored, "
-          f"balance {balance(session, unit_id=fund)}, expected {expected}, "
-          f"{len(lost_errors)} errors")
+    print(
+        f"no lost update: {processes} processes × {per_process} receipts: {count} stored, "
+        f"balance {balance(session, unit_id=fund)}, expected {expected}, "
+        f"{len(lost_errors)} errors"
+    )
     assert lost_errors == []
     assert count == processes * per_process and total == expected
     assert balance(session, unit_id=fund) == expected
@@ -63,7 +73,9 @@ def test_no_lost_update_across_processes(db_url, session, unit):
     assert check_books(session) == []
 
 
-def test_writers_killed_at_random_lose_nothing_and_duplicate_nothing(db_url, session, unit, tmp_path):
+def test_writers_killed_at_random_lose_nothing_and_duplicate_nothing(
+    db_url, session, unit, tmp_path
+):
     writers, kills, per_writer = 3, 12 * SIZE, 60 * SIZE
     fund = unit("TT-DUNGTIEN").id
     session.close()
@@ -71,8 +83,19 @@ def test_writers_killed_at_random_lose_nothing_and_duplicate_nothing(db_url, ses
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
 
     def start(name):
-        return subprocess.Popen([sys.executable, "-m", "tests.crash_writer", db_url, str(fund),
-                                 name, str(tmp_path / f"{name}.acks"), str(per_writer)], env=env)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.crash_writer",
+                db_url,
+                str(fund),
+                name,
+                str(tmp_path / f"{name}.acks"),
+                str(per_writer),
+            ],
+            env=env,
+        )
 
     def finished(name):
         acks = tmp_path / f"{name}.acks"
@@ -107,9 +130,11 @@ def test_writers_killed_at_random_lose_nothing_and_duplicate_nothing(db_url, ses
     lost = acknowledged - set(stored)
     duplicates = len(stored) - len(set(stored))
     replayed = sum(len(p.read_text().split()) for p in tmp_path.glob("*.replayed"))
-    print(f"crash safety: {writers} writers, {done_kills} SIGKILLs, {len(acknowledged)} "
-          f"acknowledged, {len(stored)} stored, {len(lost)} lost, {duplicates} duplicates, "
-          f"{replayed} committed-but-unacknowledged retries answered from the key")
+    print(
+        f"crash safety: {writers} writers, {done_kills} SIGKILLs, {len(acknowledged)} "
+        f"acknowledged, {len(stored)} stored, {len(lost)} lost, {duplicates} duplicates, "
+        f"{replayed} committed-but-unacknowledged retries answered from the key"
+    )
     assert lost == set() and duplicates == 0
     assert len(stored) == writers * per_writer == len(keys)
     if db_url.startswith("sqlite"):

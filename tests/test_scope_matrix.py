@@ -2,20 +2,30 @@
 
 Every endpoint of ``app.url_map`` must be listed in ROUTES; a new route that is not fails here.
 """
+
 from datetime import date
 from hashlib import sha256
 
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import ApiToken, AuditEvent, Disbursement, Entry, PeriodLock, Receipt, Transfer, User
+from ledger.models import (
+    ApiToken,
+    AuditEvent,
+    Disbursement,
+    Entry,
+    PeriodLock,
+    Receipt,
+    Transfer,
+    User,
+)
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
-from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.campaigns import create_campaign, set_report_period
+from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.donors import create_donor
-from ledger.services.transfers import send_transfer
 from ledger.services.receipts import ReceiptInput, record_receipt
 from ledger.services.tokens import issue_token
+from ledger.services.transfers import send_transfer
 from ledger.services.units import find_unit
 from ledger.services.users import create_user
 from tests.conftest import PASSWORD, form_tokens
@@ -99,8 +109,15 @@ ROUTES = {
     "setup.edit_period": ("POST", ""),
     "setup.delete_period": ("POST", ""),
 }
-PUBLIC = {"static", "auth.login", "main.set_language", "auth.logout", "public.index",
-          "public.campaign", "api.openapi"}
+PUBLIC = {
+    "static",
+    "auth.login",
+    "main.set_language",
+    "auth.logout",
+    "public.index",
+    "public.campaign",
+    "api.openapi",
+}
 #: public by design: they show a campaign's figures, never a canary (asserted all the same)
 OPEN_DATA = {"public.campaign"}
 #: role → (username, unit code, units whose canaries it must never see)
@@ -124,38 +141,103 @@ def planted(session, two_districts):
         unit = find_unit(session, code)
         canary = f"CANARY-{code}"
         donor = create_donor(session, unit_id=unit.id, name=canary, address=canary)
-        receipt = record_receipt(session, unit_id=unit.id, data=ReceiptInput(
-            receipt_date=date(2018, 6, 1), amount=1_234_000, donor_id=donor.id,
-            reason=canary, note=canary))
-        user = create_user(session, username=f"u.{code.lower()}", password=PASSWORD,
-                           role="treasurer", unit_id=unit.id, full_name=canary)
-        child = create_beneficiary(session, unit_id=unit.id, data=BeneficiaryInput(
-            full_name=canary, birth_date=date(2011, 2, 3), sex="female", guardian_name=canary))
-        payout = draft_disbursement(session, unit_id=unit.id, data=DisbursementInput(
-            disbursement_date=date(2018, 6, 2), category_id=1, payee_name=canary, amount=100_000,
-            beneficiary_id=child.id, reason=canary))
-        approved = draft_disbursement(session, unit_id=unit.id, data=DisbursementInput(
-            disbursement_date=date(2018, 6, 2), category_id=1, payee_name=canary, amount=50_000,
-            reason=canary))
+        receipt = record_receipt(
+            session,
+            unit_id=unit.id,
+            data=ReceiptInput(
+                receipt_date=date(2018, 6, 1),
+                amount=1_234_000,
+                donor_id=donor.id,
+                reason=canary,
+                note=canary,
+            ),
+        )
+        user = create_user(
+            session,
+            username=f"u.{code.lower()}",
+            password=PASSWORD,
+            role="treasurer",
+            unit_id=unit.id,
+            full_name=canary,
+        )
+        child = create_beneficiary(
+            session,
+            unit_id=unit.id,
+            data=BeneficiaryInput(
+                full_name=canary, birth_date=date(2011, 2, 3), sex="female", guardian_name=canary
+            ),
+        )
+        payout = draft_disbursement(
+            session,
+            unit_id=unit.id,
+            data=DisbursementInput(
+                disbursement_date=date(2018, 6, 2),
+                category_id=1,
+                payee_name=canary,
+                amount=100_000,
+                beneficiary_id=child.id,
+                reason=canary,
+            ),
+        )
+        approved = draft_disbursement(
+            session,
+            unit_id=unit.id,
+            data=DisbursementInput(
+                disbursement_date=date(2018, 6, 2),
+                category_id=1,
+                payee_name=canary,
+                amount=50_000,
+                reason=canary,
+            ),
+        )
         approved.status = "approved"
-        transfer = send_transfer(session, from_unit_id=unit.id, to_unit_id=unit.parent_id,
-                                 amount=10_000, on=date(2018, 6, 3), from_method="cash",
-                                 memo=canary)
+        transfer = send_transfer(
+            session,
+            from_unit_id=unit.id,
+            to_unit_id=unit.parent_id,
+            amount=10_000,
+            on=date(2018, 6, 3),
+            from_method="cash",
+            memo=canary,
+        )
         campaign = create_campaign(session, unit_id=unit.id, year=2018, target=5_000_000)
-        period = set_report_period(session, campaign_id=campaign.id, code="h1", name="6 tháng",
-                                   cutoff=date(2018, 4, 30), due=date(2018, 5, 15))
-        objects[code] = {"unit": unit.id, "receipt": receipt.id, "user": user.id,
-                         "campaign": campaign.id, "period": period.id,
-                         "beneficiary": child.id, "disbursement": payout.id,
-                         "approved": approved.id, "transfer": transfer.id,
-                         "token": session.exec(select(ApiToken.id).where(
-                             ApiToken.token_hash == sha256(issue_token(
-                                 session, user_id=user.id, name=canary).encode()).hexdigest())
-                         ).scalar_one()}
+        period = set_report_period(
+            session,
+            campaign_id=campaign.id,
+            code="h1",
+            name="6 tháng",
+            cutoff=date(2018, 4, 30),
+            due=date(2018, 5, 15),
+        )
+        objects[code] = {
+            "unit": unit.id,
+            "receipt": receipt.id,
+            "user": user.id,
+            "campaign": campaign.id,
+            "period": period.id,
+            "beneficiary": child.id,
+            "disbursement": payout.id,
+            "approved": approved.id,
+            "transfer": transfer.id,
+            "token": session.exec(
+                select(ApiToken.id).where(
+                    ApiToken.token_hash
+                    == sha256(
+                        issue_token(session, user_id=user.id, name=canary).encode()
+                    ).hexdigest()
+                )
+            ).scalar_one(),
+        }
     for username, role, code, _ in ROLES.values():
         if username:
-            create_user(session, username=username, password=PASSWORD, role=role,
-                        unit_id=find_unit(session, code).id, can_unmask=username == "xem.a")
+            create_user(
+                session,
+                username=username,
+                password=PASSWORD,
+                role=role,
+                unit_id=find_unit(session, code).id,
+                can_unmask=username == "xem.a",
+            )
     session.commit()
     return objects
 
@@ -166,26 +248,40 @@ def test_every_route_is_in_the_matrix(app):
 
 def _url(app, endpoint, target):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {"receipt_id": target["receipt"], "unit_id": target["unit"],
-              "user_id": target["user"], "kind": "cash", "code": "vi", "filename": "style.css",
-              "beneficiary_id": target["beneficiary"], "transfer_id": target["transfer"],
-              "campaign_id": target["campaign"], "period_id": target["period"], "name": "progress",
-              "token_id": target["token"],
-              "disbursement_id": target["approved"] if endpoint.endswith(("pay", "voucher_pdf"))
-              else target["disbursement"]}
+    values = {
+        "receipt_id": target["receipt"],
+        "unit_id": target["unit"],
+        "user_id": target["user"],
+        "kind": "cash",
+        "code": "vi",
+        "filename": "style.css",
+        "beneficiary_id": target["beneficiary"],
+        "transfer_id": target["transfer"],
+        "campaign_id": target["campaign"],
+        "period_id": target["period"],
+        "name": "progress",
+        "token_id": target["token"],
+        "disbursement_id": target["approved"]
+        if endpoint.endswith(("pay", "voucher_pdf"))
+        else target["disbursement"],
+    }
     with app.test_request_context():
         from flask import url_for
+
         path = url_for(endpoint, **{k: values[k] for k in rule.arguments})
     return path + ROUTES[endpoint][1].format(**target)
 
 
 def _writes(session):
     session.rollback()
-    return tuple(session.exec(select(func.count()).select_from(m)).scalar_one()
-                 for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer,
-                           PeriodLock)) + tuple(
-        session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all()) + (
-        session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
+    return (
+        tuple(
+            session.exec(select(func.count()).select_from(m)).scalar_one()
+            for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer, PeriodLock)
+        )
+        + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
+        + (session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -201,42 +297,83 @@ def test_no_role_sees_or_changes_another_units_objects(app, client, planted, ses
                 continue
             url = _url(app, endpoint, target)
             before = _writes(session)
-            response = client.get(url) if method == "GET" else client.post(url, data={
-                **_csrf(client), **_hostile_form(target)})
+            response = (
+                client.get(url)
+                if method == "GET"
+                else client.post(url, data={**_csrf(client), **_hostile_form(target)})
+            )
             checked += 1
             leaked = canary.encode() in response.data or _writes(session) != before
             names_object = _has_object(app, endpoint) or "{" in query
-            if method == "GET" and names_object and response.status_code not in (302, 401, 403, 404):
+            if (
+                method == "GET"
+                and names_object
+                and response.status_code not in (302, 401, 403, 404)
+            ):
                 leaked = True
             if leaked:
                 leaks += 1
                 print(f"LEAK {role} {method} {url} -> {response.status_code}")
             if not username and endpoint not in PUBLIC:
-                assert (response.status_code == 302 and "/auth/login" in
-                        response.headers["Location"]) or (endpoint.startswith("api.") and
-                                                          response.status_code == 401), url
+                assert (
+                    response.status_code == 302 and "/auth/login" in response.headers["Location"]
+                ) or (endpoint.startswith("api.") and response.status_code == 401), url
     print(f"scope matrix: role '{role}': {checked} route checks, {leaks} leaks")
     assert leaks == 0
 
 
 def _hostile_form(target):
     """A plausible submission aimed at another unit's objects."""
-    return {"reason": "x", "amount": "1.000", "receipt_date": "01/06/2018", "payer_name": "x",
-            "role": "admin", "unit_id": str(target["unit"]), "credit_unit_id": str(target["unit"]),
-            "username": "hacker", "password": "x" * 12, "method": "cash", "source": "donation",
-            "donor_kind": "individual", "token": "0" * 64 + ".csv", "comment": "ok",
-            "paid_on": "05/06/2018", "received_on": "05/06/2018", "to_unit_id": str(target["unit"]),
-            "full_name": "x", "birth_date": "01/01/2012", "sex": "male", "consent_by": "x",
-            "consent_on": "01/01/2018", "category_id": "1", "payee_name": "x",
-            "beneficiary_id": "0", "from_method": "cash", "to_method": "bank",
-            "through": "31/12/2018", "corrected_on": "05/06/2018", "correction_reason": "x"}
+    return {
+        "reason": "x",
+        "amount": "1.000",
+        "receipt_date": "01/06/2018",
+        "payer_name": "x",
+        "role": "admin",
+        "unit_id": str(target["unit"]),
+        "credit_unit_id": str(target["unit"]),
+        "username": "hacker",
+        "password": "x" * 12,
+        "method": "cash",
+        "source": "donation",
+        "donor_kind": "individual",
+        "token": "0" * 64 + ".csv",
+        "comment": "ok",
+        "paid_on": "05/06/2018",
+        "received_on": "05/06/2018",
+        "to_unit_id": str(target["unit"]),
+        "full_name": "x",
+        "birth_date": "01/01/2012",
+        "sex": "male",
+        "consent_by": "x",
+        "consent_on": "01/01/2018",
+        "category_id": "1",
+        "payee_name": "x",
+        "beneficiary_id": "0",
+        "from_method": "cash",
+        "to_method": "bank",
+        "through": "31/12/2018",
+        "corrected_on": "05/06/2018",
+        "correction_reason": "x",
+    }
 
 
 def _has_object(app, endpoint):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    return endpoint not in OPEN_DATA and bool(rule.arguments & {
-        "receipt_id", "unit_id", "user_id", "beneficiary_id", "disbursement_id", "transfer_id",
-        "campaign_id", "period_id", "token_id"})
+    return endpoint not in OPEN_DATA and bool(
+        rule.arguments
+        & {
+            "receipt_id",
+            "unit_id",
+            "user_id",
+            "beneficiary_id",
+            "disbursement_id",
+            "transfer_id",
+            "campaign_id",
+            "period_id",
+            "token_id",
+        }
+    )
 
 
 def _csrf(client):

@@ -1,5 +1,6 @@
 """API tokens: they expire, die with the owner's sessions (sign-out everywhere, password change,
 deactivation), and their owner and an admin above them can list and revoke them."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,9 @@ def _issue(runner, username, *args):
 
 
 def _works(client, token) -> bool:
-    status = client.get("/api/v1/campaigns", headers={"Authorization": f"Bearer {token}"}).status_code
+    status = client.get(
+        "/api/v1/campaigns", headers={"Authorization": f"Bearer {token}"}
+    ).status_code
     assert status in (200, 401)
     return status == 200
 
@@ -35,8 +38,11 @@ def test_a_token_expires_after_its_days_default_90(app, runner, reviewer, sessio
     assert abs(rows["bảng tính"].expires_at - (utcnow() + timedelta(days=7))) < timedelta(minutes=5)
     client = app.test_client()
     assert _works(client, token) and _works(client, short)
-    session.exec(update(ApiToken).where(ApiToken.name == "bảng tính")
-                 .values(expires_at=utcnow() - timedelta(seconds=1)))
+    session.exec(
+        update(ApiToken)
+        .where(ApiToken.name == "bảng tính")
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
     session.commit()
     assert not _works(client, short) and _works(client, token)
     assert runner.invoke(args=["api-token", "duyet.tt", "--days", "0"]).exit_code != 0
@@ -53,31 +59,51 @@ def test_signing_out_everywhere_revokes_the_tokens(app, client, runner, reviewer
 
 
 @pytest.mark.parametrize("change", ["password", "deactivate", "role"])
-def test_a_password_change_or_deactivation_revokes_the_tokens(app, client, runner, reviewer,
-                                                              make_user, login, unit, change):
+def test_a_password_change_or_deactivation_revokes_the_tokens(
+    app, client, runner, reviewer, make_user, login, unit, change
+):
     token = _issue(runner, "duyet.tt")
     make_user("quantri", "admin", "HN")
     login("quantri")
     page = client.get(f"/admin/users/{reviewer.id}")
-    form = {**form_tokens(page.text), "username": "duyet.tt", "full_name": "", "role": "reviewer",
-            "unit_id": str(unit("TT").id), "active": "y", "password": ""}
-    form.update({"password": {"password": "a-new-password-123"}, "deactivate": {"active": ""},
-                 "role": {"role": "auditor"}}[change])
+    form = {
+        **form_tokens(page.text),
+        "username": "duyet.tt",
+        "full_name": "",
+        "role": "reviewer",
+        "unit_id": str(unit("TT").id),
+        "active": "y",
+        "password": "",
+    }
+    form.update(
+        {
+            "password": {"password": "a-new-password-123"},
+            "deactivate": {"active": ""},
+            "role": {"role": "auditor"},
+        }[change]
+    )
     if change == "deactivate":
         form.pop("active")
     assert client.post(f"/admin/users/{reviewer.id}", data=form).status_code == 302
     assert not _works(app.test_client(), token)
 
 
-def test_renaming_a_user_keeps_their_tokens(app, client, runner, reviewer, make_user, login,
-                                            unit):
+def test_renaming_a_user_keeps_their_tokens(app, client, runner, reviewer, make_user, login, unit):
     token = _issue(runner, "duyet.tt")
     make_user("quantri", "admin", "HN")
     login("quantri")
     page = client.get(f"/admin/users/{reviewer.id}")
-    client.post(f"/admin/users/{reviewer.id}", data={
-        **form_tokens(page.text), "username": "duyet.tt", "full_name": "Nguyễn Duyệt",
-        "role": "reviewer", "unit_id": str(unit("TT").id), "active": "y"})
+    client.post(
+        f"/admin/users/{reviewer.id}",
+        data={
+            **form_tokens(page.text),
+            "username": "duyet.tt",
+            "full_name": "Nguyễn Duyệt",
+            "role": "reviewer",
+            "unit_id": str(unit("TT").id),
+            "active": "y",
+        },
+    )
     assert _works(app.test_client(), token)
 
 
@@ -100,15 +126,27 @@ def test_the_owner_lists_and_revokes_their_tokens(app, client, runner, reviewer,
     assert not _works(app.test_client(), token)
     assert "Đã thu hồi" in client.get("/account/tokens").text
     session.rollback()
-    assert session.exec(select(AuditEvent).where(AuditEvent.action == "api_token.revoke")
-                        ).scalars().one().object_id == row.id
+    assert (
+        session.exec(select(AuditEvent).where(AuditEvent.action == "api_token.revoke"))
+        .scalars()
+        .one()
+        .object_id
+        == row.id
+    )
 
 
-@pytest.mark.parametrize("who, role, code, allowed", [
-    ("quantri.hn", "admin", "HN", True), ("quantri.tt", "admin", "TT", True),
-    ("quantri.xa", "admin", "TT-DUNGTIEN", False), ("thuquy.a", "treasurer", "TT", False)])
+@pytest.mark.parametrize(
+    "who, role, code, allowed",
+    [
+        ("quantri.hn", "admin", "HN", True),
+        ("quantri.tt", "admin", "TT", True),
+        ("quantri.xa", "admin", "TT-DUNGTIEN", False),
+        ("thuquy.a", "treasurer", "TT", False),
+    ],
+)
 def test_an_admin_above_the_owner_revokes_and_no_one_else_does(
-        app, client, runner, make_user, login, session, two_districts, who, role, code, allowed):
+    app, client, runner, make_user, login, session, two_districts, who, role, code, allowed
+):
     owner = make_user("thuquy.cd", "treasurer", "TT-CHUONGDUONG")
     token = _issue(runner, "thuquy.cd")
     make_user(who, role, code)
@@ -116,11 +154,17 @@ def test_an_admin_above_the_owner_revokes_and_no_one_else_does(
     session.rollback()
     row = session.exec(select(ApiToken)).scalars().one()
     page = client.get(f"/admin/users/{owner.id}")
-    form = _revoke_form(page.text, row.id) if allowed else form_tokens(
-        client.get("/account/tokens").text)
+    form = (
+        _revoke_form(page.text, row.id)
+        if allowed
+        else form_tokens(client.get("/account/tokens").text)
+    )
     response = client.post(f"/account/tokens/{row.id}/revoke", data=form)
     if allowed:
-        assert response.status_code == 302 and f"/admin/users/{owner.id}" in response.headers["Location"]
+        assert (
+            response.status_code == 302
+            and f"/admin/users/{owner.id}" in response.headers["Location"]
+        )
         assert not _works(app.test_client(), token)
     else:
         assert response.status_code == 404 and _works(app.test_client(), token)

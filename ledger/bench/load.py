@@ -3,6 +3,7 @@
 Used by ``bench run`` (throughput and latency through the web stack) and by
 ``scripts/load.py`` (50 treasurers for 2 minutes against gunicorn). Loopback only.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -43,16 +44,26 @@ class LoadResult:
         return statistics.median(self.latencies) if self.latencies else 0.0
 
 
-def run_load(base: str, users: list[tuple[str, str]], *, seconds: float,
-             max_requests: int = 100_000, amount: str = "100.000") -> LoadResult:
+def run_load(
+    base: str,
+    users: list[tuple[str, str]],
+    *,
+    seconds: float,
+    max_requests: int = 100_000,
+    amount: str = "100.000",
+) -> LoadResult:
     """Each (username, password) posts receipts in a loop until time or count runs out."""
     if not base.startswith(("http://127.", "http://localhost", "http://[::1]")):
         raise ValueError("load runs only against this machine")
     result, lock = LoadResult(), threading.Lock()
     deadline = time.monotonic() + seconds
     budget = [max_requests]
-    threads = [threading.Thread(target=_treasurer, args=(base, u, p, deadline, budget, result,
-                                                         lock, amount)) for u, p in users]
+    threads = [
+        threading.Thread(
+            target=_treasurer, args=(base, u, p, deadline, budget, result, lock, amount)
+        )
+        for u, p in users
+    ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -64,11 +75,15 @@ def run_load(base: str, users: list[tuple[str, str]], *, seconds: float,
 
 def _treasurer(base, username, password, deadline, budget, result, lock, amount) -> None:
     opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
     try:
         token = _token(opener, base + "/auth/login")
-        _post(opener, base + "/auth/login", {"username": username, "password": password,
-                                             "csrf_token": token})
+        _post(
+            opener,
+            base + "/auth/login",
+            {"username": username, "password": password, "csrf_token": token},
+        )
         token, unit = _form(opener, base + "/receipts/new")
     except (OSError, urllib.error.URLError) as error:
         with lock:
@@ -80,10 +95,19 @@ def _treasurer(base, username, password, deadline, budget, result, lock, amount)
                 return
             budget[0] -= 1
         key = uuid.uuid4().hex
-        form = {"csrf_token": token, "idempotency_key": key, "receipt_date": "15/06/2018",
-                "amount": amount, "method": "cash", "source": "donation",
-                "payer_name": f"Tải thử {key[:6]}", "donor_kind": "individual",
-                "reason": "Ủng hộ", "attachments": "0", "credit_unit_id": unit}
+        form = {
+            "csrf_token": token,
+            "idempotency_key": key,
+            "receipt_date": "15/06/2018",
+            "amount": amount,
+            "method": "cash",
+            "source": "donation",
+            "payer_name": f"Tải thử {key[:6]}",
+            "donor_kind": "individual",
+            "reason": "Ủng hộ",
+            "attachments": "0",
+            "credit_unit_id": unit,
+        }
         started = time.monotonic()
         ok, detail = _submit(opener, base, form)
         elapsed = time.monotonic() - started
@@ -97,8 +121,10 @@ def _submit(opener, base, form) -> tuple[bool, str]:
     for attempt in range(2):
         try:
             response = _post(opener, base + "/receipts/new", form)
-            return ("/receipts/" in response.geturl() and response.status == 200,
-                    f"HTTP {response.status} {response.geturl()}")
+            return (
+                "/receipts/" in response.geturl() and response.status == 200,
+                f"HTTP {response.status} {response.geturl()}",
+            )
         except urllib.error.HTTPError as error:
             return False, f"HTTP {error.code}"
         except (OSError, urllib.error.URLError) as error:
@@ -116,7 +142,7 @@ def _form(opener, url) -> tuple[str, str]:
     """The CSRF token and the pre-selected quota unit of the receipt form."""
     with opener.open(url, timeout=30) as response:
         html = response.read().decode()
-    unit = re.search(r'name="credit_unit_id".*?<option selected value="(\d+)"', html, re.S)
+    unit = re.search(r'name="credit_unit_id".*?<option selected value="(\d+)"', html, re.DOTALL)
     return _TOKEN.search(html).group(2), unit.group(1)
 
 

@@ -2,6 +2,7 @@
 
 Each heavy measure runs in a forked child so its peak memory (ru_maxrss from wait4) is its own.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,7 @@ def measure(fn, *, repeat: int = 3) -> tuple[float, float]:
                 inner = fn()
                 times.append(inner if isinstance(inner, float) else time.perf_counter() - started)
             os.write(write, str(statistics.median(times)).encode())
-        except BaseException as error:  # report, never fall back into the parent's code
+        except BaseException as error:  # noqa: BLE001 - report, never fall back into the parent's code
             os.write(write, f"error:{error!r}".encode())
         finally:
             os._exit(0)
@@ -73,8 +74,15 @@ def peer(command: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def run(url: str, journal: Path, *, repeat: int = 3, peers: bool = True, web_seconds: float = 15,
-        import_rows: int = 100_000) -> list[Figure]:
+def run(
+    url: str,
+    journal: Path,
+    *,
+    repeat: int = 3,
+    peers: bool = True,
+    web_seconds: float = 15,
+    import_rows: int = 100_000,
+) -> list[Figure]:
     """Every figure of the benchmark, in one run on one dataset."""
     figures: list[Figure] = []
     scopes = _scopes(url)
@@ -87,27 +95,44 @@ def run(url: str, journal: Path, *, repeat: int = 3, peers: bool = True, web_sec
     print("Progress per commune with roll-ups:")
     for scope in ("national", "province", "district"):
         add(f"app progress {scope}", lambda s=scope: _progress(url, scopes[s]))
-    add("app campaign dashboard figures national", lambda: _campaign(url, scopes["national_campaign"]))
-    add("app district dashboard page (HTTP, median of 20)",
-        lambda: _dashboard_page(url, scopes["district_campaign"]), rep=1)
+    add(
+        "app campaign dashboard figures national",
+        lambda: _campaign(url, scopes["national_campaign"]),
+    )
+    add(
+        "app district dashboard page (HTTP, median of 20)",
+        lambda: _dashboard_page(url, scopes["district_campaign"]),
+        rep=1,
+    )
     add("floor: raw GROUP BY over a minimal table", lambda: _floor(url), rep=repeat)
     if peers:
-        for name, command in (("ledger", ["ledger", "-f", str(journal), "bal", "^Income:Donations"]),
-                              ("hledger", ["hledger", "-f", str(journal), "bal", "Income:Donations"])):
+        for name, command in (
+            ("ledger", ["ledger", "-f", str(journal), "bal", "^Income:Donations"]),
+            ("hledger", ["hledger", "-f", str(journal), "bal", "Income:Donations"]),
+        ):
             if shutil.which(name):
                 seconds, peak = peer(command)
                 figures.append(Figure(f"peer {name} bal", round(seconds, 3), "s", round(peak, 1)))
-                print(f"  {'peer ' + name + ' bal':<44} {seconds:>9.3f} s  peak {peak:7.1f} MB", flush=True)
+                print(
+                    f"  {'peer ' + name + ' bal':<44} {seconds:>9.3f} s  peak {peak:7.1f} MB",
+                    flush=True,
+                )
     print("Workbooks and charts:")
     add("workbook district", lambda: _workbook(url, scopes["district_campaign"]))
     add("workbook province", lambda: _workbook(url, scopes["province_campaign"]))
     for chart in ("progress", "cumulative", "categories", "yoy"):
-        add(f"chart {chart} national", lambda c=chart: _chart(url, scopes["national_campaign"], c),
-            rep=1)
+        add(
+            f"chart {chart} national",
+            lambda c=chart: _chart(url, scopes["national_campaign"], c),
+            rep=1,
+        )
     _drop_floor(url)
     print("Writes:")
-    add(f"import {import_rows} rows from .xlsx", lambda: _import(url, scopes["commune"], import_rows),
-        rep=1)
+    add(
+        f"import {import_rows} rows from .xlsx",
+        lambda: _import(url, scopes["commune"], import_rows),
+        rep=1,
+    )
     figures.extend(_web(url, web_seconds))
     return figures
 
@@ -115,6 +140,7 @@ def run(url: str, journal: Path, *, repeat: int = 3, peers: bool = True, web_sec
 def _drop_floor(url: str) -> None:
     """Remove the floor's scratch table: the benchmark leaves the schema as it found it."""
     from sqlalchemy import text
+
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS bench_floor"))
@@ -128,19 +154,43 @@ def _session(url):
 def _scopes(url: str) -> dict[int]:
     session = _session(url)
     nation = session.exec(select(Unit.id).where(Unit.code == "BV")).scalar_one()
-    province = session.exec(select(Unit.id).where(Unit.parent_id == nation).order_by(Unit.id)).scalars().first()
-    district = session.exec(select(Unit.id).where(Unit.parent_id == province).order_by(Unit.id)).scalars().first()
-    commune = session.exec(select(Unit.id).where(Unit.parent_id == district).order_by(Unit.id)).scalars().first()
-    campaigns = dict(session.exec(select(Campaign.unit_id, Campaign.id).where(
-        Campaign.unit_id.in_((nation, province, district)))).all())
+    province = (
+        session.exec(select(Unit.id).where(Unit.parent_id == nation).order_by(Unit.id))
+        .scalars()
+        .first()
+    )
+    district = (
+        session.exec(select(Unit.id).where(Unit.parent_id == province).order_by(Unit.id))
+        .scalars()
+        .first()
+    )
+    commune = (
+        session.exec(select(Unit.id).where(Unit.parent_id == district).order_by(Unit.id))
+        .scalars()
+        .first()
+    )
+    campaigns = dict(
+        session.exec(
+            select(Campaign.unit_id, Campaign.id).where(
+                Campaign.unit_id.in_((nation, province, district))
+            )
+        ).all()
+    )
     session.close()
-    return {"national": nation, "province": province, "district": district, "commune": commune,
-            "national_campaign": campaigns[nation], "province_campaign": campaigns[province],
-            "district_campaign": campaigns[district]}
+    return {
+        "national": nation,
+        "province": province,
+        "district": district,
+        "commune": commune,
+        "national_campaign": campaigns[nation],
+        "province_campaign": campaigns[province],
+        "district_campaign": campaigns[district],
+    }
 
 
 def _progress(url, root):
     from ..services.progress import unit_totals
+
     session = _session(url)
     totals = unit_totals(session, root_id=root, start=date(2018, 1, 1), end=date(2018, 12, 31))
     session.close()
@@ -149,6 +199,7 @@ def _progress(url, root):
 
 def _campaign(url, campaign_id):
     from ..services.progress import campaign_progress
+
     session = _session(url)
     campaign_progress(session, campaign_id=campaign_id)
     session.close()
@@ -157,12 +208,16 @@ def _campaign(url, campaign_id):
 def _dashboard_page(url, campaign_id):
     from .. import create_app
     from ..services.users import create_user
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False})
+
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True, "WTF_CSRF_ENABLED": False}
+    )
     session = new_session(make_engine(url), write=True)
     district = session.get(Campaign, campaign_id).unit_id
     name = f"bench.{os.getpid()}"
-    create_user(session, username=name, password="bench-password", role="reviewer", unit_id=district)
+    create_user(
+        session, username=name, password="bench-password", role="reviewer", unit_id=district
+    )
     session.commit()
     client = app.test_client()
     client.post("/auth/login", data={"username": name, "password": "bench-password"})
@@ -182,22 +237,35 @@ def _floor(url):
     if url.startswith("sqlite"):
         path = url.split("///", 1)[1]
         conn = sqlite3.connect(path)
-        conn.execute("CREATE TABLE IF NOT EXISTS bench_floor AS SELECT credit_unit_id AS commune_id, "
-                     "amount FROM posting WHERE credit_unit_id IS NOT NULL")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor AS SELECT credit_unit_id AS commune_id, "
+            "amount FROM posting WHERE credit_unit_id IS NOT NULL"
+        )
         conn.execute("CREATE INDEX IF NOT EXISTS ix_bench_floor ON bench_floor(commune_id, amount)")
         conn.commit()
-        rows = conn.execute("SELECT commune_id, SUM(amount) FROM bench_floor GROUP BY commune_id").fetchall()
+        rows = conn.execute(
+            "SELECT commune_id, SUM(amount) FROM bench_floor GROUP BY commune_id"
+        ).fetchall()
         conn.close()
         assert rows
         return
     from sqlalchemy import text
+
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_floor AS SELECT credit_unit_id AS "
-                          "commune_id, amount FROM posting WHERE credit_unit_id IS NOT NULL"))
-        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_bench_floor ON bench_floor(commune_id, amount)"))
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS bench_floor AS SELECT credit_unit_id AS "
+                "commune_id, amount FROM posting WHERE credit_unit_id IS NOT NULL"
+            )
+        )
+        conn.execute(
+            text("CREATE INDEX IF NOT EXISTS ix_bench_floor ON bench_floor(commune_id, amount)")
+        )
         conn.execute(text("ANALYZE bench_floor"))
-        rows = conn.execute(text("SELECT commune_id, SUM(amount) FROM bench_floor GROUP BY commune_id")).all()
+        rows = conn.execute(
+            text("SELECT commune_id, SUM(amount) FROM bench_floor GROUP BY commune_id")
+        ).all()
     engine.dispose()
     assert rows
 
@@ -208,11 +276,14 @@ _SAID: set[str] = set()
 def _workbook(url, campaign_id):
     from ..exports.reconciliation import reconciliation_workbook
     from ..services.reconciliation import build_reconciliation
+
     session = _session(url)
     data = build_reconciliation(session, campaign_id=campaign_id)
     assert reconciliation_workbook(data)
-    line = (f"    ({len(data.progress.rows)} units, {len(data.receipts)} receipts, checks "
-            f"{'OK' if all(c.ok for c in data.checks) else 'LỆCH'})")
+    line = (
+        f"    ({len(data.progress.rows)} units, {len(data.receipts)} receipts, checks "
+        f"{'OK' if all(c.ok for c in data.checks) else 'LỆCH'})"
+    )
     if line not in _SAID:  # once per measured step, not once per repeat
         _SAID.add(line)
         print(line)
@@ -220,10 +291,15 @@ def _workbook(url, campaign_id):
 
 def _chart(url, campaign_id, name):
     from ..views import dashboard
+
     session = _session(url)
     campaign = session.get(Campaign, campaign_id)
-    builder = {"progress": dashboard._progress_png, "cumulative": dashboard._cumulative_png,
-               "categories": dashboard._categories_png, "yoy": dashboard._yoy_png}[name]
+    builder = {
+        "progress": dashboard._progress_png,
+        "cumulative": dashboard._cumulative_png,
+        "categories": dashboard._categories_png,
+        "yoy": dashboard._yoy_png,
+    }[name]
     assert builder(session, campaign, campaign.ends_on)[:4] == b"\x89PNG"
 
 
@@ -237,19 +313,32 @@ def _import(url, commune_id, rows):
 
     from ..services.imports import commit_import, preview_import
     from ..spreadsheets import read_table
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
     sheet, day = book.add_worksheet(), book.add_format({"num_format": "dd/mm/yyyy"})
-    sheet.write_row(0, 0, ["Ngày", "Số biên lai", "Đơn vị", "Người ủng hộ", "Số tiền",
-                           "Hình thức", "Ghi chú"])
+    sheet.write_row(
+        0, 0, ["Ngày", "Số biên lai", "Đơn vị", "Người ủng hộ", "Số tiền", "Hình thức", "Ghi chú"]
+    )
     for index in range(rows):
         sheet.write_datetime(index + 1, 0, date(2018, 1 + index % 12, 1 + index % 28), day)
-        sheet.write_row(index + 1, 1, [f"BL{index}", "", f"Nhà hảo tâm {index % 500}",
-                                       100_000 + index % 7 * 50_000, "tiền mặt"])
+        sheet.write_row(
+            index + 1,
+            1,
+            [
+                f"BL{index}",
+                "",
+                f"Nhà hảo tâm {index % 500}",
+                100_000 + index % 7 * 50_000,
+                "tiền mặt",
+            ],
+        )
     book.close()
     session = new_session(make_engine(url), write=True)
     started = time.perf_counter()
-    preview = preview_import(session, unit_id=commune_id, table=read_table("bench.xlsx", buffer.getvalue()))
+    preview = preview_import(
+        session, unit_id=commune_id, table=read_table("bench.xlsx", buffer.getvalue())
+    )
     added = commit_import(session, unit_id=commune_id, preview=preview)
     session.flush()
     elapsed = time.perf_counter() - started
@@ -260,16 +349,21 @@ def _import(url, commune_id, rows):
 
 def _web(url: str, seconds: float) -> list[Figure]:
     """Receipts posted through gunicorn (2 workers) by 8 treasurers for ``seconds``."""
-    from .load import run_load
     from ..services.users import create_user
+    from .load import run_load
+
     session = new_session(make_engine(url), write=True)
-    communes = session.exec(select(Unit.id).where(Unit.level == "commune").order_by(Unit.id)
-                            .limit(8)).scalars().all()
+    communes = (
+        session.exec(select(Unit.id).where(Unit.level == "commune").order_by(Unit.id).limit(8))
+        .scalars()
+        .all()
+    )
     users = []
     for index, commune in enumerate(communes):
         name = f"bench.web.{os.getpid()}.{index}"
-        create_user(session, username=name, password="bench-password", role="treasurer",
-                    unit_id=commune)
+        create_user(
+            session, username=name, password="bench-password", role="treasurer", unit_id=commune
+        )
         users.append((name, "bench-password"))
     session.commit()
     session.close()
@@ -277,23 +371,33 @@ def _web(url: str, seconds: float) -> list[Figure]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET_KEY": "bench-secret"}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b",
-                               f"127.0.0.1:{port}", "ledger.wsgi:app"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "ledger.wsgi:app"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_for(port)
         result = run_load(f"http://127.0.0.1:{port}", users, seconds=seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"  web: {len(result.acknowledged)} receipts in {result.seconds:.1f} s "
-          f"({result.throughput:.0f}/s), p50 {result.p50 * 1000:.0f} ms, "
-          f"p95 {result.percentile(95) * 1000:.0f} ms, {len(result.errors)} errors")
-    return [Figure("web receipts throughput (8 clients, gunicorn 2 workers)",
-                   round(result.throughput, 1), "receipts/s"),
-            Figure("web receipt latency p50", round(result.p50 * 1000, 1), "ms"),
-            Figure("web receipt latency p95", round(result.percentile(95) * 1000, 1), "ms"),
-            Figure("web errors", len(result.errors), "count")]
+    print(
+        f"  web: {len(result.acknowledged)} receipts in {result.seconds:.1f} s "
+        f"({result.throughput:.0f}/s), p50 {result.p50 * 1000:.0f} ms, "
+        f"p95 {result.percentile(95) * 1000:.0f} ms, {len(result.errors)} errors"
+    )
+    return [
+        Figure(
+            "web receipts throughput (8 clients, gunicorn 2 workers)",
+            round(result.throughput, 1),
+            "receipts/s",
+        ),
+        Figure("web receipt latency p50", round(result.p50 * 1000, 1), "ms"),
+        Figure("web receipt latency p95", round(result.percentile(95) * 1000, 1), "ms"),
+        Figure("web errors", len(result.errors), "count"),
+    ]
 
 
 def _wait_for(port: int) -> None:
@@ -310,12 +414,17 @@ def ratios(figures: list[Figure]) -> dict[str, float]:
     """The ratios the issue sets its bar on."""
     by = {f.name: f.value for f in figures}
     out = {}
-    national, floor = by.get("app progress national"), by.get("floor: raw GROUP BY over a minimal table")
+    national, floor = (
+        by.get("app progress national"),
+        by.get("floor: raw GROUP BY over a minimal table"),
+    )
     if national and floor:
         out["national progress / floor"] = round(national / floor, 2)
     for peer_name in ("ledger", "hledger"):
         if national and by.get(f"peer {peer_name} bal"):
-            out[f"{peer_name} / national progress (speed-up)"] = round(by[f"peer {peer_name} bal"] / national, 1)
+            out[f"{peer_name} / national progress (speed-up)"] = round(
+                by[f"peer {peer_name} bal"] / national, 1
+            )
     return out
 
 
@@ -324,10 +433,20 @@ BAR_SIZE = {"communes": 10_600, "receipts": 1_000_000}
 #: the bars at that size: (what, figure, field, limit, kind)
 BARS = (
     ("national progress within 3x of the floor", "national progress / floor", "ratio", 3, "max"),
-    ("national progress at least 20x faster than ledger-cli",
-     "ledger / national progress (speed-up)", "ratio", 20, "min"),
-    ("district dashboard page under 50 ms", "app district dashboard page (HTTP, median of 20)",
-     "value", 0.05, "max"),
+    (
+        "national progress at least 20x faster than ledger-cli",
+        "ledger / national progress (speed-up)",
+        "ratio",
+        20,
+        "min",
+    ),
+    (
+        "district dashboard page under 50 ms",
+        "app district dashboard page (HTTP, median of 20)",
+        "value",
+        0.05,
+        "max",
+    ),
     ("province workbook under 5 s", "workbook province", "value", 5, "max"),
     ("province workbook under 500 MB", "workbook province", "peak_mb", 500, "max"),
     ("district workbook under 0.5 s", "workbook district", "value", 0.5, "max"),
@@ -343,8 +462,11 @@ def bars(figures: list[Figure], meta: dict) -> list[tuple[str, float, bool]]:
     found = ratios(figures)
     out = []
     for what, name, field, limit, kind in BARS:
-        measured = found.get(name) if field == "ratio" else (
-            getattr(by[name], field) if name in by else None)
+        measured = (
+            found.get(name)
+            if field == "ratio"
+            else (getattr(by[name], field) if name in by else None)
+        )
         if measured is not None:
             out.append((what, measured, measured <= limit if kind == "max" else measured >= limit))
     return out
@@ -352,11 +474,18 @@ def bars(figures: list[Figure], meta: dict) -> list[tuple[str, float, bool]]:
 
 def write_json(path: Path, figures: list[Figure], meta: dict) -> None:
     """Every figure with its name and unit, plus the ratios, the bars and what was measured on."""
-    path.write_text(json.dumps({"meta": meta, "figures": [asdict(f) for f in figures],
-                                "ratios": ratios(figures),
-                                "bars": [{"bar": what, "measured": value, "met": met}
-                                         for what, value, met in bars(figures, meta)]},
-                               ensure_ascii=False, indent=2))
-
-
-
+    path.write_text(
+        json.dumps(
+            {
+                "meta": meta,
+                "figures": [asdict(f) for f in figures],
+                "ratios": ratios(figures),
+                "bars": [
+                    {"bar": what, "measured": value, "met": met}
+                    for what, value, met in bars(figures, meta)
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )

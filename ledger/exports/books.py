@@ -1,4 +1,5 @@
 """The cash or bank book as a workbook (pure: a Book in, bytes out)."""
+
 from __future__ import annotations
 
 import io
@@ -18,16 +19,21 @@ def book_workbook(book, *, unit_name: str) -> bytes:
     put(sheet, 1, 1, f"Đơn vị: {unit_name} — Quỹ Bảo trợ trẻ em", bold=True)
     put(sheet, 2, 1, TITLES[book.kind], bold=True)
     put(sheet, 3, 1, f"Từ ngày {book.date_from:%d/%m/%Y} đến ngày {book.date_to:%d/%m/%Y}")
-    header(sheet, 5, ["Ngày", "Số phiếu thu", "Số phiếu chi", "Diễn giải", "Thu", "Chi", "Tồn"],
-           [12, 10, 10, 48, 16, 16, 18])
+    header(
+        sheet,
+        5,
+        ["Ngày", "Số phiếu thu", "Số phiếu chi", "Diễn giải", "Thu", "Chi", "Tồn"],
+        [12, 10, 10, 48, 16, 16, 18],
+    )
     row = 6
     put(sheet, row, 4, "Số dư đầu kỳ", bold=True)
     put(sheet, row, 7, book.opening, money=True)
     for day, lines, day_in, day_out in book.days():
         for line in lines:
             row += 1
-            for column, value in enumerate([line.entry_date, line.receipt_no, line.payment_no,
-                                            line.description], start=1):
+            for column, value in enumerate(
+                [line.entry_date, line.receipt_no, line.payment_no, line.description], start=1
+            ):
                 put(sheet, row, column, value)
             put(sheet, row, 5, line.money_in or None, money=True)
             put(sheet, row, 6, line.money_out or None, money=True)

@@ -1,4 +1,5 @@
 """Formula-safe cell writing shared by every workbook this app produces."""
+
 from __future__ import annotations
 
 import re
@@ -68,8 +69,9 @@ def landscape(sheet) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def stream_row(sheet, values, *, money: frozenset | set = frozenset(), bold: bool = False,
-               fill: bool = False) -> list:
+def stream_row(
+    sheet, values, *, money: frozenset | set = frozenset(), bold: bool = False, fill: bool = False
+) -> list:
     """Cells for a write-only sheet; strings are text (never formulas), money is formatted."""
     from openpyxl.cell import WriteOnlyCell
 

@@ -1,4 +1,5 @@
 """Charts as PNG bytes: matplotlib ``Figure`` on the Agg canvas (never pyplot), DejaVu Sans."""
+
 from __future__ import annotations
 
 import io
@@ -40,7 +41,7 @@ def progress_chart(rows: list[tuple[str, int, int]], *, title: str) -> bytes:
     names = [_label(r[0]) for r in rows][::-1]
     collected = [r[2] for r in rows][::-1]
     quotas = [r[1] for r in rows][::-1]
-    colours = [BRAND if c >= q else BAD for c, q in zip(collected, quotas)]
+    colours = [BRAND if c >= q else BAD for c, q in zip(collected, quotas, strict=False)]
     axes.barh(names, collected, color=colours, label="Đã vận động")
     axes.scatter(quotas, names, marker="|", s=200, color="#1d2733", label="Chỉ tiêu", zorder=3)
     axes.xaxis.set_major_formatter(_MILLIONS)
@@ -50,8 +51,15 @@ def progress_chart(rows: list[tuple[str, int, int]], *, title: str) -> bytes:
     return _png(figure)
 
 
-def cumulative_chart(days: list[tuple[date, int]], *, target: int, start: date, end: date,
-                     projected_end: int, title: str) -> bytes:
+def cumulative_chart(
+    days: list[tuple[date, int]],
+    *,
+    target: int,
+    start: date,
+    end: date,
+    projected_end: int,
+    title: str,
+) -> bytes:
     """Cumulative collected over the year, the target line and the run-rate projection."""
     figure = _figure(9, 4)
     axes = figure.add_subplot()
@@ -63,8 +71,13 @@ def cumulative_chart(days: list[tuple[date, int]], *, target: int, start: date, 
     axes.step(xs, ys, where="post", color=BRAND, label="Đã vận động (cộng dồn)")
     axes.axhline(target, color=GREY, linestyle="--", label="Chỉ tiêu được giao")
     if xs[-1] < end:
-        axes.plot([xs[-1], end], [ys[-1], projected_end], color=BAD, linestyle=":",
-                  label="Dự báo theo tốc độ hiện tại")
+        axes.plot(
+            [xs[-1], end],
+            [ys[-1], projected_end],
+            color=BAD,
+            linestyle=":",
+            label="Dự báo theo tốc độ hiện tại",
+        )
     axes.yaxis.set_major_formatter(_MILLIONS)
     axes.set_xlim(start, end)
     axes.xaxis.set_major_locator(MonthLocator())
@@ -82,8 +95,7 @@ def category_chart(rows: list[tuple[str, int]], *, title: str) -> bytes:
     if rows:
         axes.barh([_label(r[0]) for r in rows][::-1], [r[1] for r in rows][::-1], color=BRAND)
     else:
-        axes.text(0.5, 0.5, "Chưa có khoản chi", ha="center", va="center",
-                  transform=axes.transAxes)
+        axes.text(0.5, 0.5, "Chưa có khoản chi", ha="center", va="center", transform=axes.transAxes)
     axes.xaxis.set_major_formatter(_MILLIONS)
     axes.set_title(_label(title))
     return _png(figure)
@@ -94,10 +106,20 @@ def year_over_year_chart(rows: list[tuple[str, int, int]], *, title: str, this_y
     figure = _figure(8, 3.5)
     axes = figure.add_subplot()
     positions = range(len(rows))
-    axes.bar([p - 0.2 for p in positions], [r[2] for r in rows], width=0.4, color=GREY,
-             label=f"Năm {this_year - 1}")
-    axes.bar([p + 0.2 for p in positions], [r[1] for r in rows], width=0.4, color=BRAND,
-             label=f"Năm {this_year}")
+    axes.bar(
+        [p - 0.2 for p in positions],
+        [r[2] for r in rows],
+        width=0.4,
+        color=GREY,
+        label=f"Năm {this_year - 1}",
+    )
+    axes.bar(
+        [p + 0.2 for p in positions],
+        [r[1] for r in rows],
+        width=0.4,
+        color=BRAND,
+        label=f"Năm {this_year}",
+    )
     axes.set_xticks(list(positions), [_label(r[0]) for r in rows])
     axes.yaxis.set_major_formatter(_MILLIONS)
     axes.set_title(_label(title))

@@ -1,4 +1,5 @@
 """A period report (Phụ lục 01, items 8 and 9) as a workbook (pure: figures in, bytes out)."""
+
 from __future__ import annotations
 
 import io
@@ -17,13 +18,20 @@ def period_workbook(data) -> bytes:
         [f"{data.period.name} — {p.unit.name}"],
         [f"Số liệu đến ngày {data.period.cutoff:%d/%m/%Y}; hạn nộp {data.period.due:%d/%m/%Y}"],
         [],
-        ["8. Hoạt động của Quỹ Bảo trợ trẻ em", "Kỳ này",
-         "Cùng kỳ năm trước" + (" (ước tính)" if data.previous.estimated else ""),
-         "Tăng/giảm (%)"],
+        [
+            "8. Hoạt động của Quỹ Bảo trợ trẻ em",
+            "Kỳ này",
+            "Cùng kỳ năm trước" + (" (ước tính)" if data.previous.estimated else ""),
+            "Tăng/giảm (%)",
+        ],
         ["Chỉ tiêu được giao", p.target, "", ""],
         ["Tổng chỉ tiêu phân bổ cho đơn vị trực thuộc", p.quota_total, "", ""],
-        ["Số tiền đã vận động", p.collected, data.previous_collected,
-         data.change if data.change is not None else ""],
+        [
+            "Số tiền đã vận động",
+            p.collected,
+            data.previous_collected,
+            data.change if data.change is not None else "",
+        ],
         ["Tỷ lệ so với chỉ tiêu được giao (%)", p.rate, "", ""],
         ["Tồn quỹ (tiền mặt + ngân hàng)", p.balance, "", ""],
         [],
@@ -31,27 +39,68 @@ def period_workbook(data) -> bytes:
     ]
     for index, values in enumerate(rows):
         bold = index in (0, 3, 10)
-        sheet.append(stream_row(sheet, values, money={1, 2} if index not in (7,) else set(),
-                                bold=bold, fill=index == 3))
-    for code, name_vi, _name_en, amount in data.spent:
+        sheet.append(
+            stream_row(
+                sheet,
+                values,
+                money={1, 2} if index != 7 else set(),
+                bold=bold,
+                fill=index == 3,
+            )
+        )
+    for _code, name_vi, _name_en, amount in data.spent:
         sheet.append(stream_row(sheet, [f"   – {name_vi}", amount], money={1}))
     if data.previous.inherited:
         mark = "ước tính — " if data.previous.estimated else ""
-        sheet.append(stream_row(sheet, [
-            f"{mark}Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, mỗi đơn vị nhân tỷ lệ "
-            f"chuyển sang (làm tròn xuống đến đồng): {data.previous.describe()}"]))
+        sheet.append(
+            stream_row(
+                sheet,
+                [
+                    (
+                        f"{mark}Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, "
+                        "mỗi đơn vị nhân tỷ lệ chuyển sang (làm tròn xuống đến đồng): "
+                        f"{data.previous.describe()}"
+                    )
+                ],
+            )
+        )
     if data.rows:
         sheet.append(stream_row(sheet, []))
-        sheet.append(stream_row(sheet, ["Theo đơn vị", "Chỉ tiêu", "Đã vận động", "Tỷ lệ (%)",
-                                        "Cùng kỳ năm trước", "Tồn quỹ", "Ghi chú"],
-                                       bold=True, fill=True))
+        sheet.append(
+            stream_row(
+                sheet,
+                [
+                    "Theo đơn vị",
+                    "Chỉ tiêu",
+                    "Đã vận động",
+                    "Tỷ lệ (%)",
+                    "Cùng kỳ năm trước",
+                    "Tồn quỹ",
+                    "Ghi chú",
+                ],
+                bold=True,
+                fill=True,
+            )
+        )
         for row in data.rows:
             note = ("ước tính: " if row.previous.estimated else "") + (
-                row.previous.describe() if row.previous.inherited else "")
-            sheet.append(stream_row(sheet, [row.name, row.quota, row.collected,
-                                            row.rate if row.rate is not None else "",
-                                            row.previous.collected, row.balance, note],
-                                           money={1, 2, 4, 5}))
+                row.previous.describe() if row.previous.inherited else ""
+            )
+            sheet.append(
+                stream_row(
+                    sheet,
+                    [
+                        row.name,
+                        row.quota,
+                        row.collected,
+                        row.rate if row.rate is not None else "",
+                        row.previous.collected,
+                        row.balance,
+                        note,
+                    ],
+                    money={1, 2, 4, 5},
+                )
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

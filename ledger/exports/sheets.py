@@ -4,6 +4,7 @@ User text is written with ``write_string`` and ``strings_to_formulas`` off, so n
 typed can ever become a formula; control characters are stripped. Only the builders' own
 ``=SUM(...)`` cells are formulas, and they carry the value the app computed.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,15 +22,23 @@ class Book:
 
     def __init__(self):
         self.buffer = io.BytesIO()
-        self.workbook = xlsxwriter.Workbook(self.buffer, {
-            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "in_memory": False})
+        self.workbook = xlsxwriter.Workbook(
+            self.buffer,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "in_memory": False,
+            },
+        )
         self.money = self.workbook.add_format({"num_format": MONEY})
         self.money_bold = self.workbook.add_format({"num_format": MONEY, "bold": True})
         self.date = self.workbook.add_format({"num_format": "dd/mm/yyyy"})
         self.bold = self.workbook.add_format({"bold": True})
-        self.header = self.workbook.add_format({"bold": True, "bg_color": "#DDE6EE",
-                                                "text_wrap": True, "valign": "vcenter"})
+        self.header = self.workbook.add_format(
+            {"bold": True, "bg_color": "#DDE6EE", "text_wrap": True, "valign": "vcenter"}
+        )
 
     def sheet(self, title: str, widths: list[int], *, freeze_row: int | None = None):
         """A sheet with column widths, A4 landscape fitted to width, optional frozen rows."""
@@ -81,8 +90,10 @@ class Sheet:
         Excel serial numbers with the date format, which is what ``write_datetime`` stores."""
         book, sheet = self.book, self.sheet
         number, string = sheet.write_number, sheet.write_string
-        plan = [(column, kind, {"n": None, "m": book.money, "d": book.date, "s": None}[kind])
-                for column, kind in enumerate(kinds)]
+        plan = [
+            (column, kind, {"n": None, "m": book.money, "d": book.date, "s": None}[kind])
+            for column, kind in enumerate(kinds)
+        ]
         for values in rows:
             row = self.row
             for column, kind, style in plan:

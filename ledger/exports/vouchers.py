@@ -1,4 +1,5 @@
 """Vouchers as A5 PDF (fpdf2, DejaVu Sans from matplotlib's fonts: renders Vietnamese)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,13 @@ from ..i18n import long_date
 from ..money import amount_in_words, format_vnd
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-SIGNATURES = [("Thủ trưởng đơn vị", "(Ký, họ tên, đóng dấu)"), ("Kế toán trưởng", "(Ký, họ tên)"),
-              ("Người lập", "(Ký, họ tên)"), ("{who}", "(Ký, họ tên)"), ("Thủ quỹ", "(Ký, họ tên)")]
+SIGNATURES = [
+    ("Thủ trưởng đơn vị", "(Ký, họ tên, đóng dấu)"),
+    ("Kế toán trưởng", "(Ký, họ tên)"),
+    ("Người lập", "(Ký, họ tên)"),
+    ("{who}", "(Ký, họ tên)"),
+    ("Thủ quỹ", "(Ký, họ tên)"),
+]
 
 
 def _pdf() -> FPDF:
@@ -25,9 +31,22 @@ def _pdf() -> FPDF:
     return pdf
 
 
-def voucher_pdf(*, title: str, form_code: str, circular: str, unit_name: str, day, book_no: str,
-                number: int, lines: list[tuple[str, str]], amount: int, words: str,
-                attachments: int, counterpart: str, voided: str = "") -> bytes:
+def voucher_pdf(
+    *,
+    title: str,
+    form_code: str,
+    circular: str,
+    unit_name: str,
+    day,
+    book_no: str,
+    number: int,
+    lines: list[tuple[str, str]],
+    amount: int,
+    words: str,
+    attachments: int,
+    counterpart: str,
+    voided: str = "",
+) -> bytes:
     """Lay out one voucher (phiếu thu or phiếu chi) and return the PDF bytes."""
     pdf = _pdf()
     width = pdf.epw
@@ -43,8 +62,14 @@ def voucher_pdf(*, title: str, form_code: str, circular: str, unit_name: str, da
     pdf.set_font("DejaVu", "I", 9)
     pdf.cell(width, 5, long_date(day), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(width, 5, f"Quyển số: {book_no or '……'}    Số: {number}", align="R",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        width,
+        5,
+        f"Quyển số: {book_no or '……'}    Số: {number}",
+        align="R",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("DejaVu", "", 9)
     for label, value in lines:
         pdf.multi_cell(width, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
@@ -78,15 +103,26 @@ def _signatures(pdf: FPDF, counterpart: str) -> None:
 def receipt_pdf(receipt, *, fund, settings: dict) -> bytes:
     """Phiếu thu (C40-BB) of ``receipt``."""
     words = amount_in_words(receipt.amount, linh=settings["linh"], even=settings["even"])
-    voided = (f"ĐÃ HỦY — lý do: {receipt.void_reason}" if receipt.voided_at else "")
+    voided = f"ĐÃ HỦY — lý do: {receipt.void_reason}" if receipt.voided_at else ""
     return voucher_pdf(
-        title="PHIẾU THU", form_code=settings["receipt_form_code"],
-        circular=settings["form_circular"], unit_name=fund.name, day=receipt.receipt_date,
-        book_no=receipt.book_no, number=receipt.number, amount=receipt.amount, words=words,
-        attachments=receipt.attachments, counterpart="Người nộp tiền", voided=voided,
-        lines=[("Họ và tên người nộp tiền", receipt.payer_name or "Nhà hảo tâm (ẩn danh)"),
-               ("Địa chỉ", receipt.payer_address or "……"),
-               ("Lý do nộp", receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em")])
+        title="PHIẾU THU",
+        form_code=settings["receipt_form_code"],
+        circular=settings["form_circular"],
+        unit_name=fund.name,
+        day=receipt.receipt_date,
+        book_no=receipt.book_no,
+        number=receipt.number,
+        amount=receipt.amount,
+        words=words,
+        attachments=receipt.attachments,
+        counterpart="Người nộp tiền",
+        voided=voided,
+        lines=[
+            ("Họ và tên người nộp tiền", receipt.payer_name or "Nhà hảo tâm (ẩn danh)"),
+            ("Địa chỉ", receipt.payer_address or "……"),
+            ("Lý do nộp", receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em"),
+        ],
+    )
 
 
 def disbursement_pdf(item, *, fund, settings: dict) -> bytes:
@@ -94,9 +130,21 @@ def disbursement_pdf(item, *, fund, settings: dict) -> bytes:
     words = amount_in_words(item.amount, linh=settings["linh"], even=settings["even"])
     voided = f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == "voided" else ""
     return voucher_pdf(
-        title="PHIẾU CHI", form_code=settings["disbursement_form_code"],
-        circular=settings["form_circular"], unit_name=fund.name, day=item.disbursement_date,
-        book_no=item.book_no, number=item.number, amount=item.amount, words=words,
-        attachments=item.attachments, counterpart="Người nhận tiền", voided=voided,
-        lines=[("Họ và tên người nhận tiền", item.payee_name),
-               ("Địa chỉ", item.payee_address or "……"), ("Lý do chi", item.reason)])
+        title="PHIẾU CHI",
+        form_code=settings["disbursement_form_code"],
+        circular=settings["form_circular"],
+        unit_name=fund.name,
+        day=item.disbursement_date,
+        book_no=item.book_no,
+        number=item.number,
+        amount=item.amount,
+        words=words,
+        attachments=item.attachments,
+        counterpart="Người nhận tiền",
+        voided=voided,
+        lines=[
+            ("Họ và tên người nhận tiền", item.payee_name),
+            ("Địa chỉ", item.payee_address or "……"),
+            ("Lý do chi", item.reason),
+        ],
+    )

@@ -1,17 +1,49 @@
 """All table models; importing this package registers them on ``SQLModel.metadata``."""
+
 from .base import utcnow
 from .documents import (
-    Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement, Donor, Receipt,
-    Transfer, VoucherCounter,
+    Beneficiary,
+    BeneficiaryGroup,
+    Category,
+    CircumstanceGroup,
+    Disbursement,
+    Donor,
+    Receipt,
+    Transfer,
+    VoucherCounter,
 )
 from .journal import Anchor, ChainHead, CreditMonth, Entry, Posting
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
 __all__ = [
-    "Account", "Anchor", "ApiToken", "AuditEvent", "AuditHead", "Beneficiary", "BeneficiaryGroup",
-    "Campaign", "Category",
-    "ChainHead", "CircumstanceGroup", "CreditMonth", "Disbursement", "Donor", "Entry", "IdempotencyKey",
-    "PeriodLock", "Posting", "Quota", "Receipt", "ReportPeriod", "Setting", "Transfer", "Unit",
-    "UnitSuccession", "User", "VoucherCounter", "VoucherRegime", "utcnow",
+    "Account",
+    "Anchor",
+    "ApiToken",
+    "AuditEvent",
+    "AuditHead",
+    "Beneficiary",
+    "BeneficiaryGroup",
+    "Campaign",
+    "Category",
+    "ChainHead",
+    "CircumstanceGroup",
+    "CreditMonth",
+    "Disbursement",
+    "Donor",
+    "Entry",
+    "IdempotencyKey",
+    "PeriodLock",
+    "Posting",
+    "Quota",
+    "Receipt",
+    "ReportPeriod",
+    "Setting",
+    "Transfer",
+    "Unit",
+    "UnitSuccession",
+    "User",
+    "VoucherCounter",
+    "VoucherRegime",
+    "utcnow",
 ]

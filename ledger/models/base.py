@@ -1,7 +1,8 @@
 """Shared pieces of the table models: naming convention, money and time columns."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime
 from sqlmodel import Field, SQLModel
@@ -17,7 +18,7 @@ SQLModel.metadata.naming_convention = {
 
 def utcnow() -> datetime:
     """Now in UTC, without tzinfo (stored the same way on SQLite and PostgreSQL)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def money(*, nullable: bool = False, default=None, **kw):

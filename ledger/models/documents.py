@@ -1,8 +1,8 @@
 """Documents that post to the journal: receipts (phiếu thu), disbursements (phiếu chi), transfers."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -22,7 +22,7 @@ class Donor(SQLModel, table=True):
     """Who gave (người nộp / nhà hảo tâm); ``anonymous`` hides the name on public pages."""
 
     __table_args__ = (one_of("kind", DONOR_KINDS),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     #: the unit that recorded the donor (scope of who may pick it)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     name: str = Field(max_length=200)
@@ -59,7 +59,7 @@ class Receipt(SQLModel, table=True):
         one_of("method", RECEIPT_METHODS),
         one_of("source", RECEIPT_SOURCES),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     #: the fund that received the money
     unit_id: int = Field(foreign_key="unit.id")
     year: int
@@ -68,7 +68,7 @@ class Receipt(SQLModel, table=True):
     #: book number (quyển số)
     book_no: str = Field(default="", max_length=20)
     receipt_date: date
-    donor_id: Optional[int] = Field(default=None, foreign_key="donor.id")
+    donor_id: int | None = Field(default=None, foreign_key="donor.id")
     payer_name: str = Field(default="", max_length=200)
     payer_address: str = Field(default="", max_length=300)
     amount: int = money()
@@ -84,13 +84,13 @@ class Receipt(SQLModel, table=True):
     #: the treasurer's own slip number (số biên lai), kept as a reference
     reference: str = Field(default="", max_length=60)
     #: set by spreadsheet imports so the same row never imports twice
-    import_key: Optional[str] = Field(default=None, max_length=64)
+    import_key: str | None = Field(default=None, max_length=64)
     entry_id: int = Field(foreign_key="entry.id")
-    void_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    void_entry_id: int | None = Field(default=None, foreign_key="entry.id")
     void_reason: str = Field(default="", max_length=500)
-    voided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    voided_at: Optional[datetime] = timestamp(nullable=True)
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    voided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    voided_at: datetime | None = timestamp(nullable=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = timestamp()
 
 
@@ -100,7 +100,7 @@ Index("ix_receipt_unit_date", Receipt.unit_id, Receipt.receipt_date, Receipt.id)
 class Category(SQLModel, table=True):
     """What a disbursement is for: heart surgery, scholarship, Tết gift, management…"""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
@@ -124,15 +124,15 @@ class Beneficiary(SQLModel, table=True):
     """A child the fund helps. Sensitive: shown masked unless the viewer may unmask."""
 
     __table_args__ = (one_of("sex", ("male", "female", "other")),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     full_name: str = Field(max_length=200)
     birth_date: date
     sex: str = Field(max_length=10)
     guardian_name: str = Field(default="", max_length=200)
     consent_by: str = Field(default="", max_length=200)
-    consent_on: Optional[date] = None
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    consent_on: date | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = timestamp()
 
 
@@ -154,22 +154,24 @@ class Disbursement(SQLModel, table=True):
             "AND amount = children_count * amount_each)",
             name="group_gift_total",
         ),
-        CheckConstraint("status <> 'paid' OR (number IS NOT NULL AND entry_id IS NOT NULL)",
-                        name="paid_is_posted"),
+        CheckConstraint(
+            "status <> 'paid' OR (number IS NOT NULL AND entry_id IS NOT NULL)",
+            name="paid_is_posted",
+        ),
         one_of("status", DISBURSEMENT_STATUSES),
         one_of("method", PAY_METHODS),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year: int
     #: voucher number, given when paid so the series stays gap-free
-    number: Optional[int] = None
+    number: int | None = None
     book_no: str = Field(default="", max_length=20)
     disbursement_date: date
     category_id: int = Field(foreign_key="category.id")
-    beneficiary_id: Optional[int] = Field(default=None, foreign_key="beneficiary.id")
-    children_count: Optional[int] = None
-    amount_each: Optional[int] = money(nullable=True)
+    beneficiary_id: int | None = Field(default=None, foreign_key="beneficiary.id")
+    children_count: int | None = None
+    amount_each: int | None = money(nullable=True)
     payee_name: str = Field(max_length=200)
     payee_address: str = Field(default="", max_length=300)
     reason: str = Field(default="", max_length=500)
@@ -177,12 +179,12 @@ class Disbursement(SQLModel, table=True):
     method: str = Field(default="cash", max_length=20)
     attachments: int = 0
     status: str = Field(default="draft", max_length=20)
-    drafted_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    decided_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    decided_at: Optional[datetime] = timestamp(nullable=True)
+    drafted_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = timestamp(nullable=True)
     decision_comment: str = Field(default="", max_length=500)
-    entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
-    void_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    entry_id: int | None = Field(default=None, foreign_key="entry.id")
+    void_entry_id: int | None = Field(default=None, foreign_key="entry.id")
     void_reason: str = Field(default="", max_length=500)
     created_at: datetime = timestamp()
 
@@ -200,7 +202,7 @@ class Transfer(SQLModel, table=True):
         one_of("from_method", PAY_METHODS, name="from_method_allowed"),
         one_of("to_method", PAY_METHODS, name="to_method_allowed"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     from_unit_id: int = Field(foreign_key="unit.id")
     to_unit_id: int = Field(foreign_key="unit.id")
     from_method: str = Field(default="bank", max_length=20)
@@ -208,11 +210,11 @@ class Transfer(SQLModel, table=True):
     amount_sent: int = money()
     sent_on: date
     sent_entry_id: int = Field(foreign_key="entry.id")
-    amount_received: Optional[int] = money(nullable=True)
-    received_on: Optional[date] = None
-    received_entry_id: Optional[int] = Field(default=None, foreign_key="entry.id")
+    amount_received: int | None = money(nullable=True)
+    received_on: date | None = None
+    received_entry_id: int | None = Field(default=None, foreign_key="entry.id")
     difference_reason: str = Field(default="", max_length=500)
     status: str = Field(default="sent", max_length=20)
     memo: str = Field(default="", max_length=500)
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    received_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    received_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -1,8 +1,8 @@
 """The journal: balanced, append-only, hash-chained entries per fund."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -22,18 +22,18 @@ class Entry(SQLModel, table=True):
     """One balanced journal entry posted by a document (receipt, disbursement, transfer…)."""
 
     __table_args__ = (UniqueConstraint("unit_id", "seq"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     #: the fund whose chain this entry extends
     unit_id: int = Field(foreign_key="unit.id")
     seq: int
     entry_date: date
     #: receipt, receipt_void, disbursement, disbursement_void, transfer_sent, transfer_received…
     kind: str = Field(max_length=40)
-    document_id: Optional[int] = None
+    document_id: int | None = None
     memo: str = Field(default="", max_length=500)
     #: the entry this one reverses (a correction never edits; it reverses)
-    reverses_id: Optional[int] = Field(default=None, foreign_key="entry.id")
-    created_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    reverses_id: int | None = Field(default=None, foreign_key="entry.id")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = timestamp()
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
@@ -43,12 +43,12 @@ class Posting(SQLModel, table=True):
     """One line of an entry: a signed amount on an account (debit +, credit −)."""
 
     __table_args__ = (CheckConstraint("amount <> 0", name="amount_nonzero"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="entry.id", index=True)
     account_id: int = Field(foreign_key="account.id")
     amount: int = money()
     #: the unit whose quota an income line counts toward (None for other lines)
-    credit_unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    credit_unit_id: int | None = Field(default=None, foreign_key="unit.id")
     #: the entry's date, kept on the line so period sums need one index
     entry_date: date
 
@@ -67,21 +67,21 @@ class CreditMonth(SQLModel, table=True):
     month: date = Field(primary_key=True)
     #: signed like the postings (credits are negative)
     amount: int = money(default=0)
-    last_date: Optional[date] = None
+    last_date: date | None = None
 
 
 class Anchor(SQLModel, table=True):
     """A fund's chain heads as printed on a document that left the database (a period lock, a
     workbook, a filed report): a later rewrite of the chains no longer matches it."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     #: lock, workbook, report, migration
     kind: str = Field(max_length=20)
     #: what the anchor was printed on, e.g. "khóa sổ đến 30/06/2018"
     ref: str = Field(default="", max_length=200)
     made_at: datetime = timestamp()
-    made_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    made_by_id: int | None = Field(default=None, foreign_key="user.id")
     entry_seq: int
     entry_hash: str = Field(max_length=64)
     audit_seq: int

@@ -1,8 +1,8 @@
 """Units of the fund's tree, their accounts, campaigns, quotas, report periods and locks."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -11,8 +11,19 @@ from .base import money, one_of, timestamp
 
 UNIT_LEVELS = ("nation", "province", "district", "commune")
 #: the administrative type (loại đơn vị) as law names it; ``level`` is the tier in the tree
-UNIT_TYPES = ("quoc_gia", "tinh", "thanh_pho", "huyen", "quan", "thi_xa", "thanh_pho_thuoc_tinh",
-              "xa", "phuong", "thi_tran", "dac_khu")
+UNIT_TYPES = (
+    "quoc_gia",
+    "tinh",
+    "thanh_pho",
+    "huyen",
+    "quan",
+    "thi_xa",
+    "thanh_pho_thuoc_tinh",
+    "xa",
+    "phuong",
+    "thi_tran",
+    "dac_khu",
+)
 #: a share of a predecessor is kept in basis points: 10000 = 100 %
 WHOLE_SHARE = 10000
 ACCOUNT_TYPES = ("asset", "income", "expense", "clearing")
@@ -24,24 +35,28 @@ class Unit(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_span"),
         one_of("level", UNIT_LEVELS),
-        CheckConstraint("unit_type IS NULL OR unit_type IN (%s)"
-                        % ", ".join(f"'{t}'" for t in UNIT_TYPES), name="unit_type_allowed"),
+        CheckConstraint(
+            "unit_type IS NULL OR unit_type IN ({})".format(
+                ", ".join(f"'{t}'" for t in UNIT_TYPES)
+            ),
+            name="unit_type_allowed",
+        ),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     #: stable code, e.g. the GSO code or ``TT-CHUONGDUONG``
     code: str = Field(max_length=40, unique=True)
     #: the proper name, e.g. "Xã Chương Dương"
     name: str = Field(max_length=200)
     #: the official administrative code (mã đơn vị hành chính), when known
-    gso_code: Optional[str] = Field(default=None, max_length=10, unique=True)
+    gso_code: str | None = Field(default=None, max_length=10, unique=True)
     #: the name as a document prints it, e.g. "XÃ CHƯƠNG DƯƠNG" or "THỊ TRẤN"
-    printed_name: Optional[str] = Field(default=None, max_length=200)
+    printed_name: str | None = Field(default=None, max_length=200)
     level: str = Field(max_length=20)
     #: tỉnh, thành phố, huyện, quận, thị xã, xã, phường, thị trấn, đặc khu (see UNIT_TYPES)
-    unit_type: Optional[str] = Field(default=None, max_length=30)
-    parent_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    unit_type: str | None = Field(default=None, max_length=30)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     valid_from: date
-    valid_to: Optional[date] = None
+    valid_to: date | None = None
 
 
 class UnitSuccession(SQLModel, table=True):
@@ -69,7 +84,7 @@ class Account(SQLModel, table=True):
         # money is conserved by construction: no cash, bank or in-kind holding below zero
         CheckConstraint("type <> 'asset' OR balance >= 0", name="asset_not_negative"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     kind: str = Field(max_length=60)
     type: str = Field(max_length=20)
@@ -90,7 +105,7 @@ class Campaign(SQLModel, table=True):
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("ends_on >= starts_on", name="date_span"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year: int
     #: short code unique per unit, e.g. ``2026`` or ``2026-THĐ``
@@ -109,7 +124,7 @@ class Quota(SQLModel, table=True):
         UniqueConstraint("campaign_id", "unit_id"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
     )
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     unit_id: int = Field(foreign_key="unit.id")
     amount: int = money()
@@ -119,7 +134,7 @@ class ReportPeriod(SQLModel, table=True):
     """A report the campaign owes: figures up to ``cutoff``, due by ``due``."""
 
     __table_args__ = (UniqueConstraint("campaign_id", "code"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     #: e.g. ``h1`` (6 tháng), ``m9`` (9 tháng), ``year`` (năm)
     code: str = Field(max_length=20)
@@ -133,7 +148,7 @@ class PeriodLock(SQLModel, table=True):
 
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     locked_through: date
-    locked_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    locked_by_id: int | None = Field(default=None, foreign_key="user.id")
     locked_at: datetime = timestamp()
 
 

@@ -1,8 +1,8 @@
 """Users, the audit log, idempotency keys and settings."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
 
 from sqlalchemy import DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,7 +16,7 @@ class User(SQLModel, table=True):
     """A person who signs in; sees ``unit`` and everything under it."""
 
     __table_args__ = (one_of("role", ROLES),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, unique=True)
     full_name: str = Field(default="", max_length=200)
     #: argon2id hash, never the password
@@ -27,7 +27,7 @@ class User(SQLModel, table=True):
     #: may see children's names and birth dates unmasked (each unmask is audited)
     can_unmask: bool = False
     failed_logins: int = 0
-    locked_until: Optional[datetime] = timestamp(nullable=True)
+    locked_until: datetime | None = timestamp(nullable=True)
     #: bumped at logout and deactivation: sessions carrying an older value are refused
     session_version: int = 0
     created_at: datetime = timestamp()
@@ -36,7 +36,7 @@ class User(SQLModel, table=True):
 class ApiToken(SQLModel, table=True):
     """A read-only API token: it expires, and whatever ends the owner's sessions revokes it."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     #: sha256 of the token, never the token itself
     token_hash: str = Field(max_length=64, unique=True)
@@ -44,8 +44,8 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(default="", max_length=80)
     created_at: datetime = timestamp()
     expires_at: datetime = Field(sa_type=DateTime(), nullable=False)
-    revoked_at: Optional[datetime] = timestamp(nullable=True)
-    revoked_by_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    revoked_at: datetime | None = timestamp(nullable=True)
+    revoked_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class AuditEvent(SQLModel, table=True):
@@ -57,13 +57,13 @@ class AuditEvent(SQLModel, table=True):
     """
 
     __table_args__ = (UniqueConstraint("chain_key", "seq"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = timestamp()
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
     action: str = Field(max_length=60)
     object_type: str = Field(default="", max_length=60)
-    object_id: Optional[int] = None
+    object_id: int | None = None
     before: str = Field(default="", sa_type=Text)
     after: str = Field(default="", sa_type=Text)
     #: the chain this event extends: the event's unit, or 0
@@ -90,7 +90,7 @@ class IdempotencyKey(SQLModel, table=True):
     """One submitted form or API call: a retry with the same key gets the first result."""
 
     key: str = Field(primary_key=True, max_length=64)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     #: sha256 of the submitted payload: the same key with another payload is refused
     fingerprint: str = Field(max_length=64)
     #: what the first submission answered (e.g. the URL it redirected to)
@@ -109,7 +109,7 @@ class VoucherRegime(SQLModel, table=True):
     """The accounting regime in force from ``valid_from``: the form codes and the circular a
     voucher dated on or after that day prints (until the next row's ``valid_from``)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     valid_from: date = Field(unique=True)
     #: e.g. "Mẫu số C40-BB"
     receipt_form_code: str = Field(max_length=60)

@@ -5,6 +5,7 @@ event's hash), and an event about a sealed row (``seals.SEALED``) carries the ro
 after the change, so ``check`` notices an event deleted or edited and a row changed behind
 the application's back.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,36 +22,89 @@ from ..models import AuditEvent, AuditHead, utcnow
 from .seals import SEALED, digest_now, digests
 
 
-def record_event(session: Session, *, action: str, user_id: int | None = None,
-                 unit_id: int | None = None, object_type: str = "", object_id: int | None = None,
-                 before: dict | None = None, after: dict | None = None) -> AuditEvent:
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    user_id: int | None = None,
+    unit_id: int | None = None,
+    object_type: str = "",
+    object_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
     """Append one audit event to its fund's chain (flushed with the change it describes)."""
     digest = digest_now(session, object_type, object_id) if object_type in SEALED else ""
-    [event_id] = _append(session, unit_id, [{
-        "action": action, "user_id": user_id, "unit_id": unit_id, "object_type": object_type,
-        "object_id": object_id, "before": _dump(before), "after": _dump(after),
-        "digest": digest}])
+    [event_id] = _append(
+        session,
+        unit_id,
+        [
+            {
+                "action": action,
+                "user_id": user_id,
+                "unit_id": unit_id,
+                "object_type": object_type,
+                "object_id": object_id,
+                "before": _dump(before),
+                "after": _dump(after),
+                "digest": digest,
+            }
+        ],
+    )
     return session.get(AuditEvent, event_id)
 
 
-def seal_rows(session: Session, *, kind: str, keys: list[int], action: str,
-              user_id: int | None = None, unit_id: int | None = None) -> None:
+def seal_rows(
+    session: Session,
+    *,
+    kind: str,
+    keys: list[int],
+    action: str,
+    user_id: int | None = None,
+    unit_id: int | None = None,
+) -> None:
     """One event per row of ``kind`` just written in bulk (a whole import in one statement)."""
     if not keys:
         return
     found = digests(session, kind, keys=keys, key_range=(min(keys), max(keys)))
-    _append(session, unit_id, [{
-        "action": action, "user_id": user_id, "unit_id": unit_id, "object_type": kind,
-        "object_id": key, "before": "", "after": "", "digest": found[key][1]} for key in keys])
+    _append(
+        session,
+        unit_id,
+        [
+            {
+                "action": action,
+                "user_id": user_id,
+                "unit_id": unit_id,
+                "object_type": kind,
+                "object_id": key,
+                "before": "",
+                "after": "",
+                "digest": found[key][1],
+            }
+            for key in keys
+        ],
+    )
 
 
 def event_hash(*, prev_hash: str, chain_key: int, seq: int, at: datetime, row: dict) -> str:
     """sha256 over an event's content and the previous event's hash of the same chain."""
-    content = [prev_hash, chain_key, seq, at.isoformat(), row["user_id"], row["unit_id"],
-               row["action"], row["object_type"], row["object_id"], row["before"],
-               row["after"], row["digest"]]
-    return hashlib.sha256(json.dumps(content, separators=(",", ":"), ensure_ascii=False)
-                          .encode()).hexdigest()
+    content = [
+        prev_hash,
+        chain_key,
+        seq,
+        at.isoformat(),
+        row["user_id"],
+        row["unit_id"],
+        row["action"],
+        row["object_type"],
+        row["object_id"],
+        row["before"],
+        row["after"],
+        row["digest"],
+    ]
+    return hashlib.sha256(
+        json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int]:
@@ -59,11 +113,10 @@ def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int
     head = lock_audit_head(session, chain_key)
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
     ids = reserve_ids(session, AuditEvent.__table__, len(rows))
-    for row, event_id in zip(rows, ids):
+    for row, event_id in zip(rows, ids, strict=False):
         seq += 1
         digest = event_hash(prev_hash=prev, chain_key=chain_key, seq=seq, at=now, row=row)
-        row.update(id=event_id, at=now, chain_key=chain_key, seq=seq, prev_hash=prev,
-                   hash=digest)
+        row.update(id=event_id, at=now, chain_key=chain_key, seq=seq, prev_hash=prev, hash=digest)
         prev = digest
     insert_rows(session, AuditEvent.__table__, rows)
     head.last_seq, head.last_hash = seq, prev
@@ -75,11 +128,21 @@ def lock_audit_head(session: Session, chain_key: int) -> AuditHead:
     """The chain's head, created on first use and locked for the rest of the transaction."""
     dialect = session.get_bind().dialect.name
     module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
-    session.exec(module.insert(AuditHead).values(chain_key=chain_key, last_seq=0, last_hash="")
-                 .on_conflict_do_nothing(index_elements=["chain_key"]))
-    return session.exec(select(AuditHead).where(AuditHead.chain_key == chain_key)
-                        .with_for_update().execution_options(populate_existing=True)
-                        ).scalars().one()
+    session.exec(
+        module.insert(AuditHead)
+        .values(chain_key=chain_key, last_seq=0, last_hash="")
+        .on_conflict_do_nothing(index_elements=["chain_key"])
+    )
+    return (
+        session.exec(
+            select(AuditHead)
+            .where(AuditHead.chain_key == chain_key)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .one()
+    )
 
 
 def _dump(values: dict | None) -> str:

@@ -1,4 +1,5 @@
 """Children the fund helps: minimal records, masked unless the viewer may see them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,15 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..errors import DuplicateBeneficiary, Forbidden, NotFound
-from ..models import (Beneficiary, BeneficiaryGroup, Category, CircumstanceGroup, Disbursement,
-                      Unit, User)
+from ..models import (
+    Beneficiary,
+    BeneficiaryGroup,
+    Category,
+    CircumstanceGroup,
+    Disbursement,
+    Unit,
+    User,
+)
 from ..text import clean, fold, required_reason
 from .audit import record_event
 
@@ -28,42 +36,70 @@ class BeneficiaryInput:
 
 
 def mask_name(name: str) -> str:
-    """"Nguyễn Văn An" → "N*** V*** A***" (one-letter words stay as they are)."""
+    """ "Nguyễn Văn An" → "N*** V*** A***" (one-letter words stay as they are)."""
     return " ".join(w[0] + "***" if len(w) > 1 else w for w in clean(name).split(" ") if w)
 
 
-def find_duplicates(session: Session, *, unit_id: int, full_name: str,
-                    birth_date: date) -> list[Beneficiary]:
+def find_duplicates(
+    session: Session, *, unit_id: int, full_name: str, birth_date: date
+) -> list[Beneficiary]:
     """Children of the unit with the same name (ignoring case and accents) and birth date."""
-    rows = session.exec(select(Beneficiary).where(Beneficiary.unit_id == unit_id,
-                                                  Beneficiary.birth_date == birth_date)).scalars()
+    rows = session.exec(
+        select(Beneficiary).where(
+            Beneficiary.unit_id == unit_id, Beneficiary.birth_date == birth_date
+        )
+    ).scalars()
     return [b for b in rows if fold(b.full_name) == fold(full_name)]
 
 
-def create_beneficiary(session: Session, *, unit_id: int, data: BeneficiaryInput,
-                       user_id: int | None = None, allow_duplicate: bool = False) -> Beneficiary:
+def create_beneficiary(
+    session: Session,
+    *,
+    unit_id: int,
+    data: BeneficiaryInput,
+    user_id: int | None = None,
+    allow_duplicate: bool = False,
+) -> Beneficiary:
     """Record a child in ``unit_id`` with circumstance groups; refuses a likely duplicate.
 
     Only a creator who sees the unit's children in full is warned (and the command line, with
     no user): to anyone else the warning would confirm a guessed name and birth date, so their
     record is kept and the unit's treasurer sees the possible duplicate on the child's page.
     """
-    if not allow_duplicate and _may_be_warned(session, user_id=user_id, unit_id=unit_id) \
-            and find_duplicates(session, unit_id=unit_id, full_name=data.full_name,
-                                birth_date=data.birth_date):
+    if (
+        not allow_duplicate
+        and _may_be_warned(session, user_id=user_id, unit_id=unit_id)
+        and find_duplicates(
+            session, unit_id=unit_id, full_name=data.full_name, birth_date=data.birth_date
+        )
+    ):
         raise DuplicateBeneficiary()
-    child = Beneficiary(unit_id=unit_id, full_name=clean(data.full_name, max_length=200),
-                        birth_date=data.birth_date, sex=data.sex,
-                        guardian_name=clean(data.guardian_name, max_length=200),
-                        consent_by=clean(data.consent_by, max_length=200),
-                        consent_on=data.consent_on, created_by_id=user_id)
+    child = Beneficiary(
+        unit_id=unit_id,
+        full_name=clean(data.full_name, max_length=200),
+        birth_date=data.birth_date,
+        sex=data.sex,
+        guardian_name=clean(data.guardian_name, max_length=200),
+        consent_by=clean(data.consent_by, max_length=200),
+        consent_on=data.consent_on,
+        created_by_id=user_id,
+    )
     session.add(child)
     session.flush()
     known = set(session.exec(select(CircumstanceGroup.code)).scalars().all())
-    session.add_all(BeneficiaryGroup(beneficiary_id=child.id, group_code=g)
-                    for g in dict.fromkeys(data.groups) if g in known)
-    record_event(session, action="beneficiary.create", user_id=user_id, unit_id=unit_id,
-                 object_type="beneficiary", object_id=child.id)
+    session.add_all(
+        BeneficiaryGroup(beneficiary_id=child.id, group_code=g)
+        for g in dict.fromkeys(data.groups)
+        if g in known
+    )
+    record_event(
+        session,
+        action="beneficiary.create",
+        user_id=user_id,
+        unit_id=unit_id,
+        object_type="beneficiary",
+        object_id=child.id,
+    )
     session.flush()
     return child
 
@@ -72,14 +108,20 @@ def _may_be_warned(session: Session, *, user_id: int | None, unit_id: int) -> bo
     if user_id is None:
         return True
     user = session.get(User, user_id)
-    return user is not None and sees_in_full(session, role=user.role, user_unit_id=user.unit_id,
-                                             child_unit_id=unit_id)
+    return user is not None and sees_in_full(
+        session, role=user.role, user_unit_id=user.unit_id, child_unit_id=unit_id
+    )
 
 
 def possible_duplicates(session: Session, child: Beneficiary) -> list[Beneficiary]:
     """Other children of the same unit with the same name and birth date (for its treasurer)."""
-    return [b for b in find_duplicates(session, unit_id=child.unit_id, full_name=child.full_name,
-                                       birth_date=child.birth_date) if b.id != child.id]
+    return [
+        b
+        for b in find_duplicates(
+            session, unit_id=child.unit_id, full_name=child.full_name, birth_date=child.birth_date
+        )
+        if b.id != child.id
+    ]
 
 
 def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
@@ -92,10 +134,16 @@ def get_beneficiary(session: Session, beneficiary_id: int) -> Beneficiary:
 
 def groups_of(session: Session, beneficiary_id: int) -> list[CircumstanceGroup]:
     """The child's circumstance groups in the law's order."""
-    return list(session.exec(select(CircumstanceGroup).join(
-        BeneficiaryGroup, BeneficiaryGroup.group_code == CircumstanceGroup.code)
-        .where(BeneficiaryGroup.beneficiary_id == beneficiary_id)
-        .order_by(CircumstanceGroup.position)).scalars().all())
+    return list(
+        session.exec(
+            select(CircumstanceGroup)
+            .join(BeneficiaryGroup, BeneficiaryGroup.group_code == CircumstanceGroup.code)
+            .where(BeneficiaryGroup.beneficiary_id == beneficiary_id)
+            .order_by(CircumstanceGroup.position)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def sees_in_full(session: Session, *, role: str, user_unit_id: int, child_unit_id: int) -> bool:
@@ -112,18 +160,33 @@ def unmask(session: Session, *, beneficiary_id: int, user_id: int, reason: str) 
     _require_unmask(session, user_id)
     reason = required_reason(reason, max_length=300)
     child = get_beneficiary(session, beneficiary_id)
-    record_event(session, action="beneficiary.unmask", user_id=user_id, unit_id=child.unit_id,
-                 object_type="beneficiary", object_id=child.id, after={"reason": reason})
+    record_event(
+        session,
+        action="beneficiary.unmask",
+        user_id=user_id,
+        unit_id=child.unit_id,
+        object_type="beneficiary",
+        object_id=child.id,
+        after={"reason": reason},
+    )
     return child
 
 
-def unmask_workbook(session: Session, *, campaign_id: int, unit_id: int, user_id: int,
-                    reason: str) -> None:
+def unmask_workbook(
+    session: Session, *, campaign_id: int, unit_id: int, user_id: int, reason: str
+) -> None:
     """Record that a user with the unmask permission takes the workbook with children's names."""
     _require_unmask(session, user_id)
     reason = required_reason(reason, max_length=300)
-    record_event(session, action="workbook.unmasked", user_id=user_id, unit_id=unit_id,
-                 object_type="campaign", object_id=campaign_id, after={"reason": reason})
+    record_event(
+        session,
+        action="workbook.unmasked",
+        user_id=user_id,
+        unit_id=unit_id,
+        object_type="campaign",
+        object_id=campaign_id,
+        after={"reason": reason},
+    )
 
 
 def _require_unmask(session: Session, user_id: int) -> None:
@@ -132,24 +195,35 @@ def _require_unmask(session: Session, user_id: int) -> None:
         raise Forbidden()
 
 
-def list_beneficiaries(session: Session, *, unit_ids: set[int]) -> list[tuple[Beneficiary, Unit, int]]:
+def list_beneficiaries(
+    session: Session, *, unit_ids: set[int]
+) -> list[tuple[Beneficiary, Unit, int]]:
     """Children in scope with their unit and what they received in total (paid)."""
-    received = (select(Disbursement.beneficiary_id, func.sum(Disbursement.amount).label("total"))
-                .where(Disbursement.status == "paid").group_by(Disbursement.beneficiary_id)
-                .subquery())
-    rows = session.exec(select(Beneficiary, Unit, func.coalesce(received.c.total, 0))
-                        .join(Unit, Unit.id == Beneficiary.unit_id)
-                        .outerjoin(received, received.c.beneficiary_id == Beneficiary.id)
-                        .where(Beneficiary.unit_id.in_(unit_ids))
-                        .order_by(Unit.name, Beneficiary.id)).all()
+    received = (
+        select(Disbursement.beneficiary_id, func.sum(Disbursement.amount).label("total"))
+        .where(Disbursement.status == "paid")
+        .group_by(Disbursement.beneficiary_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Beneficiary, Unit, func.coalesce(received.c.total, 0))
+        .join(Unit, Unit.id == Beneficiary.unit_id)
+        .outerjoin(received, received.c.beneficiary_id == Beneficiary.id)
+        .where(Beneficiary.unit_id.in_(unit_ids))
+        .order_by(Unit.name, Beneficiary.id)
+    ).all()
     return [(b, u, int(total)) for b, u, total in rows]
 
 
 def history(session: Session, beneficiary_id: int) -> list[tuple[Disbursement, Category, Unit]]:
     """Everything the child received (or was proposed), across years and funds."""
-    return [tuple(row) for row in session.exec(
-        select(Disbursement, Category, Unit)
-        .join(Category, Category.id == Disbursement.category_id)
-        .join(Unit, Unit.id == Disbursement.unit_id)
-        .where(Disbursement.beneficiary_id == beneficiary_id)
-        .order_by(Disbursement.disbursement_date)).all()]
+    return [
+        tuple(row)
+        for row in session.exec(
+            select(Disbursement, Category, Unit)
+            .join(Category, Category.id == Disbursement.category_id)
+            .join(Unit, Unit.id == Disbursement.unit_id)
+            .where(Disbursement.beneficiary_id == beneficiary_id)
+            .order_by(Disbursement.disbursement_date)
+        ).all()
+    ]

@@ -1,4 +1,5 @@
 """Cash book (sổ quỹ tiền mặt) and bank book (sổ tiền gửi): postings of one asset account."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -53,49 +54,78 @@ class Book:
         grouped: dict[date, list[BookLine]] = {}
         for line in self.lines:
             grouped.setdefault(line.entry_date, []).append(line)
-        return [(day, lines, sum(l.money_in for l in lines), sum(l.money_out for l in lines))
-                for day, lines in grouped.items()]
+        return [
+            (day, lines, sum(ln.money_in for ln in lines), sum(ln.money_out for ln in lines))
+            for day, lines in grouped.items()
+        ]
 
 
 _DESCRIPTIONS = {
-    "receipt": "Thu tiền ủng hộ của {payer}", "receipt_void": "Hủy phiếu thu số {rno}",
-    "disbursement": "Chi {payee}", "disbursement_void": "Hủy phiếu chi số {pno}",
-    "transfer_sent": "Chuyển quỹ", "transfer_received": "Nhận chuyển quỹ",
+    "receipt": "Thu tiền ủng hộ của {payer}",
+    "receipt_void": "Hủy phiếu thu số {rno}",
+    "disbursement": "Chi {payee}",
+    "disbursement_void": "Hủy phiếu chi số {pno}",
+    "transfer_sent": "Chuyển quỹ",
+    "transfer_received": "Nhận chuyển quỹ",
     "transfer_internal": "Chuyển tiền mặt ↔ ngân hàng",
 }
 
 
-def read_book(session: Session, *, unit_id: int, kind: str, date_from: date,
-              date_to: date) -> Book:
+def read_book(session: Session, *, unit_id: int, kind: str, date_from: date, date_to: date) -> Book:
     """The ``kind`` ("cash" or "bank") book of ``unit_id`` between two dates, inclusive."""
     account = account_id(session, unit_id=unit_id, kind=kind)
-    opening = session.exec(select(func.coalesce(func.sum(Posting.amount), 0)).where(
-        Posting.account_id == account, Posting.entry_date < date_from)).scalar_one()
-    book = Book(unit_id=unit_id, kind=kind, date_from=date_from, date_to=date_to,
-                opening=int(opening))
+    opening = session.exec(
+        select(func.coalesce(func.sum(Posting.amount), 0)).where(
+            Posting.account_id == account, Posting.entry_date < date_from
+        )
+    ).scalar_one()
+    book = Book(
+        unit_id=unit_id, kind=kind, date_from=date_from, date_to=date_to, opening=int(opening)
+    )
     running = book.opening
     for row in session.exec(_lines_query(account, date_from, date_to)).all():
         running += row.amount
-        book.lines.append(BookLine(
-            entry_date=row.entry_date, receipt_no=row.receipt_no, payment_no=row.payment_no,
-            description=_describe(row), money_in=max(row.amount, 0),
-            money_out=max(-row.amount, 0), balance=running, entry_id=row.entry_id))
+        book.lines.append(
+            BookLine(
+                entry_date=row.entry_date,
+                receipt_no=row.receipt_no,
+                payment_no=row.payment_no,
+                description=_describe(row),
+                money_in=max(row.amount, 0),
+                money_out=max(-row.amount, 0),
+                balance=running,
+                entry_id=row.entry_id,
+            )
+        )
     return book
 
 
 def _lines_query(account: int, date_from: date, date_to: date):
     is_receipt = Entry.kind.in_(("receipt", "receipt_void"))
     is_payment = Entry.kind.in_(("disbursement", "disbursement_void"))
-    return (select(Posting.amount, Posting.entry_date, Entry.id.label("entry_id"), Entry.kind,
-                   Entry.memo, Receipt.number.label("receipt_no"),
-                   Receipt.payer_name, Receipt.reason,
-                   Disbursement.number.label("payment_no"), Disbursement.payee_name)
-            .join(Entry, Entry.id == Posting.entry_id)
-            .outerjoin(Receipt, and_(is_receipt, Receipt.id == Entry.document_id))
-            .outerjoin(Disbursement, and_(is_payment, Disbursement.id == Entry.document_id))
-            .where(Posting.account_id == account, Posting.entry_date >= date_from,
-                   Posting.entry_date <= date_to)
-            .order_by(Posting.entry_date, Entry.id))
+    return (
+        select(
+            Posting.amount,
+            Posting.entry_date,
+            Entry.id.label("entry_id"),
+            Entry.kind,
+            Entry.memo,
+            Receipt.number.label("receipt_no"),
+            Receipt.payer_name,
+            Receipt.reason,
+            Disbursement.number.label("payment_no"),
+            Disbursement.payee_name,
+        )
+        .join(Entry, Entry.id == Posting.entry_id)
+        .outerjoin(Receipt, and_(is_receipt, Receipt.id == Entry.document_id))
+        .outerjoin(Disbursement, and_(is_payment, Disbursement.id == Entry.document_id))
+        .where(
+            Posting.account_id == account,
+            Posting.entry_date >= date_from,
+            Posting.entry_date <= date_to,
+        )
+        .order_by(Posting.entry_date, Entry.id)
+    )
 
 
 def _describe(row) -> str:
@@ -103,7 +133,10 @@ def _describe(row) -> str:
     if row.kind == "receipt" and row.reason:
         return f"{row.payer_name}: {row.reason}" if row.payer_name else row.reason
     if template:
-        return template.format(payer=row.payer_name or "", rno=row.receipt_no or "",
-                               payee=row.payee_name or "", pno=row.payment_no or "")
+        return template.format(
+            payer=row.payer_name or "",
+            rno=row.receipt_no or "",
+            payee=row.payee_name or "",
+            pno=row.payment_no or "",
+        )
     return row.memo
-

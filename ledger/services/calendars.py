@@ -7,6 +7,7 @@ the 6- and 9-month reports, 10th for the year's, the 5th for quarters and months
 Thường Tín 2018 calendar is data and stays as the 2018 plan gives it (see
 ``seed/report_periods.csv``).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -37,14 +38,25 @@ class TemplatePeriod:
 
 
 TEMPLATES: dict[str, tuple[str, list[TemplatePeriod]]] = {
-    "6-9-nam": ("6 tháng / 9 tháng / năm", [
-        TemplatePeriod("h1", "Báo cáo 6 tháng", 6, 15),
-        TemplatePeriod("m9", "Báo cáo 9 tháng", 9, 15),
-        TemplatePeriod("year", "Báo cáo năm", 12, 10)]),
-    "quy": ("Quý", [TemplatePeriod(f"q{q}", f"Báo cáo quý {'I II III IV'.split()[q - 1]}",
-                                   3 * q, 5) for q in range(1, 5)]),
-    "thang": ("Tháng", [TemplatePeriod(f"m{m:02d}", f"Báo cáo tháng {m}", m, 5)
-                        for m in range(1, 13)]),
+    "6-9-nam": (
+        "6 tháng / 9 tháng / năm",
+        [
+            TemplatePeriod("h1", "Báo cáo 6 tháng", 6, 15),
+            TemplatePeriod("m9", "Báo cáo 9 tháng", 9, 15),
+            TemplatePeriod("year", "Báo cáo năm", 12, 10),
+        ],
+    ),
+    "quy": (
+        "Quý",
+        [
+            TemplatePeriod(f"q{q}", f"Báo cáo quý {['I', 'II', 'III', 'IV'][q - 1]}", 3 * q, 5)
+            for q in range(1, 5)
+        ],
+    ),
+    "thang": (
+        "Tháng",
+        [TemplatePeriod(f"m{m:02d}", f"Báo cáo tháng {m}", m, 5) for m in range(1, 13)],
+    ),
 }
 
 
@@ -69,48 +81,82 @@ def template_periods(template: str, campaign: Campaign) -> list[tuple[str, str, 
     return found
 
 
-def apply_template(session: Session, *, campaign_id: int, template: str,
-                   user_id: int | None = None) -> list[ReportPeriod]:
+def apply_template(
+    session: Session, *, campaign_id: int, template: str, user_id: int | None = None
+) -> list[ReportPeriod]:
     """Add (or reset) the template's reports in the campaign's calendar."""
     campaign = get_campaign(session, campaign_id)
-    return [_save(session, campaign, code=code, name=name, cutoff=cutoff, due=due,
-                  user_id=user_id) for code, name, cutoff, due in template_periods(template,
-                                                                                   campaign)]
+    return [
+        _save(session, campaign, code=code, name=name, cutoff=cutoff, due=due, user_id=user_id)
+        for code, name, cutoff, due in template_periods(template, campaign)
+    ]
 
 
-def add_period(session: Session, *, campaign_id: int, name: str, cutoff: date, due: date,
-               code: str | None = None, user_id: int | None = None) -> ReportPeriod:
+def add_period(
+    session: Session,
+    *,
+    campaign_id: int,
+    name: str,
+    cutoff: date,
+    due: date,
+    code: str | None = None,
+    user_id: int | None = None,
+) -> ReportPeriod:
     """Add one report (or change the one with the same name) to the campaign's calendar."""
     campaign = get_campaign(session, campaign_id)
     name = clean(name or "")[:100]
     existing = find_period(session, campaign_id=campaign_id, name=name, missing_ok=True)
-    code = existing.code if existing else (clean(code or "")[:20] or _free_code(
-        session, campaign_id, name))
-    return _save(session, campaign, code=code, name=name, cutoff=cutoff, due=due,
-                 user_id=user_id)
+    code = (
+        existing.code
+        if existing
+        else (clean(code or "")[:20] or _free_code(session, campaign_id, name))
+    )
+    return _save(session, campaign, code=code, name=name, cutoff=cutoff, due=due, user_id=user_id)
 
 
-def update_period(session: Session, *, period_id: int, name: str, cutoff: date, due: date,
-                  user_id: int | None = None) -> ReportPeriod:
+def update_period(
+    session: Session,
+    *,
+    period_id: int,
+    name: str,
+    cutoff: date,
+    due: date,
+    user_id: int | None = None,
+) -> ReportPeriod:
     """Change a report's name, cut-off or due date."""
     period = _get(session, period_id)
     campaign = get_campaign(session, period.campaign_id)
-    return _save(session, campaign, code=period.code, name=clean(name or "")[:100] or period.name,
-                 cutoff=cutoff, due=due, user_id=user_id)
+    return _save(
+        session,
+        campaign,
+        code=period.code,
+        name=clean(name or "")[:100] or period.name,
+        cutoff=cutoff,
+        due=due,
+        user_id=user_id,
+    )
 
 
 def delete_period(session: Session, *, period_id: int, user_id: int | None = None) -> None:
     """Remove a report from the calendar (an audit event keeps what it was)."""
     period = _get(session, period_id)
     campaign = get_campaign(session, period.campaign_id)
-    record_event(session, action="period.delete", user_id=user_id, unit_id=campaign.unit_id,
-                 object_type="report_period", object_id=period.id, before=_snapshot(period))
+    record_event(
+        session,
+        action="period.delete",
+        user_id=user_id,
+        unit_id=campaign.unit_id,
+        object_type="report_period",
+        object_id=period.id,
+        before=_snapshot(period),
+    )
     session.delete(period)
     session.flush()
 
 
-def find_period(session: Session, *, campaign_id: int, name: str,
-                missing_ok: bool = False) -> ReportPeriod | None:
+def find_period(
+    session: Session, *, campaign_id: int, name: str, missing_ok: bool = False
+) -> ReportPeriod | None:
     """The campaign's report named ``name`` (or with that code), case-insensitive."""
     wanted = clean(name or "").casefold()
     for period in report_periods(session, campaign_id):
@@ -130,30 +176,49 @@ def _get(session: Session, period_id: int) -> ReportPeriod:
 
 def _save(session, campaign: Campaign, *, code, name, cutoff, due, user_id) -> ReportPeriod:
     if not (campaign.starts_on <= cutoff <= campaign.ends_on) or due < cutoff:
-        raise PeriodDates(start=f"{campaign.starts_on:%d/%m/%Y}", end=f"{campaign.ends_on:%d/%m/%Y}")
-    existing = session.exec(select(ReportPeriod).where(
-        ReportPeriod.campaign_id == campaign.id, ReportPeriod.code == code)).scalars().first()
+        raise PeriodDates(
+            start=f"{campaign.starts_on:%d/%m/%Y}", end=f"{campaign.ends_on:%d/%m/%Y}"
+        )
+    existing = (
+        session.exec(
+            select(ReportPeriod).where(
+                ReportPeriod.campaign_id == campaign.id, ReportPeriod.code == code
+            )
+        )
+        .scalars()
+        .first()
+    )
     before = _snapshot(existing) if existing else None
-    period = set_report_period(session, campaign_id=campaign.id, code=code, name=name,
-                               cutoff=cutoff, due=due)
+    period = set_report_period(
+        session, campaign_id=campaign.id, code=code, name=name, cutoff=cutoff, due=due
+    )
     if before != _snapshot(period):
-        record_event(session, action="period.set", user_id=user_id, unit_id=campaign.unit_id,
-                     object_type="report_period", object_id=period.id, before=before,
-                     after=_snapshot(period))
+        record_event(
+            session,
+            action="period.set",
+            user_id=user_id,
+            unit_id=campaign.unit_id,
+            object_type="report_period",
+            object_id=period.id,
+            before=before,
+            after=_snapshot(period),
+        )
     return period
 
 
 def _snapshot(period: ReportPeriod) -> dict:
-    return {"code": period.code, "name": period.name, "cutoff": period.cutoff,
-            "due": period.due}
+    return {"code": period.code, "name": period.name, "cutoff": period.cutoff, "due": period.due}
 
 
 def _free_code(session: Session, campaign_id: int, name: str) -> str:
     base = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
     base = re.sub(r"[^a-z0-9]+", "-", base.encode("ascii", "ignore").decode().lower()).strip("-")
     base = (base or "ky")[:16]
-    taken = set(session.exec(select(ReportPeriod.code).where(
-        ReportPeriod.campaign_id == campaign_id)).scalars().all())
+    taken = set(
+        session.exec(select(ReportPeriod.code).where(ReportPeriod.campaign_id == campaign_id))
+        .scalars()
+        .all()
+    )
     code, number = base, 1
     while code in taken:
         number += 1

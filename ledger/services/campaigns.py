@@ -1,4 +1,5 @@
 """Campaigns, quotas and report periods."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,8 +7,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from ..errors import (AmbiguousCampaign, CampaignDates, CampaignNotFound, DuplicateCampaign,
-                      QuotaOutsideTree)
+from ..errors import (
+    AmbiguousCampaign,
+    CampaignDates,
+    CampaignNotFound,
+    DuplicateCampaign,
+    QuotaOutsideTree,
+)
 from ..models import Campaign, Quota, ReportPeriod, Unit
 from ..money import parse_amount
 from ..text import clean
@@ -18,10 +24,18 @@ from .units import get_unit
 CAMPAIGN_FIELDS = ("code", "name", "year", "target", "starts_on", "ends_on")
 
 
-def create_campaign(session: Session, *, unit_id: int, year: int, target: int,
-                    name: str | None = None, starts_on: date | None = None,
-                    ends_on: date | None = None, code: str | None = None,
-                    user_id: int | None = None) -> Campaign:
+def create_campaign(
+    session: Session,
+    *,
+    unit_id: int,
+    year: int,
+    target: int,
+    name: str | None = None,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    code: str | None = None,
+    user_id: int | None = None,
+) -> Campaign:
     """Record the target a higher level assigned to ``unit_id``; ``code`` defaults to the year."""
     unit = get_unit(session, unit_id)
     code = clean(code or "")[:30] or str(year)
@@ -30,19 +44,40 @@ def create_campaign(session: Session, *, unit_id: int, year: int, target: int,
     starts_on, ends_on = starts_on or date(year, 1, 1), ends_on or date(year, 12, 31)
     if ends_on < starts_on:
         raise CampaignDates()
-    campaign = Campaign(unit_id=unit_id, year=year, code=code, target=parse_amount(target),
-                        name=clean(name or "")[:200]
-                        or f"Vận động Quỹ Bảo trợ trẻ em {unit.name} năm {year}",
-                        starts_on=starts_on, ends_on=ends_on)
+    campaign = Campaign(
+        unit_id=unit_id,
+        year=year,
+        code=code,
+        target=parse_amount(target),
+        name=clean(name or "")[:200] or f"Vận động Quỹ Bảo trợ trẻ em {unit.name} năm {year}",
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
     session.add(campaign)
     session.flush()
-    record_event(session, action="campaign.create", user_id=user_id, unit_id=unit_id,
-                 object_type="campaign", object_id=campaign.id, after=_snapshot(campaign))
+    record_event(
+        session,
+        action="campaign.create",
+        user_id=user_id,
+        unit_id=unit_id,
+        object_type="campaign",
+        object_id=campaign.id,
+        after=_snapshot(campaign),
+    )
     return campaign
 
 
-def update_campaign(session: Session, *, campaign_id: int, code: str, name: str, target: int,
-                    starts_on: date, ends_on: date, user_id: int | None = None) -> Campaign:
+def update_campaign(
+    session: Session,
+    *,
+    campaign_id: int,
+    code: str,
+    name: str,
+    target: int,
+    starts_on: date,
+    ends_on: date,
+    user_id: int | None = None,
+) -> Campaign:
     """Change a campaign's code, name, target or dates (an audit event keeps before/after)."""
     campaign = get_campaign(session, campaign_id)
     code = clean(code or "")[:30] or str(starts_on.year)
@@ -57,9 +92,16 @@ def update_campaign(session: Session, *, campaign_id: int, code: str, name: str,
     campaign.starts_on, campaign.ends_on = starts_on, ends_on
     session.flush()
     if _snapshot(campaign) != before:
-        record_event(session, action="campaign.update", user_id=user_id,
-                     unit_id=campaign.unit_id, object_type="campaign", object_id=campaign.id,
-                     before=before, after=_snapshot(campaign))
+        record_event(
+            session,
+            action="campaign.update",
+            user_id=user_id,
+            unit_id=campaign.unit_id,
+            object_type="campaign",
+            object_id=campaign.id,
+            before=before,
+            after=_snapshot(campaign),
+        )
     return campaign
 
 
@@ -75,9 +117,15 @@ def resolve_campaign(session: Session, *, unit_id: int, ref: str) -> Campaign:
     if found is not None:
         return found
     if wanted.isdigit() and len(wanted) == 4:
-        year = session.exec(select(Campaign).where(Campaign.unit_id == unit_id,
-                                                   Campaign.year == int(wanted))
-                            .order_by(Campaign.id)).scalars().all()
+        year = (
+            session.exec(
+                select(Campaign)
+                .where(Campaign.unit_id == unit_id, Campaign.year == int(wanted))
+                .order_by(Campaign.id)
+            )
+            .scalars()
+            .all()
+        )
         if len(year) == 1:
             return year[0]
         if year:
@@ -85,8 +133,9 @@ def resolve_campaign(session: Session, *, unit_id: int, ref: str) -> Campaign:
     raise CampaignNotFound()
 
 
-def resolve_visible_campaign(session: Session, *, unit_id: int,
-                             ref: str) -> tuple[Campaign, int | None]:
+def resolve_visible_campaign(
+    session: Session, *, unit_id: int, ref: str
+) -> tuple[Campaign, int | None]:
     """The campaign ``ref`` as ``unit_id`` sees it: its own (focus None), else the campaign of
     the nearest higher level in which it holds a quota (a commune in the city's campaign; the
     unit's id as the focus), as its pages show it; CampaignNotFound when neither."""
@@ -101,15 +150,18 @@ def resolve_visible_campaign(session: Session, *, unit_id: int,
             campaign = resolve_campaign(session, unit_id=current.id, ref=ref)
         except CampaignNotFound:
             campaign = None
-        if campaign is not None and quota_holder(session, campaign=campaign,
-                                                 unit_id=unit_id) is not None:
+        if (
+            campaign is not None
+            and quota_holder(session, campaign=campaign, unit_id=unit_id) is not None
+        ):
             return campaign, unit_id
         current = session.get(Unit, current.parent_id) if current.parent_id else None
     raise CampaignNotFound()
 
 
-def find_campaign(session: Session, *, unit_id: int, year: int | None = None,
-                  code: str | None = None) -> Campaign | None:
+def find_campaign(
+    session: Session, *, unit_id: int, year: int | None = None, code: str | None = None
+) -> Campaign | None:
     """The campaign of ``unit_id`` with this code, or in ``year`` (the one coded as the year
     when the unit ran several that year), if any."""
     query = select(Campaign).where(Campaign.unit_id == unit_id)
@@ -125,9 +177,15 @@ def covering_campaign(session: Session, *, unit_id: int, on: date) -> Campaign |
     (the one a document of that fund on that day belongs to), if any."""
     current = session.get(Unit, unit_id)
     while current is not None:
-        found = session.exec(select(Campaign).where(
-            Campaign.unit_id == current.id, Campaign.starts_on <= on,
-            Campaign.ends_on >= on)).scalars().first()
+        found = (
+            session.exec(
+                select(Campaign).where(
+                    Campaign.unit_id == current.id, Campaign.starts_on <= on, Campaign.ends_on >= on
+                )
+            )
+            .scalars()
+            .first()
+        )
         if found is not None:
             return found
         current = session.get(Unit, current.parent_id) if current.parent_id else None
@@ -142,8 +200,9 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign:
     return campaign
 
 
-def set_quota(session: Session, *, campaign_id: int, unit_id: int, amount: int,
-              user_id: int | None = None) -> Quota:
+def set_quota(
+    session: Session, *, campaign_id: int, unit_id: int, amount: int, user_id: int | None = None
+) -> Quota:
     """Set (or change) the quota of a child unit; a parent's target is not forced to match.
     A change is an audit event with the amounts before and after."""
     campaign = get_campaign(session, campaign_id)
@@ -151,8 +210,13 @@ def set_quota(session: Session, *, campaign_id: int, unit_id: int, amount: int,
     if child.parent_id != campaign.unit_id:
         raise QuotaOutsideTree(unit=child.name)
     amount = 0 if amount == 0 else parse_amount(amount)
-    quota = session.exec(select(Quota).where(Quota.campaign_id == campaign_id,
-                                             Quota.unit_id == unit_id)).scalars().first()
+    quota = (
+        session.exec(
+            select(Quota).where(Quota.campaign_id == campaign_id, Quota.unit_id == unit_id)
+        )
+        .scalars()
+        .first()
+    )
     before = None if quota is None else quota.amount
     if quota is None:
         quota = Quota(campaign_id=campaign_id, unit_id=unit_id, amount=amount)
@@ -160,27 +224,43 @@ def set_quota(session: Session, *, campaign_id: int, unit_id: int, amount: int,
     quota.amount = amount
     session.flush()
     if before != amount:
-        record_event(session, action="quota.set", user_id=user_id, unit_id=campaign.unit_id,
-                     object_type="quota", object_id=quota.id,
-                     before=None if before is None else {"unit": child.code, "amount": before},
-                     after={"campaign": campaign.code, "unit": child.code, "amount": amount})
+        record_event(
+            session,
+            action="quota.set",
+            user_id=user_id,
+            unit_id=campaign.unit_id,
+            object_type="quota",
+            object_id=quota.id,
+            before=None if before is None else {"unit": child.code, "amount": before},
+            after={"campaign": campaign.code, "unit": child.code, "amount": amount},
+        )
     return quota
 
 
 def quota_total(session: Session, campaign_id: int) -> int:
     """Σ quotas of the campaign."""
-    return int(session.exec(select(func.coalesce(func.sum(Quota.amount), 0))
-                            .where(Quota.campaign_id == campaign_id)).scalar_one())
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(Quota.amount), 0)).where(Quota.campaign_id == campaign_id)
+        ).scalar_one()
+    )
 
 
-def set_report_period(session: Session, *, campaign_id: int, code: str, name: str,
-                      cutoff: date, due: date) -> ReportPeriod:
+def set_report_period(
+    session: Session, *, campaign_id: int, code: str, name: str, cutoff: date, due: date
+) -> ReportPeriod:
     """Create or update one report the campaign owes."""
-    period = session.exec(select(ReportPeriod).where(
-        ReportPeriod.campaign_id == campaign_id, ReportPeriod.code == code)).scalars().first()
+    period = (
+        session.exec(
+            select(ReportPeriod).where(
+                ReportPeriod.campaign_id == campaign_id, ReportPeriod.code == code
+            )
+        )
+        .scalars()
+        .first()
+    )
     if period is None:
-        period = ReportPeriod(campaign_id=campaign_id, code=code, name=name, cutoff=cutoff,
-                              due=due)
+        period = ReportPeriod(campaign_id=campaign_id, code=code, name=name, cutoff=cutoff, due=due)
         session.add(period)
     period.name, period.cutoff, period.due = name, cutoff, due
     session.flush()
@@ -189,54 +269,90 @@ def set_report_period(session: Session, *, campaign_id: int, code: str, name: st
 
 def report_periods(session: Session, campaign_id: int) -> list[ReportPeriod]:
     """The campaign's report periods by cut-off."""
-    return list(session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == campaign_id)
-                             .order_by(ReportPeriod.cutoff)).scalars().all())
+    return list(
+        session.exec(
+            select(ReportPeriod)
+            .where(ReportPeriod.campaign_id == campaign_id)
+            .order_by(ReportPeriod.cutoff)
+        )
+        .scalars()
+        .all()
+    )
 
 
-def campaigns_for(session: Session, unit_ids: set[int],
-                  holder_id: int | None = None) -> list[tuple[Campaign, Unit]]:
+def campaigns_for(
+    session: Session, unit_ids: set[int], holder_id: int | None = None
+) -> list[tuple[Campaign, Unit]]:
     """Campaigns of the units in scope, and (with ``holder_id``) the higher levels' campaigns
     in which that unit holds a quota, newest first."""
     query = select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
     condition = Campaign.unit_id.in_(unit_ids)
     if holder_id is not None:
-        condition = condition | Campaign.id.in_(select(Quota.campaign_id).where(
-            Quota.unit_id == holder_id))
-    rows = session.exec(query.where(condition).order_by(
-        Campaign.starts_on.desc(), Campaign.year.desc(), Unit.name, Campaign.code)).all()
+        condition = condition | Campaign.id.in_(
+            select(Quota.campaign_id).where(Quota.unit_id == holder_id)
+        )
+    rows = session.exec(
+        query.where(condition).order_by(
+            Campaign.starts_on.desc(), Campaign.year.desc(), Unit.name, Campaign.code
+        )
+    ).all()
     return [(c, u) for c, u in rows]
 
 
 def quota_holder(session: Session, *, campaign: Campaign, unit_id: int) -> int | None:
     """``unit_id`` when it holds a quota in ``campaign`` (a commune in the city's campaign),
     else None."""
-    found = session.exec(select(Quota.id).where(Quota.campaign_id == campaign.id,
-                                                Quota.unit_id == unit_id)).scalars().first()
+    found = (
+        session.exec(
+            select(Quota.id).where(Quota.campaign_id == campaign.id, Quota.unit_id == unit_id)
+        )
+        .scalars()
+        .first()
+    )
     return unit_id if found is not None else None
 
 
-def copy_campaign(session: Session, *, campaign_id: int, code: str | None = None,
-                  user_id: int | None = None) -> Campaign:
-    """"Copy last year's": the same unit, name, target and span a year later; the quotas mapped
+def copy_campaign(
+    session: Session, *, campaign_id: int, code: str | None = None, user_id: int | None = None
+) -> Campaign:
+    """ "Copy last year's": the same unit, name, target and span a year later; the quotas mapped
     to the units valid when the new campaign starts (a merged or split unit's quota goes to
     its successors by share, rounded down to the đồng); the report calendar a year later."""
     source = get_campaign(session, campaign_id)
     year = source.year + 1
     name = source.name.replace(str(source.year), str(year))
-    new_code = code or (source.code.replace(str(source.year), str(year))
-                        if str(source.year) in source.code else str(year))
-    campaign = create_campaign(session, unit_id=source.unit_id, year=year, target=source.target,
-                               name=name, starts_on=_year_on(source.starts_on),
-                               ends_on=_year_on(source.ends_on), code=new_code, user_id=user_id)
+    new_code = code or (
+        source.code.replace(str(source.year), str(year))
+        if str(source.year) in source.code
+        else str(year)
+    )
+    campaign = create_campaign(
+        session,
+        unit_id=source.unit_id,
+        year=year,
+        target=source.target,
+        name=name,
+        starts_on=_year_on(source.starts_on),
+        ends_on=_year_on(source.ends_on),
+        code=new_code,
+        user_id=user_id,
+    )
     for unit_id, amount in _mapped_quotas(session, source, campaign).items():
         if amount > 0:
-            set_quota(session, campaign_id=campaign.id, unit_id=unit_id, amount=amount,
-                      user_id=user_id)
+            set_quota(
+                session, campaign_id=campaign.id, unit_id=unit_id, amount=amount, user_id=user_id
+            )
     for period in report_periods(session, source.id):
         cutoff, due = _year_on(period.cutoff), _year_on(period.due)
         if campaign.starts_on <= cutoff <= campaign.ends_on:
-            set_report_period(session, campaign_id=campaign.id, code=period.code,
-                              name=period.name, cutoff=cutoff, due=due)
+            set_report_period(
+                session,
+                campaign_id=campaign.id,
+                code=period.code,
+                name=period.name,
+                cutoff=cutoff,
+                due=due,
+            )
     return campaign
 
 
@@ -245,8 +361,9 @@ def _mapped_quotas(session: Session, source: Campaign, campaign: Campaign) -> di
 
     from ..models import UnitSuccession
 
-    quotas = session.exec(select(Quota.unit_id, Quota.amount)
-                          .where(Quota.campaign_id == source.id)).all()
+    quotas = session.exec(
+        select(Quota.unit_id, Quota.amount).where(Quota.campaign_id == source.id)
+    ).all()
     mapped: dict[int, int] = {}
     for unit_id, amount in quotas:
         frontier, steps = [(unit_id, Fraction(1))], 0
@@ -255,12 +372,16 @@ def _mapped_quotas(session: Session, source: Campaign, campaign: Campaign) -> di
             steps += 1
             unit = session.get(Unit, current)
             if unit.parent_id == campaign.unit_id and (
-                    unit.valid_to is None or unit.valid_to >= campaign.starts_on):
+                unit.valid_to is None or unit.valid_to >= campaign.starts_on
+            ):
                 part = amount * share.numerator // share.denominator
                 mapped[current] = mapped.get(current, 0) + part
                 continue
-            links = session.exec(select(UnitSuccession.successor_id, UnitSuccession.share_bp)
-                                 .where(UnitSuccession.predecessor_id == current)).all()
+            links = session.exec(
+                select(UnitSuccession.successor_id, UnitSuccession.share_bp).where(
+                    UnitSuccession.predecessor_id == current
+                )
+            ).all()
             frontier.extend((s, share * Fraction(bp, 10000)) for s, bp in links)
     return mapped
 

@@ -1,4 +1,5 @@
 """Disbursement categories: the seeded list plus what admins add."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -14,16 +15,33 @@ class DuplicateCategory(LedgerError):
     default = _l("Mã khoản chi “%(code)s” đã tồn tại.")
 
 
-def create_category(session: Session, *, code: str, name_vi: str, name_en: str,
-                    is_management: bool = False, actor_id: int | None = None) -> Category:
+def create_category(
+    session: Session,
+    *,
+    code: str,
+    name_vi: str,
+    name_en: str,
+    is_management: bool = False,
+    actor_id: int | None = None,
+) -> Category:
     """Add a category (its expense accounts open on first use)."""
     code = clean(code, max_length=40).lower()
     if session.exec(select(Category).where(Category.code == code)).scalars().first():
         raise DuplicateCategory(code=code)
-    category = Category(code=code, name_vi=clean(name_vi, max_length=200),
-                        name_en=clean(name_en, max_length=200), is_management=is_management)
+    category = Category(
+        code=code,
+        name_vi=clean(name_vi, max_length=200),
+        name_en=clean(name_en, max_length=200),
+        is_management=is_management,
+    )
     session.add(category)
     session.flush()
-    record_event(session, action="category.create", user_id=actor_id, object_type="category",
-                 object_id=category.id, after={"code": code})
+    record_event(
+        session,
+        action="category.create",
+        user_id=actor_id,
+        object_type="category",
+        object_id=category.id,
+        after={"code": code},
+    )
     return category

@@ -1,4 +1,5 @@
 """Verify the books: every entry balances, each fund's hash chain, balances equal postings."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,9 +9,22 @@ from itertools import groupby
 from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
-from ..models import (Account, Anchor, AuditEvent, AuditHead, ChainHead, CreditMonth,
-                      Disbursement, Entry, PeriodLock, Posting, Receipt, Transfer, Unit,
-                      UnitSuccession)
+from ..models import (
+    Account,
+    Anchor,
+    AuditEvent,
+    AuditHead,
+    ChainHead,
+    CreditMonth,
+    Disbursement,
+    Entry,
+    PeriodLock,
+    Posting,
+    Receipt,
+    Transfer,
+    Unit,
+    UnitSuccession,
+)
 from .audit import event_hash
 from .journal import entry_hash
 from .seals import SEALED, digests
@@ -28,8 +42,9 @@ class Problem:
         return f"{self.what}: {self.where}: {self.detail}"
 
 
-def check_books(session: Session, unit_ids: set[int] | None = None,
-                anchors: list | None = None) -> list[Problem]:
+def check_books(
+    session: Session, unit_ids: set[int] | None = None, anchors: list | None = None
+) -> list[Problem]:
     """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound.
 
     ``anchors``: heads read from outside the database (``anchors.read_anchor_file``)."""
@@ -37,13 +52,19 @@ def check_books(session: Session, unit_ids: set[int] | None = None,
 
     funds = sorted(unit_ids) if unit_ids is not None else None
     journal = _load_journal(session, funds)
-    return [*check_chains(session, funds, journal), *check_entries_claimed(session, funds, journal),
-            *check_account_balances(session, funds), *check_receipts(session, funds),
-            *check_locks(session, funds), *check_credit_months(session, funds),
-            *check_assets_never_negative(session, funds),
-            *check_audit_chains(session, funds), *check_seals(session, funds),
-            *check_anchors(session, funds, anchors or []),
-            *check_reorganisations(session, funds)]
+    return [
+        *check_chains(session, funds, journal),
+        *check_entries_claimed(session, funds, journal),
+        *check_account_balances(session, funds),
+        *check_receipts(session, funds),
+        *check_locks(session, funds),
+        *check_credit_months(session, funds),
+        *check_assets_never_negative(session, funds),
+        *check_audit_chains(session, funds),
+        *check_seals(session, funds),
+        *check_anchors(session, funds, anchors or []),
+        *check_reorganisations(session, funds),
+    ]
 
 
 def _only(query, column, funds):
@@ -52,10 +73,26 @@ def _only(query, column, funds):
 
 def _load_journal(session: Session, funds=None):
     """Entries (plain rows, in chain order) and their postings, read once for every check."""
-    entries = session.connection().execute(
-        _only(select(Entry.id, Entry.unit_id, Entry.seq, Entry.entry_date, Entry.kind,
-                     Entry.reverses_id, Entry.prev_hash, Entry.hash), Entry.unit_id, funds)
-        .order_by(Entry.unit_id, Entry.seq)).all()
+    entries = (
+        session.connection()
+        .execute(
+            _only(
+                select(
+                    Entry.id,
+                    Entry.unit_id,
+                    Entry.seq,
+                    Entry.entry_date,
+                    Entry.kind,
+                    Entry.reverses_id,
+                    Entry.prev_hash,
+                    Entry.hash,
+                ),
+                Entry.unit_id,
+                funds,
+            ).order_by(Entry.unit_id, Entry.seq)
+        )
+        .all()
+    )
     return entries, _postings_by_entry(session, funds)
 
 
@@ -63,47 +100,73 @@ def check_chains(session: Session, funds=None, journal=None) -> list[Problem]:
     """Walk each fund's chain in order: every entry balances, every hash and link recomputes."""
     problems: list[Problem] = []
     entries, postings = journal or _load_journal(session, funds)
-    heads = {h.unit_id: h for h in session.exec(
-        _only(select(ChainHead), ChainHead.unit_id, funds)).scalars()}
+    heads = {
+        h.unit_id: h
+        for h in session.exec(_only(select(ChainHead), ChainHead.unit_id, funds)).scalars()
+    }
     last_by_fund: dict[int, tuple[int, str]] = {}
     for unit_id, chain in groupby(entries, key=lambda e: e[1]):
         last_by_fund[unit_id] = _walk(chain, postings, problems)
     for unit_id, head in heads.items():
         seq, digest = last_by_fund.get(unit_id, (0, ""))
         if (head.last_seq, head.last_hash) != (seq, digest):
-            problems.append(Problem("chain_head", f"fund {unit_id}",
-                                    f"head says seq {head.last_seq}, journal ends at seq {seq}"))
+            problems.append(
+                Problem(
+                    "chain_head",
+                    f"fund {unit_id}",
+                    f"head says seq {head.last_seq}, journal ends at seq {seq}",
+                )
+            )
     return problems
 
 
 def _walk(chain, postings, problems: list[Problem]) -> tuple[int, str]:
     prev_seq, prev_hash = 0, ""
     for entry_id, unit_id, seq, day, kind, reverses_id, entry_prev, digest in chain:
-        def where():
-            return f"entry {entry_id} (fund {unit_id}, seq {seq})"
+        where = f"entry {entry_id} (fund {unit_id}, seq {seq})"
+
         lines = postings.get(entry_id, [])
         if not lines or sum(line[1] for line in lines):
-            problems.append(Problem("unbalanced", where(), f"postings sum to "
-                                    f"{sum(line[1] for line in lines)} over {len(lines)} lines"))
+            problems.append(
+                Problem(
+                    "unbalanced",
+                    where,
+                    f"postings sum to {sum(line[1] for line in lines)} over {len(lines)} lines",
+                )
+            )
         if seq != prev_seq + 1:
-            problems.append(Problem("chain_gap", where(), f"expected seq {prev_seq + 1}"))
+            problems.append(Problem("chain_gap", where, f"expected seq {prev_seq + 1}"))
         if entry_prev != prev_hash:
-            problems.append(Problem("chain_link", where(), "previous hash does not match"))
-        if digest != entry_hash(prev_hash=entry_prev, unit_id=unit_id, seq=seq, entry_date=day,
-                                kind=kind, reverses_id=reverses_id, postings=lines):
-            problems.append(Problem("hash", where(), "content does not match its hash"))
+            problems.append(Problem("chain_link", where, "previous hash does not match"))
+        if digest != entry_hash(
+            prev_hash=entry_prev,
+            unit_id=unit_id,
+            seq=seq,
+            entry_date=day,
+            kind=kind,
+            reverses_id=reverses_id,
+            postings=lines,
+        ):
+            problems.append(Problem("hash", where, "content does not match its hash"))
         prev_seq, prev_hash = seq, digest
     return prev_seq, prev_hash
 
 
-def _postings_by_entry(session: Session, funds=None) -> dict[int, list[tuple[int, int, int | None]]]:
+def _postings_by_entry(
+    session: Session, funds=None
+) -> dict[int, list[tuple[int, int, int | None]]]:
     # a line moved to another date or fund must break the hash too: its account turns negative
     in_place = and_(Posting.entry_date == Entry.entry_date, Account.unit_id == Entry.unit_id)
     marker = case((in_place, Posting.account_id), else_=-Posting.account_id)
-    rows = session.connection().execute(_only(
-        select(Posting.entry_id, marker, Posting.amount, Posting.credit_unit_id)
-        .join(Entry, Entry.id == Posting.entry_id)
-        .join(Account, Account.id == Posting.account_id), Entry.unit_id, funds))
+    rows = session.connection().execute(
+        _only(
+            select(Posting.entry_id, marker, Posting.amount, Posting.credit_unit_id)
+            .join(Entry, Entry.id == Posting.entry_id)
+            .join(Account, Account.id == Posting.account_id),
+            Entry.unit_id,
+            funds,
+        )
+    )
     found: dict[int, list] = {}
     for entry_id, account, amount, credit in rows:
         found.setdefault(entry_id, []).append((account, amount, credit))
@@ -121,28 +184,49 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
         found: set[int] = set()
         for column in columns:
             table = column.class_
-            query = _only(select(column).where(column.is_not(None)),
-                          table.from_unit_id if table is Transfer else table.unit_id, funds)
+            query = _only(
+                select(column).where(column.is_not(None)),
+                table.from_unit_id if table is Transfer else table.unit_id,
+                funds,
+            )
             found.update(conn.execute(query).scalars())
             if table is Transfer and funds is not None:  # a fund's received entries
-                found.update(conn.execute(select(column).where(
-                    column.is_not(None), Transfer.to_unit_id.in_(funds))).scalars())
+                found.update(
+                    conn.execute(
+                        select(column).where(column.is_not(None), Transfer.to_unit_id.in_(funds))
+                    ).scalars()
+                )
         return found
 
     claimed = {
-        "receipt": ids(Receipt.entry_id), "receipt_void": ids(Receipt.void_entry_id),
+        "receipt": ids(Receipt.entry_id),
+        "receipt_void": ids(Receipt.void_entry_id),
         "disbursement": ids(Disbursement.entry_id),
         "disbursement_void": ids(Disbursement.void_entry_id),
         "transfer_sent": ids(Transfer.sent_entry_id),
         "transfer_internal": ids(Transfer.sent_entry_id),
-        "transfer_received": ids(Transfer.received_entry_id)}
+        "transfer_received": ids(Transfer.received_entry_id),
+    }
     receipt_entries = claimed["receipt"]
-    documents = dict(((eid, doc) for eid, doc in conn.execute(_only(
-        select(Entry.id, Entry.document_id).where(Entry.kind.in_(
-            ("transfer_cleared", "reorg_out", "reorg_in"))), Entry.unit_id, funds))))
-    transfers = {tid: (src, sent, status) for tid, src, sent, status in conn.execute(
-        select(Transfer.id, Transfer.from_unit_id, Transfer.amount_sent, Transfer.status)
-        .where(Transfer.id.in_(sorted({d for d in documents.values() if d is not None} or {0}))))}
+    documents = dict(
+        conn.execute(
+            _only(
+                select(Entry.id, Entry.document_id).where(
+                    Entry.kind.in_(("transfer_cleared", "reorg_out", "reorg_in"))
+                ),
+                Entry.unit_id,
+                funds,
+            )
+        ).all()  # rows, not the result: dict() would read a result's keys() as a mapping
+    )
+    transfers = {
+        tid: (src, sent, status)
+        for tid, src, sent, status in conn.execute(
+            select(Transfer.id, Transfer.from_unit_id, Transfer.amount_sent, Transfer.status).where(
+                Transfer.id.in_(sorted({d for d in documents.values() if d is not None} or {0}))
+            )
+        )
+    }
     links = set(conn.execute(select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)))
     cleared: set[int] = set()
     problems: list[Problem] = []
@@ -154,8 +238,12 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
             ok = reverses_id in receipt_entries
         elif kind == "transfer_cleared":
             src, sent, status = transfers.get(document, (None, None, None))
-            ok = (src == unit_id and status == "received" and document not in cleared
-                  and sorted(a for _, a, _ in postings.get(entry_id, [])) == [-sent, sent])
+            ok = (
+                src == unit_id
+                and status == "received"
+                and document not in cleared
+                and sorted(a for _, a, _ in postings.get(entry_id, [])) == [-sent, sent]
+            )
             cleared.add(document)
         elif kind == "reorg_out":
             ok = document == unit_id and any(old == unit_id for old, _ in links)
@@ -164,8 +252,13 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
         else:
             ok = False
         if not ok:
-            problems.append(Problem("unclaimed", f"entry {entry_id} (fund {unit_id}, seq {seq})",
-                                    f"no document accounts for this {kind} entry"))
+            problems.append(
+                Problem(
+                    "unclaimed",
+                    f"entry {entry_id} (fund {unit_id}, seq {seq})",
+                    f"no document accounts for this {kind} entry",
+                )
+            )
     return problems
 
 
@@ -173,74 +266,168 @@ def check_account_balances(session: Session, funds=None) -> list[Problem]:
     """Accounts whose running balance differs from the sum of their postings."""
     # one index range per account (posting(account_id, entry_date, amount) covers it), so a
     # province's accounts never scan the other provinces' postings
-    total = (select(func.coalesce(func.sum(Posting.amount), 0))
-             .where(Posting.account_id == Account.id).scalar_subquery())
-    sums = _only(select(Account.id, Unit.code, Account.kind, Account.balance, total)
-                 .join(Unit, Unit.id == Account.unit_id), Account.unit_id, funds)
-    return [Problem("balance", f"account {aid} ({code} {kind})",
-                    f"running balance {bal} but postings sum to {total}")
-            for aid, code, kind, bal, total in session.exec(sums).all() if bal != total]
+    total = (
+        select(func.coalesce(func.sum(Posting.amount), 0))
+        .where(Posting.account_id == Account.id)
+        .scalar_subquery()
+    )
+    sums = _only(
+        select(Account.id, Unit.code, Account.kind, Account.balance, total).join(
+            Unit, Unit.id == Account.unit_id
+        ),
+        Account.unit_id,
+        funds,
+    )
+    return [
+        Problem(
+            "balance",
+            f"account {aid} ({code} {kind})",
+            f"running balance {bal} but postings sum to {total}",
+        )
+        for aid, code, kind, bal, total in session.exec(sums).all()
+        if bal != total
+    ]
 
 
 def check_receipts(session: Session, funds=None) -> list[Problem]:
     """Receipts whose amount, date or fund differ from the entry they posted (compared in SQL,
     so only the mismatches come back)."""
-    debit = (select(func.coalesce(func.sum(Posting.amount), 0))
-             .where(Posting.entry_id == Receipt.entry_id, Posting.amount > 0).scalar_subquery())
+    debit = (
+        select(func.coalesce(func.sum(Posting.amount), 0))
+        .where(Posting.entry_id == Receipt.entry_id, Posting.amount > 0)
+        .scalar_subquery()
+    )
     # an entry of another fund joins as missing; naming the funds on the entry side too lets
     # PostgreSQL read just their entries instead of hashing the whole journal
     own_entry = and_(Entry.id == Receipt.entry_id, Entry.unit_id == Receipt.unit_id)
     own_entry = own_entry if funds is None else and_(own_entry, Entry.unit_id.in_(funds))
-    rows = session.connection().execute(_only(
-        select(Receipt.id, Receipt.unit_id, Receipt.number, Receipt.amount, Receipt.receipt_date)
-        .outerjoin(Entry, own_entry)
-        .where(or_(Entry.id.is_(None), Entry.entry_date != Receipt.receipt_date,
-                   Entry.kind != "receipt", debit != Receipt.amount)), Receipt.unit_id, funds)).all()
-    return [Problem("receipt", f"receipt {rid} (fund {unit}, no. {number})",
-                    f"amount {amount} dated {day} does not match its entry")
-            for rid, unit, number, amount, day in rows]
+    rows = (
+        session.connection()
+        .execute(
+            _only(
+                select(
+                    Receipt.id,
+                    Receipt.unit_id,
+                    Receipt.number,
+                    Receipt.amount,
+                    Receipt.receipt_date,
+                )
+                .outerjoin(Entry, own_entry)
+                .where(
+                    or_(
+                        Entry.id.is_(None),
+                        Entry.entry_date != Receipt.receipt_date,
+                        Entry.kind != "receipt",
+                        debit != Receipt.amount,
+                    )
+                ),
+                Receipt.unit_id,
+                funds,
+            )
+        )
+        .all()
+    )
+    return [
+        Problem(
+            "receipt",
+            f"receipt {rid} (fund {unit}, no. {number})",
+            f"amount {amount} dated {day} does not match its entry",
+        )
+        for rid, unit, number, amount, day in rows
+    ]
 
 
 def check_locks(session: Session, funds=None) -> list[Problem]:
     """Entries dated inside a locked period but written after the lock was taken."""
-    rows = session.exec(_only(select(Entry.id, Entry.unit_id, Entry.seq, Entry.entry_date,
-                                     PeriodLock.locked_through)
-                              .join(PeriodLock, PeriodLock.unit_id == Entry.unit_id)
-                              .where(Entry.entry_date <= PeriodLock.locked_through,
-                                     Entry.created_at > PeriodLock.locked_at),
-                              Entry.unit_id, funds)).all()
-    return [Problem("locked", f"entry {eid} (fund {uid}, seq {seq})",
-                    f"dated {day} inside the period locked through {through}")
-            for eid, uid, seq, day, through in rows]
+    rows = session.exec(
+        _only(
+            select(Entry.id, Entry.unit_id, Entry.seq, Entry.entry_date, PeriodLock.locked_through)
+            .join(PeriodLock, PeriodLock.unit_id == Entry.unit_id)
+            .where(
+                Entry.entry_date <= PeriodLock.locked_through,
+                Entry.created_at > PeriodLock.locked_at,
+            ),
+            Entry.unit_id,
+            funds,
+        )
+    ).all()
+    return [
+        Problem(
+            "locked",
+            f"entry {eid} (fund {uid}, seq {seq})",
+            f"dated {day} inside the period locked through {through}",
+        )
+        for eid, uid, seq, day, through in rows
+    ]
 
 
 def check_credit_months(session: Session, funds=None) -> list[Problem]:
     """Monthly credit totals that differ from the postings they summarise."""
-    year, month = func.extract("year", Posting.entry_date), func.extract("month", Posting.entry_date)
-    sums = _only(select(Posting.credit_unit_id, year, month, func.sum(Posting.amount))
-                 .where(Posting.credit_unit_id.is_not(None)), Posting.credit_unit_id, funds
-                 ).group_by(Posting.credit_unit_id, year, month)
+    year, month = (
+        func.extract("year", Posting.entry_date),
+        func.extract("month", Posting.entry_date),
+    )
+    sums = _only(
+        select(Posting.credit_unit_id, year, month, func.sum(Posting.amount)).where(
+            Posting.credit_unit_id.is_not(None)
+        ),
+        Posting.credit_unit_id,
+        funds,
+    ).group_by(Posting.credit_unit_id, year, month)
     expected = {(u, date(int(y), int(m), 1)): int(a) for u, y, m, a in session.exec(sums).all()}
-    stored = {(u, m): int(a) for u, m, a in session.exec(_only(
-        select(CreditMonth.unit_id, CreditMonth.month, CreditMonth.amount),
-        CreditMonth.unit_id, funds)).all() if a}
+    stored = {
+        (u, m): int(a)
+        for u, m, a in session.exec(
+            _only(
+                select(CreditMonth.unit_id, CreditMonth.month, CreditMonth.amount),
+                CreditMonth.unit_id,
+                funds,
+            )
+        ).all()
+        if a
+    }
     expected = {k: v for k, v in expected.items() if v}
-    return [Problem("credit_month", f"unit {unit} month {month:%m/%Y}",
-                    f"summary {stored.get((unit, month), 0)} but postings sum to "
-                    f"{expected.get((unit, month), 0)}")
-            for unit, month in sorted(set(expected) | set(stored))
-            if expected.get((unit, month), 0) != stored.get((unit, month), 0)]
+    return [
+        Problem(
+            "credit_month",
+            f"unit {unit} month {month:%m/%Y}",
+            f"summary {stored.get((unit, month), 0)} but postings sum to "
+            f"{expected.get((unit, month), 0)}",
+        )
+        for unit, month in sorted(set(expected) | set(stored))
+        if expected.get((unit, month), 0) != stored.get((unit, month), 0)
+    ]
 
 
 def check_audit_chains(session: Session, funds=None) -> list[Problem]:
     """Walk each audit chain: every event's hash and link recompute, heads match the chains."""
     keys = None if funds is None else [0, *funds]
-    events = session.connection().execute(_only(
-        select(AuditEvent.id, AuditEvent.chain_key, AuditEvent.seq, AuditEvent.at,
-               AuditEvent.user_id, AuditEvent.unit_id, AuditEvent.action,
-               AuditEvent.object_type, AuditEvent.object_id, AuditEvent.before,
-               AuditEvent.after, AuditEvent.digest, AuditEvent.prev_hash, AuditEvent.hash),
-        AuditEvent.chain_key, keys).order_by(AuditEvent.chain_key, AuditEvent.seq)).mappings()
+    events = (
+        session.connection()
+        .execute(
+            _only(
+                select(
+                    AuditEvent.id,
+                    AuditEvent.chain_key,
+                    AuditEvent.seq,
+                    AuditEvent.at,
+                    AuditEvent.user_id,
+                    AuditEvent.unit_id,
+                    AuditEvent.action,
+                    AuditEvent.object_type,
+                    AuditEvent.object_id,
+                    AuditEvent.before,
+                    AuditEvent.after,
+                    AuditEvent.digest,
+                    AuditEvent.prev_hash,
+                    AuditEvent.hash,
+                ),
+                AuditEvent.chain_key,
+                keys,
+            ).order_by(AuditEvent.chain_key, AuditEvent.seq)
+        )
+        .mappings()
+    )
     problems: list[Problem] = []
     ends: dict[int, tuple[int, str]] = {}
     for key, chain in groupby(events, key=lambda e: e["chain_key"]):
@@ -248,9 +435,14 @@ def check_audit_chains(session: Session, funds=None) -> list[Problem]:
     heads = session.exec(_only(select(AuditHead), AuditHead.chain_key, keys)).scalars().all()
     for head in heads:
         if (head.last_seq, head.last_hash) != ends.get(head.chain_key, (0, "")):
-            problems.append(Problem("audit_head", f"audit chain {head.chain_key}",
-                                    f"head says seq {head.last_seq}, the chain ends at seq "
-                                    f"{ends.get(head.chain_key, (0, ''))[0]}"))
+            problems.append(
+                Problem(
+                    "audit_head",
+                    f"audit chain {head.chain_key}",
+                    f"head says seq {head.last_seq}, the chain ends at seq "
+                    f"{ends.get(head.chain_key, (0, ''))[0]}",
+                )
+            )
     for key in set(ends) - {h.chain_key for h in heads}:
         problems.append(Problem("audit_head", f"audit chain {key}", "the chain has no head"))
     return problems
@@ -264,8 +456,13 @@ def _walk_events(chain, problems: list[Problem]) -> tuple[int, str]:
             problems.append(Problem("audit_gap", where, f"expected seq {prev_seq + 1}"))
         if event["prev_hash"] != prev_hash:
             problems.append(Problem("audit_link", where, "previous hash does not match"))
-        if event["hash"] != event_hash(prev_hash=event["prev_hash"], chain_key=event["chain_key"],
-                                       seq=event["seq"], at=event["at"], row=event):
+        if event["hash"] != event_hash(
+            prev_hash=event["prev_hash"],
+            chain_key=event["chain_key"],
+            seq=event["seq"],
+            at=event["at"],
+            row=event,
+        ):
             problems.append(Problem("audit_hash", where, "content does not match its hash"))
         prev_seq, prev_hash = event["seq"], event["hash"]
     return prev_seq, prev_hash
@@ -281,12 +478,19 @@ def check_seals(session: Session, funds=None) -> list[Problem]:
         for key in sorted(set(now) | set(sealed)):
             current, last = now.get(key, (None, ""))[1], sealed.get(key)
             if last is None:
-                problems.append(Problem("unsealed", f"{kind} {key}",
-                                        "no audit event records this row"))
+                problems.append(
+                    Problem("unsealed", f"{kind} {key}", "no audit event records this row")
+                )
             elif current != last:
-                problems.append(Problem("seal", f"{kind} {key}", "deleted since its last audit "
-                                        "event" if not current else "content differs from its "
-                                        "last audit event"))
+                problems.append(
+                    Problem(
+                        "seal",
+                        f"{kind} {key}",
+                        "deleted since its last audit event"
+                        if not current
+                        else "content differs from its last audit event",
+                    )
+                )
     return problems
 
 
@@ -307,9 +511,20 @@ def _last_seals(session: Session, kind: str, funds, keys: set[int]) -> dict[int,
 def check_anchors(session: Session, funds=None, external: list | None = None) -> list[Problem]:
     """The chains still pass through every anchor: those recorded and those handed in."""
     codes = dict(session.exec(select(Unit.code, Unit.id)).all())
-    recorded = session.exec(_only(select(Anchor.id, Anchor.unit_id, Anchor.entry_seq,
-                                         Anchor.entry_hash, Anchor.audit_seq, Anchor.audit_hash),
-                                  Anchor.unit_id, funds)).all()
+    recorded = session.exec(
+        _only(
+            select(
+                Anchor.id,
+                Anchor.unit_id,
+                Anchor.entry_seq,
+                Anchor.entry_hash,
+                Anchor.audit_seq,
+                Anchor.audit_hash,
+            ),
+            Anchor.unit_id,
+            funds,
+        )
+    ).all()
     wanted = [(f"anchor {aid}", uid, es, eh, as_, ah) for aid, uid, es, eh, as_, ah in recorded]
     problems: list[Problem] = []
     for code, es, eh, as_, ah in external or []:
@@ -320,11 +535,23 @@ def check_anchors(session: Session, funds=None, external: list | None = None) ->
     entries, events = _hashes_at(session, wanted)
     for name, unit_id, es, eh, as_, ah in wanted:
         if es and entries.get((unit_id, es)) != eh:
-            problems.append(Problem("anchor", name, f"fund {unit_id}: journal entry seq {es} "
-                                    f"is {'missing' if (unit_id, es) not in entries else 'different'}"))
+            problems.append(
+                Problem(
+                    "anchor",
+                    name,
+                    f"fund {unit_id}: journal entry seq {es} "
+                    f"is {'missing' if (unit_id, es) not in entries else 'different'}",
+                )
+            )
         if as_ and events.get((unit_id, as_)) != ah:
-            problems.append(Problem("anchor", name, f"fund {unit_id}: audit event seq {as_} "
-                                    f"is {'missing' if (unit_id, as_) not in events else 'different'}"))
+            problems.append(
+                Problem(
+                    "anchor",
+                    name,
+                    f"fund {unit_id}: audit event seq {as_} "
+                    f"is {'missing' if (unit_id, as_) not in events else 'different'}",
+                )
+            )
     return problems
 
 
@@ -335,34 +562,61 @@ def _hashes_at(session: Session, wanted):
     entries, events = {}, {}
     for unit_id in {u for u, _ in entry_keys}:
         seqs = [s for u, s in entry_keys if u == unit_id]
-        for seq, digest in session.exec(select(Entry.seq, Entry.hash).where(
-                Entry.unit_id == unit_id, Entry.seq.in_(seqs))).all():
+        for seq, digest in session.exec(
+            select(Entry.seq, Entry.hash).where(Entry.unit_id == unit_id, Entry.seq.in_(seqs))
+        ).all():
             entries[(unit_id, seq)] = digest
     for unit_id in {u for u, _ in event_keys}:
         seqs = [s for u, s in event_keys if u == unit_id]
-        for seq, digest in session.exec(select(AuditEvent.seq, AuditEvent.hash).where(
-                AuditEvent.chain_key == unit_id, AuditEvent.seq.in_(seqs))).all():
+        for seq, digest in session.exec(
+            select(AuditEvent.seq, AuditEvent.hash).where(
+                AuditEvent.chain_key == unit_id, AuditEvent.seq.in_(seqs)
+            )
+        ).all():
             events[(unit_id, seq)] = digest
     return entries, events
+
+
 def check_assets_never_negative(session: Session, funds=None) -> list[Problem]:
     """Asset accounts (cash, bank, in kind) whose book closes some day below zero, e.g. a
     payout dated before the receipt that funded it: daily sums with a running total per
     account, all in SQL; one row per account, naming its first negative day."""
-    daily = _only(select(Posting.account_id.label("account_id"),
-                         Posting.entry_date.label("day"),
-                         func.sum(func.sum(Posting.amount)).over(
-                             partition_by=Posting.account_id,
-                             order_by=Posting.entry_date).label("running"))
-                  .join(Account, Account.id == Posting.account_id)
-                  .where(Account.type == "asset"), Account.unit_id, funds
-                  ).group_by(Posting.account_id, Posting.entry_date).subquery()
-    rows = session.exec(select(daily.c.account_id, Unit.code, Account.kind,
-                               func.min(daily.c.day), func.min(daily.c.running))
-                        .join(Account, Account.id == daily.c.account_id)
-                        .join(Unit, Unit.id == Account.unit_id)
-                        .where(daily.c.running < 0)
-                        .group_by(daily.c.account_id, Unit.code, Account.kind)
-                        .order_by(daily.c.account_id)).all()
-    return [Problem("negative", f"account {aid} ({code} {kind})",
-                    f"closes {day} below zero (lowest {int(lowest)})")
-            for aid, code, kind, day, lowest in rows]
+    daily = (
+        _only(
+            select(
+                Posting.account_id.label("account_id"),
+                Posting.entry_date.label("day"),
+                func.sum(func.sum(Posting.amount))
+                .over(partition_by=Posting.account_id, order_by=Posting.entry_date)
+                .label("running"),
+            )
+            .join(Account, Account.id == Posting.account_id)
+            .where(Account.type == "asset"),
+            Account.unit_id,
+            funds,
+        )
+        .group_by(Posting.account_id, Posting.entry_date)
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            daily.c.account_id,
+            Unit.code,
+            Account.kind,
+            func.min(daily.c.day),
+            func.min(daily.c.running),
+        )
+        .join(Account, Account.id == daily.c.account_id)
+        .join(Unit, Unit.id == Account.unit_id)
+        .where(daily.c.running < 0)
+        .group_by(daily.c.account_id, Unit.code, Account.kind)
+        .order_by(daily.c.account_id)
+    ).all()
+    return [
+        Problem(
+            "negative",
+            f"account {aid} ({code} {kind})",
+            f"closes {day} below zero (lowest {int(lowest)})",
+        )
+        for aid, code, kind, day, lowest in rows
+    ]

@@ -1,5 +1,6 @@
 """Verify reorganisations: nothing a closed fund held was lost or made up on the way to its
 successors (``check_reorganisations``; ``check_books`` runs it with the other checks)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,14 +17,19 @@ def check_reorganisations(session: Session, funds=None) -> list:
     """For each predecessor: Σ reorg_out == Σ reorg_in of its successors, per asset kind; each
     successor got exactly its largest-remainder share; the closed fund keeps no asset balance."""
     links: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for old, new, share in session.exec(select(
-            UnitSuccession.predecessor_id, UnitSuccession.successor_id, UnitSuccession.share_bp)
-            .order_by(UnitSuccession.predecessor_id, UnitSuccession.successor_id)).all():
+    for old, new, share in session.exec(
+        select(
+            UnitSuccession.predecessor_id, UnitSuccession.successor_id, UnitSuccession.share_bp
+        ).order_by(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+    ).all():
         links[old].append((new, share))
     if funds is not None:
         wanted = set(funds)
-        links = {old: succ for old, succ in links.items()
-                 if old in wanted or any(new in wanted for new, _ in succ)}
+        links = {
+            old: succ
+            for old, succ in links.items()
+            if old in wanted or any(new in wanted for new, _ in succ)
+        }
     if not links:
         return []
     sent, received = _moved(session)
@@ -36,12 +42,12 @@ def check_reorganisations(session: Session, funds=None) -> list:
 
 def _moved(session: Session):
     """Amounts moved out of each old fund and into each successor, by asset kind."""
-    rows = session.exec(select(Entry.kind, Entry.unit_id, Entry.document_id, Account.kind,
-                               Posting.amount)
-                        .join(Posting, Posting.entry_id == Entry.id)
-                        .join(Account, Account.id == Posting.account_id)
-                        .where(Entry.kind.in_(("reorg_out", "reorg_in")),
-                               Account.kind.in_(ASSET_KINDS))).all()
+    rows = session.exec(
+        select(Entry.kind, Entry.unit_id, Entry.document_id, Account.kind, Posting.amount)
+        .join(Posting, Posting.entry_id == Entry.id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Entry.kind.in_(("reorg_out", "reorg_in")), Account.kind.in_(ASSET_KINDS))
+    ).all()
     sent: dict[tuple[int, str], int] = defaultdict(int)
     received: dict[tuple[int, int, str], int] = defaultdict(int)
     for entry_kind, unit_id, old_id, account_kind, amount in rows:
@@ -59,26 +65,48 @@ def _check_one(old: int, successors, sent, received) -> list:
         got = [received.get((old, new, kind), 0) for new, _ in successors]
         expected = allocate(out, [share for _, share in successors])
         if sum(got) != out:
-            problems.append(_check.Problem("reorg_total", f"fund {old} ({kind})",
-                                    f"moved out {out} but successors received {sum(got)}"))
-        for (new, share), amount, due in zip(successors, got, expected):
+            problems.append(
+                _check.Problem(
+                    "reorg_total",
+                    f"fund {old} ({kind})",
+                    f"moved out {out} but successors received {sum(got)}",
+                )
+            )
+        for (new, share), amount, due in zip(successors, got, expected, strict=False):
             if amount != due:
-                problems.append(_check.Problem("reorg_share", f"fund {old} → fund {new} ({kind})",
-                                        f"received {amount}, its {share / 100:g}% share is {due}"))
+                problems.append(
+                    _check.Problem(
+                        "reorg_share",
+                        f"fund {old} → fund {new} ({kind})",
+                        f"received {amount}, its {share / 100:g}% share is {due}",
+                    )
+                )
         stray = {new for (o, new, k) in received if o == old and k == kind} - {
-            new for new, _ in successors}
+            new for new, _ in successors
+        }
         for new in sorted(stray):
-            problems.append(_check.Problem("reorg_stray", f"fund {old} → fund {new} ({kind})",
-                                    "received money from a fund it does not succeed"))
+            problems.append(
+                _check.Problem(
+                    "reorg_stray",
+                    f"fund {old} → fund {new} ({kind})",
+                    "received money from a fund it does not succeed",
+                )
+            )
     return problems
 
 
 def _left_behind(session: Session, old_ids: list[int]) -> list:
     """Closed predecessors whose asset accounts still hold money."""
-    rows = session.exec(select(Unit.id, Unit.code, Account.kind, Account.balance)
-                        .join(Account, Account.unit_id == Unit.id)
-                        .where(Unit.id.in_(sorted(old_ids)), Account.kind.in_(ASSET_KINDS),
-                               Account.balance != 0)).all()
-    return [_check.Problem("reorg_left", f"fund {uid} ({code} {kind})",
-                    f"closed by a reorganisation but still holds {balance}")
-            for uid, code, kind, balance in rows]
+    rows = session.exec(
+        select(Unit.id, Unit.code, Account.kind, Account.balance)
+        .join(Account, Account.unit_id == Unit.id)
+        .where(Unit.id.in_(sorted(old_ids)), Account.kind.in_(ASSET_KINDS), Account.balance != 0)
+    ).all()
+    return [
+        _check.Problem(
+            "reorg_left",
+            f"fund {uid} ({code} {kind})",
+            f"closed by a reorganisation but still holds {balance}",
+        )
+        for uid, code, kind, balance in rows
+    ]

@@ -5,6 +5,7 @@ A correction never edits a posted document: the old voucher keeps its number, ma
 with the reason "Sửa: …" (voided as of its own date while that period is open, else today), and
 the new one takes the next number.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,20 +16,34 @@ from ..errors import BeneficiaryOutsideFund, InvalidTransition, NotFound, NotThe
 from ..models import Beneficiary, Category, Disbursement, Receipt, utcnow
 from ..text import clean, required_reason
 from .audit import record_event
-from .disbursements import (DisbursementInput, _amount, draft_disbursement, get_disbursement,
-                            pay_disbursement, void_disbursement)
+from .disbursements import (
+    DisbursementInput,
+    _amount,
+    draft_disbursement,
+    get_disbursement,
+    pay_disbursement,
+    void_disbursement,
+)
 from .journal import lock_fund
 from .locks import locked_through
 from .receipts import ReceiptInput, correct_receipt, get_receipt, record_receipt, void_receipt
 from .units import ensure_valid, get_unit, is_within
 
 #: what approval was given for: a correction that changes none of these keeps the approval
-_APPROVED_TERMS = ("amount", "category_id", "method", "beneficiary_id", "children_count",
-                   "amount_each", "unit_id")
+_APPROVED_TERMS = (
+    "amount",
+    "category_id",
+    "method",
+    "beneficiary_id",
+    "children_count",
+    "amount_each",
+    "unit_id",
+)
 
 
-def _own_draft(session: Session, disbursement_id: int, user_id: int,
-               statuses: tuple[str, ...], target: str) -> Disbursement:
+def _own_draft(
+    session: Session, disbursement_id: int, user_id: int, statuses: tuple[str, ...], target: str
+) -> Disbursement:
     item = get_disbursement(session, disbursement_id)
     lock_fund(session, item.unit_id)
     session.refresh(item)
@@ -39,8 +54,9 @@ def _own_draft(session: Session, disbursement_id: int, user_id: int,
     return item
 
 
-def edit_draft(session: Session, *, disbursement_id: int, data: DisbursementInput,
-               user_id: int) -> Disbursement:
+def edit_draft(
+    session: Session, *, disbursement_id: int, data: DisbursementInput, user_id: int
+) -> Disbursement:
     """The drafter changes a draft still waiting for approval (same checks as drafting)."""
     item = _own_draft(session, disbursement_id, user_id, ("draft",), "draft")
     ensure_valid(get_unit(session, item.unit_id), data.disbursement_date)
@@ -53,7 +69,11 @@ def edit_draft(session: Session, *, disbursement_id: int, data: DisbursementInpu
         raise NotFound()
     before = {"amount": item.amount, "method": item.method, "date": str(item.disbursement_date)}
     item.disbursement_date, item.year = data.disbursement_date, data.disbursement_date.year
-    item.amount, item.category_id, item.beneficiary_id = amount, data.category_id, data.beneficiary_id
+    item.amount, item.category_id, item.beneficiary_id = (
+        amount,
+        data.category_id,
+        data.beneficiary_id,
+    )
     item.children_count = data.children_count or None
     item.amount_each = data.amount_each if data.children_count else None
     item.payee_name = clean(data.payee_name, max_length=200)
@@ -61,24 +81,38 @@ def edit_draft(session: Session, *, disbursement_id: int, data: DisbursementInpu
     item.reason, item.method = clean(data.reason, max_length=500), data.method
     item.attachments = max(0, int(data.attachments or 0))
     session.flush()
-    record_event(session, action="disbursement.edit", user_id=user_id, unit_id=item.unit_id,
-                 object_type="disbursement", object_id=item.id, before=before,
-                 after={"amount": amount, "method": item.method,
-                        "date": str(item.disbursement_date)})
+    record_event(
+        session,
+        action="disbursement.edit",
+        user_id=user_id,
+        unit_id=item.unit_id,
+        object_type="disbursement",
+        object_id=item.id,
+        before=before,
+        after={"amount": amount, "method": item.method, "date": str(item.disbursement_date)},
+    )
     return item
 
 
-def withdraw_draft(session: Session, *, disbursement_id: int, user_id: int,
-                   reason: str = "") -> Disbursement:
+def withdraw_draft(
+    session: Session, *, disbursement_id: int, user_id: int, reason: str = ""
+) -> Disbursement:
     """The drafter takes back a draft (or an approved one not yet paid): it stays in the
     history as withdrawn and no longer holds the fund's money."""
     item = _own_draft(session, disbursement_id, user_id, ("draft", "approved"), "withdrawn")
     before = item.status
     item.status, item.decision_comment = "withdrawn", clean(reason, max_length=500)
     session.flush()
-    record_event(session, action="disbursement.withdraw", user_id=user_id, unit_id=item.unit_id,
-                 object_type="disbursement", object_id=item.id, before={"status": before},
-                 after={"status": "withdrawn", "reason": item.decision_comment})
+    record_event(
+        session,
+        action="disbursement.withdraw",
+        user_id=user_id,
+        unit_id=item.unit_id,
+        object_type="disbursement",
+        object_id=item.id,
+        before={"status": before},
+        after={"status": "withdrawn", "reason": item.decision_comment},
+    )
     return item
 
 
@@ -88,41 +122,63 @@ def _void_date(session: Session, unit_id: int, own: date, today: date) -> date:
     return own if through is None or own > through else today
 
 
-def reissue_receipt(session: Session, *, receipt_id: int, data: ReceiptInput, reason: str,
-                    today: date, user_id: int | None = None) -> Receipt:
-    """"Sửa" a receipt: void it with "Sửa: <reason>" (or, when its period is locked, post the
+def reissue_receipt(
+    session: Session,
+    *,
+    receipt_id: int,
+    data: ReceiptInput,
+    reason: str,
+    today: date,
+    user_id: int | None = None,
+) -> Receipt:
+    """ "Sửa" a receipt: void it with "Sửa: <reason>" (or, when its period is locked, post the
     correction that names it on the new receipt's date, in the open period) and record the new
     one from ``data`` in the same fund; returns the new receipt."""
     reason = required_reason(reason, max_length=480)
     old = get_receipt(session, receipt_id)
     through = locked_through(session, old.unit_id)
     if through is not None and old.receipt_date <= through:
-        correct_receipt(session, receipt_id=old.id, reason=f"Sửa: {reason}",
-                        on=data.receipt_date, user_id=user_id)
+        correct_receipt(
+            session,
+            receipt_id=old.id,
+            reason=f"Sửa: {reason}",
+            on=data.receipt_date,
+            user_id=user_id,
+        )
     else:
-        void_receipt(session, receipt_id=old.id, reason=f"Sửa: {reason}", on=today,
-                     user_id=user_id)
+        void_receipt(session, receipt_id=old.id, reason=f"Sửa: {reason}", on=today, user_id=user_id)
     return record_receipt(session, unit_id=old.unit_id, data=data, user_id=user_id)
 
 
-def reissue_disbursement(session: Session, *, disbursement_id: int, data: DisbursementInput,
-                         reason: str, today: date, user_id: int | None = None) -> Disbursement:
-    """"Sửa" a paid disbursement: void it with "Sửa: <reason>" and issue the
+def reissue_disbursement(
+    session: Session,
+    *,
+    disbursement_id: int,
+    data: DisbursementInput,
+    reason: str,
+    today: date,
+    user_id: int | None = None,
+) -> Disbursement:
+    """ "Sửa" a paid disbursement: void it with "Sửa: <reason>" and issue the
     new one. When the money terms (amount, category, method, child) are unchanged it keeps the
     approval and is paid at once with the next number; otherwise it waits for approval."""
     reason = required_reason(reason, max_length=480)
     old = get_disbursement(session, disbursement_id)
     if old.status != "paid":
         raise InvalidTransition(status=old.status, target="voided")
-    void_disbursement(session, disbursement_id=old.id, reason=f"Sửa: {reason}",
-                      on=_void_date(session, old.unit_id, old.disbursement_date, today),
-                      user_id=user_id)
+    void_disbursement(
+        session,
+        disbursement_id=old.id,
+        reason=f"Sửa: {reason}",
+        on=_void_date(session, old.unit_id, old.disbursement_date, today),
+        user_id=user_id,
+    )
     new = draft_disbursement(session, unit_id=old.unit_id, data=data, user_id=user_id)
     if all(getattr(new, name) == getattr(old, name) for name in _APPROVED_TERMS):
         new.status, new.decided_by_id, new.decided_at = "approved", old.decided_by_id, utcnow()
         new.decision_comment = f"Giữ phê duyệt của phiếu chi số {old.number} (sửa)"
         session.flush()
-        pay_disbursement(session, disbursement_id=new.id, on=data.disbursement_date,
-                         user_id=user_id)
+        pay_disbursement(
+            session, disbursement_id=new.id, on=data.disbursement_date, user_id=user_id
+        )
     return new
-

@@ -1,4 +1,5 @@
 """Management costs: their share of the year's eligible revenue, against a configurable cap."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,15 +37,23 @@ def management_costs(session: Session, *, unit_id: int, year: int) -> Management
     codes = session.exec(select(Category.code).where(Category.is_management)).scalars().all()
     spent = _sum(session, units, start, end, [f"expense:{c}" for c in codes])
     revenue = -_sum(session, units, start, end, ["donations"])
-    return ManagementCosts(spent=spent, revenue=revenue,
-                           cap_percent=int_setting(session, "management_cap_percent"))
+    return ManagementCosts(
+        spent=spent, revenue=revenue, cap_percent=int_setting(session, "management_cap_percent")
+    )
 
 
 def _sum(session, units, start, end, kinds) -> int:
     if not kinds:
         return 0
-    return int(session.exec(select(func.coalesce(func.sum(Posting.amount), 0))
-                            .join(Account, Account.id == Posting.account_id)
-                            .where(Account.unit_id.in_(units), Account.kind.in_(kinds),
-                                   Posting.entry_date >= start, Posting.entry_date <= end)
-                            ).scalar_one())
+    return int(
+        session.exec(
+            select(func.coalesce(func.sum(Posting.amount), 0))
+            .join(Account, Account.id == Posting.account_id)
+            .where(
+                Account.unit_id.in_(units),
+                Account.kind.in_(kinds),
+                Posting.entry_date >= start,
+                Posting.entry_date <= end,
+            )
+        ).scalar_one()
+    )

@@ -1,6 +1,8 @@
 """The Thường Tín 2018 demo: users for each role and a realistic year of receipts."""
+
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import date, timedelta
 
@@ -27,10 +29,31 @@ DEMO_USERS = [
     ("reviewer.hanoi", "reviewer", "HN", "Ngô Quang Vinh (Sở Y tế Hà Nội)"),
 ]
 _SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
-_GIVEN = ["Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Minh Đức", "Thị Hoa", "Quang Huy",
-          "Thị Lan", "Văn Long", "Thị Mai", "Đức Nam", "Thị Nga", "Văn Phúc", "Thu Trang"]
-_ORGS = ["Trường THCS {}", "Hội Phụ nữ xã {}", "Đoàn Thanh niên xã {}", "Công ty TNHH May {}",
-         "Trạm Y tế xã {}", "Hợp tác xã Nông nghiệp {}", "Trường Tiểu học {}"]
+_GIVEN = [
+    "Văn An",
+    "Thị Bình",
+    "Văn Cường",
+    "Thị Dung",
+    "Minh Đức",
+    "Thị Hoa",
+    "Quang Huy",
+    "Thị Lan",
+    "Văn Long",
+    "Thị Mai",
+    "Đức Nam",
+    "Thị Nga",
+    "Văn Phúc",
+    "Thu Trang",
+]
+_ORGS = [
+    "Trường THCS {}",
+    "Hội Phụ nữ xã {}",
+    "Đoàn Thanh niên xã {}",
+    "Công ty TNHH May {}",
+    "Trạm Y tế xã {}",
+    "Hợp tác xã Nông nghiệp {}",
+    "Trường Tiểu học {}",
+]
 #: relative weight of each month: Tết (1–2) and Action Month (6) are the peaks
 _MONTH_WEIGHTS = [9, 7, 3, 3, 5, 14, 4, 3, 5, 4, 3, 3]
 
@@ -42,19 +65,29 @@ def seed_demo_users(session: Session) -> list[tuple[str, str, str]]:
     for username, role, code, full_name in DEMO_USERS:
         unit = find_unit(session, code)
         if username not in existing:
-            create_user(session, username=username, password=DEMO_PASSWORD, role=role,
-                        unit_id=unit.id, full_name=full_name,
-                        can_unmask=role in ("reviewer", "treasurer"))
+            create_user(
+                session,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                unit_id=unit.id,
+                full_name=full_name,
+                can_unmask=role in ("reviewer", "treasurer"),
+            )
         shown.append((username, role, unit.name))
     return shown
 
 
-def seed_demo_receipts(session: Session, *, district_code: str = "TT", year: int = 2018,
-                       seed: int = 2018) -> int:
+def seed_demo_receipts(
+    session: Session, *, district_code: str = "TT", year: int = 2018, seed: int = 2018
+) -> int:
     """A year of receipts in each commune of the district (skipped if it already has some)."""
     district = find_unit(session, district_code)
-    communes = session.exec(select(Unit).where(Unit.parent_id == district.id)
-                            .order_by(Unit.id)).scalars().all()
+    communes = (
+        session.exec(select(Unit).where(Unit.parent_id == district.id).order_by(Unit.id))
+        .scalars()
+        .all()
+    )
     ids = [c.id for c in communes] + [district.id]
     if session.exec(select(func.count(Receipt.id)).where(Receipt.unit_id.in_(ids))).scalar_one():
         return 0
@@ -71,13 +104,21 @@ def _commune_year(session: Session, rng: random.Random, commune: Unit, year: int
     place = commune.name.split(" ", 1)[-1]
     dates = sorted(_random_date(rng, year) for _ in range(rng.randrange(12, 30)))
     amounts = _split(rng, goal, len(dates))
-    for receipt_date, amount in zip(dates, amounts):
+    for receipt_date, amount in zip(dates, amounts, strict=False):
         name, kind = _donor(rng, place)
         donor = find_or_create_donor(session, unit_id=commune.id, name=name, kind=kind)
-        record_receipt(session, unit_id=commune.id, data=ReceiptInput(
-            receipt_date=receipt_date, amount=amount, donor_id=donor.id,
-            method="bank" if amount >= 2_000_000 and rng.random() < 0.5 else "cash",
-            reason="Ủng hộ Quỹ Bảo trợ trẻ em năm %d" % year, book_no="01"))
+        record_receipt(
+            session,
+            unit_id=commune.id,
+            data=ReceiptInput(
+                receipt_date=receipt_date,
+                amount=amount,
+                donor_id=donor.id,
+                method="bank" if amount >= 2_000_000 and rng.random() < 0.5 else "cash",
+                reason=f"Ủng hộ Quỹ Bảo trợ trẻ em năm {year}",
+                book_no="01",
+            ),
+        )
     return len(dates)
 
 
@@ -93,7 +134,7 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
     steps = total // 50_000
     cuts = sorted(rng.sample(range(1, steps), parts - 1))
     bounds = [0, *cuts, steps]
-    return [(b - a) * 50_000 for a, b in zip(bounds, bounds[1:])]
+    return [(b - a) * 50_000 for a, b in itertools.pairwise(bounds)]
 
 
 def _donor(rng: random.Random, place: str) -> tuple[str, str]:

@@ -5,6 +5,7 @@ of 01/07/2025 (``seed/reorganisation_2025.csv``) that hands their funds to the 4
 Demo users of the old communes keep their units (so the 2018 year can still be walked
 through); they are told at sign-in where their commune went.
 """
+
 from __future__ import annotations
 
 import random
@@ -26,8 +27,9 @@ REORGANISATION_FILE = "reorganisation_2025.csv"
 FIRST_HALF = (date(2025, 1, 1), date(2025, 6, 30))
 
 
-def seed_demo_2025(session: Session, *, district_code: str = "TT",
-                   seed_dir: Path = SEED_DIR) -> dict[str, int]:
+def seed_demo_2025(
+    session: Session, *, district_code: str = "TT", seed_dir: Path = SEED_DIR
+) -> dict[str, int]:
     """The first half of 2025, then the reorganisation (each step skipped once done)."""
     receipts = seed_first_half_2025(session, district_code=district_code)
     result = apply_demo_reorganisation(session, seed_dir=seed_dir)
@@ -37,26 +39,46 @@ def seed_demo_2025(session: Session, *, district_code: str = "TT",
 def seed_first_half_2025(session: Session, *, district_code: str = "TT", seed: int = 2025) -> int:
     """3–6 receipts in each of the district's communes, Jan–Jun 2025 (once)."""
     district = find_unit(session, district_code)
-    communes = session.exec(select(Unit).where(Unit.parent_id == district.id)
-                            .order_by(Unit.id)).scalars().all()
+    communes = (
+        session.exec(select(Unit).where(Unit.parent_id == district.id).order_by(Unit.id))
+        .scalars()
+        .all()
+    )
     start, end = FIRST_HALF
-    done = session.exec(select(func.count(Receipt.id)).where(
-        Receipt.unit_id.in_([c.id for c in communes]), Receipt.receipt_date >= start)).scalar_one()
+    done = session.exec(
+        select(func.count(Receipt.id)).where(
+            Receipt.unit_id.in_([c.id for c in communes]), Receipt.receipt_date >= start
+        )
+    ).scalar_one()
     if done:
         return 0
     rng = random.Random(seed)
     count = 0
     for commune in communes:
         place = commune.name.split(" ", 1)[-1]
-        days = sorted(start + timedelta(days=rng.randrange((end - start).days + 1))
-                      for _ in range(rng.randrange(3, 7)))
+        days = sorted(
+            start + timedelta(days=rng.randrange((end - start).days + 1))
+            for _ in range(rng.randrange(3, 7))
+        )
         for day in days:
-            name, kind = ((f"Hội Phụ nữ xã {place}", "organisation") if rng.random() < 0.3 else
-                          (f"Nguyễn Văn {rng.choice(['An', 'Bình', 'Cường'])}", "individual"))
+            name, kind = (
+                (f"Hội Phụ nữ xã {place}", "organisation")
+                if rng.random() < 0.3
+                else (f"Nguyễn Văn {rng.choice(['An', 'Bình', 'Cường'])}", "individual")
+            )
             donor = find_or_create_donor(session, unit_id=commune.id, name=name, kind=kind)
-            record_receipt(session, unit_id=commune.id, data=ReceiptInput(
-                receipt_date=day, amount=rng.randrange(2, 41) * 50_000, donor_id=donor.id,
-                method="cash", reason="Ủng hộ Quỹ Bảo trợ trẻ em năm 2025", book_no="01"))
+            record_receipt(
+                session,
+                unit_id=commune.id,
+                data=ReceiptInput(
+                    receipt_date=day,
+                    amount=rng.randrange(2, 41) * 50_000,
+                    donor_id=donor.id,
+                    method="cash",
+                    reason="Ủng hộ Quỹ Bảo trợ trẻ em năm 2025",
+                    book_no="01",
+                ),
+            )
             count += 1
     return count
 

@@ -1,4 +1,5 @@
 """Idempotency keys: a retried, double-clicked or resubmitted form returns the first result."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,8 +13,9 @@ from ..models import IdempotencyKey
 
 def fingerprint(payload: dict) -> str:
     """sha256 of the submitted values, order-independent."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str,
-                                     ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def claim_key(session: Session, *, key: str, user_id: int | None, payload: dict) -> str | None:

@@ -4,6 +4,7 @@ Columns (header row, Vietnamese or English): Ngày, Số biên lai, Đơn vị, 
 Hình thức, Ghi chú. Re-importing the same rows adds nothing: each row gets a key from its
 content and its occurrence in the file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,12 +35,28 @@ COLUMNS = {
     "note": ("ghi chú", "ghi chu", "note", "notes"),
 }
 REQUIRED = ("date", "donor", "amount")
-METHODS = {"tiền mặt": "cash", "tien mat": "cash", "cash": "cash", "tm": "cash",
-           "chuyển khoản": "bank", "chuyen khoan": "bank", "bank": "bank", "ck": "bank",
-           "ngân hàng": "bank", "ngan hang": "bank", "": "cash"}
-COLUMN_NAMES = {"date": "Ngày", "reference": "Số biên lai", "unit": "Đơn vị",
-                "donor": "Người ủng hộ", "amount": "Số tiền", "method": "Hình thức",
-                "note": "Ghi chú"}
+METHODS = {
+    "tiền mặt": "cash",
+    "tien mat": "cash",
+    "cash": "cash",
+    "tm": "cash",
+    "chuyển khoản": "bank",
+    "chuyen khoan": "bank",
+    "bank": "bank",
+    "ck": "bank",
+    "ngân hàng": "bank",
+    "ngan hang": "bank",
+    "": "cash",
+}
+COLUMN_NAMES = {
+    "date": "Ngày",
+    "reference": "Số biên lai",
+    "unit": "Đơn vị",
+    "donor": "Người ủng hộ",
+    "amount": "Số tiền",
+    "method": "Hình thức",
+    "note": "Ghi chú",
+}
 
 
 class MissingColumns(LedgerError):
@@ -47,8 +64,10 @@ class MissingColumns(LedgerError):
 
 
 class ImportTooSlow(LedgerError):
-    default = _l("Tệp quá lớn để kiểm tra trong một lần (đã quá %(seconds)s giây, đến dòng "
-                 "%(row)s). Hãy chia tệp thành nhiều tệp nhỏ hơn rồi tải lên lần lượt.")
+    default = _l(
+        "Tệp quá lớn để kiểm tra trong một lần (đã quá %(seconds)s giây, đến dòng "
+        "%(row)s). Hãy chia tệp thành nhiều tệp nhỏ hơn rồi tải lên lần lượt."
+    )
 
 
 @dataclass
@@ -91,8 +110,14 @@ class Preview:
         return len(self.rows) == self.row_count
 
 
-def preview_import(session: Session, *, unit_id: int, table: Iterable[list[object]],
-                   limit: int | None = None, seconds: float | None = None) -> Preview:
+def preview_import(
+    session: Session,
+    *,
+    unit_id: int,
+    table: Iterable[list[object]],
+    limit: int | None = None,
+    seconds: float | None = None,
+) -> Preview:
     """Check every row against the fund ``unit_id``; report each bad row and column.
 
     ``table`` may be a stream of rows. ``limit`` keeps only the first good rows and reasons
@@ -117,8 +142,9 @@ def preview_import(session: Session, *, unit_id: int, table: Iterable[list[objec
         if errors:
             preview.error_count += len(errors)
             if limit is None or len(preview.errors) < limit:
-                preview.errors.extend(errors[:None if limit is None else
-                                             limit - len(preview.errors)])
+                preview.errors.extend(
+                    errors[: None if limit is None else limit - len(preview.errors)]
+                )
             errors.clear()
         if parsed is None:
             continue
@@ -135,8 +161,9 @@ def preview_import(session: Session, *, unit_id: int, table: Iterable[list[objec
     return preview
 
 
-def commit_import(session: Session, *, unit_id: int, preview: Preview,
-                  user_id: int | None = None) -> int:
+def commit_import(
+    session: Session, *, unit_id: int, preview: Preview, user_id: int | None = None
+) -> int:
     """Record every row of an error-free preview; returns how many receipts were added."""
     if preview.error_count:
         raise LedgerError(_l("Tệp còn dòng lỗi; không dòng nào được ghi."))
@@ -145,8 +172,7 @@ def commit_import(session: Session, *, unit_id: int, preview: Preview,
     donors = resolve_donors(session, unit_id=unit_id, names=[r.donor for r in preview.rows])
     for row in preview.rows:
         row.data.donor_id = donors[fold(row.donor)[:200]]
-    record_receipts(session, unit_id=unit_id, items=[r.data for r in preview.rows],
-                    user_id=user_id)
+    record_receipts(session, unit_id=unit_id, items=[r.data for r in preview.rows], user_id=user_id)
     return len(preview.rows)
 
 
@@ -175,8 +201,15 @@ def _unit_lookup(session: Session, unit_id: int) -> dict[str, Unit]:
 
 
 def _existing_keys(session: Session, unit_id: int) -> set[str]:
-    return set(session.exec(select(Receipt.import_key).where(
-        Receipt.unit_id == unit_id, Receipt.import_key.is_not(None))).scalars().all())
+    return set(
+        session.exec(
+            select(Receipt.import_key).where(
+                Receipt.unit_id == unit_id, Receipt.import_key.is_not(None)
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
 def _cell(cells, columns, name):
@@ -201,11 +234,21 @@ def _parse_row(number, cells, columns, units, unit_id, errors) -> ImportRow | No
         bad("method", _l("hình thức phải là “tiền mặt” hoặc “chuyển khoản”"))
     if len(errors) > before:
         return None
-    return ImportRow(row=number, donor=donor, unit_name=unit.name, data=ReceiptInput(
-        receipt_date=day, amount=amount, method=METHODS[method_text], payer_name=donor,
-        credit_unit_id=unit.id, reference=clean(_cell(cells, columns, "reference"), max_length=60),
-        note=clean(_cell(cells, columns, "note"), max_length=500),
-        reason="Ủng hộ Quỹ Bảo trợ trẻ em"))
+    return ImportRow(
+        row=number,
+        donor=donor,
+        unit_name=unit.name,
+        data=ReceiptInput(
+            receipt_date=day,
+            amount=amount,
+            method=METHODS[method_text],
+            payer_name=donor,
+            credit_unit_id=unit.id,
+            reference=clean(_cell(cells, columns, "reference"), max_length=60),
+            note=clean(_cell(cells, columns, "note"), max_length=500),
+            reason="Ủng hộ Quỹ Bảo trợ trẻ em",
+        ),
+    )
 
 
 def _parse_date_cell(value, bad) -> date | None:
@@ -252,8 +295,16 @@ def _self_unit(units, unit_id):
 
 def _row_key(unit_id: int, row: ImportRow) -> str:
     data = row.data
-    return "|".join(str(v) for v in (unit_id, data.receipt_date, data.reference,
-                                     data.credit_unit_id, fold(row.donor), data.amount,
-                                     data.method, fold(data.note)))
-
-
+    return "|".join(
+        str(v)
+        for v in (
+            unit_id,
+            data.receipt_date,
+            data.reference,
+            data.credit_unit_id,
+            fold(row.donor),
+            data.amount,
+            data.method,
+            fold(data.note),
+        )
+    )

@@ -4,6 +4,7 @@ Each fund's entries form a chain: an entry's hash covers its content and the pre
 hash of the same fund. Appending locks the fund's ``ChainHead`` row, which also serialises
 everything else that must not race inside one fund (voucher numbers, balance checks).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -13,14 +14,23 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ..bulk import insert_rows, reserve_ids
-from ..errors import (BalanceWouldGoNegative, DateBeforeOriginal, DateNotPlausible, Phrase,
-                      PeriodLocked, UnbalancedEntry, VoidInLockedPeriod, VoidWouldOverdraw, _l)
+from ..errors import (
+    BalanceWouldGoNegative,
+    DateBeforeOriginal,
+    DateNotPlausible,
+    PeriodLocked,
+    Phrase,
+    UnbalancedEntry,
+    VoidInLockedPeriod,
+    VoidWouldOverdraw,
+    _l,
+)
 from ..models import Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Unit, utcnow
 from .units import account_id, ensure_valid
 
@@ -29,8 +39,7 @@ EARLIEST_DATE = date(2000, 1, 1)
 #: how far after today a document may be dated (a cheque dated ahead, a planned transfer)
 FUTURE_MARGIN = timedelta(days=31)
 #: how an asset account is named in a refusal
-ASSET_LABELS = {"cash": _l("tiền mặt"), "bank": _l("tiền gửi ngân hàng"),
-                "in_kind": _l("hiện vật")}
+ASSET_LABELS = {"cash": _l("tiền mặt"), "bank": _l("tiền gửi ngân hàng"), "in_kind": _l("hiện vật")}
 
 
 @dataclass(frozen=True)
@@ -44,10 +53,16 @@ class Line:
 
 def lock_fund(session: Session, unit_id: int) -> ChainHead:
     """Lock the fund's chain head for the rest of the transaction (FOR UPDATE on PostgreSQL)."""
-    head = session.exec(select(ChainHead).where(ChainHead.unit_id == unit_id)
-                        .with_for_update().execution_options(populate_existing=True)
-                        ).scalars().one()
-    return head
+    return (
+        session.exec(
+            select(ChainHead)
+            .where(ChainHead.unit_id == unit_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        .scalars()
+        .one()
+    )
 
 
 def ensure_open(session: Session, *, unit_id: int, on: date) -> None:
@@ -62,9 +77,11 @@ def ensure_plausible(on: date, *, today: date | None = None) -> None:
     """Refuse an absurd date: before 2000 or more than ``FUTURE_MARGIN`` after today."""
     latest = (today or date.today()) + FUTURE_MARGIN
     if not EARLIEST_DATE <= on <= latest:
-        raise DateNotPlausible(date=on.strftime("%d/%m/%Y"),
-                               earliest=EARLIEST_DATE.strftime("%d/%m/%Y"),
-                               latest=latest.strftime("%d/%m/%Y"))
+        raise DateNotPlausible(
+            date=on.strftime("%d/%m/%Y"),
+            earliest=EARLIEST_DATE.strftime("%d/%m/%Y"),
+            latest=latest.strftime("%d/%m/%Y"),
+        )
 
 
 def ensure_dated(session: Session, *, unit_id: int, first: date, last: date | None = None) -> None:
@@ -78,15 +95,33 @@ def ensure_dated(session: Session, *, unit_id: int, first: date, last: date | No
     ensure_open(session, unit_id=unit_id, on=first)
 
 
-def entry_hash(*, prev_hash: str, unit_id: int, seq: int, entry_date: date, kind: str,
-               reverses_id: int | None, postings: list[tuple[int, int, int | None]]) -> str:
+def entry_hash(
+    *,
+    prev_hash: str,
+    unit_id: int,
+    seq: int,
+    entry_date: date,
+    kind: str,
+    reverses_id: int | None,
+    postings: list[tuple[int, int, int | None]],
+) -> str:
     """sha256 over the entry's content and the previous hash; postings as (account, amount, unit).
 
     The document's id is not hashed (the chain format predates reserving ids before writing);
     ``check`` compares each document with its entry instead.
     """
-    content = json.dumps([prev_hash, unit_id, seq, entry_date.isoformat(), kind, reverses_id, sorted(postings, key=lambda p: (p[0], p[1], p[2] or 0))],
-                         separators=(",", ":"))
+    content = json.dumps(
+        [
+            prev_hash,
+            unit_id,
+            seq,
+            entry_date.isoformat(),
+            kind,
+            reverses_id,
+            sorted(postings, key=lambda p: (p[0], p[1], p[2] or 0)),
+        ],
+        separators=(",", ":"),
+    )
     return hashlib.sha256(content.encode()).hexdigest()
 
 
@@ -102,8 +137,9 @@ class NewEntry:
     reverses_id: int | None = None
 
 
-def post_entries(session: Session, *, unit_id: int, entries: list[NewEntry],
-                 user_id: int | None = None) -> list[int]:
+def post_entries(
+    session: Session, *, unit_id: int, entries: list[NewEntry], user_id: int | None = None
+) -> list[int]:
     """Append balanced entries to the fund's chain in one go; returns their ids in order.
 
     One lock, one multi-row insert for entries and one for postings, one update per account:
@@ -112,31 +148,58 @@ def post_entries(session: Session, *, unit_id: int, entries: list[NewEntry],
     if not entries:
         return []
     for new in entries:
-        if not new.lines or sum(l.amount for l in new.lines) != 0 or any(not l.amount for l in new.lines):
+        if (
+            not new.lines
+            or sum(ln.amount for ln in new.lines) != 0
+            or any(not ln.amount for ln in new.lines)
+        ):
             raise UnbalancedEntry()
     head = lock_fund(session, unit_id)
-    ensure_dated(session, unit_id=unit_id, first=min(e.entry_date for e in entries),
-                 last=max(e.entry_date for e in entries))
+    ensure_dated(
+        session,
+        unit_id=unit_id,
+        first=min(e.entry_date for e in entries),
+        last=max(e.entry_date for e in entries),
+    )
     accounts: dict[str, int] = {}
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
     entry_rows, resolved_all = [], []
     for new in entries:
-        resolved = [(_account(session, accounts, unit_id, l.kind), l.amount, l.credit_unit_id)
-                    for l in new.lines]
+        resolved = [
+            (_account(session, accounts, unit_id, ln.kind), ln.amount, ln.credit_unit_id)
+            for ln in new.lines
+        ]
         resolved_all.append(resolved)
     ensure_covered(session, entries, resolved_all)
-    for new, resolved in zip(entries, resolved_all):
+    for new, resolved in zip(entries, resolved_all, strict=False):
         seq += 1
-        digest = entry_hash(prev_hash=prev, unit_id=unit_id, seq=seq, entry_date=new.entry_date,
-                            kind=new.kind, reverses_id=new.reverses_id, postings=resolved)
-        entry_rows.append({"unit_id": unit_id, "seq": seq, "entry_date": new.entry_date,
-                           "kind": new.kind, "document_id": new.document_id,
-                           "memo": new.memo[:500], "reverses_id": new.reverses_id,
-                           "created_by_id": user_id, "created_at": now, "prev_hash": prev,
-                           "hash": digest})
+        digest = entry_hash(
+            prev_hash=prev,
+            unit_id=unit_id,
+            seq=seq,
+            entry_date=new.entry_date,
+            kind=new.kind,
+            reverses_id=new.reverses_id,
+            postings=resolved,
+        )
+        entry_rows.append(
+            {
+                "unit_id": unit_id,
+                "seq": seq,
+                "entry_date": new.entry_date,
+                "kind": new.kind,
+                "document_id": new.document_id,
+                "memo": new.memo[:500],
+                "reverses_id": new.reverses_id,
+                "created_by_id": user_id,
+                "created_at": now,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     ids = reserve_ids(session, Entry.__table__, len(entry_rows))
-    for row, entry_id in zip(entry_rows, ids):
+    for row, entry_id in zip(entry_rows, ids, strict=False):
         row["id"] = entry_id
     insert_rows(session, Entry.__table__, entry_rows)
     _insert_postings(session, ids, entries, resolved_all)
@@ -154,7 +217,7 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
     """
     deltas: dict[int, dict[date, int]] = {}
     outgoing: dict[int, date] = {}
-    for new, resolved in zip(entries, resolved_all):
+    for new, resolved in zip(entries, resolved_all, strict=False):
         for account, amount, _credit in resolved:
             days = deltas.setdefault(account, {})
             days[new.entry_date] = days.get(new.entry_date, 0) + amount
@@ -162,21 +225,30 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
                 outgoing[account] = min(outgoing.get(account, new.entry_date), new.entry_date)
     if not outgoing:
         return
-    assets = session.exec(select(Account.id, Account.kind, Account.balance).where(
-        Account.id.in_(outgoing), Account.type == "asset")).all()
+    assets = session.exec(
+        select(Account.id, Account.kind, Account.balance).where(
+            Account.id.in_(outgoing), Account.type == "asset"
+        )
+    ).all()
     for account, kind, current in assets:
         start = outgoing[account]
-        daily = dict(session.exec(select(Posting.entry_date, func.sum(Posting.amount))
-                                  .where(Posting.account_id == account,
-                                         Posting.entry_date >= start)
-                                  .group_by(Posting.entry_date)).all())
+        daily = dict(
+            session.exec(
+                select(Posting.entry_date, func.sum(Posting.amount))
+                .where(Posting.account_id == account, Posting.entry_date >= start)
+                .group_by(Posting.entry_date)
+            ).all()
+        )
         running = int(current) - sum(int(v) for v in daily.values())
         running += sum(v for d, v in deltas[account].items() if d < start)
         for day in sorted(set(daily) | {d for d in deltas[account] if d >= start}):
             running += int(daily.get(day, 0)) + deltas[account].get(day, 0)
             if running < 0:
-                raise BalanceWouldGoNegative(account=Phrase(ASSET_LABELS.get(kind, kind)),
-                                             balance=running, date=day.strftime("%d/%m/%Y"))
+                raise BalanceWouldGoNegative(
+                    account=Phrase(ASSET_LABELS.get(kind, kind)),
+                    balance=running,
+                    date=day.strftime("%d/%m/%Y"),
+                )
 
 
 def _account(session: Session, cache: dict[str, int], unit_id: int, kind: str) -> int:
@@ -187,10 +259,17 @@ def _account(session: Session, cache: dict[str, int], unit_id: int, kind: str) -
 
 def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
     rows, totals, months = [], {}, {}
-    for entry_id, new, resolved in zip(ids, entries, resolved_all):
+    for entry_id, new, resolved in zip(ids, entries, resolved_all, strict=False):
         for account, amount, credit in resolved:
-            rows.append({"entry_id": entry_id, "account_id": account, "amount": amount,
-                         "credit_unit_id": credit, "entry_date": new.entry_date})
+            rows.append(
+                {
+                    "entry_id": entry_id,
+                    "account_id": account,
+                    "amount": amount,
+                    "credit_unit_id": credit,
+                    "entry_date": new.entry_date,
+                }
+            )
             totals[account] = totals.get(account, 0) + amount
             if credit is not None:
                 key = (credit, new.entry_date.replace(day=1))
@@ -205,9 +284,12 @@ def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
 def _add_to_balance(session: Session, account: int, amount: int) -> None:
     """Move the running balance; the database refuses an asset below zero (CHECK
     ``asset_not_negative``), which the user reads as the rule, never as a server error."""
-    statement = (update(Account).where(Account.id == account)
-                 .values(balance=Account.balance + amount)
-                 .execution_options(synchronize_session=False))
+    statement = (
+        update(Account)
+        .where(Account.id == account)
+        .values(balance=Account.balance + amount)
+        .execution_options(synchronize_session=False)
+    )
     if amount >= 0:
         session.exec(statement)
         return
@@ -217,11 +299,14 @@ def _add_to_balance(session: Session, account: int, amount: int) -> None:
     except IntegrityError as error:
         if "asset_not_negative" not in str(error.orig):
             raise
-        kind, current = session.exec(select(Account.kind, Account.balance)
-                                     .where(Account.id == account)).one()
-        raise BalanceWouldGoNegative(account=Phrase(ASSET_LABELS.get(kind, kind)),
-                                     balance=int(current) + amount,
-                                     date=date.today().strftime("%d/%m/%Y")) from None
+        kind, current = session.exec(
+            select(Account.kind, Account.balance).where(Account.id == account)
+        ).one()
+        raise BalanceWouldGoNegative(
+            account=Phrase(ASSET_LABELS.get(kind, kind)),
+            balance=int(current) + amount,
+            date=date.today().strftime("%d/%m/%Y"),
+        ) from None
 
 
 def _add_credit_months(session: Session, months: dict) -> None:
@@ -230,53 +315,104 @@ def _add_credit_months(session: Session, months: dict) -> None:
         return
     dialect = session.get_bind().dialect.name
     module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
-    rows = [{"unit_id": unit, "month": month, "amount": amount, "last_date": last}
-            for (unit, month), (amount, last) in sorted(months.items())]
+    rows = [
+        {"unit_id": unit, "month": month, "amount": amount, "last_date": last}
+        for (unit, month), (amount, last) in sorted(months.items())
+    ]
     statement = module.insert(CreditMonth)
     greatest = func.max if dialect == "sqlite" else func.greatest
-    session.exec(statement.on_conflict_do_update(
-        index_elements=["unit_id", "month"],
-        set_={"amount": CreditMonth.amount + statement.excluded.amount,
-              "last_date": greatest(CreditMonth.last_date, statement.excluded.last_date)}),
-        params=rows)
+    session.exec(
+        statement.on_conflict_do_update(
+            index_elements=["unit_id", "month"],
+            set_={
+                "amount": CreditMonth.amount + statement.excluded.amount,
+                "last_date": greatest(CreditMonth.last_date, statement.excluded.last_date),
+            },
+        ),
+        params=rows,
+    )
 
 
-def post_entry(session: Session, *, unit_id: int, entry_date: date, kind: str,
-               lines: list[Line], document_id: int | None = None, memo: str = "",
-               reverses_id: int | None = None, user_id: int | None = None) -> Entry:
+def post_entry(
+    session: Session,
+    *,
+    unit_id: int,
+    entry_date: date,
+    kind: str,
+    lines: list[Line],
+    document_id: int | None = None,
+    memo: str = "",
+    reverses_id: int | None = None,
+    user_id: int | None = None,
+) -> Entry:
     """Append one balanced entry to the fund's chain (see ``post_entries``)."""
-    [entry_id] = post_entries(session, unit_id=unit_id, user_id=user_id, entries=[NewEntry(
-        entry_date=entry_date, kind=kind, lines=tuple(lines), document_id=document_id,
-        memo=memo, reverses_id=reverses_id)])
+    [entry_id] = post_entries(
+        session,
+        unit_id=unit_id,
+        user_id=user_id,
+        entries=[
+            NewEntry(
+                entry_date=entry_date,
+                kind=kind,
+                lines=tuple(lines),
+                document_id=document_id,
+                memo=memo,
+                reverses_id=reverses_id,
+            )
+        ],
+    )
     return session.get(Entry, entry_id)
 
 
-def reverse_entry(session: Session, *, entry_id: int, on: date, kind: str, memo: str = "",
-                  user_id: int | None = None) -> Entry:
+def reverse_entry(
+    session: Session,
+    *,
+    entry_id: int,
+    on: date,
+    kind: str,
+    memo: str = "",
+    user_id: int | None = None,
+) -> Entry:
     """Post the mirror image of ``entry_id`` dated ``on`` (a correction never edits)."""
     original = session.get(Entry, entry_id)
-    rows = session.exec(select(Account.kind, Posting.amount, Posting.credit_unit_id)
-                        .join(Account, Account.id == Posting.account_id)
-                        .where(Posting.entry_id == entry_id).order_by(Posting.id)).all()
+    rows = session.exec(
+        select(Account.kind, Posting.amount, Posting.credit_unit_id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Posting.entry_id == entry_id)
+        .order_by(Posting.id)
+    ).all()
     lines = [Line(kind=k, amount=-amount, credit_unit_id=credit) for k, amount, credit in rows]
-    return post_entry(session, unit_id=original.unit_id, entry_date=on, kind=kind,
-                      lines=lines, document_id=original.document_id, memo=memo,
-                      reverses_id=original.id, user_id=user_id)
+    return post_entry(
+        session,
+        unit_id=original.unit_id,
+        entry_date=on,
+        kind=kind,
+        lines=lines,
+        document_id=original.document_id,
+        memo=memo,
+        reverses_id=original.id,
+        user_id=user_id,
+    )
 
 
-def ensure_void_allowed(session: Session, *, unit_id: int, number: str, voucher_date: date,
-                        on: date | None = None) -> None:
+def ensure_void_allowed(
+    session: Session, *, unit_id: int, number: str, voucher_date: date, on: date | None = None
+) -> None:
     """A voucher is voided as of its own date, so its period must be open; ``on`` (the day
     the void is made) is plausible and not before the voucher."""
     on = on or date.today()
     ensure_plausible(on)
     if on < voucher_date:
-        raise DateBeforeOriginal(date=on.strftime("%d/%m/%Y"),
-                                 original=voucher_date.strftime("%d/%m/%Y"))
+        raise DateBeforeOriginal(
+            date=on.strftime("%d/%m/%Y"), original=voucher_date.strftime("%d/%m/%Y")
+        )
     lock = session.get(PeriodLock, unit_id, populate_existing=True)
     if lock is not None and voucher_date <= lock.locked_through:
-        raise VoidInLockedPeriod(number=number, date=voucher_date.strftime("%d/%m/%Y"),
-                                 locked=lock.locked_through.strftime("%d/%m/%Y"))
+        raise VoidInLockedPeriod(
+            number=number,
+            date=voucher_date.strftime("%d/%m/%Y"),
+            locked=lock.locked_through.strftime("%d/%m/%Y"),
+        )
 
 
 @contextmanager
@@ -286,23 +422,30 @@ def overdraw_refused(number: str):
     try:
         yield
     except BalanceWouldGoNegative as error:
-        raise VoidWouldOverdraw(number=number, account=error.params["account"],
-                                date=error.params["date"]) from None
+        raise VoidWouldOverdraw(
+            number=number, account=error.params["account"], date=error.params["date"]
+        ) from None
 
 
 def balance(session: Session, *, unit_id: int, kinds: tuple[str, ...] = ("cash", "bank")) -> int:
     """The fund's running balance over ``kinds`` (cash and bank by default)."""
-    total = session.exec(select(func.coalesce(func.sum(Account.balance), 0)).where(
-        Account.unit_id == unit_id, Account.kind.in_(kinds))).scalar_one()
+    total = session.exec(
+        select(func.coalesce(func.sum(Account.balance), 0)).where(
+            Account.unit_id == unit_id, Account.kind.in_(kinds)
+        )
+    ).scalar_one()
     return int(total)
 
 
-def balance_from_postings(session: Session, *, unit_id: int, kinds: tuple[str, ...],
-                          through: date | None = None) -> int:
+def balance_from_postings(
+    session: Session, *, unit_id: int, kinds: tuple[str, ...], through: date | None = None
+) -> int:
     """The same balance summed from postings, optionally up to ``through``."""
-    query = (select(func.coalesce(func.sum(Posting.amount), 0))
-             .join(Account, Account.id == Posting.account_id)
-             .where(Account.unit_id == unit_id, Account.kind.in_(kinds)))
+    query = (
+        select(func.coalesce(func.sum(Posting.amount), 0))
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.unit_id == unit_id, Account.kind.in_(kinds))
+    )
     if through is not None:
         query = query.where(Posting.entry_date <= through)
     return int(session.exec(query).scalar_one())

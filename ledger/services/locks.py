@@ -1,4 +1,5 @@
 """Period locks: after a report is filed, a unit's books are closed through a date."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,7 +19,9 @@ class LockWouldMoveBack(LedgerError):
     default = _l("Sổ đã khóa đến ngày %(date)s; chỉ quản trị mới được mở khóa lùi lại.")
 
 
-def lock_period(session: Session, *, unit_id: int, through: date, user_id: int | None) -> PeriodLock:
+def lock_period(
+    session: Session, *, unit_id: int, through: date, user_id: int | None
+) -> PeriodLock:
     """Close ``unit_id``'s books through ``through`` (a lock only moves forward)."""
     get_unit(session, unit_id)
     lock = session.get(PeriodLock, unit_id)
@@ -30,16 +33,29 @@ def lock_period(session: Session, *, unit_id: int, through: date, user_id: int |
         session.add(lock)
     lock.locked_through, lock.locked_by_id, lock.locked_at = through, user_id, utcnow()
     session.flush()
-    record_event(session, action="period.lock", user_id=user_id, unit_id=unit_id,
-                 object_type="periodlock", object_id=unit_id,
-                 before={"locked_through": before}, after={"locked_through": through})
-    record_anchors(session, unit_ids=[unit_id], kind="lock", user_id=user_id,
-                   ref=f"khóa sổ đến {through:%d/%m/%Y}")
+    record_event(
+        session,
+        action="period.lock",
+        user_id=user_id,
+        unit_id=unit_id,
+        object_type="periodlock",
+        object_id=unit_id,
+        before={"locked_through": before},
+        after={"locked_through": through},
+    )
+    record_anchors(
+        session,
+        unit_ids=[unit_id],
+        kind="lock",
+        user_id=user_id,
+        ref=f"khóa sổ đến {through:%d/%m/%Y}",
+    )
     return lock
 
 
-def unlock_period(session: Session, *, unit_id: int, through: date | None,
-                  user_id: int | None, reason: str) -> None:
+def unlock_period(
+    session: Session, *, unit_id: int, through: date | None, user_id: int | None, reason: str
+) -> None:
     """Admin only (checked at the edge): move the lock back or remove it, with a reason."""
     reason = required_reason(reason)
     lock = session.get(PeriodLock, unit_id)
@@ -49,9 +65,16 @@ def unlock_period(session: Session, *, unit_id: int, through: date | None,
     elif lock is not None:
         lock.locked_through, lock.locked_by_id, lock.locked_at = through, user_id, utcnow()
     session.flush()
-    record_event(session, action="period.unlock", user_id=user_id, unit_id=unit_id,
-                 object_type="periodlock", object_id=unit_id, before={"locked_through": before},
-                 after={"locked_through": through, "reason": reason})
+    record_event(
+        session,
+        action="period.unlock",
+        user_id=user_id,
+        unit_id=unit_id,
+        object_type="periodlock",
+        object_id=unit_id,
+        before={"locked_through": before},
+        after={"locked_through": through, "reason": reason},
+    )
 
 
 def locked_through(session: Session, unit_id: int) -> date | None:
@@ -62,5 +85,13 @@ def locked_through(session: Session, unit_id: int) -> date | None:
 
 def last_lock_anchor(session: Session, unit_id: int):
     """The anchor recorded by the unit's latest lock, to print beside it (or None)."""
-    return session.exec(select(Anchor).where(Anchor.unit_id == unit_id, Anchor.kind == "lock")
-                        .order_by(Anchor.id.desc()).limit(1)).scalars().first()
+    return (
+        session.exec(
+            select(Anchor)
+            .where(Anchor.unit_id == unit_id, Anchor.kind == "lock")
+            .order_by(Anchor.id.desc())
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )

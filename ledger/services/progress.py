@@ -1,4 +1,5 @@
 """Campaign progress: target, Σ quotas and headroom, collected per child unit — SQL aggregates."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -84,8 +85,9 @@ def _tree(root_id: int):
     return tree.union_all(select(Unit.id, Unit.parent_id).where(Unit.parent_id == tree.c.id))
 
 
-def unit_totals(session: Session, *, root_id: int, start: date,
-                end: date) -> dict[int, tuple[int, date | None]]:
+def unit_totals(
+    session: Session, *, root_id: int, start: date, end: date
+) -> dict[int, tuple[int, date | None]]:
     """Collected (and the last receipt's date) under every unit of ``root_id``'s subtree, rolled
     up commune → district → province → …: one GROUP BY over monthly totals and the covering
     index, then a walk up the tree in memory (a few thousand units, never the postings)."""
@@ -127,11 +129,19 @@ def _credited(session: Session, units, start: date, end: date) -> list[tuple[int
     after_full = _month_after(end) if month_ends else end.replace(day=1)
     if first_full >= after_full:
         return _from_postings(session, units, start, end)
-    rows = list(session.exec(select(CreditMonth.unit_id, func.sum(CreditMonth.amount),
-                                    func.max(CreditMonth.last_date))
-                             .where(CreditMonth.unit_id.in_(units),
-                                    CreditMonth.month >= first_full, CreditMonth.month < after_full)
-                             .group_by(CreditMonth.unit_id)).all())
+    rows = list(
+        session.exec(
+            select(
+                CreditMonth.unit_id, func.sum(CreditMonth.amount), func.max(CreditMonth.last_date)
+            )
+            .where(
+                CreditMonth.unit_id.in_(units),
+                CreditMonth.month >= first_full,
+                CreditMonth.month < after_full,
+            )
+            .group_by(CreditMonth.unit_id)
+        ).all()
+    )
     if start < first_full:
         rows += _from_postings(session, units, start, first_full - timedelta(days=1))
     if after_full <= end:
@@ -140,15 +150,22 @@ def _credited(session: Session, units, start: date, end: date) -> list[tuple[int
 
 
 def _from_postings(session: Session, units, start: date, end: date):
-    return list(session.exec(select(Posting.credit_unit_id, func.sum(Posting.amount),
-                                    func.max(Posting.entry_date))
-                             .where(Posting.credit_unit_id.in_(units),
-                                    Posting.entry_date >= start, Posting.entry_date <= end)
-                             .group_by(Posting.credit_unit_id)).all())
+    return list(
+        session.exec(
+            select(Posting.credit_unit_id, func.sum(Posting.amount), func.max(Posting.entry_date))
+            .where(
+                Posting.credit_unit_id.in_(units),
+                Posting.entry_date >= start,
+                Posting.entry_date <= end,
+            )
+            .group_by(Posting.credit_unit_id)
+        ).all()
+    )
 
 
-def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None = None,
-                      focus_id: int | None = None) -> Progress:
+def campaign_progress(
+    session: Session, *, campaign_id: int, as_of: date | None = None, focus_id: int | None = None
+) -> Progress:
     """Target, quotas and collected per child unit of the campaign's unit, up to ``as_of``.
 
     With ``focus_id`` (a unit holding a quota in the campaign), the same figures for that
@@ -159,57 +176,105 @@ def campaign_progress(session: Session, *, campaign_id: int, as_of: date | None 
     tree, parents = _subtree(session, root)
     units = members(parents, root)
     collected = _credit_totals(session, tree, parents, root, campaign.starts_on, as_of)
-    spent = _roll_up(session.exec(
-        select(Account.unit_id, func.sum(Posting.amount))
-        .join(Account, Account.id == Posting.account_id)
-        .where(Account.type == "expense", Account.kind.like("expense:%"),
-               Account.unit_id.in_(units),
-               Posting.entry_date >= campaign.starts_on, Posting.entry_date <= as_of)
-        .group_by(Account.unit_id)).all(), parents, root)
+    spent = _roll_up(
+        session.exec(
+            select(Account.unit_id, func.sum(Posting.amount))
+            .join(Account, Account.id == Posting.account_id)
+            .where(
+                Account.type == "expense",
+                Account.kind.like("expense:%"),
+                Account.unit_id.in_(units),
+                Posting.entry_date >= campaign.starts_on,
+                Posting.entry_date <= as_of,
+            )
+            .group_by(Account.unit_id)
+        ).all(),
+        parents,
+        root,
+    )
     balances = _roll_up(balances_as_of(session, units, as_of), parents, root)
     rows = _child_rows(session, campaign, root, collected, spent, balances)
     total = collected.get(root, (0, None))[0]
     quota = None
     if focus_id is not None:
-        quota = int(session.exec(select(func.coalesce(func.sum(Quota.amount), 0)).where(
-            Quota.campaign_id == campaign.id, Quota.unit_id == focus_id)).scalar_one())
-    return Progress(campaign=campaign, unit=session.get(Unit, root), as_of=as_of,
-                    quota_total=sum(r.quota for r in rows), collected=total,
-                    own_collected=total - sum(r.collected for r in rows),
-                    disbursed=spent.get(root, 0), balance=balances.get(root, 0), rows=rows,
-                    quota=quota)
+        quota = int(
+            session.exec(
+                select(func.coalesce(func.sum(Quota.amount), 0)).where(
+                    Quota.campaign_id == campaign.id, Quota.unit_id == focus_id
+                )
+            ).scalar_one()
+        )
+    return Progress(
+        campaign=campaign,
+        unit=session.get(Unit, root),
+        as_of=as_of,
+        quota_total=sum(r.quota for r in rows),
+        collected=total,
+        own_collected=total - sum(r.collected for r in rows),
+        disbursed=spent.get(root, 0),
+        balance=balances.get(root, 0),
+        rows=rows,
+        quota=quota,
+    )
 
 
 def balances_as_of(session: Session, units, as_of: date) -> list[tuple[int, int]]:
     """(unit, cash + bank) of each fund at the end of ``as_of``: today's running balance less
     the postings dated after ``as_of`` (one range of the (account, date, amount) index per
     account; for a campaign still running that range is nearly empty)."""
-    now = dict(session.exec(select(Account.unit_id, func.sum(Account.balance))
-                            .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units))
-                            .group_by(Account.unit_id)).all())
-    later = session.exec(select(Account.unit_id, func.sum(Posting.amount))
-                         .join(Account, Account.id == Posting.account_id)
-                         .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units),
-                                Posting.entry_date > as_of)
-                         .group_by(Account.unit_id)).all()
+    now = dict(
+        session.exec(
+            select(Account.unit_id, func.sum(Account.balance))
+            .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units))
+            .group_by(Account.unit_id)
+        ).all()
+    )
+    later = session.exec(
+        select(Account.unit_id, func.sum(Posting.amount))
+        .join(Account, Account.id == Posting.account_id)
+        .where(
+            Account.kind.in_(("cash", "bank")),
+            Account.unit_id.in_(units),
+            Posting.entry_date > as_of,
+        )
+        .group_by(Account.unit_id)
+    ).all()
     for unit_id, amount in later:
         now[unit_id] = int(now.get(unit_id) or 0) - int(amount or 0)
     return [(unit_id, int(amount or 0)) for unit_id, amount in now.items()]
 
 
-def _child_rows(session: Session, campaign: Campaign, root: int, collected, spent,
-                balances) -> list[UnitProgress]:
-    quotas = dict(session.exec(select(Quota.unit_id, Quota.amount)
-                               .where(Quota.campaign_id == campaign.id)).all())
-    tops = session.exec(select(Unit).where(Unit.parent_id == root,
-                                           Unit.valid_from <= campaign.ends_on)
-                        .where((Unit.valid_to.is_(None)) | (Unit.valid_to >= campaign.starts_on))
-                        .order_by(Unit.id)).scalars().all()
-    return [UnitProgress(unit_id=u.id, code=u.code, name=u.name, quota=quotas.get(u.id, 0),
-                         collected=collected.get(u.id, (0, None))[0],
-                         last_receipt=collected.get(u.id, (0, None))[1],
-                         disbursed=spent.get(u.id, 0), balance=balances.get(u.id, 0))
-            for u in tops]
+def _child_rows(
+    session: Session, campaign: Campaign, root: int, collected, spent, balances
+) -> list[UnitProgress]:
+    quotas = dict(
+        session.exec(
+            select(Quota.unit_id, Quota.amount).where(Quota.campaign_id == campaign.id)
+        ).all()
+    )
+    tops = (
+        session.exec(
+            select(Unit)
+            .where(Unit.parent_id == root, Unit.valid_from <= campaign.ends_on)
+            .where((Unit.valid_to.is_(None)) | (Unit.valid_to >= campaign.starts_on))
+            .order_by(Unit.id)
+        )
+        .scalars()
+        .all()
+    )
+    return [
+        UnitProgress(
+            unit_id=u.id,
+            code=u.code,
+            name=u.name,
+            quota=quotas.get(u.id, 0),
+            collected=collected.get(u.id, (0, None))[0],
+            last_receipt=collected.get(u.id, (0, None))[1],
+            disbursed=spent.get(u.id, 0),
+            balance=balances.get(u.id, 0),
+        )
+        for u in tops
+    ]
 
 
 def _roll_up(rows, parents: dict[int, int], root_id: int) -> dict[int, int]:

@@ -1,4 +1,5 @@
 """Quota allocation: equal split or by weights, remainders spread so the sum is exact."""
+
 from __future__ import annotations
 
 from sqlmodel import Session
@@ -28,11 +29,11 @@ def split_equal(total: int, count: int) -> list[int]:
     return split_by_weights(total, [1] * count)
 
 
-def allocate(session: Session, *, campaign_id: int, amounts: dict[int, int],
-             user_id: int | None = None) -> int:
+def allocate(
+    session: Session, *, campaign_id: int, amounts: dict[int, int], user_id: int | None = None
+) -> int:
     """Set every child unit's quota at once (each change an audit event); returns Σ quotas."""
     get_campaign(session, campaign_id)
     for unit_id, amount in amounts.items():
-        set_quota(session, campaign_id=campaign_id, unit_id=unit_id, amount=amount,
-                  user_id=user_id)
+        set_quota(session, campaign_id=campaign_id, unit_id=unit_id, amount=amount, user_id=user_id)
     return sum(amounts.values())

@@ -1,4 +1,5 @@
 """Receipts (phiếu thu): record with a gap-free number, void by reversal, list with totals."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,22 +9,40 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from ..bulk import insert_rows, reserve_ids
-from ..errors import (AlreadyCorrected, AlreadyVoided, CorrectionNotNeeded, DateBeforeOriginal,
-                      NotFound, QuotaOutsideTree)
+from ..errors import (
+    AlreadyCorrected,
+    AlreadyVoided,
+    CorrectionNotNeeded,
+    DateBeforeOriginal,
+    NotFound,
+    QuotaOutsideTree,
+)
 from ..models import Donor, Entry, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event, seal_rows
-from .journal import (Line, NewEntry, ensure_plausible, ensure_void_allowed, lock_fund,
-                      overdraw_refused, post_entries, reverse_entry)
+from .journal import (
+    Line,
+    NewEntry,
+    ensure_plausible,
+    ensure_void_allowed,
+    lock_fund,
+    overdraw_refused,
+    post_entries,
+    reverse_entry,
+)
 from .locks import locked_through
 from .units import ensure_valid, get_unit, subtree_ids
 from .vouchers import next_number
 
 #: which income account a source credits; only mobilised money counts toward quotas
-INCOME_BY_SOURCE = {"donation": "donations", "designated": "donations",
-                    "budget": "income:budget", "interest": "income:interest",
-                    "other": "income:other"}
+INCOME_BY_SOURCE = {
+    "donation": "donations",
+    "designated": "donations",
+    "budget": "income:budget",
+    "interest": "income:interest",
+    "other": "income:other",
+}
 QUOTA_SOURCES = ("donation", "designated")
 
 
@@ -49,15 +68,17 @@ class ReceiptInput:
     import_key: str | None = None
 
 
-def record_receipt(session: Session, *, unit_id: int, data: ReceiptInput,
-                   user_id: int | None = None) -> Receipt:
+def record_receipt(
+    session: Session, *, unit_id: int, data: ReceiptInput, user_id: int | None = None
+) -> Receipt:
     """Record one receipt in ``unit_id``'s fund (see ``record_receipts``)."""
     [receipt_id] = record_receipts(session, unit_id=unit_id, items=[data], user_id=user_id)
     return session.get(Receipt, receipt_id)
 
 
-def record_receipts(session: Session, *, unit_id: int, items: list[ReceiptInput],
-                    user_id: int | None = None) -> list[int]:
+def record_receipts(
+    session: Session, *, unit_id: int, items: list[ReceiptInput], user_id: int | None = None
+) -> list[int]:
     """Record receipts in ``unit_id``'s fund: gap-free numbers, one entry each (Dr cash/bank,
     Cr income), all under one lock and in a few multi-row statements. Returns their ids."""
     if not items:
@@ -70,20 +91,33 @@ def record_receipts(session: Session, *, unit_id: int, items: list[ReceiptInput]
     _number(session, unit_id, rows)
     table = Receipt.__table__
     ids = reserve_ids(session, table, len(rows))
-    entry_ids = post_entries(session, unit_id=unit_id, user_id=user_id, entries=[
-        NewEntry(entry_date=r["receipt_date"], kind="receipt", lines=tuple(receipt_lines(r)),
-                 document_id=receipt_id, memo=r["reason"] or r["payer_name"])
-        for r, receipt_id in zip(rows, ids)])
-    for row, receipt_id, entry_id in zip(rows, ids, entry_ids):
+    entry_ids = post_entries(
+        session,
+        unit_id=unit_id,
+        user_id=user_id,
+        entries=[
+            NewEntry(
+                entry_date=r["receipt_date"],
+                kind="receipt",
+                lines=tuple(receipt_lines(r)),
+                document_id=receipt_id,
+                memo=r["reason"] or r["payer_name"],
+            )
+            for r, receipt_id in zip(rows, ids, strict=False)
+        ],
+    )
+    for row, receipt_id, entry_id in zip(rows, ids, entry_ids, strict=False):
         row["id"], row["entry_id"] = receipt_id, entry_id
     insert_rows(session, table, rows)
-    seal_rows(session, kind="receipt", keys=ids, action="receipt.create", user_id=user_id,
-              unit_id=unit_id)
+    seal_rows(
+        session, kind="receipt", keys=ids, action="receipt.create", user_id=user_id, unit_id=unit_id
+    )
     return ids
 
 
-def _receipt_row(unit: Unit, in_scope: set[int], donors: dict, data: ReceiptInput,
-                 user_id: int | None) -> dict:
+def _receipt_row(
+    unit: Unit, in_scope: set[int], donors: dict, data: ReceiptInput, user_id: int | None
+) -> dict:
     """Validate one receipt and shape it as a row (its number comes later, under the lock)."""
     amount = parse_amount(data.amount)
     ensure_plausible(data.receipt_date)
@@ -93,17 +127,29 @@ def _receipt_row(unit: Unit, in_scope: set[int], donors: dict, data: ReceiptInpu
         raise QuotaOutsideTree(unit=str(credit_unit_id))
     donor = donors.get(data.donor_id)
     return {
-        "unit_id": unit.id, "year": data.receipt_date.year, "receipt_date": data.receipt_date,
-        "book_no": clean(data.book_no, max_length=20), "donor_id": data.donor_id,
+        "unit_id": unit.id,
+        "year": data.receipt_date.year,
+        "receipt_date": data.receipt_date,
+        "book_no": clean(data.book_no, max_length=20),
+        "donor_id": data.donor_id,
         "payer_name": clean(data.payer_name, max_length=200) or (donor.name if donor else ""),
-        "payer_address": clean(data.payer_address, max_length=300) or (donor.address if donor else ""),
-        "amount": amount, "method": data.method, "source": data.source,
+        "payer_address": clean(data.payer_address, max_length=300)
+        or (donor.address if donor else ""),
+        "amount": amount,
+        "method": data.method,
+        "source": data.source,
         "credit_unit_id": credit_unit_id,
         "in_kind_description": clean(data.in_kind_description, max_length=500),
-        "purpose": clean(data.purpose, max_length=300), "reason": clean(data.reason, max_length=500),
-        "note": clean(data.note, max_length=500), "attachments": max(0, int(data.attachments or 0)),
-        "reference": clean(data.reference, max_length=60), "import_key": data.import_key,
-        "created_by_id": user_id, "created_at": utcnow(), "void_reason": ""}
+        "purpose": clean(data.purpose, max_length=300),
+        "reason": clean(data.reason, max_length=500),
+        "note": clean(data.note, max_length=500),
+        "attachments": max(0, int(data.attachments or 0)),
+        "reference": clean(data.reference, max_length=60),
+        "import_key": data.import_key,
+        "created_by_id": user_id,
+        "created_at": utcnow(),
+        "void_reason": "",
+    }
 
 
 def _donors(session: Session, ids: set[int]) -> dict[int, Donor]:
@@ -116,8 +162,7 @@ def _number(session: Session, unit_id: int, rows: list[dict]) -> None:
     """Give each row the next voucher number of its year, in the order given."""
     for year in sorted({r["year"] for r in rows}):
         of_year = [r for r in rows if r["year"] == year]
-        first = next_number(session, unit_id=unit_id, year=year, kind="receipt",
-                            count=len(of_year))
+        first = next_number(session, unit_id=unit_id, year=year, kind="receipt", count=len(of_year))
         for offset, row in enumerate(of_year):
             row["number"] = first + offset
 
@@ -127,12 +172,20 @@ def receipt_lines(row: dict) -> list[Line]:
     asset, amount = row["method"], row["amount"]
     income = "income:in_kind" if asset == "in_kind" else INCOME_BY_SOURCE[row["source"]]
     credit = row["credit_unit_id"] if row["source"] in QUOTA_SOURCES else None
-    return [Line(kind=asset, amount=amount),
-            Line(kind=income, amount=-amount, credit_unit_id=credit)]
+    return [
+        Line(kind=asset, amount=amount),
+        Line(kind=income, amount=-amount, credit_unit_id=credit),
+    ]
 
 
-def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date | None = None,
-                 user_id: int | None = None) -> Receipt:
+def void_receipt(
+    session: Session,
+    *,
+    receipt_id: int,
+    reason: str,
+    on: date | None = None,
+    user_id: int | None = None,
+) -> Receipt:
     """Void a receipt as of its own date: the reversal is dated the receipt's date, so it no
     longer counts anywhere in its period; the number stays, marked void.
 
@@ -151,19 +204,32 @@ def void_receipt(session: Session, *, receipt_id: int, reason: str, on: date | N
     if _corrected(session, receipt.entry_id):
         raise AlreadyCorrected(number=number)
     with overdraw_refused(number):
-        entry = reverse_entry(session, entry_id=receipt.entry_id, on=day, kind="receipt_void",
-                              memo=f"Hủy phiếu thu số {receipt.number}: {reason}", user_id=user_id)
+        entry = reverse_entry(
+            session,
+            entry_id=receipt.entry_id,
+            on=day,
+            kind="receipt_void",
+            memo=f"Hủy phiếu thu số {receipt.number}: {reason}",
+            user_id=user_id,
+        )
     receipt.void_entry_id, receipt.void_reason = entry.id, reason
     receipt.voided_by_id, receipt.voided_at = user_id, utcnow()
-    record_event(session, action="receipt.void", user_id=user_id, unit_id=receipt.unit_id,
-                 object_type="receipt", object_id=receipt.id,
-                 after={"number": receipt.number, "reason": reason})
+    record_event(
+        session,
+        action="receipt.void",
+        user_id=user_id,
+        unit_id=receipt.unit_id,
+        object_type="receipt",
+        object_id=receipt.id,
+        after={"number": receipt.number, "reason": reason},
+    )
     session.flush()
     return receipt
 
 
-def correct_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
-                    user_id: int | None = None) -> Entry:
+def correct_receipt(
+    session: Session, *, receipt_id: int, reason: str, on: date, user_id: int | None = None
+) -> Entry:
     """Correct a receipt whose period is locked: a reversing entry dated ``on`` in the open
     period that names the original (``reverses_id``). The original stays in its filed period;
     the receipt is not marked void (it was valid when the period was reported)."""
@@ -178,24 +244,37 @@ def correct_receipt(session: Session, *, receipt_id: int, reason: str, on: date,
     if locked is None or receipt.receipt_date > locked:
         raise CorrectionNotNeeded(number=number)
     if on < receipt.receipt_date:
-        raise DateBeforeOriginal(date=on.strftime("%d/%m/%Y"),
-                                 original=receipt.receipt_date.strftime("%d/%m/%Y"))
+        raise DateBeforeOriginal(
+            date=on.strftime("%d/%m/%Y"), original=receipt.receipt_date.strftime("%d/%m/%Y")
+        )
     with overdraw_refused(number):
         entry = reverse_entry(
-            session, entry_id=receipt.entry_id, on=on, kind="receipt_correction", user_id=user_id,
+            session,
+            entry_id=receipt.entry_id,
+            on=on,
+            kind="receipt_correction",
+            user_id=user_id,
             memo=f"Điều chỉnh phiếu thu số {receipt.number} ngày "
-                 f"{receipt.receipt_date:%d/%m/%Y}: {reason}")
-    record_event(session, action="receipt.correct", user_id=user_id, unit_id=receipt.unit_id,
-                 object_type="receipt", object_id=receipt.id,
-                 after={"number": receipt.number, "reason": reason, "entry": entry.id,
-                        "on": on.isoformat()})
+            f"{receipt.receipt_date:%d/%m/%Y}: {reason}",
+        )
+    record_event(
+        session,
+        action="receipt.correct",
+        user_id=user_id,
+        unit_id=receipt.unit_id,
+        object_type="receipt",
+        object_id=receipt.id,
+        after={"number": receipt.number, "reason": reason, "entry": entry.id, "on": on.isoformat()},
+    )
     return entry
 
 
 def _corrected(session: Session, entry_id: int) -> bool:
     """Whether an entry already reverses ``entry_id`` (a void or a correction)."""
-    return session.exec(select(func.count(Entry.id)).where(
-        Entry.reverses_id == entry_id)).scalar_one() > 0
+    return (
+        session.exec(select(func.count(Entry.id)).where(Entry.reverses_id == entry_id)).scalar_one()
+        > 0
+    )
 
 
 def get_receipt(session: Session, receipt_id: int) -> Receipt:
@@ -239,14 +318,28 @@ def _filtered(query, *, unit_ids, flt: ReceiptFilter):
     return query
 
 
-def list_receipts(session: Session, *, unit_ids, flt: ReceiptFilter, page: int = 1,
-                  per_page: int = 50) -> tuple[list[Receipt], int, int]:
+def list_receipts(
+    session: Session, *, unit_ids, flt: ReceiptFilter, page: int = 1, per_page: int = 50
+) -> tuple[list[Receipt], int, int]:
     """One page of receipts (newest first), the count and the total of valid ones shown."""
-    rows = session.exec(_filtered(select(Receipt), unit_ids=unit_ids, flt=flt)
-                        .order_by(Receipt.receipt_date.desc(), Receipt.id.desc())
-                        .limit(per_page).offset((max(page, 1) - 1) * per_page)).scalars().all()
-    count, total = session.exec(_filtered(
-        select(func.count(Receipt.id),
-               func.coalesce(func.sum(Receipt.amount).filter(Receipt.voided_at.is_(None)), 0)),
-        unit_ids=unit_ids, flt=flt)).one()
+    rows = (
+        session.exec(
+            _filtered(select(Receipt), unit_ids=unit_ids, flt=flt)
+            .order_by(Receipt.receipt_date.desc(), Receipt.id.desc())
+            .limit(per_page)
+            .offset((max(page, 1) - 1) * per_page)
+        )
+        .scalars()
+        .all()
+    )
+    count, total = session.exec(
+        _filtered(
+            select(
+                func.count(Receipt.id),
+                func.coalesce(func.sum(Receipt.amount).filter(Receipt.voided_at.is_(None)), 0),
+            ),
+            unit_ids=unit_ids,
+            flt=flt,
+        )
+    ).one()
     return list(rows), int(count), int(total)

@@ -4,6 +4,7 @@ The law changes the forms from a date (TT 107/2017/TT-BTC until 31/12/2024, TT 2
 from 01/01/2025); a voucher cites the regime in force on its own date, so a 2018 receipt
 reprinted in 2026 still cites the 2017 circular.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,47 +18,78 @@ from ..text import clean
 from .audit import record_event
 
 #: printed when no regime row is in force on a date (before the first row)
-FALLBACK = {"receipt_form_code": "Mẫu số C40-BB", "disbursement_form_code": "Mẫu số C41-BB",
-            "form_circular": "(Ban hành kèm theo Thông tư số 107/2017/TT-BTC ngày 10/10/2017 "
-                             "của Bộ Tài chính)"}
+FALLBACK = {
+    "receipt_form_code": "Mẫu số C40-BB",
+    "disbursement_form_code": "Mẫu số C41-BB",
+    "form_circular": "(Ban hành kèm theo Thông tư số 107/2017/TT-BTC ngày 10/10/2017 "
+    "của Bộ Tài chính)",
+}
 
 
 def list_regimes(session: Session) -> list[VoucherRegime]:
     """Every regime, oldest first."""
-    return list(session.exec(select(VoucherRegime).order_by(VoucherRegime.valid_from))
-                .scalars().all())
+    return list(
+        session.exec(select(VoucherRegime).order_by(VoucherRegime.valid_from)).scalars().all()
+    )
 
 
 def regime_on(session: Session, day: date) -> dict[str, str]:
     """The form codes and circular in force on ``day`` (keys as the voucher templates use)."""
-    row = session.exec(select(VoucherRegime).where(VoucherRegime.valid_from <= day)
-                       .order_by(VoucherRegime.valid_from.desc()).limit(1)).scalars().first()
+    row = (
+        session.exec(
+            select(VoucherRegime)
+            .where(VoucherRegime.valid_from <= day)
+            .order_by(VoucherRegime.valid_from.desc())
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )
     if row is None:
         return dict(FALLBACK)
-    return {"receipt_form_code": row.receipt_form_code,
-            "disbursement_form_code": row.disbursement_form_code, "form_circular": row.circular}
+    return {
+        "receipt_form_code": row.receipt_form_code,
+        "disbursement_form_code": row.disbursement_form_code,
+        "form_circular": row.circular,
+    }
 
 
-def add_regime(session: Session, *, valid_from: date, receipt_form_code: str,
-               disbursement_form_code: str, circular: str,
-               actor_id: int | None = None) -> VoucherRegime:
+def add_regime(
+    session: Session,
+    *,
+    valid_from: date,
+    receipt_form_code: str,
+    disbursement_form_code: str,
+    circular: str,
+    actor_id: int | None = None,
+) -> VoucherRegime:
     """Add the regime in force from ``valid_from`` (audited); one row per starting date."""
-    values = {"receipt_form_code": clean(receipt_form_code, max_length=1000),
-              "disbursement_form_code": clean(disbursement_form_code, max_length=1000),
-              "circular": clean(circular, max_length=1000)}
+    values = {
+        "receipt_form_code": clean(receipt_form_code, max_length=1000),
+        "disbursement_form_code": clean(disbursement_form_code, max_length=1000),
+        "circular": clean(circular, max_length=1000),
+    }
     limits = {"receipt_form_code": 60, "disbursement_form_code": 60, "circular": 300}
     for key, limit in limits.items():
         if not 1 <= len(values[key]) <= limit:
             raise InvalidRegime(limit=limit)
-    if session.exec(select(VoucherRegime.id).where(VoucherRegime.valid_from == valid_from)
-                    ).scalars().first():
+    if (
+        session.exec(select(VoucherRegime.id).where(VoucherRegime.valid_from == valid_from))
+        .scalars()
+        .first()
+    ):
         raise DuplicateRegime(date=valid_from.strftime("%d/%m/%Y"))
     regime = VoucherRegime(valid_from=valid_from, **values)
     session.add(regime)
     session.flush()
-    record_event(session, action="voucher_regime.create", user_id=actor_id,
-                 object_type="voucher_regime", object_id=regime.id,
-                 after={"valid_from": valid_from.isoformat(), **values})
+    record_event(
+        session,
+        action="voucher_regime.create",
+        user_id=actor_id,
+        object_type="voucher_regime",
+        object_id=regime.id,
+        after={"valid_from": valid_from.isoformat(), **values},
+    )
     return regime
 
 
@@ -69,9 +101,14 @@ def seed_regimes(session: Session, rows: list[dict[str, str]]) -> int:
         day = date.fromisoformat(row["valid_from"])
         if day in known:
             continue
-        session.add(VoucherRegime(valid_from=day, receipt_form_code=row["receipt_form_code"],
-                                  disbursement_form_code=row["disbursement_form_code"],
-                                  circular=row["circular"]))
+        session.add(
+            VoucherRegime(
+                valid_from=day,
+                receipt_form_code=row["receipt_form_code"],
+                disbursement_form_code=row["disbursement_form_code"],
+                circular=row["circular"],
+            )
+        )
         known.add(day)
         added += 1
     session.flush()

@@ -16,6 +16,7 @@ optional ``Ghi chú``/``Nguồn`` column kept as the share's note). Applying it,
 
 Successors must exist before (``units import``); the table never creates units.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,13 +45,28 @@ CLEARING = "reorg_clearing"
 COLUMNS = {
     "old": ("đơn vị cũ", "don vi cu", "old unit", "predecessor"),
     "new": ("đơn vị mới", "don vi moi", "new unit", "successor"),
-    "share": ("tỷ lệ (%)", "tỷ lệ", "ty le (%)", "ty le", "tỉ lệ (%)", "tỉ lệ", "share (%)", "share"),
+    "share": (
+        "tỷ lệ (%)",
+        "tỷ lệ",
+        "ty le (%)",
+        "ty le",
+        "tỉ lệ (%)",
+        "tỉ lệ",
+        "share (%)",
+        "share",
+    ),
     "effective": ("ngày hiệu lực", "ngay hieu luc", "effective", "effective date"),
     "basis": ("căn cứ", "can cu", "legal basis"),
     "note": ("ghi chú", "ghi chu", "nguồn", "nguon", "nguồn / ghi chú", "note", "source"),
 }
-COLUMN_NAMES = {"old": "Đơn vị cũ", "new": "Đơn vị mới", "share": "Tỷ lệ (%)",
-                "effective": "Ngày hiệu lực", "basis": "Căn cứ", "note": "Ghi chú"}
+COLUMN_NAMES = {
+    "old": "Đơn vị cũ",
+    "new": "Đơn vị mới",
+    "share": "Tỷ lệ (%)",
+    "effective": "Ngày hiệu lực",
+    "basis": "Căn cứ",
+    "note": "Ghi chú",
+}
 _SHARE = re.compile(r"^\d{1,3}([.,]\d{1,2})?$")
 
 
@@ -61,7 +77,7 @@ def format_share(points: int) -> str:
 
 
 def parse_share(text: str) -> int | None:
-    """"100", "60", "33,33", "12.5" (%) → basis points; None unless 0 < share ≤ 100 with at
+    """ "100", "60", "33,33", "12.5" (%) → basis points; None unless 0 < share ≤ 100 with at
     most two decimals."""
     value = clean(text).rstrip("%").strip()
     if not _SHARE.match(value):
@@ -125,8 +141,9 @@ class Reorganisation:
     already: list[str] = field(default_factory=list)
 
 
-def preview_reorganisation(session: Session, *, table: list[list[object]],
-                           scope_ids: set[int] | None = None) -> Reorganisation:
+def preview_reorganisation(
+    session: Session, *, table: list[list[object]], scope_ids: set[int] | None = None
+) -> Reorganisation:
     """Check the table and work out every move; nothing is written. With ``scope_ids`` (a
     browser upload) every unit named must be in that scope."""
     result = Reorganisation()
@@ -147,8 +164,9 @@ def preview_reorganisation(session: Session, *, table: list[list[object]],
     return result
 
 
-def _read_link(session: Session, number: int, raw, columns, errors,
-               scope_ids: set[int] | None) -> Link | None:
+def _read_link(
+    session: Session, number: int, raw, columns, errors, scope_ids: set[int] | None
+) -> Link | None:
     values = {key: cell(raw, columns.get(key)) for key in COLUMN_NAMES}
     before = len(errors)
     units = {}
@@ -161,17 +179,34 @@ def _read_link(session: Session, number: int, raw, columns, errors,
         if units[key] is None:
             errors.append(RowError(number, COLUMN_NAMES[key], _l("chưa ghi đơn vị.")))
         elif scope_ids is not None and units[key].id not in scope_ids:
-            errors.append(RowError(number, COLUMN_NAMES[key], _l("Không tìm thấy đơn vị "
-                                   "“%(name)s”."), {"name": values[key]}))
+            errors.append(
+                RowError(
+                    number,
+                    COLUMN_NAMES[key],
+                    _l("Không tìm thấy đơn vị “%(name)s”."),
+                    {"name": values[key]},
+                )
+            )
     share = parse_share(values["share"])
     if share is None:
-        errors.append(RowError(number, "Tỷ lệ (%)", _l("tỷ lệ “%(share)s” không hợp lệ: từ "
-                               "0,01 đến 100, tối đa hai chữ số thập phân."),
-                               {"share": values["share"]}))
+        errors.append(
+            RowError(
+                number,
+                "Tỷ lệ (%)",
+                _l("tỷ lệ “%(share)s” không hợp lệ: từ 0,01 đến 100, tối đa hai chữ số thập phân."),
+                {"share": values["share"]},
+            )
+        )
     effective = parse_date(values["effective"]) if values["effective"] else None
     if effective is None:
-        errors.append(RowError(number, "Ngày hiệu lực", _l("ngày “%(date)s” không hợp lệ; nhập "
-                               "dd/mm/yyyy."), {"date": values["effective"]}))
+        errors.append(
+            RowError(
+                number,
+                "Ngày hiệu lực",
+                _l("ngày “%(date)s” không hợp lệ; nhập dd/mm/yyyy."),
+                {"date": values["effective"]},
+            )
+        )
     if not values["basis"]:
         errors.append(RowError(number, "Căn cứ", _l("chưa ghi căn cứ (văn bản quyết định).")))
     if len(errors) > before:
@@ -179,8 +214,15 @@ def _read_link(session: Session, number: int, raw, columns, errors,
     if units["old"].id == units["new"].id:
         errors.append(RowError(number, "Đơn vị mới", _l("đơn vị mới trùng đơn vị cũ.")))
         return None
-    return Link(number, units["old"], units["new"], share, effective, values["basis"][:300],
-                values["note"][:300])
+    return Link(
+        number,
+        units["old"],
+        units["new"],
+        share,
+        effective,
+        values["basis"][:300],
+        values["note"][:300],
+    )
 
 
 def _check_group(session: Session, links: list[Link], result: Reorganisation) -> bool:
@@ -194,24 +236,39 @@ def _check_group(session: Session, links: list[Link], result: Reorganisation) ->
 
     total = sum(link.share_bp for link in links)
     if total != WHOLE_SHARE:
-        return refuse("Tỷ lệ (%)", _l("tỷ lệ của “%(unit)s” cộng lại %(total)s%%, phải bằng "
-                                      "100%%."), unit=old.name, total=format_share(total))
+        return refuse(
+            "Tỷ lệ (%)",
+            _l("tỷ lệ của “%(unit)s” cộng lại %(total)s%%, phải bằng 100%%."),
+            unit=old.name,
+            total=format_share(total),
+        )
     if len({link.new.id for link in links}) < len(links):
         return refuse("Đơn vị mới", _l("“%(unit)s” có một đơn vị mới ghi hai lần."), unit=old.name)
     effective = links[0].effective
     if any(link.effective != effective for link in links):
-        return refuse("Ngày hiệu lực", _l("các dòng của “%(unit)s” ghi ngày hiệu lực khác nhau."),
-                      unit=old.name)
-    stored = session.exec(select(UnitSuccession).where(
-        UnitSuccession.predecessor_id == old.id)).scalars().all()
+        return refuse(
+            "Ngày hiệu lực",
+            _l("các dòng của “%(unit)s” ghi ngày hiệu lực khác nhau."),
+            unit=old.name,
+        )
+    stored = (
+        session.exec(select(UnitSuccession).where(UnitSuccession.predecessor_id == old.id))
+        .scalars()
+        .all()
+    )
     if stored:
-        same = ({(s.successor_id, s.share_bp, s.effective_on) for s in stored}
-                == {(link.new.id, link.share_bp, effective) for link in links})
+        same = {(s.successor_id, s.share_bp, s.effective_on) for s in stored} == {
+            (link.new.id, link.share_bp, effective) for link in links
+        }
         if same:
             result.already.append(old.name)
             return False
-        return refuse("Đơn vị cũ", _l("“%(unit)s” đã được sắp xếp từ ngày %(date)s."),
-                      unit=old.name, date=stored[0].effective_on.strftime("%d/%m/%Y"))
+        return refuse(
+            "Đơn vị cũ",
+            _l("“%(unit)s” đã được sắp xếp từ ngày %(date)s."),
+            unit=old.name,
+            date=stored[0].effective_on.strftime("%d/%m/%Y"),
+        )
     return _check_dates(session, links, refuse)
 
 
@@ -220,25 +277,54 @@ def _check_dates(session: Session, links: list[Link], refuse) -> bool:
     last_day = effective - timedelta(days=1)
     day = effective.strftime("%d/%m/%Y")
     if old.valid_from >= effective or (old.valid_to is not None and old.valid_to < last_day):
-        return refuse("Ngày hiệu lực", _l("“%(unit)s” không còn hiệu lực ngay trước ngày "
-                                          "%(date)s."), unit=old.name, date=day)
+        return refuse(
+            "Ngày hiệu lực",
+            _l("“%(unit)s” không còn hiệu lực ngay trước ngày %(date)s."),
+            unit=old.name,
+            date=day,
+        )
     for link in links:
         new = link.new
         if new.valid_from > effective or (new.valid_to is not None and new.valid_to < effective):
-            return refuse("Đơn vị mới", _l("đơn vị mới “%(unit)s” chưa có hiệu lực vào ngày "
-                                           "%(date)s."), unit=new.name, date=day)
-    later = session.exec(select(Entry.entry_date).where(
-        Entry.unit_id == old.id, Entry.entry_date > last_day).limit(1)).scalars().first()
+            return refuse(
+                "Đơn vị mới",
+                _l("đơn vị mới “%(unit)s” chưa có hiệu lực vào ngày %(date)s."),
+                unit=new.name,
+                date=day,
+            )
+    later = (
+        session.exec(
+            select(Entry.entry_date)
+            .where(Entry.unit_id == old.id, Entry.entry_date > last_day)
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )
     if later is not None:
-        return refuse("Đơn vị cũ", _l("quỹ “%(unit)s” có chứng từ ngày %(later)s, sau ngày "
-                                      "%(date)s."), unit=old.name,
-                      later=later.strftime("%d/%m/%Y"), date=last_day.strftime("%d/%m/%Y"))
-    open_child = session.exec(select(Unit.name).where(
-        Unit.parent_id == old.id, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day))
-    ).scalars().first()
+        return refuse(
+            "Đơn vị cũ",
+            _l("quỹ “%(unit)s” có chứng từ ngày %(later)s, sau ngày %(date)s."),
+            unit=old.name,
+            later=later.strftime("%d/%m/%Y"),
+            date=last_day.strftime("%d/%m/%Y"),
+        )
+    open_child = (
+        session.exec(
+            select(Unit.name).where(
+                Unit.parent_id == old.id, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day)
+            )
+        )
+        .scalars()
+        .first()
+    )
     if open_child:
-        return refuse("Đơn vị cũ", _l("“%(unit)s” còn đơn vị trực thuộc “%(child)s” hoạt động."),
-                      unit=old.name, child=open_child)
+        return refuse(
+            "Đơn vị cũ",
+            _l("“%(unit)s” còn đơn vị trực thuộc “%(child)s” hoạt động."),
+            unit=old.name,
+            child=open_child,
+        )
     pending = in_transit(session, old.id)
     if pending is not None:
         error = MoneyInTransit(unit=old.name, transfer=str(pending.id), amount=pending.amount_sent)
@@ -248,29 +334,50 @@ def _check_dates(session: Session, links: list[Link], refuse) -> bool:
 
 def in_transit(session: Session, unit_id: int) -> Transfer | None:
     """A transfer from or to the fund that is sent but not yet received."""
-    return session.exec(select(Transfer).where(
-        Transfer.status == "sent",
-        or_(Transfer.from_unit_id == unit_id, Transfer.to_unit_id == unit_id))
-        .order_by(Transfer.id).limit(1)).scalars().first()
+    return (
+        session.exec(
+            select(Transfer)
+            .where(
+                Transfer.status == "sent",
+                or_(Transfer.from_unit_id == unit_id, Transfer.to_unit_id == unit_id),
+            )
+            .order_by(Transfer.id)
+            .limit(1)
+        )
+        .scalars()
+        .first()
+    )
 
 
 def _plan_move(session: Session, links: list[Link]) -> Move:
     old = links[0].old
     ordered = sorted(links, key=lambda link: link.new.id)
-    rows = session.exec(select(Account.kind, Account.balance).where(
-        Account.unit_id == old.id, Account.kind.in_(ASSET_KINDS))).all()
+    rows = session.exec(
+        select(Account.kind, Account.balance).where(
+            Account.unit_id == old.id, Account.kind.in_(ASSET_KINDS)
+        )
+    ).all()
     balances = {kind: int(balance) for kind, balance in rows if balance}
     parts: dict[int, dict[str, int]] = {link.new.id: {} for link in ordered}
     for kind, amount in balances.items():
-        for link, part in zip(ordered, allocate(amount, [l.share_bp for l in ordered])):
+        for link, part in zip(
+            ordered, allocate(amount, [ln.share_bp for ln in ordered]), strict=False
+        ):
             if part:
                 parts[link.new.id][kind] = part
-    return Move(old=old, effective=links[0].effective, links=ordered, balances=balances,
-                parts=parts)
+    return Move(
+        old=old, effective=links[0].effective, links=ordered, balances=balances, parts=parts
+    )
 
 
-def reorganise(session: Session, *, table: list[list[object]], actor_id: int | None = None,
-               move_users: bool = True, scope_ids: set[int] | None = None) -> Reorganisation:
+def reorganise(
+    session: Session,
+    *,
+    table: list[list[object]],
+    actor_id: int | None = None,
+    move_users: bool = True,
+    scope_ids: set[int] | None = None,
+) -> Reorganisation:
     """Apply the table, all or nothing (``UnitImportRejected`` when any row is refused)."""
     result = preview_reorganisation(session, table=table, scope_ids=scope_ids)
     if result.errors:
@@ -284,17 +391,34 @@ def _apply(session: Session, move: Move, *, actor_id: int | None, move_users: bo
     old, effective = move.old, move.effective
     last_day = effective - timedelta(days=1)
     for link in move.links:
-        session.add(UnitSuccession(predecessor_id=old.id, successor_id=link.new.id,
-                                   effective_on=effective, share_bp=link.share_bp,
-                                   legal_basis=link.basis, share_note=link.note))
+        session.add(
+            UnitSuccession(
+                predecessor_id=old.id,
+                successor_id=link.new.id,
+                effective_on=effective,
+                share_bp=link.share_bp,
+                legal_basis=link.basis,
+                share_note=link.note,
+            )
+        )
     before = {"valid_to": old.valid_to}
     old.valid_to = last_day
     session.flush()
-    record_event(session, action="unit.reorganise", user_id=actor_id, unit_id=old.id,
-                 object_type="unit", object_id=old.id, before=before,
-                 after={"valid_to": last_day, "basis": move.links[0].basis,
-                        "balances": move.balances,
-                        "successors": {l.new.code: l.share_bp for l in move.links}})
+    record_event(
+        session,
+        action="unit.reorganise",
+        user_id=actor_id,
+        unit_id=old.id,
+        object_type="unit",
+        object_id=old.id,
+        before=before,
+        after={
+            "valid_to": last_day,
+            "basis": move.links[0].basis,
+            "balances": move.balances,
+            "successors": {ln.new.code: ln.share_bp for ln in move.links},
+        },
+    )
     _move_money(session, move, last_day, actor_id)
     current = locked_through(session, old.id)
     if current is None or current < last_day:
@@ -307,38 +431,63 @@ def _apply(session: Session, move: Move, *, actor_id: int | None, move_users: bo
 def _move_money(session: Session, move: Move, last_day: date, actor_id: int | None) -> None:
     if not move.total:
         return
-    names = ", ".join(l.new.name for l in move.links)
+    names = ", ".join(ln.new.name for ln in move.links)
     basis = move.links[0].basis
-    post_entry(session, unit_id=move.old.id, entry_date=last_day, kind="reorg_out",
-               document_id=move.old.id, user_id=actor_id,
-               memo=f"Chuyển số dư sang {names} theo {basis}",
-               lines=[*(Line(kind, -amount) for kind, amount in move.balances.items()),
-                      Line(CLEARING, move.total)])
+    post_entry(
+        session,
+        unit_id=move.old.id,
+        entry_date=last_day,
+        kind="reorg_out",
+        document_id=move.old.id,
+        user_id=actor_id,
+        memo=f"Chuyển số dư sang {names} theo {basis}",
+        lines=[
+            *(Line(kind, -amount) for kind, amount in move.balances.items()),
+            Line(CLEARING, move.total),
+        ],
+    )
     for link in move.links:
         parts = move.parts[link.new.id]
         if not parts:
             continue
-        post_entry(session, unit_id=link.new.id, entry_date=move.effective, kind="reorg_in",
-                   document_id=move.old.id, user_id=actor_id,
-                   memo=f"Nhận số dư của {move.old.name} ({format_share(link.share_bp)}%) "
-                        f"theo {basis}",
-                   lines=[*(Line(kind, amount) for kind, amount in parts.items()),
-                          Line(CLEARING, -sum(parts.values()))])
+        post_entry(
+            session,
+            unit_id=link.new.id,
+            entry_date=move.effective,
+            kind="reorg_in",
+            document_id=move.old.id,
+            user_id=actor_id,
+            memo=f"Nhận số dư của {move.old.name} ({format_share(link.share_bp)}%) theo {basis}",
+            lines=[
+                *(Line(kind, amount) for kind, amount in parts.items()),
+                Line(CLEARING, -sum(parts.values())),
+            ],
+        )
 
 
 def _move_users(session: Session, move: Move, actor_id: int | None) -> None:
-    best = max(l.share_bp for l in move.links)
-    winners = [l.new for l in move.links if l.share_bp == best]
+    best = max(ln.share_bp for ln in move.links)
+    winners = [ln.new for ln in move.links if ln.share_bp == best]
     if len(winners) != 1:
         return
     target = winners[0]
-    for user in session.exec(select(User).where(User.unit_id == move.old.id,
-                                                User.active.is_(True))).scalars().all():
+    for user in (
+        session.exec(select(User).where(User.unit_id == move.old.id, User.active.is_(True)))
+        .scalars()
+        .all()
+    ):
         user.unit_id = target.id
         user.session_version += 1
-        record_event(session, action="user.move", user_id=actor_id, unit_id=target.id,
-                     object_type="user", object_id=user.id, before={"unit_id": move.old.id},
-                     after={"unit_id": target.id, "reason": "reorganisation"})
+        record_event(
+            session,
+            action="user.move",
+            user_id=actor_id,
+            unit_id=target.id,
+            object_type="user",
+            object_id=user.id,
+            before={"unit_id": move.old.id},
+            after={"unit_id": target.id, "reason": "reorganisation"},
+        )
     session.flush()
 
 
@@ -347,10 +496,14 @@ def successor_notice(session: Session, *, unit_id: int, today: date) -> dict | N
     unit = session.get(Unit, unit_id)
     if unit is None or unit.valid_to is None or unit.valid_to >= today:
         return None
-    rows = session.exec(select(Unit.name, UnitSuccession.share_bp)
-                        .join(UnitSuccession, UnitSuccession.successor_id == Unit.id)
-                        .where(UnitSuccession.predecessor_id == unit_id)
-                        .order_by(UnitSuccession.share_bp.desc(), Unit.name)).all()
-    return {"unit": unit.name, "date": unit.valid_to.strftime("%d/%m/%Y"),
-            "successors": "; ".join(f"{name} ({format_share(share)}%)" for name, share in rows)}
-
+    rows = session.exec(
+        select(Unit.name, UnitSuccession.share_bp)
+        .join(UnitSuccession, UnitSuccession.successor_id == Unit.id)
+        .where(UnitSuccession.predecessor_id == unit_id)
+        .order_by(UnitSuccession.share_bp.desc(), Unit.name)
+    ).all()
+    return {
+        "unit": unit.name,
+        "date": unit.valid_to.strftime("%d/%m/%Y"),
+        "successors": "; ".join(f"{name} ({format_share(share)}%)" for name, share in rows),
+    }

@@ -1,4 +1,5 @@
 """Report figures: SQL aggregates over postings for dashboards, period reports and exports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,37 +19,64 @@ def collected_between(session: Session, *, root_ids: list[int], start: date, end
     """Mobilised money credited to any unit under ``root_ids`` between two dates."""
     total = 0
     for root in root_ids:
-        total += -int(session.exec(select(func.coalesce(func.sum(Posting.amount), 0)).where(
-            Posting.credit_unit_id.in_(subtree_members(session, root)), Posting.entry_date >= start,
-            Posting.entry_date <= end)).scalar_one())
+        total += -int(
+            session.exec(
+                select(func.coalesce(func.sum(Posting.amount), 0)).where(
+                    Posting.credit_unit_id.in_(subtree_members(session, root)),
+                    Posting.entry_date >= start,
+                    Posting.entry_date <= end,
+                )
+            ).scalar_one()
+        )
     return total
 
 
-def spent_by_category(session: Session, *, root_id: int, start: date,
-                      end: date) -> list[tuple[str, str, str, int]]:
+def spent_by_category(
+    session: Session, *, root_id: int, start: date, end: date
+) -> list[tuple[str, str, str, int]]:
     """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``."""
-    rows = session.exec(select(Account.kind, func.sum(Posting.amount))
-                        .join(Account, Account.id == Posting.account_id)
-                        .where(Account.type == "expense", Account.kind.like("expense:%"),
-                               Account.unit_id.in_(subtree_members(session, root_id)),
-                               Posting.entry_date >= start, Posting.entry_date <= end)
-                        .group_by(Account.kind)).all()
+    rows = session.exec(
+        select(Account.kind, func.sum(Posting.amount))
+        .join(Account, Account.id == Posting.account_id)
+        .where(
+            Account.type == "expense",
+            Account.kind.like("expense:%"),
+            Account.unit_id.in_(subtree_members(session, root_id)),
+            Posting.entry_date >= start,
+            Posting.entry_date <= end,
+        )
+        .group_by(Account.kind)
+    ).all()
     names = {c.code: c for c in session.exec(select(Category)).scalars()}
     result = []
     for kind, amount in rows:
         code = kind.split(":", 1)[1]
         category = names.get(code)
-        result.append((code, category.name_vi if category else code,
-                       category.name_en if category else code, int(amount)))
+        result.append(
+            (
+                code,
+                category.name_vi if category else code,
+                category.name_en if category else code,
+                int(amount),
+            )
+        )
     return sorted(result, key=lambda r: -r[3])
 
 
-def daily_collected(session: Session, *, root_id: int, start: date, end: date) -> list[tuple[date, int]]:
+def daily_collected(
+    session: Session, *, root_id: int, start: date, end: date
+) -> list[tuple[date, int]]:
     """Mobilised money per day under ``root_id`` (for the cumulative chart)."""
-    rows = session.exec(select(Posting.entry_date, func.sum(Posting.amount))
-                        .where(Posting.credit_unit_id.in_(subtree_members(session, root_id)),
-                               Posting.entry_date >= start, Posting.entry_date <= end)
-                        .group_by(Posting.entry_date).order_by(Posting.entry_date)).all()
+    rows = session.exec(
+        select(Posting.entry_date, func.sum(Posting.amount))
+        .where(
+            Posting.credit_unit_id.in_(subtree_members(session, root_id)),
+            Posting.entry_date >= start,
+            Posting.entry_date <= end,
+        )
+        .group_by(Posting.entry_date)
+        .order_by(Posting.entry_date)
+    ).all()
     return [(day, -int(amount)) for day, amount in rows]
 
 
@@ -73,9 +101,15 @@ def projection(progress: Progress, *, today: date, periods: list[ReportPeriod]) 
     due = upcoming[0] if upcoming else None
     at_due = None
     if due is not None:
-        at_due = progress.collected + round(rate * max((min(due.cutoff, campaign.ends_on) - as_of).days, 0))
-    return Projection(daily_rate=rate, at_end=progress.collected + round(rate * remaining),
-                      next_due=due, at_next_due=at_due)
+        at_due = progress.collected + round(
+            rate * max((min(due.cutoff, campaign.ends_on) - as_of).days, 0)
+        )
+    return Projection(
+        daily_rate=rate,
+        at_end=progress.collected + round(rate * remaining),
+        next_due=due,
+        at_next_due=at_due,
+    )
 
 
 def expected_share(campaign: Campaign, as_of: date) -> float:
@@ -142,14 +176,24 @@ class SamePeriod:
         return self.sources[1:]
 
     def describe(self) -> str:
-        """"Xã A 100 %, Xã B 40 %": the predecessors and their shares."""
+        """ "Xã A 100 %, Xã B 40 %": the predecessors and their shares."""
         return ", ".join(f"{s.unit.name} {_percent_text(s.percent)} %" for s in self.predecessors)
 
     def as_dict(self) -> dict:
-        return {"collected": self.collected, "estimated": self.estimated,
-                "predecessors": [{"code": s.unit.code, "name": s.unit.name,
-                                  "share_percent": s.percent, "collected": s.collected,
-                                  "counted": s.collected_part} for s in self.predecessors]}
+        return {
+            "collected": self.collected,
+            "estimated": self.estimated,
+            "predecessors": [
+                {
+                    "code": s.unit.code,
+                    "name": s.unit.name,
+                    "share_percent": s.percent,
+                    "collected": s.collected,
+                    "counted": s.collected_part,
+                }
+                for s in self.predecessors
+            ],
+        }
 
 
 def _percent_text(value: float) -> str:
@@ -202,49 +246,76 @@ class PeriodReport:
     def change(self) -> float | None:
         if not self.previous_collected:
             return None
-        return round((self.progress.collected - self.previous_collected) * 100
-                     / self.previous_collected, 1)
+        return round(
+            (self.progress.collected - self.previous_collected) * 100 / self.previous_collected, 1
+        )
 
 
-def period_report(session: Session, *, campaign_id: int, period_id: int,
-                  focus_id: int | None = None) -> PeriodReport:
+def period_report(
+    session: Session, *, campaign_id: int, period_id: int, focus_id: int | None = None
+) -> PeriodReport:
     """The report for one period, compared with the same span a year earlier.
 
     A unit that did not exist a year before is compared with Σ over its predecessors of their
     figure × share (see ``SamePeriod``); the same for each child unit's line."""
     period = session.get(ReportPeriod, period_id)
-    progress = campaign_progress(session, campaign_id=campaign_id, as_of=period.cutoff,
-                                 focus_id=focus_id)
+    progress = campaign_progress(
+        session, campaign_id=campaign_id, as_of=period.cutoff, focus_id=focus_id
+    )
     campaign, root = progress.campaign, progress.unit.id
     start, end = _year_back(campaign.starts_on), _year_back(period.cutoff)
     totals = _previous_totals(session, root, start, end)
-    sources = [PreviousSource(unit=session.get(Unit, u), share=share,
-                              collected=totals(u),
-                              spent=sum(r[3] for r in spent_by_category(
-                                  session, root_id=u, start=start, end=end)))
-               for u, share in predecessor_shares(session, root, start)]
-    rows = [PeriodRow(unit_id=r.unit_id, name=r.name, quota=r.quota, collected=r.collected,
-                      previous=same_period(session, r.unit_id, start, totals), balance=r.balance)
-            for r in progress.rows]
-    return PeriodReport(period=period, progress=progress, previous=SamePeriod(sources),
-                        spent=spent_by_category(session, root_id=root, start=campaign.starts_on,
-                                                end=period.cutoff), rows=rows)
+    sources = [
+        PreviousSource(
+            unit=session.get(Unit, u),
+            share=share,
+            collected=totals(u),
+            spent=sum(r[3] for r in spent_by_category(session, root_id=u, start=start, end=end)),
+        )
+        for u, share in predecessor_shares(session, root, start)
+    ]
+    rows = [
+        PeriodRow(
+            unit_id=r.unit_id,
+            name=r.name,
+            quota=r.quota,
+            collected=r.collected,
+            previous=same_period(session, r.unit_id, start, totals),
+            balance=r.balance,
+        )
+        for r in progress.rows
+    ]
+    return PeriodReport(
+        period=period,
+        progress=progress,
+        previous=SamePeriod(sources),
+        spent=spent_by_category(session, root_id=root, start=campaign.starts_on, end=period.cutoff),
+        rows=rows,
+    )
 
 
 def same_period(session: Session, unit_id: int, start: date, totals) -> SamePeriod:
     """``unit_id``'s same-period figure from ``totals`` (unit id → collected)."""
-    return SamePeriod([PreviousSource(unit=session.get(Unit, u), share=share, collected=totals(u))
-                       for u, share in predecessor_shares(session, unit_id, start)])
+    return SamePeriod(
+        [
+            PreviousSource(unit=session.get(Unit, u), share=share, collected=totals(u))
+            for u, share in predecessor_shares(session, unit_id, start)
+        ]
+    )
 
 
-def same_period_rows(session: Session, progress: Progress) -> tuple[SamePeriod, dict[int, SamePeriod]]:
+def same_period_rows(
+    session: Session, progress: Progress
+) -> tuple[SamePeriod, dict[int, SamePeriod]]:
     """The same period last year (to ``progress.as_of``) of the progress's unit and of each of
     its rows, from one aggregate over the unit's subtree."""
     campaign = progress.campaign
     start = _year_back(campaign.starts_on)
     totals = _previous_totals(session, progress.unit.id, start, _year_back(progress.as_of))
-    return (same_period(session, progress.unit.id, start, totals),
-            {r.unit_id: same_period(session, r.unit_id, start, totals) for r in progress.rows})
+    return (
+        same_period(session, progress.unit.id, start, totals),
+        {r.unit_id: same_period(session, r.unit_id, start, totals) for r in progress.rows},
+    )
 
 
 def _previous_totals(session: Session, root: int, start: date, end: date):
@@ -259,6 +330,7 @@ def _previous_totals(session: Session, root: int, start: date, end: date):
         if unit_id in inside:
             return known.get(unit_id, (0, None))[0]
         return collected_between(session, root_ids=[unit_id], start=start, end=end)
+
     return total
 
 
@@ -269,23 +341,29 @@ def _year_back(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def due_reports(session: Session, *, unit_ids, today: date, days: int = 120,
-                holder_id: int | None = None):
+def due_reports(
+    session: Session, *, unit_ids, today: date, days: int = 120, holder_id: int | None = None
+):
     """Reports of campaigns in scope (and, with ``holder_id``, of higher levels' campaigns in
     which that unit holds a quota) due from today on (and recently overdue), soonest first."""
     from ..models import Quota
 
     condition = Campaign.unit_id.in_(unit_ids)
     if holder_id is not None:
-        condition = condition | Campaign.id.in_(select(Quota.campaign_id).where(
-            Quota.unit_id == holder_id))
-    rows = session.exec(select(ReportPeriod, Campaign, Unit)
-                        .join(Campaign, Campaign.id == ReportPeriod.campaign_id)
-                        .join(Unit, Unit.id == Campaign.unit_id)
-                        .where(condition,
-                               ReportPeriod.due >= today - timedelta(days=30),
-                               ReportPeriod.due <= today + timedelta(days=days))
-                        .order_by(ReportPeriod.due)).all()
+        condition = condition | Campaign.id.in_(
+            select(Quota.campaign_id).where(Quota.unit_id == holder_id)
+        )
+    rows = session.exec(
+        select(ReportPeriod, Campaign, Unit)
+        .join(Campaign, Campaign.id == ReportPeriod.campaign_id)
+        .join(Unit, Unit.id == Campaign.unit_id)
+        .where(
+            condition,
+            ReportPeriod.due >= today - timedelta(days=30),
+            ReportPeriod.due <= today + timedelta(days=days),
+        )
+        .order_by(ReportPeriod.due)
+    ).all()
     return [tuple(r) for r in rows]
 
 
@@ -294,5 +372,12 @@ def previous_campaign(session: Session, campaign: Campaign) -> Campaign | None:
     return find_campaign(session, unit_id=campaign.unit_id, year=campaign.year - 1)
 
 
-__all__ = ["collected_between", "daily_collected", "due_reports", "period_report", "projection",
-           "report_periods", "spent_by_category"]
+__all__ = [
+    "collected_between",
+    "daily_collected",
+    "due_reports",
+    "period_report",
+    "projection",
+    "report_periods",
+    "spent_by_category",
+]

@@ -1,5 +1,6 @@
 """Bring an existing database under the audit chain: used by migration 0005 (and any later
 migration that changes what is sealed)."""
+
 from __future__ import annotations
 
 from itertools import groupby
@@ -20,25 +21,47 @@ def rechain_and_seal(session: Session) -> None:
         found = digests(session, kind)
         by_fund = sorted((fund, key) for key, (fund, _) in found.items())
         for fund, rows in groupby(by_fund, key=lambda pair: pair[0]):
-            seal_rows(session, kind=kind, keys=[key for _, key in rows], action="seal.migrate",
-                      unit_id=fund)
+            seal_rows(
+                session,
+                kind=kind,
+                keys=[key for _, key in rows],
+                action="seal.migrate",
+                unit_id=fund,
+            )
     funds = session.exec(select(Unit.id)).scalars().all()
     record_anchors(session, unit_ids=funds, kind="migration", ref="migration 0005")
 
 
 def _rechain_events(session: Session) -> None:
-    rows = session.connection().execute(select(
-        AuditEvent.id, AuditEvent.at, AuditEvent.user_id, AuditEvent.unit_id, AuditEvent.action,
-        AuditEvent.object_type, AuditEvent.object_id, AuditEvent.before, AuditEvent.after)
-        .order_by(AuditEvent.id)).mappings().all()
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                AuditEvent.id,
+                AuditEvent.at,
+                AuditEvent.user_id,
+                AuditEvent.unit_id,
+                AuditEvent.action,
+                AuditEvent.object_type,
+                AuditEvent.object_id,
+                AuditEvent.before,
+                AuditEvent.after,
+            ).order_by(AuditEvent.id)
+        )
+        .mappings()
+        .all()
+    )
     chains: dict[int, tuple[int, str]] = {}
     for row in rows:
         key = row["unit_id"] or 0
         seq, prev = chains.get(key, (0, ""))
         values = {**row, "digest": ""}
         digest = event_hash(prev_hash=prev, chain_key=key, seq=seq + 1, at=row["at"], row=values)
-        session.connection().execute(update(AuditEvent).where(AuditEvent.id == row["id"]).values(
-            chain_key=key, seq=seq + 1, digest="", prev_hash=prev, hash=digest))
+        session.connection().execute(
+            update(AuditEvent)
+            .where(AuditEvent.id == row["id"])
+            .values(chain_key=key, seq=seq + 1, digest="", prev_hash=prev, hash=digest)
+        )
         chains[key] = (seq + 1, digest)
     for key, (seq, digest) in chains.items():
         session.add(AuditHead(chain_key=key, last_seq=seq, last_hash=digest))

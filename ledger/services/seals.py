@@ -8,6 +8,7 @@ recomputes each row's digest and compares it with the last event about it.
 The fields are listed, not taken from the table: a new column does not change old seals. A
 change to these lists needs a migration that re-seals (see migrations 0005).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,15 @@ from dataclasses import dataclass
 from sqlalchemy import Table, select
 from sqlmodel import Session
 
-from ..models import Beneficiary, BeneficiaryGroup, Disbursement, Entry, PeriodLock, Receipt, Transfer
+from ..models import (
+    Beneficiary,
+    BeneficiaryGroup,
+    Disbursement,
+    Entry,
+    PeriodLock,
+    Receipt,
+    Transfer,
+)
 
 
 @dataclass(frozen=True)
@@ -31,26 +40,107 @@ class Sealed:
 
 
 SEALED: dict[str, Sealed] = {
-    "receipt": Sealed(Receipt.__table__, "id", "unit_id", (
-        "unit_id", "year", "number", "book_no", "receipt_date", "donor_id", "payer_name",
-        "payer_address", "amount", "method", "source", "in_kind_description", "credit_unit_id",
-        "purpose", "reason", "note", "attachments", "reference", "void_reason", "voided_by_id",
-        "voided_at", "created_by_id"), ("entry_id", "void_entry_id")),
-    "disbursement": Sealed(Disbursement.__table__, "id", "unit_id", (
-        "unit_id", "year", "number", "book_no", "disbursement_date", "category_id",
-        "beneficiary_id", "children_count", "amount_each", "payee_name", "payee_address",
-        "reason", "amount", "method", "attachments", "status", "drafted_by_id",
-        "decided_by_id", "decided_at", "decision_comment", "void_reason"),
-        ("entry_id", "void_entry_id")),
-    "transfer": Sealed(Transfer.__table__, "id", "from_unit_id", (
-        "from_unit_id", "to_unit_id", "from_method", "to_method", "amount_sent", "sent_on",
-        "amount_received", "received_on", "difference_reason", "status", "memo",
-        "created_by_id", "received_by_id"), ("sent_entry_id", "received_entry_id")),
-    "beneficiary": Sealed(Beneficiary.__table__, "id", "unit_id", (
-        "unit_id", "full_name", "birth_date", "sex", "guardian_name", "consent_by",
-        "consent_on", "created_by_id")),
-    "periodlock": Sealed(PeriodLock.__table__, "unit_id", "unit_id", (
-        "unit_id", "locked_through", "locked_by_id", "locked_at")),
+    "receipt": Sealed(
+        Receipt.__table__,
+        "id",
+        "unit_id",
+        (
+            "unit_id",
+            "year",
+            "number",
+            "book_no",
+            "receipt_date",
+            "donor_id",
+            "payer_name",
+            "payer_address",
+            "amount",
+            "method",
+            "source",
+            "in_kind_description",
+            "credit_unit_id",
+            "purpose",
+            "reason",
+            "note",
+            "attachments",
+            "reference",
+            "void_reason",
+            "voided_by_id",
+            "voided_at",
+            "created_by_id",
+        ),
+        ("entry_id", "void_entry_id"),
+    ),
+    "disbursement": Sealed(
+        Disbursement.__table__,
+        "id",
+        "unit_id",
+        (
+            "unit_id",
+            "year",
+            "number",
+            "book_no",
+            "disbursement_date",
+            "category_id",
+            "beneficiary_id",
+            "children_count",
+            "amount_each",
+            "payee_name",
+            "payee_address",
+            "reason",
+            "amount",
+            "method",
+            "attachments",
+            "status",
+            "drafted_by_id",
+            "decided_by_id",
+            "decided_at",
+            "decision_comment",
+            "void_reason",
+        ),
+        ("entry_id", "void_entry_id"),
+    ),
+    "transfer": Sealed(
+        Transfer.__table__,
+        "id",
+        "from_unit_id",
+        (
+            "from_unit_id",
+            "to_unit_id",
+            "from_method",
+            "to_method",
+            "amount_sent",
+            "sent_on",
+            "amount_received",
+            "received_on",
+            "difference_reason",
+            "status",
+            "memo",
+            "created_by_id",
+            "received_by_id",
+        ),
+        ("sent_entry_id", "received_entry_id"),
+    ),
+    "beneficiary": Sealed(
+        Beneficiary.__table__,
+        "id",
+        "unit_id",
+        (
+            "unit_id",
+            "full_name",
+            "birth_date",
+            "sex",
+            "guardian_name",
+            "consent_by",
+            "consent_on",
+            "created_by_id",
+        ),
+    ),
+    "periodlock": Sealed(
+        PeriodLock.__table__,
+        "unit_id",
+        "unit_id",
+        ("unit_id", "locked_through", "locked_by_id", "locked_at"),
+    ),
 }
 
 
@@ -63,13 +153,18 @@ def digest_of(kind: str, key: int, values: dict, links: list) -> str:
     return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
-def digests(session: Session, kind: str, *, keys=None, funds=None,
-            key_range: tuple[int, int] | None = None) -> dict[int, tuple[int, str]]:
+def digests(
+    session: Session, kind: str, *, keys=None, funds=None, key_range: tuple[int, int] | None = None
+) -> dict[int, tuple[int, str]]:
     """{key: (fund, digest)} of the rows of ``kind``, narrowed to ``keys``, ``funds`` or a key range."""
     spec = SEALED[kind]
     table = spec.table
-    columns = [table.c[spec.key], table.c[spec.fund], *(table.c[f] for f in spec.fields),
-               *(table.c[e] for e in spec.entries)]
+    columns = [
+        table.c[spec.key],
+        table.c[spec.fund],
+        *(table.c[f] for f in spec.fields),
+        *(table.c[e] for e in spec.entries),
+    ]
     query = select(*columns)
     if funds is not None:
         query = query.where(table.c[spec.fund].in_(funds))
@@ -81,9 +176,21 @@ def digests(session: Session, kind: str, *, keys=None, funds=None,
         rows = [r for r in rows if r[spec.key] in wanted]
     hashes = _entry_hashes(session, {r[e] for r in rows for e in spec.entries if r[e]})
     groups = _groups(session, [r["id"] for r in rows]) if kind == "beneficiary" else {}
-    return {r[spec.key]: (r[spec.fund], digest_of(kind, r[spec.key], r, [
-        *(hashes.get(r[e]) if r[e] else None for e in spec.entries),
-        *groups.get(r[spec.key], [])])) for r in rows}
+    return {
+        r[spec.key]: (
+            r[spec.fund],
+            digest_of(
+                kind,
+                r[spec.key],
+                r,
+                [
+                    *(hashes.get(r[e]) if r[e] else None for e in spec.entries),
+                    *groups.get(r[spec.key], []),
+                ],
+            ),
+        )
+        for r in rows
+    }
 
 
 def digest_now(session: Session, kind: str, key: int) -> str:
@@ -99,9 +206,11 @@ def _entry_hashes(session: Session, entry_ids: set[int]) -> dict[int, str]:
     low, high = min(entry_ids), max(entry_ids)
     found = {}
     # one index range instead of a parameter per entry; rows outside the set are dropped
-    rows = session.connection().execute(select(Entry.id, Entry.hash).where(
-        Entry.id.between(low, high)) if len(entry_ids) > 500 else
-        select(Entry.id, Entry.hash).where(Entry.id.in_(sorted(entry_ids))))
+    rows = session.connection().execute(
+        select(Entry.id, Entry.hash).where(Entry.id.between(low, high))
+        if len(entry_ids) > 500
+        else select(Entry.id, Entry.hash).where(Entry.id.in_(sorted(entry_ids)))
+    )
     for entry_id, digest in rows:
         if entry_id in entry_ids:
             found[entry_id] = digest
@@ -115,7 +224,8 @@ def _groups(session: Session, ids: list[int]) -> dict[int, list[str]]:
     rows = session.connection().execute(
         select(BeneficiaryGroup.beneficiary_id, BeneficiaryGroup.group_code)
         .where(BeneficiaryGroup.beneficiary_id.in_(ids))
-        .order_by(BeneficiaryGroup.beneficiary_id, BeneficiaryGroup.group_code))
+        .order_by(BeneficiaryGroup.beneficiary_id, BeneficiaryGroup.group_code)
+    )
     for child, code in rows:
         found.setdefault(child, []).append(code)
     return found

@@ -1,5 +1,6 @@
 """Settings kept as data: words style, cost cap, approval limit (the form codes and circular a
 voucher cites are dated rows of their own: ``services/regimes.py``)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -41,8 +42,12 @@ def voucher_settings(session: Session, on: date | None = None) -> dict:
     """What a printed voucher dated ``on`` needs: the form codes and circular in force that
     day (today when not given), how to say the amount in words."""
     values = all_settings(session)
-    return {**values, **regime_on(session, on or date.today()),
-            "linh": values["words_linh"] or "linh", "even": values["words_even"] == "1"}
+    return {
+        **values,
+        **regime_on(session, on or date.today()),
+        "linh": values["words_linh"] or "linh",
+        "even": values["words_even"] == "1",
+    }
 
 
 class InvalidSetting(LedgerError):
@@ -55,30 +60,40 @@ class InvalidSetting(LedgerError):
 EDITABLE = {
     "words_linh": (_l("Đọc số 0 ở hàng chục"), _l("chọn “linh” hoặc “lẻ”.")),
     "words_even": (_l("Thêm “chẵn” sau số tiền bằng chữ"), _l("có hoặc không.")),
-    "management_cap_percent": (_l("Mức trần chi phí quản lý (%)"),
-                               _l("số nguyên từ 0 đến 100.")),
-    "approval_same_level_max": (_l("Cán bộ duyệt cùng cấp được duyệt đến (đồng)"),
-                                _l("số đồng nguyên, 0 nghĩa là luôn do cấp trên duyệt.")),
-    "transfer_difference_max": (_l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
-                                _l("số đồng nguyên, 0 nghĩa là mọi khoản thiếu đều do cấp trên xác nhận.")),
+    "management_cap_percent": (_l("Mức trần chi phí quản lý (%)"), _l("số nguyên từ 0 đến 100.")),
+    "approval_same_level_max": (
+        _l("Cán bộ duyệt cùng cấp được duyệt đến (đồng)"),
+        _l("số đồng nguyên, 0 nghĩa là luôn do cấp trên duyệt."),
+    ),
+    "transfer_difference_max": (
+        _l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
+        _l("số đồng nguyên, 0 nghĩa là mọi khoản thiếu đều do cấp trên xác nhận."),
+    ),
 }
 
 
-def update_settings(session: Session, *, values: dict[str, str],
-                    actor_id: int | None = None) -> list[str]:
+def update_settings(
+    session: Session, *, values: dict[str, str], actor_id: int | None = None
+) -> list[str]:
     """Store the settings that changed (one audit event, before and after); returns their keys."""
     current = all_settings(session)
     changed = {}
-    for key, value in values.items():
-        value = _checked(key, value)
+    for key, typed in values.items():
+        value = _checked(key, typed)
         if value != current[key]:
             changed[key] = value
     for key, value in changed.items():
         session.merge(Setting(key=key, value=value))
     if changed:
         session.flush()
-        record_event(session, action="settings.update", user_id=actor_id, object_type="setting",
-                     before={k: current[k] for k in changed}, after=changed)
+        record_event(
+            session,
+            action="settings.update",
+            user_id=actor_id,
+            object_type="setting",
+            before={k: current[k] for k in changed},
+            after=changed,
+        )
     return sorted(changed)
 
 

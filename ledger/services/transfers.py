@@ -6,6 +6,7 @@ sent), and the sender clears Dr transfer_out / Cr in_transit. Until the receiver
 money shows in transit. Transfers are neither income nor expense; a shortfall is the
 receiver's expense, with its reason. Nobody confirms more than was sent.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -13,9 +14,16 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ..errors import (DateBeforeOriginal, DifferenceNeedsReason, DifferenceNeedsReviewer,
-                      InsufficientFunds, NotFound, ReceivedMoreThanSent, SameFundTransfer,
-                      TransferNotPending)
+from ..errors import (
+    DateBeforeOriginal,
+    DifferenceNeedsReason,
+    DifferenceNeedsReviewer,
+    InsufficientFunds,
+    NotFound,
+    ReceivedMoreThanSent,
+    SameFundTransfer,
+    TransferNotPending,
+)
 from ..models import Transfer, Unit
 from ..money import parse_amount
 from ..text import clean
@@ -25,9 +33,18 @@ from .settings import int_setting
 from .units import ensure_valid, get_unit, is_within
 
 
-def send_transfer(session: Session, *, from_unit_id: int, to_unit_id: int, amount: int,
-                  on: date, from_method: str = "bank", to_method: str = "bank",
-                  memo: str = "", user_id: int | None = None) -> Transfer:
+def send_transfer(
+    session: Session,
+    *,
+    from_unit_id: int,
+    to_unit_id: int,
+    amount: int,
+    on: date,
+    from_method: str = "bank",
+    to_method: str = "bank",
+    memo: str = "",
+    user_id: int | None = None,
+) -> Transfer:
     """Record money leaving ``from_unit_id``; cash ↔ bank in one fund completes at once."""
     amount = parse_amount(amount)
     sender, receiver = get_unit(session, from_unit_id), get_unit(session, to_unit_id)
@@ -41,32 +58,61 @@ def send_transfer(session: Session, *, from_unit_id: int, to_unit_id: int, amoun
     if amount > available:
         raise InsufficientFunds(balance=available, amount=amount)
     internal = from_unit_id == to_unit_id
-    lines = ([Line(kind=to_method, amount=amount), Line(kind=from_method, amount=-amount)]
-             if internal else
-             [Line(kind="in_transit", amount=amount), Line(kind=from_method, amount=-amount)])
-    entry = post_entry(session, unit_id=from_unit_id, entry_date=on,
-                       kind="transfer_internal" if internal else "transfer_sent",
-                       memo=clean(memo, max_length=300) or f"Chuyển {receiver.name}",
-                       user_id=user_id, lines=lines)
-    transfer = Transfer(from_unit_id=from_unit_id, to_unit_id=to_unit_id, amount_sent=amount,
-                        sent_on=on, from_method=from_method, to_method=to_method,
-                        sent_entry_id=entry.id, memo=clean(memo, max_length=500),
-                        created_by_id=user_id, status="received" if internal else "sent",
-                        amount_received=amount if internal else None,
-                        received_on=on if internal else None)
+    lines = (
+        [Line(kind=to_method, amount=amount), Line(kind=from_method, amount=-amount)]
+        if internal
+        else [Line(kind="in_transit", amount=amount), Line(kind=from_method, amount=-amount)]
+    )
+    entry = post_entry(
+        session,
+        unit_id=from_unit_id,
+        entry_date=on,
+        kind="transfer_internal" if internal else "transfer_sent",
+        memo=clean(memo, max_length=300) or f"Chuyển {receiver.name}",
+        user_id=user_id,
+        lines=lines,
+    )
+    transfer = Transfer(
+        from_unit_id=from_unit_id,
+        to_unit_id=to_unit_id,
+        amount_sent=amount,
+        sent_on=on,
+        from_method=from_method,
+        to_method=to_method,
+        sent_entry_id=entry.id,
+        memo=clean(memo, max_length=500),
+        created_by_id=user_id,
+        status="received" if internal else "sent",
+        amount_received=amount if internal else None,
+        received_on=on if internal else None,
+    )
     session.add(transfer)
     session.flush()
     entry.document_id = transfer.id
-    record_event(session, action="transfer.send", user_id=user_id, unit_id=from_unit_id,
-                 object_type="transfer", object_id=transfer.id,
-                 after={"to": to_unit_id, "amount": amount})
+    record_event(
+        session,
+        action="transfer.send",
+        user_id=user_id,
+        unit_id=from_unit_id,
+        object_type="transfer",
+        object_id=transfer.id,
+        after={"to": to_unit_id, "amount": amount},
+    )
     session.flush()
     return transfer
 
 
-def receive_transfer(session: Session, *, transfer_id: int, amount: int, on: date,
-                     reason: str = "", user_id: int | None = None, role: str | None = None,
-                     user_unit_id: int | None = None) -> Transfer:
+def receive_transfer(
+    session: Session,
+    *,
+    transfer_id: int,
+    amount: int,
+    on: date,
+    reason: str = "",
+    user_id: int | None = None,
+    role: str | None = None,
+    user_unit_id: int | None = None,
+) -> Transfer:
     """The receiver confirms at most what was sent, on or after the day it was sent; a
     different amount or date needs a reason.
 
@@ -85,41 +131,66 @@ def receive_transfer(session: Session, *, transfer_id: int, amount: int, on: dat
     if amount > sent:
         raise ReceivedMoreThanSent(received=amount, sent=sent)
     if on < transfer.sent_on:
-        raise DateBeforeOriginal(date=on.strftime("%d/%m/%Y"),
-                                 original=transfer.sent_on.strftime("%d/%m/%Y"))
+        raise DateBeforeOriginal(
+            date=on.strftime("%d/%m/%Y"), original=transfer.sent_on.strftime("%d/%m/%Y")
+        )
     if (amount != sent or on != transfer.sent_on) and not reason:
         raise DifferenceNeedsReason()
     limit = int_setting(session, "transfer_difference_max")
-    if sent - amount > limit and not _reviewer_above(session, transfer.to_unit_id, role,
-                                                     user_unit_id):
+    if sent - amount > limit and not _reviewer_above(
+        session, transfer.to_unit_id, role, user_unit_id
+    ):
         raise DifferenceNeedsReviewer(difference=sent - amount, limit=limit)
     receiver = session.get(Unit, transfer.to_unit_id)
     lines = [Line(kind=transfer.to_method, amount=amount), Line(kind="transfer_in", amount=-sent)]
     if amount < sent:
         lines.append(Line(kind="transfer_difference", amount=sent - amount))
-    received = post_entry(session, unit_id=transfer.to_unit_id, entry_date=on,
-                          kind="transfer_received", document_id=transfer.id, user_id=user_id,
-                          memo=reason or "Nhận chuyển quỹ", lines=lines)
-    post_entry(session, unit_id=transfer.from_unit_id, entry_date=on, kind="transfer_cleared",
-               document_id=transfer.id, user_id=user_id, memo=f"{receiver.name} đã nhận",
-               lines=[Line(kind="transfer_out", amount=sent),
-                      Line(kind="in_transit", amount=-sent)])
+    received = post_entry(
+        session,
+        unit_id=transfer.to_unit_id,
+        entry_date=on,
+        kind="transfer_received",
+        document_id=transfer.id,
+        user_id=user_id,
+        memo=reason or "Nhận chuyển quỹ",
+        lines=lines,
+    )
+    post_entry(
+        session,
+        unit_id=transfer.from_unit_id,
+        entry_date=on,
+        kind="transfer_cleared",
+        document_id=transfer.id,
+        user_id=user_id,
+        memo=f"{receiver.name} đã nhận",
+        lines=[Line(kind="transfer_out", amount=sent), Line(kind="in_transit", amount=-sent)],
+    )
     transfer.amount_received, transfer.received_on = amount, on
     transfer.received_entry_id, transfer.difference_reason = received.id, reason
     transfer.status, transfer.received_by_id = "received", user_id
     session.flush()
-    record_event(session, action="transfer.receive", user_id=user_id, unit_id=transfer.to_unit_id,
-                 object_type="transfer", object_id=transfer.id,
-                 after={"amount": amount, "sent": sent, "reason": reason})
+    record_event(
+        session,
+        action="transfer.receive",
+        user_id=user_id,
+        unit_id=transfer.to_unit_id,
+        object_type="transfer",
+        object_id=transfer.id,
+        after={"amount": amount, "sent": sent, "reason": reason},
+    )
     return transfer
 
 
-def _reviewer_above(session: Session, unit_id: int, role: str | None,
-                    user_unit_id: int | None) -> bool:
+def _reviewer_above(
+    session: Session, unit_id: int, role: str | None, user_unit_id: int | None
+) -> bool:
     """Whether the user is a reviewer or admin of a unit above ``unit_id``."""
-    return (role in ("reviewer", "admin") and user_unit_id is not None
-            and user_unit_id != unit_id
-            and is_within(session, unit_id=unit_id, scope_id=user_unit_id))
+    return (
+        role in ("reviewer", "admin")
+        and user_unit_id is not None
+        and user_unit_id != unit_id
+        and is_within(session, unit_id=unit_id, scope_id=user_unit_id)
+    )
 
 
 def _lock_both(session: Session, *unit_ids: int) -> None:
@@ -142,5 +213,8 @@ def list_transfers(session: Session, *, unit_ids, status: str = "") -> list[Tran
     query = select(Transfer).where(Transfer.from_unit_id.in_(ids) | Transfer.to_unit_id.in_(ids))
     if status:
         query = query.where(Transfer.status == status)
-    return list(session.exec(query.order_by(Transfer.sent_on.desc(), Transfer.id.desc())
-                             .limit(500)).scalars().all())
+    return list(
+        session.exec(query.order_by(Transfer.sent_on.desc(), Transfer.id.desc()).limit(500))
+        .scalars()
+        .all()
+    )

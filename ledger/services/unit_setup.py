@@ -4,6 +4,7 @@ import a unit list (``Mã | Tên | Loại | Trực thuộc | Hiệu lực từ``
 The level (tier in the tree) follows from the administrative type: a "Thành phố" is a
 centrally-run city (province level), a "Thành phố thuộc tỉnh" a district-level city.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -12,13 +13,22 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from ..errors import (DuplicateOfficialCode, DuplicateUnit, InvalidUnitField, Phrase,
-                      UnitCycle, UnitHasLaterEntries, UnitHasOpenChildren, UnitHoldsMoney,
-                      UnitImportRejected, _l)
+from ..errors import (
+    DuplicateOfficialCode,
+    DuplicateUnit,
+    InvalidUnitField,
+    Phrase,
+    UnitCycle,
+    UnitHasLaterEntries,
+    UnitHasOpenChildren,
+    UnitHoldsMoney,
+    UnitImportRejected,
+    _l,
+)
 from ..fields import parse_date
 from ..models import Account, Entry, Unit
-from ..money import format_vnd
 from ..models.org import UNIT_LEVELS
+from ..money import format_vnd
 from ..text import clean, fold
 from .audit import record_event
 from .units import create_unit, get_unit, is_within
@@ -41,14 +51,20 @@ _BY_LABEL = {fold(label): key for key, (label, _level) in UNIT_TYPE_INFO.items()
 _BY_LABEL.update({key.replace("_", " "): key for key in UNIT_TYPE_INFO})
 
 #: the fields a change may touch, with the label an error names
-FIELD_LABELS = {"code": _l("Mã"), "name": _l("Tên"), "unit_type": _l("Loại"),
-                "parent_id": _l("Trực thuộc"), "valid_from": _l("Hiệu lực từ"),
-                "valid_to": _l("Hiệu lực đến"), "gso_code": _l("Mã hành chính"),
-                "printed_name": _l("Tên in trên chứng từ")}
+FIELD_LABELS = {
+    "code": _l("Mã"),
+    "name": _l("Tên"),
+    "unit_type": _l("Loại"),
+    "parent_id": _l("Trực thuộc"),
+    "valid_from": _l("Hiệu lực từ"),
+    "valid_to": _l("Hiệu lực đến"),
+    "gso_code": _l("Mã hành chính"),
+    "printed_name": _l("Tên in trên chứng từ"),
+}
 
 
 def unit_type_from_label(text: object) -> str | None:
-    """"Xã", "xa", "Thành phố" … → the unit_type key, or None."""
+    """ "Xã", "xa", "Thành phố" … → the unit_type key, or None."""
     return _BY_LABEL.get(fold(text))
 
 
@@ -67,9 +83,17 @@ def _invalid(key: str, rule: str) -> InvalidUnitField:
 
 
 def _snapshot(unit: Unit) -> dict:
-    return {"code": unit.code, "name": unit.name, "unit_type": unit.unit_type,
-            "parent_id": unit.parent_id, "valid_from": unit.valid_from, "valid_to": unit.valid_to,
-            "gso_code": unit.gso_code, "printed_name": unit.printed_name, "level": unit.level}
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "unit_type": unit.unit_type,
+        "parent_id": unit.parent_id,
+        "valid_from": unit.valid_from,
+        "valid_to": unit.valid_to,
+        "gso_code": unit.gso_code,
+        "printed_name": unit.printed_name,
+        "level": unit.level,
+    }
 
 
 def _checked_values(values: dict) -> dict:
@@ -94,18 +118,30 @@ def _checked_values(values: dict) -> dict:
     return out
 
 
-def _check_unique(session: Session, *, code: str | None, gso_code: str | None,
-                  unit_id: int | None) -> None:
-    if code is not None and session.exec(select(Unit.id).where(
-            Unit.code == code, Unit.id != (unit_id or 0))).scalars().first():
+def _check_unique(
+    session: Session, *, code: str | None, gso_code: str | None, unit_id: int | None
+) -> None:
+    if (
+        code is not None
+        and session.exec(select(Unit.id).where(Unit.code == code, Unit.id != (unit_id or 0)))
+        .scalars()
+        .first()
+    ):
         raise DuplicateUnit(code=code)
-    if gso_code and session.exec(select(Unit.id).where(
-            Unit.gso_code == gso_code, Unit.id != (unit_id or 0))).scalars().first():
+    if (
+        gso_code
+        and session.exec(
+            select(Unit.id).where(Unit.gso_code == gso_code, Unit.id != (unit_id or 0))
+        )
+        .scalars()
+        .first()
+    ):
         raise DuplicateOfficialCode(code=gso_code)
 
 
-def _check_parent(session: Session, *, unit_id: int | None, parent_id: int | None,
-                  level: str, name: str) -> None:
+def _check_parent(
+    session: Session, *, unit_id: int | None, parent_id: int | None, level: str, name: str
+) -> None:
     """The parent exists, sits above ``level``, and is not the unit or under it."""
     if parent_id is None:
         return
@@ -116,27 +152,58 @@ def _check_parent(session: Session, *, unit_id: int | None, parent_id: int | Non
         raise _invalid("parent_id", _l("đơn vị cấp trên phải ở cấp cao hơn."))
 
 
-def add_unit(session: Session, *, code: str, name: str, unit_type: str, valid_from: date,
-             parent_id: int | None = None, gso_code: str | None = None,
-             printed_name: str | None = None, actor_id: int | None = None) -> Unit:
+def add_unit(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    unit_type: str,
+    valid_from: date,
+    parent_id: int | None = None,
+    gso_code: str | None = None,
+    printed_name: str | None = None,
+    actor_id: int | None = None,
+) -> Unit:
     """Create a unit (and its fund); an audit event records it."""
-    values = _checked_values({"code": code, "name": name, "unit_type": unit_type,
-                              "gso_code": gso_code, "printed_name": printed_name})
+    values = _checked_values(
+        {
+            "code": code,
+            "name": name,
+            "unit_type": unit_type,
+            "gso_code": gso_code,
+            "printed_name": printed_name,
+        }
+    )
     _check_unique(session, code=values["code"], gso_code=values["gso_code"], unit_id=None)
     level = level_of(values["unit_type"])
     _check_parent(session, unit_id=None, parent_id=parent_id, level=level, name=values["name"])
-    unit = create_unit(session, code=values["code"], name=values["name"], level=level,
-                       unit_type=values["unit_type"], parent_id=parent_id,
-                       valid_from=valid_from, printed_name=values["printed_name"])
+    unit = create_unit(
+        session,
+        code=values["code"],
+        name=values["name"],
+        level=level,
+        unit_type=values["unit_type"],
+        parent_id=parent_id,
+        valid_from=valid_from,
+        printed_name=values["printed_name"],
+    )
     unit.gso_code = values["gso_code"]
     session.flush()
-    record_event(session, action="unit.create", user_id=actor_id, unit_id=unit.id,
-                 object_type="unit", object_id=unit.id, after=_snapshot(unit))
+    record_event(
+        session,
+        action="unit.create",
+        user_id=actor_id,
+        unit_id=unit.id,
+        object_type="unit",
+        object_id=unit.id,
+        after=_snapshot(unit),
+    )
     return unit
 
 
-def update_unit(session: Session, *, unit_id: int, actor_id: int | None = None,
-                **changes) -> list[str]:
+def update_unit(
+    session: Session, *, unit_id: int, actor_id: int | None = None, **changes
+) -> list[str]:
     """Rename, move, close, retype, recode a unit; one audit event with the fields that
     changed, before and after. Returns the changed field names."""
     unit = get_unit(session, unit_id)
@@ -145,12 +212,18 @@ def update_unit(session: Session, *, unit_id: int, actor_id: int | None = None,
     changed = {k: v for k, v in values.items() if before[k] != v}
     if not changed:
         return []
-    _check_unique(session, code=changed.get("code"), gso_code=changed.get("gso_code"),
-                  unit_id=unit.id)
+    _check_unique(
+        session, code=changed.get("code"), gso_code=changed.get("gso_code"), unit_id=unit.id
+    )
     unit_type = changed.get("unit_type", unit.unit_type) or "xa"
     level = level_of(unit_type) if "unit_type" in changed else unit.level
-    _check_parent(session, unit_id=unit.id, parent_id=changed.get("parent_id", unit.parent_id),
-                  level=level, name=unit.name)
+    _check_parent(
+        session,
+        unit_id=unit.id,
+        parent_id=changed.get("parent_id", unit.parent_id),
+        level=level,
+        name=unit.name,
+    )
     valid_from = changed.get("valid_from", unit.valid_from)
     valid_to = changed.get("valid_to", unit.valid_to)
     if valid_to is not None and valid_to < valid_from:
@@ -162,25 +235,41 @@ def update_unit(session: Session, *, unit_id: int, actor_id: int | None = None,
     unit.level = level
     session.flush()
     after = _snapshot(unit)
-    record_event(session, action="unit.update", user_id=actor_id, unit_id=unit.id,
-                 object_type="unit", object_id=unit.id,
-                 before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    record_event(
+        session,
+        action="unit.update",
+        user_id=actor_id,
+        unit_id=unit.id,
+        object_type="unit",
+        object_id=unit.id,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return sorted(changed)
 
 
 def ensure_closable(session: Session, *, unit: Unit, last_day: date) -> None:
     """Refuse to end a unit on ``last_day`` while a child outlives it, its fund has entries
     dated after it, or it still holds money (a reorganisation moves the money, then closes)."""
-    open_child = session.exec(select(Unit.id).where(
-        Unit.parent_id == unit.id, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day))
-    ).scalars().first()
+    open_child = (
+        session.exec(
+            select(Unit.id).where(
+                Unit.parent_id == unit.id, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day)
+            )
+        )
+        .scalars()
+        .first()
+    )
     if open_child:
         raise UnitHasOpenChildren(unit=unit.name, date=last_day.strftime("%d/%m/%Y"))
-    if session.exec(select(func.count(Entry.id)).where(
-            Entry.unit_id == unit.id, Entry.entry_date > last_day)).scalar_one():
+    if session.exec(
+        select(func.count(Entry.id)).where(Entry.unit_id == unit.id, Entry.entry_date > last_day)
+    ).scalar_one():
         raise UnitHasLaterEntries(unit=unit.name, date=last_day.strftime("%d/%m/%Y"))
-    held = session.exec(select(func.coalesce(func.sum(Account.balance), 0)).where(
-        Account.unit_id == unit.id, Account.kind.in_(("cash", "bank", "in_kind", "in_transit")))
+    held = session.exec(
+        select(func.coalesce(func.sum(Account.balance), 0)).where(
+            Account.unit_id == unit.id, Account.kind.in_(("cash", "bank", "in_kind", "in_transit"))
+        )
     ).scalar_one()
     if held:
         raise UnitHoldsMoney(unit=unit.name, amount=int(held))
@@ -195,8 +284,13 @@ COLUMNS = {
     "parent": ("trực thuộc", "truc thuoc", "đơn vị cấp trên", "parent"),
     "valid_from": ("hiệu lực từ", "hieu luc tu", "valid from", "từ ngày"),
 }
-COLUMN_NAMES = {"code": "Mã", "name": "Tên", "unit_type": "Loại", "parent": "Trực thuộc",
-                "valid_from": "Hiệu lực từ"}
+COLUMN_NAMES = {
+    "code": "Mã",
+    "name": "Tên",
+    "unit_type": "Loại",
+    "parent": "Trực thuộc",
+    "valid_from": "Hiệu lực từ",
+}
 
 
 @dataclass
@@ -250,9 +344,13 @@ def header_map(header: list[object], columns: dict[str, tuple[str, ...]]) -> dic
     return found
 
 
-def read_header(table: list[list[object]], columns: dict[str, tuple[str, ...]],
-                names: dict[str, str], optional: tuple[str, ...],
-                errors: list) -> dict[str, int] | None:
+def read_header(
+    table: list[list[object]],
+    columns: dict[str, tuple[str, ...]],
+    names: dict[str, str],
+    optional: tuple[str, ...],
+    errors: list,
+) -> dict[str, int] | None:
     """The header's column map, or None with the row-1 error added (no header, or a required
     column missing, each named as the user sees it)."""
     if not table:
@@ -276,8 +374,13 @@ def cell(row: list[object], index: int | None) -> str:
     return clean(value, max_length=300)
 
 
-def preview_units(session: Session, *, table: list[list[object]],
-                  scope_ids: set[int] | None = None, allow_top: bool = True) -> UnitImport:
+def preview_units(
+    session: Session,
+    *,
+    table: list[list[object]],
+    scope_ids: set[int] | None = None,
+    allow_top: bool = True,
+) -> UnitImport:
     """Check every row of a unit list; each bad row is named by row, column and reason.
 
     With ``scope_ids`` (a browser upload), every new unit must sit under a unit of that scope
@@ -295,8 +398,14 @@ def preview_units(session: Session, *, table: list[list[object]],
         if row is None:
             continue
         if row.code in in_file:
-            result.errors.append(RowError(number, "Mã", _l("mã “%(code)s” lặp lại ở dòng %(row)s."),
-                                          {"code": row.code, "row": str(in_file[row.code].row)}))
+            result.errors.append(
+                RowError(
+                    number,
+                    "Mã",
+                    _l("mã “%(code)s” lặp lại ở dòng %(row)s."),
+                    {"code": row.code, "row": str(in_file[row.code].row)},
+                )
+            )
             continue
         in_file[row.code] = row
         result.rows.append(row)
@@ -307,19 +416,36 @@ def preview_units(session: Session, *, table: list[list[object]],
     return result
 
 
-def _check_scope(row: UnitRow, existing: dict[str, Unit], errors: list[RowError],
-                 scope_ids: set[int], allow_top: bool) -> None:
+def _check_scope(
+    row: UnitRow,
+    existing: dict[str, Unit],
+    errors: list[RowError],
+    scope_ids: set[int],
+    allow_top: bool,
+) -> None:
     parent = existing.get(row.parent_code)
     if not row.parent_code and not allow_top:
-        errors.append(RowError(row.row, "Trực thuộc", _l("chỉ quản trị viên cấp cao nhất được "
-                                                         "tạo đơn vị không trực thuộc đơn vị nào.")))
+        errors.append(
+            RowError(
+                row.row,
+                "Trực thuộc",
+                _l("chỉ quản trị viên cấp cao nhất được tạo đơn vị không trực thuộc đơn vị nào."),
+            )
+        )
     elif parent is not None and parent.id not in scope_ids:
-        errors.append(RowError(row.row, "Trực thuộc", _l("đơn vị “%(code)s” nằm ngoài phạm vi "
-                                                         "quản lý của bạn."), {"code": row.parent_code}))
+        errors.append(
+            RowError(
+                row.row,
+                "Trực thuộc",
+                _l("đơn vị “%(code)s” nằm ngoài phạm vi quản lý của bạn."),
+                {"code": row.parent_code},
+            )
+        )
 
 
-def _check_row(number: int, raw: list[object], columns: dict[str, int],
-               errors: list[RowError]) -> UnitRow | None:
+def _check_row(
+    number: int, raw: list[object], columns: dict[str, int], errors: list[RowError]
+) -> UnitRow | None:
     code, name = cell(raw, columns.get("code")), cell(raw, columns.get("name"))
     type_text, parent = cell(raw, columns.get("unit_type")), cell(raw, columns.get("parent"))
     day_text = cell(raw, columns.get("valid_from"))
@@ -330,51 +456,94 @@ def _check_row(number: int, raw: list[object], columns: dict[str, int],
         errors.append(RowError(number, "Tên", _l("chưa có tên đơn vị.")))
     unit_type = unit_type_from_label(type_text)
     if unit_type is None:
-        errors.append(RowError(number, "Loại", _l("loại “%(type)s” không hợp lệ (Tỉnh, Thành "
-                                                  "phố, Huyện, Quận, Thị xã, Xã, Phường, Thị "
-                                                  "trấn, Đặc khu)."), {"type": type_text}))
+        errors.append(
+            RowError(
+                number,
+                "Loại",
+                _l(
+                    "loại “%(type)s” không hợp lệ (Tỉnh, Thành "
+                    "phố, Huyện, Quận, Thị xã, Xã, Phường, Thị "
+                    "trấn, Đặc khu)."
+                ),
+                {"type": type_text},
+            )
+        )
     valid_from = parse_date(day_text) if day_text else None
     if valid_from is None:
-        errors.append(RowError(number, "Hiệu lực từ", _l("ngày “%(date)s” không hợp lệ; nhập "
-                                                         "dd/mm/yyyy."), {"date": day_text}))
+        errors.append(
+            RowError(
+                number,
+                "Hiệu lực từ",
+                _l("ngày “%(date)s” không hợp lệ; nhập dd/mm/yyyy."),
+                {"date": day_text},
+            )
+        )
     if len(errors) > before:
         return None
     return UnitRow(number, code, name, unit_type, parent, valid_from)
 
 
-def _check_against_tree(row: UnitRow, existing: dict[str, Unit], in_file: dict[str, UnitRow],
-                        errors: list[RowError], scope_ids: set[int] | None = None) -> None:
+def _check_against_tree(
+    row: UnitRow,
+    existing: dict[str, Unit],
+    in_file: dict[str, UnitRow],
+    errors: list[RowError],
+    scope_ids: set[int] | None = None,
+) -> None:
     """The parent is known and above the row; a code already stored must be the same unit."""
     level = level_of(row.unit_type)
     if row.parent_code:
         parent = in_file.get(row.parent_code) or existing.get(row.parent_code)
         if parent is None:
-            errors.append(RowError(row.row, "Trực thuộc", _l("không có đơn vị mã “%(code)s” "
-                                   "(trong tệp hay đã có)."), {"code": row.parent_code}))
+            errors.append(
+                RowError(
+                    row.row,
+                    "Trực thuộc",
+                    _l("không có đơn vị mã “%(code)s” (trong tệp hay đã có)."),
+                    {"code": row.parent_code},
+                )
+            )
             return
         parent_level = parent.level if isinstance(parent, Unit) else level_of(parent.unit_type)
         if UNIT_LEVELS.index(parent_level) >= UNIT_LEVELS.index(level):
-            errors.append(RowError(row.row, "Trực thuộc", _l("đơn vị cấp trên phải ở cấp cao hơn.")))
+            errors.append(
+                RowError(row.row, "Trực thuộc", _l("đơn vị cấp trên phải ở cấp cao hơn."))
+            )
             return
     stored = existing.get(row.code)
     if stored is None:
         return
     parent_code = next((c for c, u in existing.items() if u.id == stored.parent_id), "")
-    if (fold(stored.name), stored.unit_type, parent_code) != (fold(row.name), row.unit_type,
-                                                               row.parent_code):
+    if (fold(stored.name), stored.unit_type, parent_code) != (
+        fold(row.name),
+        row.unit_type,
+        row.parent_code,
+    ):
         if scope_ids is not None and stored.id not in scope_ids:
-            errors.append(RowError(row.row, "Mã", _l("mã “%(code)s” đã được dùng."),
-                                   {"code": row.code}))
+            errors.append(
+                RowError(row.row, "Mã", _l("mã “%(code)s” đã được dùng."), {"code": row.code})
+            )
         else:
-            errors.append(RowError(row.row, "Mã", _l("mã “%(code)s” đã dùng cho đơn vị "
-                                                     "“%(name)s”."),
-                                   {"code": row.code, "name": stored.name}))
+            errors.append(
+                RowError(
+                    row.row,
+                    "Mã",
+                    _l("mã “%(code)s” đã dùng cho đơn vị “%(name)s”."),
+                    {"code": row.code, "name": stored.name},
+                )
+            )
         return
     row.exists = True
 
 
-def import_units(session: Session, *, table: list[list[object]], actor_id: int | None = None,
-                 scope_ids: set[int] | None = None, allow_top: bool = True) -> UnitImport:
+def import_units(
+    session: Session,
+    *,
+    table: list[list[object]],
+    actor_id: int | None = None,
+    scope_ids: set[int] | None = None,
+    allow_top: bool = True,
+) -> UnitImport:
     """Create every new unit of the list, or none (``UnitImportRejected`` when a row is bad).
     Rows already stored with the same name, type and parent add nothing."""
     result = preview_units(session, table=table, scope_ids=scope_ids, allow_top=allow_top)
@@ -387,23 +556,39 @@ def import_units(session: Session, *, table: list[list[object]], actor_id: int |
         if not ready:  # a cycle between the file's rows
             raise UnitCycle(unit=pending[0].name)
         for row in ready:
-            unit = add_unit(session, code=row.code, name=row.name, unit_type=row.unit_type,
-                            valid_from=row.valid_from, parent_id=ids.get(row.parent_code),
-                            actor_id=actor_id)
+            unit = add_unit(
+                session,
+                code=row.code,
+                name=row.name,
+                unit_type=row.unit_type,
+                valid_from=row.valid_from,
+                parent_id=ids.get(row.parent_code),
+                actor_id=actor_id,
+            )
             ids[unit.code] = unit.id
         pending = [r for r in pending if r not in ready]
     return result
 
 
-def list_units(session: Session, *, scope_ids, query: str = "", unit_type: str = "",
-               parent_id: int | None = None, status: str = "", on: date | None = None,
-               page: int = 1, per_page: int = 50) -> tuple[list[Unit], int]:
+def list_units(
+    session: Session,
+    *,
+    scope_ids,
+    query: str = "",
+    unit_type: str = "",
+    parent_id: int | None = None,
+    status: str = "",
+    on: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Unit], int]:
     """A page of the units in scope matching the filters, and how many match in all."""
     statement = select(Unit).where(Unit.id.in_(sorted(scope_ids)))
     if query:
         like = f"%{clean(query, max_length=100)}%"
-        statement = statement.where(or_(Unit.name.ilike(like), Unit.code.ilike(like),
-                                        Unit.gso_code.ilike(like)))
+        statement = statement.where(
+            or_(Unit.name.ilike(like), Unit.code.ilike(like), Unit.gso_code.ilike(like))
+        )
     if unit_type in UNIT_TYPE_INFO:
         statement = statement.where(Unit.unit_type == unit_type)
     if parent_id is not None:
@@ -412,7 +597,11 @@ def list_units(session: Session, *, scope_ids, query: str = "", unit_type: str =
         is_open = or_(Unit.valid_to.is_(None), Unit.valid_to >= on)
         statement = statement.where(is_open if status == "open" else ~is_open)
     total = session.exec(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = session.exec(statement.order_by(Unit.code)
-                        .offset((max(page, 1) - 1) * per_page).limit(per_page)).scalars().all()
+    rows = (
+        session.exec(
+            statement.order_by(Unit.code).offset((max(page, 1) - 1) * per_page).limit(per_page)
+        )
+        .scalars()
+        .all()
+    )
     return list(rows), int(total)
-

@@ -1,4 +1,5 @@
 """The tree of units: create, find by code or printed name, walk subtrees, validity in time."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -14,10 +15,17 @@ from ..text import clean, unit_key
 
 #: the accounts every fund opens with: kind → type
 FUND_ACCOUNTS = {
-    "cash": "asset", "bank": "asset", "in_kind": "asset", "in_transit": "clearing",
-    "donations": "income", "income:budget": "income", "income:interest": "income",
-    "income:other": "income", "income:in_kind": "income",
-    "transfer_in": "clearing", "transfer_out": "clearing",
+    "cash": "asset",
+    "bank": "asset",
+    "in_kind": "asset",
+    "in_transit": "clearing",
+    "donations": "income",
+    "income:budget": "income",
+    "income:interest": "income",
+    "income:other": "income",
+    "income:in_kind": "income",
+    "transfer_in": "clearing",
+    "transfer_out": "clearing",
 }
 
 
@@ -25,13 +33,29 @@ FUND_ACCOUNTS = {
 DEFAULT_TYPES = {"nation": "quoc_gia", "province": "tinh", "district": "huyen", "commune": "xa"}
 
 
-def create_unit(session: Session, *, code: str, name: str, level: str, valid_from: date,
-                parent_id: int | None = None, printed_name: str | None = None,
-                valid_to: date | None = None, unit_type: str | None = None) -> Unit:
+def create_unit(
+    session: Session,
+    *,
+    code: str,
+    name: str,
+    level: str,
+    valid_from: date,
+    parent_id: int | None = None,
+    printed_name: str | None = None,
+    valid_to: date | None = None,
+    unit_type: str | None = None,
+) -> Unit:
     """Create a unit with its fund's accounts and an empty hash chain."""
-    unit = Unit(code=clean(code), name=clean(name), printed_name=clean(printed_name) or None,
-                level=level, parent_id=parent_id, valid_from=valid_from, valid_to=valid_to,
-                unit_type=unit_type or DEFAULT_TYPES.get(level))
+    unit = Unit(
+        code=clean(code),
+        name=clean(name),
+        printed_name=clean(printed_name) or None,
+        level=level,
+        parent_id=parent_id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        unit_type=unit_type or DEFAULT_TYPES.get(level),
+    )
     session.add(unit)
     session.flush()
     session.add_all(Account(unit_id=unit.id, kind=k, type=t) for k, t in FUND_ACCOUNTS.items())
@@ -40,13 +64,27 @@ def create_unit(session: Session, *, code: str, name: str, level: str, valid_fro
     return unit
 
 
-def record_succession(session: Session, *, predecessor_id: int, successor_id: int,
-                      effective_on: date, share_bp: int = 10000, legal_basis: str = "",
-                      share_note: str = "") -> None:
+def record_succession(
+    session: Session,
+    *,
+    predecessor_id: int,
+    successor_id: int,
+    effective_on: date,
+    share_bp: int = 10000,
+    legal_basis: str = "",
+    share_note: str = "",
+) -> None:
     """Record that ``share_bp`` (10000 = whole) of ``predecessor`` went to ``successor``."""
-    session.add(UnitSuccession(predecessor_id=predecessor_id, successor_id=successor_id,
-                               effective_on=effective_on, share_bp=share_bp,
-                               legal_basis=clean(legal_basis), share_note=clean(share_note)))
+    session.add(
+        UnitSuccession(
+            predecessor_id=predecessor_id,
+            successor_id=successor_id,
+            effective_on=effective_on,
+            share_bp=share_bp,
+            legal_basis=clean(legal_basis),
+            share_note=clean(share_note),
+        )
+    )
     session.flush()
 
 
@@ -125,8 +163,9 @@ def children(session: Session, *, parent_id: int, on: date | None = None) -> lis
     """The units directly under ``parent_id``, valid on ``on`` when given, by name."""
     query = select(Unit).where(Unit.parent_id == parent_id)
     if on is not None:
-        query = query.where(Unit.valid_from <= on,
-                            or_(Unit.valid_to.is_(None), Unit.valid_to >= on))
+        query = query.where(
+            Unit.valid_from <= on, or_(Unit.valid_to.is_(None), Unit.valid_to >= on)
+        )
     return list(session.exec(query.order_by(Unit.id)).scalars().all())
 
 
@@ -141,8 +180,15 @@ def predecessors(session: Session, unit_id: int) -> list[int]:
     found: list[int] = []
     frontier = [unit_id]
     while frontier:
-        rows = session.exec(select(UnitSuccession.predecessor_id).where(
-            UnitSuccession.successor_id.in_(frontier))).scalars().all()
+        rows = (
+            session.exec(
+                select(UnitSuccession.predecessor_id).where(
+                    UnitSuccession.successor_id.in_(frontier)
+                )
+            )
+            .scalars()
+            .all()
+        )
         frontier = [r for r in rows if r not in found]
         found.extend(frontier)
     return found
@@ -163,16 +209,22 @@ def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[i
         found[current] = found.get(current, Fraction(0)) + share
         if session.get(Unit, current).valid_from <= on:
             continue
-        links = session.exec(select(UnitSuccession.predecessor_id, UnitSuccession.share_bp)
-                             .where(UnitSuccession.successor_id == current)).all()
+        links = session.exec(
+            select(UnitSuccession.predecessor_id, UnitSuccession.share_bp).where(
+                UnitSuccession.successor_id == current
+            )
+        ).all()
         frontier.extend((pred, share * Fraction(bp, WHOLE_SHARE)) for pred, bp in links)
-    return [(unit_id, found.pop(unit_id))] + sorted(found.items())
+    return [(unit_id, found.pop(unit_id)), *sorted(found.items())]
 
 
 def account_id(session: Session, *, unit_id: int, kind: str) -> int:
     """The id of the fund's ``kind`` account, opened on first use (expense:<category>)."""
-    found = session.exec(select(Account.id).where(
-        Account.unit_id == unit_id, Account.kind == kind)).scalars().first()
+    found = (
+        session.exec(select(Account.id).where(Account.unit_id == unit_id, Account.kind == kind))
+        .scalars()
+        .first()
+    )
     if found:
         return found
     account = Account(unit_id=unit_id, kind=kind, type=_account_type(kind))
@@ -197,5 +249,3 @@ def _account_type(kind: str) -> str:
     if kind in OPENED_ON_USE:
         return OPENED_ON_USE[kind]
     return "expense" if kind.startswith("expense:") else "income"
-
-

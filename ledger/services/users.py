@@ -1,4 +1,5 @@
 """Users: create with an argon2id hash, authenticate with a lock-out counted in the database."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,29 +28,57 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-def create_user(session: Session, *, username: str, password: str, role: str, unit_id: int,
-                full_name: str = "", can_unmask: bool = False,
-                actor_id: int | None = None) -> User:
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    unit_id: int,
+    full_name: str = "",
+    can_unmask: bool = False,
+    actor_id: int | None = None,
+) -> User:
     """Create a user scoped to ``unit_id`` and everything under it."""
     username = clean(username, max_length=80).lower()
     if session.exec(select(User).where(User.username == username)).scalars().first():
         raise DuplicateUser(username=username)
-    user = User(username=username, full_name=clean(full_name, max_length=200),
-                password_hash=hash_password(password), role=role, unit_id=unit_id,
-                can_unmask=can_unmask)
+    user = User(
+        username=username,
+        full_name=clean(full_name, max_length=200),
+        password_hash=hash_password(password),
+        role=role,
+        unit_id=unit_id,
+        can_unmask=can_unmask,
+    )
     session.add(user)
     session.flush()
-    record_event(session, action="user.create", user_id=actor_id, unit_id=unit_id,
-                 object_type="user", object_id=user.id,
-                 after={"username": username, "role": role, "unit_id": unit_id})
+    record_event(
+        session,
+        action="user.create",
+        user_id=actor_id,
+        unit_id=unit_id,
+        object_type="user",
+        object_id=user.id,
+        after={"username": username, "role": role, "unit_id": unit_id},
+    )
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str, max_failures: int = 10,
-                 lockout_minutes: int = 15) -> User | None:
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    max_failures: int = 10,
+    lockout_minutes: int = 15,
+) -> User | None:
     """The user if the password is right and the account is active and not locked, else None."""
-    user = session.exec(select(User).where(User.username == clean(username).lower())
-                        .with_for_update()).scalars().first()
+    user = (
+        session.exec(select(User).where(User.username == clean(username).lower()).with_for_update())
+        .scalars()
+        .first()
+    )
     if user is None:
         _verify(_DUMMY_HASH, password)
         return None
@@ -90,20 +119,34 @@ def get_user(session: Session, user_id: int) -> User:
 def end_sessions(session: Session, *, user_id: int, actor_id: int | None = None) -> None:
     """Invalidate every session cookie and API token of the user (sign-out everywhere,
     deactivation, password change)."""
-    session.exec(update(User).where(User.id == user_id)
-                 .values(session_version=User.session_version + 1))
+    session.exec(
+        update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+    )
     revoke_all(session, user_id=user_id, actor_id=actor_id if actor_id is not None else user_id)
     session.flush()
 
 
-def update_user(session: Session, *, user_id: int, actor_id: int | None, role: str,
-                unit_id: int, active: bool, full_name: str, can_unmask: bool,
-                password: str = "") -> User:
+def update_user(
+    session: Session,
+    *,
+    user_id: int,
+    actor_id: int | None,
+    role: str,
+    unit_id: int,
+    active: bool,
+    full_name: str,
+    can_unmask: bool,
+    password: str = "",
+) -> User:
     """Change a user's role, scope, status or password; audited, and ends their sessions
     (and their API tokens too when the password, the status, the role or the scope changed)."""
     user = get_user(session, user_id)
-    before = {"role": user.role, "unit_id": user.unit_id, "active": user.active,
-              "can_unmask": user.can_unmask}
+    before = {
+        "role": user.role,
+        "unit_id": user.unit_id,
+        "active": user.active,
+        "can_unmask": user.can_unmask,
+    }
     revokes = bool(password) or (user.role, user.unit_id, user.active) != (role, unit_id, active)
     user.role, user.unit_id, user.active = role, unit_id, active
     user.full_name, user.can_unmask = clean(full_name, max_length=200), can_unmask
@@ -113,8 +156,20 @@ def update_user(session: Session, *, user_id: int, actor_id: int | None, role: s
     session.flush()
     if revokes:
         revoke_all(session, user_id=user.id, actor_id=actor_id)
-    record_event(session, action="user.update", user_id=actor_id, unit_id=unit_id,
-                 object_type="user", object_id=user.id, before=before,
-                 after={"role": role, "unit_id": unit_id, "active": active,
-                        "can_unmask": can_unmask, "password_changed": bool(password)})
+    record_event(
+        session,
+        action="user.update",
+        user_id=actor_id,
+        unit_id=unit_id,
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after={
+            "role": role,
+            "unit_id": unit_id,
+            "active": active,
+            "can_unmask": can_unmask,
+            "password_changed": bool(password),
+        },
+    )
     return user

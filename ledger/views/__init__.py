@@ -1,4 +1,5 @@
 """Blueprints, one per feature; views are thin: form → one service call → commit → redirect."""
+
 from __future__ import annotations
 
 from werkzeug.routing import BaseConverter, ValidationError
@@ -26,11 +27,41 @@ class IdConverter(BaseConverter):
 def init_app(app) -> None:
     """Register the id converter, then every blueprint."""
     from .. import api
-    from . import (account, admin, audit, auth, beneficiaries, books, dashboard, disbursements,
-                   imports, main, public, receipts, setup, transfers, units)
+    from . import (
+        account,
+        admin,
+        audit,
+        auth,
+        beneficiaries,
+        books,
+        dashboard,
+        disbursements,
+        imports,
+        main,
+        public,
+        receipts,
+        setup,
+        transfers,
+        units,
+    )
 
     app.url_map.converters["int"] = IdConverter
-    for module in (auth, main, receipts, books, imports, admin, beneficiaries, disbursements,
-                   transfers, dashboard, public, audit, account, units, setup):
+    for module in (
+        auth,
+        main,
+        receipts,
+        books,
+        imports,
+        admin,
+        beneficiaries,
+        disbursements,
+        transfers,
+        dashboard,
+        public,
+        audit,
+        account,
+        units,
+        setup,
+    ):
         app.register_blueprint(module.bp)
     api.init_app(app)

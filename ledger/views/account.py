@@ -1,4 +1,5 @@
 """The signed-in user's own account: their API tokens, listed and revoked."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -19,8 +20,9 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def tokens():
     """The user's API tokens: name, issued, expires, status; live ones can be revoked."""
     rows = service.list_tokens(get_session(), user_id=current_user.id)
-    return render_template("account/tokens.html", rows=rows, status=service.token_status,
-                           form=BaseForm())
+    return render_template(
+        "account/tokens.html", rows=rows, status=service.token_status, form=BaseForm()
+    )
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -34,8 +36,9 @@ def revoke_token(token_id: int):
 
     def action(session):
         try:
-            owner["id"] = service.revoke_token(session, token_id=token_id,
-                                               actor_id=current_user.id).user_id
+            owner["id"] = service.revoke_token(
+                session, token_id=token_id, actor_id=current_user.id
+            ).user_id
         except NotFound:
             abort(404)
         return _back(owner["id"])

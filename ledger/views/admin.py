@@ -1,4 +1,5 @@
 """Admins manage the users of their scope, the categories and the settings."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -21,8 +22,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _unit_choices():
-    units = get_session().exec(select(Unit).where(Unit.id.in_(scope_ids()))
-                               .order_by(Unit.level, Unit.name)).scalars().all()
+    units = (
+        get_session()
+        .exec(select(Unit).where(Unit.id.in_(scope_ids())).order_by(Unit.level, Unit.name))
+        .scalars()
+        .all()
+    )
     return [(u.id, u.name) for u in units]
 
 
@@ -30,9 +35,16 @@ def _unit_choices():
 @permission_required("manage_users")
 def users():
     """The users whose unit is in the admin's scope."""
-    rows = get_session().exec(select(User, Unit).join(Unit, Unit.id == User.unit_id)
-                              .where(User.unit_id.in_(scope_ids()))
-                              .order_by(Unit.name, User.username)).all()
+    rows = (
+        get_session()
+        .exec(
+            select(User, Unit)
+            .join(Unit, Unit.id == User.unit_id)
+            .where(User.unit_id.in_(scope_ids()))
+            .order_by(Unit.name, User.username)
+        )
+        .all()
+    )
     return render_template("admin/users.html", rows=rows)
 
 
@@ -57,9 +69,16 @@ def new_user():
 
 
 def _create(session, form) -> str:
-    create_user(session, username=form.username.data, password=form.password.data,
-                role=form.role.data, unit_id=form.unit_id.data, full_name=form.full_name.data,
-                can_unmask=form.can_unmask.data, actor_id=current_user.id)
+    create_user(
+        session,
+        username=form.username.data,
+        password=form.password.data,
+        role=form.role.data,
+        unit_id=form.unit_id.data,
+        full_name=form.full_name.data,
+        can_unmask=form.can_unmask.data,
+        actor_id=current_user.id,
+    )
     return url_for("admin.users")
 
 
@@ -82,16 +101,27 @@ def edit_user(user_id: int):
             return refused(error, form, "admin/user_form.html", user=user)
         flash(_("Đã cập nhật người dùng %(name)s.", name=user.username), "info")
         return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user,
-                           rows=list_tokens(get_session(), user_id=user.id),
-                           status=token_status)
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        rows=list_tokens(get_session(), user_id=user.id),
+        status=token_status,
+    )
 
 
 def _update(session, user: User, form) -> str:
-    update_user(session, user_id=user.id, actor_id=current_user.id, role=form.role.data,
-                unit_id=form.unit_id.data, active=form.active.data,
-                full_name=form.full_name.data, can_unmask=form.can_unmask.data,
-                password=form.password.data or "")
+    update_user(
+        session,
+        user_id=user.id,
+        actor_id=current_user.id,
+        role=form.role.data,
+        unit_id=form.unit_id.data,
+        active=form.active.data,
+        full_name=form.full_name.data,
+        can_unmask=form.can_unmask.data,
+        password=form.password.data or "",
+    )
     return url_for("admin.users")
 
 
@@ -107,10 +137,18 @@ def categories():
     rows = get_session().exec(select(Category).order_by(Category.id)).scalars().all()
     if form.validate_on_submit():
         try:
-            run_once(form, lambda s: create_category(
-                s, code=form.code.data, name_vi=form.name_vi.data, name_en=form.name_en.data,
-                is_management=form.is_management.data, actor_id=current_user.id),
-                url=url_for("admin.categories"))
+            run_once(
+                form,
+                lambda s: create_category(
+                    s,
+                    code=form.code.data,
+                    name_vi=form.name_vi.data,
+                    name_en=form.name_en.data,
+                    is_management=form.is_management.data,
+                    actor_id=current_user.id,
+                ),
+                url=url_for("admin.categories"),
+            )
         except LedgerError as error:
             return refused(error, form, "admin/categories.html", rows=rows)
         flash(_("Đã thêm khoản chi."), "info")
@@ -136,26 +174,43 @@ def settings():
         values = {key: str(form[key].data) for key in EDITABLE}
         values["words_even"] = "1" if form.words_even.data else "0"
         try:
-            run_once(form, lambda s: update_settings(s, values=values, actor_id=current_user.id),
-                     url=url_for("admin.settings"))
+            run_once(
+                form,
+                lambda s: update_settings(s, values=values, actor_id=current_user.id),
+                url=url_for("admin.settings"),
+            )
         except LedgerError as error:
-            return refused(error, form, "admin/settings.html", editable=editable,
-                           examples=_examples(session), **_regimes(session))
+            return refused(
+                error,
+                form,
+                "admin/settings.html",
+                editable=editable,
+                examples=_examples(session),
+                **_regimes(session),
+            )
         flash(_("Đã lưu cài đặt."), "info")
         return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form, editable=editable,
-                           examples=_examples(session), **_regimes(session))
+    return render_template(
+        "admin/settings.html",
+        form=form,
+        editable=editable,
+        examples=_examples(session),
+        **_regimes(session),
+    )
 
 
 def _regimes(session) -> dict:
     """The dated table of form codes and circulars, and the form that adds a row."""
     from ..forms_units import RegimeForm
     from ..services.regimes import list_regimes
+
     return {"regimes": list_regimes(session), "regime_form": RegimeForm()}
 
 
 def _examples(session) -> list[tuple[int, str]]:
     """How vouchers will write some amounts in words with the stored settings."""
     stored = voucher_settings(session)
-    return [(amount, amount_in_words(amount, linh=stored["linh"], even=stored["even"]))
-            for amount in (105, 1_050_000, 10_000_000, 1_000_000_005)]
+    return [
+        (amount, amount_in_words(amount, linh=stored["linh"], even=stored["even"]))
+        for amount in (105, 1_050_000, 10_000_000, 1_000_000_005)
+    ]

@@ -1,4 +1,5 @@
 """Sign in and out."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -20,17 +21,22 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         session = get_write_session()
-        user = authenticate(session, username=form.username.data, password=form.password.data,
-                            max_failures=current_app.config["MAX_FAILED_LOGINS"],
-                            lockout_minutes=current_app.config["LOCKOUT_MINUTES"])
+        user = authenticate(
+            session,
+            username=form.username.data,
+            password=form.password.data,
+            max_failures=current_app.config["MAX_FAILED_LOGINS"],
+            lockout_minutes=current_app.config["LOCKOUT_MINUTES"],
+        )
         session.commit()
         if user is not None:
             start_session(user)
             log.info("login user=%s unit=%s", user.id, user.unit_id)
             _unit_notice(session, user.unit_id)
             return redirect(_safe_next(request.args.get("next")))
-        flash(_("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị tạm khóa."),
-              "error")
+        flash(
+            _("Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị tạm khóa."), "error"
+        )
     return render_template("auth/login.html", form=form)
 
 
@@ -39,14 +45,27 @@ def _unit_notice(session, unit_id: int) -> None:
     from datetime import date
 
     from ..services.reorganisation import successor_notice
+
     notice = successor_notice(session, unit_id=unit_id, today=date.today())
     if notice and notice["successors"]:
-        flash(_("Đơn vị %(unit)s đã kết thúc hoạt động từ sau ngày %(date)s và được sắp xếp "
+        flash(
+            _(
+                "Đơn vị %(unit)s đã kết thúc hoạt động từ sau ngày %(date)s và được sắp xếp "
                 "vào: %(successors)s. Hãy đề nghị quản trị viên chuyển tài khoản sang đơn vị "
-                "mới.", **notice), "warning")
+                "mới.",
+                **notice,
+            ),
+            "warning",
+        )
     elif notice:
-        flash(_("Đơn vị %(unit)s đã kết thúc hoạt động từ sau ngày %(date)s.",
-                unit=notice["unit"], date=notice["date"]), "warning")
+        flash(
+            _(
+                "Đơn vị %(unit)s đã kết thúc hoạt động từ sau ngày %(date)s.",
+                unit=notice["unit"],
+                date=notice["date"],
+            ),
+            "warning",
+        )
 
 
 def _safe_next(target: str | None) -> str:
@@ -76,6 +95,7 @@ def logout():
         session.commit()
         logout_user()
     from flask import session as cookie
+
     lang = cookie.get("lang")
     cookie.clear()
     if lang:

@@ -1,4 +1,5 @@
 """Children the fund helps: masked by default, in full for those who care for them."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -21,8 +22,12 @@ bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
 
 def full_view(child: Beneficiary) -> bool:
     """Whether the signed-in user sees this child's record unmasked by default."""
-    return service.sees_in_full(get_session(), role=current_user.role,
-                                user_unit_id=current_user.unit_id, child_unit_id=child.unit_id)
+    return service.sees_in_full(
+        get_session(),
+        role=current_user.role,
+        user_unit_id=current_user.unit_id,
+        child_unit_id=child.unit_id,
+    )
 
 
 def shown_name(child: Beneficiary) -> str:
@@ -49,11 +54,20 @@ def new():
     """Record a child; warns when the same child seems to be there already."""
     session = get_session()
     form = BeneficiaryForm()
-    form.unit_id.choices = [(u.id, u.name) for u in session.exec(
-        select(Unit).where(Unit.id.in_(scope_ids()), Unit.level == "commune").order_by(Unit.name)
-    ).scalars()] or [(current_user.unit_id, "")]
-    form.groups.choices = [(g.code, g.name_vi) for g in session.exec(
-        select(CircumstanceGroup).order_by(CircumstanceGroup.position)).scalars()]
+    form.unit_id.choices = [
+        (u.id, u.name)
+        for u in session.exec(
+            select(Unit)
+            .where(Unit.id.in_(scope_ids()), Unit.level == "commune")
+            .order_by(Unit.name)
+        ).scalars()
+    ] or [(current_user.unit_id, "")]
+    form.groups.choices = [
+        (g.code, g.name_vi)
+        for g in session.exec(
+            select(CircumstanceGroup).order_by(CircumstanceGroup.position)
+        ).scalars()
+    ]
     if form.validate_on_submit():
         require_scope(form.unit_id.data)
         try:
@@ -68,12 +82,20 @@ def new():
 
 def _create(session, form) -> str:
     child = service.create_beneficiary(
-        session, unit_id=form.unit_id.data, user_id=current_user.id,
+        session,
+        unit_id=form.unit_id.data,
+        user_id=current_user.id,
         allow_duplicate=form.confirm_duplicate.data,
         data=service.BeneficiaryInput(
-            full_name=form.full_name.data, birth_date=form.birth_date.data, sex=form.sex.data,
-            guardian_name=form.guardian_name.data, consent_by=form.consent_by.data,
-            consent_on=form.consent_on.data, groups=tuple(form.groups.data or ())))
+            full_name=form.full_name.data,
+            birth_date=form.birth_date.data,
+            sex=form.sex.data,
+            guardian_name=form.guardian_name.data,
+            consent_by=form.consent_by.data,
+            consent_on=form.consent_on.data,
+            groups=tuple(form.groups.data or ()),
+        ),
+    )
     return url_for("beneficiaries.show", beneficiary_id=child.id)
 
 
@@ -92,11 +114,17 @@ def show(beneficiary_id: int):
 def _render_show(child: Beneficiary, *, unmasked: bool):
     session = get_session()
     duplicates = service.possible_duplicates(session, child) if full_view(child) else []
-    return render_template("beneficiaries/show.html", child=child, unmasked=unmasked,
-                           masked_name=service.mask_name(child.full_name),
-                           unit=session.get(Unit, child.unit_id),
-                           groups=service.groups_of(session, child.id), duplicates=duplicates,
-                           history=service.history(session, child.id), unmask_form=UnmaskForm())
+    return render_template(
+        "beneficiaries/show.html",
+        child=child,
+        unmasked=unmasked,
+        masked_name=service.mask_name(child.full_name),
+        unit=session.get(Unit, child.unit_id),
+        groups=service.groups_of(session, child.id),
+        duplicates=duplicates,
+        history=service.history(session, child.id),
+        unmask_form=UnmaskForm(),
+    )
 
 
 @bp.route("/<int:beneficiary_id>/unmask", methods=["POST"])
@@ -112,8 +140,9 @@ def unmask(beneficiary_id: int):
         return redirect(url_for("beneficiaries.show", beneficiary_id=child.id))
     session = get_write_session()
     try:
-        service.unmask(session, beneficiary_id=child.id, user_id=current_user.id,
-                       reason=form.reason.data)
+        service.unmask(
+            session, beneficiary_id=child.id, user_id=current_user.id, reason=form.reason.data
+        )
     except LedgerError as error:
         session.rollback()
         flash(error_message(error), "error")

@@ -1,4 +1,5 @@
 """Cash book and bank book of a fund, on screen and as .xlsx."""
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,9 @@ def _book(unit_id: int, kind: str):
     if date_to < date_from:
         date_from, date_to = date_to, date_from
     session = get_session()
-    return get_unit(session, unit_id), read_book(session, unit_id=unit_id, kind=kind,
-                                                 date_from=date_from, date_to=date_to)
+    return get_unit(session, unit_id), read_book(
+        session, unit_id=unit_id, kind=kind, date_from=date_from, date_to=date_to
+    )
 
 
 @bp.route("/<int:unit_id>/<kind>")
@@ -41,10 +43,15 @@ def _book(unit_id: int, kind: str):
 def show(unit_id: int, kind: str):
     """Opening balance, lines with running balance and daily totals, closing balance."""
     unit, book = _book(unit_id, kind)
-    return render_template("books/show.html", unit=unit, book=book,
-                           locked=locked_through(get_session(), unit_id),
-                           lock_anchor=last_lock_anchor(get_session(), unit_id),
-                           lock_form=LockForm(), unlock_form=UnlockForm())
+    return render_template(
+        "books/show.html",
+        unit=unit,
+        book=book,
+        locked=locked_through(get_session(), unit_id),
+        lock_anchor=last_lock_anchor(get_session(), unit_id),
+        lock_form=LockForm(),
+        unlock_form=UnlockForm(),
+    )
 
 
 @bp.route("/<int:unit_id>/lock", methods=["POST"])
@@ -55,13 +62,19 @@ def lock(unit_id: int):
     form = LockForm()
     if form.validate_on_submit():
         try:
-            run_once(form, lambda s: lock_period(s, unit_id=unit_id, through=form.through.data,
-                                                 user_id=current_user.id),
-                     url=url_for("books.show", unit_id=unit_id, kind="cash"))
+            run_once(
+                form,
+                lambda s: lock_period(
+                    s, unit_id=unit_id, through=form.through.data, user_id=current_user.id
+                ),
+                url=url_for("books.show", unit_id=unit_id, kind="cash"),
+            )
         except LedgerError as error:
             return _refused_on_book(error, unit_id, lock_form=form)
-        flash(_("Đã khóa sổ đến hết ngày %(day)s.", day=form.through.data.strftime("%d/%m/%Y")),
-              "info")
+        flash(
+            _("Đã khóa sổ đến hết ngày %(day)s.", day=form.through.data.strftime("%d/%m/%Y")),
+            "info",
+        )
     else:
         flash(_("Ngày khóa sổ không hợp lệ."), "error")
     return redirect(url_for("books.show", unit_id=unit_id, kind="cash"))
@@ -75,10 +88,17 @@ def unlock(unit_id: int):
     form = UnlockForm()
     if form.validate_on_submit():
         try:
-            run_once(form, lambda s: unlock_period(s, unit_id=unit_id, through=form.through.data,
-                                                   user_id=current_user.id,
-                                                   reason=form.reason.data),
-                     url=url_for("books.show", unit_id=unit_id, kind="cash"))
+            run_once(
+                form,
+                lambda s: unlock_period(
+                    s,
+                    unit_id=unit_id,
+                    through=form.through.data,
+                    user_id=current_user.id,
+                    reason=form.reason.data,
+                ),
+                url=url_for("books.show", unit_id=unit_id, kind="cash"),
+            )
         except LedgerError as error:
             return _refused_on_book(error, unit_id, unlock_form=form)
         flash(_("Đã mở khóa sổ."), "info")
@@ -91,8 +111,15 @@ def _refused_on_book(error: LedgerError, unit_id: int, **forms):
     """The cash book again, the refused form holding what the user typed, the message above."""
     unit, book = _book(unit_id, "cash")
     context = {"lock_form": LockForm(), "unlock_form": UnlockForm(), **forms}
-    return refused(error, next(iter(forms.values())), "books/show.html", unit=unit, book=book,
-                   locked=locked_through(get_session(), unit_id), **context)
+    return refused(
+        error,
+        next(iter(forms.values())),
+        "books/show.html",
+        unit=unit,
+        book=book,
+        locked=locked_through(get_session(), unit_id),
+        **context,
+    )
 
 
 @bp.route("/<int:unit_id>/<kind>.xlsx")
@@ -101,6 +128,9 @@ def download(unit_id: int, kind: str):
     """The same book as a workbook."""
     unit, book = _book(unit_id, kind)
     name = "so-quy-tien-mat" if kind == "cash" else "so-tien-gui"
-    return send_file(io.BytesIO(book_workbook(book, unit_name=unit.name)), as_attachment=True,
-                     download_name=f"{name}-{unit.code}-{book.date_from:%Y%m%d}-{book.date_to:%Y%m%d}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        io.BytesIO(book_workbook(book, unit_name=unit.name)),
+        as_attachment=True,
+        download_name=f"{name}-{unit.code}-{book.date_from:%Y%m%d}-{book.date_to:%Y%m%d}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,4 +1,5 @@
 """Helpers every blueprint's views share: run a submission once, read list filters."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,8 +17,11 @@ from ..text import parse_digits
 
 def form_payload(form) -> dict:
     """The submitted values that identify a submission (no tokens)."""
-    return {name: field.data for name, field in form._fields.items()
-            if name not in ("csrf_token", "idempotency_key", "file")}
+    return {
+        name: field.data
+        for name, field in form._fields.items()
+        if name not in ("csrf_token", "idempotency_key", "file")
+    }
 
 
 def run_once(form, action, *, url: str | None = None) -> str:
@@ -57,12 +61,18 @@ def run_once(form, action, *, url: str | None = None) -> str:
 #: the form field a refusal is about, by rule; the first the form has gets the message
 _DATES = ("receipt_date", "disbursement_date", "paid_on", "sent_on", "received_on", "through")
 FIELD_OF_ERROR = {
-    "PeriodLocked": _DATES, "UnitNotValid": _DATES, "InvalidDate": _DATES,
+    "PeriodLocked": _DATES,
+    "UnitNotValid": _DATES,
+    "InvalidDate": _DATES,
     "InvalidAmount": ("amount", "amount_each", "total"),
     "InsufficientFunds": ("amount", "amount_each"),
-    "DifferenceNeedsReason": ("reason",), "ReasonRequired": ("reason", "comment"),
-    "BeneficiaryOutsideFund": ("beneficiary_id",), "QuotaOutsideTree": ("credit_unit_id",),
-    "DuplicateUser": ("username",), "WeakPassword": ("password",), "DuplicateCategory": ("code",),
+    "DifferenceNeedsReason": ("reason",),
+    "ReasonRequired": ("reason", "comment"),
+    "BeneficiaryOutsideFund": ("beneficiary_id",),
+    "QuotaOutsideTree": ("credit_unit_id",),
+    "DuplicateUser": ("username",),
+    "WeakPassword": ("password",),
+    "DuplicateCategory": ("code",),
 }
 
 
@@ -85,8 +95,17 @@ def refused(error: LedgerError, form, template: str, **context):
 def template_shows_field_errors(template: str) -> bool:
     """Pages built with the ``field`` macro show a field's errors; action forms on a document's
     page (void, approve, pay) show the message above instead."""
-    return template.endswith(("new.html", "receive.html", "user_form.html", "edit.html",
-                              "correct.html", "categories.html", "settings.html"))
+    return template.endswith(
+        (
+            "new.html",
+            "receive.html",
+            "user_form.html",
+            "edit.html",
+            "correct.html",
+            "categories.html",
+            "settings.html",
+        )
+    )
 
 
 def arg_int(name: str, default: int | None = None) -> int | None:

@@ -1,4 +1,5 @@
 """Campaign dashboard, quota allocation, period reports, charts and the reconciliation workbook."""
+
 from __future__ import annotations
 
 import io
@@ -6,8 +7,7 @@ import threading
 from collections import OrderedDict
 from datetime import date
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -37,10 +37,16 @@ from ..text import parse_digits
 from .common import get_in_scope, refused, run_once
 
 bp = Blueprint("dashboard", __name__, url_prefix="/campaigns")
-SORTS = {"name": lambda r: r.name, "quota": lambda r: r.quota, "collected": lambda r: r.collected,
-         "rate": lambda r: r.rate or 0, "difference": lambda r: r.difference,
-         "disbursed": lambda r: r.disbursed, "balance": lambda r: r.balance,
-         "last": lambda r: r.last_receipt or date.min}
+SORTS = {
+    "name": lambda r: r.name,
+    "quota": lambda r: r.quota,
+    "collected": lambda r: r.collected,
+    "rate": lambda r: r.rate or 0,
+    "difference": lambda r: r.difference,
+    "disbursed": lambda r: r.disbursed,
+    "balance": lambda r: r.balance,
+    "last": lambda r: r.last_receipt or date.min,
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -76,25 +82,37 @@ def show(campaign_id: int):
     as_of = _as_of(campaign)
     progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus)
     key = request.args.get("sort", "name")
-    rows = sorted(progress.rows, key=SORTS.get(key, SORTS["name"]),
-                  reverse=request.args.get("dir") == "desc")
+    rows = sorted(
+        progress.rows, key=SORTS.get(key, SORTS["name"]), reverse=request.args.get("dir") == "desc"
+    )
     periods = report_periods(session, campaign.id)
     expected = reports.expected_share(campaign, as_of)
     same, same_rows = reports.same_period_rows(session, progress)
     return render_template(
-        "dashboard/show.html", p=progress, rows=rows, sort=key, expected=expected,
+        "dashboard/show.html",
+        p=progress,
+        rows=rows,
+        sort=key,
+        expected=expected,
         behind={r.unit_id for r in rows if r.quota and r.collected < r.quota * expected},
         projection=reports.projection(progress, today=as_of, periods=periods),
-        spent=reports.spent_by_category(session, root_id=progress.unit.id,
-                                        start=campaign.starts_on, end=as_of),
-        same=same, same_rows=same_rows,
-        periods=periods, child_campaigns=_child_campaigns(session, campaign), as_of=as_of)
+        spent=reports.spent_by_category(
+            session, root_id=progress.unit.id, start=campaign.starts_on, end=as_of
+        ),
+        same=same,
+        same_rows=same_rows,
+        periods=periods,
+        child_campaigns=_child_campaigns(session, campaign),
+        as_of=as_of,
+    )
 
 
 def _child_campaigns(session, campaign: Campaign) -> dict[int, int]:
-    rows = session.exec(select(Campaign.unit_id, Campaign.id).join(
-        Unit, Unit.id == Campaign.unit_id).where(Unit.parent_id == campaign.unit_id,
-                                                 Campaign.year == campaign.year)).all()
+    rows = session.exec(
+        select(Campaign.unit_id, Campaign.id)
+        .join(Unit, Unit.id == Campaign.unit_id)
+        .where(Unit.parent_id == campaign.unit_id, Campaign.year == campaign.year)
+    ).all()
     return dict(rows)
 
 
@@ -104,23 +122,43 @@ def quotas(campaign_id: int):
     """Set every child unit's quota on one screen: typed, equal split or by weights."""
     session, campaign = get_session(), _campaign(campaign_id)
     units = children(session, parent_id=campaign.unit_id, on=campaign.starts_on)
-    current = dict(session.exec(select(Quota.unit_id, Quota.amount)
-                                .where(Quota.campaign_id == campaign.id)).all())
+    current = dict(
+        session.exec(
+            select(Quota.unit_id, Quota.amount).where(Quota.campaign_id == campaign.id)
+        ).all()
+    )
     form = BaseForm()
     if form.validate_on_submit():
         try:
             amounts = _quota_amounts(campaign, units)
-            run_once(form, lambda s: allocate(s, campaign_id=campaign.id, amounts=amounts,
-                                              user_id=current_user.id),
-                     url=url_for("dashboard.show", campaign_id=campaign.id))
+            run_once(
+                form,
+                lambda s: allocate(
+                    s, campaign_id=campaign.id, amounts=amounts, user_id=current_user.id
+                ),
+                url=url_for("dashboard.show", campaign_id=campaign.id),
+            )
         except LedgerError as error:
-            return refused(error, form, "dashboard/quotas.html", campaign=campaign, units=units,
-                           current=request.form, upload=ImportForm())
+            return refused(
+                error,
+                form,
+                "dashboard/quotas.html",
+                campaign=campaign,
+                units=units,
+                current=request.form,
+                upload=ImportForm(),
+            )
         flash(_("Đã lưu chỉ tiêu phân bổ."), "info")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id))
     shown = {f"quota-{u.id}": current.get(u.id, 0) for u in units}
-    return render_template("dashboard/quotas.html", campaign=campaign, units=units,
-                           current=shown, form=form, upload=ImportForm())
+    return render_template(
+        "dashboard/quotas.html",
+        campaign=campaign,
+        units=units,
+        current=shown,
+        form=form,
+        upload=ImportForm(),
+    )
 
 
 def _quota_amounts(campaign: Campaign, units) -> dict[int, int]:
@@ -130,12 +168,20 @@ def _quota_amounts(campaign: Campaign, units) -> dict[int, int]:
     mode = request.form.get("mode", "typed")
     if mode in ("equal", "weights"):
         total = parse_amount(request.form.get("total", ""))
-        weights = [1] * len(units) if mode == "equal" else [
-            _weight(request.form.get(f"weight-{u.id}", "")) for u in units]
-        return dict(zip([u.id for u in units], split_by_weights(total, weights)))
-    return {u.id: (parse_amount(request.form[f"quota-{u.id}"])
-                   if request.form.get(f"quota-{u.id}", "").strip() not in ("", "0") else 0)
-            for u in units}
+        weights = (
+            [1] * len(units)
+            if mode == "equal"
+            else [_weight(request.form.get(f"weight-{u.id}", "")) for u in units]
+        )
+        return dict(zip([u.id for u in units], split_by_weights(total, weights), strict=False))
+    return {
+        u.id: (
+            parse_amount(request.form[f"quota-{u.id}"])
+            if request.form.get(f"quota-{u.id}", "").strip() not in ("", "0")
+            else 0
+        )
+        for u in units
+    }
 
 
 def _weight(text: str) -> int:
@@ -158,14 +204,27 @@ def import_quotas(campaign_id: int):
     try:
         table = read_table(storage.filename or "", storage.read(8 * 1024 * 1024 + 1))
         header = [str(c or "").strip() for c in table[0]] if table else []
-        rows = [dict(zip(header, [str(c if c is not None else "") for c in r])) for r in table[1:]]
-        run_once(form, lambda s: apply_quota_table(s, campaign_id=campaign.id,
-                                                   parent_id=campaign.unit_id, rows=rows,
-                                                   user_id=current_user.id),
-                 url=url_for("dashboard.show", campaign_id=campaign.id))
+        rows = [
+            dict(zip(header, [str(c if c is not None else "") for c in r], strict=False))
+            for r in table[1:]
+        ]
+        run_once(
+            form,
+            lambda s: apply_quota_table(
+                s,
+                campaign_id=campaign.id,
+                parent_id=campaign.unit_id,
+                rows=rows,
+                user_id=current_user.id,
+            ),
+            url=url_for("dashboard.show", campaign_id=campaign.id),
+        )
     except (LedgerError, KeyError) as error:
-        message = error_message(error) if isinstance(error, LedgerError) else _(
-            "Thiếu cột: %(col)s", col=str(error))
+        message = (
+            error_message(error)
+            if isinstance(error, LedgerError)
+            else _("Thiếu cột: %(col)s", col=str(error))
+        )
         flash(message, "error")
         return redirect(url_for("dashboard.quotas", campaign_id=campaign.id))
     flash(_("Đã nhập bảng chỉ tiêu."), "info")
@@ -178,16 +237,24 @@ def report(campaign_id: int, period_id: int):
     """A period report (6 months, 9 months, year) with last year's same period; printable."""
     campaign, data = _period(campaign_id, period_id)
     funds = [campaign.unit_id, *(row.unit_id for row in data.progress.rows)]
-    return render_template("dashboard/report.html", r=data, campaign=campaign,
-                           heads=current_heads(get_session(), funds))
+    return render_template(
+        "dashboard/report.html",
+        r=data,
+        campaign=campaign,
+        heads=current_heads(get_session(), funds),
+    )
 
 
 @bp.route("/<int:campaign_id>/reports/<int:period_id>.xlsx")
 @login_required
 def report_xlsx(campaign_id: int, period_id: int):
     campaign, data = _period(campaign_id, period_id)
-    return send_file(io.BytesIO(period_workbook(data)), mimetype=XLSX, as_attachment=True,
-                     download_name=f"bao-cao-{data.period.code}-{campaign.year}.xlsx")
+    return send_file(
+        io.BytesIO(period_workbook(data)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"bao-cao-{data.period.code}-{campaign.year}.xlsx",
+    )
 
 
 def _period(campaign_id: int, period_id: int):
@@ -195,8 +262,9 @@ def _period(campaign_id: int, period_id: int):
     period = session.get(ReportPeriod, period_id)
     if period is None or period.campaign_id != campaign.id:
         abort(404)
-    return campaign, reports.period_report(session, campaign_id=campaign.id, period_id=period.id,
-                                           focus_id=focus)
+    return campaign, reports.period_report(
+        session, campaign_id=campaign.id, period_id=period.id, focus_id=focus
+    )
 
 
 @bp.route("/<int:campaign_id>/workbook.xlsx")
@@ -219,8 +287,13 @@ def workbook_unmasked(campaign_id: int):
         return redirect(url_for("dashboard.show", campaign_id=campaign.id))
     writer = get_write_session()
     try:
-        unmask_workbook(writer, campaign_id=campaign.id, unit_id=campaign.unit_id,
-                        user_id=current_user.id, reason=form.reason.data)
+        unmask_workbook(
+            writer,
+            campaign_id=campaign.id,
+            unit_id=campaign.unit_id,
+            user_id=current_user.id,
+            reason=form.reason.data,
+        )
     except LedgerError as error:
         writer.rollback()
         flash(error_message(error), "error")
@@ -231,10 +304,15 @@ def workbook_unmasked(campaign_id: int):
 
 
 def _send_workbook(campaign: Campaign, *, unmasked: bool):
-    data = build_reconciliation(get_session(), campaign_id=campaign.id, as_of=_as_of(campaign),
-                                unmasked=unmasked)
-    return send_file(io.BytesIO(reconciliation_workbook(data)), mimetype=XLSX, as_attachment=True,
-                     download_name=f"doi-chieu-{campaign.year}-{data.progress.unit.code}.xlsx")
+    data = build_reconciliation(
+        get_session(), campaign_id=campaign.id, as_of=_as_of(campaign), unmasked=unmasked
+    )
+    return send_file(
+        io.BytesIO(reconciliation_workbook(data)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"doi-chieu-{campaign.year}-{data.progress.unit.code}.xlsx",
+    )
 
 
 _CHART_CACHE: OrderedDict = OrderedDict()
@@ -246,13 +324,16 @@ _CHART_LOCK = threading.Lock()
 def chart(campaign_id: int, name: str):
     """A chart, rebuilt only when the journal or the quotas changed."""
     session, (campaign, focus) = get_session(), _visible(campaign_id)
-    builders = {"progress": _progress_png, "cumulative": _cumulative_png,
-                "categories": _categories_png, "yoy": _yoy_png}
+    builders = {
+        "progress": _progress_png,
+        "cumulative": _cumulative_png,
+        "categories": _categories_png,
+        "yoy": _yoy_png,
+    }
     if name not in builders:
         abort(404)
     as_of = _as_of(campaign)
-    key = (name, campaign.id, focus, as_of, _data_version(session),
-           request.accept_languages.best)
+    key = (name, campaign.id, focus, as_of, _data_version(session), request.accept_languages.best)
     png = _CHART_CACHE.get(key)
     if png is None:
         with _CHART_LOCK:  # threaded workers: matplotlib draws one chart at a time
@@ -264,48 +345,60 @@ def chart(campaign_id: int, name: str):
 
 
 def _data_version(session) -> tuple:
-    return (session.exec(select(func.max(Entry.id))).scalar_one(),
-            tuple(session.exec(select(func.count(Quota.id), func.sum(Quota.amount))).one()))
+    return (
+        session.exec(select(func.max(Entry.id))).scalar_one(),
+        tuple(session.exec(select(func.count(Quota.id), func.sum(Quota.amount))).one()),
+    )
 
 
 def _progress_png(session, campaign, as_of, focus=None) -> bytes:
     progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus)
-    return charts.progress_chart([(r.name, r.quota, r.collected) for r in progress.rows],
-                                 title=f"Tiến độ vận động đến {as_of:%d/%m/%Y}")
+    return charts.progress_chart(
+        [(r.name, r.quota, r.collected) for r in progress.rows],
+        title=f"Tiến độ vận động đến {as_of:%d/%m/%Y}",
+    )
 
 
 def _cumulative_png(session, campaign, as_of, focus=None) -> bytes:
     progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus)
     plan = reports.projection(progress, today=as_of, periods=[])
-    days = reports.daily_collected(session, root_id=progress.unit.id, start=campaign.starts_on,
-                                   end=as_of)
-    return charts.cumulative_chart(days, target=progress.target, start=campaign.starts_on,
-                                   end=campaign.ends_on, projected_end=plan.at_end,
-                                   title="Đã vận động cộng dồn so với chỉ tiêu")
+    days = reports.daily_collected(
+        session, root_id=progress.unit.id, start=campaign.starts_on, end=as_of
+    )
+    return charts.cumulative_chart(
+        days,
+        target=progress.target,
+        start=campaign.starts_on,
+        end=campaign.ends_on,
+        projected_end=plan.at_end,
+        title="Đã vận động cộng dồn so với chỉ tiêu",
+    )
 
 
 def _categories_png(session, campaign, as_of, focus=None) -> bytes:
-    spent = reports.spent_by_category(session, root_id=focus or campaign.unit_id,
-                                      start=campaign.starts_on, end=as_of)
+    spent = reports.spent_by_category(
+        session, root_id=focus or campaign.unit_id, start=campaign.starts_on, end=as_of
+    )
     return charts.category_chart([(r[1], r[3]) for r in spent], title="Chi theo khoản")
 
 
 def _yoy_png(session, campaign, as_of, focus=None) -> bytes:
     rows = []
     for period in report_periods(session, campaign.id):
-        data = reports.period_report(session, campaign_id=campaign.id, period_id=period.id,
-                                     focus_id=focus)
+        data = reports.period_report(
+            session, campaign_id=campaign.id, period_id=period.id, focus_id=focus
+        )
         rows.append((period.name, data.progress.collected, data.previous_collected))
-    return charts.year_over_year_chart(rows, title="So với cùng kỳ năm trước",
-                                       this_year=campaign.year)
+    return charts.year_over_year_chart(
+        rows, title="So với cùng kỳ năm trước", this_year=campaign.year
+    )
 
 
 @bp.route("/due")
 @login_required
 def due():
     """Reports coming due in the user's scope."""
-    rows = reports.due_reports(get_session(), unit_ids=scope_ids(), today=date.today(),
-                               holder_id=current_user.unit_id)
+    rows = reports.due_reports(
+        get_session(), unit_ids=scope_ids(), today=date.today(), holder_id=current_user.unit_id
+    )
     return render_template("dashboard/due.html", rows=rows, today=date.today())
-
-

@@ -1,11 +1,11 @@
 """Disbursements (phiếu chi): draft, approval queue, approve or reject, pay, print, void."""
+
 from __future__ import annotations
 
 import io
 from datetime import date
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,8 +14,7 @@ from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
 from ..fields import parse_date
-from ..forms import (DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm,
-                     VoidForm)
+from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
 from ..models import Beneficiary, Category, Disbursement, Unit
 from ..services import corrections
 from ..services import disbursements as service
@@ -36,14 +35,23 @@ def index():
     session = get_session()
     flt = service.DisbursementFilter(
         status=request.args.get("status") if request.args.get("status") in STATUSES else "",
-        category_id=arg_int("category"), date_from=parse_date(request.args.get("from", "")),
-        date_to=parse_date(request.args.get("to", "")))
+        category_id=arg_int("category"),
+        date_from=parse_date(request.args.get("from", "")),
+        date_to=parse_date(request.args.get("to", "")),
+    )
     unit_id = arg_int("unit", current_user.unit_id)
     require_scope(unit_id)
-    rows, total = service.list_disbursements(session, unit_ids=subtree_ids(session, unit_id),
-                                             flt=flt)
-    return render_template("disbursements/index.html", rows=rows, total=total, args=request.args,
-                           categories=_categories(), title=_("Phiếu chi"))
+    rows, total = service.list_disbursements(
+        session, unit_ids=subtree_ids(session, unit_id), flt=flt
+    )
+    return render_template(
+        "disbursements/index.html",
+        rows=rows,
+        total=total,
+        args=request.args,
+        categories=_categories(),
+        title=_("Phiếu chi"),
+    )
 
 
 @bp.route("/queue")
@@ -51,20 +59,39 @@ def index():
 def queue():
     """Drafts this reviewer may approve."""
     session = get_session()
-    rows, _total = service.list_disbursements(session, unit_ids=scope_ids(),
-                                              flt=service.DisbursementFilter(status="draft"))
+    rows, _total = service.list_disbursements(
+        session, unit_ids=scope_ids(), flt=service.DisbursementFilter(status="draft")
+    )
     limit = int_setting(session, "approval_same_level_max")
-    mine = [(d, c) for d, c in rows if service.may_approve(
-        session, item=d, user_id=current_user.id, role=current_user.role,
-        user_unit_id=current_user.unit_id, same_level_max=limit)]
-    return render_template("disbursements/index.html", rows=mine,
-                           total=sum(d.amount for d, _ in mine), args=request.args,
-                           categories=_categories(), title=_("Chờ duyệt"))
+    mine = [
+        (d, c)
+        for d, c in rows
+        if service.may_approve(
+            session,
+            item=d,
+            user_id=current_user.id,
+            role=current_user.role,
+            user_unit_id=current_user.unit_id,
+            same_level_max=limit,
+        )
+    ]
+    return render_template(
+        "disbursements/index.html",
+        rows=mine,
+        total=sum(d.amount for d, _ in mine),
+        args=request.args,
+        categories=_categories(),
+        title=_("Chờ duyệt"),
+    )
 
 
 def _categories():
-    return get_session().exec(select(Category).where(Category.active)
-                              .order_by(Category.id)).scalars().all()
+    return (
+        get_session()
+        .exec(select(Category).where(Category.active).order_by(Category.id))
+        .scalars()
+        .all()
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -93,11 +120,15 @@ def _form(cls, fund: Unit, obj: Disbursement | None = None):
     session = get_session()
     form = cls(obj=obj if request.method == "GET" else None)
     form.category_id.choices = [(c.id, c.name_vi) for c in _categories()]
-    children = session.exec(select(Beneficiary).where(
-        Beneficiary.unit_id.in_(subtree_ids(session, fund.id))).order_by(Beneficiary.id)).scalars()
+    children = session.exec(
+        select(Beneficiary)
+        .where(Beneficiary.unit_id.in_(subtree_ids(session, fund.id)))
+        .order_by(Beneficiary.id)
+    ).scalars()
     form.beneficiary_id.choices = [(0, _("— Không (quà theo nhóm / khác) —"))] + [
         (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")
-        for b in children]
+        for b in children
+    ]
     if obj is not None and request.method == "GET":
         form.beneficiary_id.data = obj.beneficiary_id or 0
         if obj.children_count:
@@ -106,19 +137,26 @@ def _form(cls, fund: Unit, obj: Disbursement | None = None):
 
 
 def _draft(session, fund: Unit, form: DisbursementForm) -> str:
-    item = service.draft_disbursement(session, unit_id=fund.id, user_id=current_user.id,
-                                      data=_input(form))
+    item = service.draft_disbursement(
+        session, unit_id=fund.id, user_id=current_user.id, data=_input(form)
+    )
     return url_for("disbursements.show", disbursement_id=item.id)
 
 
 def _input(form: DisbursementForm) -> service.DisbursementInput:
     return service.DisbursementInput(
-        disbursement_date=form.disbursement_date.data, category_id=form.category_id.data,
-        payee_name=form.payee_name.data, amount=form.amount.data,
-        children_count=form.children_count.data, amount_each=form.amount_each.data,
-        beneficiary_id=form.beneficiary_id.data or None, payee_address=form.payee_address.data,
-        reason=form.reason.data, method=form.method.data,
-        attachments=form.attachments.data or 0)
+        disbursement_date=form.disbursement_date.data,
+        category_id=form.category_id.data,
+        payee_name=form.payee_name.data,
+        amount=form.amount.data,
+        children_count=form.children_count.data,
+        amount_each=form.amount_each.data,
+        beneficiary_id=form.beneficiary_id.data or None,
+        payee_address=form.payee_address.data,
+        reason=form.reason.data,
+        method=form.method.data,
+        attachments=form.attachments.data or 0,
+    )
 
 
 def _item(disbursement_id: int) -> Disbursement:
@@ -136,15 +174,28 @@ def _page(item: Disbursement, **forms) -> dict:
     """What the disbursement's page shows; ``forms`` replaces an action's empty form with the
     one the user submitted (a refusal keeps what they typed)."""
     session = get_session()
-    may = service.may_approve(session, item=item, user_id=current_user.id,
-                              role=current_user.role, user_unit_id=current_user.unit_id,
-                              same_level_max=int_setting(session, "approval_same_level_max"))
+    may = service.may_approve(
+        session,
+        item=item,
+        user_id=current_user.id,
+        role=current_user.role,
+        user_unit_id=current_user.unit_id,
+        same_level_max=int_setting(session, "approval_same_level_max"),
+    )
     child = session.get(Beneficiary, item.beneficiary_id) if item.beneficiary_id else None
-    return {"d": item, "may_approve": may, "child": child,
-            "category": session.get(Category, item.category_id),
-            "fund": session.get(Unit, item.unit_id), "settings": voucher_settings(session, item.disbursement_date),
-            "decision": DecisionForm(), "pay_form": PayForm(paid_on=date.today()),
-            "void_form": VoidForm(), "withdraw_form": DecisionForm(), **forms}
+    return {
+        "d": item,
+        "may_approve": may,
+        "child": child,
+        "category": session.get(Category, item.category_id),
+        "fund": session.get(Unit, item.unit_id),
+        "settings": voucher_settings(session, item.disbursement_date),
+        "decision": DecisionForm(),
+        "pay_form": PayForm(paid_on=date.today()),
+        "void_form": VoidForm(),
+        "withdraw_form": DecisionForm(),
+        **forms,
+    }
 
 
 def _act(disbursement_id: int, form, action, message: str, *, slot: str):
@@ -154,8 +205,11 @@ def _act(disbursement_id: int, form, action, message: str, *, slot: str):
         flash(_("Thiếu thông tin cần thiết."), "error")
         return redirect(url_for("disbursements.show", disbursement_id=item.id))
     try:
-        url = run_once(form, lambda s: action(s, item, form),
-                       url=url_for("disbursements.show", disbursement_id=item.id))
+        url = run_once(
+            form,
+            lambda s: action(s, item, form),
+            url=url_for("disbursements.show", disbursement_id=item.id),
+        )
     except LedgerError as error:
         page = _page(_item(disbursement_id))
         return refused(error, form, "disbursements/show.html", **{**page, slot: form})
@@ -164,41 +218,68 @@ def _act(disbursement_id: int, form, action, message: str, *, slot: str):
 
 
 def _decide_kwargs(session) -> dict:
-    return {"user_id": current_user.id, "role": current_user.role,
-            "user_unit_id": current_user.unit_id,
-            "same_level_max": int_setting(session, "approval_same_level_max")}
+    return {
+        "user_id": current_user.id,
+        "role": current_user.role,
+        "user_unit_id": current_user.unit_id,
+        "same_level_max": int_setting(session, "approval_same_level_max"),
+    }
 
 
 @bp.route("/<int:disbursement_id>/approve", methods=["POST"])
 @permission_required("approve")
 def approve(disbursement_id: int):
-    return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.approve_disbursement(
-        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
-        _("Đã duyệt phiếu chi."), slot="decision")
+    return _act(
+        disbursement_id,
+        DecisionForm(),
+        lambda s, d, f: service.approve_disbursement(
+            s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)
+        ),
+        _("Đã duyệt phiếu chi."),
+        slot="decision",
+    )
 
 
 @bp.route("/<int:disbursement_id>/reject", methods=["POST"])
 @permission_required("approve")
 def reject(disbursement_id: int):
-    return _act(disbursement_id, DecisionForm(), lambda s, d, f: service.reject_disbursement(
-        s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)),
-        _("Đã từ chối phiếu chi."), slot="decision")
+    return _act(
+        disbursement_id,
+        DecisionForm(),
+        lambda s, d, f: service.reject_disbursement(
+            s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)
+        ),
+        _("Đã từ chối phiếu chi."),
+        slot="decision",
+    )
 
 
 @bp.route("/<int:disbursement_id>/pay", methods=["POST"])
 @permission_required("pay")
 def pay(disbursement_id: int):
-    return _act(disbursement_id, PayForm(), lambda s, d, f: service.pay_disbursement(
-        s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id),
-        _("Đã chi tiền; phiếu chi đã được ghi sổ."), slot="pay_form")
+    return _act(
+        disbursement_id,
+        PayForm(),
+        lambda s, d, f: service.pay_disbursement(
+            s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id
+        ),
+        _("Đã chi tiền; phiếu chi đã được ghi sổ."),
+        slot="pay_form",
+    )
 
 
 @bp.route("/<int:disbursement_id>/void", methods=["POST"])
 @permission_required("pay")
 def void(disbursement_id: int):
-    return _act(disbursement_id, VoidForm(), lambda s, d, f: service.void_disbursement(
-        s, disbursement_id=d.id, reason=f.reason.data, on=date.today(),
-        user_id=current_user.id), _("Đã hủy phiếu chi."), slot="void_form")
+    return _act(
+        disbursement_id,
+        VoidForm(),
+        lambda s, d, f: service.void_disbursement(
+            s, disbursement_id=d.id, reason=f.reason.data, on=date.today(), user_id=current_user.id
+        ),
+        _("Đã hủy phiếu chi."),
+        slot="void_form",
+    )
 
 
 @bp.route("/<int:disbursement_id>/edit", methods=["GET", "POST"])
@@ -212,9 +293,13 @@ def edit(disbursement_id: int):
     form = _form(DisbursementForm, fund, obj=item)
     if form.validate_on_submit():
         try:
-            url = run_once(form, lambda s: corrections.edit_draft(
-                s, disbursement_id=item.id, data=_input(form), user_id=current_user.id),
-                url=url_for("disbursements.show", disbursement_id=item.id))
+            url = run_once(
+                form,
+                lambda s: corrections.edit_draft(
+                    s, disbursement_id=item.id, data=_input(form), user_id=current_user.id
+                ),
+                url=url_for("disbursements.show", disbursement_id=item.id),
+            )
         except LedgerError as error:
             return refused(error, form, "disbursements/new.html", fund=fund, editing=item)
         flash(_("Đã sửa phiếu chi (chờ duyệt)."), "info")
@@ -226,15 +311,21 @@ def edit(disbursement_id: int):
 @permission_required("draft_payouts")
 def withdraw(disbursement_id: int):
     """The drafter takes the draft back; it stays in the history as withdrawn."""
-    return _act(disbursement_id, DecisionForm(), lambda s, d, f: corrections.withdraw_draft(
-        s, disbursement_id=d.id, user_id=current_user.id, reason=f.comment.data or ""),
-        _("Đã rút phiếu chi."), slot="withdraw_form")
+    return _act(
+        disbursement_id,
+        DecisionForm(),
+        lambda s, d, f: corrections.withdraw_draft(
+            s, disbursement_id=d.id, user_id=current_user.id, reason=f.comment.data or ""
+        ),
+        _("Đã rút phiếu chi."),
+        slot="withdraw_form",
+    )
 
 
 @bp.route("/<int:disbursement_id>/reissue", methods=["GET", "POST"])
 @permission_required("pay")
 def reissue(disbursement_id: int):
-    """"Sửa" a paid disbursement: void it ("Sửa: …", number kept) and issue the new one."""
+    """ "Sửa" a paid disbursement: void it ("Sửa: …", number kept) and issue the new one."""
     item = _item(disbursement_id)
     if item.status != "paid":
         flash(_("Chỉ sửa được phiếu chi đã chi."), "error")
@@ -243,11 +334,20 @@ def reissue(disbursement_id: int):
     form = _form(DisbursementCorrectionForm, fund, obj=item)
     if form.validate_on_submit():
         try:
-            url = run_once(form, lambda s: url_for(
-                "disbursements.show", disbursement_id=corrections.reissue_disbursement(
-                    s, disbursement_id=item.id, data=_input(form),
-                    reason=form.correction_reason.data, today=date.today(),
-                    user_id=current_user.id).id))
+            url = run_once(
+                form,
+                lambda s: url_for(
+                    "disbursements.show",
+                    disbursement_id=corrections.reissue_disbursement(
+                        s,
+                        disbursement_id=item.id,
+                        data=_input(form),
+                        reason=form.correction_reason.data,
+                        today=date.today(),
+                        user_id=current_user.id,
+                    ).id,
+                ),
+            )
         except LedgerError as error:
             return refused(error, form, "disbursements/new.html", fund=fund, correcting=item)
         flash(_("Đã hủy phiếu chi số %(number)s và lập phiếu mới.", number=item.number), "info")
@@ -264,7 +364,14 @@ def voucher_pdf(disbursement_id: int):
     session, item = get_session(), _item(disbursement_id)
     if item.number is None:
         abort(404)
-    data = disbursement_pdf(item, fund=session.get(Unit, item.unit_id),
-                            settings=voucher_settings(session, item.disbursement_date))
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"phieu-chi-{item.year}-{item.number:04d}.pdf")
+    data = disbursement_pdf(
+        item,
+        fund=session.get(Unit, item.unit_id),
+        settings=voucher_settings(session, item.disbursement_date),
+    )
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"phieu-chi-{item.year}-{item.number:04d}.pdf",
+    )

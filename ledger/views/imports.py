@@ -5,6 +5,7 @@ IMPORT_PREVIEW_ROWS bad (and good) rows and counts the rest, stops after IMPORT_
 only IMPORTS_AT_ONCE files are checked at once per process. A previewed file is kept only
 until it is imported or cancelled, and never longer than UPLOAD_MAX_AGE_MINUTES.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -86,8 +86,13 @@ def _slot():
 
 def _preview(session, fund, filename: str, data: bytes, *, limit: int | None):
     with _slot():
-        return preview_import(session, unit_id=fund.id, table=iter_table(filename, data),
-                              limit=limit, seconds=current_app.config["IMPORT_SECONDS"])
+        return preview_import(
+            session,
+            unit_id=fund.id,
+            table=iter_table(filename, data),
+            limit=limit,
+            seconds=current_app.config["IMPORT_SECONDS"],
+        )
 
 
 @bp.route("/receipts", methods=["GET", "POST"])
@@ -102,8 +107,13 @@ def upload():
     data = storage.read(8 * 1024 * 1024 + 1)
     ext = "csv" if (storage.filename or "").lower().endswith(".csv") else "xlsx"
     try:
-        preview = _preview(get_session(), fund, storage.filename or "", data,
-                           limit=current_app.config["IMPORT_PREVIEW_ROWS"])
+        preview = _preview(
+            get_session(),
+            fund,
+            storage.filename or "",
+            data,
+            limit=current_app.config["IMPORT_PREVIEW_ROWS"],
+        )
     except LedgerError as error:
         flash(error_message(error), "error")
         return render_template("imports/upload.html", form=form, fund=fund), error.status
@@ -113,8 +123,14 @@ def upload():
         folder = _upload_dir()
         (folder / token).write_bytes(data)
         _keep_newest(folder)
-    return render_template("imports/preview.html", fund=fund, preview=preview, token=token,
-                           filename=storage.filename, confirm=BaseForm())
+    return render_template(
+        "imports/preview.html",
+        fund=fund,
+        preview=preview,
+        token=token,
+        filename=storage.filename,
+        confirm=BaseForm(),
+    )
 
 
 def _token_path() -> Path:
@@ -139,8 +155,9 @@ def commit():
 
     def action(session):
         preview = _preview(session, fund, path.name, data, limit=None)
-        added["count"] = commit_import(session, unit_id=fund.id, preview=preview,
-                                       user_id=current_user.id)
+        added["count"] = commit_import(
+            session, unit_id=fund.id, preview=preview, user_id=current_user.id
+        )
         added["skipped"] = preview.duplicates
         return url_for("receipts.index", unit=fund.id)
 
@@ -153,8 +170,14 @@ def commit():
         raise
     path.unlink(missing_ok=True)
     if added:
-        flash(_("Đã nhập %(count)s phiếu thu; bỏ qua %(skipped)s dòng đã nhập trước đó.",
-                count=added["count"], skipped=added["skipped"]), "info")
+        flash(
+            _(
+                "Đã nhập %(count)s phiếu thu; bỏ qua %(skipped)s dòng đã nhập trước đó.",
+                count=added["count"],
+                skipped=added["skipped"],
+            ),
+            "info",
+        )
     return redirect(url)
 
 

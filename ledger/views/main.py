@@ -1,4 +1,5 @@
 """Home: the campaigns in the user's scope with where each stands."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -27,9 +28,12 @@ def _summaries():
     summaries = []
     for campaign, _unit in campaigns_for(session, scope, holder_id=current_user.unit_id):
         focus = None if campaign.unit_id in scope else current_user.unit_id
-        summaries.append((campaign_progress(session, campaign_id=campaign.id, focus_id=focus),
-                          management_costs(session, unit_id=focus or campaign.unit_id,
-                                           year=campaign.year)))
+        summaries.append(
+            (
+                campaign_progress(session, campaign_id=campaign.id, focus_id=focus),
+                management_costs(session, unit_id=focus or campaign.unit_id, year=campaign.year),
+            )
+        )
     return summaries
 
 
@@ -37,6 +41,7 @@ def _summaries():
 def set_language(code: str):
     """Switch between Vietnamese and English and go back."""
     from flask import session
+
     if code in ("vi", "en"):
         session["lang"] = code
     referrer = request.referrer or ""

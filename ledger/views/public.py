@@ -1,4 +1,5 @@
 """Public campaign pages: no sign-in, no personal data — only units, amounts and categories."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
@@ -16,8 +17,15 @@ bp = Blueprint("public", __name__, url_prefix="/public")
 @bp.route("/")
 def index():
     """Every campaign, newest first."""
-    rows = get_session().exec(select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
-                              .order_by(Campaign.year.desc(), Unit.name)).all()
+    rows = (
+        get_session()
+        .exec(
+            select(Campaign, Unit)
+            .join(Unit, Unit.id == Campaign.unit_id)
+            .order_by(Campaign.year.desc(), Unit.name)
+        )
+        .all()
+    )
     return render_template("public/index.html", rows=rows)
 
 
@@ -30,6 +38,11 @@ def campaign(campaign_id: int):
         abort(404)
     progress = campaign_progress(session, campaign_id=found.id)
     funds = [found.unit_id, *(row.unit_id for row in progress.rows)]
-    return render_template("public/campaign.html", p=progress, spent=spent_by_category(
-        session, root_id=found.unit_id, start=found.starts_on, end=progress.as_of),
-        heads=current_heads(session, funds))
+    return render_template(
+        "public/campaign.html",
+        p=progress,
+        spent=spent_by_category(
+            session, root_id=found.unit_id, start=found.starts_on, end=progress.as_of
+        ),
+        heads=current_heads(session, funds),
+    )

@@ -1,10 +1,20 @@
 """Receipts (phiếu thu): record, list, print, void; donor type-ahead."""
+
 from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -41,32 +51,58 @@ def index():
     session, fund = get_session(), _fund()
     flt = _filter_from_args()
     page = arg_int("page", 1) or 1
-    rows, count, total = service.list_receipts(session, unit_ids=subtree_ids(session, fund.id),
-                                               flt=flt, page=page, per_page=50)
-    units = {u.id: u for u in session.exec(
-        Unit.__table__.select().where(Unit.id.in_({r.credit_unit_id for r in rows} | {fund.id}))
-    ).all()} if rows else {}
-    return render_template("receipts/index.html", fund=fund, rows=rows, count=count,
-                           total=total, page=page, pages=max(1, -(-count // 50)), flt=flt,
-                           units=units, args=request.args)
+    rows, count, total = service.list_receipts(
+        session, unit_ids=subtree_ids(session, fund.id), flt=flt, page=page, per_page=50
+    )
+    units = (
+        {
+            u.id: u
+            for u in session.exec(
+                Unit.__table__.select().where(
+                    Unit.id.in_({r.credit_unit_id for r in rows} | {fund.id})
+                )
+            ).all()
+        }
+        if rows
+        else {}
+    )
+    return render_template(
+        "receipts/index.html",
+        fund=fund,
+        rows=rows,
+        count=count,
+        total=total,
+        page=page,
+        pages=max(1, -(-count // 50)),
+        flt=flt,
+        units=units,
+        args=request.args,
+    )
 
 
 def _filter_from_args() -> service.ReceiptFilter:
     def money(name):
         try:
             return parse_amount(request.args.get(name, "")) if request.args.get(name) else None
-        except Exception:
+        except LedgerError:  # a filter that does not parse is no filter
             return None
+
     return service.ReceiptFilter(
         date_from=parse_date(request.args.get("from", "")),
         date_to=parse_date(request.args.get("to", "")),
         donor=request.args.get("donor", "")[:100].strip(),
-        method=request.args.get("method", "") if request.args.get("method") in (
-            "cash", "bank", "in_kind") else "",
-        source=request.args.get("source", "") if request.args.get("source") in (
-            "donation", "designated", "budget", "interest", "other") else "",
-        amount_min=money("min"), amount_max=money("max"),
-        voided=request.args.get("voided", "") if request.args.get("voided") in ("yes", "no") else "")
+        method=request.args.get("method", "")
+        if request.args.get("method") in ("cash", "bank", "in_kind")
+        else "",
+        source=request.args.get("source", "")
+        if request.args.get("source") in ("donation", "designated", "budget", "interest", "other")
+        else "",
+        amount_min=money("min"),
+        amount_max=money("max"),
+        voided=request.args.get("voided", "")
+        if request.args.get("voided") in ("yes", "no")
+        else "",
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -97,8 +133,9 @@ def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
 
 
 def _record(session, fund: Unit, form: ReceiptForm) -> str:
-    receipt = service.record_receipt(session, unit_id=fund.id, data=_input(session, fund, form),
-                                     user_id=current_user.id)
+    receipt = service.record_receipt(
+        session, unit_id=fund.id, data=_input(session, fund, form), user_id=current_user.id
+    )
     return url_for("receipts.show", receipt_id=receipt.id)
 
 
@@ -106,11 +143,20 @@ def _input(session, fund: Unit, form: ReceiptForm) -> service.ReceiptInput:
     """The receipt the form describes (a new donor is made from the typed fields)."""
     donor_id = _donor_id(session, fund, form)
     return service.ReceiptInput(
-        receipt_date=form.receipt_date.data, amount=form.amount.data, method=form.method.data,
-        source=form.source.data, donor_id=donor_id, payer_name=form.payer_name.data,
-        payer_address=form.payer_address.data, credit_unit_id=form.credit_unit_id.data,
-        in_kind_description=form.in_kind_description.data, reason=form.reason.data,
-        note=form.note.data, attachments=form.attachments.data or 0, book_no=form.book_no.data)
+        receipt_date=form.receipt_date.data,
+        amount=form.amount.data,
+        method=form.method.data,
+        source=form.source.data,
+        donor_id=donor_id,
+        payer_name=form.payer_name.data,
+        payer_address=form.payer_address.data,
+        credit_unit_id=form.credit_unit_id.data,
+        in_kind_description=form.in_kind_description.data,
+        reason=form.reason.data,
+        note=form.note.data,
+        attachments=form.attachments.data or 0,
+        book_no=form.book_no.data,
+    )
 
 
 def _donor_id(session, fund: Unit, form: ReceiptForm) -> int:
@@ -120,9 +166,14 @@ def _donor_id(session, fund: Unit, form: ReceiptForm) -> int:
         if donor is None or donor.unit_id not in scope_ids():
             abort(404)
         return donor.id
-    donor = create_donor(session, unit_id=fund.id, name=form.payer_name.data,
-                         kind=form.donor_kind.data, address=form.payer_address.data,
-                         anonymous=form.anonymous.data)
+    donor = create_donor(
+        session,
+        unit_id=fund.id,
+        name=form.payer_name.data,
+        kind=form.donor_kind.data,
+        address=form.payer_address.data,
+        anonymous=form.anonymous.data,
+    )
     return donor.id
 
 
@@ -136,16 +187,23 @@ def show(receipt_id: int):
     """The voucher on screen (print it on A5 with the browser)."""
     receipt = _receipt(receipt_id)
     locked = locked_through(get_session(), receipt.unit_id)
-    return render_template("receipts/voucher.html", r=receipt, **_voucher_context(receipt),
-                           void_form=VoidForm(), correct_form=CorrectForm(corrected_on=date.today()),
-                           in_locked_period=locked is not None and receipt.receipt_date <= locked)
+    return render_template(
+        "receipts/voucher.html",
+        r=receipt,
+        **_voucher_context(receipt),
+        void_form=VoidForm(),
+        correct_form=CorrectForm(corrected_on=date.today()),
+        in_locked_period=locked is not None and receipt.receipt_date <= locked,
+    )
 
 
 def _voucher_context(receipt: Receipt) -> dict:
     session = get_session()
-    return {"fund": session.get(Unit, receipt.unit_id),
-            "credit_unit": session.get(Unit, receipt.credit_unit_id),
-            "settings": voucher_settings(session, receipt.receipt_date)}
+    return {
+        "fund": session.get(Unit, receipt.unit_id),
+        "credit_unit": session.get(Unit, receipt.credit_unit_id),
+        "settings": voucher_settings(session, receipt.receipt_date),
+    }
 
 
 @bp.route("/<int:receipt_id>/voucher.pdf")
@@ -157,12 +215,17 @@ def voucher_pdf(receipt_id: int):
     receipt = _receipt(receipt_id)
     ctx = _voucher_context(receipt)
     data = receipt_pdf(receipt, fund=ctx["fund"], settings=ctx["settings"])
-    return send_file(_bytes(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"phieu-thu-{receipt.year}-{receipt.number:04d}.pdf")
+    return send_file(
+        _bytes(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"phieu-thu-{receipt.year}-{receipt.number:04d}.pdf",
+    )
 
 
 def _bytes(data: bytes):
     import io
+
     return io.BytesIO(data)
 
 
@@ -178,15 +241,22 @@ def void(receipt_id: int):
     try:
         url = run_once(form, lambda s: _void(s, receipt, form.reason.data))
     except LedgerError as error:
-        return refused(error, form, "receipts/voucher.html", r=receipt,
-                       **_voucher_context(receipt), void_form=form)
+        return refused(
+            error,
+            form,
+            "receipts/voucher.html",
+            r=receipt,
+            **_voucher_context(receipt),
+            void_form=form,
+        )
     flash(_("Đã hủy phiếu thu số %(number)s.", number=receipt.number), "info")
     return redirect(url)
 
 
 def _void(session, receipt: Receipt, reason: str) -> str:
-    service.void_receipt(session, receipt_id=receipt.id, reason=reason, on=date.today(),
-                         user_id=current_user.id)
+    service.void_receipt(
+        session, receipt_id=receipt.id, reason=reason, on=date.today(), user_id=current_user.id
+    )
     return url_for("receipts.show", receipt_id=receipt.id)
 
 
@@ -205,15 +275,20 @@ def correct(receipt_id: int):
 
 
 def _correct(session, receipt: Receipt, form) -> str:
-    service.correct_receipt(session, receipt_id=receipt.id, reason=form.reason.data,
-                            on=form.corrected_on.data, user_id=current_user.id)
+    service.correct_receipt(
+        session,
+        receipt_id=receipt.id,
+        reason=form.reason.data,
+        on=form.corrected_on.data,
+        user_id=current_user.id,
+    )
     return url_for("receipts.show", receipt_id=receipt.id)
 
 
 @bp.route("/<int:receipt_id>/reissue", methods=["GET", "POST"])
 @permission_required("write_receipts")
 def reissue(receipt_id: int):
-    """"Sửa": the old receipt's values to change and a reason; on submit the old one is voided
+    """ "Sửa": the old receipt's values to change and a reason; on submit the old one is voided
     ("Sửa: …", its number kept) and the new one recorded with the next number."""
     receipt = _receipt(receipt_id)
     if receipt.voided_at is not None:
@@ -224,10 +299,20 @@ def reissue(receipt_id: int):
     form.credit_unit_id.choices = _credit_choices(fund)
     if form.validate_on_submit():
         try:
-            url = run_once(form, lambda s: url_for("receipts.show", receipt_id=reissue_receipt(
-                s, receipt_id=receipt.id, data=_input(s, fund, form),
-                reason=form.correction_reason.data, today=date.today(),
-                user_id=current_user.id).id))
+            url = run_once(
+                form,
+                lambda s: url_for(
+                    "receipts.show",
+                    receipt_id=reissue_receipt(
+                        s,
+                        receipt_id=receipt.id,
+                        data=_input(s, fund, form),
+                        reason=form.correction_reason.data,
+                        today=date.today(),
+                        user_id=current_user.id,
+                    ).id,
+                ),
+            )
         except LedgerError as error:
             return refused(error, form, "receipts/new.html", fund=fund, correcting=receipt)
         flash(_("Đã hủy phiếu thu số %(number)s và ghi phiếu mới.", number=receipt.number), "info")
@@ -240,5 +325,6 @@ def reissue(receipt_id: int):
 def donors():
     """Type-ahead: donors in scope whose name contains ``q`` (accents optional)."""
     found = search_donors(get_session(), unit_ids=scope_ids(), text=request.args.get("q", "")[:100])
-    return jsonify([{"id": d.id, "name": d.name, "address": d.address, "kind": d.kind}
-                    for d in found])
+    return jsonify(
+        [{"id": d.id, "name": d.name, "address": d.address, "kind": d.kind} for d in found]
+    )

@@ -4,6 +4,7 @@ Who may: reviewers and admins (the ``quotas`` permission) of the unit that recei
 or a unit above it. Every change is an audit event (in the services). A refused form is shown
 again with what the user typed and the reason.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,11 +31,19 @@ PAGE = 50
 def _unit_choices(form: CampaignForm) -> None:
     """Units in scope (the unit that received the target), those still in existence first."""
     session = get_session()
-    units = session.exec(select(Unit).where(Unit.id.in_(sorted(scope_ids())))
-                         .order_by(Unit.valid_to.is_not(None), Unit.level, Unit.name)
-                         .limit(5000)).scalars().all()
-    form.unit_id.choices = [(u.id, u.name + (f" (đến {u.valid_to:%d/%m/%Y})" if u.valid_to else ""))
-                            for u in units]
+    units = (
+        session.exec(
+            select(Unit)
+            .where(Unit.id.in_(sorted(scope_ids())))
+            .order_by(Unit.valid_to.is_not(None), Unit.level, Unit.name)
+            .limit(5000)
+        )
+        .scalars()
+        .all()
+    )
+    form.unit_id.choices = [
+        (u.id, u.name + (f" (đến {u.valid_to:%d/%m/%Y})" if u.valid_to else "")) for u in units
+    ]
 
 
 def _refuse(template: str, error: LedgerError, **context):
@@ -57,16 +66,30 @@ def new():
         if form.unit_id.data not in scope_ids():
             abort(404)
         try:
-            url = run_once(form, lambda s: url_for("dashboard.show", campaign_id=create_campaign(
-                s, unit_id=form.unit_id.data, year=form.starts_on.data.year,
-                target=form.target.data, name=form.name.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, code=form.code.data, user_id=current_user.id).id))
+            url = run_once(
+                form,
+                lambda s: url_for(
+                    "dashboard.show",
+                    campaign_id=create_campaign(
+                        s,
+                        unit_id=form.unit_id.data,
+                        year=form.starts_on.data.year,
+                        target=form.target.data,
+                        name=form.name.data,
+                        starts_on=form.starts_on.data,
+                        ends_on=form.ends_on.data,
+                        code=form.code.data,
+                        user_id=current_user.id,
+                    ).id,
+                ),
+            )
         except LedgerError as error:
             return _refuse("setup/campaign.html", error, form=form, campaign=None)
         flash(_("Đã tạo đợt vận động."), "info")
         return redirect(url)
     return render_template("setup/campaign.html", form=form, campaign=None), (
-        400 if form.is_submitted() else 200)
+        400 if form.is_submitted() else 200
+    )
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -79,17 +102,27 @@ def edit(campaign_id: int):
     form.unit_id.data = campaign.unit_id
     if form.validate_on_submit():
         try:
-            run_once(form, lambda s: update_campaign(
-                s, campaign_id=campaign.id, code=form.code.data, name=form.name.data,
-                target=form.target.data, starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data, user_id=current_user.id),
-                url=url_for("dashboard.show", campaign_id=campaign.id))
+            run_once(
+                form,
+                lambda s: update_campaign(
+                    s,
+                    campaign_id=campaign.id,
+                    code=form.code.data,
+                    name=form.name.data,
+                    target=form.target.data,
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                    user_id=current_user.id,
+                ),
+                url=url_for("dashboard.show", campaign_id=campaign.id),
+            )
         except LedgerError as error:
             return _refuse("setup/campaign.html", error, form=form, campaign=campaign)
         flash(_("Đã lưu đợt vận động."), "info")
         return redirect(url_for("dashboard.show", campaign_id=campaign.id))
     return render_template("setup/campaign.html", form=form, campaign=campaign), (
-        400 if form.is_submitted() else 200)
+        400 if form.is_submitted() else 200
+    )
 
 
 @bp.route("/<int:campaign_id>/copy", methods=["POST"])
@@ -101,13 +134,19 @@ def copy(campaign_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        url = run_once(form, lambda s: url_for("dashboard.show", campaign_id=copy_campaign(
-            s, campaign_id=campaign.id, user_id=current_user.id).id))
+        url = run_once(
+            form,
+            lambda s: url_for(
+                "dashboard.show",
+                campaign_id=copy_campaign(s, campaign_id=campaign.id, user_id=current_user.id).id,
+            ),
+        )
     except LedgerError as error:
         flash(error_message(error), "error")
         return redirect(url_for("setup.index"))
-    flash(_("Đã tạo đợt vận động năm sau từ đợt này; hãy kiểm tra chỉ tiêu và lịch báo cáo."),
-          "info")
+    flash(
+        _("Đã tạo đợt vận động năm sau từ đợt này; hãy kiểm tra chỉ tiêu và lịch báo cáo."), "info"
+    )
     return redirect(url)
 
 
@@ -117,12 +156,20 @@ def index():
     """The campaigns in scope, a page at a time, with set-up links."""
     session = get_session()
     page = max(arg_int("page", 1), 1)
-    query = (select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
-             .where(Campaign.unit_id.in_(sorted(scope_ids())))
-             .order_by(Campaign.starts_on.desc(), Unit.name, Campaign.code))
+    query = (
+        select(Campaign, Unit)
+        .join(Unit, Unit.id == Campaign.unit_id)
+        .where(Campaign.unit_id.in_(sorted(scope_ids())))
+        .order_by(Campaign.starts_on.desc(), Unit.name, Campaign.code)
+    )
     rows = session.exec(query.offset((page - 1) * PAGE).limit(PAGE + 1)).all()
-    return render_template("setup/index.html", rows=rows[:PAGE], page=page,
-                           more=len(rows) > PAGE, copy_form=DeleteForm())
+    return render_template(
+        "setup/index.html",
+        rows=rows[:PAGE],
+        page=page,
+        more=len(rows) > PAGE,
+        copy_form=DeleteForm(),
+    )
 
 
 @bp.route("/<int:campaign_id>/periods", methods=["GET", "POST"])
@@ -133,13 +180,33 @@ def periods(campaign_id: int):
     form, template = PeriodForm(prefix="p"), TemplateForm(prefix="t")
     if request.method == "POST" and "t-template" in request.form:
         if template.validate_on_submit():
-            return _save(campaign, template, lambda s: calendars.apply_template(
-                s, campaign_id=campaign.id, template=template.template.data,
-                user_id=current_user.id), form, template)
+            return _save(
+                campaign,
+                template,
+                lambda s: calendars.apply_template(
+                    s,
+                    campaign_id=campaign.id,
+                    template=template.template.data,
+                    user_id=current_user.id,
+                ),
+                form,
+                template,
+            )
     elif form.validate_on_submit():
-        return _save(campaign, form, lambda s: calendars.add_period(
-            s, campaign_id=campaign.id, name=form.name.data, cutoff=form.cutoff.data,
-            due=form.due.data, user_id=current_user.id), form, template)
+        return _save(
+            campaign,
+            form,
+            lambda s: calendars.add_period(
+                s,
+                campaign_id=campaign.id,
+                name=form.name.data,
+                cutoff=form.cutoff.data,
+                due=form.due.data,
+                user_id=current_user.id,
+            ),
+            form,
+            template,
+        )
     return _calendar(campaign, form, template, 400 if request.method == "POST" else 200)
 
 
@@ -155,9 +222,14 @@ def _save(campaign, submitted, action, form, template):
 
 def _calendar(campaign, form, template, status):
     session = get_session()
-    return render_template("setup/periods.html", campaign=campaign, form=form, template=template,
-                           periods=report_periods(session, campaign.id),
-                           delete_form=DeleteForm()), status
+    return render_template(
+        "setup/periods.html",
+        campaign=campaign,
+        form=form,
+        template=template,
+        periods=report_periods(session, campaign.id),
+        delete_form=DeleteForm(),
+    ), status
 
 
 def _period(campaign_id: int, period_id: int) -> tuple[Campaign, ReportPeriod]:
@@ -176,17 +248,25 @@ def edit_period(campaign_id: int, period_id: int):
     form = PeriodForm(obj=None if request.method == "POST" else period)
     if form.validate_on_submit():
         try:
-            run_once(form, lambda s: calendars.update_period(
-                s, period_id=period.id, name=form.name.data, cutoff=form.cutoff.data,
-                due=form.due.data, user_id=current_user.id),
-                url=url_for("setup.periods", campaign_id=campaign.id))
+            run_once(
+                form,
+                lambda s: calendars.update_period(
+                    s,
+                    period_id=period.id,
+                    name=form.name.data,
+                    cutoff=form.cutoff.data,
+                    due=form.due.data,
+                    user_id=current_user.id,
+                ),
+                url=url_for("setup.periods", campaign_id=campaign.id),
+            )
         except LedgerError as error:
-            return _refuse("setup/period.html", error, form=form, campaign=campaign,
-                           period=period)
+            return _refuse("setup/period.html", error, form=form, campaign=campaign, period=period)
         flash(_("Đã lưu lịch báo cáo."), "info")
         return redirect(url_for("setup.periods", campaign_id=campaign.id))
     return render_template("setup/period.html", form=form, campaign=campaign, period=period), (
-        400 if form.is_submitted() else 200)
+        400 if form.is_submitted() else 200
+    )
 
 
 @bp.route("/<int:campaign_id>/periods/<int:period_id>/delete", methods=["POST"])
@@ -197,8 +277,10 @@ def delete_period(campaign_id: int, period_id: int):
     form = DeleteForm()
     if not form.validate_on_submit():
         abort(400)
-    run_once(form, lambda s: calendars.delete_period(s, period_id=period.id,
-                                                     user_id=current_user.id),
-             url=url_for("setup.periods", campaign_id=campaign.id))
+    run_once(
+        form,
+        lambda s: calendars.delete_period(s, period_id=period.id, user_id=current_user.id),
+        url=url_for("setup.periods", campaign_id=campaign.id),
+    )
     flash(_("Đã xóa kỳ báo cáo."), "info")
     return redirect(url_for("setup.periods", campaign_id=campaign.id))

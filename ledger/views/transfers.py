@@ -1,4 +1,5 @@
 """Transfers between funds and cash ↔ bank: send, confirm receipt, see what is in transit."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,13 +26,26 @@ bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 def index():
     """Transfers touching the user's scope; those not yet received are in transit."""
     session = get_session()
-    status = request.args.get("status") if request.args.get("status") in ("sent", "received") else ""
+    status = (
+        request.args.get("status") if request.args.get("status") in ("sent", "received") else ""
+    )
     rows = service.list_transfers(session, unit_ids=scope_ids(), status=status)
-    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(
-        {t.from_unit_id for t in rows} | {t.to_unit_id for t in rows} | {0}))).all())
+    names = dict(
+        session.exec(
+            select(Unit.id, Unit.name).where(
+                Unit.id.in_({t.from_unit_id for t in rows} | {t.to_unit_id for t in rows} | {0})
+            )
+        ).all()
+    )
     in_transit = sum(t.amount_sent for t in rows if t.status == "sent")
-    return render_template("transfers/index.html", rows=rows, names=names, in_transit=in_transit,
-                           status=status, total=sum(t.amount_sent for t in rows))
+    return render_template(
+        "transfers/index.html",
+        rows=rows,
+        names=names,
+        in_transit=in_transit,
+        status=status,
+        total=sum(t.amount_sent for t in rows),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -41,11 +55,18 @@ def new():
     session = get_session()
     fund = get_unit(session, current_user.unit_id)
     form = TransferForm()
-    targets = session.exec(select(Unit).where(or_(
-        Unit.id == fund.parent_id, Unit.parent_id == fund.id, Unit.id == fund.id))
-        .order_by(Unit.level, Unit.name)).scalars().all()
-    form.to_unit_id.choices = [(u.id, u.name + (" (" + _("cùng quỹ") + ")" if u.id == fund.id
-                                               else "")) for u in targets]
+    targets = (
+        session.exec(
+            select(Unit)
+            .where(or_(Unit.id == fund.parent_id, Unit.parent_id == fund.id, Unit.id == fund.id))
+            .order_by(Unit.level, Unit.name)
+        )
+        .scalars()
+        .all()
+    )
+    form.to_unit_id.choices = [
+        (u.id, u.name + (" (" + _("cùng quỹ") + ")" if u.id == fund.id else "")) for u in targets
+    ]
     if not form.is_submitted():
         form.sent_on.data = date.today()
     if form.validate_on_submit():
@@ -59,10 +80,17 @@ def new():
 
 
 def _send(session, fund: Unit, form: TransferForm) -> str:
-    service.send_transfer(session, from_unit_id=fund.id, to_unit_id=form.to_unit_id.data,
-                          amount=form.amount.data, on=form.sent_on.data,
-                          from_method=form.from_method.data, to_method=form.to_method.data,
-                          memo=form.memo.data, user_id=current_user.id)
+    service.send_transfer(
+        session,
+        from_unit_id=fund.id,
+        to_unit_id=form.to_unit_id.data,
+        amount=form.amount.data,
+        on=form.sent_on.data,
+        from_method=form.from_method.data,
+        to_method=form.to_method.data,
+        memo=form.memo.data,
+        user_id=current_user.id,
+    )
     return url_for("transfers.index")
 
 
@@ -82,14 +110,33 @@ def receive(transfer_id: int):
         form.amount.data, form.received_on.data = transfer.amount_sent, transfer.sent_on
     if form.validate_on_submit():
         try:
-            url = run_once(form, lambda s: service.receive_transfer(
-                s, transfer_id=transfer.id, amount=form.amount.data, on=form.received_on.data,
-                reason=form.reason.data or "", user_id=current_user.id, role=current_user.role,
-                user_unit_id=current_user.unit_id), url=url_for("transfers.index"))
+            url = run_once(
+                form,
+                lambda s: service.receive_transfer(
+                    s,
+                    transfer_id=transfer.id,
+                    amount=form.amount.data,
+                    on=form.received_on.data,
+                    reason=form.reason.data or "",
+                    user_id=current_user.id,
+                    role=current_user.role,
+                    user_unit_id=current_user.unit_id,
+                ),
+                url=url_for("transfers.index"),
+            )
         except LedgerError as error:
-            return refused(error, form, "transfers/receive.html", t=transfer,
-                           sender=session.get(Unit, transfer.from_unit_id))
+            return refused(
+                error,
+                form,
+                "transfers/receive.html",
+                t=transfer,
+                sender=session.get(Unit, transfer.from_unit_id),
+            )
         flash(_("Đã xác nhận nhận tiền."), "info")
         return redirect(url)
-    return render_template("transfers/receive.html", form=form, t=transfer,
-                           sender=session.get(Unit, transfer.from_unit_id))
+    return render_template(
+        "transfers/receive.html",
+        form=form,
+        t=transfer,
+        sender=session.get(Unit, transfer.from_unit_id),
+    )

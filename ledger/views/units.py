@@ -1,5 +1,6 @@
 """Admins set up the units of their scope: list, create, change (rename, move, close, type,
 official code), import a unit list, apply a reorganisation; and add a voucher regime."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +8,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -36,8 +36,12 @@ def _top_admin() -> bool:
 
 
 def _parent_choices(exclude: int | None = None):
-    units = get_session().exec(select(Unit).where(Unit.id.in_(sorted(scope_ids())))
-                               .order_by(Unit.code)).scalars().all()
+    units = (
+        get_session()
+        .exec(select(Unit).where(Unit.id.in_(sorted(scope_ids()))).order_by(Unit.code))
+        .scalars()
+        .all()
+    )
     choices = [(0, "—")] if _top_admin() else []
     return choices + [(u.id, f"{u.code} · {u.name}") for u in units if u.id != exclude]
 
@@ -50,15 +54,33 @@ def index():
     unit_type = request.args.get("type", "")
     status = request.args.get("status", "")
     rows, total = unit_setup.list_units(
-        get_session(), scope_ids=scope_ids(), query=request.args.get("q", "")[:100],
-        unit_type=unit_type, parent_id=arg_int("parent"), status=status, on=date.today(),
-        page=page, per_page=PER_PAGE)
-    parents = {u.id: u for u in get_session().exec(select(Unit).where(
-        Unit.id.in_(sorted({r.parent_id for r in rows if r.parent_id})))).scalars()}
-    return render_template("units/index.html", rows=rows, total=total, page=page,
-                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), parents=parents,
-                           types=unit_setup.UNIT_TYPE_INFO, type_label=unit_setup.type_label,
-                           today=date.today())
+        get_session(),
+        scope_ids=scope_ids(),
+        query=request.args.get("q", "")[:100],
+        unit_type=unit_type,
+        parent_id=arg_int("parent"),
+        status=status,
+        on=date.today(),
+        page=page,
+        per_page=PER_PAGE,
+    )
+    parents = {
+        u.id: u
+        for u in get_session()
+        .exec(select(Unit).where(Unit.id.in_(sorted({r.parent_id for r in rows if r.parent_id}))))
+        .scalars()
+    }
+    return render_template(
+        "units/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        parents=parents,
+        types=unit_setup.UNIT_TYPE_INFO,
+        type_label=unit_setup.type_label,
+        today=date.today(),
+    )
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
@@ -84,13 +106,21 @@ def new():
 
 
 def _create(session, form, parent_id) -> str:
-    unit = unit_setup.add_unit(session, code=form.code.data, name=form.name.data,
-                               unit_type=form.unit_type.data, valid_from=form.valid_from.data,
-                               parent_id=parent_id, gso_code=form.gso_code.data,
-                               printed_name=form.printed_name.data, actor_id=current_user.id)
+    unit = unit_setup.add_unit(
+        session,
+        code=form.code.data,
+        name=form.name.data,
+        unit_type=form.unit_type.data,
+        valid_from=form.valid_from.data,
+        parent_id=parent_id,
+        gso_code=form.gso_code.data,
+        printed_name=form.printed_name.data,
+        actor_id=current_user.id,
+    )
     if form.valid_to.data:
-        unit_setup.update_unit(session, unit_id=unit.id, valid_to=form.valid_to.data,
-                               actor_id=current_user.id)
+        unit_setup.update_unit(
+            session, unit_id=unit.id, valid_to=form.valid_to.data, actor_id=current_user.id
+        )
     return url_for("units.index", q=unit.code)
 
 
@@ -126,15 +156,24 @@ def edit(unit_id: int):
 
 
 def _update(session, unit_id: int, form, parent_id) -> str:
-    unit_setup.update_unit(session, unit_id=unit_id, actor_id=current_user.id,
-                           code=form.code.data, name=form.name.data,
-                           unit_type=form.unit_type.data, parent_id=parent_id,
-                           valid_from=form.valid_from.data, valid_to=form.valid_to.data,
-                           gso_code=form.gso_code.data, printed_name=form.printed_name.data)
+    unit_setup.update_unit(
+        session,
+        unit_id=unit_id,
+        actor_id=current_user.id,
+        code=form.code.data,
+        name=form.name.data,
+        unit_type=form.unit_type.data,
+        parent_id=parent_id,
+        valid_from=form.valid_from.data,
+        valid_to=form.valid_to.data,
+        gso_code=form.gso_code.data,
+        printed_name=form.printed_name.data,
+    )
     return url_for("units.edit", unit_id=unit_id)
 
 
 # --- files: a unit list, a reorganisation ------------------------------------------------
+
 
 def _upload_dir() -> Path:
     path = Path(current_app.instance_path) / "uploads" / str(current_user.id)
@@ -167,8 +206,16 @@ def _stored_table(endpoint: str):
 
 def row_errors(errors) -> list[tuple[int, str, str]]:
     """(row, column, reason in the user's language) for the preview table."""
-    return [(e.row, e.column, _(str(e.reason), **{k: _show(v) for k, v in e.params.items()})
-             if e.params else _(str(e.reason))) for e in errors]
+    return [
+        (
+            e.row,
+            e.column,
+            _(str(e.reason), **{k: _show(v) for k, v in e.params.items()})
+            if e.params
+            else _(str(e.reason)),
+        )
+        for e in errors
+    ]
 
 
 @bp.route("/units/import", methods=["GET", "POST"])
@@ -183,11 +230,19 @@ def import_units():
     except LedgerError as error:
         flash(error_message(error), "error")
         return render_template("units/import.html", form=form, preview=None), 400
-    preview = unit_setup.preview_units(get_session(), table=table, scope_ids=scope_ids(),
-                                       allow_top=_top_admin())
-    return render_template("units/import.html", form=form, preview=preview, token=token,
-                           filename=filename, errors=row_errors(preview.errors),
-                           confirm=BaseForm(), type_label=unit_setup.type_label)
+    preview = unit_setup.preview_units(
+        get_session(), table=table, scope_ids=scope_ids(), allow_top=_top_admin()
+    )
+    return render_template(
+        "units/import.html",
+        form=form,
+        preview=preview,
+        token=token,
+        filename=filename,
+        errors=row_errors(preview.errors),
+        confirm=BaseForm(),
+        type_label=unit_setup.type_label,
+    )
 
 
 @bp.route("/units/import/commit", methods=["POST"])
@@ -204,8 +259,13 @@ def import_commit():
     added = {}
 
     def action(session):
-        result = unit_setup.import_units(session, table=table, actor_id=current_user.id,
-                                         scope_ids=scope_ids(), allow_top=_top_admin())
+        result = unit_setup.import_units(
+            session,
+            table=table,
+            actor_id=current_user.id,
+            scope_ids=scope_ids(),
+            allow_top=_top_admin(),
+        )
         added["count"] = len(result.new_rows)
         return url_for("units.index")
 
@@ -232,11 +292,19 @@ def reorganise():
     except LedgerError as error:
         flash(error_message(error), "error")
         return render_template("units/reorganise.html", form=form, preview=None), 400
-    preview = reorganisation.preview_reorganisation(get_session(), table=table,
-                                                    scope_ids=scope_ids())
-    return render_template("units/reorganise.html", form=form, preview=preview, token=token,
-                           filename=filename, errors=row_errors(preview.errors),
-                           confirm=BaseForm(), share=reorganisation.format_share)
+    preview = reorganisation.preview_reorganisation(
+        get_session(), table=table, scope_ids=scope_ids()
+    )
+    return render_template(
+        "units/reorganise.html",
+        form=form,
+        preview=preview,
+        token=token,
+        filename=filename,
+        errors=row_errors(preview.errors),
+        confirm=BaseForm(),
+        share=reorganisation.format_share,
+    )
 
 
 @bp.route("/units/reorganise/commit", methods=["POST"])
@@ -253,8 +321,9 @@ def reorganise_commit():
     done = {}
 
     def action(session):
-        result = reorganisation.reorganise(session, table=table, actor_id=current_user.id,
-                                           scope_ids=scope_ids())
+        result = reorganisation.reorganise(
+            session, table=table, actor_id=current_user.id, scope_ids=scope_ids()
+        )
         done["count"] = len(result.moves)
         return url_for("units.index")
 
@@ -265,8 +334,13 @@ def reorganise_commit():
         return redirect(url_for("units.reorganise"))
     path.unlink(missing_ok=True)
     if done:
-        flash(_("Đã sắp xếp %(count)s đơn vị cũ; số dư đã chuyển sang đơn vị mới.",
-                count=str(done["count"])), "info")
+        flash(
+            _(
+                "Đã sắp xếp %(count)s đơn vị cũ; số dư đã chuyển sang đơn vị mới.",
+                count=str(done["count"]),
+            ),
+            "info",
+        )
     return redirect(url)
 
 
@@ -283,14 +357,26 @@ def add_voucher_regime():
                 flash(f"{form[name].label.text}: {message}", "error")
         return redirect(url_for("admin.settings"))
     try:
-        run_once(form, lambda s: add_regime(
-            s, valid_from=form.valid_from.data, receipt_form_code=form.receipt_form_code.data,
-            disbursement_form_code=form.disbursement_form_code.data,
-            circular=form.circular.data, actor_id=current_user.id),
-            url=url_for("admin.settings"))
+        run_once(
+            form,
+            lambda s: add_regime(
+                s,
+                valid_from=form.valid_from.data,
+                receipt_form_code=form.receipt_form_code.data,
+                disbursement_form_code=form.disbursement_form_code.data,
+                circular=form.circular.data,
+                actor_id=current_user.id,
+            ),
+            url=url_for("admin.settings"),
+        )
     except LedgerError as error:
         flash(error_message(error), "error")
         return redirect(url_for("admin.settings"))
-    flash(_("Đã thêm chế độ chứng từ áp dụng từ ngày %(date)s.",
-            date=form.valid_from.data.strftime("%d/%m/%Y")), "info")
+    flash(
+        _(
+            "Đã thêm chế độ chứng từ áp dụng từ ngày %(date)s.",
+            date=form.valid_from.data.strftime("%d/%m/%Y"),
+        ),
+        "info",
+    )
     return redirect(url_for("admin.settings"))

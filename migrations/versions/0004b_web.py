@@ -4,16 +4,17 @@ Revision ID: 0004b
 Revises: 0003
 Create Date: 2026-12-01 23:00:00
 """
-from typing import Sequence, Union
 
-from alembic import op
+from collections.abc import Sequence
+
 import sqlalchemy as sa  # noqa: F401
 import sqlmodel  # noqa: F401
+from alembic import op
 
 revision: str = "0004b"
-down_revision: Union[str, None] = "0004a"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = "0004a"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 OLD = "status IN ('draft', 'approved', 'rejected', 'paid', 'voided')"
 NEW = "status IN ('draft', 'approved', 'rejected', 'paid', 'voided', 'withdrawn')"

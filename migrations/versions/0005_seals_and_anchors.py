@@ -8,16 +8,17 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01 23:30:00
 """
-from typing import Sequence, Union
 
-from alembic import op
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401
+from alembic import op
 
 revision: str = "0005"
-down_revision: Union[str, None] = "0004d"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = "0004d"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -25,8 +26,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("chain_key", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("seq", sa.Integer(), nullable=False, server_default="0"))
         for name in ("digest", "prev_hash", "hash"):
-            batch.add_column(sa.Column(name, sa.String(length=64), nullable=False,
-                                       server_default=""))
+            batch.add_column(
+                sa.Column(name, sa.String(length=64), nullable=False, server_default="")
+            )
     op.create_table(
         "audithead",
         sa.Column("chain_key", sa.Integer(), autoincrement=False, nullable=False),
@@ -46,7 +48,9 @@ def upgrade() -> None:
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
         sa.Column("audit_seq", sa.Integer(), nullable=False),
         sa.Column("audit_hash", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(["made_by_id"], ["user.id"], name=op.f("fk_anchor_made_by_id_user")),
+        sa.ForeignKeyConstraint(
+            ["made_by_id"], ["user.id"], name=op.f("fk_anchor_made_by_id_user")
+        ),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_anchor_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_anchor")),
     )
