@@ -468,7 +468,7 @@ def bars(figures: list[Figure], meta: dict) -> list[tuple[str, float, bool]]:
             else (getattr(by[name], field) if name in by else None)
         )
         if measured is not None:
-            out.append((what, measured, measured <= limit if kind == "max" else measured >= limit))
+            out.append((what, measured, measured < limit if kind == "max" else measured >= limit))
     return out
 
 
