@@ -308,7 +308,7 @@ def test_charts_are_png_and_cached(client, demo, make_user, login):
     for name in ("progress", "cumulative", "categories", "yoy"):
         response = client.get(f"/campaigns/{demo.id}/charts/{name}.png")
         assert response.status_code == 200 and response.data[:4] == b"\x89PNG"
-    from ledger.views.dashboard import _CHART_CACHE
+    from ledger.views.charts import _CHART_CACHE
 
     before = len(_CHART_CACHE)
     client.get(f"/campaigns/{demo.id}/charts/progress.png")

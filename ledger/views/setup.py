@@ -69,7 +69,7 @@ def new():
             url = run_once(
                 form,
                 lambda s: url_for(
-                    "dashboard.show",
+                    "campaigns.show",
                     campaign_id=create_campaign(
                         s,
                         unit_id=form.unit_id.data,
@@ -114,12 +114,12 @@ def edit(campaign_id: int):
                     ends_on=form.ends_on.data,
                     user_id=current_user.id,
                 ),
-                url=url_for("dashboard.show", campaign_id=campaign.id),
+                url=url_for("campaigns.show", campaign_id=campaign.id),
             )
         except LedgerError as error:
             return _refuse("setup/campaign.html", error, form=form, campaign=campaign)
         flash(_("Đã lưu đợt vận động."), "info")
-        return redirect(url_for("dashboard.show", campaign_id=campaign.id))
+        return redirect(url_for("campaigns.show", campaign_id=campaign.id))
     return render_template("setup/campaign.html", form=form, campaign=campaign), (
         400 if form.is_submitted() else 200
     )
@@ -137,7 +137,7 @@ def copy(campaign_id: int):
         url = run_once(
             form,
             lambda s: url_for(
-                "dashboard.show",
+                "campaigns.show",
                 campaign_id=copy_campaign(s, campaign_id=campaign.id, user_id=current_user.id).id,
             ),
         )
