@@ -55,6 +55,10 @@ def _text(value):
     return (value or "")[:100].strip()
 
 
+class SearchForm(FilterForm):
+    q = StringField(_l("Tìm"), filters=[_text], default="")
+
+
 class ReceiptFilterForm(FilterForm):
     date_from = DateField(_l("Từ ngày"), name="from", required=False)
     date_to = DateField(_l("Đến ngày"), name="to", required=False)

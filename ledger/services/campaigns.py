@@ -416,3 +416,28 @@ def visible_focus(
         return campaign, None
     focus = quota_holder(session, campaign=campaign, unit_id=unit_id)
     return None if focus is None else (campaign, focus)
+
+
+def all_campaigns(session: Session) -> list[tuple[Campaign, Unit]]:
+    """Every campaign with its unit, newest year first, then by unit name."""
+    rows = session.exec(
+        select(Campaign, Unit)
+        .join(Unit, Unit.id == Campaign.unit_id)
+        .order_by(Campaign.year.desc(), Unit.name)
+    ).all()
+    return [(c, u) for c, u in rows]
+
+
+def campaign_page(
+    session: Session, unit_ids, *, page: int, per_page: int
+) -> tuple[list[tuple[Campaign, Unit]], bool]:
+    """One page of the campaigns of these units (newest first) and whether more follow."""
+    rows = session.exec(
+        select(Campaign, Unit)
+        .join(Unit, Unit.id == Campaign.unit_id)
+        .where(Campaign.unit_id.in_(sorted(unit_ids)))
+        .order_by(Campaign.starts_on.desc(), Unit.name, Campaign.code)
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    return [tuple(r) for r in rows[:per_page]], len(rows) > per_page

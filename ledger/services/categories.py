@@ -45,3 +45,11 @@ def create_category(
         after={"code": code},
     )
     return category
+
+
+def list_categories(session: Session, *, active_only: bool = False) -> list[Category]:
+    """The disbursement categories (only those in use with ``active_only``), by id."""
+    query = select(Category).order_by(Category.id)
+    if active_only:
+        query = query.where(Category.active)
+    return list(session.exec(query).scalars().all())

@@ -452,6 +452,30 @@ def period_heads(session: Session, campaign: Campaign, report: PeriodReport) -> 
     )
 
 
+@dataclass
+class PublicFigures:
+    """A campaign's public page: progress per unit, spending by category, the chain heads."""
+
+    progress: Progress
+    spent: list
+    heads: list[Head]
+
+
+def public_figures(session: Session, campaign_id: int) -> PublicFigures | None:
+    """The public page's figures to today; None when there is no such campaign."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    progress = campaign_progress(session, campaign_id=campaign.id)
+    return PublicFigures(
+        progress=progress,
+        spent=spent_by_category(
+            session, root_id=campaign.unit_id, start=campaign.starts_on, end=progress.as_of
+        ),
+        heads=current_heads(session, [campaign.unit_id, *(row.unit_id for row in progress.rows)]),
+    )
+
+
 __all__ = [
     "collected_between",
     "daily_collected",

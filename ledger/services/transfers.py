@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from ..errors import (
@@ -218,3 +218,14 @@ def list_transfers(session: Session, *, unit_ids, status: str = "") -> list[Tran
         .scalars()
         .all()
     )
+
+
+def transfer_targets(session: Session, fund: Unit) -> list[Unit]:
+    """Where a fund may send money: its parent, its children, itself (cash ↔ bank); by level
+    and name."""
+    query = (
+        select(Unit)
+        .where(or_(Unit.id == fund.parent_id, Unit.parent_id == fund.id, Unit.id == fund.id))
+        .order_by(Unit.level, Unit.name)
+    )
+    return list(session.exec(query).scalars().all())

@@ -11,19 +11,20 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
+from ..filter_forms import UnitFilterForm
 from ..forms import BaseForm, ImportForm
 from ..forms_units import RegimeForm, UnitForm
 from ..i18n import _show, error_message
 from ..models import Unit
 from ..services import reorganisation, unit_setup
 from ..services.regimes import add_regime
+from ..services.units import units_among
 from ..spreadsheets import read_table
-from .common import arg_int, run_once
+from .common import arg_int, read_filters, run_once
 
 bp = Blueprint("units", __name__, url_prefix="/admin")
 PER_PAGE = 50
@@ -36,12 +37,7 @@ def _top_admin() -> bool:
 
 
 def _parent_choices(exclude: int | None = None):
-    units = (
-        get_session()
-        .exec(select(Unit).where(Unit.id.in_(sorted(scope_ids()))).order_by(Unit.code))
-        .scalars()
-        .all()
-    )
+    units = units_among(get_session(), scope_ids(), order="code")
     choices = [(0, "—")] if _top_admin() else []
     return choices + [(u.id, f"{u.code} · {u.name}") for u in units if u.id != exclude]
 
@@ -51,24 +47,20 @@ def _parent_choices(exclude: int | None = None):
 def index():
     """The units in scope, filtered and paged."""
     page = max(arg_int("page", 1), 1)
-    unit_type = request.args.get("type", "")
-    status = request.args.get("status", "")
+    form = read_filters(UnitFilterForm())
     rows, total = unit_setup.list_units(
         get_session(),
         scope_ids=scope_ids(),
-        query=request.args.get("q", "")[:100],
-        unit_type=unit_type,
-        parent_id=arg_int("parent"),
-        status=status,
+        query=form.q.data or "",
+        unit_type=form.type.data or "",
+        parent_id=form.parent.data,
+        status=form.status.data or "",
         on=date.today(),
         page=page,
         per_page=PER_PAGE,
     )
     parents = {
-        u.id: u
-        for u in get_session()
-        .exec(select(Unit).where(Unit.id.in_(sorted({r.parent_id for r in rows if r.parent_id}))))
-        .scalars()
+        u.id: u for u in units_among(get_session(), {r.parent_id for r in rows if r.parent_id})
     }
     return render_template(
         "units/index.html",
