@@ -16,7 +16,7 @@ from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
 from ..filter_forms import UnitFilterForm
-from ..forms import BaseForm, ImportForm
+from ..forms import BaseForm, ConfirmUploadForm, ImportForm
 from ..forms_units import RegimeForm, UnitForm
 from ..i18n import _show, error_message
 from ..models import Unit
@@ -184,9 +184,9 @@ def _store_upload(form) -> tuple[str, list[list[object]], str]:
     return token, table, storage.filename or ""
 
 
-def _stored_table(endpoint: str):
+def _stored_table(form: ConfirmUploadForm, endpoint: str):
     """The previewed file named by the confirm form's token (or a redirect to upload again)."""
-    token = request.form.get("token", "")
+    token = form.token.data or ""
     if not _TOKEN.match(token):
         abort(400)
     path = _upload_dir() / token
@@ -241,10 +241,10 @@ def import_units():
 @permission_required("units")
 def import_commit():
     """Create every new unit of the previewed list, or none."""
-    form = BaseForm()
+    form = ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    stored, answer = _stored_table("units.import_units")
+    stored, answer = _stored_table(form, "units.import_units")
     if answer:
         return answer
     path, table = stored
@@ -303,10 +303,10 @@ def reorganise():
 @permission_required("units")
 def reorganise_commit():
     """Apply the previewed reorganisation, all or nothing."""
-    form = BaseForm()
+    form = ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    stored, answer = _stored_table("units.reorganise")
+    stored, answer = _stored_table(form, "units.reorganise")
     if answer:
         return answer
     path, table = stored
