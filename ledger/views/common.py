@@ -164,5 +164,6 @@ def visible_campaign(campaign_id: int):
 def as_of(campaign, form: CampaignPageForm | None = None) -> date:
     """The day a campaign's figures run to: ``?as_of=`` (left out when it does not parse),
     else today, at most the campaign's end."""
-    form = form or read_filters(CampaignPageForm(), tell=False)
+    if form is None:
+        form = read_filters(CampaignPageForm(), tell=False)
     return form.as_of.data or min(date.today(), campaign.ends_on)
