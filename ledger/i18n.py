@@ -12,7 +12,7 @@ from .money import amount_in_words, format_vnd, group_digits
 from .vocab import DisbursementStatus, Method, Role, Sex, Source, TransferStatus, UnitType, label
 
 babel = Babel()
-#: the vocabularies templates compare against and label (``{% if d.status == DisbursementStatus.PAID %}``)
+#: the vocabularies templates compare against and label (``d.status == DisbursementStatus.PAID``)
 VOCABULARIES = {
     v.__name__: v for v in (DisbursementStatus, Method, Role, Sex, Source, TransferStatus, UnitType)
 }

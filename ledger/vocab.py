@@ -143,10 +143,11 @@ class AccountType(StrEnum):
 
 
 class EntryKind(StrEnum):
-    """What posted a journal entry."""
+    """What posted a journal entry (no constraint: the hash chain seals it)."""
 
     RECEIPT = "receipt"
     RECEIPT_VOID = "receipt_void"
+    RECEIPT_CORRECTION = "receipt_correction"
     DISBURSEMENT = "disbursement"
     DISBURSEMENT_VOID = "disbursement_void"
     TRANSFER_SENT = "transfer_sent"
