@@ -13,8 +13,8 @@ from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from .fields import DateField, MoneyField
-from .services.unit_setup import UNIT_TYPE_INFO
 from .text import MAX_ID, parse_digits
+from .vocab import DisbursementStatus, Method, Source, TransferStatus, UnitType, values
 
 
 class FilterForm(FlaskForm):
@@ -63,27 +63,22 @@ class ReceiptFilterForm(FilterForm):
     date_from = DateField(_l("Từ ngày"), name="from", required=False)
     date_to = DateField(_l("Đến ngày"), name="to", required=False)
     donor = StringField(_l("Người nộp"), filters=[_text], default="")
-    method = ChoiceField(_l("Hình thức"), values=("cash", "bank", "in_kind"))
-    source = ChoiceField(
-        _l("Nguồn thu"), values=("donation", "designated", "budget", "interest", "other")
-    )
+    method = ChoiceField(_l("Hình thức"), values=values(Method))
+    source = ChoiceField(_l("Nguồn thu"), values=values(Source))
     amount_min = MoneyField(_l("Số tiền từ"), name="min", required=False)
     amount_max = MoneyField(_l("Số tiền đến"), name="max", required=False)
     voided = ChoiceField(_l("Trạng thái"), values=("yes", "no"))
 
 
 class DisbursementFilterForm(FilterForm):
-    status = ChoiceField(
-        _l("Trạng thái"),
-        values=("draft", "approved", "rejected", "paid", "voided", "withdrawn"),
-    )
+    status = ChoiceField(_l("Trạng thái"), values=values(DisbursementStatus))
     category = IdField(_l("Khoản chi"))
     date_from = DateField(_l("Từ ngày"), name="from", required=False)
     date_to = DateField(_l("Đến ngày"), name="to", required=False)
 
 
 class TransferFilterForm(FilterForm):
-    status = ChoiceField(_l("Trạng thái"), values=("sent", "received"))
+    status = ChoiceField(_l("Trạng thái"), values=(TransferStatus.SENT, TransferStatus.RECEIVED))
 
 
 class DateRangeForm(FilterForm):
@@ -93,7 +88,7 @@ class DateRangeForm(FilterForm):
 
 class UnitFilterForm(FilterForm):
     q = StringField(_l("Mã hoặc tên"), filters=[_text], default="")
-    type = ChoiceField(_l("Loại"), values=UNIT_TYPE_INFO)
+    type = ChoiceField(_l("Loại"), values=values(UnitType))
     parent = IdField(_l("Đơn vị cấp trên"))
     status = ChoiceField(_l("Trạng thái"), values=("open", "closed"))
 

@@ -12,6 +12,7 @@ from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
 from ..models import Account, ChainHead, Unit, UnitSuccession
 from ..models.org import WHOLE_SHARE
 from ..text import clean, unit_key
+from ..vocab import UnitLevel
 
 #: the accounts every fund opens with: kind → type
 FUND_ACCOUNTS = {
@@ -277,7 +278,11 @@ def units_among(session: Session, unit_ids, *, order: str = "id") -> list[Unit]:
 
 def communes_among(session: Session, unit_ids) -> list[Unit]:
     """The communes among these units, by name."""
-    query = select(Unit).where(Unit.id.in_(unit_ids), Unit.level == "commune").order_by(Unit.name)
+    query = (
+        select(Unit)
+        .where(Unit.id.in_(unit_ids), Unit.level == UnitLevel.COMMUNE.value)
+        .order_by(Unit.name)
+    )
     return list(session.exec(query).scalars().all())
 
 
