@@ -26,14 +26,3 @@ def test_bad_filters_elsewhere_never_fail(client, make_user, login, session, uni
         assert client.get(url).status_code == 200, url
     page = client.get(f"/campaigns/{campaign.id}?as_of=32/01/2018")
     assert "“Tính đến ngày”" in page.text
-
-
-def test_quota_amounts_typed_equal_and_weighted():
-    from ledger.services.quotas import QuotaEntries, quota_amounts
-
-    typed = QuotaEntries("typed", "", {1: "10.000.000", 2: ""}, {})
-    assert quota_amounts(typed, [1, 2]) == {1: 10_000_000, 2: 0}
-    equal = QuotaEntries("equal", "3.000.001", {}, {})
-    assert sum(quota_amounts(equal, [1, 2, 3]).values()) == 3_000_001
-    weighted = QuotaEntries("weights", "1.000.000", {}, {1: "3", 2: "1"})
-    assert quota_amounts(weighted, [1, 2]) == {1: 750_000, 2: 250_000}
