@@ -181,8 +181,8 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
     """Write the reconciliation workbook (children's names masked)."""
     from pathlib import Path
 
+    from .dates import parse_date
     from .exports.reconciliation import reconciliation_workbook
-    from .fields import parse_date
     from .services.campaigns import resolve_campaign
     from .services.reconciliation import build_reconciliation
 

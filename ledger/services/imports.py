@@ -16,8 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from ..dates import parse_date
 from ..errors import InvalidAmount, LedgerError, _l
-from ..fields import parse_date
 from ..models import Receipt, Unit
 from ..money import parse_amount
 from ..text import clean, fold, unit_key

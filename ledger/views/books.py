@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import permission_required, require_scope
+from ..dates import parse_date
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.books import book_workbook
-from ..fields import parse_date
 from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
 from ..services.locks import last_lock_anchor, lock_period, locked_through, unlock_period

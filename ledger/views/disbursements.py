@@ -11,9 +11,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
+from ..dates import parse_date
 from ..db import get_session
 from ..errors import LedgerError
-from ..fields import parse_date
 from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
 from ..models import Beneficiary, Category, Disbursement, Unit
 from ..services import corrections

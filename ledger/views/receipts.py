@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import permission_required, require_scope, scope_ids
+from ..dates import parse_date
 from ..db import get_session
 from ..errors import LedgerError
-from ..fields import parse_date
 from ..forms import CorrectForm, ReceiptCorrectionForm, ReceiptForm, VoidForm
 from ..models import Donor, Receipt, Unit
 from ..money import parse_amount
