@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from ledger.db import get_engine, new_session
+from ledger.engine import get_engine, new_session
 from ledger.errors import PeriodLocked, VoidInLockedPeriod
 from ledger.migrate import downgrade, upgrade
 from ledger.models import AuditEvent, Entry, Posting, Receipt
@@ -167,7 +167,7 @@ def _fingerprint(url):
 
 def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
     assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
-    from ledger.db import dispose_engines
+    from ledger.engine import dispose_engines
 
     dispose_engines()
     before = _fingerprint(db_url)
