@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from . import migrate
 from .db import session_scope
-from .errors import LedgerError
+from .errors import LedgerError, NoAnchorsInFile, UserNotFound
 from .models.people import ROLES
 from .services import check, demo, seed, units, users
 from .services.anchors import read_anchor_file
@@ -119,7 +119,7 @@ def check_command(anchor_file: str | None) -> None:
     """Verify the books; exit 1 naming every broken row."""
     external = read_anchor_file(anchor_file) if anchor_file else []
     if anchor_file and not external:
-        _fail(LedgerError(f"No anchors (CODE E<seq>:<hash> A<seq>:<hash>) found in {anchor_file}."))
+        _fail(NoAnchorsInFile(path=anchor_file))
     with session_scope(write=False) as session:
         problems = check.check_books(session, anchors=external)
     for problem in problems[:500]:
@@ -224,7 +224,7 @@ def api_token_command(username: str, days: int, name: str) -> None:
     with session_scope() as session:
         user = session.exec(select(User).where(User.username == username)).scalars().first()
         if user is None:
-            _fail(LedgerError(f"Không có người dùng {username}."))
+            _fail(UserNotFound(username=username))
         try:
             click.echo(issue_token(session, user_id=user.id, days=days, name=name))
         except LedgerError as error:
