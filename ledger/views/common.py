@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..i18n import error_message
+from ..models import Beneficiary
+from ..services import beneficiaries
 from ..services.idempotency import claim_key, complete_key
 from ..text import parse_digits
 
@@ -127,3 +129,18 @@ def get_in_scope(model, object_id: int, *, unit_attr: str = "unit_id"):
         abort(404)
     require_scope(getattr(found, unit_attr))
     return found
+
+
+def full_view(child: Beneficiary) -> bool:
+    """Whether the signed-in user sees this child's record unmasked by default."""
+    return beneficiaries.sees_in_full(
+        get_session(),
+        role=current_user.role,
+        user_unit_id=current_user.unit_id,
+        child_unit_id=child.unit_id,
+    )
+
+
+def shown_name(child: Beneficiary) -> str:
+    """The child's name as this user may see it (templates: ``child_name(child)``)."""
+    return child.full_name if full_view(child) else beneficiaries.mask_name(child.full_name)

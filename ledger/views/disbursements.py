@@ -21,8 +21,7 @@ from ..services import disbursements as service
 from ..services.beneficiaries import mask_name
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_ids
-from .beneficiaries import full_view
-from .common import arg_int, get_in_scope, refused, run_once
+from .common import arg_int, full_view, get_in_scope, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
 STATUSES = ("draft", "approved", "rejected", "paid", "voided", "withdrawn")
