@@ -20,18 +20,18 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def format_date(value) -> str:
+def format_date(value: date | str | None) -> str:
     """dd/mm/yyyy."""
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, date):  # a datetime is a date too
         return value.strftime("%d/%m/%Y")
     return value or ""
 
 
-def format_datetime(value) -> str:
+def format_datetime(value: datetime | None) -> str:
     """dd/mm/yyyy HH:MM (UTC as stored)."""
     return value.strftime("%d/%m/%Y %H:%M") if value else ""
 
 
-def long_date(value: date) -> str:
+def long_date(value: date | None) -> str:
     """The voucher's "ngày 15 tháng 05 năm 2018"."""
     return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}" if value else ""

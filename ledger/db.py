@@ -6,13 +6,16 @@ the bench and scripts use directly.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from flask import current_app, g
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from . import engine
 
 
-def session_scope(*, write: bool = True, url: str | None = None):
+def session_scope(*, write: bool = True, url: str | None = None) -> AbstractContextManager[Session]:
     """A session on the app's database (or ``url``) for the CLI: commit on success, roll back
     on error."""
     return engine.session_scope(url or current_app.config["DATABASE_URL"], write=write)
@@ -33,7 +36,7 @@ def get_write_session() -> Session:
     return g.db_write_session
 
 
-def _app_engine():
+def _app_engine() -> Engine:
     return engine.get_engine(current_app.config["DATABASE_URL"])
 
 

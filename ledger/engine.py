@@ -9,10 +9,12 @@ wired in ``db.py``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 _ENGINES: dict[str, Engine] = {}
@@ -31,7 +33,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # let the "begin" listener emit BEGIN itself
     cursor = dbapi_connection.cursor()
     for pragma in (
@@ -44,7 +46,7 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(connection) -> None:
+def _sqlite_on_begin(connection: Connection) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
     connection.exec_driver_sql(f"BEGIN {mode}")
 
@@ -72,7 +74,7 @@ def new_session(engine: Engine, *, write: bool) -> Session:
 
 
 @contextmanager
-def session_scope(url: str, *, write: bool = True):
+def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
     """A session on ``url`` for the CLI and scripts: commit on success, roll back on error."""
     session = new_session(get_engine(url), write=write)
     try:

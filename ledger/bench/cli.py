@@ -105,7 +105,8 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
     """Time progress, peers, floor, workbooks, charts, import and web posting; print ratios."""
     import platform
 
-    from sqlalchemy import func, select
+    from sqlalchemy import func
+    from sqlmodel import col, select
 
     from ..models import Receipt, Unit
     from .run import bars, ratios, run, write_json
@@ -113,10 +114,10 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
     url, journal = _bench_paths(db)
     migrate.upgrade(url)
     with session_scope(url, write=False) as session:
-        receipts = session.exec(select(func.count(Receipt.id))).scalar_one()
+        receipts = session.exec(select(func.count(col(Receipt.id)))).one()
         communes = session.exec(
-            select(func.count(Unit.id)).where(Unit.level == "commune")
-        ).scalar_one()
+            select(func.count(col(Unit.id))).where(col(Unit.level) == "commune")
+        ).one()
     dispose_engines()
     click.echo(
         f"Dataset: {communes} communes, {receipts} receipts on {url.split(':')[0]}; "
