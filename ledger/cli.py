@@ -11,9 +11,9 @@ from flask.cli import AppGroup, with_appcontext
 from . import migrate
 from .db import session_scope
 from .errors import LedgerError, NoAnchorsInFile, UserNotFound
-from .models.people import ROLES
 from .services import check, demo, seed, units, users
 from .services.anchors import read_anchor_file
+from .vocab import Role, values
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -83,7 +83,7 @@ def _print_logins(logins) -> None:
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(values(Role)), required=True)
 @click.option("--unit", "unit_name", required=True, help="Unit code or name as printed.")
 @click.option("--full-name", default="")
 @click.option("--can-unmask", is_flag=True, help="May see children's names unmasked.")

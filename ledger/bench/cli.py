@@ -109,6 +109,7 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
     from sqlmodel import col, select
 
     from ..models import Receipt, Unit
+    from ..vocab import UnitLevel
     from .run import bars, ratios, run, write_json
 
     url, journal = _bench_paths(db)
@@ -116,7 +117,7 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
     with session_scope(url, write=False) as session:
         receipts = session.exec(select(func.count(col(Receipt.id)))).one()
         communes = session.exec(
-            select(func.count(col(Unit.id))).where(col(Unit.level) == "commune")
+            select(func.count(col(Unit.id))).where(col(Unit.level) == UnitLevel.COMMUNE.value)
         ).one()
     dispose_engines()
     click.echo(
