@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..db import make_engine, new_session
+from ..engine import make_engine, new_session
 from ..models import Campaign, Unit
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib
 from fpdf import FPDF
 
-from ..i18n import long_date
+from ..dates import long_date
 from ..money import amount_in_words, format_vnd
 from ..vocab import DisbursementStatus
 

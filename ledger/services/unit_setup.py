@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from ..dates import parse_date
 from ..errors import (
     DuplicateOfficialCode,
     DuplicateUnit,
@@ -25,7 +26,6 @@ from ..errors import (
     UnitImportRejected,
     _l,
 )
-from ..fields import parse_date
 from ..models import Account, Entry, Unit
 from ..models.org import UNIT_LEVELS
 from ..money import format_vnd
