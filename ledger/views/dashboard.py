@@ -16,7 +16,6 @@ from ..auth import permission_required, scope_ids
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..exports import charts
-from ..exports.reconciliation import reconciliation_workbook
 from ..exports.reports import period_workbook
 from ..fields import parse_date
 from ..forms import BaseForm, ImportForm, UnmaskForm
@@ -29,7 +28,7 @@ from ..services.beneficiaries import unmask_workbook
 from ..services.campaigns import quota_holder, report_periods
 from ..services.progress import campaign_progress
 from ..services.quotas import allocate, split_by_weights
-from ..services.reconciliation import build_reconciliation
+from ..services.reconciliation import export_workbook
 from ..services.seed import apply_quota_table
 from ..services.units import children
 from ..spreadsheets import read_table
@@ -304,14 +303,14 @@ def workbook_unmasked(campaign_id: int):
 
 
 def _send_workbook(campaign: Campaign, *, unmasked: bool):
-    data = build_reconciliation(
+    made = export_workbook(
         get_session(), campaign_id=campaign.id, as_of=_as_of(campaign), unmasked=unmasked
     )
     return send_file(
-        io.BytesIO(reconciliation_workbook(data)),
+        io.BytesIO(made.content),
         mimetype=XLSX,
         as_attachment=True,
-        download_name=f"doi-chieu-{campaign.year}-{data.progress.unit.code}.xlsx",
+        download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",
     )
 
 
