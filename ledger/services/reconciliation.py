@@ -36,6 +36,7 @@ from ..models import (
 )
 from .anchors import Head, current_heads
 from .beneficiaries import mask_name
+from .campaigns import get_campaign
 from .check import Problem, check_books
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
@@ -92,40 +93,57 @@ class Export:
 def export_workbook(
     session: Session, *, campaign_id: int, as_of: date | None = None, unmasked: bool = False
 ) -> Export:
-    """The reconciliation workbook (children's names masked unless ``unmasked``), made in
-    three steps:
+    """The reconciliation workbook (children's names masked unless ``unmasked``).
 
-    1. gather: every figure it prints, read with SQL (here and nowhere else);
-    2. check: each fund's books and hash chains are re-verified in a forked child with its own
-       connection (``forked.Pending``). That and writing the cells are both CPU-bound, so the
-       child runs on the other core while step 3 writes the large sheets; it is awaited
-       before the checks sheet is written. The other checks compare gathered figures;
-    3. write: the pure builder lays the sheets out (``exports.reconciliation``).
+    Its steps, gather → check → write, all run here. Re-verifying each fund's books and hash
+    chains is the slowest (a province: ~1.5 s, CPU-bound like writing its 600,000 cells), so
+    it starts first, in a forked child with its own connection (``forked.Pending``), runs on
+    the other core while this process gathers the figures and writes the sheets, and is
+    awaited before the checks sheet, the only one that needs it, is written.
     """
-    data = gather(session, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
-    verifying = verify_books(session, data.funds)
-    draft = start_workbook(data)
-    data = replace(data, problems=verifying.result(session))
+    funds = campaign_funds(session, campaign_id)
+    verifying = verify_books(session, funds)  # check: started, in a child
+    data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    draft = start_workbook(data)  # write: every sheet but the checks
+    data = replace(data, problems=verifying.result(session))  # check: awaited
     checks = data.checks
-    return Export(data=data, checks=checks, content=draft.finish(checks))
+    return Export(data=data, checks=checks, content=draft.finish(checks))  # write: the checks
 
 
 def build_reconciliation(
     session: Session, *, campaign_id: int, as_of: date | None = None, unmasked: bool = False
 ) -> Reconciliation:
-    """The workbook's figures and checks, without the workbook: gather, then check."""
-    data = gather(session, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
-    return replace(data, problems=verify_books(session, data.funds).result(session))
+    """The workbook's figures and checks, without the workbook."""
+    funds = campaign_funds(session, campaign_id)
+    verifying = verify_books(session, funds)
+    data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    return replace(data, problems=verifying.result(session))
+
+
+def campaign_funds(session: Session, campaign_id: int) -> set[int]:
+    """The funds a campaign's workbook covers: its unit's and every unit's under it."""
+    return subtree_ids(session, get_campaign(session, campaign_id).unit_id)
+
+
+def verify_books(session: Session, funds: set[int]) -> Pending:
+    """Start re-verifying the funds' books and hash chains in a forked child (or, where forking
+    is unsafe, in-process when the result is asked for)."""
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    return Pending(url, _problems, funds)
 
 
 def gather(
-    session: Session, *, campaign_id: int, as_of: date | None = None, unmasked: bool = False
+    session: Session,
+    funds: set[int],
+    *,
+    campaign_id: int,
+    as_of: date | None = None,
+    unmasked: bool = False,
 ) -> Reconciliation:
     """The summary, the detail lists, each fund's book, the chain heads, the same period last
-    year and the journal figures the checks compare them with (not yet checked)."""
+    year and the journal figures the checks compare them with (``problems`` not yet known)."""
     progress = campaign_progress(session, campaign_id=campaign_id, as_of=as_of)
     start, end = progress.campaign.starts_on, progress.as_of
-    funds = subtree_ids(session, progress.campaign.unit_id)
     units = session.exec(select(Unit.id, Unit.name, Unit.parent_id).where(Unit.id.in_(funds))).all()
     names = {unit_id: name for unit_id, name, _parent in units}
     same, same_rows = same_period_rows(session, progress)
@@ -143,13 +161,6 @@ def gather(
         same_period=same,
         same_rows=same_rows,
     )
-
-
-def verify_books(session: Session, funds: set[int]) -> Pending:
-    """Start re-verifying the funds' books and hash chains in a forked child (or, where forking
-    is unsafe, in-process when the result is asked for)."""
-    url = session.get_bind().url.render_as_string(hide_password=False)
-    return Pending(url, _problems, funds)
 
 
 def _problems(session: Session, funds: set[int]) -> list[Problem]:
@@ -348,6 +359,30 @@ def _sum_by_fund(kinds):
     )
 
 
+def _transfer_totals(session, funds, end) -> TransferTotals:
+    """Journal view: Σ sent out, Σ cleared as received, Σ still in transit (senders in scope)."""
+
+    def total(kind, sign=1):
+        return sign * int(
+            session.exec(
+                select(func.coalesce(func.sum(Posting.amount), 0))
+                .join(Account, Account.id == Posting.account_id)
+                .where(Account.kind == kind, Account.unit_id.in_(funds), Posting.entry_date <= end)
+            ).scalar_one()
+        )
+
+    sent = int(
+        session.exec(
+            select(func.coalesce(func.sum(Transfer.amount_sent), 0)).where(
+                Transfer.from_unit_id.in_(funds),
+                Transfer.from_unit_id != Transfer.to_unit_id,
+                Transfer.sent_on <= end,
+            )
+        ).scalar_one()
+    )
+    return TransferTotals(sent, total("transfer_out"), total("in_transit"))
+
+
 def reconcile(data: Reconciliation) -> list[Check]:
     """The checks sheet (pure): the gathered figures compared with each other and with the
     journal, and what re-verifying the books found."""
@@ -426,27 +461,3 @@ def _balances_by_row(data: Reconciliation) -> tuple[dict, dict]:
 def _names_of(data: Reconciliation):
     p = data.progress
     return [(r.unit_id, r.name) for r in p.rows] + [(p.unit.id, p.unit.name)]
-
-
-def _transfer_totals(session, funds, end) -> TransferTotals:
-    """Journal view: Σ sent out, Σ cleared as received, Σ still in transit (senders in scope)."""
-
-    def total(kind, sign=1):
-        return sign * int(
-            session.exec(
-                select(func.coalesce(func.sum(Posting.amount), 0))
-                .join(Account, Account.id == Posting.account_id)
-                .where(Account.kind == kind, Account.unit_id.in_(funds), Posting.entry_date <= end)
-            ).scalar_one()
-        )
-
-    sent = int(
-        session.exec(
-            select(func.coalesce(func.sum(Transfer.amount_sent), 0)).where(
-                Transfer.from_unit_id.in_(funds),
-                Transfer.from_unit_id != Transfer.to_unit_id,
-                Transfer.sent_on <= end,
-            )
-        ).scalar_one()
-    )
-    return TransferTotals(sent, total("transfer_out"), total("in_transit"))
