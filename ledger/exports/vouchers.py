@@ -9,6 +9,7 @@ from fpdf import FPDF
 
 from ..i18n import long_date
 from ..money import amount_in_words, format_vnd
+from ..vocab import DisbursementStatus
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 SIGNATURES = [
@@ -128,7 +129,9 @@ def receipt_pdf(receipt, *, fund, settings: dict) -> bytes:
 def disbursement_pdf(item, *, fund, settings: dict) -> bytes:
     """Phiếu chi (C41-BB) of a paid disbursement."""
     words = amount_in_words(item.amount, linh=settings["linh"], even=settings["even"])
-    voided = f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == "voided" else ""
+    voided = (
+        f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == DisbursementStatus.VOIDED else ""
+    )
     return voucher_pdf(
         title="PHIẾU CHI",
         form_code=settings["disbursement_form_code"],
