@@ -181,23 +181,22 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
     from pathlib import Path
 
     from .dates import parse_date
-    from .exports.reconciliation import reconciliation_workbook
     from .services.campaigns import resolve_campaign
-    from .services.reconciliation import build_reconciliation
+    from .services.reconciliation import export_workbook
 
     try:
         with session_scope(write=False) as session:
             unit = units.find_unit(session, unit_name)
             campaign = resolve_campaign(session, unit_id=unit.id, ref=year)
-            data = build_reconciliation(
+            made = export_workbook(
                 session, campaign_id=campaign.id, as_of=parse_date(as_of) if as_of else None
             )
-            Path(out).write_bytes(reconciliation_workbook(data))
+            Path(out).write_bytes(made.content)
     except LedgerError as error:
         _fail(error)
-    bad = [c.name for c in data.checks if not c.ok]
+    bad = [c.name for c in made.checks if not c.ok]
     click.echo(
-        f"Wrote {out}: {len(data.progress.rows)} units, {len(data.receipts)} receipts; "
+        f"Wrote {out}: {len(made.data.progress.rows)} units, {len(made.data.receipts)} receipts; "
         + ("all checks OK." if not bad else f"{len(bad)} check(s) LỆCH: " + "; ".join(bad))
     )
 
