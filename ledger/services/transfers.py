@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from ..bulk import reserve_ids
 from ..errors import (
     DateBeforeOriginal,
     DifferenceNeedsReason,
@@ -58,6 +59,7 @@ def send_transfer(
     if amount > available:
         raise InsufficientFunds(balance=available, amount=amount)
     internal = from_unit_id == to_unit_id
+    [transfer_id] = reserve_ids(session, Transfer.__table__, 1)  # the entry names its document
     lines = (
         [Line(kind=to_method, amount=amount), Line(kind=from_method, amount=-amount)]
         if internal
@@ -68,11 +70,13 @@ def send_transfer(
         unit_id=from_unit_id,
         entry_date=on,
         kind="transfer_internal" if internal else "transfer_sent",
+        document_id=transfer_id,
         memo=clean(memo, max_length=300) or f"Chuyển {receiver.name}",
         user_id=user_id,
         lines=lines,
     )
     transfer = Transfer(
+        id=transfer_id,
         from_unit_id=from_unit_id,
         to_unit_id=to_unit_id,
         amount_sent=amount,
@@ -88,7 +92,6 @@ def send_transfer(
     )
     session.add(transfer)
     session.flush()
-    entry.document_id = transfer.id
     record_event(
         session,
         action="transfer.send",
