@@ -112,12 +112,14 @@ def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int
     chain_key = unit_id or 0
     head = lock_audit_head(session, chain_key)
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
-    ids = reserve_ids(session, AuditEvent.__table__, len(rows))
-    for row, event_id in zip(rows, ids, strict=False):
+    for row in rows:
         seq += 1
         digest = event_hash(prev_hash=prev, chain_key=chain_key, seq=seq, at=now, row=row)
-        row.update(id=event_id, at=now, chain_key=chain_key, seq=seq, prev_hash=prev, hash=digest)
+        row.update(at=now, chain_key=chain_key, seq=seq, prev_hash=prev, hash=digest)
         prev = digest
+    ids = reserve_ids(session, AuditEvent.__table__, len(rows))
+    for row, event_id in zip(rows, ids, strict=False):
+        row["id"] = event_id
     insert_rows(session, AuditEvent.__table__, rows)
     head.last_seq, head.last_hash = seq, prev
     session.flush()

@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..models import Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Unit, utcnow
 from ..vocab import ASSET_PHRASES
-from .units import account_id, ensure_valid
+from .units import account_ids, ensure_valid
 
 #: no document of this ledger is dated before this day
 EARLIEST_DATE = date(2000, 1, 1)
@@ -87,10 +87,11 @@ def ensure_plausible(on: date, *, today: date | None = None) -> None:
 def ensure_dated(session: Session, *, unit_id: int, first: date, last: date | None = None) -> None:
     """Every date from ``first`` to ``last`` is plausible, inside the unit's validity and after
     its lock (each rule its own refusal)."""
-    last = last or first
-    unit = session.get(Unit, unit_id)
-    for day in {first, last}:
+    days = sorted({first, last or first})
+    for day in days:
         ensure_plausible(day)
+    unit = session.get(Unit, unit_id)
+    for day in days:
         ensure_valid(unit, day)
     ensure_open(session, unit_id=unit_id, on=first)
 
@@ -138,12 +139,20 @@ class NewEntry:
 
 
 def post_entries(
-    session: Session, *, unit_id: int, entries: list[NewEntry], user_id: int | None = None
+    session: Session,
+    *,
+    unit_id: int,
+    entries: list[NewEntry],
+    user_id: int | None = None,
+    dates_checked: bool = False,
 ) -> list[int]:
     """Append balanced entries to the fund's chain in one go; returns their ids in order.
 
     One lock, one multi-row insert for entries and one for postings, one update per account:
     the same path serves a single receipt, a 100,000-row import and the benchmark generator.
+    Every date must be plausible, inside the unit's validity and after its period lock; a
+    caller that has checked the first two for each entry (receipts do, row by row, so a
+    refusal names the first bad row) says ``dates_checked`` and only the lock is checked here.
     """
     if not entries:
         return []
@@ -155,22 +164,19 @@ def post_entries(
         ):
             raise UnbalancedEntry()
     head = lock_fund(session, unit_id)
-    ensure_dated(
-        session,
-        unit_id=unit_id,
-        first=min(e.entry_date for e in entries),
-        last=max(e.entry_date for e in entries),
-    )
-    accounts: dict[str, int] = {}
+    first = min(e.entry_date for e in entries)
+    if dates_checked:
+        ensure_open(session, unit_id=unit_id, on=first)
+    else:
+        ensure_dated(session, unit_id=unit_id, first=first, last=max(e.entry_date for e in entries))
+    kinds = [ln.kind for new in entries for ln in new.lines]
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
-    entry_rows, resolved_all = [], []
-    for new in entries:
-        resolved = [
-            (_account(session, accounts, unit_id, ln.kind), ln.amount, ln.credit_unit_id)
-            for ln in new.lines
-        ]
-        resolved_all.append(resolved)
+    accounts = account_ids(session, unit_id=unit_id, kinds=kinds)
+    resolved_all = [
+        [(accounts[ln.kind], ln.amount, ln.credit_unit_id) for ln in new.lines] for new in entries
+    ]
     ensure_covered(session, entries, resolved_all)
+    entry_rows = []
     for new, resolved in zip(entries, resolved_all, strict=False):
         seq += 1
         digest = entry_hash(
@@ -249,12 +255,6 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
                     balance=running,
                     date=day.strftime("%d/%m/%Y"),
                 )
-
-
-def _account(session: Session, cache: dict[str, int], unit_id: int, kind: str) -> int:
-    if kind not in cache:
-        cache[kind] = account_id(session, unit_id=unit_id, kind=kind)
-    return cache[kind]
 
 
 def _insert_postings(session: Session, ids, entries, resolved_all) -> None:

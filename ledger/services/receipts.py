@@ -95,6 +95,7 @@ def record_receipts(
         session,
         unit_id=unit_id,
         user_id=user_id,
+        dates_checked=True,  # each row's date was checked against ``unit`` above
         entries=[
             NewEntry(
                 entry_date=r["receipt_date"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
 
@@ -221,17 +222,28 @@ def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[i
 
 def account_id(session: Session, *, unit_id: int, kind: str) -> int:
     """The id of the fund's ``kind`` account, opened on first use (expense:<category>)."""
-    found = (
-        session.exec(select(Account.id).where(Account.unit_id == unit_id, Account.kind == kind))
-        .scalars()
-        .first()
+    return account_ids(session, unit_id=unit_id, kinds=[kind])[kind]
+
+
+def account_ids(session: Session, *, unit_id: int, kinds: Iterable[str]) -> dict[str, int]:
+    """Kind → id of the fund's accounts of these ``kinds`` (one query); those not yet used
+    (expense:<category>…) are opened, in the order given."""
+    wanted = list(dict.fromkeys(kinds))
+    found = dict(
+        session.exec(
+            select(Account.kind, Account.id).where(
+                Account.unit_id == unit_id, Account.kind.in_(wanted)
+            )
+        ).all()
     )
-    if found:
-        return found
-    account = Account(unit_id=unit_id, kind=kind, type=_account_type(kind))
-    session.add(account)
-    session.flush()
-    return account.id
+    missing = [
+        Account(unit_id=unit_id, kind=k, type=_account_type(k)) for k in wanted if k not in found
+    ]
+    if missing:
+        session.add_all(missing)
+        session.flush()
+        found.update((account.kind, account.id) for account in missing)
+    return found
 
 
 #: accounts a fund opens only when first used: kind → type
