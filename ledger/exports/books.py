@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -11,8 +12,11 @@ from .cells import header, landscape, put
 TITLES = {"cash": "SỔ QUỸ TIỀN MẶT", "bank": "SỔ TIỀN GỬI NGÂN HÀNG"}
 
 
-def book_workbook(book, *, unit_name: str) -> bytes:
-    """Opening line, one row per posting with running balance, daily totals, closing line."""
+def book_workbook(book: Any, *, unit_name: str) -> bytes:
+    """Opening line, one row per posting with running balance, daily totals, closing line.
+
+    ``book`` is a ``services.books.Book`` (exports sit below services, so the type is not
+    imported here)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Sổ quỹ" if book.kind == "cash" else "Sổ tiền gửi"

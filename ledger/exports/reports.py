@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import Workbook
 
 from .cells import stream_row, stream_sheet
 
 
-def period_workbook(data) -> bytes:
-    """Fund activity to the cut-off, the same period last year, spending by category."""
+def period_workbook(data: Any) -> bytes:
+    """Fund activity to the cut-off, the same period last year, spending by category.
+
+    ``data`` is a ``services.reports.PeriodReport`` (exports sit below services, so the type
+    is not imported here)."""
     p = data.progress
     workbook = Workbook(write_only=True)
     sheet = stream_sheet(workbook, "Báo cáo", [52, 20, 20, 12, 20, 20, 60])

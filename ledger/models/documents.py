@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import money, one_of, timestamp
 
@@ -94,7 +94,7 @@ class Receipt(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-Index("ix_receipt_unit_date", Receipt.unit_id, Receipt.receipt_date, Receipt.id)
+Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), col(Receipt.id))
 
 
 class Category(SQLModel, table=True):
@@ -189,7 +189,7 @@ class Disbursement(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-Index("ix_disbursement_unit_status", Disbursement.unit_id, Disbursement.status)
+Index("ix_disbursement_unit_status", col(Disbursement.unit_id), col(Disbursement.status))
 
 
 class Transfer(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import money, timestamp
 
@@ -53,8 +53,15 @@ class Posting(SQLModel, table=True):
     entry_date: date
 
 
-Index("ix_posting_account_date", Posting.account_id, Posting.entry_date, Posting.amount)
-Index("ix_posting_credit_unit", Posting.credit_unit_id, Posting.entry_date, Posting.amount)
+Index(
+    "ix_posting_account_date", col(Posting.account_id), col(Posting.entry_date), col(Posting.amount)
+)
+Index(
+    "ix_posting_credit_unit",
+    col(Posting.credit_unit_id),
+    col(Posting.entry_date),
+    col(Posting.amount),
+)
 
 
 class CreditMonth(SQLModel, table=True):

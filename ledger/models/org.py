@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import money, one_of, timestamp
 
@@ -152,4 +152,4 @@ class PeriodLock(SQLModel, table=True):
     locked_at: datetime = timestamp()
 
 
-Index("ix_quota_unit", Quota.unit_id)
+Index("ix_quota_unit", col(Quota.unit_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import DateTime, Index, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import one_of, timestamp
 
@@ -83,7 +83,7 @@ class AuditHead(SQLModel, table=True):
     last_hash: str = Field(default="", max_length=64)
 
 
-Index("ix_auditevent_unit_at", AuditEvent.unit_id, AuditEvent.at)
+Index("ix_auditevent_unit_at", col(AuditEvent.unit_id), col(AuditEvent.at))
 
 
 class IdempotencyKey(SQLModel, table=True):
