@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Table
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -19,6 +19,12 @@ SQLModel.metadata.naming_convention = {
 def utcnow() -> datetime:
     """Now in UTC, without tzinfo (stored the same way on SQLite and PostgreSQL)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model (SQLModel's class does not declare ``__table__``)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 def money(*, nullable: bool = False, default=None, **kw):

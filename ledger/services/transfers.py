@@ -9,10 +9,10 @@ receiver's expense, with its reason. Nobody confirms more than was sent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..errors import (
     DateBeforeOriginal,
@@ -72,6 +72,7 @@ def send_transfer(
         user_id=user_id,
         lines=lines,
     )
+    assert entry.id is not None  # posted, so flushed
     transfer = Transfer(
         from_unit_id=from_unit_id,
         to_unit_id=to_unit_id,
@@ -141,7 +142,7 @@ def receive_transfer(
         session, transfer.to_unit_id, role, user_unit_id
     ):
         raise DifferenceNeedsReviewer(difference=sent - amount, limit=limit)
-    receiver = session.get(Unit, transfer.to_unit_id)
+    receiver = session.get_one(Unit, transfer.to_unit_id)
     lines = [Line(kind=transfer.to_method, amount=amount), Line(kind="transfer_in", amount=-sent)]
     if amount < sent:
         lines.append(Line(kind="transfer_difference", amount=sent - amount))
@@ -207,14 +208,18 @@ def get_transfer(session: Session, transfer_id: int) -> Transfer:
     return transfer
 
 
-def list_transfers(session: Session, *, unit_ids, status: str = "") -> list[Transfer]:
+def list_transfers(
+    session: Session, *, unit_ids: Iterable[int], status: str = ""
+) -> list[Transfer]:
     """Transfers touching any unit in scope, newest first."""
     ids = list(unit_ids)
-    query = select(Transfer).where(Transfer.from_unit_id.in_(ids) | Transfer.to_unit_id.in_(ids))
+    query = select(Transfer).where(
+        col(Transfer.from_unit_id).in_(ids) | col(Transfer.to_unit_id).in_(ids)
+    )
     if status:
         query = query.where(Transfer.status == status)
     return list(
-        session.exec(query.order_by(Transfer.sent_on.desc(), Transfer.id.desc()).limit(500))
-        .scalars()
-        .all()
+        session.exec(
+            query.order_by(col(Transfer.sent_on).desc(), col(Transfer.id).desc()).limit(500)
+        ).all()
     )
