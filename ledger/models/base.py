@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Table
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.expression import Select
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -25,6 +27,12 @@ def table_of(model: type[SQLModel]) -> Table:
     """The Core table behind a table model (SQLModel's class does not declare ``__table__``)."""
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
+
+
+def select_rows(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """A select of any number of columns for ``Session.exec``, rows as plain tuples: sqlmodel's
+    ``select()`` is typed for up to four (the same ``Select`` underneath)."""
+    return Select(*columns)
 
 
 def money(*, nullable: bool = False, default=None, **kw):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from ..models import Disbursement, Entry, Posting, Receipt
+from ..models import Disbursement, Entry, Posting, Receipt, select_rows
 from .units import account_id
 
 
@@ -120,19 +120,18 @@ class _Posted(NamedTuple):
 def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[Any, ...]]:
     is_receipt = col(Entry.kind).in_(("receipt", "receipt_void"))
     is_payment = col(Entry.kind).in_(("disbursement", "disbursement_void"))
-    # sqlmodel's select() is typed for up to four columns; its Select takes any number
     return (
-        Select(
-            col(Posting.amount),
-            col(Posting.entry_date),
+        select_rows(
+            Posting.amount,
+            Posting.entry_date,
             col(Entry.id).label("entry_id"),
-            col(Entry.kind),
-            col(Entry.memo),
+            Entry.kind,
+            Entry.memo,
             col(Receipt.number).label("receipt_no"),
-            col(Receipt.payer_name),
-            col(Receipt.reason),
+            Receipt.payer_name,
+            Receipt.reason,
             col(Disbursement.number).label("payment_no"),
-            col(Disbursement.payee_name),
+            Disbursement.payee_name,
         )
         .join(Entry, col(Entry.id) == Posting.entry_id)
         .outerjoin(Receipt, and_(is_receipt, col(Receipt.id) == Entry.document_id))
