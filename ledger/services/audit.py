@@ -12,13 +12,12 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..bulk import insert_rows, reserve_ids
-from ..models import AuditEvent, AuditHead, utcnow
+from ..models import AuditEvent, AuditHead, table_of, utcnow
 from .seals import SEALED, digest_now, digests
 
 
@@ -34,7 +33,11 @@ def record_event(
     after: dict | None = None,
 ) -> AuditEvent:
     """Append one audit event to its fund's chain (flushed with the change it describes)."""
-    digest = digest_now(session, object_type, object_id) if object_type in SEALED else ""
+    digest = (
+        digest_now(session, object_type, object_id)
+        if object_type in SEALED and object_id is not None
+        else ""
+    )
     [event_id] = _append(
         session,
         unit_id,
@@ -51,7 +54,7 @@ def record_event(
             }
         ],
     )
-    return session.get(AuditEvent, event_id)
+    return session.get_one(AuditEvent, event_id)
 
 
 def seal_rows(
@@ -112,13 +115,13 @@ def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int
     chain_key = unit_id or 0
     head = lock_audit_head(session, chain_key)
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
-    ids = reserve_ids(session, AuditEvent.__table__, len(rows))
+    ids = reserve_ids(session, table_of(AuditEvent), len(rows))
     for row, event_id in zip(rows, ids, strict=False):
         seq += 1
         digest = event_hash(prev_hash=prev, chain_key=chain_key, seq=seq, at=now, row=row)
         row.update(id=event_id, at=now, chain_key=chain_key, seq=seq, prev_hash=prev, hash=digest)
         prev = digest
-    insert_rows(session, AuditEvent.__table__, rows)
+    insert_rows(session, table_of(AuditEvent), rows)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
@@ -133,16 +136,12 @@ def lock_audit_head(session: Session, chain_key: int) -> AuditHead:
         .values(chain_key=chain_key, last_seq=0, last_hash="")
         .on_conflict_do_nothing(index_elements=["chain_key"])
     )
-    return (
-        session.exec(
-            select(AuditHead)
-            .where(AuditHead.chain_key == chain_key)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        .scalars()
-        .one()
-    )
+    return session.exec(
+        select(AuditHead)
+        .where(AuditHead.chain_key == chain_key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _dump(values: dict | None) -> str:
