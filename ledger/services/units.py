@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
 from ..models import Account, ChainHead, Unit, UnitSuccession
@@ -58,6 +58,7 @@ def create_unit(
     )
     session.add(unit)
     session.flush()
+    assert unit.id is not None  # flushed
     session.add_all(Account(unit_id=unit.id, kind=k, type=t) for k, t in FUND_ACCOUNTS.items())
     session.add(ChainHead(unit_id=unit.id))
     session.flush()
@@ -99,10 +100,10 @@ def get_unit(session: Session, unit_id: int) -> Unit:
 def find_unit(session: Session, name_or_code: str) -> Unit:
     """Find a unit by code, by its name or printed name, or by that name without its prefix."""
     wanted = clean(name_or_code)
-    unit = session.exec(select(Unit).where(Unit.code == wanted)).scalars().first()
+    unit = session.exec(select(Unit).where(Unit.code == wanted)).first()
     if unit:
         return unit
-    units = session.exec(select(Unit)).scalars().all()
+    units = session.exec(select(Unit)).all()
     for match in (_exact_name, _key_name):
         found = [u for u in units if match(u, wanted)]
         if len(found) == 1:
@@ -123,8 +124,8 @@ def _key_name(unit: Unit, wanted: str) -> bool:
 
 def subtree_query(root_id: int):
     """A recursive CTE of ``root_id`` and every unit under it (columns: id)."""
-    tree = select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
-    return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    tree = select(col(Unit.id)).where(Unit.id == root_id).cte("subtree", recursive=True)
+    return tree.union_all(select(col(Unit.id)).where(col(Unit.parent_id) == tree.c.id))
 
 
 #: subtrees up to this many units are named by their ids in SQL, so the planner sees how few
@@ -146,7 +147,7 @@ def subtree_members(session: Session, root_id: int):
 def subtree_ids(session: Session, root_id: int) -> set[int]:
     """Ids of ``root_id`` and every unit under it."""
     tree = subtree_query(root_id)
-    return set(session.exec(select(tree.c.id)).scalars().all())
+    return set(session.exec(select(tree.c.id)).all())
 
 
 def is_within(session: Session, *, unit_id: int, scope_id: int) -> bool:
@@ -164,9 +165,9 @@ def children(session: Session, *, parent_id: int, on: date | None = None) -> lis
     query = select(Unit).where(Unit.parent_id == parent_id)
     if on is not None:
         query = query.where(
-            Unit.valid_from <= on, or_(Unit.valid_to.is_(None), Unit.valid_to >= on)
+            col(Unit.valid_from) <= on, or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= on)
         )
-    return list(session.exec(query.order_by(Unit.id)).scalars().all())
+    return list(session.exec(query.order_by(col(Unit.id))).all())
 
 
 def ensure_valid(unit: Unit, on: date) -> None:
@@ -180,15 +181,11 @@ def predecessors(session: Session, unit_id: int) -> list[int]:
     found: list[int] = []
     frontier = [unit_id]
     while frontier:
-        rows = (
-            session.exec(
-                select(UnitSuccession.predecessor_id).where(
-                    UnitSuccession.successor_id.in_(frontier)
-                )
+        rows = session.exec(
+            select(UnitSuccession.predecessor_id).where(
+                col(UnitSuccession.successor_id).in_(frontier)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         frontier = [r for r in rows if r not in found]
         found.extend(frontier)
     return found
@@ -207,7 +204,7 @@ def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[i
         current, share = frontier.pop()
         steps += 1
         found[current] = found.get(current, Fraction(0)) + share
-        if session.get(Unit, current).valid_from <= on:
+        if session.get_one(Unit, current).valid_from <= on:
             continue
         links = session.exec(
             select(UnitSuccession.predecessor_id, UnitSuccession.share_bp).where(
@@ -220,16 +217,15 @@ def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[i
 
 def account_id(session: Session, *, unit_id: int, kind: str) -> int:
     """The id of the fund's ``kind`` account, opened on first use (expense:<category>)."""
-    found = (
-        session.exec(select(Account.id).where(Account.unit_id == unit_id, Account.kind == kind))
-        .scalars()
-        .first()
-    )
+    found = session.exec(
+        select(col(Account.id)).where(Account.unit_id == unit_id, Account.kind == kind)
+    ).first()
     if found:
         return found
     account = Account(unit_id=unit_id, kind=kind, type=_account_type(kind))
     session.add(account)
     session.flush()
+    assert account.id is not None  # flushed
     return account.id
 
 
