@@ -67,7 +67,7 @@ def progress(campaign_id: int):
         focus = quota_holder(get_session(), campaign=campaign, unit_id=g.api_unit_id)
         if focus is None:
             abort(404)
-    p = campaign_progress(get_session(), campaign_id=campaign_id, focus_id=focus)
+    p = campaign_progress(get_session(), campaign_id=campaign.id, focus_id=focus)
     same, same_rows = same_period_rows(get_session(), p)
     return jsonify(
         {

@@ -1,4 +1,10 @@
-"""Shared pieces of the table models: naming convention, money and time columns."""
+"""Shared pieces of the table models: naming convention, money and time columns.
+
+Surrogate keys are typed ``id: int = Field(default=None, primary_key=True)``: the id is None
+only between building a row and flushing it, the convention SQLAlchemy itself follows for a
+``Mapped[int]`` key, and services flush before they read an id. Typing it ``int | None`` made
+every read of a stored row's id a type error (the column is NOT NULL either way).
+"""
 
 from __future__ import annotations
 

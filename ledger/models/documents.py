@@ -22,7 +22,7 @@ class Donor(SQLModel, table=True):
     """Who gave (người nộp / nhà hảo tâm); ``anonymous`` hides the name on public pages."""
 
     __table_args__ = (one_of("kind", DONOR_KINDS),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: the unit that recorded the donor (scope of who may pick it)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     name: str = Field(max_length=200)
@@ -59,7 +59,7 @@ class Receipt(SQLModel, table=True):
         one_of("method", RECEIPT_METHODS),
         one_of("source", RECEIPT_SOURCES),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: the fund that received the money
     unit_id: int = Field(foreign_key="unit.id")
     year: int
@@ -100,7 +100,7 @@ Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), c
 class Category(SQLModel, table=True):
     """What a disbursement is for: heart surgery, scholarship, Tết gift, management…"""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
@@ -124,7 +124,7 @@ class Beneficiary(SQLModel, table=True):
     """A child the fund helps. Sensitive: shown masked unless the viewer may unmask."""
 
     __table_args__ = (one_of("sex", ("male", "female", "other")),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     full_name: str = Field(max_length=200)
     birth_date: date
@@ -161,7 +161,7 @@ class Disbursement(SQLModel, table=True):
         one_of("status", DISBURSEMENT_STATUSES),
         one_of("method", PAY_METHODS),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year: int
     #: voucher number, given when paid so the series stays gap-free
@@ -202,7 +202,7 @@ class Transfer(SQLModel, table=True):
         one_of("from_method", PAY_METHODS, name="from_method_allowed"),
         one_of("to_method", PAY_METHODS, name="to_method_allowed"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     from_unit_id: int = Field(foreign_key="unit.id")
     to_unit_id: int = Field(foreign_key="unit.id")
     from_method: str = Field(default="bank", max_length=20)

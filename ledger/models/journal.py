@@ -22,7 +22,7 @@ class Entry(SQLModel, table=True):
     """One balanced journal entry posted by a document (receipt, disbursement, transfer…)."""
 
     __table_args__ = (UniqueConstraint("unit_id", "seq"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: the fund whose chain this entry extends
     unit_id: int = Field(foreign_key="unit.id")
     seq: int
@@ -43,7 +43,7 @@ class Posting(SQLModel, table=True):
     """One line of an entry: a signed amount on an account (debit +, credit −)."""
 
     __table_args__ = (CheckConstraint("amount <> 0", name="amount_nonzero"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="entry.id", index=True)
     account_id: int = Field(foreign_key="account.id")
     amount: int = money()
@@ -81,7 +81,7 @@ class Anchor(SQLModel, table=True):
     """A fund's chain heads as printed on a document that left the database (a period lock, a
     workbook, a filed report): a later rewrite of the chains no longer matches it."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     #: lock, workbook, report, migration
     kind: str = Field(max_length=20)

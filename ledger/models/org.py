@@ -42,7 +42,7 @@ class Unit(SQLModel, table=True):
             name="unit_type_allowed",
         ),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: stable code, e.g. the GSO code or ``TT-CHUONGDUONG``
     code: str = Field(max_length=40, unique=True)
     #: the proper name, e.g. "Xã Chương Dương"
@@ -84,7 +84,7 @@ class Account(SQLModel, table=True):
         # money is conserved by construction: no cash, bank or in-kind holding below zero
         CheckConstraint("type <> 'asset' OR balance >= 0", name="asset_not_negative"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     kind: str = Field(max_length=60)
     type: str = Field(max_length=20)
@@ -105,7 +105,7 @@ class Campaign(SQLModel, table=True):
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("ends_on >= starts_on", name="date_span"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year: int
     #: short code unique per unit, e.g. ``2026`` or ``2026-THĐ``
@@ -124,7 +124,7 @@ class Quota(SQLModel, table=True):
         UniqueConstraint("campaign_id", "unit_id"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     unit_id: int = Field(foreign_key="unit.id")
     amount: int = money()
@@ -134,7 +134,7 @@ class ReportPeriod(SQLModel, table=True):
     """A report the campaign owes: figures up to ``cutoff``, due by ``due``."""
 
     __table_args__ = (UniqueConstraint("campaign_id", "code"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     #: e.g. ``h1`` (6 tháng), ``m9`` (9 tháng), ``year`` (năm)
     code: str = Field(max_length=20)

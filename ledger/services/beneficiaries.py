@@ -86,7 +86,6 @@ def create_beneficiary(
     )
     session.add(child)
     session.flush()
-    assert child.id is not None  # flushed
     known = set(session.exec(select(CircumstanceGroup.code)).all())
     session.add_all(
         BeneficiaryGroup(beneficiary_id=child.id, group_code=g)

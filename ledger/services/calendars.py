@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, overload
 
 from sqlmodel import Session, select
 
@@ -153,6 +154,14 @@ def delete_period(session: Session, *, period_id: int, user_id: int | None = Non
     session.flush()
 
 
+@overload
+def find_period(
+    session: Session, *, campaign_id: int, name: str, missing_ok: Literal[False] = False
+) -> ReportPeriod: ...
+@overload
+def find_period(
+    session: Session, *, campaign_id: int, name: str, missing_ok: bool
+) -> ReportPeriod | None: ...
 def find_period(
     session: Session, *, campaign_id: int, name: str, missing_ok: bool = False
 ) -> ReportPeriod | None:
@@ -184,7 +193,6 @@ def _save(session, campaign: Campaign, *, code, name, cutoff, due, user_id) -> R
         )
     ).first()
     before = _snapshot(existing) if existing else None
-    assert campaign.id is not None  # read from its table
     period = set_report_period(
         session, campaign_id=campaign.id, code=code, name=name, cutoff=cutoff, due=due
     )

@@ -142,7 +142,6 @@ def resolve_visible_campaign(
     unit = session.get(Unit, unit_id)
     current = session.get(Unit, unit.parent_id) if unit and unit.parent_id else None
     while current is not None:
-        assert current.id is not None  # read from its table
         try:
             campaign = resolve_campaign(session, unit_id=current.id, ref=ref)
         except CampaignNotFound:
@@ -319,7 +318,6 @@ def copy_campaign(
         code=new_code,
         user_id=user_id,
     )
-    assert campaign.id is not None and source.id is not None  # both read from their table
     for unit_id, amount in _mapped_quotas(session, source, campaign).items():
         if amount > 0:
             set_quota(

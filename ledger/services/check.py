@@ -231,7 +231,8 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
             )
         ).all()  # rows, not the result: dict() would read a result's keys() as a mapping
     )
-    transfers = {
+    # keyed by the entries' document ids, which may be None
+    transfers: dict[int | None, tuple[int | None, int, str]] = {
         tid: (src, sent, status)
         for tid, src, sent, status in conn.execute(
             select(

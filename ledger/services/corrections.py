@@ -140,15 +140,13 @@ def reissue_receipt(
     if through is not None and old.receipt_date <= through:
         correct_receipt(
             session,
-            receipt_id=receipt_id,
+            receipt_id=old.id,
             reason=f"Sửa: {reason}",
             on=data.receipt_date,
             user_id=user_id,
         )
     else:
-        void_receipt(
-            session, receipt_id=receipt_id, reason=f"Sửa: {reason}", on=today, user_id=user_id
-        )
+        void_receipt(session, receipt_id=old.id, reason=f"Sửa: {reason}", on=today, user_id=user_id)
     return record_receipt(session, unit_id=old.unit_id, data=data, user_id=user_id)
 
 
@@ -170,7 +168,7 @@ def reissue_disbursement(
         raise InvalidTransition(status=old.status, target="voided")
     void_disbursement(
         session,
-        disbursement_id=disbursement_id,
+        disbursement_id=old.id,
         reason=f"Sửa: {reason}",
         on=_void_date(session, old.unit_id, old.disbursement_date, today),
         user_id=user_id,
@@ -180,7 +178,6 @@ def reissue_disbursement(
         new.status, new.decided_by_id, new.decided_at = "approved", old.decided_by_id, utcnow()
         new.decision_comment = f"Giữ phê duyệt của phiếu chi số {old.number} (sửa)"
         session.flush()
-        assert new.id is not None  # drafted, so flushed
         pay_disbursement(
             session, disbursement_id=new.id, on=data.disbursement_date, user_id=user_id
         )

@@ -46,7 +46,7 @@ def find_or_create_donor(
 
 def resolve_donors(
     session: Session, *, unit_id: int, names: list[str], kind: str = "individual"
-) -> dict[str, int | None]:
+) -> dict[str, int]:
     """Donor ids by folded name for many names at once, creating the missing ones."""
     wanted = {fold(n)[:200]: clean(n, max_length=200) for n in names if clean(n)}
     found = (

@@ -237,7 +237,6 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
         )
     ).all()
     for account, kind, current in assets:
-        assert account is not None  # a primary key read from its table
         start = outgoing[account]
         daily: dict[date, int] = dict(
             session.exec(

@@ -264,22 +264,19 @@ def _child_rows(
         .where(col(Unit.valid_to).is_(None) | (col(Unit.valid_to) >= campaign.starts_on))
         .order_by(col(Unit.id))
     ).all()
-    rows = []
-    for u in tops:
-        assert u.id is not None  # read from its table
-        rows.append(
-            UnitProgress(
-                unit_id=u.id,
-                code=u.code,
-                name=u.name,
-                quota=quotas.get(u.id, 0),
-                collected=collected.get(u.id, (0, None))[0],
-                last_receipt=collected.get(u.id, (0, None))[1],
-                disbursed=spent.get(u.id, 0),
-                balance=balances.get(u.id, 0),
-            )
+    return [
+        UnitProgress(
+            unit_id=u.id,
+            code=u.code,
+            name=u.name,
+            quota=quotas.get(u.id, 0),
+            collected=collected.get(u.id, (0, None))[0],
+            last_receipt=collected.get(u.id, (0, None))[1],
+            disbursed=spent.get(u.id, 0),
+            balance=balances.get(u.id, 0),
         )
-    return rows
+        for u in tops
+    ]
 
 
 def _roll_up(rows, parents: dict[int, int], root_id: int) -> dict[int, int]:

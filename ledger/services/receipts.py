@@ -154,7 +154,7 @@ def _receipt_row(
     }
 
 
-def _donors(session: Session, ids: set[int]) -> dict[int | None, Donor]:
+def _donors(session: Session, ids: set[int]) -> dict[int, Donor]:
     if not ids:
         return {}
     return {d.id: d for d in session.exec(select(Donor).where(col(Donor.id).in_(ids)))}

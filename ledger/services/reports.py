@@ -263,7 +263,6 @@ def period_report(
         session, campaign_id=campaign_id, as_of=period.cutoff, focus_id=focus_id
     )
     campaign, root = progress.campaign, progress.unit.id
-    assert root is not None  # read from its table
     start, end = _year_back(campaign.starts_on), _year_back(period.cutoff)
     totals = _previous_totals(session, root, start, end)
     sources = [
@@ -311,7 +310,6 @@ def same_period_rows(
     """The same period last year (to ``progress.as_of``) of the progress's unit and of each of
     its rows, from one aggregate over the unit's subtree."""
     campaign, root = progress.campaign, progress.unit.id
-    assert root is not None  # read from its table
     start = _year_back(campaign.starts_on)
     totals = _previous_totals(session, root, start, _year_back(progress.as_of))
     return (

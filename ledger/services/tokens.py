@@ -41,7 +41,7 @@ def issue_token(
         raise NotFound()
     token = secrets.token_urlsafe(32)
     row = ApiToken(
-        user_id=user_id,
+        user_id=user.id,
         token_hash=_digest(token),
         name=clean(name, max_length=80),
         expires_at=utcnow() + timedelta(days=days),

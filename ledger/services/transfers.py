@@ -72,7 +72,6 @@ def send_transfer(
         user_id=user_id,
         lines=lines,
     )
-    assert entry.id is not None  # posted, so flushed
     transfer = Transfer(
         from_unit_id=from_unit_id,
         to_unit_id=to_unit_id,

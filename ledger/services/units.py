@@ -58,7 +58,6 @@ def create_unit(
     )
     session.add(unit)
     session.flush()
-    assert unit.id is not None  # flushed
     session.add_all(Account(unit_id=unit.id, kind=k, type=t) for k, t in FUND_ACCOUNTS.items())
     session.add(ChainHead(unit_id=unit.id))
     session.flush()
@@ -225,7 +224,6 @@ def account_id(session: Session, *, unit_id: int, kind: str) -> int:
     account = Account(unit_id=unit_id, kind=kind, type=_account_type(kind))
     session.add(account)
     session.flush()
-    assert account.id is not None  # flushed
     return account.id
 
 

@@ -155,7 +155,7 @@ def update_user(
     user.session_version += 1
     session.flush()
     if revokes:
-        revoke_all(session, user_id=user_id, actor_id=actor_id)
+        revoke_all(session, user_id=user.id, actor_id=actor_id)
     record_event(
         session,
         action="user.update",
