@@ -11,6 +11,7 @@ from flask_login import LoginManager, current_user
 from .db import get_session
 from .models import User
 from .services.units import subtree_ids
+from .vocab import Role
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -18,8 +19,8 @@ login_manager.login_message = lazy_gettext("Hãy đăng nhập để tiếp tụ
 login_manager.session_protection = "strong"
 
 #: what each role may do beyond reading its scope
-PERMISSIONS = {
-    "admin": {
+PERMISSIONS: dict[str, set[str]] = {
+    Role.ADMIN: {
         "write_receipts",
         "draft_payouts",
         "approve",
@@ -35,9 +36,9 @@ PERMISSIONS = {
         "transfer",
         "units",
     },
-    "reviewer": {"draft_payouts", "approve", "lock", "quotas", "beneficiaries"},
-    "treasurer": {"write_receipts", "draft_payouts", "pay", "beneficiaries", "transfer"},
-    "auditor": {"audit_log"},
+    Role.REVIEWER: {"draft_payouts", "approve", "lock", "quotas", "beneficiaries"},
+    Role.TREASURER: {"write_receipts", "draft_payouts", "pay", "beneficiaries", "transfer"},
+    Role.AUDITOR: {"audit_log"},
 }
 
 

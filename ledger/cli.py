@@ -12,9 +12,9 @@ from flask.cli import AppGroup, with_appcontext
 from . import migrate
 from .db import session_scope
 from .errors import LedgerError
-from .models.people import ROLES
 from .services import check, demo, seed, units, users
 from .services.anchors import read_anchor_file
+from .vocab import Role, UnitLevel, values
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -84,7 +84,7 @@ def _print_logins(logins) -> None:
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(values(Role)), required=True)
 @click.option("--unit", "unit_name", required=True, help="Unit code or name as printed.")
 @click.option("--full-name", default="")
 @click.option("--can-unmask", is_flag=True, help="May see children's names unmasked.")
@@ -359,7 +359,7 @@ def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None
     with session_scope(write=False, url=url) as session:
         receipts = session.exec(select(func.count(Receipt.id))).scalar_one()
         communes = session.exec(
-            select(func.count(Unit.id)).where(Unit.level == "commune")
+            select(func.count(Unit.id)).where(Unit.level == UnitLevel.COMMUNE.value)
         ).scalar_one()
     dispose_engines()
     click.echo(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,6 +23,24 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from .fields import DateField, MoneyField
 from .text import parse_digits
+from .vocab import (
+    ACCOUNT_LABELS,
+    PAY_METHODS,
+    ROLE_CHOICES,
+    DonorKind,
+    Method,
+    Sex,
+    Source,
+    label,
+)
+
+#: the members of one vocabulary
+_Word = TypeVar("_Word", bound=StrEnum)
+
+
+def vocab_choices(members: Iterable[_Word], labels: Mapping[_Word, str] | None = None):
+    """A select's choices from vocabulary members: stored value, translated label."""
+    return [(m.value, _l(labels[m] if labels else label(m))) for m in members]
 
 
 class BaseForm(FlaskForm):
@@ -65,12 +86,7 @@ class UserForm(BaseForm):
     full_name = StringField(_l("Họ và tên"), validators=[Optional(), Length(max=200)])
     role = SelectField(
         _l("Vai trò"),
-        choices=[
-            ("treasurer", _l("Thủ quỹ")),
-            ("reviewer", _l("Cán bộ duyệt")),
-            ("auditor", _l("Kiểm toán")),
-            ("admin", _l("Quản trị")),
-        ],
+        choices=vocab_choices(ROLE_CHOICES),
     )
     unit_id = SelectField(_l("Đơn vị"), coerce=int)
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), Length(min=10, max=200)])
@@ -90,35 +106,18 @@ class ReceiptForm(BaseForm):
     )
     donor_kind = SelectField(
         _l("Loại nhà hảo tâm"),
-        choices=[
-            ("individual", _l("Cá nhân")),
-            ("household", _l("Hộ gia đình")),
-            ("organisation", _l("Tổ chức")),
-            ("enterprise", _l("Doanh nghiệp")),
-            ("school", _l("Trường học")),
-            ("agency", _l("Cơ quan")),
-        ],
+        choices=vocab_choices(DonorKind),
     )
     payer_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     anonymous = BooleanField(_l("Ẩn danh"))
     amount = MoneyField(_l("Số tiền (đồng)"))
     method = SelectField(
         _l("Hình thức"),
-        choices=[
-            ("cash", _l("Tiền mặt")),
-            ("bank", _l("Chuyển khoản")),
-            ("in_kind", _l("Hiện vật")),
-        ],
+        choices=vocab_choices(Method),
     )
     source = SelectField(
         _l("Nguồn thu"),
-        choices=[
-            ("donation", _l("Ủng hộ")),
-            ("designated", _l("Ủng hộ có địa chỉ")),
-            ("budget", _l("Ngân sách cấp")),
-            ("interest", _l("Lãi tiền gửi")),
-            ("other", _l("Khác")),
-        ],
+        choices=vocab_choices(Source),
     )
     in_kind_description = StringField(
         _l("Mô tả hiện vật (nếu ủng hộ hiện vật)"), validators=[Optional(), Length(max=500)]
@@ -146,7 +145,7 @@ class ReceiptForm(BaseForm):
     def validate(self, extra_validators=None):
         """Field checks, then: an in-kind gift needs its description."""
         valid = super().validate(extra_validators)
-        if self.method.data == "in_kind" and not (self.in_kind_description.data or "").strip():
+        if self.method.data == Method.IN_KIND and not (self.in_kind_description.data or "").strip():
             self.in_kind_description.errors = [
                 *self.in_kind_description.errors,
                 _l("Ủng hộ hiện vật cần mô tả hiện vật và giá trị ước tính."),
@@ -185,9 +184,7 @@ class BeneficiaryForm(BaseForm):
 
     full_name = StringField(_l("Họ và tên trẻ"), validators=[DataRequired(), Length(max=200)])
     birth_date = DateField(_l("Ngày sinh"))
-    sex = SelectField(
-        _l("Giới tính"), choices=[("male", _l("Nam")), ("female", _l("Nữ")), ("other", _l("Khác"))]
-    )
+    sex = SelectField(_l("Giới tính"), choices=vocab_choices(Sex))
     unit_id = SelectField(_l("Đơn vị (xã/thị trấn)"), coerce=int)
     guardian_name = StringField(_l("Người giám hộ"), validators=[Optional(), Length(max=200)])
     groups = SelectMultipleField(_l("Hoàn cảnh đặc biệt (chọn một hoặc nhiều)"))
@@ -212,9 +209,7 @@ class DisbursementForm(BaseForm):
     payee_name = StringField(_l("Người nhận tiền"), validators=[DataRequired(), Length(max=200)])
     payee_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     reason = StringField(_l("Lý do chi"), validators=[DataRequired(), Length(max=500)])
-    method = SelectField(
-        _l("Hình thức"), choices=[("cash", _l("Tiền mặt")), ("bank", _l("Chuyển khoản"))]
-    )
+    method = SelectField(_l("Hình thức"), choices=vocab_choices(PAY_METHODS))
     attachments = IntegerField(
         _l("Kèm theo (số chứng từ gốc)"),
         default=0,
@@ -256,10 +251,10 @@ class TransferForm(BaseForm):
     amount = MoneyField(_l("Số tiền (đồng)"))
     sent_on = DateField(_l("Ngày chuyển"))
     from_method = SelectField(
-        _l("Từ"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))]
+        _l("Từ"), choices=vocab_choices((Method.BANK, Method.CASH), labels=ACCOUNT_LABELS)
     )
     to_method = SelectField(
-        _l("Vào"), choices=[("bank", _l("Ngân hàng")), ("cash", _l("Tiền mặt"))]
+        _l("Vào"), choices=vocab_choices((Method.BANK, Method.CASH), labels=ACCOUNT_LABELS)
     )
     memo = StringField(_l("Nội dung"), validators=[Optional(), Length(max=300)])
 

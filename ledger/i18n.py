@@ -9,8 +9,13 @@ from flask_babel import Babel, gettext
 
 from .errors import LedgerError, Phrase
 from .money import amount_in_words, format_vnd, group_digits
+from .vocab import DisbursementStatus, Method, Role, Sex, Source, TransferStatus, UnitType, label
 
 babel = Babel()
+#: the vocabularies templates compare against and label (``d.status == DisbursementStatus.PAID``)
+VOCABULARIES = {
+    v.__name__: v for v in (DisbursementStatus, Method, Role, Sex, Source, TransferStatus, UnitType)
+}
 
 
 def select_locale() -> str:
@@ -32,6 +37,13 @@ def _show(value):
     if isinstance(value, int):
         return format_vnd(value)
     return value
+
+
+def vocab_label(value, vocabulary=None) -> str:
+    """A vocabulary word's label in the user's language: ``d.status|label(DisbursementStatus)``."""
+    if value is None or value == "":
+        return ""
+    return gettext(label(value, vocabulary))
 
 
 def format_percent(value) -> str:
@@ -71,8 +83,9 @@ def init_app(app) -> None:
         datetime=format_datetime,
         longdate=long_date,
         pct=format_percent,
+        label=vocab_label,
     )
-    app.jinja_env.globals.update(current_lang=select_locale)
+    app.jinja_env.globals.update(current_lang=select_locale, **VOCABULARIES)
     app.before_request(_remember_language)
 
 

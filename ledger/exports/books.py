@@ -7,9 +7,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from ..vocab import Method
 from .cells import header, landscape, put
 
-TITLES = {"cash": "SỔ QUỸ TIỀN MẶT", "bank": "SỔ TIỀN GỬI NGÂN HÀNG"}
+TITLES = {Method.CASH: "SỔ QUỸ TIỀN MẶT", Method.BANK: "SỔ TIỀN GỬI NGÂN HÀNG"}
 
 
 def book_workbook(book: Any, *, unit_name: str) -> bytes:
@@ -19,7 +20,7 @@ def book_workbook(book: Any, *, unit_name: str) -> bytes:
     imported here)."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Sổ quỹ" if book.kind == "cash" else "Sổ tiền gửi"
+    sheet.title = "Sổ quỹ" if book.kind == Method.CASH else "Sổ tiền gửi"
     put(sheet, 1, 1, f"Đơn vị: {unit_name} — Quỹ Bảo trợ trẻ em", bold=True)
     put(sheet, 2, 1, TITLES[book.kind], bold=True)
     put(sheet, 3, 1, f"Từ ngày {book.date_from:%d/%m/%Y} đến ngày {book.date_to:%d/%m/%Y}")

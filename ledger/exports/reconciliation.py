@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ..vocab import LABELS, Method, Source
 from .sheets import Book
 
 SUMMARY = "Đối chiếu chỉ tiêu"
@@ -17,14 +18,9 @@ COLUMNS = [
     "Đã chi",
     "Tồn quỹ",
 ]
-METHODS = {"cash": "Tiền mặt", "bank": "Chuyển khoản", "in_kind": "Hiện vật"}
-SOURCES = {
-    "donation": "Ủng hộ",
-    "designated": "Ủng hộ có địa chỉ",
-    "budget": "Ngân sách",
-    "interest": "Lãi tiền gửi",
-    "other": "Khác",
-}
+METHODS = {m.value: LABELS[Method][m] for m in Method}
+#: the workbook prints the budget as "Ngân sách" (the pages say "Ngân sách cấp")
+SOURCES = {s.value: LABELS[Source][s] for s in Source} | {Source.BUDGET.value: "Ngân sách"}
 
 
 def reconciliation_workbook(data) -> bytes:

@@ -12,6 +12,7 @@ from fpdf import FPDF
 from ..i18n import long_date
 from ..models import Disbursement, Receipt, Unit
 from ..money import amount_in_words, format_vnd
+from ..vocab import DisbursementStatus
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 SIGNATURES = [
@@ -132,7 +133,9 @@ def disbursement_pdf(item: Disbursement, *, fund: Unit, settings: dict[str, Any]
     """Phiếu chi (C41-BB) of a paid disbursement."""
     assert item.number is not None, "only a paid disbursement has a phiếu chi"
     words = amount_in_words(item.amount, linh=settings["linh"], even=settings["even"])
-    voided = f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == "voided" else ""
+    voided = (
+        f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == DisbursementStatus.VOIDED else ""
+    )
     return voucher_pdf(
         title="PHIẾU CHI",
         form_code=settings["disbursement_form_code"],

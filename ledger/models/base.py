@@ -8,6 +8,7 @@ every read of a stored row's id a type error (the column is NOT NULL either way)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,7 +56,7 @@ def timestamp(*, nullable: bool = False, **kw):
     return Field(default_factory=utcnow, sa_type=DateTime(), nullable=False, **kw)
 
 
-def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
-    """CHECK that ``column`` holds one of ``values``."""
+def one_of(column: str, values: Iterable[str], name: str | None = None) -> CheckConstraint:
+    """CHECK that ``column`` holds one of ``values`` (a vocabulary: its members' values)."""
     listed = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_allowed")

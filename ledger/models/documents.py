@@ -7,28 +7,30 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
+from ..vocab import (
+    PAY_METHODS,
+    DisbursementStatus,
+    DonorKind,
+    Method,
+    Sex,
+    Source,
+    TransferStatus,
+    VoucherKind,
+)
 from .base import money, one_of, timestamp
-
-DONOR_KINDS = ("individual", "household", "organisation", "enterprise", "school", "agency")
-RECEIPT_METHODS = ("cash", "bank", "in_kind")
-RECEIPT_SOURCES = ("donation", "designated", "budget", "interest", "other")
-PAY_METHODS = ("cash", "bank")
-DISBURSEMENT_STATUSES = ("draft", "approved", "rejected", "paid", "voided", "withdrawn")
-TRANSFER_STATUSES = ("sent", "received", "cancelled")
-VOUCHER_KINDS = ("receipt", "disbursement")
 
 
 class Donor(SQLModel, table=True):
     """Who gave (người nộp / nhà hảo tâm); ``anonymous`` hides the name on public pages."""
 
-    __table_args__ = (one_of("kind", DONOR_KINDS),)
+    __table_args__ = (one_of("kind", DonorKind),)
     id: int = Field(default=None, primary_key=True)
     #: the unit that recorded the donor (scope of who may pick it)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     name: str = Field(max_length=200)
     #: lower-case, accent-free name for type-ahead search
     search_key: str = Field(max_length=200, index=True)
-    kind: str = Field(default="individual", max_length=20)
+    kind: str = Field(default=DonorKind.INDIVIDUAL.value, max_length=20)
     address: str = Field(default="", max_length=300)
     anonymous: bool = False
 
@@ -36,7 +38,7 @@ class Donor(SQLModel, table=True):
 class VoucherCounter(SQLModel, table=True):
     """The last voucher number used per fund, year and kind: numbers run gap-free."""
 
-    __table_args__ = (one_of("kind", VOUCHER_KINDS),)
+    __table_args__ = (one_of("kind", VoucherKind),)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     year: int = Field(primary_key=True)
     kind: str = Field(primary_key=True, max_length=20)
@@ -56,8 +58,8 @@ class Receipt(SQLModel, table=True):
             "(voided_at IS NOT NULL AND void_entry_id IS NOT NULL AND void_reason <> '')",
             name="void_complete",
         ),
-        one_of("method", RECEIPT_METHODS),
-        one_of("source", RECEIPT_SOURCES),
+        one_of("method", Method),
+        one_of("source", Source),
     )
     id: int = Field(default=None, primary_key=True)
     #: the fund that received the money
@@ -72,8 +74,8 @@ class Receipt(SQLModel, table=True):
     payer_name: str = Field(default="", max_length=200)
     payer_address: str = Field(default="", max_length=300)
     amount: int = money()
-    method: str = Field(default="cash", max_length=20)
-    source: str = Field(default="donation", max_length=20)
+    method: str = Field(default=Method.CASH.value, max_length=20)
+    source: str = Field(default=Source.DONATION.value, max_length=20)
     in_kind_description: str = Field(default="", max_length=500)
     #: the unit whose quota this receipt counts toward
     credit_unit_id: int = Field(foreign_key="unit.id")
@@ -123,7 +125,7 @@ class CircumstanceGroup(SQLModel, table=True):
 class Beneficiary(SQLModel, table=True):
     """A child the fund helps. Sensitive: shown masked unless the viewer may unmask."""
 
-    __table_args__ = (one_of("sex", ("male", "female", "other")),)
+    __table_args__ = (one_of("sex", Sex),)
     id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     full_name: str = Field(max_length=200)
@@ -155,10 +157,10 @@ class Disbursement(SQLModel, table=True):
             name="group_gift_total",
         ),
         CheckConstraint(
-            "status <> 'paid' OR (number IS NOT NULL AND entry_id IS NOT NULL)",
+            f"status <> '{DisbursementStatus.PAID}' OR (number IS NOT NULL AND entry_id IS NOT NULL)",
             name="paid_is_posted",
         ),
-        one_of("status", DISBURSEMENT_STATUSES),
+        one_of("status", DisbursementStatus),
         one_of("method", PAY_METHODS),
     )
     id: int = Field(default=None, primary_key=True)
@@ -176,9 +178,9 @@ class Disbursement(SQLModel, table=True):
     payee_address: str = Field(default="", max_length=300)
     reason: str = Field(default="", max_length=500)
     amount: int = money()
-    method: str = Field(default="cash", max_length=20)
+    method: str = Field(default=Method.CASH.value, max_length=20)
     attachments: int = 0
-    status: str = Field(default="draft", max_length=20)
+    status: str = Field(default=DisbursementStatus.DRAFT.value, max_length=20)
     drafted_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = timestamp(nullable=True)
@@ -198,15 +200,15 @@ class Transfer(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("amount_sent > 0", name="amount_sent_positive"),
         CheckConstraint("amount_received IS NULL OR amount_received > 0", name="received_positive"),
-        one_of("status", TRANSFER_STATUSES),
+        one_of("status", TransferStatus),
         one_of("from_method", PAY_METHODS, name="from_method_allowed"),
         one_of("to_method", PAY_METHODS, name="to_method_allowed"),
     )
     id: int = Field(default=None, primary_key=True)
     from_unit_id: int = Field(foreign_key="unit.id")
     to_unit_id: int = Field(foreign_key="unit.id")
-    from_method: str = Field(default="bank", max_length=20)
-    to_method: str = Field(default="bank", max_length=20)
+    from_method: str = Field(default=Method.BANK.value, max_length=20)
+    to_method: str = Field(default=Method.BANK.value, max_length=20)
     amount_sent: int = money()
     sent_on: date
     sent_entry_id: int = Field(foreign_key="entry.id")
@@ -214,7 +216,7 @@ class Transfer(SQLModel, table=True):
     received_on: date | None = None
     received_entry_id: int | None = Field(default=None, foreign_key="entry.id")
     difference_reason: str = Field(default="", max_length=500)
-    status: str = Field(default="sent", max_length=20)
+    status: str = Field(default=TransferStatus.SENT.value, max_length=20)
     memo: str = Field(default="", max_length=500)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     received_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -27,7 +27,7 @@ class Entry(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
     seq: int
     entry_date: date
-    #: receipt, receipt_void, disbursement, disbursement_void, transfer_sent, transfer_received…
+    #: an ``EntryKind``: receipt, receipt_void, disbursement, transfer_sent… (``ledger.vocab``)
     kind: str = Field(max_length=40)
     document_id: int | None = None
     memo: str = Field(default="", max_length=500)
@@ -83,7 +83,7 @@ class Anchor(SQLModel, table=True):
 
     id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    #: lock, workbook, report, migration
+    #: an ``AnchorKind``: lock, workbook, report, migration (``ledger.vocab``)
     kind: str = Field(max_length=20)
     #: what the anchor was printed on, e.g. "khóa sổ đến 30/06/2018"
     ref: str = Field(default="", max_length=200)

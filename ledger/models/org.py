@@ -7,26 +7,16 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
+from ..vocab import AccountType, UnitLevel, UnitType, values
 from .base import money, one_of, timestamp
 
-UNIT_LEVELS = ("nation", "province", "district", "commune")
+#: the tiers from the top down (``services.unit_setup`` compares their positions)
+UNIT_LEVELS = values(UnitLevel)
 #: the administrative type (loại đơn vị) as law names it; ``level`` is the tier in the tree
-UNIT_TYPES = (
-    "quoc_gia",
-    "tinh",
-    "thanh_pho",
-    "huyen",
-    "quan",
-    "thi_xa",
-    "thanh_pho_thuoc_tinh",
-    "xa",
-    "phuong",
-    "thi_tran",
-    "dac_khu",
-)
+#: (migration 0004 reads this tuple: keep it)
+UNIT_TYPES = values(UnitType)
 #: a share of a predecessor is kept in basis points: 10000 = 100 %
 WHOLE_SHARE = 10000
-ACCOUNT_TYPES = ("asset", "income", "expense", "clearing")
 
 
 class Unit(SQLModel, table=True):
@@ -34,7 +24,7 @@ class Unit(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_span"),
-        one_of("level", UNIT_LEVELS),
+        one_of("level", UnitLevel),
         CheckConstraint(
             "unit_type IS NULL OR unit_type IN ({})".format(
                 ", ".join(f"'{t}'" for t in UNIT_TYPES)
@@ -80,9 +70,11 @@ class Account(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("unit_id", "kind"),
-        one_of("type", ACCOUNT_TYPES),
+        one_of("type", AccountType),
         # money is conserved by construction: no cash, bank or in-kind holding below zero
-        CheckConstraint("type <> 'asset' OR balance >= 0", name="asset_not_negative"),
+        CheckConstraint(
+            f"type <> '{AccountType.ASSET}' OR balance >= 0", name="asset_not_negative"
+        ),
     )
     id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")

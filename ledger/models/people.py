@@ -7,15 +7,17 @@ from datetime import date, datetime
 from sqlalchemy import DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
+from ..vocab import Role, values
 from .base import one_of, timestamp
 
-ROLES = ("admin", "reviewer", "treasurer", "auditor")
+#: the stored role names (the CLI offers them)
+ROLES = values(Role)
 
 
 class User(SQLModel, table=True):
     """A person who signs in; sees ``unit`` and everything under it."""
 
-    __table_args__ = (one_of("role", ROLES),)
+    __table_args__ = (one_of("role", Role),)
     id: int = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, unique=True)
     full_name: str = Field(default="", max_length=200)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from ..models import Disbursement, Entry, Posting, Receipt, select_rows
+from ..vocab import EntryKind
 from .units import account_id
 
 
@@ -62,14 +63,14 @@ class Book:
         ]
 
 
-_DESCRIPTIONS = {
-    "receipt": "Thu tiền ủng hộ của {payer}",
-    "receipt_void": "Hủy phiếu thu số {rno}",
-    "disbursement": "Chi {payee}",
-    "disbursement_void": "Hủy phiếu chi số {pno}",
-    "transfer_sent": "Chuyển quỹ",
-    "transfer_received": "Nhận chuyển quỹ",
-    "transfer_internal": "Chuyển tiền mặt ↔ ngân hàng",
+_DESCRIPTIONS: dict[str, str] = {
+    EntryKind.RECEIPT: "Thu tiền ủng hộ của {payer}",
+    EntryKind.RECEIPT_VOID: "Hủy phiếu thu số {rno}",
+    EntryKind.DISBURSEMENT: "Chi {payee}",
+    EntryKind.DISBURSEMENT_VOID: "Hủy phiếu chi số {pno}",
+    EntryKind.TRANSFER_SENT: "Chuyển quỹ",
+    EntryKind.TRANSFER_RECEIVED: "Nhận chuyển quỹ",
+    EntryKind.TRANSFER_INTERNAL: "Chuyển tiền mặt ↔ ngân hàng",
 }
 
 

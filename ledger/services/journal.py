@@ -29,7 +29,6 @@ from ..errors import (
     UnbalancedEntry,
     VoidInLockedPeriod,
     VoidWouldOverdraw,
-    _l,
 )
 from ..models import (
     Account,
@@ -42,6 +41,7 @@ from ..models import (
     table_of,
     utcnow,
 )
+from ..vocab import ASSET_PHRASES
 from .units import account_id, ensure_valid
 
 #: no document of this ledger is dated before this day
@@ -49,7 +49,7 @@ EARLIEST_DATE = date(2000, 1, 1)
 #: how far after today a document may be dated (a cheque dated ahead, a planned transfer)
 FUTURE_MARGIN = timedelta(days=31)
 #: how an asset account is named in a refusal
-ASSET_LABELS = {"cash": _l("tiền mặt"), "bank": _l("tiền gửi ngân hàng"), "in_kind": _l("hiện vật")}
+ASSET_LABELS = ASSET_PHRASES
 
 
 @dataclass(frozen=True)

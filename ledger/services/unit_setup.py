@@ -31,23 +31,12 @@ from ..models import Account, Entry, Unit
 from ..models.org import UNIT_LEVELS
 from ..money import format_vnd
 from ..text import clean, fold
+from ..vocab import UNIT_TYPE_LEVELS, UnitType, label
 from .audit import record_event
 from .units import create_unit, get_unit, is_within
 
 #: unit_type → (the label a user reads and types, the level it sits at)
-UNIT_TYPE_INFO = {
-    "quoc_gia": (_l("Quốc gia"), "nation"),
-    "tinh": (_l("Tỉnh"), "province"),
-    "thanh_pho": (_l("Thành phố"), "province"),
-    "huyen": (_l("Huyện"), "district"),
-    "quan": (_l("Quận"), "district"),
-    "thi_xa": (_l("Thị xã"), "district"),
-    "thanh_pho_thuoc_tinh": (_l("Thành phố thuộc tỉnh"), "district"),
-    "xa": (_l("Xã"), "commune"),
-    "phuong": (_l("Phường"), "commune"),
-    "thi_tran": (_l("Thị trấn"), "commune"),
-    "dac_khu": (_l("Đặc khu"), "commune"),
-}
+UNIT_TYPE_INFO = {t.value: (label(t), UNIT_TYPE_LEVELS[t].value) for t in UnitType}
 _BY_LABEL = {fold(label): key for key, (label, _level) in UNIT_TYPE_INFO.items()}
 _BY_LABEL.update({key.replace("_", " "): key for key in UNIT_TYPE_INFO})
 

@@ -15,6 +15,7 @@ from ..i18n import error_message
 from ..models import Beneficiary, CircumstanceGroup, Unit
 from ..security import log
 from ..services import beneficiaries as service
+from ..vocab import UnitLevel
 from .common import get_in_scope, run_once
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
@@ -58,7 +59,7 @@ def new():
         (u.id, u.name)
         for u in session.exec(
             select(Unit)
-            .where(Unit.id.in_(scope_ids()), Unit.level == "commune")
+            .where(Unit.id.in_(scope_ids()), Unit.level == UnitLevel.COMMUNE.value)
             .order_by(Unit.name)
         ).scalars()
     ] or [(current_user.unit_id, "")]

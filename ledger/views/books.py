@@ -18,13 +18,14 @@ from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
 from ..services.locks import last_lock_anchor, lock_period, locked_through, unlock_period
 from ..services.units import get_unit
+from ..vocab import PAY_METHODS, Method
 from .common import refused, run_once
 
 bp = Blueprint("books", __name__, url_prefix="/books")
 
 
 def _book(unit_id: int, kind: str):
-    if kind not in ("cash", "bank"):
+    if kind not in PAY_METHODS:
         abort(404)
     require_scope(unit_id)
     today = date.today()
@@ -127,7 +128,7 @@ def _refused_on_book(error: LedgerError, unit_id: int, **forms):
 def download(unit_id: int, kind: str):
     """The same book as a workbook."""
     unit, book = _book(unit_id, kind)
-    name = "so-quy-tien-mat" if kind == "cash" else "so-tien-gui"
+    name = "so-quy-tien-mat" if kind == Method.CASH else "so-tien-gui"
     return send_file(
         io.BytesIO(book_workbook(book, unit_name=unit.name)),
         as_attachment=True,

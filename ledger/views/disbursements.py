@@ -21,11 +21,12 @@ from ..services import disbursements as service
 from ..services.beneficiaries import mask_name
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_ids
+from ..vocab import DisbursementStatus, values
 from .beneficiaries import full_view
 from .common import arg_int, get_in_scope, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
-STATUSES = ("draft", "approved", "rejected", "paid", "voided", "withdrawn")
+STATUSES = values(DisbursementStatus)
 
 
 @bp.route("/")
@@ -60,7 +61,9 @@ def queue():
     """Drafts this reviewer may approve."""
     session = get_session()
     rows, _total = service.list_disbursements(
-        session, unit_ids=scope_ids(), flt=service.DisbursementFilter(status="draft")
+        session,
+        unit_ids=scope_ids(),
+        flt=service.DisbursementFilter(status=DisbursementStatus.DRAFT.value),
     )
     limit = int_setting(session, "approval_same_level_max")
     mine = [
@@ -287,7 +290,7 @@ def void(disbursement_id: int):
 def edit(disbursement_id: int):
     """The drafter changes a draft still waiting for approval (amount, cash ↔ bank, …)."""
     item = _item(disbursement_id)
-    if item.status != "draft" or item.drafted_by_id != current_user.id:
+    if item.status != DisbursementStatus.DRAFT or item.drafted_by_id != current_user.id:
         abort(403)
     fund = get_unit(get_session(), item.unit_id)
     form = _form(DisbursementForm, fund, obj=item)
@@ -327,7 +330,7 @@ def withdraw(disbursement_id: int):
 def reissue(disbursement_id: int):
     """ "Sửa" a paid disbursement: void it ("Sửa: …", number kept) and issue the new one."""
     item = _item(disbursement_id)
-    if item.status != "paid":
+    if item.status != DisbursementStatus.PAID:
         flash(_("Chỉ sửa được phiếu chi đã chi."), "error")
         return redirect(url_for("disbursements.show", disbursement_id=item.id))
     fund = get_unit(get_session(), item.unit_id)

@@ -32,6 +32,7 @@ from ..services.locks import locked_through
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids
 from ..text import parse_digits
+from ..vocab import Method, Source, values
 from .common import arg_int, get_in_scope, refused, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -92,10 +93,10 @@ def _filter_from_args() -> service.ReceiptFilter:
         date_to=parse_date(request.args.get("to", "")),
         donor=request.args.get("donor", "")[:100].strip(),
         method=request.args.get("method", "")
-        if request.args.get("method") in ("cash", "bank", "in_kind")
+        if request.args.get("method") in values(Method)
         else "",
         source=request.args.get("source", "")
-        if request.args.get("source") in ("donation", "designated", "budget", "interest", "other")
+        if request.args.get("source") in values(Source)
         else "",
         amount_min=money("min"),
         amount_max=money("max"),

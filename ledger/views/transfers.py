@@ -16,6 +16,7 @@ from ..forms import ReceiveForm, TransferForm
 from ..models import Transfer, Unit
 from ..services import transfers as service
 from ..services.units import get_unit
+from ..vocab import Role, TransferStatus
 from .common import get_in_scope, refused, run_once
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
@@ -27,7 +28,9 @@ def index():
     """Transfers touching the user's scope; those not yet received are in transit."""
     session = get_session()
     status = (
-        request.args.get("status") if request.args.get("status") in ("sent", "received") else ""
+        request.args.get("status")
+        if request.args.get("status") in (TransferStatus.SENT, TransferStatus.RECEIVED)
+        else ""
     )
     rows = service.list_transfers(session, unit_ids=scope_ids(), status=status)
     names = dict(
@@ -37,7 +40,7 @@ def index():
             )
         ).all()
     )
-    in_transit = sum(t.amount_sent for t in rows if t.status == "sent")
+    in_transit = sum(t.amount_sent for t in rows if t.status == TransferStatus.SENT)
     return render_template(
         "transfers/index.html",
         rows=rows,
@@ -102,7 +105,7 @@ def receive(transfer_id: int):
     session = get_session()
     transfer = get_in_scope(Transfer, transfer_id, unit_attr="to_unit_id")
     own = current_user.unit_id == transfer.to_unit_id
-    above = current_user.role in ("admin", "reviewer") and not own
+    above = current_user.role in (Role.ADMIN, Role.REVIEWER) and not own
     if not above and not (own and current_user.can("transfer")):
         abort(403)
     form = ReceiveForm()

@@ -77,8 +77,6 @@ def index():
         page=page,
         pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         parents=parents,
-        types=unit_setup.UNIT_TYPE_INFO,
-        type_label=unit_setup.type_label,
         today=date.today(),
     )
 
@@ -241,7 +239,6 @@ def import_units():
         filename=filename,
         errors=row_errors(preview.errors),
         confirm=BaseForm(),
-        type_label=unit_setup.type_label,
     )
 
 

@@ -1,0 +1,245 @@
+"""The ledger's vocabularies: one StrEnum per closed set of words the database stores.
+
+A member's value is the string stored in the row (the tables' CHECK constraints list exactly
+these, in this order); its label is a Vietnamese msgid marked with ``_l`` and translated where it
+is shown (``ledger.i18n.vocab_label``), so this module never imports Flask.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .errors import _l
+
+
+class DonorKind(StrEnum):
+    """Who a donor is (loại nhà hảo tâm)."""
+
+    INDIVIDUAL = "individual"
+    HOUSEHOLD = "household"
+    ORGANISATION = "organisation"
+    ENTERPRISE = "enterprise"
+    SCHOOL = "school"
+    AGENCY = "agency"
+
+
+class Method(StrEnum):
+    """How money came in or went out (hình thức); also names the fund's asset accounts."""
+
+    CASH = "cash"
+    BANK = "bank"
+    IN_KIND = "in_kind"
+
+
+#: the methods a disbursement or a transfer may use (money, not goods)
+PAY_METHODS = (Method.CASH, Method.BANK)
+
+
+class Source(StrEnum):
+    """Where a receipt's money came from (nguồn thu)."""
+
+    DONATION = "donation"
+    DESIGNATED = "designated"
+    BUDGET = "budget"
+    INTEREST = "interest"
+    OTHER = "other"
+
+
+class DisbursementStatus(StrEnum):
+    """A disbursement's state: drafted → approved → paid, or rejected, withdrawn, voided."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PAID = "paid"
+    VOIDED = "voided"
+    WITHDRAWN = "withdrawn"
+
+
+class TransferStatus(StrEnum):
+    """A transfer's state: in transit until the receiving fund confirms it."""
+
+    SENT = "sent"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+
+class VoucherKind(StrEnum):
+    """Which voucher series a number belongs to (phiếu thu or phiếu chi)."""
+
+    RECEIPT = "receipt"
+    DISBURSEMENT = "disbursement"
+
+
+class Sex(StrEnum):
+    """A child's sex as recorded (giới tính)."""
+
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+
+
+class Role(StrEnum):
+    """What a user may do (vai trò); ``ledger.auth.PERMISSIONS`` lists each role's rights."""
+
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+    TREASURER = "treasurer"
+    AUDITOR = "auditor"
+
+
+#: the roles as the user form offers them: the everyday ones first
+ROLE_CHOICES = (Role.TREASURER, Role.REVIEWER, Role.AUDITOR, Role.ADMIN)
+
+
+class UnitLevel(StrEnum):
+    """A unit's tier in the tree, from the top down."""
+
+    NATION = "nation"
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+
+class UnitType(StrEnum):
+    """The administrative type (loại đơn vị) as law names it."""
+
+    QUOC_GIA = "quoc_gia"
+    TINH = "tinh"
+    THANH_PHO = "thanh_pho"
+    HUYEN = "huyen"
+    QUAN = "quan"
+    THI_XA = "thi_xa"
+    THANH_PHO_THUOC_TINH = "thanh_pho_thuoc_tinh"
+    XA = "xa"
+    PHUONG = "phuong"
+    THI_TRAN = "thi_tran"
+    DAC_KHU = "dac_khu"
+
+
+#: the tier each administrative type sits at
+UNIT_TYPE_LEVELS = {
+    UnitType.QUOC_GIA: UnitLevel.NATION,
+    UnitType.TINH: UnitLevel.PROVINCE,
+    UnitType.THANH_PHO: UnitLevel.PROVINCE,
+    UnitType.HUYEN: UnitLevel.DISTRICT,
+    UnitType.QUAN: UnitLevel.DISTRICT,
+    UnitType.THI_XA: UnitLevel.DISTRICT,
+    UnitType.THANH_PHO_THUOC_TINH: UnitLevel.DISTRICT,
+    UnitType.XA: UnitLevel.COMMUNE,
+    UnitType.PHUONG: UnitLevel.COMMUNE,
+    UnitType.THI_TRAN: UnitLevel.COMMUNE,
+    UnitType.DAC_KHU: UnitLevel.COMMUNE,
+}
+
+
+class AccountType(StrEnum):
+    """An account's type: assets hold money (never below zero), the others count flows."""
+
+    ASSET = "asset"
+    INCOME = "income"
+    EXPENSE = "expense"
+    CLEARING = "clearing"
+
+
+class EntryKind(StrEnum):
+    """What posted a journal entry (no constraint: the hash chain seals it)."""
+
+    RECEIPT = "receipt"
+    RECEIPT_VOID = "receipt_void"
+    RECEIPT_CORRECTION = "receipt_correction"
+    DISBURSEMENT = "disbursement"
+    DISBURSEMENT_VOID = "disbursement_void"
+    TRANSFER_SENT = "transfer_sent"
+    TRANSFER_RECEIVED = "transfer_received"
+    TRANSFER_INTERNAL = "transfer_internal"
+    TRANSFER_CLEARED = "transfer_cleared"
+    REORG_OUT = "reorg_out"
+    REORG_IN = "reorg_in"
+
+
+class AnchorKind(StrEnum):
+    """What a fund's chain heads were printed on."""
+
+    LOCK = "lock"
+    WORKBOOK = "workbook"
+    REPORT = "report"
+    MIGRATION = "migration"
+
+
+#: each vocabulary's labels (msgids), for every member
+LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
+    DonorKind: {
+        DonorKind.INDIVIDUAL: _l("Cá nhân"),
+        DonorKind.HOUSEHOLD: _l("Hộ gia đình"),
+        DonorKind.ORGANISATION: _l("Tổ chức"),
+        DonorKind.ENTERPRISE: _l("Doanh nghiệp"),
+        DonorKind.SCHOOL: _l("Trường học"),
+        DonorKind.AGENCY: _l("Cơ quan"),
+    },
+    Method: {
+        Method.CASH: _l("Tiền mặt"),
+        Method.BANK: _l("Chuyển khoản"),
+        Method.IN_KIND: _l("Hiện vật"),
+    },
+    Source: {
+        Source.DONATION: _l("Ủng hộ"),
+        Source.DESIGNATED: _l("Ủng hộ có địa chỉ"),
+        Source.BUDGET: _l("Ngân sách cấp"),
+        Source.INTEREST: _l("Lãi tiền gửi"),
+        Source.OTHER: _l("Khác"),
+    },
+    DisbursementStatus: {
+        DisbursementStatus.DRAFT: _l("Chờ duyệt"),
+        DisbursementStatus.APPROVED: _l("Đã duyệt"),
+        DisbursementStatus.REJECTED: _l("Từ chối"),
+        DisbursementStatus.PAID: _l("Đã chi"),
+        DisbursementStatus.VOIDED: _l("Đã hủy"),
+        DisbursementStatus.WITHDRAWN: _l("Đã rút"),
+    },
+    TransferStatus: {
+        TransferStatus.SENT: _l("Đang chuyển"),
+        TransferStatus.RECEIVED: _l("Đã nhận"),
+        TransferStatus.CANCELLED: _l("Đã hủy"),
+    },
+    Sex: {Sex.MALE: _l("Nam"), Sex.FEMALE: _l("Nữ"), Sex.OTHER: _l("Khác")},
+    Role: {
+        Role.ADMIN: _l("Quản trị"),
+        Role.REVIEWER: _l("Cán bộ duyệt"),
+        Role.TREASURER: _l("Thủ quỹ"),
+        Role.AUDITOR: _l("Kiểm toán"),
+    },
+    UnitType: {
+        UnitType.QUOC_GIA: _l("Quốc gia"),
+        UnitType.TINH: _l("Tỉnh"),
+        UnitType.THANH_PHO: _l("Thành phố"),
+        UnitType.HUYEN: _l("Huyện"),
+        UnitType.QUAN: _l("Quận"),
+        UnitType.THI_XA: _l("Thị xã"),
+        UnitType.THANH_PHO_THUOC_TINH: _l("Thành phố thuộc tỉnh"),
+        UnitType.XA: _l("Xã"),
+        UnitType.PHUONG: _l("Phường"),
+        UnitType.THI_TRAN: _l("Thị trấn"),
+        UnitType.DAC_KHU: _l("Đặc khu"),
+    },
+}
+
+#: a fund's money accounts as a transfer names where money leaves or arrives
+ACCOUNT_LABELS = {Method.BANK: _l("Ngân hàng"), Method.CASH: _l("Tiền mặt")}
+#: the asset accounts as a sentence names them ("không đủ tiền mặt")
+ASSET_PHRASES: dict[str, str] = {
+    Method.CASH: _l("tiền mặt"),
+    Method.BANK: _l("tiền gửi ngân hàng"),
+    Method.IN_KIND: _l("hiện vật"),
+}
+
+
+def values(vocabulary: type[StrEnum]) -> tuple[str, ...]:
+    """The stored strings of ``vocabulary``, in order (what its CHECK constraint allows)."""
+    return tuple(member.value for member in vocabulary)
+
+
+def label(value: str, vocabulary: type[StrEnum] | None = None) -> str:
+    """The label (msgid) of a member, or of a stored ``value`` of ``vocabulary``."""
+    member = vocabulary(value) if vocabulary is not None else value
+    return LABELS[type(member)][member]  # type: ignore[index]
