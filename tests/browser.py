@@ -1,4 +1,5 @@
-"""Browser-test plumbing: a live server in a thread and Debian's Chromium through Playwright."""
+"""Browser-test plumbing: a live server in a thread, Debian's Chromium through Playwright, and the
+steps every browser test shares (sign in, read a closing balance, screenshots)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
+
+
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,3 +50,24 @@ class LiveServer:
 
     def stop(self):
         self.server.shutdown()
+
+
+def _sign_in(page, base, username):
+    page.goto(base + "/auth/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def _closing(page, base, unit_id) -> str:
+    page.goto(f"{base}/books/{unit_id}/cash?from=01/01/2018&to=31/12/2018")
+    return page.locator("#closing").inner_text()
+
+
+def _shots():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / "screenshots"
+    path.mkdir(exist_ok=True)
+    return path

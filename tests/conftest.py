@@ -18,6 +18,9 @@ from sqlalchemy import create_engine, text
 from ledger import create_app
 from ledger.db import dispose_engines, get_engine, new_session
 from ledger.migrate import upgrade
+from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
+from ledger.services.campaigns import find_campaign
+from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.receipts import ReceiptInput, record_receipt
 from ledger.services.seed import seed_reference
 from ledger.services.units import find_unit
@@ -254,6 +257,58 @@ def two_districts(session):
     )
     session.commit()
     return district
+
+
+@pytest.fixture
+def funded(session, make_receipt, make_user):
+    """Chương Dương holds 10.000.000 đ cash; users: its treasurer, district and commune reviewers."""
+    make_receipt(amount=10_000_000, on=date(2018, 1, 5))
+    session.commit()
+    return {
+        "fund": find_unit(session, "TT-CHUONGDUONG"),
+        "treasurer": make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG"),
+        "reviewer": make_user("duyet.tt", "reviewer", "TT"),
+        "local_reviewer": make_user("duyet.cd", "reviewer", "TT-CHUONGDUONG"),
+        "other_reviewer": make_user("duyet.px", "reviewer", "TT-DUNGTIEN"),
+    }
+
+
+# the named child in the ``demo`` year; tests look for it in what must be masked
+DEMO_CHILD = "Đặng Thị Canarychild"
+
+
+@pytest.fixture
+def demo(runner, session):
+    """The seeded demo year plus one paid heart-surgery payout for a named child (the 2018 year
+    alone: the demo's 2025 reorganisation moves these funds on and locks them)."""
+    from ledger.services.demo import seed_demo_receipts, seed_demo_users
+
+    seed_demo_users(session)
+    seed_demo_receipts(session)
+    commune = find_unit(session, "TT-CHUONGDUONG")
+    child = create_beneficiary(
+        session,
+        unit_id=commune.id,
+        data=BeneficiaryInput(full_name=DEMO_CHILD, birth_date=date(2013, 1, 2), sex="female"),
+    )
+    item = draft_disbursement(
+        session,
+        unit_id=commune.id,
+        data=DisbursementInput(
+            disbursement_date=date(2018, 6, 1),
+            category_id=1,
+            payee_name="Mẹ của trẻ",
+            beneficiary_id=child.id,
+            amount=3_000_000,
+            reason="Phẫu thuật tim",
+        ),
+    )
+    from ledger.services.disbursements import pay_disbursement
+
+    item.status = "approved"
+    pay_disbursement(session, disbursement_id=item.id, on=date(2018, 6, 2))
+    session.commit()
+    return find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,10 @@
-"""Sign-in: argon2id, lock-out counted in the database, one message, sessions that really end."""
+"""Sign-in: argon2id, lock-out counted in the database, one message, sessions that really end,
+no redirect off site."""
+
+from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -133,3 +137,52 @@ def test_admin_manages_users_in_the_ui(client, make_user, login, submit, session
     assert response.status_code == 302
     session.rollback()
     assert session.get(User, created.id).active is False
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example/phish",
+        "//evil.example",
+        "/\\evil.example",
+        "/%0a/x",
+        "https://evil.example/",
+        "/%0d%0aSet-Cookie:x=1",
+        "/\u200b/evil.example",
+        " //evil.example",
+        "/ /evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_site(client, make_user, target):
+    make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
+    page = client.get("/auth/login")
+    response = client.post(
+        f"/auth/login?next={target}",
+        data={
+            "username": "thuquy.a",
+            "password": "correct-horse-battery",
+            **form_tokens(page.text),
+        },
+    )
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert urlsplit(location).netloc in ("", "localhost") and not location.startswith("//")
+    assert (
+        "evil" not in location
+        and "\n" not in location
+        and "Set-Cookie" not in response.headers.get_all("Set-Cookie")
+    )
+
+
+def test_sign_in_keeps_a_same_site_next(client, make_user):
+    make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
+    page = client.get("/auth/login")
+    response = client.post(
+        "/auth/login?next=/receipts/%3Fpage%3D2",
+        data={
+            "username": "thuquy.a",
+            "password": "correct-horse-battery",
+            **form_tokens(page.text),
+        },
+    )
+    assert response.headers["Location"].endswith("/receipts/?page=2")

@@ -4,14 +4,10 @@ import re
 
 import pytest
 
+from tests.browser import _closing, _shots
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def _closing(page, base, unit_id) -> str:
-    page.goto(f"{base}/books/{unit_id}/cash?from=01/01/2018&to=31/12/2018")
-    return page.locator("#closing").inner_text()
 
 
 def test_treasurer_records_a_receipt_and_the_cash_book_rises(
@@ -43,11 +39,3 @@ def test_treasurer_records_a_receipt_and_the_cash_book_rises(
     page.screenshot(path=str(_shots() / "receipt-voucher.png"), full_page=True)
 
     assert _closing(page, base, fund.id) == "3.050.000 đ"
-
-
-def _shots():
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent / "screenshots"
-    path.mkdir(exist_ok=True)
-    return path

@@ -3,7 +3,9 @@
 Routes come from ``app.url_map`` and query parameter names from the views' source, so a new
 route or filter is fuzzed without editing this file. Each POST starts from the valid submission
 its page offers, then one field is replaced by a hostile value or left out; each GET gets
-hostile values in its query parameters; every id in a path is also tried out of range.
+hostile values in its query parameters; every id in a path is also tried out of range. The
+cases an adversary found (ids beyond the column, typed query values, the one strict parser for
+ids and pages) are pinned at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ledger.text import parse_digits
+from tests.test_receipt_forms import treasurer  # noqa: F401  (fixture)
 from tests.world import build_world, sign_in
 
 HOSTILE = [
@@ -66,7 +70,11 @@ HOSTILE = [
     "%00",
     "null",
 ]
+
+
 IDS = ["0", "²", "٣", str(2**31 - 1), str(2**31), str(2**63), str(10**30)]
+
+
 #: a value that makes each field valid, by name
 VALID = {
     "amount": "100.000",
@@ -93,7 +101,11 @@ VALID = {
     "name_en": "Trial",
     "memo": "Nộp huyện",
 }
+
+
 SOURCES = [*Path("ledger").rglob("*.py")]
+
+
 ARG_NAMES = sorted(
     {
         name
@@ -319,3 +331,51 @@ def test_hostile_form_submissions(fuzz_app, world, username):
                 else:
                     fields[name] = bad
                 _check(client.post(url, data=fields), f"POST {url} {name}={bad!r}"[:300])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("42", 42),
+        ("²", None),
+        ("٣", None),
+        ("0", None),
+        ("-1", None),
+        (" 4", None),
+        (str(2**31), None),
+        (str(2**31 - 1), 2**31 - 1),
+        ("9" * 5000, None),
+    ],
+)
+def test_one_strict_parser_for_ids_and_pages(text, expected):
+    assert parse_digits(text) == expected
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", str(2**31), str(2**63), str(10**30)])
+def test_ids_beyond_the_column_are_not_found(client, treasurer, bad):
+    for path in (
+        f"/receipts/{bad}",
+        f"/disbursements/{bad}",
+        f"/public/campaigns/{bad}",
+        f"/campaigns/{bad}",
+        f"/books/{bad}/cash",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=²",
+        "unit=²",
+        "page=٣",
+        "unit=2147483648",
+        "page=9223372036854775808",
+        "donor=a%00b",
+        "q=%00",
+        "min=" + "9" * 5000,
+    ],
+)
+def test_typed_query_values_are_never_a_server_error(client, treasurer, query):
+    for path in ("/receipts/", "/disbursements/", "/audit/", "/receipts/donors", "/beneficiaries/"):
+        assert client.get(f"{path}?{query}").status_code < 500, path

@@ -1,4 +1,7 @@
-"""Paying out: approval by role, no overdraft (also under concurrency), transfers in transit."""
+"""Disbursements (Phiếu chi): approval by role and level, no overdraft (also under concurrency),
+the workflow through the web, management costs."""
+
+from __future__ import annotations
 
 import threading
 from datetime import date
@@ -8,13 +11,11 @@ from sqlalchemy import select
 
 from ledger.db import get_engine, new_session
 from ledger.errors import (
-    DifferenceNeedsReason,
     InsufficientFunds,
     InvalidTransition,
     NotAllowedToApprove,
 )
 from ledger.models import Category, Disbursement
-from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary, mask_name
 from ledger.services.check import check_books
 from ledger.services.costs import management_costs
 from ledger.services.disbursements import (
@@ -26,26 +27,13 @@ from ledger.services.disbursements import (
     void_disbursement,
 )
 from ledger.services.journal import balance
-from ledger.services.transfers import receive_transfer, send_transfer
 from ledger.services.units import find_unit
+from tests.conftest import form_tokens
+from tests.test_beneficiaries import child  # noqa: F401  (fixture)
 
 
 def category(session, code):
     return session.exec(select(Category).where(Category.code == code)).scalars().one()
-
-
-@pytest.fixture
-def funded(session, make_receipt, make_user):
-    """Chương Dương holds 10.000.000 đ cash; users: its treasurer, district and commune reviewers."""
-    make_receipt(amount=10_000_000, on=date(2018, 1, 5))
-    session.commit()
-    return {
-        "fund": find_unit(session, "TT-CHUONGDUONG"),
-        "treasurer": make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG"),
-        "reviewer": make_user("duyet.tt", "reviewer", "TT"),
-        "local_reviewer": make_user("duyet.cd", "reviewer", "TT-CHUONGDUONG"),
-        "other_reviewer": make_user("duyet.px", "reviewer", "TT-DUNGTIEN"),
-    }
 
 
 def draft(session, funded, amount=3_000_000, **fields):
@@ -192,86 +180,6 @@ def test_concurrent_approvals_never_overdraw(session, funded, db_url):
     assert check_books(session) == []
 
 
-def test_transfer_in_transit_until_received(session, funded):
-    commune, district = funded["fund"], find_unit(session, "TT")
-    transfer = send_transfer(
-        session,
-        from_unit_id=commune.id,
-        to_unit_id=district.id,
-        amount=4_000_000,
-        on=date(2018, 7, 1),
-        from_method="cash",
-        to_method="bank",
-    )
-    assert balance(session, unit_id=commune.id) == 6_000_000
-    assert balance(session, unit_id=commune.id, kinds=("in_transit",)) == 4_000_000
-    assert balance(session, unit_id=district.id) == 0
-    assert check_books(session) == []
-    with pytest.raises(DifferenceNeedsReason):
-        receive_transfer(session, transfer_id=transfer.id, amount=3_990_000, on=date(2018, 7, 3))
-    receive_transfer(
-        session,
-        transfer_id=transfer.id,
-        amount=3_990_000,
-        on=date(2018, 7, 3),
-        reason="Phí chuyển khoản 10.000 đ",
-    )
-    assert balance(session, unit_id=commune.id, kinds=("in_transit",)) == 0
-    assert balance(session, unit_id=district.id, kinds=("bank",)) == 3_990_000
-    assert check_books(session) == []
-
-
-def test_transfers_do_not_count_as_collected_or_spent(session, funded):
-    from ledger.services.campaigns import find_campaign
-    from ledger.services.progress import campaign_progress
-
-    district = find_unit(session, "TT")
-    campaign = find_campaign(session, unit_id=district.id, year=2018)
-    before = campaign_progress(session, campaign_id=campaign.id)
-    transfer = send_transfer(
-        session,
-        from_unit_id=funded["fund"].id,
-        to_unit_id=district.id,
-        amount=4_000_000,
-        on=date(2018, 7, 1),
-        from_method="cash",
-    )
-    receive_transfer(session, transfer_id=transfer.id, amount=4_000_000, on=date(2018, 7, 1))
-    after = campaign_progress(session, campaign_id=campaign.id)
-    assert (after.collected, after.disbursed, after.balance) == (
-        before.collected,
-        before.disbursed,
-        before.balance,
-    )
-
-
-def test_cannot_send_more_than_the_balance(session, funded):
-    with pytest.raises(InsufficientFunds):
-        send_transfer(
-            session,
-            from_unit_id=funded["fund"].id,
-            to_unit_id=find_unit(session, "TT").id,
-            amount=10_000_001,
-            on=date(2018, 7, 1),
-            from_method="cash",
-        )
-
-
-def test_cash_to_bank_inside_one_fund(session, funded):
-    fund = funded["fund"].id
-    send_transfer(
-        session,
-        from_unit_id=fund,
-        to_unit_id=fund,
-        amount=2_500_000,
-        on=date(2018, 7, 1),
-        from_method="cash",
-        to_method="bank",
-    )
-    assert balance(session, unit_id=fund, kinds=("cash",)) == 7_500_000
-    assert balance(session, unit_id=fund, kinds=("bank",)) == 2_500_000
-
-
 def test_management_cost_share_and_cap(session, funded):
     item = draft_disbursement(
         session,
@@ -291,26 +199,143 @@ def test_management_cost_share_and_cap(session, funded):
     assert costs.over_cap
 
 
-@pytest.mark.parametrize(
-    "name, masked", [("Nguyễn Văn A", "N*** V*** A"), ("Trần Thị Bích Ngọc", "T*** T*** B*** N***")]
-)
-def test_masking(name, masked):
-    assert mask_name(name) == masked
-
-
-def test_duplicate_child_is_refused(session, funded):
-    from ledger.errors import DuplicateBeneficiary
-
-    data = BeneficiaryInput(
-        full_name="Lê Văn Nam",
-        birth_date=date(2012, 3, 4),
-        sex="male",
-        groups=("serious_illness_poor", "poor_household"),
+def test_workflow_draft_approve_pay_through_the_web(
+    app, client, child, make_user, login, submit, session, unit
+):
+    make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
+    make_user("duyet.tt", "reviewer", "TT")
+    login("thuquy.a")
+    response = submit(
+        "/disbursements/new",
+        {
+            "disbursement_date": "01/06/2018",
+            "category_id": "1",
+            "beneficiary_id": str(child.id),
+            "amount": "15.000.000",
+            "payee_name": "Mẹ Canaryname",
+            "reason": "Hỗ trợ phẫu thuật tim",
+            "method": "cash",
+        },
     )
-    create_beneficiary(session, unit_id=funded["fund"].id, data=data)
-    with pytest.raises(DuplicateBeneficiary):
-        create_beneficiary(
-            session,
-            unit_id=funded["fund"].id,
-            data=BeneficiaryInput(full_name="le van nam", birth_date=date(2012, 3, 4), sex="male"),
-        )
+    assert response.status_code == 302
+    item = session.exec(select(Disbursement)).scalars().one()
+    show = f"/disbursements/{item.id}"
+    assert "Duyệt" not in client.get(show).text  # a treasurer cannot approve
+    approve = client.post(f"{show}/approve", data=form_tokens(client.get(show).text))
+    assert approve.status_code == 403
+
+    reviewer = app.test_client()
+    page = reviewer.get("/auth/login")
+    reviewer.post(
+        "/auth/login",
+        data={
+            "username": "duyet.tt",
+            "password": "correct-horse-battery",
+            **form_tokens(page.text),
+        },
+    )
+    assert "15.000.000 đ" in reviewer.get("/disbursements/queue").text
+    assert (
+        reviewer.post(
+            f"{show}/approve", data={**form_tokens(reviewer.get(show).text), "comment": "Đồng ý"}
+        ).status_code
+        == 302
+    )
+
+    paid = client.post(
+        f"{show}/pay", data={**form_tokens(client.get(show).text), "paid_on": "03/06/2018"}
+    )
+    assert paid.status_code == 302
+    voucher = client.get(show).text
+    assert "PHIẾU CHI" in voucher and "Mười lăm triệu đồng" in voucher
+    assert client.get(f"{show}/voucher.pdf").data.startswith(b"%PDF")
+    session.rollback()
+    assert balance(session, unit_id=unit("TT-CHUONGDUONG").id) == 5_000_000
+    assert "15.000.000 đ" in client.get(f"/beneficiaries/{child.id}").text
+
+
+def test_overdraft_is_refused_with_a_message(app, client, child, make_user, login, session, submit):
+    make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
+    make_user("duyet.tt", "reviewer", "TT")
+    login("thuquy.a")
+    submit(
+        "/disbursements/new",
+        {
+            "disbursement_date": "01/06/2018",
+            "category_id": "1",
+            "beneficiary_id": "0",
+            "amount": "25.000.000",
+            "payee_name": "Bệnh viện",
+            "reason": "x",
+            "method": "cash",
+        },
+    )
+    item = session.exec(select(Disbursement)).scalars().one()
+    reviewer = app.test_client()
+    page = reviewer.get("/auth/login")
+    reviewer.post(
+        "/auth/login",
+        data={
+            "username": "duyet.tt",
+            "password": "correct-horse-battery",
+            **form_tokens(page.text),
+        },
+    )
+    show = f"/disbursements/{item.id}"
+    response = reviewer.post(f"{show}/approve", data=form_tokens(reviewer.get(show).text))
+    assert response.status_code == 400
+    assert "Quỹ không đủ số dư" in response.text and "20.000.000 đ" in response.text
+
+
+def test_group_gift_and_transfer_pages(client, child, make_user, login, submit, session, unit):
+    make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
+    login("thuquy.a")
+    response = submit(
+        "/disbursements/new",
+        {
+            "disbursement_date": "20/09/2018",
+            "category_id": "7",
+            "beneficiary_id": "0",
+            "children_count": "120",
+            "amount_each": "150.000",
+            "payee_name": "Đoàn Thanh niên xã",
+            "reason": "Quà Trung thu",
+            "method": "cash",
+        },
+    )
+    assert response.status_code == 302
+    assert "18.000.000 đ" in client.get(response.headers["Location"]).text
+    sent = submit(
+        "/transfers/new",
+        {
+            "to_unit_id": str(unit("TT").id),
+            "amount": "2.000.000",
+            "sent_on": "01/07/2018",
+            "from_method": "cash",
+            "to_method": "bank",
+        },
+    )
+    assert sent.status_code == 302
+    assert "2.000.000 đ" in client.get("/transfers/").text
+
+
+def test_reject_without_a_reason_stays_on_the_page(client, make_user, login, session, unit):
+    from ledger.services.disbursements import DisbursementInput, draft_disbursement
+
+    commune = unit("TT-CHUONGDUONG")
+    item = draft_disbursement(
+        session,
+        unit_id=commune.id,
+        data=DisbursementInput(
+            disbursement_date=date(2018, 6, 1), category_id=1, payee_name="Bố", amount=100_000
+        ),
+    )
+    session.commit()
+    make_user("duyet.tt", "reviewer", "TT")
+    login("duyet.tt")
+    page = client.get(f"/disbursements/{item.id}")
+    response = client.post(
+        f"/disbursements/{item.id}/reject", data={**form_tokens(page.text), "comment": "  "}
+    )
+    assert response.status_code == 400
+    assert "Phải ghi lý do" in response.text and "Từ chối" in response.text

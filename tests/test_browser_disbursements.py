@@ -7,18 +7,9 @@ from datetime import date
 import pytest
 
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
-from tests.conftest import PASSWORD
-from tests.test_browser_receipts import _closing, _shots
+from tests.browser import _closing, _shots, _sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, base, username):
-    page.goto(base + "/auth/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_heart_surgery_payout_from_draft_to_printed_voucher(

@@ -1,0 +1,138 @@
+"""The reconciliation workbook: it reconciles and its formulas agree, children masked, balances
+and transfers as of the date, the check fails when sheets differ, the CLI export."""
+
+import io
+import re
+from datetime import date
+
+import openpyxl
+
+from ledger.services.campaigns import (
+    find_campaign,
+)
+from ledger.services.progress import campaign_progress
+from ledger.services.reconciliation import build_reconciliation
+from ledger.services.units import find_unit
+from tests.conftest import DEMO_CHILD as CHILD
+from tests.test_campaigns import _receipt
+
+
+def _evaluate(sheet, cell):
+    """Evaluate the SUM formulas the workbook writes (=SUM(C9:C37))."""
+    value = sheet[cell].value
+    match = re.fullmatch(r"=SUM\(([A-Z])(\d+):([A-Z])(\d+)\)", str(value))
+    if not match:
+        return value
+    column, first, last = match.group(1), int(match.group(2)), int(match.group(4))
+    return sum(sheet[f"{column}{row}"].value or 0 for row in range(first, last + 1))
+
+
+def test_workbook_reconciles_and_its_formulas_agree(client, demo, session, make_user, login):
+    make_user("kiemtoan", "auditor", "TT")
+    login("kiemtoan")
+    response = client.get(f"/campaigns/{demo.id}/workbook.xlsx?as_of=31/12/2018")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == [
+        "Đối chiếu chỉ tiêu",
+        "Phiếu thu",
+        "Phiếu chi",
+        "Chuyển quỹ",
+        "Sổ quỹ",
+        "Kiểm tra",
+        "Cùng kỳ năm trước",
+        "Dấu neo chuỗi",
+    ]
+    summary = book["Đối chiếu chỉ tiêu"]
+    assert [c.value for c in summary[8]] == [
+        "STT",
+        "Đơn vị",
+        "Chỉ tiêu",
+        "Đã vận động",
+        "Tỷ lệ (%)",
+        "Chênh lệch",
+        "Đã chi",
+        "Tồn quỹ",
+    ]
+    total_row = next(r[0].row for r in summary.iter_rows() if r[1].value == "Tổng cộng")
+    progress = campaign_progress(session, campaign_id=demo.id)
+    assert _evaluate(summary, f"C{total_row}") == progress.quota_total == 290_000_000
+    assert _evaluate(summary, f"D{total_row}") == progress.collected
+    assert _evaluate(summary, f"G{total_row}") == progress.disbursed == 3_000_000
+    assert _evaluate(summary, f"H{total_row}") == progress.balance
+    assert summary["B6"].value == 90_000_000
+    checks = list(book["Kiểm tra"].iter_rows(min_row=2, values_only=True))
+    assert checks and all(row[3] == "OK" for row in checks), checks
+    receipts_total = sum(
+        r[7] for r in book["Phiếu thu"].iter_rows(min_row=2, values_only=True) if r[8] != "ĐÃ HỦY"
+    )
+    assert receipts_total == progress.collected
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    formulas = [c for c in cells if c.data_type == "f"]
+    assert formulas and all(re.fullmatch(r"=SUM\([A-Z]\d+:[A-Z]\d+\)", c.value) for c in formulas)
+    assert not any(CHILD in str(c.value) for c in cells), "child names are masked by default"
+    assert summary.freeze_panes == "A9" and summary.page_setup.orientation == "landscape"
+
+
+def test_cli_export_reconciliation(runner, demo, tmp_path):
+    out = tmp_path / "doi-chieu.xlsx"
+    result = runner.invoke(
+        args=[
+            "export-reconciliation",
+            "--campaign",
+            "2018",
+            "--unit",
+            "Thường Tín",
+            "--out",
+            str(out),
+            "--as-of",
+            "30/06/2018",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "all checks OK" in result.output
+    book = openpyxl.load_workbook(out)
+    assert book["Đối chiếu chỉ tiêu"]["B3"].value.date() == date(2018, 6, 30)
+
+
+def test_workbook_balances_are_as_of_and_the_check_fails_when_sheets_differ(session):
+    _receipt(session, "TT-CHUONGDUONG", 5_000_000, date(2018, 4, 30))
+    _receipt(session, "TT-CHUONGDUONG", 7_000_000, date(2018, 5, 1))
+    session.commit()
+    campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
+    data = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 4, 30))
+    row = next(r for r in data.progress.rows if r.name == "Xã Chương Dương")
+    book = next(b for b in data.books if b.name == "Xã Chương Dương")
+    assert row.balance == book.closing == 5_000_000
+    assert all(c.ok for c in data.checks), [c for c in data.checks if not c.ok]
+    doctored = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 4, 30))
+    next(r for r in doctored.progress.rows if r.name == "Xã Chương Dương").balance += 1
+    doctored.progress.balance += 1
+    failed = [c for c in doctored.checks if not c.ok]
+    assert failed and "Xã Chương Dương" in " ".join(c.note for c in failed)
+
+
+def test_workbook_transfers_and_in_transit_are_as_of_the_date(session):
+    from ledger.services.transfers import receive_transfer, send_transfer
+
+    _receipt(session, "TT-CHUONGDUONG", 5_000_000, date(2018, 3, 1))
+    commune, district = find_unit(session, "TT-CHUONGDUONG"), find_unit(session, "TT")
+    transfer = send_transfer(
+        session,
+        from_unit_id=commune.id,
+        to_unit_id=district.id,
+        amount=2_000_000,
+        on=date(2018, 6, 3),
+        from_method="cash",
+    )
+    receive_transfer(
+        session, transfer_id=transfer.id, amount=2_000_000, on=date(2018, 7, 2), reason="Nhận chậm"
+    )
+    session.commit()
+    campaign = find_campaign(session, unit_id=district.id, year=2018)
+    june = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 6, 30))
+    assert [t[6] for t in june.transfers] == ["sent"]
+    assert all(c.ok for c in june.checks), [c for c in june.checks if not c.ok]
+    july = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 7, 31))
+    assert [t[6] for t in july.transfers] == ["received"]
+    rows = {r.name: r.balance for r in june.progress.rows}
+    assert rows["Xã Chương Dương"] == 3_000_000
