@@ -9,7 +9,17 @@ from flask_babel import Babel, gettext
 
 from .errors import LedgerError, Phrase
 from .money import amount_in_words, format_vnd, group_digits
-from .vocab import DisbursementStatus, Method, Role, Sex, Source, TransferStatus, UnitType, label
+from .vocab import (
+    ACCOUNT_LABELS,
+    DisbursementStatus,
+    Method,
+    Role,
+    Sex,
+    Source,
+    TransferStatus,
+    UnitType,
+    label,
+)
 
 babel = Babel()
 #: the vocabularies templates compare against and label (``d.status == DisbursementStatus.PAID``)
@@ -44,6 +54,11 @@ def vocab_label(value, vocabulary=None) -> str:
     if value is None or value == "":
         return ""
     return gettext(label(value, vocabulary))
+
+
+def account_label(value) -> str:
+    """The fund account a transfer leaves or reaches ("Ngân hàng", "Tiền mặt")."""
+    return gettext(ACCOUNT_LABELS[Method(value)]) if value in ACCOUNT_LABELS else value or ""
 
 
 def format_percent(value) -> str:
@@ -84,6 +99,7 @@ def init_app(app) -> None:
         longdate=long_date,
         pct=format_percent,
         label=vocab_label,
+        account_label=account_label,
     )
     app.jinja_env.globals.update(current_lang=select_locale, **VOCABULARIES)
     app.before_request(_remember_language)

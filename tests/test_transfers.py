@@ -120,3 +120,27 @@ def test_transfer_received_with_a_difference_and_no_reason_keeps_the_form(
     assert response.status_code == 400
     assert "phải ghi lý do chênh lệch" in response.text
     assert 'value="290.000"' in response.text
+
+
+def test_the_transfers_list_names_the_accounts_in_the_users_language(
+    client, funded, login, submit, unit
+):
+    """The list says which account the money left and reached ("Tiền mặt" → "Ngân hàng"),
+    not the stored codes ("cash", "bank"), in Vietnamese and in English."""
+    login("thuquy.a")
+    sent = submit(
+        "/transfers/new",
+        {
+            "to_unit_id": str(unit("TT").id),
+            "amount": "2.000.000",
+            "sent_on": "01/07/2018",
+            "from_method": "cash",
+            "to_method": "bank",
+        },
+    )
+    assert sent.status_code == 302
+    page = client.get("/transfers/").text
+    assert "(Tiền mặt)" in page and "(Ngân hàng)" in page
+    assert "(cash)" not in page and "(bank)" not in page
+    english = client.get("/transfers/?lang=en").text
+    assert "(Cash)" in english and "(Bank)" in english
