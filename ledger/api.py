@@ -6,8 +6,7 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_login import current_user
 
 from .db import get_session
-from .models import Campaign
-from .services.campaigns import campaigns_for, quota_holder
+from .services.campaigns import campaigns_for, visible_focus
 from .services.progress import campaign_progress
 from .services.reports import same_period_rows
 from .services.tokens import user_for_token
@@ -58,15 +57,10 @@ def campaigns():
 @bp.route("/campaigns/<int:campaign_id>/progress")
 def progress(campaign_id: int):
     """Target, Σ quotas, headroom, collected, spent, balance and every child unit's figures."""
-    scope = _user_scope()
-    campaign = get_session().get(Campaign, campaign_id)
-    if campaign is None:
+    found = visible_focus(get_session(), campaign_id, scope=_user_scope(), unit_id=g.api_unit_id)
+    if found is None:
         abort(404)
-    focus = None
-    if campaign.unit_id not in scope:
-        focus = quota_holder(get_session(), campaign=campaign, unit_id=g.api_unit_id)
-        if focus is None:
-            abort(404)
+    campaign, focus = found
     p = campaign_progress(get_session(), campaign_id=campaign.id, focus_id=focus)
     same, same_rows = same_period_rows(get_session(), p)
     return jsonify(

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length
 
 from .fields import DateField, MoneyField
 from .forms import BaseForm
+from .services.quotas import QuotaEntries
 
 
 class CampaignForm(BaseForm):
@@ -46,3 +47,34 @@ class TemplateForm(BaseForm):
 
 class DeleteForm(BaseForm):
     """A confirmation-free POST (CSRF only)."""
+
+
+class QuotaForm(BaseForm):
+    """The quota screen: typed amounts per child unit, or a total split equally or by weights;
+    ``for_units`` adds the ``quota-<id>`` and ``weight-<id>`` fields (text as typed: the
+    service parses them)."""
+
+    mode = StringField(default="typed")
+    total = StringField()
+
+    @classmethod
+    def for_units(cls, unit_ids, **kwargs) -> QuotaForm:
+        form_class = type("UnitQuotaForm", (cls,), {})
+        for unit_id in unit_ids:
+            setattr(form_class, f"quota-{unit_id}", StringField())
+            setattr(form_class, f"weight-{unit_id}", StringField())
+        form = form_class(**kwargs)
+        form.unit_ids = list(unit_ids)
+        return form
+
+    def entries(self) -> QuotaEntries:
+        return QuotaEntries(
+            mode=self.mode.data or "typed",
+            total=self.total.data or "",
+            typed={u: self[f"quota-{u}"].data or "" for u in self.unit_ids},
+            weights={u: self[f"weight-{u}"].data or "" for u in self.unit_ids},
+        )
+
+    def typed(self) -> dict[str, str]:
+        """What the user submitted, by input name (to show it again after a refusal)."""
+        return {name: field.data for name, field in self._fields.items() if field.raw_data}

@@ -179,6 +179,12 @@ class ImportForm(BaseForm):
     file = FileField(_l("Tệp .xlsx hoặc .csv"), validators=[FileRequired()])
 
 
+class ConfirmUploadForm(BaseForm):
+    """Confirm (or cancel) a previewed upload, named by its content token."""
+
+    token = HiddenField()
+
+
 class BeneficiaryForm(BaseForm):
     """A child's record: the minimum the fund needs."""
 

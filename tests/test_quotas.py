@@ -143,3 +143,14 @@ def test_quota_changes_leave_audit_events(client, login, make_user, session, sub
     set_quota(session, campaign_id=campaign.id, unit_id=commune.id, amount=12_000_000)
     last = session.exec(select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
     assert last.action == "quota.set" and "12000000" in last.after
+
+
+def test_quota_amounts_typed_equal_and_weighted():
+    from ledger.services.quotas import QuotaEntries, quota_amounts
+
+    typed = QuotaEntries("typed", "", {1: "10.000.000", 2: ""}, {})
+    assert quota_amounts(typed, [1, 2]) == {1: 10_000_000, 2: 0}
+    equal = QuotaEntries("equal", "3.000.001", {}, {})
+    assert sum(quota_amounts(equal, [1, 2, 3]).values()) == 3_000_001
+    weighted = QuotaEntries("weights", "1.000.000", {}, {1: "3", 2: "1"})
+    assert quota_amounts(weighted, [1, 2]) == {1: 750_000, 2: 250_000}

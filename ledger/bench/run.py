@@ -290,17 +290,13 @@ def _workbook(url, campaign_id):
 
 
 def _chart(url, campaign_id, name):
-    from ..views import dashboard
+    from ..exports.charts import draw
+    from ..services.charts import chart_data
 
     session = _session(url)
     campaign = session.get(Campaign, campaign_id)
-    builder = {
-        "progress": dashboard._progress_png,
-        "cumulative": dashboard._cumulative_png,
-        "categories": dashboard._categories_png,
-        "yoy": dashboard._yoy_png,
-    }[name]
-    assert builder(session, campaign, campaign.ends_on)[:4] == b"\x89PNG"
+    data = chart_data(session, name, campaign=campaign, as_of=campaign.ends_on)
+    assert draw(data)[:4] == b"\x89PNG"
 
 
 def _import(url, commune_id, rows):

@@ -129,3 +129,23 @@ def year_over_year_chart(rows: list[tuple[str, int, int]], *, title: str, this_y
     axes.set_title(_label(title))
     axes.legend()
     return _png(figure)
+
+
+def draw(chart: Any) -> bytes:
+    """The PNG of chart data from ``services.charts`` (its ``kind`` names the builder)."""
+    if chart.kind == "progress":
+        return progress_chart(chart.rows, title=chart.title)
+    if chart.kind == "cumulative":
+        return cumulative_chart(
+            chart.days,
+            target=chart.target,
+            start=chart.start,
+            end=chart.end,
+            projected_end=chart.projected_end,
+            title=chart.title,
+        )
+    if chart.kind == "categories":
+        return category_chart(chart.rows, title=chart.title)
+    if chart.kind == "yoy":
+        return year_over_year_chart(chart.rows, title=chart.title, this_year=chart.this_year)
+    raise ValueError(f"no chart of kind {chart.kind!r}")

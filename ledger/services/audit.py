@@ -12,12 +12,13 @@ import hashlib
 import json
 from datetime import datetime
 
+from sqlalchemy import func, or_
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..bulk import insert_rows, reserve_ids
-from ..models import AuditEvent, AuditHead, table_of, utcnow
+from ..models import AuditEvent, AuditHead, User, table_of, utcnow
 from .seals import SEALED, digest_now, digests
 
 
@@ -146,3 +147,19 @@ def lock_audit_head(session: Session, chain_key: int) -> AuditHead:
 
 def _dump(values: dict | None) -> str:
     return json.dumps(values, ensure_ascii=False, default=str, sort_keys=True) if values else ""
+
+
+def audit_page(session: Session, *, unit_ids, page: int, per_page: int) -> tuple[list, int]:
+    """``(event, username)`` of the units' events and the unit-less ones, newest first, one
+    page; and how many there are in all."""
+    where = or_(col(AuditEvent.unit_id).in_(unit_ids), col(AuditEvent.unit_id).is_(None))
+    rows = session.exec(
+        select(AuditEvent, User.username)
+        .outerjoin(User, col(User.id) == AuditEvent.user_id)
+        .where(where)
+        .order_by(col(AuditEvent.id).desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    count = session.exec(select(func.count(col(AuditEvent.id))).where(where)).one()
+    return list(rows), count

@@ -20,6 +20,7 @@ from ..models import (
 )
 from ..text import clean, fold, required_reason
 from .audit import record_event
+from .units import subtree_ids
 
 
 @dataclass
@@ -225,3 +226,19 @@ def history(session: Session, beneficiary_id: int) -> list[tuple[Disbursement, C
             .order_by(col(Disbursement.disbursement_date))
         ).all()
     ]
+
+
+def circumstance_groups(session: Session) -> list[CircumstanceGroup]:
+    """The circumstance groups in their printed order."""
+    query = select(CircumstanceGroup).order_by(col(CircumstanceGroup.position))
+    return list(session.exec(query).all())
+
+
+def fund_children(session: Session, fund_id: int) -> list[Beneficiary]:
+    """The children recorded in the fund's subtree, by id."""
+    query = (
+        select(Beneficiary)
+        .where(col(Beneficiary.unit_id).in_(subtree_ids(session, fund_id)))
+        .order_by(col(Beneficiary.id))
+    )
+    return list(session.exec(query).all())

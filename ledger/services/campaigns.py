@@ -372,3 +372,53 @@ def _year_on(day: date) -> date:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year + 1, day=28)
+
+
+def child_campaigns(session: Session, campaign: Campaign) -> dict[int, int]:
+    """The same year's campaigns of the units directly under the campaign's unit: unit → id."""
+    rows = session.exec(
+        select(Campaign.unit_id, Campaign.id)
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
+        .where(Unit.parent_id == campaign.unit_id, Campaign.year == campaign.year)
+    ).all()
+    return dict(rows)
+
+
+def visible_focus(
+    session: Session, campaign_id: int, *, scope: set[int], unit_id: int
+) -> tuple[Campaign, int | None] | None:
+    """The campaign and the unit whose figures a user sees: the whole campaign when its unit is
+    in ``scope`` (focus None), the user's own ``unit_id`` when it holds a quota in a higher
+    level's campaign; None when the user sees nothing of it (or it does not exist)."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    if campaign.unit_id in scope:
+        return campaign, None
+    focus = quota_holder(session, campaign=campaign, unit_id=unit_id)
+    return None if focus is None else (campaign, focus)
+
+
+def all_campaigns(session: Session) -> list[tuple[Campaign, Unit]]:
+    """Every campaign with its unit, newest year first, then by unit name."""
+    rows = session.exec(
+        select(Campaign, Unit)
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
+        .order_by(col(Campaign.year).desc(), Unit.name)
+    ).all()
+    return [(c, u) for c, u in rows]
+
+
+def campaign_page(
+    session: Session, unit_ids, *, page: int, per_page: int
+) -> tuple[list[tuple[Campaign, Unit]], bool]:
+    """One page of the campaigns of these units (newest first) and whether more follow."""
+    rows = session.exec(
+        select(Campaign, Unit)
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
+        .where(col(Campaign.unit_id).in_(sorted(unit_ids)))
+        .order_by(col(Campaign.starts_on).desc(), Unit.name, Campaign.code)
+        .offset((page - 1) * per_page)
+        .limit(per_page + 1)
+    ).all()
+    return [(c, u) for c, u in rows[:per_page]], len(rows) > per_page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..errors import LedgerError, _l
 from ..models import Category
@@ -44,3 +44,11 @@ def create_category(
         after={"code": code},
     )
     return category
+
+
+def list_categories(session: Session, *, active_only: bool = False) -> list[Category]:
+    """The disbursement categories (only those in use with ``active_only``), by id."""
+    query = select(Category).order_by(col(Category.id))
+    if active_only:
+        query = query.where(Category.active)
+    return list(session.exec(query).all())

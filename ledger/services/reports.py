@@ -10,7 +10,8 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from ..models import Account, Campaign, Category, Posting, ReportPeriod, Unit
-from .campaigns import find_campaign, report_periods
+from .anchors import Head, current_heads
+from .campaigns import child_campaigns, find_campaign, report_periods
 from .progress import Progress, campaign_progress
 from .units import predecessor_shares, subtree_ids, subtree_members
 
@@ -370,6 +371,109 @@ def due_reports(
 def previous_campaign(session: Session, campaign: Campaign) -> Campaign | None:
     """Last year's campaign of the same unit, if any."""
     return find_campaign(session, unit_id=campaign.unit_id, year=campaign.year - 1)
+
+
+#: the campaign page's table sorts, by the ``sort`` argument's value
+SORTS = {
+    "name": lambda r: r.name,
+    "quota": lambda r: r.quota,
+    "collected": lambda r: r.collected,
+    "rate": lambda r: r.rate or 0,
+    "difference": lambda r: r.difference,
+    "disbursed": lambda r: r.disbursed,
+    "balance": lambda r: r.balance,
+    "last": lambda r: r.last_receipt or date.min,
+}
+
+
+@dataclass
+class Overview:
+    """Everything the campaign page shows: progress, its rows sorted, who is behind the
+    calendar, the projection, spending, the same period last year, the report calendar."""
+
+    progress: Progress
+    rows: list
+    expected: float
+    behind: set[int]
+    projection: Projection
+    spent: list
+    same: SamePeriod
+    same_rows: dict[int, SamePeriod]
+    periods: list[ReportPeriod]
+    child_campaigns: dict[int, int]
+
+
+def campaign_overview(
+    session: Session,
+    campaign: Campaign,
+    *,
+    as_of: date,
+    focus_id: int | None = None,
+    sort: str = "name",
+    descending: bool = False,
+) -> Overview:
+    """The campaign page's figures to ``as_of`` (of ``focus_id``'s line when given), rows sorted
+    by ``sort`` (a key of ``SORTS``; the name otherwise)."""
+    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus_id)
+    rows = sorted(progress.rows, key=SORTS.get(sort, SORTS["name"]), reverse=descending)
+    periods = report_periods(session, campaign.id)
+    expected = expected_share(campaign, as_of)
+    same, same_rows = same_period_rows(session, progress)
+    return Overview(
+        progress=progress,
+        rows=rows,
+        expected=expected,
+        behind={r.unit_id for r in rows if r.quota and r.collected < r.quota * expected},
+        projection=projection(progress, today=as_of, periods=periods),
+        spent=spent_by_category(
+            session, root_id=progress.unit.id, start=campaign.starts_on, end=as_of
+        ),
+        same=same,
+        same_rows=same_rows,
+        periods=periods,
+        child_campaigns=child_campaigns(session, campaign),
+    )
+
+
+def campaign_period_report(
+    session: Session, campaign: Campaign, period_id: int, *, focus_id: int | None = None
+) -> PeriodReport | None:
+    """``period_report`` of one of ``campaign``'s periods; None when the period is not its."""
+    period = session.get(ReportPeriod, period_id)
+    if period is None or period.campaign_id != campaign.id:
+        return None
+    return period_report(session, campaign_id=campaign.id, period_id=period.id, focus_id=focus_id)
+
+
+def period_heads(session: Session, campaign: Campaign, report: PeriodReport) -> list[Head]:
+    """The chain heads a printed period report carries: the campaign's fund and each row's."""
+    return current_heads(
+        session, [campaign.unit_id, *(row.unit_id for row in report.progress.rows)]
+    )
+
+
+@dataclass
+class PublicFigures:
+    """A campaign's public page: progress per unit, spending by category, the chain heads."""
+
+    progress: Progress
+    spent: list
+    heads: list[Head]
+
+
+def public_figures(session: Session, campaign_id: int) -> PublicFigures | None:
+    """The public page's figures to today; None when there is no such campaign."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        return None
+    progress = campaign_progress(session, campaign_id=campaign.id)
+    return PublicFigures(
+        progress=progress,
+        spent=spent_by_category(
+            session, root_id=campaign.unit_id, start=campaign.starts_on, end=progress.as_of
+        ),
+        heads=current_heads(session, [campaign.unit_id, *(row.unit_id for row in progress.rows)]),
+    )
 
 
 __all__ = [

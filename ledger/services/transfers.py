@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from ..errors import (
@@ -222,3 +223,20 @@ def list_transfers(
             query.order_by(col(Transfer.sent_on).desc(), col(Transfer.id).desc()).limit(500)
         ).all()
     )
+
+
+def transfer_targets(session: Session, fund: Unit) -> list[Unit]:
+    """Where a fund may send money: its parent, its children, itself (cash ↔ bank); by level
+    and name."""
+    query = (
+        select(Unit)
+        .where(
+            or_(
+                col(Unit.id) == fund.parent_id,
+                col(Unit.parent_id) == fund.id,
+                col(Unit.id) == fund.id,
+            )
+        )
+        .order_by(col(Unit.level), col(Unit.name))
+    )
+    return list(session.exec(query).all())

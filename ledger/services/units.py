@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
-from ..models import Account, ChainHead, Unit, UnitSuccession
+from ..models import Account, ChainHead, Unit, UnitSuccession, select_rows, table_of
 from ..models.org import WHOLE_SHARE
 from ..text import clean, unit_key
+from ..vocab import UnitLevel
 
 #: the accounts every fund opens with: kind → type
 FUND_ACCOUNTS = {
@@ -243,3 +245,50 @@ def _account_type(kind: str) -> str:
     if kind in OPENED_ON_USE:
         return OPENED_ON_USE[kind]
     return "expense" if kind.startswith("expense:") else "income"
+
+
+def unit_rows(session: Session, unit_ids) -> list:
+    """The units with these ids as plain rows (no ORM objects: a fund's whole subtree may be
+    thousands), by id."""
+    return list(
+        session.exec(
+            select_rows(*table_of(Unit).c).where(col(Unit.id).in_(unit_ids)).order_by(col(Unit.id))
+        ).all()
+    )
+
+
+def unit_names(session: Session, unit_ids) -> dict[int, str]:
+    """Unit id → name for these ids."""
+    return dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(unit_ids))).all())
+
+
+def units_among(session: Session, unit_ids, *, order: str = "id") -> list[Unit]:
+    """The units with these ids, by ``order``: ``id``, ``code``, or ``level`` (then name)."""
+    orders: dict[str, tuple[Any, ...]] = {
+        "id": (Unit.id,),
+        "code": (Unit.code,),
+        "level": (Unit.level, Unit.name),
+    }
+    query = select(Unit).where(col(Unit.id).in_(sorted(unit_ids))).order_by(*orders[order])
+    return list(session.exec(query).all())
+
+
+def communes_among(session: Session, unit_ids) -> list[Unit]:
+    """The communes among these units, by name."""
+    query = (
+        select(Unit)
+        .where(col(Unit.id).in_(unit_ids), Unit.level == UnitLevel.COMMUNE.value)
+        .order_by(Unit.name)
+    )
+    return list(session.exec(query).all())
+
+
+def existing_first(session: Session, unit_ids, *, limit: int = 5000) -> list[Unit]:
+    """These units, those still in existence first, then by level and name (at most ``limit``)."""
+    query = (
+        select(Unit)
+        .where(col(Unit.id).in_(sorted(unit_ids)))
+        .order_by(col(Unit.valid_to).is_not(None), Unit.level, Unit.name)
+        .limit(limit)
+    )
+    return list(session.exec(query).all())

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ..errors import DuplicateUser, NotFound, WeakPassword
-from ..models import User, utcnow
+from ..models import Unit, User, utcnow
 from ..text import clean
 from .audit import record_event
 from .tokens import revoke_all
@@ -173,3 +173,15 @@ def update_user(
         },
     )
     return user
+
+
+def users_in(session: Session, unit_ids) -> list:
+    """``(user, unit)`` for the users of these units, by unit name and username."""
+    return list(
+        session.exec(
+            select(User, Unit)
+            .join(Unit, col(Unit.id) == User.unit_id)
+            .where(col(User.unit_id).in_(unit_ids))
+            .order_by(Unit.name, User.username)
+        ).all()
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
@@ -15,37 +14,22 @@ from ..models import Unit, User
 from ..money import amount_in_words
 from ..services.settings import EDITABLE, all_settings, update_settings, voucher_settings
 from ..services.tokens import list_tokens, token_status
-from ..services.users import create_user, update_user
+from ..services.units import units_among
+from ..services.users import create_user, update_user, users_in
 from .common import refused, run_once
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _unit_choices():
-    units = (
-        get_session()
-        .exec(select(Unit).where(Unit.id.in_(scope_ids())).order_by(Unit.level, Unit.name))
-        .scalars()
-        .all()
-    )
-    return [(u.id, u.name) for u in units]
+    return [(u.id, u.name) for u in units_among(get_session(), scope_ids(), order="level")]
 
 
 @bp.route("/users")
 @permission_required("manage_users")
 def users():
     """The users whose unit is in the admin's scope."""
-    rows = (
-        get_session()
-        .exec(
-            select(User, Unit)
-            .join(Unit, Unit.id == User.unit_id)
-            .where(User.unit_id.in_(scope_ids()))
-            .order_by(Unit.name, User.username)
-        )
-        .all()
-    )
-    return render_template("admin/users.html", rows=rows)
+    return render_template("admin/users.html", rows=users_in(get_session(), scope_ids()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -130,11 +114,10 @@ def _update(session, user: User, form) -> str:
 def categories():
     """The disbursement categories; admins add more."""
     from ..forms import CategoryForm
-    from ..models import Category
-    from ..services.categories import create_category
+    from ..services.categories import create_category, list_categories
 
     form = CategoryForm()
-    rows = get_session().exec(select(Category).order_by(Category.id)).scalars().all()
+    rows = list_categories(get_session())
     if form.validate_on_submit():
         try:
             run_once(

@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session, get_write_session
 from ..errors import DuplicateBeneficiary, LedgerError
 from ..forms import BeneficiaryForm, UnmaskForm
 from ..i18n import error_message
-from ..models import Beneficiary, CircumstanceGroup, Unit
+from ..models import Beneficiary, Unit
 from ..security import log
 from ..services import beneficiaries as service
-from ..vocab import UnitLevel
+from ..services.units import communes_among
 from .common import get_in_scope, run_once
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
@@ -55,20 +54,10 @@ def new():
     """Record a child; warns when the same child seems to be there already."""
     session = get_session()
     form = BeneficiaryForm()
-    form.unit_id.choices = [
-        (u.id, u.name)
-        for u in session.exec(
-            select(Unit)
-            .where(Unit.id.in_(scope_ids()), Unit.level == UnitLevel.COMMUNE.value)
-            .order_by(Unit.name)
-        ).scalars()
-    ] or [(current_user.unit_id, "")]
-    form.groups.choices = [
-        (g.code, g.name_vi)
-        for g in session.exec(
-            select(CircumstanceGroup).order_by(CircumstanceGroup.position)
-        ).scalars()
+    form.unit_id.choices = [(u.id, u.name) for u in communes_among(session, scope_ids())] or [
+        (current_user.unit_id, "")
     ]
+    form.groups.choices = [(g.code, g.name_vi) for g in service.circumstance_groups(session)]
     if form.validate_on_submit():
         require_scope(form.unit_id.data)
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,24 +13,25 @@ from ..auth import permission_required, require_scope
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.books import book_workbook
-from ..fields import parse_date
+from ..filter_forms import DateRangeForm
 from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
 from ..services.locks import last_lock_anchor, lock_period, locked_through, unlock_period
 from ..services.units import get_unit
 from ..vocab import PAY_METHODS, Method
-from .common import refused, run_once
+from .common import read_filters, refused, run_once
 
 bp = Blueprint("books", __name__, url_prefix="/books")
 
 
-def _book(unit_id: int, kind: str):
+def _book(unit_id: int, kind: str, *, tell: bool = True):
     if kind not in PAY_METHODS:
         abort(404)
     require_scope(unit_id)
     today = date.today()
-    date_from = parse_date(request.args.get("from", "")) or date(today.year, 1, 1)
-    date_to = parse_date(request.args.get("to", "")) or date(today.year, 12, 31)
+    form = read_filters(DateRangeForm(), tell=tell)
+    date_from = form.date_from.data or date(today.year, 1, 1)
+    date_to = form.date_to.data or date(today.year, 12, 31)
     if date_to < date_from:
         date_from, date_to = date_to, date_from
     session = get_session()

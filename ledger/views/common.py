@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from flask import flash, render_template, request
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ..auth import scope_ids
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
+from ..filter_forms import CampaignPageForm
 from ..i18n import error_message
+from ..services.campaigns import visible_focus
 from ..services.idempotency import claim_key, complete_key
 from ..text import parse_digits
 
@@ -127,3 +132,38 @@ def get_in_scope(model, object_id: int, *, unit_attr: str = "unit_id"):
         abort(404)
     require_scope(getattr(found, unit_attr))
     return found
+
+
+def read_filters(form, *, tell: bool = True):
+    """Validate a list's filter form: a value that does not parse is left out (the list is
+    shown without it) and, with ``tell``, named in a message."""
+    form.validate()
+    for field in form:
+        if field.errors:
+            if tell:
+                flash(
+                    _("“%(field)s”: %(rule)s", field=field.label.text, rule=field.errors[0]),
+                    "error",
+                )
+            field.data = field.default
+    return form
+
+
+def visible_campaign(campaign_id: int):
+    """The campaign and the unit whose figures the user sees: the whole campaign when its unit
+    is in scope (focus None), the user's own unit when it holds a quota in a higher level's
+    campaign; otherwise 404."""
+    found = visible_focus(
+        get_session(), campaign_id, scope=scope_ids(), unit_id=current_user.unit_id
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def as_of(campaign, form: CampaignPageForm | None = None) -> date:
+    """The day a campaign's figures run to: ``?as_of=`` (left out when it does not parse),
+    else today, at most the campaign's end."""
+    if form is None:
+        form = read_filters(CampaignPageForm(), tell=False)
+    return form.as_of.data or min(date.today(), campaign.ends_on)

@@ -8,25 +8,24 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
-from ..fields import parse_date
+from ..filter_forms import DisbursementFilterForm
 from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
 from ..models import Beneficiary, Category, Disbursement, Unit
 from ..services import corrections
 from ..services import disbursements as service
-from ..services.beneficiaries import mask_name
+from ..services.beneficiaries import fund_children, mask_name
+from ..services.categories import list_categories
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_ids
-from ..vocab import DisbursementStatus, values
+from ..vocab import DisbursementStatus
 from .beneficiaries import full_view
-from .common import arg_int, get_in_scope, refused, run_once
+from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
-STATUSES = values(DisbursementStatus)
 
 
 @bp.route("/")
@@ -34,11 +33,12 @@ STATUSES = values(DisbursementStatus)
 def index():
     """Disbursements in scope with filters and the total paid."""
     session = get_session()
+    form = read_filters(DisbursementFilterForm())
     flt = service.DisbursementFilter(
-        status=request.args.get("status") if request.args.get("status") in STATUSES else "",
-        category_id=arg_int("category"),
-        date_from=parse_date(request.args.get("from", "")),
-        date_to=parse_date(request.args.get("to", "")),
+        status=form.status.data or "",
+        category_id=form.category.data,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
     )
     unit_id = arg_int("unit", current_user.unit_id)
     require_scope(unit_id)
@@ -89,12 +89,7 @@ def queue():
 
 
 def _categories():
-    return (
-        get_session()
-        .exec(select(Category).where(Category.active).order_by(Category.id))
-        .scalars()
-        .all()
-    )
+    return list_categories(get_session(), active_only=True)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -123,11 +118,7 @@ def _form(cls, fund: Unit, obj: Disbursement | None = None):
     session = get_session()
     form = cls(obj=obj if request.method == "GET" else None)
     form.category_id.choices = [(c.id, c.name_vi) for c in _categories()]
-    children = session.exec(
-        select(Beneficiary)
-        .where(Beneficiary.unit_id.in_(subtree_ids(session, fund.id)))
-        .order_by(Beneficiary.id)
-    ).scalars()
+    children = fund_children(session, fund.id)
     form.beneficiary_id.choices = [(0, _("— Không (quà theo nhóm / khác) —"))] + [
         (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")
         for b in children

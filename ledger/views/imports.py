@@ -15,14 +15,14 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import permission_required, require_scope
 from ..db import get_session
 from ..errors import ImportBusy, LedgerError
-from ..forms import BaseForm, ImportForm
+from ..forms import BaseForm, ConfirmUploadForm, ImportForm
 from ..i18n import error_message
 from ..services.imports import commit_import, preview_import
 from ..services.units import get_unit
@@ -133,8 +133,8 @@ def upload():
     )
 
 
-def _token_path() -> Path:
-    token = request.form.get("token", "")
+def _token_path(form: ConfirmUploadForm) -> Path:
+    token = form.token.data or ""
     if not _TOKEN.match(token):
         abort(400)
     return _upload_dir() / token
@@ -144,10 +144,10 @@ def _token_path() -> Path:
 @permission_required("write_receipts")
 def commit():
     """Record every row of the previewed file, or none if any row is bad; the file is removed."""
-    fund, form = _fund(), BaseForm()
+    fund, form = _fund(), ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    path = _token_path()
+    path = _token_path(form)
     if not path.exists():
         flash(_("Tệp đã hết hạn; hãy tải lên lại."), "error")
         return redirect(url_for("imports.upload", unit=fund.id))
@@ -185,9 +185,9 @@ def commit():
 @permission_required("write_receipts")
 def cancel():
     """Drop a previewed file without importing it."""
-    fund, form = _fund(), BaseForm()
+    fund, form = _fund(), ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    _token_path().unlink(missing_ok=True)
+    _token_path(form).unlink(missing_ok=True)
     flash(_("Đã hủy; tệp đã được xóa khỏi máy chủ."), "info")
     return redirect(url_for("imports.upload", unit=fund.id))

@@ -21,19 +21,17 @@ from flask_login import current_user, login_required
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
-from ..fields import parse_date
+from ..filter_forms import ReceiptFilterForm, SearchForm
 from ..forms import CorrectForm, ReceiptCorrectionForm, ReceiptForm, VoidForm
 from ..models import Donor, Receipt, Unit
-from ..money import parse_amount
 from ..services import receipts as service
 from ..services.corrections import reissue_receipt
 from ..services.donors import create_donor, search_donors
 from ..services.locks import locked_through
 from ..services.settings import voucher_settings
-from ..services.units import get_unit, subtree_ids
+from ..services.units import get_unit, subtree_ids, unit_rows
 from ..text import parse_digits
-from ..vocab import Method, Source, values
-from .common import arg_int, get_in_scope, refused, run_once
+from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -56,14 +54,7 @@ def index():
         session, unit_ids=subtree_ids(session, fund.id), flt=flt, page=page, per_page=50
     )
     units = (
-        {
-            u.id: u
-            for u in session.exec(
-                Unit.__table__.select().where(
-                    Unit.id.in_({r.credit_unit_id for r in rows} | {fund.id})
-                )
-            ).all()
-        }
+        {u.id: u for u in unit_rows(session, {r.credit_unit_id for r in rows} | {fund.id})}
         if rows
         else {}
     )
@@ -82,27 +73,16 @@ def index():
 
 
 def _filter_from_args() -> service.ReceiptFilter:
-    def money(name):
-        try:
-            return parse_amount(request.args.get(name, "")) if request.args.get(name) else None
-        except LedgerError:  # a filter that does not parse is no filter
-            return None
-
+    form = read_filters(ReceiptFilterForm())
     return service.ReceiptFilter(
-        date_from=parse_date(request.args.get("from", "")),
-        date_to=parse_date(request.args.get("to", "")),
-        donor=request.args.get("donor", "")[:100].strip(),
-        method=request.args.get("method", "")
-        if request.args.get("method") in values(Method)
-        else "",
-        source=request.args.get("source", "")
-        if request.args.get("source") in values(Source)
-        else "",
-        amount_min=money("min"),
-        amount_max=money("max"),
-        voided=request.args.get("voided", "")
-        if request.args.get("voided") in ("yes", "no")
-        else "",
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        donor=form.donor.data or "",
+        method=form.method.data or "",
+        source=form.source.data or "",
+        amount_min=form.amount_min.data,
+        amount_max=form.amount_max.data,
+        voided=form.voided.data or "",
     )
 
 
@@ -128,9 +108,7 @@ def new():
 
 def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
     session = get_session()
-    ids = subtree_ids(session, fund.id)
-    units = session.exec(Unit.__table__.select().where(Unit.id.in_(ids)).order_by(Unit.id)).all()
-    return [(u.id, u.name) for u in units]
+    return [(u.id, u.name) for u in unit_rows(session, subtree_ids(session, fund.id))]
 
 
 def _record(session, fund: Unit, form: ReceiptForm) -> str:
@@ -325,7 +303,8 @@ def reissue(receipt_id: int):
 @login_required
 def donors():
     """Type-ahead: donors in scope whose name contains ``q`` (accents optional)."""
-    found = search_donors(get_session(), unit_ids=scope_ids(), text=request.args.get("q", "")[:100])
+    text = read_filters(SearchForm(), tell=False).q.data or ""
+    found = search_donors(get_session(), unit_ids=scope_ids(), text=text)
     return jsonify(
         [{"id": d.id, "name": d.name, "address": d.address, "kind": d.kind} for d in found]
     )

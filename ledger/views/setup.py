@@ -12,7 +12,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth import permission_required, scope_ids
 from ..campaign_forms import CampaignForm, DeleteForm, PeriodForm, TemplateForm
@@ -21,7 +20,14 @@ from ..errors import LedgerError
 from ..i18n import error_message
 from ..models import Campaign, ReportPeriod, Unit
 from ..services import calendars
-from ..services.campaigns import copy_campaign, create_campaign, report_periods, update_campaign
+from ..services.campaigns import (
+    campaign_page,
+    copy_campaign,
+    create_campaign,
+    report_periods,
+    update_campaign,
+)
+from ..services.units import existing_first
 from .common import arg_int, get_in_scope, run_once
 
 bp = Blueprint("setup", __name__, url_prefix="/campaigns")
@@ -31,16 +37,7 @@ PAGE = 50
 def _unit_choices(form: CampaignForm) -> None:
     """Units in scope (the unit that received the target), those still in existence first."""
     session = get_session()
-    units = (
-        session.exec(
-            select(Unit)
-            .where(Unit.id.in_(sorted(scope_ids())))
-            .order_by(Unit.valid_to.is_not(None), Unit.level, Unit.name)
-            .limit(5000)
-        )
-        .scalars()
-        .all()
-    )
+    units = existing_first(session, scope_ids())
     form.unit_id.choices = [
         (u.id, u.name + (f" (đến {u.valid_to:%d/%m/%Y})" if u.valid_to else "")) for u in units
     ]
@@ -69,7 +66,7 @@ def new():
             url = run_once(
                 form,
                 lambda s: url_for(
-                    "dashboard.show",
+                    "campaigns.show",
                     campaign_id=create_campaign(
                         s,
                         unit_id=form.unit_id.data,
@@ -114,12 +111,12 @@ def edit(campaign_id: int):
                     ends_on=form.ends_on.data,
                     user_id=current_user.id,
                 ),
-                url=url_for("dashboard.show", campaign_id=campaign.id),
+                url=url_for("campaigns.show", campaign_id=campaign.id),
             )
         except LedgerError as error:
             return _refuse("setup/campaign.html", error, form=form, campaign=campaign)
         flash(_("Đã lưu đợt vận động."), "info")
-        return redirect(url_for("dashboard.show", campaign_id=campaign.id))
+        return redirect(url_for("campaigns.show", campaign_id=campaign.id))
     return render_template("setup/campaign.html", form=form, campaign=campaign), (
         400 if form.is_submitted() else 200
     )
@@ -137,7 +134,7 @@ def copy(campaign_id: int):
         url = run_once(
             form,
             lambda s: url_for(
-                "dashboard.show",
+                "campaigns.show",
                 campaign_id=copy_campaign(s, campaign_id=campaign.id, user_id=current_user.id).id,
             ),
         )
@@ -154,20 +151,13 @@ def copy(campaign_id: int):
 @permission_required("quotas")
 def index():
     """The campaigns in scope, a page at a time, with set-up links."""
-    session = get_session()
     page = max(arg_int("page", 1), 1)
-    query = (
-        select(Campaign, Unit)
-        .join(Unit, Unit.id == Campaign.unit_id)
-        .where(Campaign.unit_id.in_(sorted(scope_ids())))
-        .order_by(Campaign.starts_on.desc(), Unit.name, Campaign.code)
-    )
-    rows = session.exec(query.offset((page - 1) * PAGE).limit(PAGE + 1)).all()
+    rows, more = campaign_page(get_session(), scope_ids(), page=page, per_page=PAGE)
     return render_template(
         "setup/index.html",
-        rows=rows[:PAGE],
+        rows=rows,
         page=page,
-        more=len(rows) > PAGE,
+        more=more,
         copy_form=DeleteForm(),
     )
 

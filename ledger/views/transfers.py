@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from ..auth import permission_required, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
+from ..filter_forms import TransferFilterForm
 from ..forms import ReceiveForm, TransferForm
 from ..models import Transfer, Unit
 from ..services import transfers as service
-from ..services.units import get_unit
+from ..services.units import get_unit, unit_names
 from ..vocab import Role, TransferStatus
-from .common import get_in_scope, refused, run_once
+from .common import get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -27,19 +27,9 @@ bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 def index():
     """Transfers touching the user's scope; those not yet received are in transit."""
     session = get_session()
-    status = (
-        request.args.get("status")
-        if request.args.get("status") in (TransferStatus.SENT, TransferStatus.RECEIVED)
-        else ""
-    )
+    status = read_filters(TransferFilterForm()).status.data or ""
     rows = service.list_transfers(session, unit_ids=scope_ids(), status=status)
-    names = dict(
-        session.exec(
-            select(Unit.id, Unit.name).where(
-                Unit.id.in_({t.from_unit_id for t in rows} | {t.to_unit_id for t in rows} | {0})
-            )
-        ).all()
-    )
+    names = unit_names(session, {t.from_unit_id for t in rows} | {t.to_unit_id for t in rows} | {0})
     in_transit = sum(t.amount_sent for t in rows if t.status == TransferStatus.SENT)
     return render_template(
         "transfers/index.html",
@@ -58,15 +48,7 @@ def new():
     session = get_session()
     fund = get_unit(session, current_user.unit_id)
     form = TransferForm()
-    targets = (
-        session.exec(
-            select(Unit)
-            .where(or_(Unit.id == fund.parent_id, Unit.parent_id == fund.id, Unit.id == fund.id))
-            .order_by(Unit.level, Unit.name)
-        )
-        .scalars()
-        .all()
-    )
+    targets = service.transfer_targets(session, fund)
     form.to_unit_id.choices = [
         (u.id, u.name + (" (" + _("cùng quỹ") + ")" if u.id == fund.id else "")) for u in targets
     ]

@@ -11,19 +11,20 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth import permission_required, require_scope, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
-from ..forms import BaseForm, ImportForm
+from ..filter_forms import UnitFilterForm
+from ..forms import BaseForm, ConfirmUploadForm, ImportForm
 from ..forms_units import RegimeForm, UnitForm
 from ..i18n import _show, error_message
 from ..models import Unit
 from ..services import reorganisation, unit_setup
 from ..services.regimes import add_regime
+from ..services.units import units_among
 from ..spreadsheets import read_table
-from .common import arg_int, run_once
+from .common import arg_int, read_filters, run_once
 
 bp = Blueprint("units", __name__, url_prefix="/admin")
 PER_PAGE = 50
@@ -36,12 +37,7 @@ def _top_admin() -> bool:
 
 
 def _parent_choices(exclude: int | None = None):
-    units = (
-        get_session()
-        .exec(select(Unit).where(Unit.id.in_(sorted(scope_ids()))).order_by(Unit.code))
-        .scalars()
-        .all()
-    )
+    units = units_among(get_session(), scope_ids(), order="code")
     choices = [(0, "—")] if _top_admin() else []
     return choices + [(u.id, f"{u.code} · {u.name}") for u in units if u.id != exclude]
 
@@ -51,24 +47,20 @@ def _parent_choices(exclude: int | None = None):
 def index():
     """The units in scope, filtered and paged."""
     page = max(arg_int("page", 1), 1)
-    unit_type = request.args.get("type", "")
-    status = request.args.get("status", "")
+    form = read_filters(UnitFilterForm())
     rows, total = unit_setup.list_units(
         get_session(),
         scope_ids=scope_ids(),
-        query=request.args.get("q", "")[:100],
-        unit_type=unit_type,
-        parent_id=arg_int("parent"),
-        status=status,
+        query=form.q.data or "",
+        unit_type=form.type.data or "",
+        parent_id=form.parent.data,
+        status=form.status.data or "",
         on=date.today(),
         page=page,
         per_page=PER_PAGE,
     )
     parents = {
-        u.id: u
-        for u in get_session()
-        .exec(select(Unit).where(Unit.id.in_(sorted({r.parent_id for r in rows if r.parent_id}))))
-        .scalars()
+        u.id: u for u in units_among(get_session(), {r.parent_id for r in rows if r.parent_id})
     }
     return render_template(
         "units/index.html",
@@ -190,9 +182,9 @@ def _store_upload(form) -> tuple[str, list[list[object]], str]:
     return token, table, storage.filename or ""
 
 
-def _stored_table(endpoint: str):
+def _stored_table(form: ConfirmUploadForm, endpoint: str):
     """The previewed file named by the confirm form's token (or a redirect to upload again)."""
-    token = request.form.get("token", "")
+    token = form.token.data or ""
     if not _TOKEN.match(token):
         abort(400)
     path = _upload_dir() / token
@@ -246,10 +238,10 @@ def import_units():
 @permission_required("units")
 def import_commit():
     """Create every new unit of the previewed list, or none."""
-    form = BaseForm()
+    form = ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    stored, answer = _stored_table("units.import_units")
+    stored, answer = _stored_table(form, "units.import_units")
     if answer:
         return answer
     path, table = stored
@@ -308,10 +300,10 @@ def reorganise():
 @permission_required("units")
 def reorganise_commit():
     """Apply the previewed reorganisation, all or nothing."""
-    form = BaseForm()
+    form = ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    stored, answer = _stored_table("units.reorganise")
+    stored, answer = _stored_table(form, "units.reorganise")
     if answer:
         return answer
     path, table = stored

@@ -1,0 +1,101 @@
+"""Forms of the lists' filters, read from the query string (no CSRF: a GET changes nothing).
+
+A value that does not parse is no filter: ``views.common.read_filters`` names its field in a
+message and the list is shown without it."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+from .fields import DateField, MoneyField
+from .text import MAX_ID, parse_digits
+from .vocab import DisbursementStatus, Method, Source, TransferStatus, UnitType, values
+
+
+class FilterForm(FlaskForm):
+    """A form over ``request.args``; every field optional."""
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, **kwargs):
+        super().__init__(formdata=request.args, **kwargs)
+
+
+class ChoiceField(StringField):
+    """One of ``values``, or empty (all); anything else is refused."""
+
+    def __init__(self, label=None, *, values, **kwargs):
+        super().__init__(label, default="", **kwargs)
+        self.values = tuple(values)
+
+    def pre_validate(self, form):
+        if self.data and self.data not in self.values:
+            raise ValidationError(gettext("Giá trị không hợp lệ."))
+
+
+class IdField(StringField):
+    """A row id in ASCII digits (at most ``MAX_ID``), or None when left empty."""
+
+    def process_formdata(self, valuelist):
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if self.raw:
+            self.data = parse_digits(self.raw, maximum=MAX_ID)
+            if self.data is None:
+                raise ValueError(gettext("Giá trị không hợp lệ."))
+
+
+def _text(value):
+    return (value or "")[:100].strip()
+
+
+class SearchForm(FilterForm):
+    q = StringField(_l("Tìm"), filters=[_text], default="")
+
+
+class ReceiptFilterForm(FilterForm):
+    date_from = DateField(_l("Từ ngày"), name="from", required=False)
+    date_to = DateField(_l("Đến ngày"), name="to", required=False)
+    donor = StringField(_l("Người nộp"), filters=[_text], default="")
+    method = ChoiceField(_l("Hình thức"), values=values(Method))
+    source = ChoiceField(_l("Nguồn thu"), values=values(Source))
+    amount_min = MoneyField(_l("Số tiền từ"), name="min", required=False)
+    amount_max = MoneyField(_l("Số tiền đến"), name="max", required=False)
+    voided = ChoiceField(_l("Trạng thái"), values=("yes", "no"))
+
+
+class DisbursementFilterForm(FilterForm):
+    status = ChoiceField(_l("Trạng thái"), values=values(DisbursementStatus))
+    category = IdField(_l("Khoản chi"))
+    date_from = DateField(_l("Từ ngày"), name="from", required=False)
+    date_to = DateField(_l("Đến ngày"), name="to", required=False)
+
+
+class TransferFilterForm(FilterForm):
+    status = ChoiceField(_l("Trạng thái"), values=(TransferStatus.SENT, TransferStatus.RECEIVED))
+
+
+class DateRangeForm(FilterForm):
+    date_from = DateField(_l("Từ ngày"), name="from", required=False)
+    date_to = DateField(_l("Đến ngày"), name="to", required=False)
+
+
+class UnitFilterForm(FilterForm):
+    q = StringField(_l("Mã hoặc tên"), filters=[_text], default="")
+    type = ChoiceField(_l("Loại"), values=values(UnitType))
+    parent = IdField(_l("Đơn vị cấp trên"))
+    status = ChoiceField(_l("Trạng thái"), values=("open", "closed"))
+
+
+class CampaignPageForm(FilterForm):
+    """The campaign page: the day its figures run to, and the table's sort."""
+
+    as_of = DateField(_l("Tính đến ngày"), required=False)
+    sort = StringField(default="name")
+    dir = StringField(default="asc")

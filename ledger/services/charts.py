@@ -1,0 +1,133 @@
+"""Chart data: what each campaign chart shows, as plain values; ``exports.charts`` draws it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from ..models import Campaign, Entry, Quota
+from . import reports
+from .campaigns import report_periods
+from .progress import campaign_progress
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    """Collected against quota per child unit: ``(name, quota, collected)``."""
+
+    kind: ClassVar[str] = "progress"
+    rows: list[tuple[str, int, int]]
+    title: str
+
+
+@dataclass(frozen=True)
+class CumulativeChart:
+    """Collected day by day, cumulated, against the target and the projected end."""
+
+    kind: ClassVar[str] = "cumulative"
+    days: list[tuple[date, int]]
+    target: int
+    start: date
+    end: date
+    projected_end: int
+    title: str
+
+
+@dataclass(frozen=True)
+class CategoryChart:
+    """Spending by category: ``(category, amount)``."""
+
+    kind: ClassVar[str] = "categories"
+    rows: list[tuple[str, int]]
+    title: str
+
+
+@dataclass(frozen=True)
+class YearOverYearChart:
+    """Each report period against last year's same period: ``(period, this year, last year)``."""
+
+    kind: ClassVar[str] = "yoy"
+    rows: list[tuple[str, int, int]]
+    title: str
+    this_year: int
+
+
+Chart = ProgressChart | CumulativeChart | CategoryChart | YearOverYearChart
+
+
+def progress_chart(
+    session: Session, campaign: Campaign, as_of: date, focus_id: int | None = None
+) -> ProgressChart:
+    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus_id)
+    return ProgressChart(
+        rows=[(r.name, r.quota, r.collected) for r in progress.rows],
+        title=f"Tiến độ vận động đến {as_of:%d/%m/%Y}",
+    )
+
+
+def cumulative_chart(
+    session: Session, campaign: Campaign, as_of: date, focus_id: int | None = None
+) -> CumulativeChart:
+    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus_id)
+    plan = reports.projection(progress, today=as_of, periods=[])
+    days = reports.daily_collected(
+        session, root_id=progress.unit.id, start=campaign.starts_on, end=as_of
+    )
+    return CumulativeChart(
+        days=days,
+        target=progress.target,
+        start=campaign.starts_on,
+        end=campaign.ends_on,
+        projected_end=plan.at_end,
+        title="Đã vận động cộng dồn so với chỉ tiêu",
+    )
+
+
+def category_chart(
+    session: Session, campaign: Campaign, as_of: date, focus_id: int | None = None
+) -> CategoryChart:
+    spent = reports.spent_by_category(
+        session, root_id=focus_id or campaign.unit_id, start=campaign.starts_on, end=as_of
+    )
+    return CategoryChart(rows=[(r[1], r[3]) for r in spent], title="Chi theo khoản")
+
+
+def year_over_year_chart(
+    session: Session, campaign: Campaign, as_of: date, focus_id: int | None = None
+) -> YearOverYearChart:
+    rows = []
+    for period in report_periods(session, campaign.id):
+        data = reports.period_report(
+            session, campaign_id=campaign.id, period_id=period.id, focus_id=focus_id
+        )
+        rows.append((period.name, data.progress.collected, data.previous_collected))
+    return YearOverYearChart(rows=rows, title="So với cùng kỳ năm trước", this_year=campaign.year)
+
+
+#: the charts a campaign page shows, by the name in their URL
+CHARTS: dict[str, Callable[..., Chart]] = {
+    "progress": progress_chart,
+    "cumulative": cumulative_chart,
+    "categories": category_chart,
+    "yoy": year_over_year_chart,
+}
+
+
+def chart_data(
+    session: Session, name: str, *, campaign: Campaign, as_of: date, focus_id: int | None = None
+) -> Chart:
+    """The data of the chart called ``name`` (a key of ``CHARTS``; KeyError otherwise)."""
+    return CHARTS[name](session, campaign, as_of, focus_id)
+
+
+def data_version(session: Session) -> tuple:
+    """Changes whenever the journal or the quotas change: a chart cache key."""
+    return (
+        session.exec(select(func.max(Entry.id))).one(),
+        tuple(session.exec(select(func.count(col(Quota.id)), func.sum(Quota.amount))).one()),
+    )

@@ -1,0 +1,118 @@
+"""Period reports (6 months, 9 months, year), reports coming due, the reconciliation workbook."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..auth import scope_ids
+from ..db import get_session, get_write_session
+from ..errors import LedgerError
+from ..exports.reconciliation import reconciliation_workbook
+from ..exports.reports import period_workbook
+from ..forms import UnmaskForm
+from ..i18n import error_message
+from ..models import Campaign
+from ..security import log
+from ..services import reports
+from ..services.beneficiaries import unmask_workbook
+from ..services.reconciliation import build_reconciliation
+from .common import as_of, get_in_scope, visible_campaign
+
+bp = Blueprint("reports", __name__, url_prefix="/campaigns")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/<int:campaign_id>/reports/<int:period_id>")
+@login_required
+def period(campaign_id: int, period_id: int):
+    """A period report (6 months, 9 months, year) with last year's same period; printable."""
+    campaign, data = _period(campaign_id, period_id)
+    return render_template(
+        "reports/period.html",
+        r=data,
+        campaign=campaign,
+        heads=reports.period_heads(get_session(), campaign, data),
+    )
+
+
+@bp.route("/<int:campaign_id>/reports/<int:period_id>.xlsx")
+@login_required
+def period_xlsx(campaign_id: int, period_id: int):
+    campaign, data = _period(campaign_id, period_id)
+    return send_file(
+        io.BytesIO(period_workbook(data)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"bao-cao-{data.period.code}-{campaign.year}.xlsx",
+    )
+
+
+def _period(campaign_id: int, period_id: int):
+    campaign, focus = visible_campaign(campaign_id)
+    data = reports.campaign_period_report(get_session(), campaign, period_id, focus_id=focus)
+    if data is None:
+        abort(404)
+    return campaign, data
+
+
+@bp.route("/due")
+@login_required
+def due():
+    """Reports coming due in the user's scope."""
+    rows = reports.due_reports(
+        get_session(), unit_ids=scope_ids(), today=date.today(), holder_id=current_user.unit_id
+    )
+    return render_template("reports/due.html", rows=rows, today=date.today())
+
+
+@bp.route("/<int:campaign_id>/workbook.xlsx")
+@login_required
+def workbook(campaign_id: int):
+    """The reconciliation workbook, children's names masked (a GET never unmasks)."""
+    return _send_workbook(get_in_scope(Campaign, campaign_id), unmasked=False)
+
+
+@bp.route("/<int:campaign_id>/workbook-unmasked.xlsx", methods=["POST"])
+@login_required
+def workbook_unmasked(campaign_id: int):
+    """The workbook with children's names, for a user with the unmask permission and a reason;
+    written to the audit log before the file is built."""
+    campaign, form = get_in_scope(Campaign, campaign_id), UnmaskForm()
+    if not current_user.can_unmask:
+        abort(403)
+    if not form.validate_on_submit():
+        flash(_("Phải ghi lý do cần xem đầy đủ."), "error")
+        return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    writer = get_write_session()
+    try:
+        unmask_workbook(
+            writer,
+            campaign_id=campaign.id,
+            unit_id=campaign.unit_id,
+            user_id=current_user.id,
+            reason=form.reason.data,
+        )
+    except LedgerError as error:
+        writer.rollback()
+        flash(error_message(error), "error")
+        return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    writer.commit()
+    log.info("unmasked workbook user=%s campaign=%s", current_user.id, campaign.id)
+    return _send_workbook(campaign, unmasked=True)
+
+
+def _send_workbook(campaign: Campaign, *, unmasked: bool):
+    data = build_reconciliation(
+        get_session(), campaign_id=campaign.id, as_of=as_of(campaign), unmasked=unmasked
+    )
+    return send_file(
+        io.BytesIO(reconciliation_workbook(data)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"doi-chieu-{campaign.year}-{data.progress.unit.code}.xlsx",
+    )
