@@ -3,6 +3,7 @@
 
 python3 dev.py serve   install, migrate, load the Thường Tín 2018 demo, serve on :5000
 python3 dev.py test    install, then run the whole test suite (extra args go to pytest)
+python3 dev.py lint    install, then the style, import and type checks CI runs before the tests
 """
 
 from __future__ import annotations
@@ -103,11 +104,35 @@ def test(args: list[str]) -> None:
     os.execv(str(BIN / "python"), [str(BIN / "python"), "-m", "pytest", *args])
 
 
+#: what the linters read (the migrations and the gunicorn settings are code too)
+LINT_PATHS = ("ledger", "tests", "dev.py", "migrations", "gunicorn.conf.py")
+
+
+def lint() -> None:
+    """Run every check, then fail if any failed (so one run names all that is wrong)."""
+    install("test")
+    checks = [
+        ("ruff check", [str(BIN / "ruff"), "check", *LINT_PATHS]),
+        ("ruff format", [str(BIN / "ruff"), "format", "--check", *LINT_PATHS]),
+        ("import contracts", [str(BIN / "lint-imports")]),
+        ("types", [str(BIN / "mypy")]),  # what and how strictly: [tool.mypy] in pyproject.toml
+    ]
+    failed = []
+    for name, args in checks:
+        print("+", " ".join(args), flush=True)
+        if subprocess.run(args, check=False, cwd=ROOT).returncode != 0:
+            failed.append(name)
+    if failed:
+        sys.exit("Failed: " + ", ".join(failed))
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "serve":
         serve()
     elif command == "test":
         test(sys.argv[2:])
+    elif command == "lint":
+        lint()
     else:
         sys.exit(__doc__)

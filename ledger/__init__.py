@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the domain's modules are imported without loading Flask (README "Layers")
+    from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, then one named setup step per concern."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         instance_relative_config=True,

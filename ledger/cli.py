@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -11,10 +10,10 @@ from flask.cli import AppGroup, with_appcontext
 
 from . import migrate
 from .db import session_scope
-from .errors import LedgerError
+from .errors import LedgerError, NoAnchorsInFile, UserNotFound
 from .services import check, demo, seed, units, users
 from .services.anchors import read_anchor_file
-from .vocab import Role, UnitLevel, values
+from .vocab import Role, values
 
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
@@ -120,7 +119,7 @@ def check_command(anchor_file: str | None) -> None:
     """Verify the books; exit 1 naming every broken row."""
     external = read_anchor_file(anchor_file) if anchor_file else []
     if anchor_file and not external:
-        _fail(LedgerError(f"No anchors (CODE E<seq>:<hash> A<seq>:<hash>) found in {anchor_file}."))
+        _fail(NoAnchorsInFile(path=anchor_file))
     with session_scope(write=False) as session:
         problems = check.check_books(session, anchors=external)
     for problem in problems[:500]:
@@ -181,24 +180,23 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
     """Write the reconciliation workbook (children's names masked)."""
     from pathlib import Path
 
-    from .exports.reconciliation import reconciliation_workbook
-    from .fields import parse_date
+    from .dates import parse_date
     from .services.campaigns import resolve_campaign
-    from .services.reconciliation import build_reconciliation
+    from .services.reconciliation import export_workbook
 
     try:
         with session_scope(write=False) as session:
             unit = units.find_unit(session, unit_name)
             campaign = resolve_campaign(session, unit_id=unit.id, ref=year)
-            data = build_reconciliation(
+            made = export_workbook(
                 session, campaign_id=campaign.id, as_of=parse_date(as_of) if as_of else None
             )
-            Path(out).write_bytes(reconciliation_workbook(data))
+            Path(out).write_bytes(made.content)
     except LedgerError as error:
         _fail(error)
-    bad = [c.name for c in data.checks if not c.ok]
+    bad = [c.name for c in made.checks if not c.ok]
     click.echo(
-        f"Wrote {out}: {len(data.progress.rows)} units, {len(data.receipts)} receipts; "
+        f"Wrote {out}: {len(made.data.progress.rows)} units, {len(made.data.receipts)} receipts; "
         + ("all checks OK." if not bad else f"{len(bad)} check(s) LỆCH: " + "; ".join(bad))
     )
 
@@ -225,7 +223,7 @@ def api_token_command(username: str, days: int, name: str) -> None:
     with session_scope() as session:
         user = session.exec(select(User).where(User.username == username)).scalars().first()
         if user is None:
-            _fail(LedgerError(f"Không có người dùng {username}."))
+            _fail(UserNotFound(username=username))
         try:
             click.echo(issue_token(session, user_id=user.id, days=days, name=name))
         except LedgerError as error:
@@ -247,155 +245,9 @@ def backup_command(out: str) -> None:
     )
 
 
-bench_group = AppGroup("bench", help="National-scale benchmark against ledger-cli and hledger.")
-
-
-def _bench_paths(db: str | None):
-    """The benchmark database URL and the journal written beside it."""
-    from pathlib import Path
-
-    folder = Path(current_app.instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    url = db or f"sqlite:///{folder / 'bench.db'}"
-    if url.startswith("sqlite:///"):
-        return url, Path(url[len("sqlite:///") :]).with_suffix(".journal")
-    return url, folder / "bench-postgresql.journal"
-
-
-@bench_group.command("generate")
-@click.option("--communes", type=int, default=10_600, show_default=True)
-@click.option("--receipts", type=int, default=1_000_000, show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--db", default=None, help="Database URL (default: instance/bench.db, recreated).")
-def bench_generate(communes: int, receipts: int, seed: int, db: str | None) -> None:
-    """Build the national dataset through the real schema, and the same data as a journal."""
-    import time
-    from pathlib import Path
-
-    from .bench.generate import generate, write_journal
-
-    url, journal = _bench_paths(db)
-    if url.startswith("sqlite:///"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///") :] + suffix).unlink(missing_ok=True)
-    else:
-        _reset_schema(url)
-    migrate.upgrade(url)
-    started = time.perf_counter()
-    with session_scope(url=url) as session:
-        _seed_reference(session)
-        made = generate(
-            session,
-            communes=communes,
-            receipts=receipts,
-            seed=seed,
-            progress=lambda c, r: (
-                click.echo(f"  {c} communes, {r} receipts", err=True) if c % 2000 == 0 else None
-            ),
-        )
-    if not url.startswith("sqlite"):
-        _analyze(url)
-    with session_scope(write=False, url=url) as session:
-        lines = write_journal(session, journal)
-    click.echo(
-        f"Generated in {time.perf_counter() - started:.0f} s: {made.provinces} provinces, "
-        f"{made.districts} districts, {made.communes} communes, {made.receipts} receipts, "
-        f"{made.disbursements} disbursements, {made.transfers} transfers; "
-        f"journal {journal} ({lines} transactions)."
-    )
-
-
-def _seed_reference(session) -> None:
-    from .services.seed import seed_reference
-
-    seed_reference(session)
-
-
-def _analyze(url: str) -> None:
-    """What autovacuum does minutes after a bulk load: planner statistics and the visibility
-    map that lets index-only scans skip the heap (this machine's server runs without it)."""
-    from sqlalchemy import text
-
-    from .db import make_engine
-
-    engine = make_engine(url)
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
-    engine.dispose()
-
-
-def _reset_schema(url: str) -> None:
-    from sqlalchemy import text
-
-    from .db import make_engine
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
-@bench_group.command("run")
-@click.option("--db", default=None, help="Database URL (default: instance/bench.db).")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None)
-@click.option("--repeat", type=int, default=5, show_default=True)
-@click.option("--no-peers", is_flag=True, help="Skip ledger-cli and hledger.")
-@click.option("--web-seconds", type=float, default=15, show_default=True)
-@click.option("--import-rows", type=int, default=100_000, show_default=True)
-def bench_run(db, json_path, repeat, no_peers, web_seconds, import_rows) -> None:
-    """Time progress, peers, floor, workbooks, charts, import and web posting; print ratios."""
-    import platform
-    from pathlib import Path
-
-    from sqlalchemy import func, select
-
-    from .bench.run import bars, ratios, run, write_json
-    from .db import dispose_engines
-    from .models import Receipt, Unit
-
-    url, journal = _bench_paths(db)
-    migrate.upgrade(url)
-    with session_scope(write=False, url=url) as session:
-        receipts = session.exec(select(func.count(Receipt.id))).scalar_one()
-        communes = session.exec(
-            select(func.count(Unit.id)).where(Unit.level == UnitLevel.COMMUNE.value)
-        ).scalar_one()
-    dispose_engines()
-    click.echo(
-        f"Dataset: {communes} communes, {receipts} receipts on {url.split(':')[0]}; "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    figures = run(
-        url,
-        journal,
-        repeat=repeat,
-        peers=not no_peers,
-        web_seconds=web_seconds,
-        import_rows=import_rows,
-    )
-    for name, value in ratios(figures).items():
-        click.echo(f"  ratio {name}: {value}")
-    meta = {
-        "communes": communes,
-        "receipts": receipts,
-        "database": url.split(":")[0],
-        "cores": os.cpu_count(),
-    }
-    judged = bars(figures, meta)
-    for what, value, met in judged:
-        click.echo(f"  bar {what}: {value} {'met' if met else 'NOT MET'}")
-    if not judged:
-        click.echo(
-            "  (the bars are set for 10,600 communes and 1,000,000 receipts; not judged here)"
-        )
-    if json_path:
-        write_json(Path(json_path), figures, meta)
-        click.echo(f"Wrote {json_path}")
-
-
 def init_app(app) -> None:
     """Register the commands."""
+    from .bench.cli import bench_group
     from .cli_units import units_group
 
     app.cli.add_command(units_group)

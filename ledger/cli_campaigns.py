@@ -28,7 +28,7 @@ def _fail(error: LedgerError) -> None:
 
 
 def _date(value: str, option: str) -> date:
-    from .fields import parse_date
+    from .dates import parse_date
 
     found = parse_date(value or "")
     if found is None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from .dates import parse_date
 from .db import session_scope
 from .errors import LedgerError, UnitImportRejected
-from .fields import parse_date
 from .money import format_vnd
 from .services import reorganisation, unit_setup
 from .services.units import find_unit

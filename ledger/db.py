@@ -1,95 +1,30 @@
-"""Engine and the one-session-per-request wiring.
+"""The Flask glue: one reading and one writing session per request, the app's database.
 
-SQLite runs in WAL with foreign keys on; a session that writes opens its transaction with
-``BEGIN IMMEDIATE`` so two writers never read the same balance (no lost update). PostgreSQL
-uses row locks taken by the services (``SELECT … FOR UPDATE``).
+Engines and sessions themselves are made in ``engine.py`` (no Flask), which the services,
+the bench and scripts use directly.
 """
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from flask import current_app, g
-from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
+from . import engine
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine with the pragmas and begin mode this ledger relies on."""
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-    event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
-    return engine
-
-
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
-    dbapi_connection.isolation_level = None  # let the "begin" listener emit BEGIN itself
-    cursor = dbapi_connection.cursor()
-    for pragma in (
-        "journal_mode=WAL",
-        "foreign_keys=ON",
-        "busy_timeout=30000",
-        "synchronous=NORMAL",
-    ):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
-
-
-def _sqlite_on_begin(connection) -> None:
-    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-def get_engine(url: str | None = None) -> Engine:
-    """The engine for ``url`` (default: the app's), created once per process."""
-    url = url or current_app.config["DATABASE_URL"]
-    engine = _ENGINES.get(url)
-    if engine is None:
-        with _ENGINES_LOCK:  # threaded workers: one engine (one pool) per URL
-            engine = _ENGINES.get(url) or _ENGINES.setdefault(url, make_engine(url))
-    return engine
-
-
-def dispose_engines() -> None:
-    """Close every pooled connection (tests, forks)."""
-    for engine in _ENGINES.values():
-        engine.dispose()
-    _ENGINES.clear()
-
-
-def new_session(engine: Engine, *, write: bool) -> Session:
-    """A session; ``write`` makes SQLite take the write lock at BEGIN."""
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
-    return Session(bind=bind, expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(*, write: bool = True, url: str | None = None):
-    """A session for the CLI and scripts: commit on success, roll back on error."""
-    session = new_session(get_engine(url), write=write)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+def session_scope(*, write: bool = True, url: str | None = None) -> AbstractContextManager[Session]:
+    """A session on the app's database (or ``url``) for the CLI: commit on success, roll back
+    on error."""
+    return engine.session_scope(url or current_app.config["DATABASE_URL"], write=write)
 
 
 def get_session() -> Session:
     """The request's reading session (a deferred transaction: it never blocks writers)."""
     if "db_session" not in g:
-        g.db_session = new_session(get_engine(), write=False)
+        g.db_session = engine.new_session(_app_engine(), write=False)
     return g.db_session
 
 
@@ -97,8 +32,12 @@ def get_write_session() -> Session:
     """The request's writing session: ``BEGIN IMMEDIATE`` on SQLite, held only while a
     submission is applied, so concurrent writers wait for milliseconds, not whole requests."""
     if "db_write_session" not in g:
-        g.db_write_session = new_session(get_engine(), write=True)
+        g.db_write_session = engine.new_session(_app_engine(), write=True)
     return g.db_write_session
+
+
+def _app_engine() -> Engine:
+    return engine.get_engine(current_app.config["DATABASE_URL"])
 
 
 def close_session(_exc=None) -> None:

@@ -332,3 +332,26 @@ class UnknownCalendarTemplate(LedgerError):
 
 class NothingToCopy(LedgerError):
     default = _l("Đơn vị chưa có đợt vận động năm %(year)s để sao chép.")
+
+
+# --- the command line, imports and settings (issue #13: no bare LedgerError) ---
+
+
+class UserNotFound(LedgerError):
+    status = 404
+    default = _l("Không có người dùng %(username)s.")
+
+
+class NoAnchorsInFile(LedgerError):
+    # the command line's own words (it prints them untranslated, as before)
+    default = "No anchors (CODE E<seq>:<hash> A<seq>:<hash>) found in %(path)s."
+
+
+class UnknownSetting(LedgerError):
+    """A setting that is not one an admin may change (the form never sends one)."""
+
+    default = _l("Thao tác không hợp lệ.")
+
+
+class ImportHasErrors(LedgerError):
+    default = _l("Tệp còn dòng lỗi; không dòng nào được ghi.")

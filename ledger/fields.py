@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from .dates import parse_date
 from .errors import InvalidAmount
 from .i18n import error_message
 from .money import group_digits, parse_amount
@@ -74,14 +75,3 @@ class DateField(StringField):
         if isinstance(self.data, date):
             return self.data.strftime("%d/%m/%Y")
         return getattr(self, "raw", "") or ""
-
-
-def parse_date(text: str) -> date | None:
-    """dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd; None when not a real date in 1900–2100."""
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            value = datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-        return value if 1900 <= value.year <= 2100 else None
-    return None

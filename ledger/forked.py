@@ -58,7 +58,7 @@ def _start(url: str, fn: Callable, args: tuple) -> tuple[int, int]:
     os.close(read)  # the child: its own engine, its answer down the pipe, then gone
     code = 1
     try:
-        from .db import make_engine
+        from .engine import make_engine
 
         engine = make_engine(url)
         with Session(engine) as session:

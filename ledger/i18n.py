@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import request, session
 from flask_babel import Babel, gettext
 
+from .dates import format_date, format_datetime, long_date
 from .errors import LedgerError, Phrase
 from .money import amount_in_words, format_vnd, group_digits
 from .vocab import (
@@ -68,23 +67,6 @@ def format_percent(value) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, format="#,##0.0", locale=select_locale()) + "%"
-
-
-def format_date(value) -> str:
-    """dd/mm/yyyy."""
-    if isinstance(value, (date, datetime)):
-        return value.strftime("%d/%m/%Y")
-    return value or ""
-
-
-def format_datetime(value) -> str:
-    """dd/mm/yyyy HH:MM (UTC as stored)."""
-    return value.strftime("%d/%m/%Y %H:%M") if value else ""
-
-
-def long_date(value: date) -> str:
-    """The voucher's "ngày 15 tháng 05 năm 2018"."""
-    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}" if value else ""
 
 
 def init_app(app) -> None:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from ledger.bench.load import run_load  # noqa: E402
-from ledger.db import make_engine, new_session  # noqa: E402
+from ledger.engine import make_engine, new_session  # noqa: E402
 from ledger.migrate import upgrade  # noqa: E402
 from ledger.models import Account, IdempotencyKey, Receipt, Unit  # noqa: E402
 from ledger.services.check import check_books  # noqa: E402

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from ledger import create_app
-from ledger.db import dispose_engines, get_engine, new_session
+from ledger.engine import dispose_engines, get_engine, new_session
 from ledger.migrate import upgrade
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.campaigns import find_campaign

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from ledger.db import make_engine, new_session
+from ledger.engine import make_engine, new_session
 from ledger.services.idempotency import claim_key, complete_key
 from ledger.services.receipts import ReceiptInput, record_receipt
 

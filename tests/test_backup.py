@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import create_engine, select, text
 
-from ledger.db import get_engine, new_session
+from ledger.engine import get_engine, new_session
 from ledger.models import Receipt
 from ledger.services.check import check_books
 from ledger.services.receipts import ReceiptInput, record_receipt

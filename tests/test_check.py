@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from ledger.db import get_engine
+from ledger.engine import get_engine
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from ledger.db import get_engine, new_session
+from ledger.engine import get_engine, new_session
 from ledger.errors import (
     InsufficientFunds,
     InvalidTransition,

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from ledger import forked
-from ledger.db import get_engine
+from ledger.engine import get_engine
 from ledger.services.campaigns import find_campaign
 from ledger.services.reconciliation import build_reconciliation
 from ledger.services.units import find_unit

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from ledger.db import get_engine
+from ledger.engine import get_engine
 from ledger.errors import PeriodLocked, VoidInLockedPeriod
 from ledger.models import AuditEvent
 from ledger.services.check import check_books

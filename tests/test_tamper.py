@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from ledger.db import get_engine
+from ledger.engine import get_engine
 from ledger.models import (
     AuditEvent,
     ChainHead,

@@ -576,7 +576,7 @@ def empty_runner(template_db, tmp_path):
     from sqlalchemy import text
 
     from ledger import create_app
-    from ledger.db import dispose_engines, get_engine
+    from ledger.engine import dispose_engines, get_engine
     from ledger.migrate import upgrade
     from tests.conftest import PG_URL
 
@@ -609,7 +609,7 @@ def empty_runner(template_db, tmp_path):
 
 
 def test_cli_sets_up_units_and_reorganises_from_an_empty_database(empty_runner, tmp_path):
-    from ledger.db import get_engine, new_session
+    from ledger.engine import get_engine, new_session
 
     runner, url = empty_runner
     (tmp_path / "units.csv").write_bytes(_csv(UNITS))

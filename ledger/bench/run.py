@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..db import make_engine, new_session
+from ..engine import make_engine, new_session
 from ..models import Campaign, Unit
 
 
@@ -274,15 +274,13 @@ _SAID: set[str] = set()
 
 
 def _workbook(url, campaign_id):
-    from ..exports.reconciliation import reconciliation_workbook
-    from ..services.reconciliation import build_reconciliation
+    from ..services.reconciliation import export_workbook
 
-    session = _session(url)
-    data = build_reconciliation(session, campaign_id=campaign_id)
-    assert reconciliation_workbook(data)
+    made = export_workbook(_session(url), campaign_id=campaign_id)
+    assert made.content
     line = (
-        f"    ({len(data.progress.rows)} units, {len(data.receipts)} receipts, checks "
-        f"{'OK' if all(c.ok for c in data.checks) else 'LỆCH'})"
+        f"    ({len(made.data.progress.rows)} units, {len(made.data.receipts)} receipts, checks "
+        f"{'OK' if all(c.ok for c in made.checks) else 'LỆCH'})"
     )
     if line not in _SAID:  # once per measured step, not once per repeat
         _SAID.add(line)

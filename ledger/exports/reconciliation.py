@@ -1,11 +1,22 @@
-"""The auditor's reconciliation workbook (pure: a Reconciliation in, .xlsx bytes out)."""
+"""The auditor's reconciliation workbook (pure: figures in, .xlsx bytes out; no session, no SQL).
+
+The rows it lays out are defined here; ``services.reconciliation`` gathers them with SQL and
+runs the checks. Writing is split in two so the slow integrity check can run meanwhile:
+``start_workbook`` writes every sheet but the checks' rows, ``Draft.finish`` writes those and
+returns the file.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..vocab import LABELS, Method, Source
-from .sheets import Book
+from .sheets import Book, Sheet
 
 SUMMARY = "Đối chiếu chỉ tiêu"
 COLUMNS = [
@@ -23,18 +34,116 @@ METHODS = {m.value: LABELS[Method][m] for m in Method}
 SOURCES = {s.value: LABELS[Source][s] for s in Source} | {Source.BUDGET.value: "Ngân sách"}
 
 
-def reconciliation_workbook(data) -> bytes:
-    """Summary with SUM formulas, detail sheets, fund books and the checks sheet."""
+class ReceiptRow(NamedTuple):
+    """One line of the Phiếu thu sheet."""
+
+    number: int
+    day: date
+    fund: str
+    payer: str
+    #: the unit the receipt counts toward ("Tính vào chỉ tiêu")
+    credit: str
+    method: str
+    source: str
+    amount: int
+    #: voided by the as-of date
+    voided: bool
+    reference: str
+
+
+class DisbursementRow(NamedTuple):
+    """One line of the Phiếu chi sheet."""
+
+    number: int
+    day: date
+    fund: str
+    category: str
+    #: the child's name, masked unless the workbook is unmasked ("" when none)
+    child: str
+    children: int | None
+    payee: str
+    amount: int
+    #: "paid", or "voided" by the as-of date
+    status: str
+
+
+class TransferRow(NamedTuple):
+    """One line of the Chuyển quỹ sheet, as the transfer stood on the as-of date."""
+
+    sent_on: date
+    source: str
+    target: str
+    sent: int
+    received_on: date | None
+    received: int | None
+    #: "sent" (still in transit on the as-of date) or "received"
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FundBook:
+    """One fund's cash and bank movement over the campaign up to the as-of date."""
+
+    unit_id: int
+    name: str
+    opening: int
+    money_in: int
+    money_out: int
+    closing: int
+    journal_balance: int
+
+
+@dataclass(frozen=True)
+class Check:
+    """One reconciliation check: what was compared, the two figures, and whether they agree."""
+
+    name: str
+    expected: int
+    actual: int
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+
+def start_workbook(data) -> Draft:
+    """Summary with SUM formulas, detail sheets, fund books, the checks sheet's header, same
+    period and anchors, from a ``services.reconciliation.Reconciliation``."""
     book = Book()
     _summary(book, data)
     _receipts(book, data)
     _disbursements(book, data)
     _transfers(book, data)
     _books(book, data)
-    _checks(book, data)
+    checks = _checks(book)
     _same_period(book, data)
     _anchors(book, data)
-    return book.close()
+    return Draft(book, checks)
+
+
+class Draft:
+    """A workbook written but for the checks' rows (constant memory writes each sheet's rows in
+    order, not the sheets: the checks sheet stays in its place)."""
+
+    def __init__(self, book: Book, checks: Sheet):
+        self.book, self.checks = book, checks
+
+    def finish(self, checks: Iterable[Check]) -> bytes:
+        """The checks' rows, then the file's bytes."""
+        for check in checks:
+            self.checks.write(
+                [
+                    check.name,
+                    check.expected,
+                    check.actual,
+                    "OK" if check.ok else "LỆCH",
+                    check.note,
+                ],
+                money={1, 2},
+            )
+        return self.book.close()
 
 
 def _summary(book: Book, data) -> None:
@@ -116,18 +225,18 @@ def _receipts(book: Book, data) -> None:
     sheet.table(
         (
             (
-                n,
-                day,
-                fund,
-                payer,
-                credit,
-                METHODS.get(method, method),
-                SOURCES.get(source, source),
-                amount,
-                "ĐÃ HỦY" if voided else "",
-                ref,
+                r.number,
+                r.day,
+                r.fund,
+                r.payer,
+                r.credit,
+                METHODS.get(r.method, r.method),
+                SOURCES.get(r.source, r.source),
+                r.amount,
+                "ĐÃ HỦY" if r.voided else "",
+                r.reference,
             )
-            for n, day, fund, payer, credit, method, source, amount, voided, ref in data.receipts
+            for r in data.receipts
         ),
         "ndsssssmss",
     )
@@ -149,18 +258,18 @@ def _disbursements(book: Book, data) -> None:
         ],
         header=True,
     )
-    for n, day, fund, category, child, count, payee, amount, status in data.disbursements:
+    for d in data.disbursements:
         sheet.write(
             [
-                n,
-                day,
-                fund,
-                category,
-                child,
-                count or "",
-                payee,
-                amount,
-                "Đã chi" if status == "paid" else "ĐÃ HỦY",
+                d.number,
+                d.day,
+                d.fund,
+                d.category,
+                d.child,
+                d.children or "",
+                d.payee,
+                d.amount,
+                "Đã chi" if d.status == "paid" else "ĐÃ HỦY",
             ],
             money={7},
         )
@@ -181,17 +290,17 @@ def _transfers(book: Book, data) -> None:
         ],
         header=True,
     )
-    for sent_on, source, target, sent, received_on, received, status, reason in data.transfers:
+    for t in data.transfers:
         sheet.write(
             [
-                sent_on,
-                source,
-                target,
-                sent,
-                received_on or "",
-                received if received is not None else "",
-                "CHƯA KHỚP — đang chuyển" if status == "sent" else "Đã nhận",
-                reason,
+                t.sent_on,
+                t.source,
+                t.target,
+                t.sent,
+                t.received_on or "",
+                t.received if t.received is not None else "",
+                "CHƯA KHỚP — đang chuyển" if t.status == "sent" else "Đã nhận",
+                t.reason,
             ],
             money={3, 5},
         )
@@ -260,14 +369,10 @@ def _same_period(book: Book, data) -> None:
         )
 
 
-def _checks(book: Book, data) -> None:
+def _checks(book: Book) -> Sheet:
     sheet = book.sheet("Kiểm tra", [70, 18, 18, 10, 50])
     sheet.write(["Kiểm tra", "Số liệu 1", "Số liệu 2", "Kết quả", "Ghi chú"], header=True)
-    for check in data.checks:
-        sheet.write(
-            [check.name, check.expected, check.actual, "OK" if check.ok else "LỆCH", check.note],
-            money={1, 2},
-        )
+    return sheet
 
 
 def _anchors(book: Book, data) -> None:

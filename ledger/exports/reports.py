@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+from itertools import count
 from typing import Any
 
 from openpyxl import Workbook
 
-from .cells import stream_row, stream_sheet
+from .cells import landscape, put_row, set_widths
 
 
 def period_workbook(data: Any) -> bytes:
@@ -16,8 +17,12 @@ def period_workbook(data: Any) -> bytes:
     ``data`` is a ``services.reports.PeriodReport`` (exports sit below services, so the type
     is not imported here)."""
     p = data.progress
-    workbook = Workbook(write_only=True)
-    sheet = stream_sheet(workbook, "Báo cáo", [52, 20, 20, 12, 20, 20, 60])
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Báo cáo"
+    set_widths(sheet, [52, 20, 20, 12, 20, 20, 60])
+    landscape(sheet)
+    line = count(1)
     rows = [
         [f"{data.period.name} — {p.unit.name}"],
         [f"Số liệu đến ngày {data.period.cutoff:%d/%m/%Y}; hạn nộp {data.period.due:%d/%m/%Y}"],
@@ -43,67 +48,63 @@ def period_workbook(data: Any) -> bytes:
     ]
     for index, values in enumerate(rows):
         bold = index in (0, 3, 10)
-        sheet.append(
-            stream_row(
-                sheet,
-                values,
-                money={1, 2} if index != 7 else set(),
-                bold=bold,
-                fill=index == 3,
-            )
+        put_row(
+            sheet,
+            next(line),
+            values,
+            money={1, 2} if index != 7 else set(),
+            bold=bold,
+            fill=index == 3,
         )
     for _code, name_vi, _name_en, amount in data.spent:
-        sheet.append(stream_row(sheet, [f"   – {name_vi}", amount], money={1}))
+        put_row(sheet, next(line), [f"   – {name_vi}", amount], money={1})
     if data.previous.inherited:
         mark = "ước tính — " if data.previous.estimated else ""
-        sheet.append(
-            stream_row(
-                sheet,
-                [
-                    (
-                        f"{mark}Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, "
-                        "mỗi đơn vị nhân tỷ lệ chuyển sang (làm tròn xuống đến đồng): "
-                        f"{data.previous.describe()}"
-                    )
-                ],
-            )
+        put_row(
+            sheet,
+            next(line),
+            [
+                (
+                    f"{mark}Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, "
+                    "mỗi đơn vị nhân tỷ lệ chuyển sang (làm tròn xuống đến đồng): "
+                    f"{data.previous.describe()}"
+                )
+            ],
         )
     if data.rows:
-        sheet.append(stream_row(sheet, []))
-        sheet.append(
-            stream_row(
-                sheet,
-                [
-                    "Theo đơn vị",
-                    "Chỉ tiêu",
-                    "Đã vận động",
-                    "Tỷ lệ (%)",
-                    "Cùng kỳ năm trước",
-                    "Tồn quỹ",
-                    "Ghi chú",
-                ],
-                bold=True,
-                fill=True,
-            )
+        next(line)
+        put_row(
+            sheet,
+            next(line),
+            [
+                "Theo đơn vị",
+                "Chỉ tiêu",
+                "Đã vận động",
+                "Tỷ lệ (%)",
+                "Cùng kỳ năm trước",
+                "Tồn quỹ",
+                "Ghi chú",
+            ],
+            bold=True,
+            fill=True,
         )
         for row in data.rows:
             note = ("ước tính: " if row.previous.estimated else "") + (
                 row.previous.describe() if row.previous.inherited else ""
             )
-            sheet.append(
-                stream_row(
-                    sheet,
-                    [
-                        row.name,
-                        row.quota,
-                        row.collected,
-                        row.rate if row.rate is not None else "",
-                        row.previous.collected,
-                        row.balance,
-                        note,
-                    ],
-                    money={1, 2, 4, 5},
-                )
+            put_row(
+                sheet,
+                next(line),
+                [
+                    row.name,
+                    row.quota,
+                    row.collected,
+                    row.rate if row.rate is not None else "",
+                    row.previous.collected,
+                    row.balance,
+                    note,
+                ],
+                money={1, 2, 4, 5},
             )
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,4 +1,4 @@
-"""Streaming workbook writer (XlsxWriter, constant memory) with formula-safe text.
+"""The writer for large workbooks: XlsxWriter, streaming rows in constant memory.
 
 User text is written with ``write_string`` and ``strings_to_formulas`` off, so nothing a user
 typed can ever become a formula; control characters are stripped. Only the builders' own
@@ -12,9 +12,7 @@ from datetime import date, datetime
 
 import xlsxwriter
 
-from .cells import safe_text
-
-MONEY = '#,##0 "đ";-#,##0 "đ";0 "đ"'
+from .cells import DATE_FORMAT, HEADER_COLOR, MONEY_FORMAT, safe_text
 
 
 class Book:
@@ -32,12 +30,12 @@ class Book:
                 "in_memory": False,
             },
         )
-        self.money = self.workbook.add_format({"num_format": MONEY})
-        self.money_bold = self.workbook.add_format({"num_format": MONEY, "bold": True})
-        self.date = self.workbook.add_format({"num_format": "dd/mm/yyyy"})
+        self.money = self.workbook.add_format({"num_format": MONEY_FORMAT})
+        self.money_bold = self.workbook.add_format({"num_format": MONEY_FORMAT, "bold": True})
+        self.date = self.workbook.add_format({"num_format": DATE_FORMAT})
         self.bold = self.workbook.add_format({"bold": True})
         self.header = self.workbook.add_format(
-            {"bold": True, "bg_color": "#DDE6EE", "text_wrap": True, "valign": "vcenter"}
+            {"bold": True, "bg_color": f"#{HEADER_COLOR}", "text_wrap": True, "valign": "vcenter"}
         )
 
     def sheet(self, title: str, widths: list[int], *, freeze_row: int | None = None):

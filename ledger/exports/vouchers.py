@@ -9,7 +9,7 @@ from typing import Any
 import matplotlib
 from fpdf import FPDF
 
-from ..i18n import long_date
+from ..dates import long_date
 from ..models import Disbursement, Receipt, Unit
 from ..money import amount_in_words, format_vnd
 from ..vocab import DisbursementStatus

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from ..errors import InvalidAmount, LedgerError, _l
-from ..fields import parse_date
+from ..dates import parse_date
+from ..errors import ImportHasErrors, InvalidAmount, LedgerError, _l
 from ..models import Receipt, Unit
 from ..money import parse_amount
 from ..text import clean, fold, unit_key
@@ -166,7 +166,7 @@ def commit_import(
 ) -> int:
     """Record every row of an error-free preview; returns how many receipts were added."""
     if preview.error_count:
-        raise LedgerError(_l("Tệp còn dòng lỗi; không dòng nào được ghi."))
+        raise ImportHasErrors()
     if not preview.complete:
         raise ValueError("a preview cut to its first rows cannot be committed")
     donors = resolve_donors(session, unit_id=unit_id, names=[r.donor for r in preview.rows])

@@ -1,14 +1,27 @@
-"""Everything the auditor's workbook holds, gathered with SQL (the builder only lays it out)."""
+"""The auditor's reconciliation workbook: gather the figures with SQL, check them, write them.
+
+``export_workbook`` is the one way to make it (the CLI, the web views and the benchmark call
+it); its steps run there in order. ``build_reconciliation`` gives the figures and their checks
+without the file.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from ..exports.reconciliation import (
+    Check,
+    DisbursementRow,
+    FundBook,
+    ReceiptRow,
+    TransferRow,
+    start_workbook,
+)
 from ..forked import Pending
 from ..models import (
     Account,
@@ -21,104 +34,140 @@ from ..models import (
     Transfer,
     Unit,
 )
-from .anchors import current_heads
+from .anchors import Head, current_heads
 from .beneficiaries import mask_name
-from .check import check_books
+from .campaigns import get_campaign
+from .check import Problem, check_books
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
-from .reports import same_period_rows
+from .reports import SamePeriod, same_period_rows
 from .units import subtree_ids
 
 
-@dataclass
-class Check:
-    """One reconciliation check: what was compared, the two figures, and whether they agree."""
+class TransferTotals(NamedTuple):
+    """The journal's view of transfers sent by funds in scope, to the as-of date."""
 
-    name: str
-    expected: int
-    actual: int
-    note: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.expected == self.actual
+    sent: int
+    received: int
+    in_transit: int
 
 
-@dataclass
-class FundBook:
-    """One fund's cash and bank movement over the campaign up to the as-of date."""
-
-    unit_id: int
-    name: str
-    opening: int
-    money_in: int
-    money_out: int
-    closing: int
-    journal_balance: int
-    lines: list[tuple] = field(default_factory=list)
-
-
-@dataclass
+@dataclass(frozen=True)
 class Reconciliation:
-    """The workbook's content; ``checks`` are finished when first read (the integrity check
-    may still be running in a child process while the detail sheets are written)."""
+    """Everything the workbook holds, gathered with SQL. ``checks`` compares these figures
+    (pure, read again each time) once ``problems`` holds the hash-chain check's findings."""
 
     progress: Progress
-    receipts: list[tuple]
-    disbursements: list[tuple]
-    transfers: list[tuple]
+    receipts: list[ReceiptRow]
+    disbursements: list[DisbursementRow]
+    transfers: list[TransferRow]
     books: list[FundBook]
     unmasked: bool
+    #: the campaign unit's subtree: every fund the workbook covers
+    funds: set[int]
+    #: each fund's parent, to add fund books up under the summary's rows
+    parents: dict[int, int | None]
+    transfer_totals: TransferTotals
     #: each fund's chain heads when the workbook was made (printed: the workbook is an anchor)
-    heads: list = field(default_factory=list)
+    heads: list[Head] = field(default_factory=list)
     #: the same span a year before: the campaign unit's and each row's (Σ predecessor × share)
-    same_period: object = None
-    same_rows: dict = field(default_factory=dict)
-    finish: Callable[[], list[Check]] = field(default=list, repr=False)
-    _checks: list[Check] | None = field(default=None, repr=False)
+    same_period: SamePeriod | None = None
+    same_rows: dict[int, SamePeriod] = field(default_factory=dict)
+    #: what re-verifying the funds' books and hash chains found (None: not checked yet)
+    problems: list[Problem] | None = None
 
     @property
     def checks(self) -> list[Check]:
-        if self._checks is None:
-            self._checks = self.finish()
-        return self._checks
+        return reconcile(self)
+
+
+@dataclass(frozen=True)
+class Export:
+    """A written workbook, with the figures and the checks it holds."""
+
+    data: Reconciliation
+    checks: list[Check]
+    content: bytes
+
+
+def export_workbook(
+    session: Session, *, campaign_id: int, as_of: date | None = None, unmasked: bool = False
+) -> Export:
+    """The reconciliation workbook (children's names masked unless ``unmasked``).
+
+    Its steps, gather → check → write, all run here. Re-verifying each fund's books and hash
+    chains is the slowest (a province: ~1.5 s, CPU-bound like writing its 600,000 cells), so
+    it starts first, in a forked child with its own connection (``forked.Pending``), runs on
+    the other core while this process gathers the figures and writes the sheets, and is
+    awaited before the checks sheet, the only one that needs it, is written.
+    """
+    funds = campaign_funds(session, campaign_id)
+    verifying = verify_books(session, funds)  # check: started, in a child
+    data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    draft = start_workbook(data)  # write: every sheet but the checks
+    data = replace(data, problems=verifying.result(session))  # check: awaited
+    checks = data.checks
+    return Export(data=data, checks=checks, content=draft.finish(checks))  # write: the checks
 
 
 def build_reconciliation(
     session: Session, *, campaign_id: int, as_of: date | None = None, unmasked: bool = False
 ) -> Reconciliation:
-    """Gather the summary, the detail lists, each fund's book and the checks."""
+    """The workbook's figures and checks, without the workbook."""
+    funds = campaign_funds(session, campaign_id)
+    verifying = verify_books(session, funds)
+    data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    return replace(data, problems=verifying.result(session))
+
+
+def campaign_funds(session: Session, campaign_id: int) -> set[int]:
+    """The funds a campaign's workbook covers: its unit's and every unit's under it."""
+    return subtree_ids(session, get_campaign(session, campaign_id).unit_id)
+
+
+def verify_books(session: Session, funds: set[int]) -> Pending:
+    """Start re-verifying the funds' books and hash chains in a forked child (or, where forking
+    is unsafe, in-process when the result is asked for)."""
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    return Pending(url, _problems, funds)
+
+
+def gather(
+    session: Session,
+    funds: set[int],
+    *,
+    campaign_id: int,
+    as_of: date | None = None,
+    unmasked: bool = False,
+) -> Reconciliation:
+    """The summary, the detail lists, each fund's book, the chain heads, the same period last
+    year and the journal figures the checks compare them with (``problems`` not yet known)."""
     progress = campaign_progress(session, campaign_id=campaign_id, as_of=as_of)
     start, end = progress.campaign.starts_on, progress.as_of
-    funds = subtree_ids(session, progress.campaign.unit_id)
-    url = session.get_bind().url.render_as_string(hide_password=False)
-    integrity = Pending(url, _integrity, funds)
-    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(funds))).all())
-    receipts = _receipts(session, funds, start, end, names)
-    disbursements = _disbursements(session, funds, start, end, names, unmasked)
-    transfers = _transfers(session, funds, start, end)
-    books = _books(session, funds, start, end, names)
+    units = session.exec(select(Unit.id, Unit.name, Unit.parent_id).where(Unit.id.in_(funds))).all()
+    names = {unit_id: name for unit_id, name, _parent in units}
     same, same_rows = same_period_rows(session, progress)
-    data = Reconciliation(
+    return Reconciliation(
         progress=progress,
-        receipts=receipts,
-        disbursements=disbursements,
-        transfers=transfers,
-        books=books,
+        receipts=_receipts(session, funds, start, end, names),
+        disbursements=_disbursements(session, funds, start, end, names, unmasked),
+        transfers=_transfers(session, funds, start, end),
+        books=_books(session, funds, start, end, names),
         unmasked=unmasked,
+        funds=funds,
+        parents={unit_id: parent for unit_id, _name, parent in units},
+        transfer_totals=_transfer_totals(session, funds, end),
         heads=current_heads(session, funds),
         same_period=same,
         same_rows=same_rows,
     )
-    data.finish = lambda: _checks(session, data, funds, start, end, integrity.result(session))
-    return data
 
 
-def _integrity(session: Session, funds: set[int]) -> list:
+def _problems(session: Session, funds: set[int]) -> list[Problem]:
     return check_books(session, unit_ids=funds)
 
 
-def _receipts(session, funds, start, end, names) -> list[tuple]:
+def _receipts(session, funds, start, end, names) -> list[ReceiptRow]:
     rows = (
         session.connection()
         .execute(
@@ -145,7 +194,7 @@ def _receipts(session, funds, start, end, names) -> list[tuple]:
     )
     voided = _voided_by(session, Receipt, funds, end)
     return [
-        (
+        ReceiptRow(
             n,
             d,
             names.get(u, ""),
@@ -173,7 +222,7 @@ def _voided_by(session, document, funds, end) -> set[int]:
     )
 
 
-def _disbursements(session, funds, start, end, names, unmasked) -> list[tuple]:
+def _disbursements(session, funds, start, end, names, unmasked) -> list[DisbursementRow]:
     rows = session.exec(
         select(
             Disbursement.number,
@@ -198,7 +247,7 @@ def _disbursements(session, funds, start, end, names, unmasked) -> list[tuple]:
     ).all()
     voided = _voided_by(session, Disbursement, funds, end)
     return [
-        (
+        DisbursementRow(
             n,
             d,
             names.get(u, ""),
@@ -213,7 +262,7 @@ def _disbursements(session, funds, start, end, names, unmasked) -> list[tuple]:
     ]
 
 
-def _transfers(session, funds, start, end) -> list[tuple]:
+def _transfers(session, funds, start, end) -> list[TransferRow]:
     rows = session.exec(
         select(Transfer)
         .where(
@@ -227,10 +276,10 @@ def _transfers(session, funds, start, end) -> list[tuple]:
     return [_transfer_as_of(t, all_names, end) for t in rows]
 
 
-def _transfer_as_of(t: Transfer, names: dict, end: date) -> tuple:
+def _transfer_as_of(t: Transfer, names: dict, end: date) -> TransferRow:
     """A transfer as it stood on ``end``: received later means still in transit then."""
     if t.status == "received" and t.received_on is not None and t.received_on > end:
-        return (
+        return TransferRow(
             t.sent_on,
             names[t.from_unit_id],
             names[t.to_unit_id],
@@ -240,7 +289,7 @@ def _transfer_as_of(t: Transfer, names: dict, end: date) -> tuple:
             "sent",
             "",
         )
-    return (
+    return TransferRow(
         t.sent_on,
         names[t.from_unit_id],
         names[t.to_unit_id],
@@ -310,12 +359,40 @@ def _sum_by_fund(kinds):
     )
 
 
-def _checks(session, data: Reconciliation, funds, start, end, problems) -> list[Check]:
-    p = data.progress
-    valid_quota = sum(r[7] for r in data.receipts if not r[8] and r[6] in QUOTA_SOURCES)
-    paid = sum(r[7] for r in data.disbursements if r[8] == "paid")
-    sent, received, in_transit = _transfer_totals(session, funds, start, end)
-    summary, books = _balances_by_row(session, data, funds)
+def _transfer_totals(session, funds, end) -> TransferTotals:
+    """Journal view: Σ sent out, Σ cleared as received, Σ still in transit (senders in scope)."""
+
+    def total(kind, sign=1):
+        return sign * int(
+            session.exec(
+                select(func.coalesce(func.sum(Posting.amount), 0))
+                .join(Account, Account.id == Posting.account_id)
+                .where(Account.kind == kind, Account.unit_id.in_(funds), Posting.entry_date <= end)
+            ).scalar_one()
+        )
+
+    sent = int(
+        session.exec(
+            select(func.coalesce(func.sum(Transfer.amount_sent), 0)).where(
+                Transfer.from_unit_id.in_(funds),
+                Transfer.from_unit_id != Transfer.to_unit_id,
+                Transfer.sent_on <= end,
+            )
+        ).scalar_one()
+    )
+    return TransferTotals(sent, total("transfer_out"), total("in_transit"))
+
+
+def reconcile(data: Reconciliation) -> list[Check]:
+    """The checks sheet (pure): the gathered figures compared with each other and with the
+    journal, and what re-verifying the books found."""
+    if data.problems is None:
+        raise RuntimeError("the books have not been verified yet (see export_workbook)")
+    p, problems = data.progress, data.problems
+    valid_quota = sum(r.amount for r in data.receipts if not r.voided and r.source in QUOTA_SOURCES)
+    paid = sum(d.amount for d in data.disbursements if d.status == "paid")
+    sent, received, in_transit = data.transfer_totals
+    summary, books = _balances_by_row(data)
     return [
         Check(
             "Tổng chỉ tiêu phân bổ − chỉ tiêu được giao = chênh lệch phân bổ (kế hoạch)",
@@ -363,10 +440,9 @@ def _checks(session, data: Reconciliation, funds, start, end, problems) -> list[
     ]
 
 
-def _balances_by_row(session, data: Reconciliation, funds) -> tuple[dict, dict]:
+def _balances_by_row(data: Reconciliation) -> tuple[dict, dict]:
     """Each summary row's "Tồn quỹ" and the Sổ quỹ closings of the funds under that row."""
-    p = data.progress
-    parents = dict(session.exec(select(Unit.id, Unit.parent_id).where(Unit.id.in_(funds))).all())
+    p, parents = data.progress, data.parents
     rows = {r.unit_id for r in p.rows}
 
     def row_of(unit_id):
@@ -385,27 +461,3 @@ def _balances_by_row(session, data: Reconciliation, funds) -> tuple[dict, dict]:
 def _names_of(data: Reconciliation):
     p = data.progress
     return [(r.unit_id, r.name) for r in p.rows] + [(p.unit.id, p.unit.name)]
-
-
-def _transfer_totals(session, funds, start, end) -> tuple[int, int, int]:
-    """Journal view: Σ sent out, Σ cleared as received, Σ still in transit (senders in scope)."""
-
-    def total(kind, sign=1):
-        return sign * int(
-            session.exec(
-                select(func.coalesce(func.sum(Posting.amount), 0))
-                .join(Account, Account.id == Posting.account_id)
-                .where(Account.kind == kind, Account.unit_id.in_(funds), Posting.entry_date <= end)
-            ).scalar_one()
-        )
-
-    sent = int(
-        session.exec(
-            select(func.coalesce(func.sum(Transfer.amount_sent), 0)).where(
-                Transfer.from_unit_id.in_(funds),
-                Transfer.from_unit_id != Transfer.to_unit_id,
-                Transfer.sent_on <= end,
-            )
-        ).scalar_one()
-    )
-    return sent, total("transfer_out"), total("in_transit")

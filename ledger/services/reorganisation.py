@@ -27,8 +27,8 @@ from datetime import date, timedelta
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from ..dates import parse_date
 from ..errors import AmbiguousUnit, MoneyInTransit, UnitImportRejected, UnitNotFound, _l
-from ..fields import parse_date
 from ..models import Account, Entry, Transfer, Unit, UnitSuccession, User
 from ..models.org import WHOLE_SHARE
 from ..text import clean

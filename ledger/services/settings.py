@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from ..errors import InvalidAmount, LedgerError, Phrase, _l
+from ..errors import InvalidAmount, LedgerError, Phrase, UnknownSetting, _l
 from ..models import Setting
 from ..money import parse_amount
 from ..text import clean
@@ -99,7 +99,7 @@ def update_settings(
 def _checked(key: str, value: str) -> str:
     """The value as stored, or ``InvalidSetting`` naming the setting and its rule."""
     if key not in EDITABLE:
-        raise LedgerError()
+        raise UnknownSetting(name=key)
     label, rule = EDITABLE[key]
     value = clean(value, max_length=1000)
     if key == "words_linh":

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from ..dates import parse_date
 from ..errors import (
     DuplicateOfficialCode,
     DuplicateUnit,
@@ -26,7 +27,6 @@ from ..errors import (
     UnitImportRejected,
     _l,
 )
-from ..fields import parse_date
 from ..models import Account, Entry, Unit
 from ..models.org import UNIT_LEVELS
 from ..money import format_vnd

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.routing import BaseConverter, ValidationError
 
 from ..text import MAX_ID, parse_digits
+from .common import shown_name
 
 
 class IdConverter(BaseConverter):
@@ -71,3 +72,9 @@ def init_app(app) -> None:
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
+    app.context_processor(_helpers)
+
+
+def _helpers() -> dict:
+    """What every template may call: a child's name as the signed-in user may see it."""
+    return {"child_name": shown_name}

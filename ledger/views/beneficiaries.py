@@ -15,29 +15,9 @@ from ..models import Beneficiary, Unit
 from ..security import log
 from ..services import beneficiaries as service
 from ..services.units import communes_among
-from .common import get_in_scope, run_once
+from .common import full_view, get_in_scope, run_once
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
-
-
-def full_view(child: Beneficiary) -> bool:
-    """Whether the signed-in user sees this child's record unmasked by default."""
-    return service.sees_in_full(
-        get_session(),
-        role=current_user.role,
-        user_unit_id=current_user.unit_id,
-        child_unit_id=child.unit_id,
-    )
-
-
-def shown_name(child: Beneficiary) -> str:
-    """The child's name as this user may see it."""
-    return child.full_name if full_view(child) else service.mask_name(child.full_name)
-
-
-@bp.app_context_processor
-def _helpers():
-    return {"child_name": shown_name}
 
 
 @bp.route("/")

@@ -15,6 +15,8 @@ from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..filter_forms import CampaignPageForm
 from ..i18n import error_message
+from ..models import Beneficiary
+from ..services import beneficiaries
 from ..services.campaigns import visible_focus
 from ..services.idempotency import claim_key, complete_key
 from ..text import parse_digits
@@ -167,3 +169,18 @@ def as_of(campaign, form: CampaignPageForm | None = None) -> date:
     if form is None:
         form = read_filters(CampaignPageForm(), tell=False)
     return form.as_of.data or min(date.today(), campaign.ends_on)
+
+
+def full_view(child: Beneficiary) -> bool:
+    """Whether the signed-in user sees this child's record unmasked by default."""
+    return beneficiaries.sees_in_full(
+        get_session(),
+        role=current_user.role,
+        user_unit_id=current_user.unit_id,
+        child_unit_id=child.unit_id,
+    )
+
+
+def shown_name(child: Beneficiary) -> str:
+    """The child's name as this user may see it (templates: ``child_name(child)``)."""
+    return child.full_name if full_view(child) else beneficiaries.mask_name(child.full_name)

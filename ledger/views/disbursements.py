@@ -22,8 +22,7 @@ from ..services.categories import list_categories
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_ids
 from ..vocab import DisbursementStatus
-from .beneficiaries import full_view
-from .common import arg_int, get_in_scope, read_filters, refused, run_once
+from .common import arg_int, full_view, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
 

@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from ..auth import scope_ids
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
-from ..exports.reconciliation import reconciliation_workbook
 from ..exports.reports import period_workbook
 from ..forms import UnmaskForm
 from ..i18n import error_message
@@ -20,7 +19,7 @@ from ..models import Campaign
 from ..security import log
 from ..services import reports
 from ..services.beneficiaries import unmask_workbook
-from ..services.reconciliation import build_reconciliation
+from ..services.reconciliation import export_workbook
 from .common import as_of, get_in_scope, visible_campaign
 
 bp = Blueprint("reports", __name__, url_prefix="/campaigns")
@@ -107,12 +106,12 @@ def workbook_unmasked(campaign_id: int):
 
 
 def _send_workbook(campaign: Campaign, *, unmasked: bool):
-    data = build_reconciliation(
+    made = export_workbook(
         get_session(), campaign_id=campaign.id, as_of=as_of(campaign), unmasked=unmasked
     )
     return send_file(
-        io.BytesIO(reconciliation_workbook(data)),
+        io.BytesIO(made.content),
         mimetype=XLSX,
         as_attachment=True,
-        download_name=f"doi-chieu-{campaign.year}-{data.progress.unit.code}.xlsx",
+        download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",
     )

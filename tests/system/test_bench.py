@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ledger.db import dispose_engines, get_engine, new_session
+from ledger.engine import dispose_engines, get_engine, new_session
 from ledger.models import Campaign, Receipt, Unit
 
 

@@ -74,7 +74,7 @@ def _rows(path):
 
 
 def test_a_province_sets_up_2026_reorganises_and_reports_from_the_cli_alone(empty_runner, tmp_path):
-    from ledger.db import get_engine, new_session
+    from ledger.engine import get_engine, new_session
 
     runner, url = empty_runner
 

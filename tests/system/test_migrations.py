@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, inspect, select
 from sqlmodel import SQLModel
 
 import ledger.models  # noqa: F401  (registers every table)
-from ledger.db import new_session
+from ledger.engine import new_session
 from ledger.migrate import downgrade, upgrade
 from ledger.models import Entry, Posting, Receipt
 from ledger.services.check import check_books
@@ -56,7 +56,7 @@ def _fingerprint(url):
 
 def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
     assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
-    from ledger.db import dispose_engines
+    from ledger.engine import dispose_engines
 
     dispose_engines()
     before = _fingerprint(db_url)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from ledger.db import get_engine
+from ledger.engine import get_engine
 from ledger.errors import (
     BalanceWouldGoNegative,
     CorrectionNotNeeded,
@@ -490,7 +490,7 @@ def test_the_upgrade_refuses_a_database_with_a_negative_asset_account(
     db_url, make_receipt, session, unit
 ):
     """The CHECK is added by migration 0004a; an existing overdraft stops it with a message."""
-    from ledger.db import dispose_engines
+    from ledger.engine import dispose_engines
     from ledger.migrate import downgrade, upgrade
 
     make_receipt(amount=1_000, on=date(2018, 3, 1))

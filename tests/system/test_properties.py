@@ -16,7 +16,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from ledger.db import get_engine, new_session
+from ledger.engine import get_engine, new_session
 from ledger.errors import (
     BalanceWouldGoNegative,
     DifferenceNeedsReviewer,

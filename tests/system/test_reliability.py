@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import func, select, text
 
-from ledger.db import get_engine, make_engine, new_session
+from ledger.engine import get_engine, make_engine, new_session
 from ledger.models import IdempotencyKey, Receipt
 from ledger.services.check import check_books
 from ledger.services.journal import balance

@@ -1,0 +1,37 @@
+"""Dates as the ledger reads and writes them: dd/mm/yyyy typed, printed and spelled out.
+
+Plain Python (no Flask, no WTForms): the services, the exports and the command line use it;
+``fields.py`` (forms) and ``i18n.py`` (Jinja filters) build on it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+
+def parse_date(text: str) -> date | None:
+    """dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd; None when not a real date in 1900–2100."""
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            value = datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+        return value if 1900 <= value.year <= 2100 else None
+    return None
+
+
+def format_date(value: date | str | None) -> str:
+    """dd/mm/yyyy."""
+    if isinstance(value, date):  # a datetime is a date too
+        return value.strftime("%d/%m/%Y")
+    return value or ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM (UTC as stored)."""
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def long_date(value: date | None) -> str:
+    """The voucher's "ngày 15 tháng 05 năm 2018"."""
+    return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}" if value else ""

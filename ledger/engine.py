@@ -1,0 +1,87 @@
+"""Engines and sessions, without Flask: the services' forked children, the bench and scripts.
+
+SQLite runs in WAL with foreign keys on; a session that writes opens its transaction with
+``BEGIN IMMEDIATE`` so two writers never read the same balance (no lost update). PostgreSQL
+uses row locks taken by the services (``SELECT … FOR UPDATE``). The request's sessions are
+wired in ``db.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the pragmas and begin mode this ledger relies on."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" listener emit BEGIN itself
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "foreign_keys=ON",
+        "busy_timeout=30000",
+        "synchronous=NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def get_engine(url: str) -> Engine:
+    """The engine for ``url``, created once per process."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        with _ENGINES_LOCK:  # threaded workers: one engine (one pool) per URL
+            engine = _ENGINES.get(url) or _ENGINES.setdefault(url, make_engine(url))
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests, forks)."""
+    for engine in _ENGINES.values():
+        engine.dispose()
+    _ENGINES.clear()
+
+
+def new_session(engine: Engine, *, write: bool) -> Session:
+    """A session; ``write`` makes SQLite take the write lock at BEGIN."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
+    return Session(bind=bind, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
+    """A session on ``url`` for the CLI and scripts: commit on success, roll back on error."""
+    session = new_session(get_engine(url), write=write)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
