@@ -3,7 +3,7 @@
 
 python3 dev.py serve   install, migrate, load the Thường Tín 2018 demo, serve on :5000
 python3 dev.py test    install, then run the whole test suite (extra args go to pytest)
-python3 dev.py lint    install, then the style and import checks CI runs before the tests
+python3 dev.py lint    install, then the style, import and type checks CI runs before the tests
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def lint() -> None:
         ("ruff check", [str(BIN / "ruff"), "check", *LINT_PATHS]),
         ("ruff format", [str(BIN / "ruff"), "format", "--check", *LINT_PATHS]),
         ("import contracts", [str(BIN / "lint-imports")]),
-        # the type check (mypy) comes here
+        ("types", [str(BIN / "mypy")]),  # what and how strictly: [tool.mypy] in pyproject.toml
     ]
     failed = []
     for name, args in checks:

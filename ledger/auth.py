@@ -19,7 +19,7 @@ login_manager.login_message = lazy_gettext("Hãy đăng nhập để tiếp tụ
 login_manager.session_protection = "strong"
 
 #: what each role may do beyond reading its scope
-PERMISSIONS = {
+PERMISSIONS: dict[str, set[str]] = {
     Role.ADMIN: {
         "write_receipts",
         "draft_payouts",

@@ -9,8 +9,8 @@ on SQLite. Constraints, foreign keys and defaults apply exactly as for ``INSERT`
 
 from __future__ import annotations
 
-from sqlalchemy import Table, func, insert, select, text
-from sqlmodel import Session
+from sqlalchemy import Table, func, insert, text
+from sqlmodel import Session, select
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -22,14 +22,16 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     if count <= 0:
         return []
     if _is_sqlite(session):
-        top = session.exec(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        top = session.exec(select(func.coalesce(func.max(table.c.id), 0))).one()
         return list(range(top + 1, top + 1 + count))
-    sequence = session.exec(
-        text("SELECT pg_get_serial_sequence(:table, 'id')"), params={"table": table.name}
+    # raw SQL runs on the session's connection (sqlmodel's exec takes selects and DML)
+    connection = session.connection()
+    sequence = connection.execute(
+        text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
     ).scalar_one()
-    ids = session.exec(
+    ids = connection.execute(
         text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :count)"),
-        params={"sequence": sequence, "count": count},
+        {"sequence": sequence, "count": count},
     ).scalars()
     return sorted(ids)
 
@@ -46,6 +48,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     quote = session.get_bind().dialect.identifier_preparer
     names = ", ".join(quote.quote(table.c[name].name) for name in columns)
     connection = session.connection().connection.driver_connection
+    assert connection is not None  # a live psycopg connection inside the transaction
     statement = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -18,7 +19,7 @@ from .vocab import Role, values
 db_group = AppGroup("db", help="Database schema (Alembic migrations).")
 
 
-def _fail(error: LedgerError) -> None:
+def _fail(error: LedgerError) -> NoReturn:
     click.echo(f"Lỗi: {error}", err=True)
     sys.exit(2)
 
@@ -215,13 +216,13 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
 def api_token_command(username: str, days: int, name: str) -> None:
     """Issue a new read-only API token for USERNAME, valid --days days (its owner and an admin
     can list and revoke it; signing out everywhere or a password change revokes it)."""
-    from sqlalchemy import select
+    from sqlmodel import col, select
 
     from .models import User
     from .services.tokens import issue_token
 
     with session_scope() as session:
-        user = session.exec(select(User).where(User.username == username)).scalars().first()
+        user = session.exec(select(User).where(col(User.username) == username)).first()
         if user is None:
             _fail(UserNotFound(username=username))
         try:

@@ -23,7 +23,7 @@ class LedgerError(Exception):
 
     status = 400
 
-    def __init__(self, message=None, **params):
+    def __init__(self, message: str | None = None, **params: object) -> None:
         self.params = params
         self.message = message if message is not None else self.default
         super().__init__(str(self))
@@ -49,7 +49,7 @@ class InvalidAmount(LedgerError):
         "not_a_number": _l("Số tiền chỉ gồm chữ số, ví dụ 10.000.000 hoặc 10.000.000 đ."),
     }
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(self.reasons[reason])
 

@@ -29,11 +29,13 @@ class Pending:
 
     def __init__(self, url: str, fn: Callable, *args):
         self.url, self.fn, self.args = url, fn, args
+        self.pid: int | None
+        self.pipe: int | None
         self.pid, self.pipe = _start(url, fn, args) if _can_fork(url) else (None, None)
 
     def result(self, session: Session):
         """The child's answer, or the same work done now with ``session``."""
-        if self.pid is not None:
+        if self.pid is not None and self.pipe is not None:
             answer = _collect(self.pid, self.pipe)
             self.pid = None
             if answer is not None:

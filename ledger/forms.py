@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,8 +34,11 @@ from .vocab import (
     label,
 )
 
+#: the members of one vocabulary
+_Word = TypeVar("_Word", bound=StrEnum)
 
-def vocab_choices(members: Iterable[StrEnum], labels: Mapping[StrEnum, str] | None = None):
+
+def vocab_choices(members: Iterable[_Word], labels: Mapping[_Word, str] | None = None):
     """A select's choices from vocabulary members: stored value, translated label."""
     return [(m.value, _l(labels[m] if labels else label(m))) for m in members]
 

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterator
 
 import openpyxl
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml import DEFUSEDXML
 
 from .errors import ImportRejected, _l
@@ -43,7 +44,7 @@ REASONS = {
 class Rejected(ImportRejected):
     """A file refused before any row is read; ``reason`` is one of REASONS."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         self.reason = reason
         super().__init__(reason=REASONS[reason])
 
@@ -105,7 +106,7 @@ def _read_xlsx(data: bytes) -> Iterator[list[object]]:
     return _xlsx_rows(book)
 
 
-def _xlsx_rows(book) -> Iterator[list[object]]:
+def _xlsx_rows(book: Workbook) -> Iterator[list[object]]:
     try:
         for count, row in enumerate(
             book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True)
@@ -147,11 +148,11 @@ def _read_csv(data: bytes) -> Iterator[list[object]]:
     return _csv_rows(csv.reader(io.StringIO(text), dialect))
 
 
-def _csv_rows(reader) -> Iterator[list[object]]:
+def _csv_rows(reader: Iterator[list[str]]) -> Iterator[list[object]]:
     try:
         for count, row in enumerate(reader):
             if count >= MAX_ROWS:
                 raise Rejected("rows")
-            yield row[:MAX_COLUMNS]
+            yield list(row[:MAX_COLUMNS])
     except csv.Error:
         raise Rejected("csv") from None

@@ -227,7 +227,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
 #: a fund's money accounts as a transfer names where money leaves or arrives
 ACCOUNT_LABELS = {Method.BANK: _l("Ngân hàng"), Method.CASH: _l("Tiền mặt")}
 #: the asset accounts as a sentence names them ("không đủ tiền mặt")
-ASSET_PHRASES = {
+ASSET_PHRASES: dict[str, str] = {
     Method.CASH: _l("tiền mặt"),
     Method.BANK: _l("tiền gửi ngân hàng"),
     Method.IN_KIND: _l("hiện vật"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -12,8 +13,11 @@ from .cells import header, landscape, put
 TITLES = {Method.CASH: "SỔ QUỸ TIỀN MẶT", Method.BANK: "SỔ TIỀN GỬI NGÂN HÀNG"}
 
 
-def book_workbook(book, *, unit_name: str) -> bytes:
-    """Opening line, one row per posting with running balance, daily totals, closing line."""
+def book_workbook(book: Any, *, unit_name: str) -> bytes:
+    """Opening line, one row per posting with running balance, daily totals, closing line.
+
+    ``book`` is a ``services.books.Book`` (exports sit below services, so the type is not
+    imported here)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Sổ quỹ" if book.kind == Method.CASH else "Sổ tiền gửi"

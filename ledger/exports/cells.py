@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable
 from datetime import date
+from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -32,15 +33,15 @@ def safe_text(value: str) -> str:
 
 
 def put(
-    sheet,
+    sheet: Any,
     row: int,
     column: int,
-    value,
+    value: object,
     *,
     money: bool = False,
     bold: bool = False,
     fill: bool = False,
-):
+) -> Any:
     """Write one cell; strings are always stored as text, never as a formula."""
     cell = sheet.cell(row=row, column=column)
     if isinstance(value, str):
@@ -60,9 +61,9 @@ def put(
 
 
 def put_row(
-    sheet,
+    sheet: Any,
     row: int,
-    values: Iterable,
+    values: Iterable[object],
     *,
     money: Collection[int] = (),
     bold: bool = False,
@@ -73,7 +74,7 @@ def put_row(
         put(sheet, row, index + 1, value, money=index in money, bold=bold, fill=fill)
 
 
-def header(sheet, row: int, titles: list[str], widths: list[int] | None = None) -> None:
+def header(sheet: Any, row: int, titles: list[str], widths: list[int] | None = None) -> None:
     """A bold, shaded header row, frozen below it, with column widths."""
     for column, title in enumerate(titles, start=1):
         cell = put(sheet, row, column, title, bold=True, fill=True)
@@ -82,13 +83,13 @@ def header(sheet, row: int, titles: list[str], widths: list[int] | None = None) 
     sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
 
 
-def set_widths(sheet, widths: list[int]) -> None:
+def set_widths(sheet: Any, widths: list[int]) -> None:
     """Column widths from column A."""
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def landscape(sheet) -> None:
+def landscape(sheet: Any) -> None:
     """Print set-up: A4 landscape, fit to width."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import DateFormatter, MonthLocator
@@ -63,7 +64,10 @@ def cumulative_chart(
     """Cumulative collected over the year, the target line and the run-rate projection."""
     figure = _figure(9, 4)
     axes = figure.add_subplot()
-    running, xs, ys = 0, [start], [0]
+    # Dates on the x axis: matplotlib converts them through its units registry, while its
+    # stubs only name numbers, hence Any.
+    xs: list[Any] = [start]
+    running, ys = 0, [0]
     for day, amount in days:
         running += amount
         xs.append(day)
@@ -79,9 +83,9 @@ def cumulative_chart(
             label="Dự báo theo tốc độ hiện tại",
         )
     axes.yaxis.set_major_formatter(_MILLIONS)
-    axes.set_xlim(start, end)
-    axes.xaxis.set_major_locator(MonthLocator())
-    axes.xaxis.set_major_formatter(DateFormatter("%m/%Y"))
+    axes.set_xlim(start, end)  # type: ignore[arg-type]
+    axes.xaxis.set_major_locator(MonthLocator())  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(DateFormatter("%m/%Y"))  # type: ignore[no-untyped-call]
     axes.set_title(_label(title))
     axes.legend(loc="upper left")
     figure.autofmt_xdate()
@@ -127,7 +131,7 @@ def year_over_year_chart(rows: list[tuple[str, int, int]], *, title: str, this_y
     return _png(figure)
 
 
-def draw(chart) -> bytes:
+def draw(chart: Any) -> bytes:
     """The PNG of chart data from ``services.charts`` (its ``kind`` names the builder)."""
     if chart.kind == "progress":
         return progress_chart(chart.rows, title=chart.title)

@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..vocab import LABELS, Method, Source
 from .sheets import Book, Sheet
+
+#: the gathered figures (``services.reconciliation.ReconciliationData``); exports may not import
+#: services, so the builder reads it by attribute
+Data = Any
 
 SUMMARY = "Đối chiếu chỉ tiêu"
 COLUMNS = [
@@ -108,7 +112,7 @@ class Check:
         return self.expected == self.actual
 
 
-def start_workbook(data) -> Draft:
+def start_workbook(data: Data) -> Draft:
     """Summary with SUM formulas, detail sheets, fund books, the checks sheet's header, same
     period and anchors, from a ``services.reconciliation.Reconciliation``."""
     book = Book()
@@ -146,7 +150,7 @@ class Draft:
         return self.book.close()
 
 
-def _summary(book: Book, data) -> None:
+def _summary(book: Book, data: Data) -> None:
     p = data.progress
     sheet = book.sheet(SUMMARY, [6, 34, 16, 16, 10, 16, 16, 16], freeze_row=8)
     for label, value in [
@@ -205,7 +209,7 @@ def _summary(book: Book, data) -> None:
         sheet.formula(total, column, f"=SUM({top}:{bottom})", value)
 
 
-def _receipts(book: Book, data) -> None:
+def _receipts(book: Book, data: Data) -> None:
     sheet = book.sheet("Phiếu thu", [8, 12, 26, 30, 26, 14, 16, 16, 10, 14], freeze_row=1)
     sheet.write(
         [
@@ -242,7 +246,7 @@ def _receipts(book: Book, data) -> None:
     )
 
 
-def _disbursements(book: Book, data) -> None:
+def _disbursements(book: Book, data: Data) -> None:
     sheet = book.sheet("Phiếu chi", [8, 12, 26, 30, 22, 8, 26, 16, 10], freeze_row=1)
     sheet.write(
         [
@@ -275,7 +279,7 @@ def _disbursements(book: Book, data) -> None:
         )
 
 
-def _transfers(book: Book, data) -> None:
+def _transfers(book: Book, data: Data) -> None:
     sheet = book.sheet("Chuyển quỹ", [12, 28, 28, 16, 12, 16, 24, 30], freeze_row=1)
     sheet.write(
         [
@@ -306,7 +310,7 @@ def _transfers(book: Book, data) -> None:
         )
 
 
-def _books(book: Book, data) -> None:
+def _books(book: Book, data: Data) -> None:
     sheet = book.sheet("Sổ quỹ", [34, 16, 16, 16, 16, 16, 8], freeze_row=1)
     sheet.write(
         [
@@ -335,7 +339,7 @@ def _books(book: Book, data) -> None:
         )
 
 
-def _same_period(book: Book, data) -> None:
+def _same_period(book: Book, data: Data) -> None:
     """Collected to the as-of date against the same span a year before; a unit created by a
     reorganisation is compared with Σ predecessor × share, "ước tính" when a share < 100 %."""
     if data.same_period is None:
@@ -375,7 +379,7 @@ def _checks(book: Book) -> Sheet:
     return sheet
 
 
-def _anchors(book: Book, data) -> None:
+def _anchors(book: Book, data: Data) -> None:
     sheet = book.sheet("Dấu neo chuỗi", [30, 12, 12, 150])
     sheet.write(
         [

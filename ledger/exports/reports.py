@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 from itertools import count
+from typing import Any
 
 from openpyxl import Workbook
 
 from .cells import landscape, put_row, set_widths
 
 
-def period_workbook(data) -> bytes:
-    """Fund activity to the cut-off, the same period last year, spending by category."""
+def period_workbook(data: Any) -> bytes:
+    """Fund activity to the cut-off, the same period last year, spending by category.
+
+    ``data`` is a ``services.reports.PeriodReport`` (exports sit below services, so the type
+    is not imported here)."""
     p = data.progress
     workbook = Workbook()
     sheet = workbook.active

@@ -8,7 +8,9 @@ typed can ever become a formula; control characters are stripped. Only the build
 from __future__ import annotations
 
 import io
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import xlsxwriter
 
@@ -18,7 +20,7 @@ from .cells import DATE_FORMAT, HEADER_COLOR, MONEY_FORMAT, safe_text
 class Book:
     """One workbook being written row by row; ``close()`` returns its bytes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.buffer = io.BytesIO()
         self.workbook = xlsxwriter.Workbook(
             self.buffer,
@@ -38,7 +40,7 @@ class Book:
             {"bold": True, "bg_color": f"#{HEADER_COLOR}", "text_wrap": True, "valign": "vcenter"}
         )
 
-    def sheet(self, title: str, widths: list[int], *, freeze_row: int | None = None):
+    def sheet(self, title: str, widths: list[int], *, freeze_row: int | None = None) -> Sheet:
         """A sheet with column widths, A4 landscape fitted to width, optional frozen rows."""
         sheet = self.workbook.add_worksheet(title)
         for column, width in enumerate(widths):
@@ -58,10 +60,17 @@ class Book:
 class Sheet:
     """Rows are written in order (constant memory); ``money`` lists the money columns."""
 
-    def __init__(self, book: Book, sheet):
+    def __init__(self, book: Book, sheet: Any) -> None:
         self.book, self.sheet, self.row = book, sheet, 0
 
-    def write(self, values, *, money=(), bold: bool = False, header: bool = False) -> int:
+    def write(
+        self,
+        values: Iterable[Any],
+        *,
+        money: Collection[int] = (),
+        bold: bool = False,
+        header: bool = False,
+    ) -> int:
         """Write one row and return its 0-based index."""
         book, row = self.book, self.row
         for column, value in enumerate(values):
@@ -82,7 +91,7 @@ class Sheet:
         self.row += 1
         return row
 
-    def table(self, rows, kinds: str) -> None:
+    def table(self, rows: Iterable[Sequence[Any]], kinds: str) -> None:
         """Many rows of known column kinds (``n`` number, ``m`` money, ``d`` date, ``s`` text),
         written without per-value type dispatch: the detail sheets' fast path. Dates go in as
         Excel serial numbers with the date format, which is what ``write_datetime`` stores."""
@@ -120,5 +129,5 @@ def _serial(value: date) -> int:
     return (value - _EXCEL_EPOCH).days
 
 
-def _as_datetime(value) -> datetime:
+def _as_datetime(value: date) -> datetime:
     return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)

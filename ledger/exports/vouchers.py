@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 from fpdf import FPDF
 
 from ..dates import long_date
+from ..models import Disbursement, Receipt, Unit
 from ..money import amount_in_words, format_vnd
 from ..vocab import DisbursementStatus
 
@@ -38,7 +41,7 @@ def voucher_pdf(
     form_code: str,
     circular: str,
     unit_name: str,
-    day,
+    day: date,
     book_no: str,
     number: int,
     lines: list[tuple[str, str]],
@@ -101,7 +104,7 @@ def _signatures(pdf: FPDF, counterpart: str) -> None:
         pdf.multi_cell(column, 3, hint, align="C")
 
 
-def receipt_pdf(receipt, *, fund, settings: dict) -> bytes:
+def receipt_pdf(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -> bytes:
     """Phiếu thu (C40-BB) of ``receipt``."""
     words = amount_in_words(receipt.amount, linh=settings["linh"], even=settings["even"])
     voided = f"ĐÃ HỦY — lý do: {receipt.void_reason}" if receipt.voided_at else ""
@@ -126,8 +129,9 @@ def receipt_pdf(receipt, *, fund, settings: dict) -> bytes:
     )
 
 
-def disbursement_pdf(item, *, fund, settings: dict) -> bytes:
+def disbursement_pdf(item: Disbursement, *, fund: Unit, settings: dict[str, Any]) -> bytes:
     """Phiếu chi (C41-BB) of a paid disbursement."""
+    assert item.number is not None, "only a paid disbursement has a phiếu chi"
     words = amount_in_words(item.amount, linh=settings["linh"], even=settings["even"])
     voided = (
         f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == DisbursementStatus.VOIDED else ""

@@ -1,6 +1,6 @@
 """All table models; importing this package registers them on ``SQLModel.metadata``."""
 
-from .base import utcnow
+from .base import select_rows, table_of, utcnow
 from .documents import (
     Beneficiary,
     BeneficiaryGroup,
@@ -45,5 +45,7 @@ __all__ = [
     "User",
     "VoucherCounter",
     "VoucherRegime",
+    "select_rows",
+    "table_of",
     "utcnow",
 ]

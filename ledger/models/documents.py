@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from ..vocab import (
     PAY_METHODS,
@@ -24,7 +24,7 @@ class Donor(SQLModel, table=True):
     """Who gave (người nộp / nhà hảo tâm); ``anonymous`` hides the name on public pages."""
 
     __table_args__ = (one_of("kind", DonorKind),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: the unit that recorded the donor (scope of who may pick it)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     name: str = Field(max_length=200)
@@ -61,7 +61,7 @@ class Receipt(SQLModel, table=True):
         one_of("method", Method),
         one_of("source", Source),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: the fund that received the money
     unit_id: int = Field(foreign_key="unit.id")
     year: int
@@ -96,13 +96,13 @@ class Receipt(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-Index("ix_receipt_unit_date", Receipt.unit_id, Receipt.receipt_date, Receipt.id)
+Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), col(Receipt.id))
 
 
 class Category(SQLModel, table=True):
     """What a disbursement is for: heart surgery, scholarship, Tết gift, management…"""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name_vi: str = Field(max_length=200)
     name_en: str = Field(max_length=200)
@@ -126,7 +126,7 @@ class Beneficiary(SQLModel, table=True):
     """A child the fund helps. Sensitive: shown masked unless the viewer may unmask."""
 
     __table_args__ = (one_of("sex", Sex),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     full_name: str = Field(max_length=200)
     birth_date: date
@@ -163,7 +163,7 @@ class Disbursement(SQLModel, table=True):
         one_of("status", DisbursementStatus),
         one_of("method", PAY_METHODS),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year: int
     #: voucher number, given when paid so the series stays gap-free
@@ -191,7 +191,7 @@ class Disbursement(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-Index("ix_disbursement_unit_status", Disbursement.unit_id, Disbursement.status)
+Index("ix_disbursement_unit_status", col(Disbursement.unit_id), col(Disbursement.status))
 
 
 class Transfer(SQLModel, table=True):
@@ -204,7 +204,7 @@ class Transfer(SQLModel, table=True):
         one_of("from_method", PAY_METHODS, name="from_method_allowed"),
         one_of("to_method", PAY_METHODS, name="to_method_allowed"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     from_unit_id: int = Field(foreign_key="unit.id")
     to_unit_id: int = Field(foreign_key="unit.id")
     from_method: str = Field(default=Method.BANK.value, max_length=20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from .base import money, timestamp
 
@@ -22,7 +22,7 @@ class Entry(SQLModel, table=True):
     """One balanced journal entry posted by a document (receipt, disbursement, transfer…)."""
 
     __table_args__ = (UniqueConstraint("unit_id", "seq"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: the fund whose chain this entry extends
     unit_id: int = Field(foreign_key="unit.id")
     seq: int
@@ -43,7 +43,7 @@ class Posting(SQLModel, table=True):
     """One line of an entry: a signed amount on an account (debit +, credit −)."""
 
     __table_args__ = (CheckConstraint("amount <> 0", name="amount_nonzero"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="entry.id", index=True)
     account_id: int = Field(foreign_key="account.id")
     amount: int = money()
@@ -53,8 +53,15 @@ class Posting(SQLModel, table=True):
     entry_date: date
 
 
-Index("ix_posting_account_date", Posting.account_id, Posting.entry_date, Posting.amount)
-Index("ix_posting_credit_unit", Posting.credit_unit_id, Posting.entry_date, Posting.amount)
+Index(
+    "ix_posting_account_date", col(Posting.account_id), col(Posting.entry_date), col(Posting.amount)
+)
+Index(
+    "ix_posting_credit_unit",
+    col(Posting.credit_unit_id),
+    col(Posting.entry_date),
+    col(Posting.amount),
+)
 
 
 class CreditMonth(SQLModel, table=True):
@@ -74,7 +81,7 @@ class Anchor(SQLModel, table=True):
     """A fund's chain heads as printed on a document that left the database (a period lock, a
     workbook, a filed report): a later rewrite of the chains no longer matches it."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     #: an ``AnchorKind``: lock, workbook, report, migration (``ledger.vocab``)
     kind: str = Field(max_length=20)

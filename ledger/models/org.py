@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from ..vocab import AccountType, UnitLevel, UnitType, values
 from .base import money, one_of, timestamp
@@ -32,7 +32,7 @@ class Unit(SQLModel, table=True):
             name="unit_type_allowed",
         ),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     #: stable code, e.g. the GSO code or ``TT-CHUONGDUONG``
     code: str = Field(max_length=40, unique=True)
     #: the proper name, e.g. "Xã Chương Dương"
@@ -76,7 +76,7 @@ class Account(SQLModel, table=True):
             f"type <> '{AccountType.ASSET}' OR balance >= 0", name="asset_not_negative"
         ),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     kind: str = Field(max_length=60)
     type: str = Field(max_length=20)
@@ -97,7 +97,7 @@ class Campaign(SQLModel, table=True):
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("ends_on >= starts_on", name="date_span"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
     year: int
     #: short code unique per unit, e.g. ``2026`` or ``2026-THĐ``
@@ -116,7 +116,7 @@ class Quota(SQLModel, table=True):
         UniqueConstraint("campaign_id", "unit_id"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     unit_id: int = Field(foreign_key="unit.id")
     amount: int = money()
@@ -126,7 +126,7 @@ class ReportPeriod(SQLModel, table=True):
     """A report the campaign owes: figures up to ``cutoff``, due by ``due``."""
 
     __table_args__ = (UniqueConstraint("campaign_id", "code"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id")
     #: e.g. ``h1`` (6 tháng), ``m9`` (9 tháng), ``year`` (năm)
     code: str = Field(max_length=20)
@@ -144,4 +144,4 @@ class PeriodLock(SQLModel, table=True):
     locked_at: datetime = timestamp()
 
 
-Index("ix_quota_unit", Quota.unit_id)
+Index("ix_quota_unit", col(Quota.unit_id))

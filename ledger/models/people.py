@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import DateTime, Index, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from ..vocab import Role, values
 from .base import one_of, timestamp
@@ -18,7 +18,7 @@ class User(SQLModel, table=True):
     """A person who signs in; sees ``unit`` and everything under it."""
 
     __table_args__ = (one_of("role", Role),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, unique=True)
     full_name: str = Field(default="", max_length=200)
     #: argon2id hash, never the password
@@ -38,7 +38,7 @@ class User(SQLModel, table=True):
 class ApiToken(SQLModel, table=True):
     """A read-only API token: it expires, and whatever ends the owner's sessions revokes it."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     #: sha256 of the token, never the token itself
     token_hash: str = Field(max_length=64, unique=True)
@@ -59,7 +59,7 @@ class AuditEvent(SQLModel, table=True):
     """
 
     __table_args__ = (UniqueConstraint("chain_key", "seq"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     at: datetime = timestamp()
     user_id: int | None = Field(default=None, foreign_key="user.id")
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
@@ -85,7 +85,7 @@ class AuditHead(SQLModel, table=True):
     last_hash: str = Field(default="", max_length=64)
 
 
-Index("ix_auditevent_unit_at", AuditEvent.unit_id, AuditEvent.at)
+Index("ix_auditevent_unit_at", col(AuditEvent.unit_id), col(AuditEvent.at))
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -111,7 +111,7 @@ class VoucherRegime(SQLModel, table=True):
     """The accounting regime in force from ``valid_from``: the form codes and the circular a
     voucher dated on or after that day prints (until the next row's ``valid_from``)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     valid_from: date = Field(unique=True)
     #: e.g. "Mẫu số C40-BB"
     receipt_form_code: str = Field(max_length=60)

@@ -14,10 +14,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from ..models import Anchor, AuditHead, ChainHead, Unit
+from ..models import Anchor, AuditHead, ChainHead, Unit, select_rows
 
 #: one anchor as printed: ``CODE E<seq>:<sha256> A<seq>:<sha256>``
 ANCHOR_LINE = re.compile(r"(\S+) E(\d+):([0-9a-f]{64}|-) A(\d+):([0-9a-f]{64}|-)")
@@ -49,7 +48,7 @@ class Head:
 def current_heads(session: Session, unit_ids) -> list[Head]:
     """The chain heads of the funds ``unit_ids``, by unit code."""
     rows = session.exec(
-        select(
+        select_rows(
             Unit.id,
             Unit.code,
             ChainHead.last_seq,
@@ -57,10 +56,10 @@ def current_heads(session: Session, unit_ids) -> list[Head]:
             AuditHead.last_seq,
             AuditHead.last_hash,
         )
-        .join(ChainHead, ChainHead.unit_id == Unit.id)
-        .outerjoin(AuditHead, AuditHead.chain_key == Unit.id)
-        .where(Unit.id.in_(list(unit_ids)))
-        .order_by(Unit.code)
+        .join(ChainHead, col(ChainHead.unit_id) == Unit.id)
+        .outerjoin(AuditHead, col(AuditHead.chain_key) == Unit.id)
+        .where(col(Unit.id).in_(list(unit_ids)))
+        .order_by(col(Unit.code))
     ).all()
     return [
         Head(uid, code, eseq, ehash, aseq or 0, ahash or "")

@@ -12,13 +12,13 @@ import hashlib
 import json
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..bulk import insert_rows, reserve_ids
-from ..models import AuditEvent, AuditHead, User, utcnow
+from ..models import AuditEvent, AuditHead, User, table_of, utcnow
 from .seals import SEALED, digest_now, digests
 
 
@@ -34,7 +34,11 @@ def record_event(
     after: dict | None = None,
 ) -> AuditEvent:
     """Append one audit event to its fund's chain (flushed with the change it describes)."""
-    digest = digest_now(session, object_type, object_id) if object_type in SEALED else ""
+    digest = (
+        digest_now(session, object_type, object_id)
+        if object_type in SEALED and object_id is not None
+        else ""
+    )
     [event_id] = _append(
         session,
         unit_id,
@@ -51,7 +55,7 @@ def record_event(
             }
         ],
     )
-    return session.get(AuditEvent, event_id)
+    return session.get_one(AuditEvent, event_id)
 
 
 def seal_rows(
@@ -117,10 +121,10 @@ def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int
         digest = event_hash(prev_hash=prev, chain_key=chain_key, seq=seq, at=now, row=row)
         row.update(at=now, chain_key=chain_key, seq=seq, prev_hash=prev, hash=digest)
         prev = digest
-    ids = reserve_ids(session, AuditEvent.__table__, len(rows))
+    ids = reserve_ids(session, table_of(AuditEvent), len(rows))
     for row, event_id in zip(rows, ids, strict=False):
         row["id"] = event_id
-    insert_rows(session, AuditEvent.__table__, rows)
+    insert_rows(session, table_of(AuditEvent), rows)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
@@ -135,16 +139,12 @@ def lock_audit_head(session: Session, chain_key: int) -> AuditHead:
         .values(chain_key=chain_key, last_seq=0, last_hash="")
         .on_conflict_do_nothing(index_elements=["chain_key"])
     )
-    return (
-        session.exec(
-            select(AuditHead)
-            .where(AuditHead.chain_key == chain_key)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        .scalars()
-        .one()
-    )
+    return session.exec(
+        select(AuditHead)
+        .where(AuditHead.chain_key == chain_key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _dump(values: dict | None) -> str:
@@ -154,14 +154,14 @@ def _dump(values: dict | None) -> str:
 def audit_page(session: Session, *, unit_ids, page: int, per_page: int) -> tuple[list, int]:
     """``(event, username)`` of the units' events and the unit-less ones, newest first, one
     page; and how many there are in all."""
-    where = or_(AuditEvent.unit_id.in_(unit_ids), AuditEvent.unit_id.is_(None))
+    where = or_(col(AuditEvent.unit_id).in_(unit_ids), col(AuditEvent.unit_id).is_(None))
     rows = session.exec(
         select(AuditEvent, User.username)
-        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(User, col(User.id) == AuditEvent.user_id)
         .where(where)
-        .order_by(AuditEvent.id.desc())
+        .order_by(col(AuditEvent.id).desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    count = session.exec(select(func.count(AuditEvent.id)).where(where)).scalar_one()
+    count = session.exec(select(func.count(col(AuditEvent.id))).where(where)).one()
     return list(rows), count

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..errors import DuplicateBeneficiary, Forbidden, NotFound
 from ..models import (
@@ -49,7 +49,7 @@ def find_duplicates(
         select(Beneficiary).where(
             Beneficiary.unit_id == unit_id, Beneficiary.birth_date == birth_date
         )
-    ).scalars()
+    )
     return [b for b in rows if fold(b.full_name) == fold(full_name)]
 
 
@@ -87,7 +87,7 @@ def create_beneficiary(
     )
     session.add(child)
     session.flush()
-    known = set(session.exec(select(CircumstanceGroup.code)).scalars().all())
+    known = set(session.exec(select(CircumstanceGroup.code)).all())
     session.add_all(
         BeneficiaryGroup(beneficiary_id=child.id, group_code=g)
         for g in dict.fromkeys(data.groups)
@@ -138,12 +138,10 @@ def groups_of(session: Session, beneficiary_id: int) -> list[CircumstanceGroup]:
     return list(
         session.exec(
             select(CircumstanceGroup)
-            .join(BeneficiaryGroup, BeneficiaryGroup.group_code == CircumstanceGroup.code)
+            .join(BeneficiaryGroup, col(BeneficiaryGroup.group_code) == CircumstanceGroup.code)
             .where(BeneficiaryGroup.beneficiary_id == beneficiary_id)
-            .order_by(CircumstanceGroup.position)
-        )
-        .scalars()
-        .all()
+            .order_by(col(CircumstanceGroup.position))
+        ).all()
     )
 
 
@@ -201,17 +199,17 @@ def list_beneficiaries(
 ) -> list[tuple[Beneficiary, Unit, int]]:
     """Children in scope with their unit and what they received in total (paid)."""
     received = (
-        select(Disbursement.beneficiary_id, func.sum(Disbursement.amount).label("total"))
+        select(col(Disbursement.beneficiary_id), func.sum(Disbursement.amount).label("total"))
         .where(Disbursement.status == "paid")
-        .group_by(Disbursement.beneficiary_id)
+        .group_by(col(Disbursement.beneficiary_id))
         .subquery()
     )
     rows = session.exec(
         select(Beneficiary, Unit, func.coalesce(received.c.total, 0))
-        .join(Unit, Unit.id == Beneficiary.unit_id)
+        .join(Unit, col(Unit.id) == Beneficiary.unit_id)
         .outerjoin(received, received.c.beneficiary_id == Beneficiary.id)
-        .where(Beneficiary.unit_id.in_(unit_ids))
-        .order_by(Unit.name, Beneficiary.id)
+        .where(col(Beneficiary.unit_id).in_(unit_ids))
+        .order_by(col(Unit.name), col(Beneficiary.id))
     ).all()
     return [(b, u, int(total)) for b, u, total in rows]
 
@@ -219,28 +217,28 @@ def list_beneficiaries(
 def history(session: Session, beneficiary_id: int) -> list[tuple[Disbursement, Category, Unit]]:
     """Everything the child received (or was proposed), across years and funds."""
     return [
-        tuple(row)
-        for row in session.exec(
+        (item, category, unit)
+        for item, category, unit in session.exec(
             select(Disbursement, Category, Unit)
-            .join(Category, Category.id == Disbursement.category_id)
-            .join(Unit, Unit.id == Disbursement.unit_id)
+            .join(Category, col(Category.id) == Disbursement.category_id)
+            .join(Unit, col(Unit.id) == Disbursement.unit_id)
             .where(Disbursement.beneficiary_id == beneficiary_id)
-            .order_by(Disbursement.disbursement_date)
+            .order_by(col(Disbursement.disbursement_date))
         ).all()
     ]
 
 
 def circumstance_groups(session: Session) -> list[CircumstanceGroup]:
     """The circumstance groups in their printed order."""
-    query = select(CircumstanceGroup).order_by(CircumstanceGroup.position)
-    return list(session.exec(query).scalars().all())
+    query = select(CircumstanceGroup).order_by(col(CircumstanceGroup.position))
+    return list(session.exec(query).all())
 
 
 def fund_children(session: Session, fund_id: int) -> list[Beneficiary]:
     """The children recorded in the fund's subtree, by id."""
     query = (
         select(Beneficiary)
-        .where(Beneficiary.unit_id.in_(subtree_ids(session, fund_id)))
-        .order_by(Beneficiary.id)
+        .where(col(Beneficiary.unit_id).in_(subtree_ids(session, fund_id)))
+        .order_by(col(Beneficiary.id))
     )
-    return list(session.exec(query).scalars().all())
+    return list(session.exec(query).all())

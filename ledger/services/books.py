@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, select
-from sqlmodel import Session
+from sqlalchemy import and_, func
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
-from ..models import Disbursement, Entry, Posting, Receipt
+from ..models import Disbursement, Entry, Posting, Receipt, select_rows
 from ..vocab import EntryKind
 from .units import account_id
 
@@ -61,7 +63,7 @@ class Book:
         ]
 
 
-_DESCRIPTIONS = {
+_DESCRIPTIONS: dict[str, str] = {
     EntryKind.RECEIPT: "Thu tiền ủng hộ của {payer}",
     EntryKind.RECEIPT_VOID: "Hủy phiếu thu số {rno}",
     EntryKind.DISBURSEMENT: "Chi {payee}",
@@ -79,12 +81,12 @@ def read_book(session: Session, *, unit_id: int, kind: str, date_from: date, dat
         select(func.coalesce(func.sum(Posting.amount), 0)).where(
             Posting.account_id == account, Posting.entry_date < date_from
         )
-    ).scalar_one()
+    ).one()
     book = Book(
         unit_id=unit_id, kind=kind, date_from=date_from, date_to=date_to, opening=int(opening)
     )
     running = book.opening
-    for row in session.exec(_lines_query(account, date_from, date_to)).all():
+    for row in map(_Posted._make, session.exec(_lines_query(account, date_from, date_to))):
         running += row.amount
         book.lines.append(
             BookLine(
@@ -101,35 +103,50 @@ def read_book(session: Session, *, unit_id: int, kind: str, date_from: date, dat
     return book
 
 
-def _lines_query(account: int, date_from: date, date_to: date):
-    is_receipt = Entry.kind.in_(("receipt", "receipt_void"))
-    is_payment = Entry.kind.in_(("disbursement", "disbursement_void"))
+class _Posted(NamedTuple):
+    """A posting of the book's account with its entry and document, as ``_lines_query`` reads it."""
+
+    amount: int
+    entry_date: date
+    entry_id: int
+    kind: str
+    memo: str
+    receipt_no: int | None
+    payer_name: str | None
+    reason: str | None
+    payment_no: int | None
+    payee_name: str | None
+
+
+def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[Any, ...]]:
+    is_receipt = col(Entry.kind).in_(("receipt", "receipt_void"))
+    is_payment = col(Entry.kind).in_(("disbursement", "disbursement_void"))
     return (
-        select(
+        select_rows(
             Posting.amount,
             Posting.entry_date,
-            Entry.id.label("entry_id"),
+            col(Entry.id).label("entry_id"),
             Entry.kind,
             Entry.memo,
-            Receipt.number.label("receipt_no"),
+            col(Receipt.number).label("receipt_no"),
             Receipt.payer_name,
             Receipt.reason,
-            Disbursement.number.label("payment_no"),
+            col(Disbursement.number).label("payment_no"),
             Disbursement.payee_name,
         )
-        .join(Entry, Entry.id == Posting.entry_id)
-        .outerjoin(Receipt, and_(is_receipt, Receipt.id == Entry.document_id))
-        .outerjoin(Disbursement, and_(is_payment, Disbursement.id == Entry.document_id))
+        .join(Entry, col(Entry.id) == Posting.entry_id)
+        .outerjoin(Receipt, and_(is_receipt, col(Receipt.id) == Entry.document_id))
+        .outerjoin(Disbursement, and_(is_payment, col(Disbursement.id) == Entry.document_id))
         .where(
             Posting.account_id == account,
             Posting.entry_date >= date_from,
             Posting.entry_date <= date_to,
         )
-        .order_by(Posting.entry_date, Entry.id)
+        .order_by(col(Posting.entry_date), col(Entry.id))
     )
 
 
-def _describe(row) -> str:
+def _describe(row: _Posted) -> str:
     template = _DESCRIPTIONS.get(row.kind)
     if row.kind == "receipt" and row.reason:
         return f"{row.payer_name}: {row.reason}" if row.payer_name else row.reason

@@ -15,9 +15,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, overload
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..errors import PeriodDates, PeriodNotFound, UnknownCalendarTemplate
 from ..models import Campaign, ReportPeriod
@@ -154,6 +154,14 @@ def delete_period(session: Session, *, period_id: int, user_id: int | None = Non
     session.flush()
 
 
+@overload
+def find_period(
+    session: Session, *, campaign_id: int, name: str, missing_ok: Literal[False] = False
+) -> ReportPeriod: ...
+@overload
+def find_period(
+    session: Session, *, campaign_id: int, name: str, missing_ok: bool
+) -> ReportPeriod | None: ...
 def find_period(
     session: Session, *, campaign_id: int, name: str, missing_ok: bool = False
 ) -> ReportPeriod | None:
@@ -179,15 +187,11 @@ def _save(session, campaign: Campaign, *, code, name, cutoff, due, user_id) -> R
         raise PeriodDates(
             start=f"{campaign.starts_on:%d/%m/%Y}", end=f"{campaign.ends_on:%d/%m/%Y}"
         )
-    existing = (
-        session.exec(
-            select(ReportPeriod).where(
-                ReportPeriod.campaign_id == campaign.id, ReportPeriod.code == code
-            )
+    existing = session.exec(
+        select(ReportPeriod).where(
+            ReportPeriod.campaign_id == campaign.id, ReportPeriod.code == code
         )
-        .scalars()
-        .first()
-    )
+    ).first()
     before = _snapshot(existing) if existing else None
     period = set_report_period(
         session, campaign_id=campaign.id, code=code, name=name, cutoff=cutoff, due=due
@@ -215,9 +219,7 @@ def _free_code(session: Session, campaign_id: int, name: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", base.encode("ascii", "ignore").decode().lower()).strip("-")
     base = (base or "ky")[:16]
     taken = set(
-        session.exec(select(ReportPeriod.code).where(ReportPeriod.campaign_id == campaign_id))
-        .scalars()
-        .all()
+        session.exec(select(ReportPeriod.code).where(ReportPeriod.campaign_id == campaign_id)).all()
     )
     code, number = base, 1
     while code in taken:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
 
 from ..errors import (
     AmbiguousCampaign,
@@ -117,15 +117,11 @@ def resolve_campaign(session: Session, *, unit_id: int, ref: str) -> Campaign:
     if found is not None:
         return found
     if wanted.isdigit() and len(wanted) == 4:
-        year = (
-            session.exec(
-                select(Campaign)
-                .where(Campaign.unit_id == unit_id, Campaign.year == int(wanted))
-                .order_by(Campaign.id)
-            )
-            .scalars()
-            .all()
-        )
+        year = session.exec(
+            select(Campaign)
+            .where(Campaign.unit_id == unit_id, Campaign.year == int(wanted))
+            .order_by(col(Campaign.id))
+        ).all()
         if len(year) == 1:
             return year[0]
         if year:
@@ -166,10 +162,10 @@ def find_campaign(
     when the unit ran several that year), if any."""
     query = select(Campaign).where(Campaign.unit_id == unit_id)
     if code is not None:
-        return session.exec(query.where(Campaign.code == code)).scalars().first()
-    found = session.exec(query.where(Campaign.year == year).order_by(Campaign.id)).scalars().all()
+        return session.exec(query.where(Campaign.code == code)).first()
+    found = session.exec(query.where(Campaign.year == year).order_by(col(Campaign.id))).all()
     exact = [c for c in found if c.code == str(year)]
-    return (exact or found or [None])[0]
+    return next(iter(exact or found), None)
 
 
 def covering_campaign(session: Session, *, unit_id: int, on: date) -> Campaign | None:
@@ -177,15 +173,11 @@ def covering_campaign(session: Session, *, unit_id: int, on: date) -> Campaign |
     (the one a document of that fund on that day belongs to), if any."""
     current = session.get(Unit, unit_id)
     while current is not None:
-        found = (
-            session.exec(
-                select(Campaign).where(
-                    Campaign.unit_id == current.id, Campaign.starts_on <= on, Campaign.ends_on >= on
-                )
+        found = session.exec(
+            select(Campaign).where(
+                Campaign.unit_id == current.id, Campaign.starts_on <= on, Campaign.ends_on >= on
             )
-            .scalars()
-            .first()
-        )
+        ).first()
         if found is not None:
             return found
         current = session.get(Unit, current.parent_id) if current.parent_id else None
@@ -210,13 +202,9 @@ def set_quota(
     if child.parent_id != campaign.unit_id:
         raise QuotaOutsideTree(unit=child.name)
     amount = 0 if amount == 0 else parse_amount(amount)
-    quota = (
-        session.exec(
-            select(Quota).where(Quota.campaign_id == campaign_id, Quota.unit_id == unit_id)
-        )
-        .scalars()
-        .first()
-    )
+    quota = session.exec(
+        select(Quota).where(Quota.campaign_id == campaign_id, Quota.unit_id == unit_id)
+    ).first()
     before = None if quota is None else quota.amount
     if quota is None:
         quota = Quota(campaign_id=campaign_id, unit_id=unit_id, amount=amount)
@@ -242,7 +230,7 @@ def quota_total(session: Session, campaign_id: int) -> int:
     return int(
         session.exec(
             select(func.coalesce(func.sum(Quota.amount), 0)).where(Quota.campaign_id == campaign_id)
-        ).scalar_one()
+        ).one()
     )
 
 
@@ -250,15 +238,11 @@ def set_report_period(
     session: Session, *, campaign_id: int, code: str, name: str, cutoff: date, due: date
 ) -> ReportPeriod:
     """Create or update one report the campaign owes."""
-    period = (
-        session.exec(
-            select(ReportPeriod).where(
-                ReportPeriod.campaign_id == campaign_id, ReportPeriod.code == code
-            )
+    period = session.exec(
+        select(ReportPeriod).where(
+            ReportPeriod.campaign_id == campaign_id, ReportPeriod.code == code
         )
-        .scalars()
-        .first()
-    )
+    ).first()
     if period is None:
         period = ReportPeriod(campaign_id=campaign_id, code=code, name=name, cutoff=cutoff, due=due)
         session.add(period)
@@ -273,10 +257,8 @@ def report_periods(session: Session, campaign_id: int) -> list[ReportPeriod]:
         session.exec(
             select(ReportPeriod)
             .where(ReportPeriod.campaign_id == campaign_id)
-            .order_by(ReportPeriod.cutoff)
-        )
-        .scalars()
-        .all()
+            .order_by(col(ReportPeriod.cutoff))
+        ).all()
     )
 
 
@@ -285,15 +267,18 @@ def campaigns_for(
 ) -> list[tuple[Campaign, Unit]]:
     """Campaigns of the units in scope, and (with ``holder_id``) the higher levels' campaigns
     in which that unit holds a quota, newest first."""
-    query = select(Campaign, Unit).join(Unit, Unit.id == Campaign.unit_id)
-    condition = Campaign.unit_id.in_(unit_ids)
+    query = select(Campaign, Unit).join(Unit, col(Unit.id) == Campaign.unit_id)
+    condition: ColumnElement[bool] = col(Campaign.unit_id).in_(unit_ids)
     if holder_id is not None:
-        condition = condition | Campaign.id.in_(
+        condition = condition | col(Campaign.id).in_(
             select(Quota.campaign_id).where(Quota.unit_id == holder_id)
         )
     rows = session.exec(
         query.where(condition).order_by(
-            Campaign.starts_on.desc(), Campaign.year.desc(), Unit.name, Campaign.code
+            col(Campaign.starts_on).desc(),
+            col(Campaign.year).desc(),
+            col(Unit.name),
+            col(Campaign.code),
         )
     ).all()
     return [(c, u) for c, u in rows]
@@ -302,13 +287,9 @@ def campaigns_for(
 def quota_holder(session: Session, *, campaign: Campaign, unit_id: int) -> int | None:
     """``unit_id`` when it holds a quota in ``campaign`` (a commune in the city's campaign),
     else None."""
-    found = (
-        session.exec(
-            select(Quota.id).where(Quota.campaign_id == campaign.id, Quota.unit_id == unit_id)
-        )
-        .scalars()
-        .first()
-    )
+    found = session.exec(
+        select(Quota.id).where(Quota.campaign_id == campaign.id, Quota.unit_id == unit_id)
+    ).first()
     return unit_id if found is not None else None
 
 
@@ -370,7 +351,7 @@ def _mapped_quotas(session: Session, source: Campaign, campaign: Campaign) -> di
         while frontier and steps < 10_000:
             current, share = frontier.pop()
             steps += 1
-            unit = session.get(Unit, current)
+            unit = session.get_one(Unit, current)
             if unit.parent_id == campaign.unit_id and (
                 unit.valid_to is None or unit.valid_to >= campaign.starts_on
             ):
@@ -397,7 +378,7 @@ def child_campaigns(session: Session, campaign: Campaign) -> dict[int, int]:
     """The same year's campaigns of the units directly under the campaign's unit: unit → id."""
     rows = session.exec(
         select(Campaign.unit_id, Campaign.id)
-        .join(Unit, Unit.id == Campaign.unit_id)
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
         .where(Unit.parent_id == campaign.unit_id, Campaign.year == campaign.year)
     ).all()
     return dict(rows)
@@ -422,8 +403,8 @@ def all_campaigns(session: Session) -> list[tuple[Campaign, Unit]]:
     """Every campaign with its unit, newest year first, then by unit name."""
     rows = session.exec(
         select(Campaign, Unit)
-        .join(Unit, Unit.id == Campaign.unit_id)
-        .order_by(Campaign.year.desc(), Unit.name)
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
+        .order_by(col(Campaign.year).desc(), Unit.name)
     ).all()
     return [(c, u) for c, u in rows]
 
@@ -434,10 +415,10 @@ def campaign_page(
     """One page of the campaigns of these units (newest first) and whether more follow."""
     rows = session.exec(
         select(Campaign, Unit)
-        .join(Unit, Unit.id == Campaign.unit_id)
-        .where(Campaign.unit_id.in_(sorted(unit_ids)))
-        .order_by(Campaign.starts_on.desc(), Unit.name, Campaign.code)
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
+        .where(col(Campaign.unit_id).in_(sorted(unit_ids)))
+        .order_by(col(Campaign.starts_on).desc(), Unit.name, Campaign.code)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     ).all()
-    return [tuple(r) for r in rows[:per_page]], len(rows) > per_page
+    return [(c, u) for c, u in rows[:per_page]], len(rows) > per_page

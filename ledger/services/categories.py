@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..errors import LedgerError, _l
 from ..models import Category
@@ -26,7 +25,7 @@ def create_category(
 ) -> Category:
     """Add a category (its expense accounts open on first use)."""
     code = clean(code, max_length=40).lower()
-    if session.exec(select(Category).where(Category.code == code)).scalars().first():
+    if session.exec(select(Category).where(Category.code == code)).first():
         raise DuplicateCategory(code=code)
     category = Category(
         code=code,
@@ -49,7 +48,7 @@ def create_category(
 
 def list_categories(session: Session, *, active_only: bool = False) -> list[Category]:
     """The disbursement categories (only those in use with ``active_only``), by id."""
-    query = select(Category).order_by(Category.id)
+    query = select(Category).order_by(col(Category.id))
     if active_only:
         query = query.where(Category.active)
-    return list(session.exec(query).scalars().all())
+    return list(session.exec(query).all())

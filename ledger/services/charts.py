@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..models import Campaign, Entry, Quota
 from . import reports
@@ -109,7 +110,7 @@ def year_over_year_chart(
 
 
 #: the charts a campaign page shows, by the name in their URL
-CHARTS = {
+CHARTS: dict[str, Callable[..., Chart]] = {
     "progress": progress_chart,
     "cumulative": cumulative_chart,
     "categories": category_chart,
@@ -127,6 +128,6 @@ def chart_data(
 def data_version(session: Session) -> tuple:
     """Changes whenever the journal or the quotas change: a chart cache key."""
     return (
-        session.exec(select(func.max(Entry.id))).scalar_one(),
-        tuple(session.exec(select(func.count(Quota.id), func.sum(Quota.amount))).one()),
+        session.exec(select(func.max(Entry.id))).one(),
+        tuple(session.exec(select(func.count(col(Quota.id)), func.sum(Quota.amount))).one()),
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlmodel import Session
+from sqlalchemy import Select as AnySelect
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
 
 from ..models import (
     Account,
@@ -24,6 +28,7 @@ from ..models import (
     Transfer,
     Unit,
     UnitSuccession,
+    select_rows,
 )
 from .audit import event_hash
 from .journal import entry_hash
@@ -67,8 +72,12 @@ def check_books(
     ]
 
 
-def _only(query, column, funds):
-    return query if funds is None else query.where(column.in_(funds))
+#: any select (``_only`` keeps its type, so ``session.exec`` still knows what it returns)
+_Query = TypeVar("_Query", bound="AnySelect[*tuple[Any, ...]]")
+
+
+def _only(query: _Query, column: Mapped[Any], funds: Collection[int] | None) -> _Query:
+    return query if funds is None else query.where(col(column).in_(funds))
 
 
 def _load_journal(session: Session, funds=None):
@@ -77,7 +86,7 @@ def _load_journal(session: Session, funds=None):
         session.connection()
         .execute(
             _only(
-                select(
+                select_rows(
                     Entry.id,
                     Entry.unit_id,
                     Entry.seq,
@@ -87,9 +96,9 @@ def _load_journal(session: Session, funds=None):
                     Entry.prev_hash,
                     Entry.hash,
                 ),
-                Entry.unit_id,
+                col(Entry.unit_id),
                 funds,
-            ).order_by(Entry.unit_id, Entry.seq)
+            ).order_by(col(Entry.unit_id), col(Entry.seq))
         )
         .all()
     )
@@ -101,8 +110,7 @@ def check_chains(session: Session, funds=None, journal=None) -> list[Problem]:
     problems: list[Problem] = []
     entries, postings = journal or _load_journal(session, funds)
     heads = {
-        h.unit_id: h
-        for h in session.exec(_only(select(ChainHead), ChainHead.unit_id, funds)).scalars()
+        h.unit_id: h for h in session.exec(_only(select(ChainHead), col(ChainHead.unit_id), funds))
     }
     last_by_fund: dict[int, tuple[int, str]] = {}
     for unit_id, chain in groupby(entries, key=lambda e: e[1]):
@@ -156,14 +164,16 @@ def _postings_by_entry(
     session: Session, funds=None
 ) -> dict[int, list[tuple[int, int, int | None]]]:
     # a line moved to another date or fund must break the hash too: its account turns negative
-    in_place = and_(Posting.entry_date == Entry.entry_date, Account.unit_id == Entry.unit_id)
-    marker = case((in_place, Posting.account_id), else_=-Posting.account_id)
+    in_place = and_(
+        col(Posting.entry_date) == Entry.entry_date, col(Account.unit_id) == Entry.unit_id
+    )
+    marker = case((in_place, col(Posting.account_id)), else_=-col(Posting.account_id))
     rows = session.connection().execute(
         _only(
-            select(Posting.entry_id, marker, Posting.amount, Posting.credit_unit_id)
-            .join(Entry, Entry.id == Posting.entry_id)
-            .join(Account, Account.id == Posting.account_id),
-            Entry.unit_id,
+            select(Posting.entry_id, marker, Posting.amount, col(Posting.credit_unit_id))
+            .join(Entry, col(Entry.id) == Posting.entry_id)
+            .join(Account, col(Account.id) == Posting.account_id),
+            col(Entry.unit_id),
             funds,
         )
     )
@@ -180,20 +190,22 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
     entries, postings = journal or _load_journal(session, funds)
     conn = session.connection()
 
-    def ids(*columns):
+    def ids(*columns: Any) -> set[int]:
         found: set[int] = set()
         for column in columns:
             table = column.class_
             query = _only(
                 select(column).where(column.is_not(None)),
-                table.from_unit_id if table is Transfer else table.unit_id,
+                col(table.from_unit_id if table is Transfer else table.unit_id),
                 funds,
             )
             found.update(conn.execute(query).scalars())
             if table is Transfer and funds is not None:  # a fund's received entries
                 found.update(
                     conn.execute(
-                        select(column).where(column.is_not(None), Transfer.to_unit_id.in_(funds))
+                        select(column).where(
+                            column.is_not(None), col(Transfer.to_unit_id).in_(funds)
+                        )
                     ).scalars()
                 )
         return found
@@ -211,24 +223,29 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
     documents = dict(
         conn.execute(
             _only(
-                select(Entry.id, Entry.document_id).where(
-                    Entry.kind.in_(("transfer_cleared", "reorg_out", "reorg_in"))
+                select(col(Entry.id), col(Entry.document_id)).where(
+                    col(Entry.kind).in_(("transfer_cleared", "reorg_out", "reorg_in"))
                 ),
-                Entry.unit_id,
+                col(Entry.unit_id),
                 funds,
             )
         ).all()  # rows, not the result: dict() would read a result's keys() as a mapping
     )
-    transfers = {
+    # keyed by the entries' document ids, which may be None
+    transfers: dict[int | None, tuple[int | None, int, str]] = {
         tid: (src, sent, status)
         for tid, src, sent, status in conn.execute(
-            select(Transfer.id, Transfer.from_unit_id, Transfer.amount_sent, Transfer.status).where(
-                Transfer.id.in_(sorted({d for d in documents.values() if d is not None} or {0}))
+            select(
+                col(Transfer.id), Transfer.from_unit_id, Transfer.amount_sent, Transfer.status
+            ).where(
+                col(Transfer.id).in_(
+                    sorted({d for d in documents.values() if d is not None} or {0})
+                )
             )
         )
     }
     links = set(conn.execute(select(UnitSuccession.predecessor_id, UnitSuccession.successor_id)))
-    cleared: set[int] = set()
+    cleared: set[int | None] = set()
     problems: list[Problem] = []
     for entry_id, unit_id, seq, _day, kind, reverses_id, _prev, _hash in entries:
         document = documents.get(entry_id)
@@ -237,7 +254,7 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
         elif kind == "receipt_correction":
             ok = reverses_id in receipt_entries
         elif kind == "transfer_cleared":
-            src, sent, status = transfers.get(document, (None, None, None))
+            src, sent, status = transfers.get(document, (None, 0, ""))
             ok = (
                 src == unit_id
                 and status == "received"
@@ -268,14 +285,14 @@ def check_account_balances(session: Session, funds=None) -> list[Problem]:
     # province's accounts never scan the other provinces' postings
     total = (
         select(func.coalesce(func.sum(Posting.amount), 0))
-        .where(Posting.account_id == Account.id)
+        .where(col(Posting.account_id) == Account.id)
         .scalar_subquery()
     )
     sums = _only(
-        select(Account.id, Unit.code, Account.kind, Account.balance, total).join(
-            Unit, Unit.id == Account.unit_id
+        select_rows(Account.id, Unit.code, Account.kind, Account.balance, total).join(
+            Unit, col(Unit.id) == Account.unit_id
         ),
-        Account.unit_id,
+        col(Account.unit_id),
         funds,
     )
     return [
@@ -294,18 +311,18 @@ def check_receipts(session: Session, funds=None) -> list[Problem]:
     so only the mismatches come back)."""
     debit = (
         select(func.coalesce(func.sum(Posting.amount), 0))
-        .where(Posting.entry_id == Receipt.entry_id, Posting.amount > 0)
+        .where(col(Posting.entry_id) == Receipt.entry_id, col(Posting.amount) > 0)
         .scalar_subquery()
     )
     # an entry of another fund joins as missing; naming the funds on the entry side too lets
     # PostgreSQL read just their entries instead of hashing the whole journal
-    own_entry = and_(Entry.id == Receipt.entry_id, Entry.unit_id == Receipt.unit_id)
-    own_entry = own_entry if funds is None else and_(own_entry, Entry.unit_id.in_(funds))
+    own_entry = and_(col(Entry.id) == Receipt.entry_id, col(Entry.unit_id) == Receipt.unit_id)
+    own_entry = own_entry if funds is None else and_(own_entry, col(Entry.unit_id).in_(funds))
     rows = (
         session.connection()
         .execute(
             _only(
-                select(
+                select_rows(
                     Receipt.id,
                     Receipt.unit_id,
                     Receipt.number,
@@ -315,13 +332,13 @@ def check_receipts(session: Session, funds=None) -> list[Problem]:
                 .outerjoin(Entry, own_entry)
                 .where(
                     or_(
-                        Entry.id.is_(None),
-                        Entry.entry_date != Receipt.receipt_date,
-                        Entry.kind != "receipt",
+                        col(Entry.id).is_(None),
+                        col(Entry.entry_date) != Receipt.receipt_date,
+                        col(Entry.kind) != "receipt",
                         debit != Receipt.amount,
                     )
                 ),
-                Receipt.unit_id,
+                col(Receipt.unit_id),
                 funds,
             )
         )
@@ -341,13 +358,19 @@ def check_locks(session: Session, funds=None) -> list[Problem]:
     """Entries dated inside a locked period but written after the lock was taken."""
     rows = session.exec(
         _only(
-            select(Entry.id, Entry.unit_id, Entry.seq, Entry.entry_date, PeriodLock.locked_through)
-            .join(PeriodLock, PeriodLock.unit_id == Entry.unit_id)
+            select_rows(
+                Entry.id,
+                Entry.unit_id,
+                Entry.seq,
+                Entry.entry_date,
+                PeriodLock.locked_through,
+            )
+            .join(PeriodLock, col(PeriodLock.unit_id) == Entry.unit_id)
             .where(
-                Entry.entry_date <= PeriodLock.locked_through,
-                Entry.created_at > PeriodLock.locked_at,
+                col(Entry.entry_date) <= PeriodLock.locked_through,
+                col(Entry.created_at) > PeriodLock.locked_at,
             ),
-            Entry.unit_id,
+            col(Entry.unit_id),
             funds,
         )
     ).all()
@@ -364,23 +387,23 @@ def check_locks(session: Session, funds=None) -> list[Problem]:
 def check_credit_months(session: Session, funds=None) -> list[Problem]:
     """Monthly credit totals that differ from the postings they summarise."""
     year, month = (
-        func.extract("year", Posting.entry_date),
-        func.extract("month", Posting.entry_date),
+        func.extract("year", col(Posting.entry_date)),
+        func.extract("month", col(Posting.entry_date)),
     )
     sums = _only(
-        select(Posting.credit_unit_id, year, month, func.sum(Posting.amount)).where(
-            Posting.credit_unit_id.is_not(None)
+        select(col(Posting.credit_unit_id), year, month, func.sum(Posting.amount)).where(
+            col(Posting.credit_unit_id).is_not(None)
         ),
-        Posting.credit_unit_id,
+        col(Posting.credit_unit_id),
         funds,
-    ).group_by(Posting.credit_unit_id, year, month)
+    ).group_by(col(Posting.credit_unit_id), year, month)
     expected = {(u, date(int(y), int(m), 1)): int(a) for u, y, m, a in session.exec(sums).all()}
-    stored = {
+    stored: dict[tuple[int | None, date], int] = {
         (u, m): int(a)
         for u, m, a in session.exec(
             _only(
-                select(CreditMonth.unit_id, CreditMonth.month, CreditMonth.amount),
-                CreditMonth.unit_id,
+                select(CreditMonth.unit_id, col(CreditMonth.month), CreditMonth.amount),
+                col(CreditMonth.unit_id),
                 funds,
             )
         ).all()
@@ -406,7 +429,7 @@ def check_audit_chains(session: Session, funds=None) -> list[Problem]:
         session.connection()
         .execute(
             _only(
-                select(
+                select_rows(
                     AuditEvent.id,
                     AuditEvent.chain_key,
                     AuditEvent.seq,
@@ -422,9 +445,9 @@ def check_audit_chains(session: Session, funds=None) -> list[Problem]:
                     AuditEvent.prev_hash,
                     AuditEvent.hash,
                 ),
-                AuditEvent.chain_key,
+                col(AuditEvent.chain_key),
                 keys,
-            ).order_by(AuditEvent.chain_key, AuditEvent.seq)
+            ).order_by(col(AuditEvent.chain_key), col(AuditEvent.seq))
         )
         .mappings()
     )
@@ -432,7 +455,7 @@ def check_audit_chains(session: Session, funds=None) -> list[Problem]:
     ends: dict[int, tuple[int, str]] = {}
     for key, chain in groupby(events, key=lambda e: e["chain_key"]):
         ends[key] = _walk_events(chain, problems)
-    heads = session.exec(_only(select(AuditHead), AuditHead.chain_key, keys)).scalars().all()
+    heads = session.exec(_only(select(AuditHead), col(AuditHead.chain_key), keys)).all()
     for head in heads:
         if (head.last_seq, head.last_hash) != ends.get(head.chain_key, (0, "")):
             problems.append(
@@ -497,23 +520,26 @@ def check_seals(session: Session, funds=None) -> list[Problem]:
 def _last_seals(session: Session, kind: str, funds, keys: set[int]) -> dict[int, str]:
     """{object id: digest of the last event about it} within the funds' chains (a transfer's
     events sit in both funds' chains, so transfers are looked up by id)."""
-    query = select(AuditEvent.object_id, AuditEvent.digest).where(AuditEvent.object_type == kind)
+    query = select(col(AuditEvent.object_id), AuditEvent.digest).where(
+        AuditEvent.object_type == kind
+    )
     if funds is not None and kind == "transfer":
-        query = query.where(AuditEvent.object_id.in_(sorted(keys) or [0]))
+        query = query.where(col(AuditEvent.object_id).in_(sorted(keys) or [0]))
     elif funds is not None:
-        query = query.where(AuditEvent.chain_key.in_(funds))
+        query = query.where(col(AuditEvent.chain_key).in_(funds))
     last: dict[int, str] = {}
-    for object_id, digest in session.connection().execute(query.order_by(AuditEvent.id)):
+    for object_id, digest in session.connection().execute(query.order_by(col(AuditEvent.id))):
+        assert object_id is not None  # an event about a row names it
         last[object_id] = digest
     return last
 
 
 def check_anchors(session: Session, funds=None, external: list | None = None) -> list[Problem]:
     """The chains still pass through every anchor: those recorded and those handed in."""
-    codes = dict(session.exec(select(Unit.code, Unit.id)).all())
+    codes = dict(session.exec(select(Unit.code, col(Unit.id))).all())
     recorded = session.exec(
         _only(
-            select(
+            select_rows(
                 Anchor.id,
                 Anchor.unit_id,
                 Anchor.entry_seq,
@@ -521,7 +547,7 @@ def check_anchors(session: Session, funds=None, external: list | None = None) ->
                 Anchor.audit_seq,
                 Anchor.audit_hash,
             ),
-            Anchor.unit_id,
+            col(Anchor.unit_id),
             funds,
         )
     ).all()
@@ -563,14 +589,14 @@ def _hashes_at(session: Session, wanted):
     for unit_id in {u for u, _ in entry_keys}:
         seqs = [s for u, s in entry_keys if u == unit_id]
         for seq, digest in session.exec(
-            select(Entry.seq, Entry.hash).where(Entry.unit_id == unit_id, Entry.seq.in_(seqs))
+            select(Entry.seq, Entry.hash).where(Entry.unit_id == unit_id, col(Entry.seq).in_(seqs))
         ).all():
             entries[(unit_id, seq)] = digest
     for unit_id in {u for u, _ in event_keys}:
         seqs = [s for u, s in event_keys if u == unit_id]
         for seq, digest in session.exec(
             select(AuditEvent.seq, AuditEvent.hash).where(
-                AuditEvent.chain_key == unit_id, AuditEvent.seq.in_(seqs)
+                AuditEvent.chain_key == unit_id, col(AuditEvent.seq).in_(seqs)
             )
         ).all():
             events[(unit_id, seq)] = digest
@@ -584,30 +610,30 @@ def check_assets_never_negative(session: Session, funds=None) -> list[Problem]:
     daily = (
         _only(
             select(
-                Posting.account_id.label("account_id"),
-                Posting.entry_date.label("day"),
+                col(Posting.account_id).label("account_id"),
+                col(Posting.entry_date).label("day"),
                 func.sum(func.sum(Posting.amount))
-                .over(partition_by=Posting.account_id, order_by=Posting.entry_date)
+                .over(partition_by=col(Posting.account_id), order_by=col(Posting.entry_date))
                 .label("running"),
             )
-            .join(Account, Account.id == Posting.account_id)
+            .join(Account, col(Account.id) == Posting.account_id)
             .where(Account.type == "asset"),
-            Account.unit_id,
+            col(Account.unit_id),
             funds,
         )
-        .group_by(Posting.account_id, Posting.entry_date)
+        .group_by(col(Posting.account_id), col(Posting.entry_date))
         .subquery()
     )
     rows = session.exec(
-        select(
+        select_rows(
             daily.c.account_id,
             Unit.code,
             Account.kind,
             func.min(daily.c.day),
             func.min(daily.c.running),
         )
-        .join(Account, Account.id == daily.c.account_id)
-        .join(Unit, Unit.id == Account.unit_id)
+        .join(Account, col(Account.id) == daily.c.account_id)
+        .join(Unit, col(Unit.id) == Account.unit_id)
         .where(daily.c.running < 0)
         .group_by(daily.c.account_id, Unit.code, Account.kind)
         .order_by(daily.c.account_id)

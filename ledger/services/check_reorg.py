@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from ..models import Account, Entry, Posting, Unit, UnitSuccession
+from ..models import Account, Entry, Posting, Unit, UnitSuccession, select_rows
 from . import check as _check  # module, not name: check_books may import this module
 from .reorganisation import ASSET_KINDS, allocate
 
@@ -20,7 +19,7 @@ def check_reorganisations(session: Session, funds=None) -> list:
     for old, new, share in session.exec(
         select(
             UnitSuccession.predecessor_id, UnitSuccession.successor_id, UnitSuccession.share_bp
-        ).order_by(UnitSuccession.predecessor_id, UnitSuccession.successor_id)
+        ).order_by(col(UnitSuccession.predecessor_id), col(UnitSuccession.successor_id))
     ).all():
         links[old].append((new, share))
     if funds is not None:
@@ -43,10 +42,10 @@ def check_reorganisations(session: Session, funds=None) -> list:
 def _moved(session: Session):
     """Amounts moved out of each old fund and into each successor, by asset kind."""
     rows = session.exec(
-        select(Entry.kind, Entry.unit_id, Entry.document_id, Account.kind, Posting.amount)
-        .join(Posting, Posting.entry_id == Entry.id)
-        .join(Account, Account.id == Posting.account_id)
-        .where(Entry.kind.in_(("reorg_out", "reorg_in")), Account.kind.in_(ASSET_KINDS))
+        select_rows(Entry.kind, Entry.unit_id, Entry.document_id, Account.kind, Posting.amount)
+        .join(Posting, col(Posting.entry_id) == Entry.id)
+        .join(Account, col(Account.id) == Posting.account_id)
+        .where(col(Entry.kind).in_(("reorg_out", "reorg_in")), col(Account.kind).in_(ASSET_KINDS))
     ).all()
     sent: dict[tuple[int, str], int] = defaultdict(int)
     received: dict[tuple[int, int, str], int] = defaultdict(int)
@@ -98,9 +97,13 @@ def _check_one(old: int, successors, sent, received) -> list:
 def _left_behind(session: Session, old_ids: list[int]) -> list:
     """Closed predecessors whose asset accounts still hold money."""
     rows = session.exec(
-        select(Unit.id, Unit.code, Account.kind, Account.balance)
-        .join(Account, Account.unit_id == Unit.id)
-        .where(Unit.id.in_(sorted(old_ids)), Account.kind.in_(ASSET_KINDS), Account.balance != 0)
+        select(col(Unit.id), Unit.code, Account.kind, Account.balance)
+        .join(Account, col(Account.unit_id) == Unit.id)
+        .where(
+            col(Unit.id).in_(sorted(old_ids)),
+            col(Account.kind).in_(ASSET_KINDS),
+            col(Account.balance) != 0,
+        )
     ).all()
     return [
         _check.Problem(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..models import Account, Category, Posting
 from .settings import int_setting
@@ -34,7 +34,7 @@ def management_costs(session: Session, *, unit_id: int, year: int) -> Management
     """The management share of ``unit_id``'s subtree in ``year`` (reversals included)."""
     units = list(subtree_ids(session, unit_id))
     start, end = date(year, 1, 1), date(year, 12, 31)
-    codes = session.exec(select(Category.code).where(Category.is_management)).scalars().all()
+    codes = session.exec(select(Category.code).where(Category.is_management)).all()
     spent = _sum(session, units, start, end, [f"expense:{c}" for c in codes])
     revenue = -_sum(session, units, start, end, ["donations"])
     return ManagementCosts(
@@ -48,12 +48,12 @@ def _sum(session, units, start, end, kinds) -> int:
     return int(
         session.exec(
             select(func.coalesce(func.sum(Posting.amount), 0))
-            .join(Account, Account.id == Posting.account_id)
+            .join(Account, col(Account.id) == Posting.account_id)
             .where(
-                Account.unit_id.in_(units),
-                Account.kind.in_(kinds),
+                col(Account.unit_id).in_(units),
+                col(Account.kind).in_(kinds),
                 Posting.entry_date >= start,
                 Posting.entry_date <= end,
             )
-        ).scalar_one()
+        ).one()
     )

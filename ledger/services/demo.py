@@ -6,8 +6,8 @@ import itertools
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..models import Receipt, Unit, User
 from .donors import find_or_create_donor
@@ -60,7 +60,7 @@ _MONTH_WEIGHTS = [9, 7, 3, 3, 5, 14, 4, 3, 5, 4, 3, 3]
 
 def seed_demo_users(session: Session) -> list[tuple[str, str, str]]:
     """Create the demo logins that do not exist yet; returns (username, role, unit) for all."""
-    existing = set(session.exec(select(User.username)).scalars().all())
+    existing = set(session.exec(select(User.username)).all())
     shown = []
     for username, role, code, full_name in DEMO_USERS:
         unit = find_unit(session, code)
@@ -83,13 +83,11 @@ def seed_demo_receipts(
 ) -> int:
     """A year of receipts in each commune of the district (skipped if it already has some)."""
     district = find_unit(session, district_code)
-    communes = (
-        session.exec(select(Unit).where(Unit.parent_id == district.id).order_by(Unit.id))
-        .scalars()
-        .all()
-    )
+    communes = session.exec(
+        select(Unit).where(Unit.parent_id == district.id).order_by(col(Unit.id))
+    ).all()
     ids = [c.id for c in communes] + [district.id]
-    if session.exec(select(func.count(Receipt.id)).where(Receipt.unit_id.in_(ids))).scalar_one():
+    if session.exec(select(func.count(col(Receipt.id))).where(col(Receipt.unit_id).in_(ids))).one():
         return 0
     rng = random.Random(seed)
     count = 0

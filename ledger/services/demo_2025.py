@@ -12,8 +12,8 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..models import Receipt, Unit
 from ..spreadsheets import read_table
@@ -39,17 +39,15 @@ def seed_demo_2025(
 def seed_first_half_2025(session: Session, *, district_code: str = "TT", seed: int = 2025) -> int:
     """3–6 receipts in each of the district's communes, Jan–Jun 2025 (once)."""
     district = find_unit(session, district_code)
-    communes = (
-        session.exec(select(Unit).where(Unit.parent_id == district.id).order_by(Unit.id))
-        .scalars()
-        .all()
-    )
+    communes = session.exec(
+        select(Unit).where(Unit.parent_id == district.id).order_by(col(Unit.id))
+    ).all()
     start, end = FIRST_HALF
     done = session.exec(
-        select(func.count(Receipt.id)).where(
-            Receipt.unit_id.in_([c.id for c in communes]), Receipt.receipt_date >= start
+        select(func.count(col(Receipt.id))).where(
+            col(Receipt.unit_id).in_([c.id for c in communes]), Receipt.receipt_date >= start
         )
-    ).scalar_one()
+    ).one()
     if done:
         return 0
     rng = random.Random(seed)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..errors import LedgerError
 from ..models import Category, Disbursement, Receipt, Unit, User
@@ -56,12 +56,10 @@ def seed_demo_2026(session: Session, *, today: date | None = None, seed: int = 2
     """The 2026 campaigns and the activity to ``today``; {} when the 4 xã are not there yet
     (the 2025 reorganisation step creates them)."""
     today = today or date.today()
-    city = session.exec(select(Unit).where(Unit.code == CITY)).scalars().first()
-    communes = (
-        session.exec(select(Unit).where(Unit.code.in_(NEW_COMMUNES)).order_by(Unit.id))
-        .scalars()
-        .all()
-    )
+    city = session.exec(select(Unit).where(Unit.code == CITY)).first()
+    communes = session.exec(
+        select(Unit).where(col(Unit.code).in_(NEW_COMMUNES)).order_by(col(Unit.id))
+    ).all()
     if city is None or len(communes) != len(NEW_COMMUNES):
         return {}
     added = {"campaigns": 0, "receipts": 0, "payouts": 0}
@@ -103,8 +101,10 @@ def _campaign(session, city: Unit, communes, spec, index: int) -> int:
 def _has_activity(session, communes) -> bool:
     return bool(
         session.exec(
-            select(func.count(Receipt.id)).where(Receipt.unit_id.in_([c.id for c in communes]))
-        ).scalar_one()
+            select(func.count(col(Receipt.id))).where(
+                col(Receipt.unit_id).in_([c.id for c in communes])
+            )
+        ).one()
     )
 
 
@@ -141,16 +141,12 @@ def _receipts(session, rng: random.Random, commune: Unit, today: date) -> int:
 
 def _payouts(session, rng: random.Random, communes, city: Unit, today: date) -> int:
     """A few paid gifts and scholarships, approved by a reviewer of the city."""
-    approver = (
-        session.exec(
-            select(User)
-            .where(User.unit_id == city.id, User.role.in_(("reviewer", "admin")))
-            .order_by(User.role.desc(), User.id)
-        )
-        .scalars()
-        .first()
-    )
-    categories = {c.code: c.id for c in session.exec(select(Category)).scalars()}
+    approver = session.exec(
+        select(User)
+        .where(User.unit_id == city.id, col(User.role).in_(("reviewer", "admin")))
+        .order_by(col(User.role).desc(), col(User.id))
+    ).first()
+    categories = {c.code: c.id for c in session.exec(select(Category))}
     if approver is None or not categories:
         return 0
     plan = [
@@ -199,16 +195,16 @@ def _payouts(session, rng: random.Random, communes, city: Unit, today: date) -> 
 
 def demo_2026_summary(session: Session) -> list[str]:
     """Lines the seed command prints about the 2026 demo."""
-    city = session.exec(select(Unit).where(Unit.code == CITY)).scalars().first()
+    city = session.exec(select(Unit).where(Unit.code == CITY)).first()
     if city is None:
         return []
     found = [find_campaign(session, unit_id=city.id, code=c) for c in (YEARLY[0], DRIVE[0])]
     paid = session.exec(
-        select(func.count(Disbursement.id)).where(
+        select(func.count(col(Disbursement.id))).where(
             Disbursement.status == "paid",
-            Disbursement.unit_id.in_(select(Unit.id).where(Unit.code.in_(NEW_COMMUNES))),
+            col(Disbursement.unit_id).in_(select(Unit.id).where(col(Unit.code).in_(NEW_COMMUNES))),
         )
-    ).scalar_one()
+    ).one()
     return [
         f"{c.code}: {c.name} ({c.starts_on:%d/%m/%Y}–{c.ends_on:%d/%m/%Y})" for c in found if c
     ] + ([f"Demo payouts in the 4 xã: {paid}"] if found[0] else [])

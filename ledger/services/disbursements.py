@@ -7,11 +7,12 @@ approvals can never commit more than the fund holds, and a fund never pays into 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..errors import (
     BeneficiaryOutsideFund,
@@ -206,7 +207,7 @@ def pay_disbursement(
     available = balance(session, unit_id=item.unit_id, kinds=(item.method,))
     if item.amount > available:
         raise InsufficientFunds(balance=available, amount=item.amount)
-    category = session.get(Category, item.category_id)
+    category = session.get_one(Category, item.category_id)
     entry = post_entry(
         session,
         unit_id=item.unit_id,
@@ -269,6 +270,7 @@ def void_disbursement(
         voucher_date=item.disbursement_date,
         on=on,
     )
+    assert item.entry_id is not None  # a paid disbursement has its entry (CHECK)
     entry = reverse_entry(
         session,
         entry_id=item.entry_id,
@@ -328,7 +330,7 @@ def _committed(session: Session, unit_id: int, method: str) -> int:
                 Disbursement.method == method,
                 Disbursement.status == "approved",
             )
-        ).scalar_one()
+        ).one()
     )
 
 
@@ -342,20 +344,26 @@ class DisbursementFilter:
     date_to: date | None = None
 
 
-def list_disbursements(session: Session, *, unit_ids, flt: DisbursementFilter, limit: int = 200):
+def list_disbursements(
+    session: Session, *, unit_ids: Collection[int], flt: DisbursementFilter, limit: int = 200
+):
     """Disbursements in scope with their category, newest first, and the total of paid ones."""
-    query = select(Disbursement, Category).join(Category, Category.id == Disbursement.category_id)
-    query = query.where(Disbursement.unit_id.in_(unit_ids))
+    query = select(Disbursement, Category).join(
+        Category, col(Category.id) == Disbursement.category_id
+    )
+    query = query.where(col(Disbursement.unit_id).in_(unit_ids))
     for present, condition in [
-        (flt.status, lambda: Disbursement.status == flt.status),
-        (flt.category_id, lambda: Disbursement.category_id == flt.category_id),
-        (flt.date_from, lambda: Disbursement.disbursement_date >= flt.date_from),
-        (flt.date_to, lambda: Disbursement.disbursement_date <= flt.date_to),
+        (flt.status, lambda: col(Disbursement.status) == flt.status),
+        (flt.category_id, lambda: col(Disbursement.category_id) == flt.category_id),
+        (flt.date_from, lambda: col(Disbursement.disbursement_date) >= flt.date_from),
+        (flt.date_to, lambda: col(Disbursement.disbursement_date) <= flt.date_to),
     ]:
         if present:
             query = query.where(condition())
     rows = session.exec(
-        query.order_by(Disbursement.disbursement_date.desc(), Disbursement.id.desc()).limit(limit)
+        query.order_by(
+            col(Disbursement.disbursement_date).desc(), col(Disbursement.id).desc()
+        ).limit(limit)
     ).all()
     total = sum(d.amount for d, _ in rows if d.status == "paid")
     return [tuple(r) for r in rows], total

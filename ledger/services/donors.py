@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
 
 from ..models import Donor
 from ..text import clean, fold
@@ -38,11 +38,9 @@ def find_or_create_donor(
 ) -> Donor:
     """The donor of this unit with exactly this name (ignoring case and accents), or a new one."""
     key = fold(name)[:200]
-    donor = (
-        session.exec(select(Donor).where(Donor.unit_id == unit_id, Donor.search_key == key))
-        .scalars()
-        .first()
-    )
+    donor = session.exec(
+        select(Donor).where(Donor.unit_id == unit_id, Donor.search_key == key)
+    ).first()
     return donor or create_donor(session, unit_id=unit_id, name=name, kind=kind)
 
 
@@ -55,13 +53,14 @@ def resolve_donors(
         dict(
             session.exec(
                 select(Donor.search_key, Donor.id).where(
-                    Donor.unit_id == unit_id, Donor.search_key.in_(list(wanted))
+                    Donor.unit_id == unit_id, col(Donor.search_key).in_(list(wanted))
                 )
             ).all()
         )
         if wanted
         else {}
     )
+    keys = [k for k in wanted if k not in found]
     missing = [
         {
             "unit_id": unit_id,
@@ -71,14 +70,13 @@ def resolve_donors(
             "address": "",
             "anonymous": False,
         }
-        for k in wanted
-        if k not in found
+        for k in keys
     ]
     if missing:
         ids = session.exec(
-            insert(Donor).returning(Donor.id, sort_by_parameter_order=True), params=missing
+            insert(Donor).returning(col(Donor.id), sort_by_parameter_order=True), params=missing
         ).scalars()
-        found.update(zip((m["search_key"] for m in missing), ids, strict=False))
+        found.update(zip(keys, ids, strict=False))
     return found
 
 
@@ -91,8 +89,8 @@ def search_donors(
         return []
     query = (
         select(Donor)
-        .where(Donor.unit_id.in_(unit_ids), Donor.search_key.contains(key))
-        .order_by(Donor.name)
+        .where(col(Donor.unit_id).in_(unit_ids), col(Donor.search_key).contains(key))
+        .order_by(col(Donor.name))
         .limit(limit)
     )
-    return list(session.exec(query).scalars().all())
+    return list(session.exec(query).all())

@@ -37,5 +37,5 @@ def claim_key(session: Session, *, key: str, user_id: int | None, payload: dict)
 
 def complete_key(session: Session, *, key: str, result: str) -> None:
     """Store what the first submission answered."""
-    session.get(IdempotencyKey, key).result = result
+    session.get_one(IdempotencyKey, key).result = result
     session.flush()

@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..bulk import insert_rows, reserve_ids
 from ..errors import (
@@ -30,7 +30,17 @@ from ..errors import (
     VoidInLockedPeriod,
     VoidWouldOverdraw,
 )
-from ..models import Account, ChainHead, CreditMonth, Entry, PeriodLock, Posting, Unit, utcnow
+from ..models import (
+    Account,
+    ChainHead,
+    CreditMonth,
+    Entry,
+    PeriodLock,
+    Posting,
+    Unit,
+    table_of,
+    utcnow,
+)
 from ..vocab import ASSET_PHRASES
 from .units import account_ids, ensure_valid
 
@@ -53,23 +63,19 @@ class Line:
 
 def lock_fund(session: Session, unit_id: int) -> ChainHead:
     """Lock the fund's chain head for the rest of the transaction (FOR UPDATE on PostgreSQL)."""
-    return (
-        session.exec(
-            select(ChainHead)
-            .where(ChainHead.unit_id == unit_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        .scalars()
-        .one()
-    )
+    return session.exec(
+        select(ChainHead)
+        .where(ChainHead.unit_id == unit_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def ensure_open(session: Session, *, unit_id: int, on: date) -> None:
     """Refuse anything dated on or before the unit's locked-through date."""
     lock = session.get(PeriodLock, unit_id, populate_existing=True)
     if lock is not None and on <= lock.locked_through:
-        unit = session.get(Unit, unit_id)
+        unit = session.get_one(Unit, unit_id)
         raise PeriodLocked(unit=unit.name, date=lock.locked_through.strftime("%d/%m/%Y"))
 
 
@@ -90,7 +96,7 @@ def ensure_dated(session: Session, *, unit_id: int, first: date, last: date | No
     days = sorted({first, last or first})
     for day in days:
         ensure_plausible(day)
-    unit = session.get(Unit, unit_id)
+    unit = session.get_one(Unit, unit_id)
     for day in days:
         ensure_valid(unit, day)
     ensure_open(session, unit_id=unit_id, on=first)
@@ -204,10 +210,10 @@ def post_entries(
             }
         )
         prev = digest
-    ids = reserve_ids(session, Entry.__table__, len(entry_rows))
+    ids = reserve_ids(session, table_of(Entry), len(entry_rows))
     for row, entry_id in zip(entry_rows, ids, strict=False):
         row["id"] = entry_id
-    insert_rows(session, Entry.__table__, entry_rows)
+    insert_rows(session, table_of(Entry), entry_rows)
     _insert_postings(session, ids, entries, resolved_all)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
@@ -232,17 +238,17 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
     if not outgoing:
         return
     assets = session.exec(
-        select(Account.id, Account.kind, Account.balance).where(
-            Account.id.in_(outgoing), Account.type == "asset"
+        select(col(Account.id), Account.kind, Account.balance).where(
+            col(Account.id).in_(outgoing), Account.type == "asset"
         )
     ).all()
     for account, kind, current in assets:
         start = outgoing[account]
-        daily = dict(
+        daily: dict[date, int] = dict(
             session.exec(
-                select(Posting.entry_date, func.sum(Posting.amount))
+                select(col(Posting.entry_date), func.sum(Posting.amount))
                 .where(Posting.account_id == account, Posting.entry_date >= start)
-                .group_by(Posting.entry_date)
+                .group_by(col(Posting.entry_date))
             ).all()
         )
         running = int(current) - sum(int(v) for v in daily.values())
@@ -258,7 +264,9 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
 
 
 def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
-    rows, totals, months = [], {}, {}
+    rows: list[dict[str, object]] = []
+    totals: dict[int, int] = {}
+    months: dict[tuple[int, date], tuple[int, date]] = {}
     for entry_id, new, resolved in zip(ids, entries, resolved_all, strict=False):
         for account, amount, credit in resolved:
             rows.append(
@@ -275,7 +283,7 @@ def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
                 key = (credit, new.entry_date.replace(day=1))
                 total, last = months.get(key, (0, new.entry_date))
                 months[key] = (total + amount, max(last, new.entry_date))
-    insert_rows(session, Posting.__table__, rows)
+    insert_rows(session, table_of(Posting), rows)
     for account, amount in totals.items():
         _add_to_balance(session, account, amount)
     _add_credit_months(session, months)
@@ -286,8 +294,8 @@ def _add_to_balance(session: Session, account: int, amount: int) -> None:
     ``asset_not_negative``), which the user reads as the rule, never as a server error."""
     statement = (
         update(Account)
-        .where(Account.id == account)
-        .values(balance=Account.balance + amount)
+        .where(col(Account.id) == account)
+        .values(balance=col(Account.balance) + amount)
         .execution_options(synchronize_session=False)
     )
     if amount >= 0:
@@ -361,7 +369,7 @@ def post_entry(
             )
         ],
     )
-    return session.get(Entry, entry_id)
+    return session.get_one(Entry, entry_id)
 
 
 def reverse_entry(
@@ -374,12 +382,12 @@ def reverse_entry(
     user_id: int | None = None,
 ) -> Entry:
     """Post the mirror image of ``entry_id`` dated ``on`` (a correction never edits)."""
-    original = session.get(Entry, entry_id)
+    original = session.get_one(Entry, entry_id)
     rows = session.exec(
-        select(Account.kind, Posting.amount, Posting.credit_unit_id)
-        .join(Account, Account.id == Posting.account_id)
+        select(Account.kind, Posting.amount, col(Posting.credit_unit_id))
+        .join(Account, col(Account.id) == Posting.account_id)
         .where(Posting.entry_id == entry_id)
-        .order_by(Posting.id)
+        .order_by(col(Posting.id))
     ).all()
     lines = [Line(kind=k, amount=-amount, credit_unit_id=credit) for k, amount, credit in rows]
     return post_entry(
@@ -431,9 +439,9 @@ def balance(session: Session, *, unit_id: int, kinds: tuple[str, ...] = ("cash",
     """The fund's running balance over ``kinds`` (cash and bank by default)."""
     total = session.exec(
         select(func.coalesce(func.sum(Account.balance), 0)).where(
-            Account.unit_id == unit_id, Account.kind.in_(kinds)
+            Account.unit_id == unit_id, col(Account.kind).in_(kinds)
         )
-    ).scalar_one()
+    ).one()
     return int(total)
 
 
@@ -443,9 +451,9 @@ def balance_from_postings(
     """The same balance summed from postings, optionally up to ``through``."""
     query = (
         select(func.coalesce(func.sum(Posting.amount), 0))
-        .join(Account, Account.id == Posting.account_id)
-        .where(Account.unit_id == unit_id, Account.kind.in_(kinds))
+        .join(Account, col(Account.id) == Posting.account_id)
+        .where(Account.unit_id == unit_id, col(Account.kind).in_(kinds))
     )
     if through is not None:
         query = query.where(Posting.entry_date <= through)
-    return int(session.exec(query).scalar_one())
+    return int(session.exec(query).one())

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..errors import LedgerError, _l
 from ..models import Anchor, PeriodLock, utcnow
@@ -62,7 +61,7 @@ def unlock_period(
     before = lock.locked_through if lock else None
     if lock is not None and through is None:
         session.delete(lock)
-    elif lock is not None:
+    elif lock is not None and through is not None:
         lock.locked_through, lock.locked_by_id, lock.locked_at = through, user_id, utcnow()
     session.flush()
     record_event(
@@ -83,15 +82,11 @@ def locked_through(session: Session, unit_id: int) -> date | None:
     return lock.locked_through if lock else None
 
 
-def last_lock_anchor(session: Session, unit_id: int):
+def last_lock_anchor(session: Session, unit_id: int) -> Anchor | None:
     """The anchor recorded by the unit's latest lock, to print beside it (or None)."""
-    return (
-        session.exec(
-            select(Anchor)
-            .where(Anchor.unit_id == unit_id, Anchor.kind == "lock")
-            .order_by(Anchor.id.desc())
-            .limit(1)
-        )
-        .scalars()
-        .first()
-    )
+    return session.exec(
+        select(Anchor)
+        .where(Anchor.unit_id == unit_id, Anchor.kind == "lock")
+        .order_by(col(Anchor.id).desc())
+        .limit(1)
+    ).first()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from ..models import Account, Campaign, CreditMonth, Posting, Quota, Unit
 from .campaigns import get_campaign
@@ -80,9 +80,11 @@ class Progress:
 
 def _tree(root_id: int):
     """CTE (id, parent_id): ``root_id`` and every unit under it."""
-    base = select(Unit.id.label("id"), Unit.parent_id.label("parent_id")).where(Unit.id == root_id)
+    base = select(col(Unit.id), col(Unit.parent_id)).where(Unit.id == root_id)
     tree = base.cte("tree", recursive=True)
-    return tree.union_all(select(Unit.id, Unit.parent_id).where(Unit.parent_id == tree.c.id))
+    return tree.union_all(
+        select(col(Unit.id), col(Unit.parent_id)).where(col(Unit.parent_id) == tree.c.id)
+    )
 
 
 def unit_totals(
@@ -111,7 +113,7 @@ def _credit_totals(session, tree, parents, root_id, start, end):
 
 def _up(unit_id: int, parents: dict[int, int], root_id: int):
     """``unit_id`` and its ancestors up to and including ``root_id``."""
-    current = unit_id
+    current: int | None = unit_id
     while current in parents:
         yield current
         current = parents[current] if current != root_id else None
@@ -121,7 +123,9 @@ def _month_after(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _credited(session: Session, units, start: date, end: date) -> list[tuple[int, int, date]]:
+def _credited(
+    session: Session, units, start: date, end: date
+) -> list[tuple[int, int, date | None]]:
     """(unit, Σ credited lines, last date) per unit: whole months from ``CreditMonth``, the
     partial months at either end from the postings' covering index."""
     first_full = start if start.day == 1 else _month_after(start)
@@ -135,11 +139,11 @@ def _credited(session: Session, units, start: date, end: date) -> list[tuple[int
                 CreditMonth.unit_id, func.sum(CreditMonth.amount), func.max(CreditMonth.last_date)
             )
             .where(
-                CreditMonth.unit_id.in_(units),
+                col(CreditMonth.unit_id).in_(units),
                 CreditMonth.month >= first_full,
                 CreditMonth.month < after_full,
             )
-            .group_by(CreditMonth.unit_id)
+            .group_by(col(CreditMonth.unit_id))
         ).all()
     )
     if start < first_full:
@@ -152,13 +156,15 @@ def _credited(session: Session, units, start: date, end: date) -> list[tuple[int
 def _from_postings(session: Session, units, start: date, end: date):
     return list(
         session.exec(
-            select(Posting.credit_unit_id, func.sum(Posting.amount), func.max(Posting.entry_date))
+            select(
+                col(Posting.credit_unit_id), func.sum(Posting.amount), func.max(Posting.entry_date)
+            )
             .where(
-                Posting.credit_unit_id.in_(units),
+                col(Posting.credit_unit_id).in_(units),
                 Posting.entry_date >= start,
                 Posting.entry_date <= end,
             )
-            .group_by(Posting.credit_unit_id)
+            .group_by(col(Posting.credit_unit_id))
         ).all()
     )
 
@@ -179,15 +185,15 @@ def campaign_progress(
     spent = _roll_up(
         session.exec(
             select(Account.unit_id, func.sum(Posting.amount))
-            .join(Account, Account.id == Posting.account_id)
+            .join(Account, col(Account.id) == Posting.account_id)
             .where(
                 Account.type == "expense",
-                Account.kind.like("expense:%"),
-                Account.unit_id.in_(units),
+                col(Account.kind).like("expense:%"),
+                col(Account.unit_id).in_(units),
                 Posting.entry_date >= campaign.starts_on,
                 Posting.entry_date <= as_of,
             )
-            .group_by(Account.unit_id)
+            .group_by(col(Account.unit_id))
         ).all(),
         parents,
         root,
@@ -202,11 +208,11 @@ def campaign_progress(
                 select(func.coalesce(func.sum(Quota.amount), 0)).where(
                     Quota.campaign_id == campaign.id, Quota.unit_id == focus_id
                 )
-            ).scalar_one()
+            ).one()
         )
     return Progress(
         campaign=campaign,
-        unit=session.get(Unit, root),
+        unit=session.get_one(Unit, root),
         as_of=as_of,
         quota_total=sum(r.quota for r in rows),
         collected=total,
@@ -225,19 +231,19 @@ def balances_as_of(session: Session, units, as_of: date) -> list[tuple[int, int]
     now = dict(
         session.exec(
             select(Account.unit_id, func.sum(Account.balance))
-            .where(Account.kind.in_(("cash", "bank")), Account.unit_id.in_(units))
-            .group_by(Account.unit_id)
+            .where(col(Account.kind).in_(("cash", "bank")), col(Account.unit_id).in_(units))
+            .group_by(col(Account.unit_id))
         ).all()
     )
     later = session.exec(
         select(Account.unit_id, func.sum(Posting.amount))
-        .join(Account, Account.id == Posting.account_id)
+        .join(Account, col(Account.id) == Posting.account_id)
         .where(
-            Account.kind.in_(("cash", "bank")),
-            Account.unit_id.in_(units),
+            col(Account.kind).in_(("cash", "bank")),
+            col(Account.unit_id).in_(units),
             Posting.entry_date > as_of,
         )
-        .group_by(Account.unit_id)
+        .group_by(col(Account.unit_id))
     ).all()
     for unit_id, amount in later:
         now[unit_id] = int(now.get(unit_id) or 0) - int(amount or 0)
@@ -252,16 +258,12 @@ def _child_rows(
             select(Quota.unit_id, Quota.amount).where(Quota.campaign_id == campaign.id)
         ).all()
     )
-    tops = (
-        session.exec(
-            select(Unit)
-            .where(Unit.parent_id == root, Unit.valid_from <= campaign.ends_on)
-            .where((Unit.valid_to.is_(None)) | (Unit.valid_to >= campaign.starts_on))
-            .order_by(Unit.id)
-        )
-        .scalars()
-        .all()
-    )
+    tops = session.exec(
+        select(Unit)
+        .where(Unit.parent_id == root, Unit.valid_from <= campaign.ends_on)
+        .where(col(Unit.valid_to).is_(None) | (col(Unit.valid_to) >= campaign.starts_on))
+        .order_by(col(Unit.id))
+    ).all()
     return [
         UnitProgress(
             unit_id=u.id,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import Select, func
+from sqlmodel import Session, col, select
 
 from ..bulk import insert_rows, reserve_ids
 from ..errors import (
@@ -17,7 +19,7 @@ from ..errors import (
     NotFound,
     QuotaOutsideTree,
 )
-from ..models import Donor, Entry, Receipt, Unit, utcnow
+from ..models import Donor, Entry, Receipt, Unit, table_of, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event, seal_rows
@@ -73,7 +75,7 @@ def record_receipt(
 ) -> Receipt:
     """Record one receipt in ``unit_id``'s fund (see ``record_receipts``)."""
     [receipt_id] = record_receipts(session, unit_id=unit_id, items=[data], user_id=user_id)
-    return session.get(Receipt, receipt_id)
+    return session.get_one(Receipt, receipt_id)
 
 
 def record_receipts(
@@ -89,7 +91,7 @@ def record_receipts(
     rows = [_receipt_row(unit, in_scope, donors, data, user_id) for data in items]
     lock_fund(session, unit_id)
     _number(session, unit_id, rows)
-    table = Receipt.__table__
+    table = table_of(Receipt)
     ids = reserve_ids(session, table, len(rows))
     entry_ids = post_entries(
         session,
@@ -156,7 +158,7 @@ def _receipt_row(
 def _donors(session: Session, ids: set[int]) -> dict[int, Donor]:
     if not ids:
         return {}
-    return {d.id: d for d in session.exec(select(Donor).where(Donor.id.in_(ids))).scalars()}
+    return {d.id: d for d in session.exec(select(Donor).where(col(Donor.id).in_(ids)))}
 
 
 def _number(session: Session, unit_id: int, rows: list[dict]) -> None:
@@ -273,7 +275,7 @@ def correct_receipt(
 def _corrected(session: Session, entry_id: int) -> bool:
     """Whether an entry already reverses ``entry_id`` (a void or a correction)."""
     return (
-        session.exec(select(func.count(Entry.id)).where(Entry.reverses_id == entry_id)).scalar_one()
+        session.exec(select(func.count(col(Entry.id))).where(Entry.reverses_id == entry_id)).one()
         > 0
     )
 
@@ -300,18 +302,22 @@ class ReceiptFilter:
     voided: str = ""  # "", "yes", "no"
 
 
-def _filtered(query, *, unit_ids, flt: ReceiptFilter):
-    query = query.where(Receipt.unit_id.in_(unit_ids))
+#: a select of receipts or of figures over them (``_filtered`` keeps its type)
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def _filtered(query: _Query, *, unit_ids: Collection[int], flt: ReceiptFilter) -> _Query:
+    query = query.where(col(Receipt.unit_id).in_(unit_ids))
     conditions = [
-        (flt.date_from, lambda: Receipt.receipt_date >= flt.date_from),
-        (flt.date_to, lambda: Receipt.receipt_date <= flt.date_to),
-        (flt.donor, lambda: Receipt.payer_name.ilike(f"%{flt.donor}%")),
-        (flt.method, lambda: Receipt.method == flt.method),
-        (flt.source, lambda: Receipt.source == flt.source),
-        (flt.amount_min, lambda: Receipt.amount >= flt.amount_min),
-        (flt.amount_max, lambda: Receipt.amount <= flt.amount_max),
-        (flt.voided == "yes", lambda: Receipt.voided_at.is_not(None)),
-        (flt.voided == "no", lambda: Receipt.voided_at.is_(None)),
+        (flt.date_from, lambda: col(Receipt.receipt_date) >= flt.date_from),
+        (flt.date_to, lambda: col(Receipt.receipt_date) <= flt.date_to),
+        (flt.donor, lambda: col(Receipt.payer_name).ilike(f"%{flt.donor}%")),
+        (flt.method, lambda: col(Receipt.method) == flt.method),
+        (flt.source, lambda: col(Receipt.source) == flt.source),
+        (flt.amount_min, lambda: col(Receipt.amount) >= flt.amount_min),
+        (flt.amount_max, lambda: col(Receipt.amount) <= flt.amount_max),
+        (flt.voided == "yes", lambda: col(Receipt.voided_at).is_not(None)),
+        (flt.voided == "no", lambda: col(Receipt.voided_at).is_(None)),
     ]
     for present, condition in conditions:
         if present:
@@ -320,24 +326,25 @@ def _filtered(query, *, unit_ids, flt: ReceiptFilter):
 
 
 def list_receipts(
-    session: Session, *, unit_ids, flt: ReceiptFilter, page: int = 1, per_page: int = 50
+    session: Session,
+    *,
+    unit_ids: Collection[int],
+    flt: ReceiptFilter,
+    page: int = 1,
+    per_page: int = 50,
 ) -> tuple[list[Receipt], int, int]:
     """One page of receipts (newest first), the count and the total of valid ones shown."""
-    rows = (
-        session.exec(
-            _filtered(select(Receipt), unit_ids=unit_ids, flt=flt)
-            .order_by(Receipt.receipt_date.desc(), Receipt.id.desc())
-            .limit(per_page)
-            .offset((max(page, 1) - 1) * per_page)
-        )
-        .scalars()
-        .all()
-    )
+    rows = session.exec(
+        _filtered(select(Receipt), unit_ids=unit_ids, flt=flt)
+        .order_by(col(Receipt.receipt_date).desc(), col(Receipt.id).desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
     count, total = session.exec(
         _filtered(
             select(
-                func.count(Receipt.id),
-                func.coalesce(func.sum(Receipt.amount).filter(Receipt.voided_at.is_(None)), 0),
+                func.count(col(Receipt.id)),
+                func.coalesce(func.sum(Receipt.amount).filter(col(Receipt.voided_at).is_(None)), 0),
             ),
             unit_ids=unit_ids,
             flt=flt,

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..errors import DuplicateRegime, InvalidRegime
 from ..models import VoucherRegime
@@ -28,23 +27,17 @@ FALLBACK = {
 
 def list_regimes(session: Session) -> list[VoucherRegime]:
     """Every regime, oldest first."""
-    return list(
-        session.exec(select(VoucherRegime).order_by(VoucherRegime.valid_from)).scalars().all()
-    )
+    return list(session.exec(select(VoucherRegime).order_by(col(VoucherRegime.valid_from))).all())
 
 
 def regime_on(session: Session, day: date) -> dict[str, str]:
     """The form codes and circular in force on ``day`` (keys as the voucher templates use)."""
-    row = (
-        session.exec(
-            select(VoucherRegime)
-            .where(VoucherRegime.valid_from <= day)
-            .order_by(VoucherRegime.valid_from.desc())
-            .limit(1)
-        )
-        .scalars()
-        .first()
-    )
+    row = session.exec(
+        select(VoucherRegime)
+        .where(VoucherRegime.valid_from <= day)
+        .order_by(col(VoucherRegime.valid_from).desc())
+        .limit(1)
+    ).first()
     if row is None:
         return dict(FALLBACK)
     return {
@@ -73,13 +66,14 @@ def add_regime(
     for key, limit in limits.items():
         if not 1 <= len(values[key]) <= limit:
             raise InvalidRegime(limit=limit)
-    if (
-        session.exec(select(VoucherRegime.id).where(VoucherRegime.valid_from == valid_from))
-        .scalars()
-        .first()
-    ):
+    if session.exec(select(VoucherRegime.id).where(VoucherRegime.valid_from == valid_from)).first():
         raise DuplicateRegime(date=valid_from.strftime("%d/%m/%Y"))
-    regime = VoucherRegime(valid_from=valid_from, **values)
+    regime = VoucherRegime(
+        valid_from=valid_from,
+        receipt_form_code=values["receipt_form_code"],
+        disbursement_form_code=values["disbursement_form_code"],
+        circular=values["circular"],
+    )
     session.add(regime)
     session.flush()
     record_event(

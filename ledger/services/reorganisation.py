@@ -24,8 +24,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from ..dates import parse_date
 from ..errors import AmbiguousUnit, MoneyInTransit, UnitImportRejected, UnitNotFound, _l
@@ -169,16 +169,16 @@ def _read_link(
 ) -> Link | None:
     values = {key: cell(raw, columns.get(key)) for key in COLUMN_NAMES}
     before = len(errors)
-    units = {}
+    units: dict[str, Unit | None] = {}
     for key in ("old", "new"):
         try:
-            units[key] = find_unit(session, values[key]) if values[key] else None
+            unit = units[key] = find_unit(session, values[key]) if values[key] else None
         except (UnitNotFound, AmbiguousUnit) as error:
             errors.append(RowError(number, COLUMN_NAMES[key], error.message, error.params))
             continue
-        if units[key] is None:
+        if unit is None:
             errors.append(RowError(number, COLUMN_NAMES[key], _l("chưa ghi đơn vị.")))
-        elif scope_ids is not None and units[key].id not in scope_ids:
+        elif scope_ids is not None and unit.id not in scope_ids:
             errors.append(
                 RowError(
                     number,
@@ -209,15 +209,17 @@ def _read_link(
         )
     if not values["basis"]:
         errors.append(RowError(number, "Căn cứ", _l("chưa ghi căn cứ (văn bản quyết định).")))
-    if len(errors) > before:
+    old, new = units.get("old"), units.get("new")
+    # each missing value has its error above
+    if len(errors) > before or old is None or new is None or share is None or effective is None:
         return None
-    if units["old"].id == units["new"].id:
+    if old.id == new.id:
         errors.append(RowError(number, "Đơn vị mới", _l("đơn vị mới trùng đơn vị cũ.")))
         return None
     return Link(
         number,
-        units["old"],
-        units["new"],
+        old,
+        new,
         share,
         effective,
         values["basis"][:300],
@@ -251,11 +253,9 @@ def _check_group(session: Session, links: list[Link], result: Reorganisation) ->
             _l("các dòng của “%(unit)s” ghi ngày hiệu lực khác nhau."),
             unit=old.name,
         )
-    stored = (
-        session.exec(select(UnitSuccession).where(UnitSuccession.predecessor_id == old.id))
-        .scalars()
-        .all()
-    )
+    stored = session.exec(
+        select(UnitSuccession).where(UnitSuccession.predecessor_id == old.id)
+    ).all()
     if stored:
         same = {(s.successor_id, s.share_bp, s.effective_on) for s in stored} == {
             (link.new.id, link.share_bp, effective) for link in links
@@ -292,15 +292,11 @@ def _check_dates(session: Session, links: list[Link], refuse) -> bool:
                 unit=new.name,
                 date=day,
             )
-    later = (
-        session.exec(
-            select(Entry.entry_date)
-            .where(Entry.unit_id == old.id, Entry.entry_date > last_day)
-            .limit(1)
-        )
-        .scalars()
-        .first()
-    )
+    later = session.exec(
+        select(col(Entry.entry_date))
+        .where(Entry.unit_id == old.id, Entry.entry_date > last_day)
+        .limit(1)
+    ).first()
     if later is not None:
         return refuse(
             "Đơn vị cũ",
@@ -309,15 +305,12 @@ def _check_dates(session: Session, links: list[Link], refuse) -> bool:
             later=later.strftime("%d/%m/%Y"),
             date=last_day.strftime("%d/%m/%Y"),
         )
-    open_child = (
-        session.exec(
-            select(Unit.name).where(
-                Unit.parent_id == old.id, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day)
-            )
+    open_child = session.exec(
+        select(Unit.name).where(
+            Unit.parent_id == old.id,
+            or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) > last_day),
         )
-        .scalars()
-        .first()
-    )
+    ).first()
     if open_child:
         return refuse(
             "Đơn vị cũ",
@@ -334,19 +327,15 @@ def _check_dates(session: Session, links: list[Link], refuse) -> bool:
 
 def in_transit(session: Session, unit_id: int) -> Transfer | None:
     """A transfer from or to the fund that is sent but not yet received."""
-    return (
-        session.exec(
-            select(Transfer)
-            .where(
-                Transfer.status == "sent",
-                or_(Transfer.from_unit_id == unit_id, Transfer.to_unit_id == unit_id),
-            )
-            .order_by(Transfer.id)
-            .limit(1)
+    return session.exec(
+        select(Transfer)
+        .where(
+            Transfer.status == "sent",
+            or_(col(Transfer.from_unit_id) == unit_id, col(Transfer.to_unit_id) == unit_id),
         )
-        .scalars()
-        .first()
-    )
+        .order_by(col(Transfer.id))
+        .limit(1)
+    ).first()
 
 
 def _plan_move(session: Session, links: list[Link]) -> Move:
@@ -354,7 +343,7 @@ def _plan_move(session: Session, links: list[Link]) -> Move:
     ordered = sorted(links, key=lambda link: link.new.id)
     rows = session.exec(
         select(Account.kind, Account.balance).where(
-            Account.unit_id == old.id, Account.kind.in_(ASSET_KINDS)
+            Account.unit_id == old.id, col(Account.kind).in_(ASSET_KINDS)
         )
     ).all()
     balances = {kind: int(balance) for kind, balance in rows if balance}
@@ -471,11 +460,9 @@ def _move_users(session: Session, move: Move, actor_id: int | None) -> None:
     if len(winners) != 1:
         return
     target = winners[0]
-    for user in (
-        session.exec(select(User).where(User.unit_id == move.old.id, User.active.is_(True)))
-        .scalars()
-        .all()
-    ):
+    for user in session.exec(
+        select(User).where(User.unit_id == move.old.id, col(User.active).is_(True))
+    ).all():
         user.unit_id = target.id
         user.session_version += 1
         record_event(
@@ -498,9 +485,9 @@ def successor_notice(session: Session, *, unit_id: int, today: date) -> dict | N
         return None
     rows = session.exec(
         select(Unit.name, UnitSuccession.share_bp)
-        .join(UnitSuccession, UnitSuccession.successor_id == Unit.id)
+        .join(UnitSuccession, col(UnitSuccession.successor_id) == Unit.id)
         .where(UnitSuccession.predecessor_id == unit_id)
-        .order_by(UnitSuccession.share_bp.desc(), Unit.name)
+        .order_by(col(UnitSuccession.share_bp).desc(), col(Unit.name))
     ).all()
     return {
         "unit": unit.name,

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
 
 from ..models import Account, Campaign, Category, Posting, ReportPeriod, Unit
 from .anchors import Head, current_heads
@@ -23,11 +23,11 @@ def collected_between(session: Session, *, root_ids: list[int], start: date, end
         total += -int(
             session.exec(
                 select(func.coalesce(func.sum(Posting.amount), 0)).where(
-                    Posting.credit_unit_id.in_(subtree_members(session, root)),
+                    col(Posting.credit_unit_id).in_(subtree_members(session, root)),
                     Posting.entry_date >= start,
                     Posting.entry_date <= end,
                 )
-            ).scalar_one()
+            ).one()
         )
     return total
 
@@ -38,17 +38,17 @@ def spent_by_category(
     """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``."""
     rows = session.exec(
         select(Account.kind, func.sum(Posting.amount))
-        .join(Account, Account.id == Posting.account_id)
+        .join(Account, col(Account.id) == Posting.account_id)
         .where(
             Account.type == "expense",
-            Account.kind.like("expense:%"),
-            Account.unit_id.in_(subtree_members(session, root_id)),
+            col(Account.kind).like("expense:%"),
+            col(Account.unit_id).in_(subtree_members(session, root_id)),
             Posting.entry_date >= start,
             Posting.entry_date <= end,
         )
         .group_by(Account.kind)
     ).all()
-    names = {c.code: c for c in session.exec(select(Category)).scalars()}
+    names = {c.code: c for c in session.exec(select(Category))}
     result = []
     for kind, amount in rows:
         code = kind.split(":", 1)[1]
@@ -69,14 +69,14 @@ def daily_collected(
 ) -> list[tuple[date, int]]:
     """Mobilised money per day under ``root_id`` (for the cumulative chart)."""
     rows = session.exec(
-        select(Posting.entry_date, func.sum(Posting.amount))
+        select(col(Posting.entry_date), func.sum(Posting.amount))
         .where(
-            Posting.credit_unit_id.in_(subtree_members(session, root_id)),
+            col(Posting.credit_unit_id).in_(subtree_members(session, root_id)),
             Posting.entry_date >= start,
             Posting.entry_date <= end,
         )
-        .group_by(Posting.entry_date)
-        .order_by(Posting.entry_date)
+        .group_by(col(Posting.entry_date))
+        .order_by(col(Posting.entry_date))
     ).all()
     return [(day, -int(amount)) for day, amount in rows]
 
@@ -259,7 +259,7 @@ def period_report(
 
     A unit that did not exist a year before is compared with Σ over its predecessors of their
     figure × share (see ``SamePeriod``); the same for each child unit's line."""
-    period = session.get(ReportPeriod, period_id)
+    period = session.get_one(ReportPeriod, period_id)
     progress = campaign_progress(
         session, campaign_id=campaign_id, as_of=period.cutoff, focus_id=focus_id
     )
@@ -268,7 +268,7 @@ def period_report(
     totals = _previous_totals(session, root, start, end)
     sources = [
         PreviousSource(
-            unit=session.get(Unit, u),
+            unit=session.get_one(Unit, u),
             share=share,
             collected=totals(u),
             spent=sum(r[3] for r in spent_by_category(session, root_id=u, start=start, end=end)),
@@ -299,7 +299,7 @@ def same_period(session: Session, unit_id: int, start: date, totals) -> SamePeri
     """``unit_id``'s same-period figure from ``totals`` (unit id → collected)."""
     return SamePeriod(
         [
-            PreviousSource(unit=session.get(Unit, u), share=share, collected=totals(u))
+            PreviousSource(unit=session.get_one(Unit, u), share=share, collected=totals(u))
             for u, share in predecessor_shares(session, unit_id, start)
         ]
     )
@@ -310,11 +310,11 @@ def same_period_rows(
 ) -> tuple[SamePeriod, dict[int, SamePeriod]]:
     """The same period last year (to ``progress.as_of``) of the progress's unit and of each of
     its rows, from one aggregate over the unit's subtree."""
-    campaign = progress.campaign
+    campaign, root = progress.campaign, progress.unit.id
     start = _year_back(campaign.starts_on)
-    totals = _previous_totals(session, progress.unit.id, start, _year_back(progress.as_of))
+    totals = _previous_totals(session, root, start, _year_back(progress.as_of))
     return (
-        same_period(session, progress.unit.id, start, totals),
+        same_period(session, root, start, totals),
         {r.unit_id: same_period(session, r.unit_id, start, totals) for r in progress.rows},
     )
 
@@ -349,21 +349,21 @@ def due_reports(
     which that unit holds a quota) due from today on (and recently overdue), soonest first."""
     from ..models import Quota
 
-    condition = Campaign.unit_id.in_(unit_ids)
+    condition: ColumnElement[bool] = col(Campaign.unit_id).in_(unit_ids)
     if holder_id is not None:
-        condition = condition | Campaign.id.in_(
+        condition = condition | col(Campaign.id).in_(
             select(Quota.campaign_id).where(Quota.unit_id == holder_id)
         )
     rows = session.exec(
         select(ReportPeriod, Campaign, Unit)
-        .join(Campaign, Campaign.id == ReportPeriod.campaign_id)
-        .join(Unit, Unit.id == Campaign.unit_id)
+        .join(Campaign, col(Campaign.id) == ReportPeriod.campaign_id)
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
         .where(
             condition,
             ReportPeriod.due >= today - timedelta(days=30),
             ReportPeriod.due <= today + timedelta(days=days),
         )
-        .order_by(ReportPeriod.due)
+        .order_by(col(ReportPeriod.due))
     ).all()
     return [tuple(r) for r in rows]
 

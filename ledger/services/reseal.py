@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from ..models import AuditEvent, AuditHead, Unit
+from ..models import AuditEvent, AuditHead, Unit, select_rows
 from .anchors import record_anchors
 from .audit import event_hash, seal_rows
 from .seals import SEALED, digests
@@ -28,7 +28,7 @@ def rechain_and_seal(session: Session) -> None:
                 action="seal.migrate",
                 unit_id=fund,
             )
-    funds = session.exec(select(Unit.id)).scalars().all()
+    funds = session.exec(select(Unit.id)).all()
     record_anchors(session, unit_ids=funds, kind="migration", ref="migration 0005")
 
 
@@ -36,7 +36,7 @@ def _rechain_events(session: Session) -> None:
     rows = (
         session.connection()
         .execute(
-            select(
+            select_rows(
                 AuditEvent.id,
                 AuditEvent.at,
                 AuditEvent.user_id,
@@ -46,7 +46,7 @@ def _rechain_events(session: Session) -> None:
                 AuditEvent.object_id,
                 AuditEvent.before,
                 AuditEvent.after,
-            ).order_by(AuditEvent.id)
+            ).order_by(col(AuditEvent.id))
         )
         .mappings()
         .all()

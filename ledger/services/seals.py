@@ -12,10 +12,12 @@ change to these lists needs a migration that re-seals (see migrations 0005).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Table, select
-from sqlmodel import Session
+from sqlalchemy import Table
+from sqlmodel import Session, col, select
 
 from ..models import (
     Beneficiary,
@@ -25,6 +27,7 @@ from ..models import (
     PeriodLock,
     Receipt,
     Transfer,
+    table_of,
 )
 
 
@@ -41,7 +44,7 @@ class Sealed:
 
 SEALED: dict[str, Sealed] = {
     "receipt": Sealed(
-        Receipt.__table__,
+        table_of(Receipt),
         "id",
         "unit_id",
         (
@@ -71,7 +74,7 @@ SEALED: dict[str, Sealed] = {
         ("entry_id", "void_entry_id"),
     ),
     "disbursement": Sealed(
-        Disbursement.__table__,
+        table_of(Disbursement),
         "id",
         "unit_id",
         (
@@ -100,7 +103,7 @@ SEALED: dict[str, Sealed] = {
         ("entry_id", "void_entry_id"),
     ),
     "transfer": Sealed(
-        Transfer.__table__,
+        table_of(Transfer),
         "id",
         "from_unit_id",
         (
@@ -121,7 +124,7 @@ SEALED: dict[str, Sealed] = {
         ("sent_entry_id", "received_entry_id"),
     ),
     "beneficiary": Sealed(
-        Beneficiary.__table__,
+        table_of(Beneficiary),
         "id",
         "unit_id",
         (
@@ -136,7 +139,7 @@ SEALED: dict[str, Sealed] = {
         ),
     ),
     "periodlock": Sealed(
-        PeriodLock.__table__,
+        table_of(PeriodLock),
         "unit_id",
         "unit_id",
         ("unit_id", "locked_through", "locked_by_id", "locked_at"),
@@ -144,7 +147,7 @@ SEALED: dict[str, Sealed] = {
 }
 
 
-def digest_of(kind: str, key: int, values: dict, links: list) -> str:
+def digest_of(kind: str, key: int, values: Mapping[Any, Any], links: list) -> str:
     """sha256 over a row's sealed content (``links``: hashes of entries, child groups…).
 
     ``repr`` of plain Python values (int, str, bool, None, date, datetime) is canonical and
@@ -207,9 +210,9 @@ def _entry_hashes(session: Session, entry_ids: set[int]) -> dict[int, str]:
     found = {}
     # one index range instead of a parameter per entry; rows outside the set are dropped
     rows = session.connection().execute(
-        select(Entry.id, Entry.hash).where(Entry.id.between(low, high))
+        select(col(Entry.id), Entry.hash).where(col(Entry.id).between(low, high))
         if len(entry_ids) > 500
-        else select(Entry.id, Entry.hash).where(Entry.id.in_(sorted(entry_ids)))
+        else select(col(Entry.id), Entry.hash).where(col(Entry.id).in_(sorted(entry_ids)))
     )
     for entry_id, digest in rows:
         if entry_id in entry_ids:
@@ -223,8 +226,8 @@ def _groups(session: Session, ids: list[int]) -> dict[int, list[str]]:
         return found
     rows = session.connection().execute(
         select(BeneficiaryGroup.beneficiary_id, BeneficiaryGroup.group_code)
-        .where(BeneficiaryGroup.beneficiary_id.in_(ids))
-        .order_by(BeneficiaryGroup.beneficiary_id, BeneficiaryGroup.group_code)
+        .where(col(BeneficiaryGroup.beneficiary_id).in_(ids))
+        .order_by(col(BeneficiaryGroup.beneficiary_id), col(BeneficiaryGroup.group_code))
     )
     for child, code in rows:
         found.setdefault(child, []).append(code)

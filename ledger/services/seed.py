@@ -6,8 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..errors import LedgerError, _l
 from ..models import Category, CircumstanceGroup, Setting, Unit
@@ -43,7 +42,7 @@ def seed_reference(session: Session, seed_dir: Path = SEED_DIR) -> dict[str, int
 
 
 def _seed_categories(session: Session, seed_dir: Path) -> int:
-    known = set(session.exec(select(Category.code)).scalars().all())
+    known = set(session.exec(select(Category.code)).all())
     rows = [r for r in read_csv(seed_dir / "categories.csv") if r["code"] not in known]
     session.add_all(
         Category(
@@ -59,7 +58,7 @@ def _seed_categories(session: Session, seed_dir: Path) -> int:
 
 
 def _seed_groups(session: Session, seed_dir: Path) -> int:
-    known = set(session.exec(select(CircumstanceGroup.code)).scalars().all())
+    known = set(session.exec(select(CircumstanceGroup.code)).all())
     rows = [r for r in read_csv(seed_dir / "circumstance_groups.csv") if r["code"] not in known]
     session.add_all(
         CircumstanceGroup(
@@ -76,7 +75,7 @@ def _seed_groups(session: Session, seed_dir: Path) -> int:
 
 
 def _seed_settings(session: Session, seed_dir: Path) -> int:
-    known = set(session.exec(select(Setting.key)).scalars().all())
+    known = set(session.exec(select(Setting.key)).all())
     rows = [r for r in read_csv(seed_dir / "settings.csv") if r["key"] not in known]
     session.add_all(Setting(key=r["key"], value=r["value"]) for r in rows)
     session.flush()
@@ -146,10 +145,11 @@ def _seed_campaigns(session: Session, seed_dir: Path) -> int:
         added += 1
     for row in read_csv(seed_dir / "report_periods.csv"):
         unit = find_unit(session, row["unit_code"])
-        campaign = find_campaign(session, unit_id=unit.id, year=int(row["year"]))
+        reported = find_campaign(session, unit_id=unit.id, year=int(row["year"]))
+        assert reported is not None, f"no campaign {row['year']} of {row['unit_code']}"
         set_report_period(
             session,
-            campaign_id=campaign.id,
+            campaign_id=reported.id,
             code=row["code"],
             name=row["name"],
             cutoff=date.fromisoformat(row["cutoff"]),
@@ -167,7 +167,7 @@ def apply_quota_table(
     user_id: int | None = None,
 ) -> int:
     """Set quotas from the annex table ``STT | TÊN ĐƠN VỊ | Số tiền (Đồng)``; checks its total."""
-    children = session.exec(select(Unit).where(Unit.parent_id == parent_id)).scalars().all()
+    children = session.exec(select(Unit).where(Unit.parent_id == parent_id)).all()
     by_name = {unit_key(u.printed_name or u.name): u for u in children}
     by_name.update({unit_key(u.name): u for u in children})
     stated, summed = None, 0

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..errors import InvalidAmount, LedgerError, Phrase, UnknownSetting, _l
 from ..models import Setting
@@ -111,8 +110,8 @@ def _checked(key: str, value: str) -> str:
         ok = value.isdigit() and len(value) <= 3 and int(value) <= 100
         value = str(int(value)) if ok else value
     else:  # approval_same_level_max, transfer_difference_max
-        value = _amount_or_zero(value)
-        ok = value is not None
+        amount = _amount_or_zero(value)
+        ok, value = amount is not None, amount or value
     if not ok:
         raise InvalidSetting(name=Phrase(label), rule=Phrase(rule))
     return value

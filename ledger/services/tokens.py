@@ -8,8 +8,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from ..errors import InvalidTokenLifetime, NotFound
 from ..models import ApiToken, User, utcnow
@@ -64,30 +64,24 @@ def user_for_token(session: Session, token: str) -> User | None:
     """The active owner of an unexpired, unrevoked token, else None."""
     if not token:
         return None
-    return (
-        session.exec(
-            select(User)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(
-                ApiToken.token_hash == _digest(token),
-                ApiToken.revoked_at.is_(None),
-                ApiToken.expires_at > utcnow(),
-                User.active.is_(True),
-            )
+    return session.exec(
+        select(User)
+        .join(ApiToken, col(ApiToken.user_id) == User.id)
+        .where(
+            ApiToken.token_hash == _digest(token),
+            col(ApiToken.revoked_at).is_(None),
+            ApiToken.expires_at > utcnow(),
+            col(User.active).is_(True),
         )
-        .scalars()
-        .first()
-    )
+    ).first()
 
 
 def list_tokens(session: Session, *, user_id: int) -> list[ApiToken]:
     """The user's tokens, newest first, expired and revoked ones included."""
     return list(
         session.exec(
-            select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
-        )
-        .scalars()
-        .all()
+            select(ApiToken).where(ApiToken.user_id == user_id).order_by(col(ApiToken.id).desc())
+        ).all()
     )
 
 
@@ -96,7 +90,7 @@ def revoke_token(session: Session, *, token_id: int, actor_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound()
-    owner, actor = session.get(User, token.user_id), session.get(User, actor_id)
+    owner, actor = session.get_one(User, token.user_id), session.get(User, actor_id)
     if actor is None or not (
         actor.id == owner.id
         or (
@@ -124,7 +118,7 @@ def revoke_all(session: Session, *, user_id: int, actor_id: int | None = None) -
     """Revoke every live token of the user (their sessions end); returns how many."""
     result = session.exec(
         update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .where(col(ApiToken.user_id) == user_id, col(ApiToken.revoked_at).is_(None))
         .values(revoked_at=utcnow(), revoked_by_id=actor_id)
     )
     count = result.rowcount or 0

@@ -9,10 +9,11 @@ receiver's expense, with its reason. Nobody confirms more than was sent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from ..bulk import reserve_ids
 from ..errors import (
@@ -25,7 +26,7 @@ from ..errors import (
     SameFundTransfer,
     TransferNotPending,
 )
-from ..models import Transfer, Unit
+from ..models import Transfer, Unit, table_of
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
@@ -59,7 +60,7 @@ def send_transfer(
     if amount > available:
         raise InsufficientFunds(balance=available, amount=amount)
     internal = from_unit_id == to_unit_id
-    [transfer_id] = reserve_ids(session, Transfer.__table__, 1)  # the entry names its document
+    [transfer_id] = reserve_ids(session, table_of(Transfer), 1)  # the entry names its document
     lines = (
         [Line(kind=to_method, amount=amount), Line(kind=from_method, amount=-amount)]
         if internal
@@ -144,7 +145,7 @@ def receive_transfer(
         session, transfer.to_unit_id, role, user_unit_id
     ):
         raise DifferenceNeedsReviewer(difference=sent - amount, limit=limit)
-    receiver = session.get(Unit, transfer.to_unit_id)
+    receiver = session.get_one(Unit, transfer.to_unit_id)
     lines = [Line(kind=transfer.to_method, amount=amount), Line(kind="transfer_in", amount=-sent)]
     if amount < sent:
         lines.append(Line(kind="transfer_difference", amount=sent - amount))
@@ -210,16 +211,20 @@ def get_transfer(session: Session, transfer_id: int) -> Transfer:
     return transfer
 
 
-def list_transfers(session: Session, *, unit_ids, status: str = "") -> list[Transfer]:
+def list_transfers(
+    session: Session, *, unit_ids: Iterable[int], status: str = ""
+) -> list[Transfer]:
     """Transfers touching any unit in scope, newest first."""
     ids = list(unit_ids)
-    query = select(Transfer).where(Transfer.from_unit_id.in_(ids) | Transfer.to_unit_id.in_(ids))
+    query = select(Transfer).where(
+        col(Transfer.from_unit_id).in_(ids) | col(Transfer.to_unit_id).in_(ids)
+    )
     if status:
         query = query.where(Transfer.status == status)
     return list(
-        session.exec(query.order_by(Transfer.sent_on.desc(), Transfer.id.desc()).limit(500))
-        .scalars()
-        .all()
+        session.exec(
+            query.order_by(col(Transfer.sent_on).desc(), col(Transfer.id).desc()).limit(500)
+        ).all()
     )
 
 
@@ -228,7 +233,13 @@ def transfer_targets(session: Session, fund: Unit) -> list[Unit]:
     and name."""
     query = (
         select(Unit)
-        .where(or_(Unit.id == fund.parent_id, Unit.parent_id == fund.id, Unit.id == fund.id))
-        .order_by(Unit.level, Unit.name)
+        .where(
+            or_(
+                col(Unit.id) == fund.parent_id,
+                col(Unit.parent_id) == fund.id,
+                col(Unit.id) == fund.id,
+            )
+        )
+        .order_by(col(Unit.level), col(Unit.name))
     )
-    return list(session.exec(query).scalars().all())
+    return list(session.exec(query).all())

@@ -7,11 +7,12 @@ centrally-run city (province level), a "Thành phố thuộc tỉnh" a district-
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from ..dates import parse_date
 from ..errors import (
@@ -112,18 +113,16 @@ def _check_unique(
 ) -> None:
     if (
         code is not None
-        and session.exec(select(Unit.id).where(Unit.code == code, Unit.id != (unit_id or 0)))
-        .scalars()
-        .first()
+        and session.exec(
+            select(Unit.id).where(Unit.code == code, Unit.id != (unit_id or 0))
+        ).first()
     ):
         raise DuplicateUnit(code=code)
     if (
         gso_code
         and session.exec(
             select(Unit.id).where(Unit.gso_code == gso_code, Unit.id != (unit_id or 0))
-        )
-        .scalars()
-        .first()
+        ).first()
     ):
         raise DuplicateOfficialCode(code=gso_code)
 
@@ -240,26 +239,26 @@ def update_unit(
 def ensure_closable(session: Session, *, unit: Unit, last_day: date) -> None:
     """Refuse to end a unit on ``last_day`` while a child outlives it, its fund has entries
     dated after it, or it still holds money (a reorganisation moves the money, then closes)."""
-    open_child = (
-        session.exec(
-            select(Unit.id).where(
-                Unit.parent_id == unit.id, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day)
-            )
+    open_child = session.exec(
+        select(Unit.id).where(
+            Unit.parent_id == unit.id,
+            or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) > last_day),
         )
-        .scalars()
-        .first()
-    )
+    ).first()
     if open_child:
         raise UnitHasOpenChildren(unit=unit.name, date=last_day.strftime("%d/%m/%Y"))
     if session.exec(
-        select(func.count(Entry.id)).where(Entry.unit_id == unit.id, Entry.entry_date > last_day)
-    ).scalar_one():
+        select(func.count(col(Entry.id))).where(
+            Entry.unit_id == unit.id, Entry.entry_date > last_day
+        )
+    ).one():
         raise UnitHasLaterEntries(unit=unit.name, date=last_day.strftime("%d/%m/%Y"))
     held = session.exec(
         select(func.coalesce(func.sum(Account.balance), 0)).where(
-            Account.unit_id == unit.id, Account.kind.in_(("cash", "bank", "in_kind", "in_transit"))
+            Account.unit_id == unit.id,
+            col(Account.kind).in_(("cash", "bank", "in_kind", "in_transit")),
         )
-    ).scalar_one()
+    ).one()
     if held:
         raise UnitHoldsMoney(unit=unit.name, amount=int(held))
 
@@ -322,7 +321,7 @@ class UnitImport:
         return [r for r in self.rows if not r.exists]
 
 
-def header_map(header: list[object], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def header_map(header: list[object], columns: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
     """Which column index holds each known field (accents and case optional)."""
     folded = {fold(alias): key for key, aliases in columns.items() for alias in aliases}
     found: dict[str, int] = {}
@@ -335,7 +334,7 @@ def header_map(header: list[object], columns: dict[str, tuple[str, ...]]) -> dic
 
 def read_header(
     table: list[list[object]],
-    columns: dict[str, tuple[str, ...]],
+    columns: Mapping[str, tuple[str, ...]],
     names: dict[str, str],
     optional: tuple[str, ...],
     errors: list,
@@ -378,7 +377,7 @@ def preview_units(
     columns = read_header(table, COLUMNS, COLUMN_NAMES, ("parent",), result.errors)
     if columns is None:
         return result
-    existing = {u.code: u for u in session.exec(select(Unit)).scalars().all()}
+    existing = {u.code: u for u in session.exec(select(Unit)).all()}
     in_file: dict[str, UnitRow] = {}
     for number, raw in enumerate(table[1:], start=2):
         if not any(cell(raw, i) for i in range(len(raw))):
@@ -467,7 +466,7 @@ def _check_row(
                 {"date": day_text},
             )
         )
-    if len(errors) > before:
+    if len(errors) > before or unit_type is None or valid_from is None:
         return None
     return UnitRow(number, code, name, unit_type, parent, valid_from)
 
@@ -572,25 +571,25 @@ def list_units(
     per_page: int = 50,
 ) -> tuple[list[Unit], int]:
     """A page of the units in scope matching the filters, and how many match in all."""
-    statement = select(Unit).where(Unit.id.in_(sorted(scope_ids)))
+    statement = select(Unit).where(col(Unit.id).in_(sorted(scope_ids)))
     if query:
         like = f"%{clean(query, max_length=100)}%"
         statement = statement.where(
-            or_(Unit.name.ilike(like), Unit.code.ilike(like), Unit.gso_code.ilike(like))
+            or_(
+                col(Unit.name).ilike(like),
+                col(Unit.code).ilike(like),
+                col(Unit.gso_code).ilike(like),
+            )
         )
     if unit_type in UNIT_TYPE_INFO:
         statement = statement.where(Unit.unit_type == unit_type)
     if parent_id is not None:
         statement = statement.where(Unit.parent_id == parent_id)
     if status in ("open", "closed") and on is not None:
-        is_open = or_(Unit.valid_to.is_(None), Unit.valid_to >= on)
+        is_open = or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= on)
         statement = statement.where(is_open if status == "open" else ~is_open)
-    total = session.exec(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = (
-        session.exec(
-            statement.order_by(Unit.code).offset((max(page, 1) - 1) * per_page).limit(per_page)
-        )
-        .scalars()
-        .all()
-    )
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(
+        statement.order_by(Unit.code).offset((max(page, 1) - 1) * per_page).limit(per_page)
+    ).all()
     return list(rows), int(total)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlmodel import Session
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
-from ..models import Account, ChainHead, Unit, UnitSuccession
+from ..models import Account, ChainHead, Unit, UnitSuccession, select_rows, table_of
 from ..models.org import WHOLE_SHARE
 from ..text import clean, unit_key
 from ..vocab import UnitLevel
@@ -101,10 +102,10 @@ def get_unit(session: Session, unit_id: int) -> Unit:
 def find_unit(session: Session, name_or_code: str) -> Unit:
     """Find a unit by code, by its name or printed name, or by that name without its prefix."""
     wanted = clean(name_or_code)
-    unit = session.exec(select(Unit).where(Unit.code == wanted)).scalars().first()
+    unit = session.exec(select(Unit).where(Unit.code == wanted)).first()
     if unit:
         return unit
-    units = session.exec(select(Unit)).scalars().all()
+    units = session.exec(select(Unit)).all()
     for match in (_exact_name, _key_name):
         found = [u for u in units if match(u, wanted)]
         if len(found) == 1:
@@ -125,8 +126,8 @@ def _key_name(unit: Unit, wanted: str) -> bool:
 
 def subtree_query(root_id: int):
     """A recursive CTE of ``root_id`` and every unit under it (columns: id)."""
-    tree = select(Unit.id).where(Unit.id == root_id).cte("subtree", recursive=True)
-    return tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    tree = select(col(Unit.id)).where(Unit.id == root_id).cte("subtree", recursive=True)
+    return tree.union_all(select(col(Unit.id)).where(col(Unit.parent_id) == tree.c.id))
 
 
 #: subtrees up to this many units are named by their ids in SQL, so the planner sees how few
@@ -148,7 +149,7 @@ def subtree_members(session: Session, root_id: int):
 def subtree_ids(session: Session, root_id: int) -> set[int]:
     """Ids of ``root_id`` and every unit under it."""
     tree = subtree_query(root_id)
-    return set(session.exec(select(tree.c.id)).scalars().all())
+    return set(session.exec(select(tree.c.id)).all())
 
 
 def is_within(session: Session, *, unit_id: int, scope_id: int) -> bool:
@@ -166,9 +167,9 @@ def children(session: Session, *, parent_id: int, on: date | None = None) -> lis
     query = select(Unit).where(Unit.parent_id == parent_id)
     if on is not None:
         query = query.where(
-            Unit.valid_from <= on, or_(Unit.valid_to.is_(None), Unit.valid_to >= on)
+            col(Unit.valid_from) <= on, or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= on)
         )
-    return list(session.exec(query.order_by(Unit.id)).scalars().all())
+    return list(session.exec(query.order_by(col(Unit.id))).all())
 
 
 def ensure_valid(unit: Unit, on: date) -> None:
@@ -182,15 +183,11 @@ def predecessors(session: Session, unit_id: int) -> list[int]:
     found: list[int] = []
     frontier = [unit_id]
     while frontier:
-        rows = (
-            session.exec(
-                select(UnitSuccession.predecessor_id).where(
-                    UnitSuccession.successor_id.in_(frontier)
-                )
+        rows = session.exec(
+            select(UnitSuccession.predecessor_id).where(
+                col(UnitSuccession.successor_id).in_(frontier)
             )
-            .scalars()
-            .all()
-        )
+        ).all()
         frontier = [r for r in rows if r not in found]
         found.extend(frontier)
     return found
@@ -209,7 +206,7 @@ def predecessor_shares(session: Session, unit_id: int, on: date) -> list[tuple[i
         current, share = frontier.pop()
         steps += 1
         found[current] = found.get(current, Fraction(0)) + share
-        if session.get(Unit, current).valid_from <= on:
+        if session.get_one(Unit, current).valid_from <= on:
             continue
         links = session.exec(
             select(UnitSuccession.predecessor_id, UnitSuccession.share_bp).where(
@@ -232,7 +229,7 @@ def account_ids(session: Session, *, unit_id: int, kinds: Iterable[str]) -> dict
     found = dict(
         session.exec(
             select(Account.kind, Account.id).where(
-                Account.unit_id == unit_id, Account.kind.in_(wanted)
+                Account.unit_id == unit_id, col(Account.kind).in_(wanted)
             )
         ).all()
     )
@@ -268,42 +265,44 @@ def unit_rows(session: Session, unit_ids) -> list:
     """The units with these ids as plain rows (no ORM objects: a fund's whole subtree may be
     thousands), by id."""
     return list(
-        session.exec(Unit.__table__.select().where(Unit.id.in_(unit_ids)).order_by(Unit.id)).all()
+        session.exec(
+            select_rows(*table_of(Unit).c).where(col(Unit.id).in_(unit_ids)).order_by(col(Unit.id))
+        ).all()
     )
 
 
 def unit_names(session: Session, unit_ids) -> dict[int, str]:
     """Unit id → name for these ids."""
-    return dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
+    return dict(session.exec(select(Unit.id, Unit.name).where(col(Unit.id).in_(unit_ids))).all())
 
 
 def units_among(session: Session, unit_ids, *, order: str = "id") -> list[Unit]:
     """The units with these ids, by ``order``: ``id``, ``code``, or ``level`` (then name)."""
-    orders = {
+    orders: dict[str, tuple[Any, ...]] = {
         "id": (Unit.id,),
         "code": (Unit.code,),
         "level": (Unit.level, Unit.name),
     }
-    query = select(Unit).where(Unit.id.in_(sorted(unit_ids))).order_by(*orders[order])
-    return list(session.exec(query).scalars().all())
+    query = select(Unit).where(col(Unit.id).in_(sorted(unit_ids))).order_by(*orders[order])
+    return list(session.exec(query).all())
 
 
 def communes_among(session: Session, unit_ids) -> list[Unit]:
     """The communes among these units, by name."""
     query = (
         select(Unit)
-        .where(Unit.id.in_(unit_ids), Unit.level == UnitLevel.COMMUNE.value)
+        .where(col(Unit.id).in_(unit_ids), Unit.level == UnitLevel.COMMUNE.value)
         .order_by(Unit.name)
     )
-    return list(session.exec(query).scalars().all())
+    return list(session.exec(query).all())
 
 
 def existing_first(session: Session, unit_ids, *, limit: int = 5000) -> list[Unit]:
     """These units, those still in existence first, then by level and name (at most ``limit``)."""
     query = (
         select(Unit)
-        .where(Unit.id.in_(sorted(unit_ids)))
-        .order_by(Unit.valid_to.is_not(None), Unit.level, Unit.name)
+        .where(col(Unit.id).in_(sorted(unit_ids)))
+        .order_by(col(Unit.valid_to).is_not(None), Unit.level, Unit.name)
         .limit(limit)
     )
-    return list(session.exec(query).scalars().all())
+    return list(session.exec(query).all())

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from ..errors import DuplicateUser, NotFound, WeakPassword
 from ..models import Unit, User, utcnow
@@ -41,7 +41,7 @@ def create_user(
 ) -> User:
     """Create a user scoped to ``unit_id`` and everything under it."""
     username = clean(username, max_length=80).lower()
-    if session.exec(select(User).where(User.username == username)).scalars().first():
+    if session.exec(select(User).where(User.username == username)).first():
         raise DuplicateUser(username=username)
     user = User(
         username=username,
@@ -74,11 +74,9 @@ def authenticate(
     lockout_minutes: int = 15,
 ) -> User | None:
     """The user if the password is right and the account is active and not locked, else None."""
-    user = (
-        session.exec(select(User).where(User.username == clean(username).lower()).with_for_update())
-        .scalars()
-        .first()
-    )
+    user = session.exec(
+        select(User).where(User.username == clean(username).lower()).with_for_update()
+    ).first()
     if user is None:
         _verify(_DUMMY_HASH, password)
         return None
@@ -120,7 +118,9 @@ def end_sessions(session: Session, *, user_id: int, actor_id: int | None = None)
     """Invalidate every session cookie and API token of the user (sign-out everywhere,
     deactivation, password change)."""
     session.exec(
-        update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+        update(User)
+        .where(col(User.id) == user_id)
+        .values(session_version=col(User.session_version) + 1)
     )
     revoke_all(session, user_id=user_id, actor_id=actor_id if actor_id is not None else user_id)
     session.flush()
@@ -180,8 +180,8 @@ def users_in(session: Session, unit_ids) -> list:
     return list(
         session.exec(
             select(User, Unit)
-            .join(Unit, Unit.id == User.unit_id)
-            .where(User.unit_id.in_(unit_ids))
+            .join(Unit, col(Unit.id) == User.unit_id)
+            .where(col(User.unit_id).in_(unit_ids))
             .order_by(Unit.name, User.username)
         ).all()
     )

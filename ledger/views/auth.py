@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -73,7 +75,7 @@ def _safe_next(target: str | None) -> str:
     return target if is_same_site_path(target) else url_for("main.home")
 
 
-def is_same_site_path(target: str | None) -> bool:
+def is_same_site_path(target: str | None) -> TypeGuard[str]:
     """True for ``/receipts/?page=2``; False for ``//evil``, ``/%09/evil``, ``/\\evil``,
     ``https://evil`` or anything holding whitespace or a control character."""
     from urllib.parse import urlsplit

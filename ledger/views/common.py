@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import overload
 
 from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
@@ -115,6 +116,10 @@ def template_shows_field_errors(template: str) -> bool:
     )
 
 
+@overload
+def arg_int(name: str, default: int) -> int: ...
+@overload
+def arg_int(name: str, default: None = None) -> int | None: ...
 def arg_int(name: str, default: int | None = None) -> int | None:
     """A positive integer query argument (ASCII digits, at most ``MAX_ID``), or ``default``
     when absent or malformed."""

@@ -359,7 +359,7 @@ def voucher_pdf(disbursement_id: int):
         abort(404)
     data = disbursement_pdf(
         item,
-        fund=session.get(Unit, item.unit_id),
+        fund=session.get_one(Unit, item.unit_id),
         settings=voucher_settings(session, item.disbursement_date),
     )
     return send_file(

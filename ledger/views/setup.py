@@ -95,7 +95,7 @@ def edit(campaign_id: int):
     """Change the code, name, target or dates."""
     campaign = get_in_scope(Campaign, campaign_id)
     form = CampaignForm(obj=None if request.method == "POST" else campaign)
-    form.unit_id.choices = [(campaign.unit_id, get_session().get(Unit, campaign.unit_id).name)]
+    form.unit_id.choices = [(campaign.unit_id, get_session().get_one(Unit, campaign.unit_id).name)]
     form.unit_id.data = campaign.unit_id
     if form.validate_on_submit():
         try:

@@ -31,9 +31,17 @@ PER_PAGE = 50
 _TOKEN = re.compile(r"^[0-9a-f]{64}\.(xlsx|csv)$")
 
 
+def _unit(unit_id: int) -> Unit:
+    """The unit with this id, or 404."""
+    unit = get_session().get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    return unit
+
+
 def _top_admin() -> bool:
     """Whether the signed-in admin's unit has no parent (may create top units)."""
-    return get_session().get(Unit, current_user.unit_id).parent_id is None
+    return _unit(current_user.unit_id).parent_id is None
 
 
 def _parent_choices(exclude: int | None = None):
@@ -119,12 +127,12 @@ def _create(session, form, parent_id) -> str:
 def edit(unit_id: int):
     """Rename, move, close, retype or recode a unit (one audit event with before/after)."""
     require_scope(unit_id)
-    unit = get_session().get(Unit, unit_id)
+    unit = _unit(unit_id)
     form = UnitForm(obj=unit)
     form.parent_id.choices = _parent_choices(exclude=unit.id)
     if unit.parent_id is not None and unit.parent_id not in scope_ids():
         # the admin's own unit: its parent is shown but cannot be changed from here
-        parent = get_session().get(Unit, unit.parent_id)
+        parent = _unit(unit.parent_id)
         form.parent_id.choices = [(parent.id, f"{parent.code} · {parent.name}")]
     if request.method == "GET":
         form.parent_id.data = unit.parent_id or 0
@@ -345,12 +353,14 @@ def add_voucher_regime():
             for message in messages:
                 flash(f"{form[name].label.text}: {message}", "error")
         return redirect(url_for("admin.settings"))
+    valid_from = form.valid_from.data
+    assert valid_from is not None  # a required DateField, validated above
     try:
         run_once(
             form,
             lambda s: add_regime(
                 s,
-                valid_from=form.valid_from.data,
+                valid_from=valid_from,
                 receipt_form_code=form.receipt_form_code.data,
                 disbursement_form_code=form.disbursement_form_code.data,
                 circular=form.circular.data,
@@ -364,7 +374,7 @@ def add_voucher_regime():
     flash(
         _(
             "Đã thêm chế độ chứng từ áp dụng từ ngày %(date)s.",
-            date=form.valid_from.data.strftime("%d/%m/%Y"),
+            date=valid_from.strftime("%d/%m/%Y"),
         ),
         "info",
     )
