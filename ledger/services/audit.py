@@ -21,6 +21,8 @@ from ..bulk import insert_rows, reserve_ids
 from ..models import AuditEvent, AuditHead, User, table_of, utcnow
 from .seals import SEALED, digest_now, digests
 
+AUDIT_TABLE = table_of(AuditEvent)  # the Core table the bulk writer fills, looked up once
+
 
 def record_event(
     session: Session,
@@ -121,10 +123,10 @@ def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int
         digest = event_hash(prev_hash=prev, chain_key=chain_key, seq=seq, at=now, row=row)
         row.update(at=now, chain_key=chain_key, seq=seq, prev_hash=prev, hash=digest)
         prev = digest
-    ids = reserve_ids(session, table_of(AuditEvent), len(rows))
+    ids = reserve_ids(session, AUDIT_TABLE, len(rows))
     for row, event_id in zip(rows, ids, strict=False):
         row["id"] = event_id
-    insert_rows(session, table_of(AuditEvent), rows)
+    insert_rows(session, AUDIT_TABLE, rows)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids

@@ -50,6 +50,9 @@ EARLIEST_DATE = date(2000, 1, 1)
 FUTURE_MARGIN = timedelta(days=31)
 #: how an asset account is named in a refusal
 ASSET_LABELS = ASSET_PHRASES
+#: the Core tables the bulk writer fills, looked up once
+ENTRY_TABLE = table_of(Entry)
+POSTING_TABLE = table_of(Posting)
 
 
 @dataclass(frozen=True)
@@ -210,10 +213,10 @@ def post_entries(
             }
         )
         prev = digest
-    ids = reserve_ids(session, table_of(Entry), len(entry_rows))
+    ids = reserve_ids(session, ENTRY_TABLE, len(entry_rows))
     for row, entry_id in zip(entry_rows, ids, strict=False):
         row["id"] = entry_id
-    insert_rows(session, table_of(Entry), entry_rows)
+    insert_rows(session, ENTRY_TABLE, entry_rows)
     _insert_postings(session, ids, entries, resolved_all)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
@@ -283,7 +286,7 @@ def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
                 key = (credit, new.entry_date.replace(day=1))
                 total, last = months.get(key, (0, new.entry_date))
                 months[key] = (total + amount, max(last, new.entry_date))
-    insert_rows(session, table_of(Posting), rows)
+    insert_rows(session, POSTING_TABLE, rows)
     for account, amount in totals.items():
         _add_to_balance(session, account, amount)
     _add_credit_months(session, months)

@@ -46,6 +46,7 @@ INCOME_BY_SOURCE = {
     "other": "income:other",
 }
 QUOTA_SOURCES = ("donation", "designated")
+RECEIPT_TABLE = table_of(Receipt)  # the Core table the bulk writer fills, looked up once
 
 
 @dataclass
@@ -91,7 +92,7 @@ def record_receipts(
     rows = [_receipt_row(unit, in_scope, donors, data, user_id) for data in items]
     lock_fund(session, unit_id)
     _number(session, unit_id, rows)
-    table = table_of(Receipt)
+    table = RECEIPT_TABLE
     ids = reserve_ids(session, table, len(rows))
     entry_ids = post_entries(
         session,
