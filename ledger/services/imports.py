@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..dates import parse_date
 from ..errors import ImportHasErrors, InvalidAmount, LedgerError, _l
@@ -130,12 +129,14 @@ def preview_import(
         raise MissingColumns(columns=", ".join(COLUMN_NAMES[c] for c in REQUIRED))
     columns = _columns(header)
     units = _unit_lookup(session, unit_id)
-    preview, seen, errors = Preview(), {}, []
+    preview = Preview()
+    seen: dict[str, int] = {}
+    errors: list[RowError] = []
     existing = _existing_keys(session, unit_id)
     deadline = time.monotonic() + seconds if seconds is not None else None
     for number, cells in enumerate(rows, start=2):
         if deadline is not None and number % 256 == 0 and time.monotonic() > deadline:
-            raise ImportTooSlow(seconds=int(seconds), row=number)
+            raise ImportTooSlow(seconds=int(seconds or 0), row=number)
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
         parsed = _parse_row(number, cells, columns, units, unit_id, errors)
@@ -190,9 +191,9 @@ def _columns(header: list[object]) -> dict[str, int]:
 
 
 def _unit_lookup(session: Session, unit_id: int) -> dict[str, Unit]:
-    units = session.exec(select(Unit).where(Unit.id.in_(subtree_ids(session, unit_id))))
+    units = session.exec(select(Unit).where(col(Unit.id).in_(subtree_ids(session, unit_id))))
     lookup: dict[str, Unit] = {}
-    for unit in units.scalars():
+    for unit in units:
         for name in (unit.name, unit.printed_name or "", unit.code):
             if name:
                 lookup.setdefault(unit_key(name), unit)
@@ -201,15 +202,12 @@ def _unit_lookup(session: Session, unit_id: int) -> dict[str, Unit]:
 
 
 def _existing_keys(session: Session, unit_id: int) -> set[str]:
-    return set(
-        session.exec(
-            select(Receipt.import_key).where(
-                Receipt.unit_id == unit_id, Receipt.import_key.is_not(None)
-            )
+    keys = session.exec(
+        select(Receipt.import_key).where(
+            col(Receipt.unit_id) == unit_id, col(Receipt.import_key).is_not(None)
         )
-        .scalars()
-        .all()
     )
+    return {key for key in keys if key is not None}
 
 
 def _cell(cells, columns, name):
@@ -232,8 +230,8 @@ def _parse_row(number, cells, columns, units, unit_id, errors) -> ImportRow | No
     method_text = fold(_cell(cells, columns, "method"))
     if method_text not in METHODS:
         bad("method", _l("hình thức phải là “tiền mặt” hoặc “chuyển khoản”"))
-    if len(errors) > before:
-        return None
+    if len(errors) > before or unit is None or day is None or amount is None:
+        return None  # each of these added its error above
     return ImportRow(
         row=number,
         donor=donor,
@@ -282,8 +280,9 @@ def _parse_amount_cell(value, bad) -> int | None:
 def _parse_unit(value, units, unit_id, bad) -> Unit | None:
     text = clean(value)
     if not text:
-        return units.get("__self__") or _self_unit(units, unit_id)
-    unit = units.get(unit_key(text)) or units.get(fold(unit_key(text)))
+        unit = units.get("__self__") or _self_unit(units, unit_id)
+    else:
+        unit = units.get(unit_key(text)) or units.get(fold(unit_key(text)))
     if unit is None:
         bad("unit", _l("không có đơn vị này trong phạm vi quỹ"))
     return unit
