@@ -52,18 +52,19 @@ def prepare(session: Session) -> tuple[dict[str, Scope], list[tuple[str, str]]]:
     """The four scopes (the largest province, its first district, that district's first
     commune) and eight treasurers for the posting step; committed."""
     units = _representative_units(session)
-    campaigns = dict(
+    campaigns: dict[int, int] = dict(
         session.exec(
             select(Campaign.unit_id, Campaign.id).where(
                 col(Campaign.unit_id).in_([units["nation"], units["province"], units["district"]])
             )
         ).all()
     )
-    campaigns["commune"] = campaigns[units["district"]]
     scopes = {}
     for name in SCOPES:
         unit_id = units[name]
-        campaign = session.get_one(Campaign, campaigns.get(unit_id) or campaigns["commune"])
+        # a commune opens its district's campaign, in which it holds a quota
+        holder = units["district"] if name == "commune" else unit_id
+        campaign = session.get_one(Campaign, campaigns[holder])
         user = _user(session, f"bench.{name}", role="reviewer", unit_id=unit_id)
         period = set_report_period(
             session,
