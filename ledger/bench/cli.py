@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from .. import migrate
 from ..engine import dispose_engines, make_engine, session_scope
 
+_JOBS = "Processes writing communes at once (PostgreSQL only; SQLite has one writer)."
 bench_group = AppGroup("bench", help="National-scale benchmark against ledger-cli and hledger.")
 
 
@@ -31,13 +32,16 @@ def _bench_paths(db: str | None):
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--db", default=None, help="Database URL (default: instance/bench.db, recreated).")
 @click.option("--journal", type=click.Path(dir_okay=False), default=None)
-def bench_generate(communes: int, receipts: int, seed: int, db: str | None, journal) -> None:
+@click.option("--jobs", type=int, default=1, show_default=True, help=_JOBS)
+def bench_generate(communes: int, receipts: int, seed: int, db: str | None, journal, jobs) -> None:
     """Build the national dataset through the real schema, and the same data as a journal."""
     url, default_journal = _bench_paths(db)
-    _generate(url, Path(journal) if journal else default_journal, communes, receipts, seed)
+    _generate(url, Path(journal) if journal else default_journal, communes, receipts, seed, jobs)
 
 
-def _generate(url: str, journal: Path, communes: int, receipts: int, seed: int) -> float:
+def _generate(
+    url: str, journal: Path, communes: int, receipts: int, seed: int, jobs: int = 1
+) -> float:
     """Recreate ``url`` with the dataset and write its journal; the seconds it took."""
     import time
 
@@ -57,6 +61,8 @@ def _generate(url: str, journal: Path, communes: int, receipts: int, seed: int) 
             communes=communes,
             receipts=receipts,
             seed=seed,
+            jobs=jobs,
+            url=url,
             progress=lambda c, r: (
                 click.echo(
                     f"  {c} communes, {r} receipts, {time.perf_counter() - started:.0f} s", err=True
@@ -223,8 +229,9 @@ def _dataset(url: str) -> dict:
     help="PostgreSQL URL with {n} for the size (else SQLite files in --folder).",
 )
 @click.option("--reuse", is_flag=True, help="Keep a database already generated at a size.")
+@click.option("--jobs", type=int, default=1, show_default=True, help=_JOBS)
 @_run_options
-def bench_growth(sizes, communes, seed, folder, db_template, reuse, journal, **options) -> None:
+def bench_growth(sizes, communes, seed, folder, db_template, reuse, jobs, journal, **options):
     """Generate at fixed communes for each size, run the bench at each, print the growth table."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -234,7 +241,7 @@ def bench_growth(sizes, communes, seed, folder, db_template, reuse, journal, **o
         journal_path = out / f"bench-{size}.journal"
         seconds = None
         if not (reuse and journal_path.exists()):
-            seconds = _generate(url, journal_path, communes, size, seed)
+            seconds = _generate(url, journal_path, communes, size, seed, jobs)
         json_path = out / f"bench-{size}.json"
         _run(url, journal_path, json_path, dict(options), {"generated_seconds": seconds})
         made.append(json_path)

@@ -409,7 +409,7 @@ def forked(fn) -> tuple[float, float]:
     if pid == 0:  # child
         os.close(read)
         try:
-            dispose_engines()  # the parent's pooled connections are not the child's
+            # ``fn`` opens its own engine; the parent's pooled connections are left untouched
             os.write(write, str(fn()).encode())
         except BaseException as error:  # noqa: BLE001 - report, never return into the parent's code
             os.write(write, f"error:{error!r}".encode())

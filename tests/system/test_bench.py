@@ -146,3 +146,26 @@ def test_a_bar_is_met_only_strictly_under_its_line():
     assert not Bar("home", "nation", 50.0, 50.0, "ms").met
     assert not meets(math.nan, 50.0)  # nothing measured is never a pass
     assert meets(95.0, 95.0, at_least=True) and not meets(94.9, 95.0, at_least=True)
+
+
+def _transactions(journal):
+    return sorted(journal.read_text().strip().split("\n\n"))
+
+
+def test_generating_in_two_processes_makes_the_same_dataset(runner, db_url, tmp_path):
+    """PostgreSQL: two processes writing communes at once make the transactions one makes;
+    SQLite (one writer) refuses, saying why."""
+    args = ["bench", "generate", "--communes", "20", "--receipts", "400", "--db"]
+    if db_url.startswith("sqlite"):
+        refused = runner.invoke(args=[*args, f"sqlite:///{tmp_path}/b.db", "--jobs", "2"])
+        assert refused.exit_code != 0 and "SQLite has one writer" in str(refused.exception)
+        return
+    made = []
+    for jobs in (1, 2):
+        journal = tmp_path / f"jobs{jobs}.journal"
+        ran = runner.invoke(args=[*args, db_url, "--journal", str(journal), "--jobs", str(jobs)])
+        assert ran.exit_code == 0, ran.output
+        assert "20 communes, 400 receipts, 40 disbursements" in ran.output
+        made.append(_transactions(journal))
+        dispose_engines()
+    assert made[0] == made[1]
