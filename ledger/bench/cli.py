@@ -252,8 +252,13 @@ def bench_growth(sizes, communes, seed, folder, db_template, reuse, jobs, journa
 
 @bench_group.command("table")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
-def bench_table(files) -> None:
+@click.option("--by-scope", is_flag=True, help="One table per run: each screen at each scope.")
+def bench_table(files, by_scope) -> None:
     """The growth table (Markdown) from the JSON files of several runs."""
-    from .report import growth_table
+    from .report import growth_table, scope_table
 
-    click.echo(growth_table([Path(f) for f in files]))
+    if by_scope:
+        for name in files:
+            click.echo(f"{name}:\n{scope_table(Path(name))}\n")
+    else:
+        click.echo(growth_table([Path(f) for f in files]))

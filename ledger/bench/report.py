@@ -66,3 +66,37 @@ def _cell(run: dict, what: str, scope: str, unit: str) -> str:
 
 def _seconds(value) -> str:
     return "—" if value is None else f"{value:.0f} s"
+
+
+def scope_table(path: Path) -> str:
+    """Markdown: each screen's median (p95) at each scope of one run, ✗ where over its bar."""
+    run = json.loads(path.read_text())
+    scopes = ("nation", "province", "district", "commune")
+    over = {(b["what"], b["scope"]) for b in run["bars"] if not b["met"]}
+    order: list[str] = []
+    for row in run["rows"]:
+        if row["what"] not in order:
+            order.append(row["what"])
+    lines = ["| what | " + " | ".join(scopes) + " |", "|---" * 5 + "|"]
+    for what in order:
+        cells = []
+        for scope in scopes:
+            row = next((r for r in run["rows"] if r["what"] == what and r["scope"] == scope), None)
+            cells.append(_scope_cell(row, (what, scope) in over))
+        lines.append(f"| {what} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [f"- {name}: {value}" for name, value in run["ratios"].items()]
+    lines.append(f"- bars met: {sum(b['met'] for b in run['bars'])} of {len(run['bars'])}")
+    return "\n".join(lines)
+
+
+def _scope_cell(row: dict | None, over: bool) -> str:
+    if row is None:
+        return ""
+    value = row["median"]
+    text = f"{value:.2f} s" if value >= 10 else f"{value * 1000:.1f} ms"
+    if row.get("p95") is not None and row["n"] > 1:
+        text += f" (p95 {row['p95'] * 1000:.0f})"
+    if row.get("peak_mb"):
+        text += f", {row['peak_mb']:.0f} MB"
+    return text + (" ✗" if over else "")

@@ -109,10 +109,12 @@ class Result:
     def add(self, row: Row) -> Row:
         self.rows.append(row)
         p95 = f"{row.p95 * 1000:9.1f} ms" if row.p95 is not None else " " * 12
-        peak = f", peak {row.peak_mb:.0f} MB" if row.peak_mb is not None else ""
+        notes = [row.detail] if row.detail else []
+        if row.peak_mb is not None:
+            notes.append(f"peak {row.peak_mb:.0f} MB")
         print(
             f"  {row.what:<34} {row.scope:<9} {row.median * 1000:10.1f} ms {p95} "
-            f"n={row.n:<3}{'' if row.ok else ' FAILED'} {row.detail}{peak}",
+            f"n={row.n:<3}{'' if row.ok else ' FAILED'} {', '.join(notes)}",
             flush=True,
         )
         return row
@@ -480,7 +482,8 @@ def _peers_interleaved(
 
 
 def _range(values: list[float], scale: float, unit: str) -> str:
-    return f"range {min(values) * scale:.3g}–{max(values) * scale:.3g} {unit}"
+    digits = 0 if unit == "ms" else 1
+    return f"range {min(values) * scale:.{digits}f}–{max(values) * scale:.{digits}f} {unit}"
 
 
 def peer(command: list[str]) -> tuple[float, float]:
