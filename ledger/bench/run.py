@@ -180,7 +180,7 @@ def _floors(url: str, scopes: dict[str, Scope], options: Options, result: Result
     engine = make_engine(url)
     with engine.connect() as conn:
         started = time.perf_counter()
-        floor.build(conn, {s.root_id: _child_map(url, s) for s in scopes.values()})
+        floor.build(conn, {s.root_id: child_map(url, s) for s in scopes.values()})
         result.facts["floor_build_seconds"] = round(time.perf_counter() - started, 1)
         checked = all(same_figures(url, conn, s) for s in scopes.values())
         print(f"  floor (1) answers the same figures as campaign_progress: {checked}")
@@ -215,7 +215,7 @@ def _times(what: str, scope: str, times: list[float], detail: str = "") -> Row:
     )
 
 
-def _child_map(url: str, scope: Scope) -> dict[int, int]:
+def child_map(url: str, scope: Scope) -> dict[int, int]:
     """unit → the child of ``scope.root_id`` holding it (the root for its own lines)."""
     from sqlmodel import select
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from ledger.bench.floor import answer, build
 from ledger.bench.prepare import SCOPES, prepare
-from ledger.bench.run import PAGE_BAR_MS, SCREENS, Bar, _child_map, meets, same_figures
+from ledger.bench.run import PAGE_BAR_MS, SCREENS, Bar, child_map, meets, same_figures
 from ledger.engine import dispose_engines, get_engine, make_engine, new_session
 from ledger.models import Unit
 
@@ -117,7 +117,7 @@ def test_floor_asks_the_question_the_progress_api_answers(runner, app, db_url, t
 
     web = create_app({"DATABASE_URL": url, "SECRET_KEY": "t", "TESTING": True}).test_client()
     with engine.connect() as conn:
-        build(conn, {s.root_id: _child_map(url, s) for s in scopes.values()})
+        build(conn, {s.root_id: child_map(url, s) for s in scopes.values()})
         for scope in scopes.values():
             assert same_figures(url, conn, scope), scope.name
             served = web.get(
