@@ -403,9 +403,11 @@ def _transfers(session: Session, rng: random.Random, tree: _Tree) -> int:
     """One commune in ten remits part of its cash to its district; most are received."""
     made = 0
     for commune_id in tree.communes[::10]:
-        cash = session.exec(
-            select(Account.balance).where(Account.unit_id == commune_id, Account.kind == "cash")
-        ).scalar_one()
+        # the cash held on the day it leaves (receipts dated later cannot cover it: a cash
+        # book never closes a day below zero), not today's balance
+        cash = balance_from_postings(
+            session, unit_id=commune_id, kinds=("cash",), through=date(YEAR, 12, 10)
+        )
         amount = (cash // 3) // 10_000 * 10_000
         if amount <= 0:
             continue
