@@ -53,7 +53,7 @@ def test_bench_run_times_every_page_over_http_and_judges_every_bar(runner, db_ur
             "--requests",
             "3",
             "--budget",
-            "2",
+            "60",
             "--peer-runs",
             "1",
             "--import-rows",
@@ -71,7 +71,8 @@ def test_bench_run_times_every_page_over_http_and_judges_every_bar(runner, db_ur
     for scope in SCOPES:  # every screen and API answer, at every scope, over HTTP
         for what in ("progress API (token)", *SCREENS):
             row = rows[(what, scope)]
-            assert row["ok"] and row["n"] == 3 and 0 < row["median"] < 5, (what, scope, row)
+            assert row["ok"] and row["n"] == 3 and row["median"] > 0, (what, scope, row)
+            assert abs(row["p95"] - max(row["values"])) < 1e-4  # nearest rank of 3: the slowest
     assert rows[("chart progress, cold", "nation")]["ok"]
     assert rows[("workbook (HTTP)", "nation")]["ok"]
     assert rows[("workbook (service call)", "nation")]["peak_mb"] > 0
