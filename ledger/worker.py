@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -302,13 +303,14 @@ class Runner:
             if time.monotonic() - child.started > self.settings.max_seconds:
                 _kill(pid)
                 minutes = str(int(self.settings.max_seconds // 60))
+                too_long = JobTookTooLong(minutes=minutes)
                 _write(
                     self.engine,
-                    lambda s, c=child, m=minutes: jobs.fail(
-                        s, c.job_id, c.claim, JobTookTooLong(minutes=m)
-                    ),
+                    partial(jobs.fail, job_id=child.job_id, claim=child.claim, error=too_long),
                 )
-            elif not _write(self.engine, lambda s, c=child: jobs.beat(s, c.job_id, c.claim)):
+            elif not _write(
+                self.engine, partial(jobs.beat, job_id=child.job_id, claim=child.claim)
+            ):
                 _kill(pid)
 
     def housekeeping(self) -> None:
@@ -343,7 +345,7 @@ class Runner:
             _kill(pid)
         for pid, child in self.children.items():
             os.waitpid(pid, 0)
-            _write(self.engine, lambda s, c=child: jobs.requeue(s, c.job_id, c.claim))
+            _write(self.engine, partial(jobs.requeue, job_id=child.job_id, claim=child.claim))
             self._remove_partials(child.job_id)
         self.children.clear()
         log.info("job runner %s stopped", self.worker)
