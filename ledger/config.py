@@ -34,6 +34,8 @@ DEFAULTS = {
     "IMPORTS_AT_ONCE": 1,
     #: a previewed file not imported or cancelled is removed after this long
     "UPLOAD_MAX_AGE_MINUTES": 60,
+    #: a previewed import file larger than this is recorded by a background job
+    "IMPORT_DIRECT_BYTES": 1024 * 1024,
     #: background jobs: results under this folder (default instance/jobs; shared by every
     #: app server when there are several), kept this many days
     "JOBS_FOLDER": None,

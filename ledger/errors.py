@@ -385,6 +385,12 @@ class JobTookTooLong(LedgerError):
     )
 
 
+class ImportFileGone(LedgerError):
+    """The previewed file an import job was to record is no longer on the server."""
+
+    default = _l("Tệp đã hết hạn; hãy tải lên lại.")
+
+
 class JobCrashed(LedgerError):
     """An unexpected error inside a job: the details are in the server's log, not shown."""
 

@@ -172,6 +172,7 @@ class JobKind(StrEnum):
 
     WORKBOOK = "workbook"
     CHECK = "check"
+    IMPORT = "import"
 
 
 class JobStatus(StrEnum):
@@ -227,6 +228,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     JobKind: {
         JobKind.WORKBOOK: _l("Bảng đối chiếu"),
         JobKind.CHECK: _l("Kiểm tra sổ sách"),
+        JobKind.IMPORT: _l("Nhập phiếu thu"),
     },
     JobStatus: {
         JobStatus.QUEUED: _l("Chờ"),

@@ -42,7 +42,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from .engine import forget_engines_after_fork, get_engine, new_session
-from .errors import JobCrashed, JobTookTooLong, LedgerError
+from .errors import ImportFileGone, JobCrashed, JobTookTooLong, LedgerError, _l
 from .models import Job, utcnow
 from .services import jobs
 from .vocab import JobKind
@@ -110,11 +110,13 @@ def execute(settings: Settings, job_id: int, claim: str) -> None:
                 return
             kind, params = job.kind, jobs.params_of(job)
         outcome = KINDS[kind](engine, params, part, Reporter(engine, job_id, claim, settings))
-        name = f"{job_id}{outcome.suffix}"
-        os.replace(part, settings.folder / name)
-        if not _write(
+        name = f"{job_id}{outcome.suffix}" if outcome.suffix else ""
+        if name:
+            os.replace(part, settings.folder / name)
+        recorded = _write(
             engine, lambda s: jobs.finish(s, job_id, claim, result_path=name, found=outcome.found)
-        ):
+        )
+        if name and not recorded:
             (settings.folder / name).unlink(missing_ok=True)
     except Cancelled:
         part.unlink(missing_ok=True)
@@ -182,10 +184,43 @@ def _check(engine: Engine, params: dict[str, Any], part: Path, report: Report) -
     return Outcome(".txt", found=len(problems))
 
 
+def _import(engine: Engine, params: dict[str, Any], part: Path, report: Report) -> Outcome:
+    """Record every row of a previewed receipts file, or none (as the import page's commit
+    does, under the write lock); the file is removed once recorded or refused."""
+    from .services.imports import commit_import, preview_import
+    from .spreadsheets import iter_table
+
+    path = Path(params["path"])
+    if not path.is_file():
+        raise ImportFileGone()
+    data = path.read_bytes()
+    report(_l("Ghi sổ"), 1, 2)  # the last moment a cancel stops it: no report under the lock
+    try:
+        with new_session(engine, write=True) as session:
+            preview = preview_import(
+                session, unit_id=int(params["unit_id"]), table=iter_table(params["name"], data)
+            )
+            added = commit_import(
+                session,
+                unit_id=int(params["unit_id"]),
+                preview=preview,
+                user_id=int(params["user_id"]),
+            )
+            session.commit()
+    except Cancelled:
+        raise
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    path.unlink(missing_ok=True)
+    return Outcome("", found=added)
+
+
 #: what each kind of job runs: (engine, parameters, partial file, report) → outcome
 KINDS: dict[str, Callable[[Engine, dict[str, Any], Path, Report], Outcome]] = {
     JobKind.WORKBOOK: _workbook,
     JobKind.CHECK: _check,
+    JobKind.IMPORT: _import,
 }
 
 

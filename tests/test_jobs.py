@@ -437,3 +437,49 @@ def test_the_runner_process_runs_queued_jobs_and_stops_on_sigterm(
         output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 0, output
     assert "job runner" in output and "stopped" in output
+
+
+def test_a_large_import_is_recorded_by_a_background_job(
+    app, client, make_user, login, session, settings
+):
+    """Above IMPORT_DIRECT_BYTES the commit step is a job: the file waits in the jobs folder,
+    the job records every row (or none) and says how many; re-running adds nothing."""
+    from tests.test_imports import GOOD, HEADER
+
+    app.config["IMPORT_DIRECT_BYTES"] = 10
+    make_user("thuquy.tt", "treasurer", "TT")
+    login("thuquy.tt")
+    rows = [HEADER, GOOD[0], GOOD[2]]
+    csv_bytes = "\n".join(";".join(str(c) for c in r) for r in rows).encode()
+    page = client.get("/imports/receipts")
+    preview = client.post(
+        "/imports/receipts",
+        data={
+            **form_tokens(page.text),
+            "file": (__import__("io").BytesIO(csv_bytes), "so-thu.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    token = preview.text.split('name="token" value="')[1].split('"')[0]
+    started = client.post(
+        "/imports/receipts/commit", data={**form_tokens(preview.text), "token": token}
+    )
+    assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
+    job_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    assert (settings.folder / "imports" / token).is_file()
+    from sqlalchemy import func
+
+    from ledger.models import Receipt
+
+    def receipts():
+        session.rollback()
+        return session.exec(select(func.count()).select_from(Receipt)).one()
+
+    assert receipts() == 0
+    assert worker.run_next(settings) == job_id
+    job = _job(session, job_id)
+    assert (job.status, job.found, job.kind) == ("done", 2, "import")
+    assert receipts() == 2
+    assert not (settings.folder / "imports" / token).exists(), "the file is removed"
+    assert "Đã nhập 2 phiếu thu" in client.get(f"/jobs/{job_id}").text
+    assert client.get(f"/jobs/{job_id}/download").status_code == 404  # nothing to download

@@ -171,6 +171,21 @@ def start_check_job(session: Session, *, user_id: int, unit_id: int) -> Job:
     )
 
 
+def start_import_job(
+    session: Session, *, user_id: int, unit_id: int, path: str, filename: str, label: str
+) -> Job:
+    """Queue the recording of a previewed import file (kept at ``path`` on the server)."""
+    return start_job(
+        session,
+        kind=JobKind.IMPORT,
+        user_id=user_id,
+        unit_id=unit_id,
+        params={"unit_id": unit_id, "user_id": user_id, "path": path, "name": filename},
+        title=label,
+        file_name="",
+    )
+
+
 def check_funds(session: Session, params: dict[str, Any]) -> set[int] | None:
     """The funds a check job covers (None: everything)."""
     from .units import subtree_ids
