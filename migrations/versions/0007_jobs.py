@@ -49,7 +49,9 @@ def upgrade() -> None:
         sa.Column("file_name", _text(200), nullable=False),
         sa.Column("found", sa.Integer(), nullable=True),
         sa.Column("error", sa.Text(), nullable=False),
-        sa.CheckConstraint("kind IN ('workbook', 'check', 'import')", name=op.f("ck_job_kind_allowed")),
+        sa.CheckConstraint(
+            "kind IN ('workbook', 'check', 'import')", name=op.f("ck_job_kind_allowed")
+        ),
         sa.CheckConstraint(
             "status IN ('queued', 'running', 'done', 'failed', 'cancelled')",
             name=op.f("ck_job_status_allowed"),
