@@ -257,7 +257,7 @@ def jobs_work_command(once: bool) -> None:
     """Run background jobs until stopped (gunicorn.conf.py starts one beside the web server)."""
     import logging
 
-    from .worker import Runner, run_next, settings_from
+    from .worker import run_next, settings_from, supervise
 
     settings = settings_from(current_app.config, current_app.instance_path)
     if once:
@@ -265,7 +265,7 @@ def jobs_work_command(once: bool) -> None:
         click.echo(f"Ran job {ran}." if ran else "No job queued.")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    Runner(settings).run()
+    supervise(settings)
 
 
 def init_app(app) -> None:

@@ -386,6 +386,36 @@ class Runner:
         log.info("job runner %s stopped", self.worker)
 
 
+def supervise(settings: Settings) -> None:
+    """Keep one runner alive (``jobs work``): it runs in a child, restarted a second after it
+    dies for any reason; SIGTERM or SIGINT stops it cleanly, then this."""
+    state = {"stopping": False, "child": 0}
+
+    def stop(_signum: int, _frame: object) -> None:
+        state["stopping"] = True
+        if state["child"]:
+            _kill(state["child"])
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not state["stopping"]:
+        pid = os.fork()
+        if not pid:
+            code = 1
+            try:
+                forget_engines_after_fork()
+                Runner(settings).run()
+                code = 0
+            finally:
+                os._exit(code)
+        state["child"] = pid
+        _pid, status = os.waitpid(pid, 0)
+        state["child"] = 0
+        if not state["stopping"]:
+            log.warning("job runner %s ended (status %s); starting another", pid, status)
+            time.sleep(1)
+
+
 def _kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)

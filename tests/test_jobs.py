@@ -403,15 +403,18 @@ def test_a_small_workbook_is_still_downloaded_at_once(client, demo, make_user, l
     assert response.status_code == 200 and response.data[:2] == b"PK"
 
 
-def test_the_runner_process_runs_queued_jobs_and_stops_on_sigterm(
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def test_the_runner_process_runs_queued_jobs_survives_its_death_and_stops_on_sigterm(
     app, client, make_user, login, session, db_url, tmp_path
 ):
-    """``flask jobs work`` (what gunicorn starts beside the web server) claims a queued job,
-    runs it in a child and hands back nothing on a clean stop."""
+    """``flask jobs work`` (what gunicorn starts beside the web server) keeps a runner alive: the
+    runner killed, another takes its place and runs the queued job; SIGTERM stops both."""
     make_user("quantri", "admin", "TT")
     login("quantri")
-    started = client.post("/jobs/check", data=form_tokens(client.get("/jobs/").text))
-    job_id = int(started.headers["Location"].rsplit("/", 1)[1])
     env = {
         **os.environ,
         "LEDGER_DATABASE_URL": db_url,
@@ -428,15 +431,22 @@ def test_the_runner_process_runs_queued_jobs_and_stops_on_sigterm(
     )
     try:
         deadline = time.monotonic() + 120
+        while not _children(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [first] = _children(process.pid)
+        os.kill(first, signal.SIGKILL)  # the runner dies; its supervisor starts another
+        started = client.post("/jobs/check", data=form_tokens(client.get("/jobs/").text))
+        job_id = int(started.headers["Location"].rsplit("/", 1)[1])
         while _job(session, job_id).status != "done" and time.monotonic() < deadline:
             time.sleep(0.3)
         assert _job(session, job_id).status == "done"
         assert (tmp_path / "jobs" / f"{job_id}.txt").is_file()
+        assert _children(process.pid) and first not in _children(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=60)[0].decode()
     assert process.returncode == 0, output
-    assert "job runner" in output and "stopped" in output
+    assert "starting another" in output and "stopped" in output, output
 
 
 def test_a_large_import_is_recorded_by_a_background_job(
