@@ -315,7 +315,10 @@ class Runner:
     def collect(self) -> None:
         """Children that ended: one that left its job running died mid-way."""
         for pid, child in list(self.children.items()):
-            ended, _status = os.waitpid(pid, os.WNOHANG)
+            try:
+                ended, _status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by someone else: gone all the same
+                ended = pid
             if ended:
                 del self.children[pid]
                 self._release(child)

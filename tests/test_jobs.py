@@ -214,6 +214,14 @@ def test_a_second_job_while_one_runs_is_refused_naming_the_running_one(
     with pytest.raises(JobAlreadyRunning):
         jobs.start_check_job(session, user_id=user_id, unit_id=demo.unit_id)
     session.rollback()
+    # queued far longer than a runner leaves a job: the page says something may be wrong
+    assert 'id="waiting-long"' not in client.get(f"/jobs/{job_id}").text
+    with get_engine(db_url).begin() as conn:
+        conn.execute(
+            text("UPDATE job SET created_at = :old WHERE id = :id"),
+            {"old": utcnow() - timedelta(minutes=10), "id": job_id},
+        )
+    assert 'id="waiting-long"' in client.get(f"/jobs/{job_id}").text
 
 
 def test_the_full_check_runs_in_the_background_and_lists_the_problems(

@@ -3,6 +3,7 @@ cancelling, and starting the full check of the books."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import (
@@ -24,7 +25,7 @@ from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..forms import JobForm
 from ..i18n import error_message, vocab_label
-from ..models import Job
+from ..models import Job, utcnow
 from ..services import jobs
 from ..vocab import JOB_ACTIVE, JobKind, JobStatus
 from ..worker import settings_from
@@ -61,6 +62,7 @@ def show(job_id: int):
         more=more,
         failure=failure,
         downloadable=_result(job) is not None,
+        waiting_long=_waiting_long(job),
     )
 
 
@@ -146,6 +148,12 @@ def _may_see(job: Job) -> bool:
     if jobs.params_of(job).get("unmasked") or job.unit_id not in scope_ids():
         return False
     return job.kind != JobKind.CHECK or current_user.can("audit_log")
+
+
+def _waiting_long(job: Job) -> bool:
+    """Queued for longer than a runner would leave it (two heartbeat periods of staleness)."""
+    patience = timedelta(seconds=2 * float(current_app.config["JOBS_STALE_SECONDS"]))
+    return job.status == JobStatus.QUEUED and utcnow() - job.created_at > patience
 
 
 def _folder() -> Path:
