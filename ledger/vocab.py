@@ -167,6 +167,16 @@ class AnchorKind(StrEnum):
     MIGRATION = "migration"
 
 
+class ChainKind(StrEnum):
+    """What a check verifies incrementally, per fund: its two hash chains (journal entries,
+    audit events, by seq) and its sealed receipts and disbursements (by id)."""
+
+    JOURNAL = "journal"
+    AUDIT = "audit"
+    RECEIPT = "receipt"
+    DISBURSEMENT = "disbursement"
+
+
 #: each vocabulary's labels (msgids), for every member
 LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     DonorKind: {

@@ -276,10 +276,14 @@ _SAID: set[str] = set()
 def _workbook(url, campaign_id):
     from ..services.reconciliation import export_workbook
 
-    made = export_workbook(_session(url), campaign_id=campaign_id)
-    assert made.content
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "doi-chieu.xlsx"
+        made = export_workbook(_session(url), campaign_id=campaign_id, path=path)
+        assert path.stat().st_size
     line = (
-        f"    ({len(made.data.progress.rows)} units, {len(made.data.receipts)} receipts, checks "
+        f"    ({len(made.data.progress.rows)} units, {made.data.receipts.count} receipts, checks "
         f"{'OK' if all(c.ok for c in made.checks) else 'LỆCH'})"
     )
     if line not in _SAID:  # once per measured step, not once per repeat

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
@@ -106,12 +109,27 @@ def workbook_unmasked(campaign_id: int):
 
 
 def _send_workbook(campaign: Campaign, *, unmasked: bool):
-    made = export_workbook(
-        get_session(), campaign_id=campaign.id, as_of=as_of(campaign), unmasked=unmasked
-    )
-    return send_file(
-        io.BytesIO(made.content),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",
-    )
+    """Write the workbook to a temporary file and send it; the file is deleted once the
+    response is closed (or at once if writing it fails)."""
+    handle, name = tempfile.mkstemp(prefix="doi-chieu-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    try:
+        made = export_workbook(
+            get_session(),
+            campaign_id=campaign.id,
+            as_of=as_of(campaign),
+            unmasked=unmasked,
+            path=path,
+        )
+        response = send_file(
+            path,
+            mimetype=XLSX,
+            as_attachment=True,
+            download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",
+        )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    response.call_on_close(lambda: path.unlink(missing_ok=True))
+    return response
