@@ -189,3 +189,82 @@ def test_no_checks_before_the_books_are_verified(session, three_receipts):
     data = reconciliation.gather(session, funds, campaign_id=three_receipts.id)
     with pytest.raises(RuntimeError):
         data.checks  # noqa: B018 - reading it is the test
+
+
+ROWS = [
+    (
+        1,
+        date(2018, 4, 2),
+        "Xã Chương Dương",
+        "Nguyễn Văn An",
+        "Xã A & B <c>",
+        "Tiền mặt",
+        "",
+        5,
+        "",
+        "BL1",
+    ),
+    (
+        2,
+        date(2000, 1, 1),
+        " lead",
+        "trail ",
+        "_x0041_ literal",
+        "tab\there",
+        "=SUM(A1)",
+        10**12,
+        "ĐÃ HỦY",
+        None,
+    ),
+    (
+        3,
+        date(2026, 12, 31),
+        "ctl\x01\x02x",
+        "cr\rlf\nend",
+        "zero\u200bwidth",
+        "😀 emoji",
+        "+1",
+        0,
+        "x",
+        "@ref",
+    ),
+]
+
+
+def test_rows_rendered_straight_to_xml_read_back_as_xlsxwriter_writes_them(tmp_path):
+    from ledger.exports.sheets import Book
+
+    def written(fast: bool):
+        path = tmp_path / f"{fast}.xlsx"
+        book = Book(path)
+        sheet = book.sheet("Phiếu thu", [8] * 10, freeze_row=1)
+        sheet.write(["Số", "Ngày"], header=True)
+        if fast:
+            sheet.table(ROWS, "ndsssssmss")
+        else:
+            for row in ROWS:
+                sheet.write(row, money={7})
+        sheet.write(["after", 1])
+        book.close()
+        cells = openpyxl.load_workbook(path)["Phiếu thu"].iter_rows()
+        return [[(c.value, c.number_format, c.data_type) for c in row] for row in cells]
+
+    assert written(fast=True) == written(fast=False)
+
+
+def test_rows_past_the_last_row_of_a_sheet_continue_on_another(tmp_path, monkeypatch):
+    from ledger.exports import sheets
+
+    monkeypatch.setattr(sheets, "MAX_ROWS", 3)
+    path = tmp_path / "many.xlsx"
+    book = sheets.Book(path)
+    sheet = book.sheet("Phiếu thu", [8] * 10, freeze_row=1)
+    sheet.write(["Số"], header=True)
+    assert sheet.table(ROWS * 2, "ndsssssmss", header=["Số"]) == 6
+    book.close()
+    saved = openpyxl.load_workbook(path)
+    assert saved.sheetnames == ["Phiếu thu", "Phiếu thu (2)", "Phiếu thu (3)"]
+    numbers = [
+        row[0] for name in saved.sheetnames for row in saved[name].iter_rows(values_only=True)
+    ]
+    assert numbers == ["Số", 1, 2, "Số", 3, 1, "Số", 2, 3]

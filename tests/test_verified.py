@@ -104,9 +104,15 @@ def test_a_new_entry_tampered_after_verification_is_found(session, verified, mak
 
 def test_an_old_posting_changed_is_found_by_the_incremental_check(session, verified, db_url):
     first = session.exec(select(Entry).where(Entry.unit_id == verified.id, Entry.seq == 1)).one()
-    _raw(db_url, f"UPDATE posting SET amount = amount + 1000 WHERE entry_id = {first.id} AND amount > 0")
+    _raw(
+        db_url,
+        f"UPDATE posting SET amount = amount + 1000 WHERE entry_id = {first.id} AND amount > 0",
+    )
     problems = [str(p) for p in verify_and_record(session)]
-    assert f"unbalanced: entry {first.id} (fund {verified.id}, seq 1): postings sum to 1000" in problems
+    assert (
+        f"unbalanced: entry {first.id} (fund {verified.id}, seq 1): postings sum to 1000"
+        in problems
+    )
 
 
 def test_an_old_chain_rewritten_with_new_hashes_is_found(session, verified, db_url):

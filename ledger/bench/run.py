@@ -274,9 +274,9 @@ _SAID: set[str] = set()
 
 
 def _workbook(url, campaign_id):
-    from ..services.reconciliation import export_workbook
-
     import tempfile
+
+    from ..services.reconciliation import export_workbook
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "doi-chieu.xlsx"

@@ -44,7 +44,7 @@ class _FastZip(zipfile.ZipFile):
         super().__init__(*args, **kwargs)
 
 
-xlsxwriter.workbook.ZipFile = _FastZip  # type: ignore[misc]
+xlsxwriter.workbook.ZipFile = _FastZip
 
 
 class Book:
@@ -97,6 +97,8 @@ class Sheet:
     ) -> None:
         self.book, self.sheet, self.row = book, sheet, 0
         self.widths, self.freeze_row = widths, freeze_row
+        #: (the first sheet's title, this part's number) for a table's continuation
+        self.continues: tuple[str, int] | None = None
 
     def write(
         self,
@@ -137,9 +139,10 @@ class Sheet:
         """Many rows of known column kinds (``n`` number, ``m`` money, ``d`` date, ``s`` text),
         rendered straight to the sheet's XML: what XlsxWriter writes for the same cells, without
         its per-cell calls. Past Excel's last row the rows continue on a new sheet named
-        "<title> (2)" (with ``header`` repeated). Returns the number of rows written."""
+        "<title> (2)", "(3)"… (with ``header`` repeated). Returns the number of rows written."""
         render = _renderer(kinds, self.book)
-        sheet, written, chunk = self, 0, []
+        sheet, written = self, 0
+        chunk: list[str] = []
         sheet._flush()
         for values in rows:
             if sheet.row >= MAX_ROWS:
@@ -176,8 +179,9 @@ class Sheet:
         ws.previous_row = self.row - 1
 
     def _continued(self, header: Sequence[str]) -> Sheet:
-        title = f"{self.sheet.get_name()} (2)"
-        nxt = self.book.sheet(title, self.widths, freeze_row=self.freeze_row)
+        title, part = self.continues or (self.sheet.get_name(), 1)
+        nxt = self.book.sheet(f"{title} ({part + 1})", self.widths, freeze_row=self.freeze_row)
+        nxt.continues = (title, part + 1)
         if header:
             nxt.write(header, header=True)
         return nxt
@@ -244,9 +248,9 @@ def _renderer(kinds: str, book: Book) -> Callable[[int, Sequence[Any]], str]:
         if kind == "s":
             cell = f"f'<c r=\"{ref}{{r}}{{texts.get(x) or text(x)}}'"
         elif kind == "d":
-            cell = f"f'<c r=\"{ref}{{r}}\" s=\"{styles['d']}\"><v>{{serial(x)}}</v></c>'"
+            cell = f'f\'<c r="{ref}{{r}}" s="{styles["d"]}"><v>{{serial(x)}}</v></c>\''
         elif kind == "m":
-            cell = f"f'<c r=\"{ref}{{r}}\" s=\"{styles['m']}\"><v>{{x:.16G}}</v></c>'"
+            cell = f'f\'<c r="{ref}{{r}}" s="{styles["m"]}"><v>{{x:.16G}}</v></c>\''
         elif kind == "n":
             cell = f"f'<c r=\"{ref}{{r}}\"><v>{{x:.16G}}</v></c>'"
         else:
@@ -258,8 +262,9 @@ def _renderer(kinds: str, book: Book) -> Callable[[int, Sequence[Any]], str]:
         f"    return ''.join((f'<row r=\"{{r}}\">', {', '.join(cells)}, '</row>'))\n"
     )
     namespace: dict[str, Any] = {"text": text, "texts": texts, "serial": _serial}
-    exec(compile(source, f"<row renderer {kinds}>", "exec"), namespace)  # noqa: S102
-    return namespace["render"]
+    exec(compile(source, f"<row renderer {kinds}>", "exec"), namespace)
+    render: Callable[[int, Sequence[Any]], str] = namespace["render"]
+    return render
 
 
 def _as_datetime(value: date) -> datetime:

@@ -40,10 +40,10 @@ from .verified import (
     moved_since_verified,
     record_verified,
     snapshot_session,
-    verified_rows_changed,
     verified_entries_unbalanced,
     verified_part_gaps,
     verified_positions,
+    verified_rows_changed,
 )
 
 
@@ -129,6 +129,8 @@ def _load_journal(session: Session, funds=None, verification: Verification | Non
         key=lambda e: (e[1], e[2]),
     )
     return entries, _postings_by_entry(session, funds, {e[0] for e in entries})
+
+
 def _incremental(verification: Verification | None) -> bool:
     return verification is not None and verification.incremental
 
@@ -669,7 +671,11 @@ def _seals_since_verified(session: Session, kind: str, funds):
         AuditEvent.object_type == kind
     )
     parts = after_verified(
-        events, ChainKind.AUDIT, col(AuditEvent.chain_key), col(AuditEvent.seq), resumed,
+        events,
+        ChainKind.AUDIT,
+        col(AuditEvent.chain_key),
+        col(AuditEvent.seq),
+        resumed,
         audit_since,
     )
     for object_id, digest, _id in sorted(

@@ -115,7 +115,7 @@ def verified_part_gaps(session: Session, chain: ChainKind, keys) -> list[tuple[i
         select(ChainVerified.chain_key, ChainVerified.seq, found)
         .join(table, (key_column == ChainVerified.chain_key) & (table.seq <= ChainVerified.seq))
         .where(ChainVerified.chain == chain.value)
-        .group_by(ChainVerified.chain_key, ChainVerified.seq)
+        .group_by(col(ChainVerified.chain_key), col(ChainVerified.seq))
         .having(found != ChainVerified.seq)
     )
     if keys is not None:
@@ -136,7 +136,7 @@ def verified_rows_changed(
         select(ChainVerified.chain_key, ChainVerified.seq, ChainVerified.hash, found)
         .outerjoin(table, (fund == ChainVerified.chain_key) & (key <= ChainVerified.seq))
         .where(ChainVerified.chain == chain.value)
-        .group_by(ChainVerified.chain_key, ChainVerified.seq, ChainVerified.hash)
+        .group_by(col(ChainVerified.chain_key), col(ChainVerified.seq), col(ChainVerified.hash))
     )
     if funds is not None:
         query = query.where(col(ChainVerified.chain_key).in_(list(funds)))
@@ -155,12 +155,12 @@ def verified_entries_unbalanced(session: Session, funds) -> list[tuple[int, int,
         select(col(Entry.id), Entry.unit_id, Entry.seq, total)
         .join(
             ChainVerified,
-            (ChainVerified.chain == literal(ChainKind.JOURNAL.value))
-            & (ChainVerified.chain_key == Entry.unit_id)
+            (col(ChainVerified.chain) == literal(ChainKind.JOURNAL.value))
+            & (col(ChainVerified.chain_key) == Entry.unit_id)
             & (col(Entry.seq) <= ChainVerified.seq),
         )
         .join(Posting, col(Posting.entry_id) == Entry.id)
-        .group_by(col(Entry.id), Entry.unit_id, Entry.seq)
+        .group_by(col(Entry.id), col(Entry.unit_id), col(Entry.seq))
         .having(total != 0)
     )
     if funds is not None:
