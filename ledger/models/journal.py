@@ -103,7 +103,7 @@ class ChainVerified(SQLModel, table=True):
     #: a ``ChainKind``: journal, receipt, disbursement (``chain_key`` is the fund; ``seq`` the
     #: entry's seq or the largest row id verified, ``hash`` empty for rows) or audit (the
     #: audit chain's key)
-    chain: str = Field(primary_key=True, max_length=10)
+    chain: str = Field(primary_key=True, max_length=20)
     chain_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int
     hash: str = Field(max_length=64)

@@ -23,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "chainverified",
-        sa.Column("chain", sa.String(length=10), nullable=False),
+        sa.Column("chain", sa.String(length=20), nullable=False),
         sa.Column("chain_key", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
