@@ -20,14 +20,14 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, literal
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from ..engine import new_session
-from ..models import AuditEvent, ChainVerified, Entry, Posting
+from ..models import AuditEvent, ChainVerified, Entry
 from ..models.base import utcnow
 from ..vocab import ChainKind
 from .seals import SEALED
