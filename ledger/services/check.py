@@ -69,7 +69,7 @@ def check_books(
     ``anchors``: heads read from outside the database (``anchors.read_anchor_file``).
     ``verification``: also compare the positions recorded by earlier checks and note where
     each chain ends; an incremental one re-hashes only the links after those positions
-    (``services.verified``; run it in one snapshot, ``verified.checked_books`` does)."""
+    (``services.verified``; run it in one snapshot, as ``verify_and_record`` does)."""
     from .check_reorg import check_reorganisations  # it builds on this module's Problem
 
     funds = sorted(unit_ids) if unit_ids is not None else None
