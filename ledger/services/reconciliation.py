@@ -159,6 +159,7 @@ def export_workbook(
         if report is not None:
             report(WRITING, done, total)
 
+    written(0)
     draft = start_workbook(data, path, written)  # write: every sheet but the checks
     if report is not None:
         report(CHECKING, 0, len(funds))
