@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Connection
 from sqlmodel import Session
 
-from ledger.exports.reconciliation import start_workbook
+from ledger.exports.reconciliation import SUMMARY, start_workbook
 from ledger.services import reconciliation
 from ledger.services.campaigns import (
     find_campaign,
@@ -268,3 +268,31 @@ def test_rows_past_the_last_row_of_a_sheet_continue_on_another(tmp_path, monkeyp
         row[0] for name in saved.sheetnames for row in saved[name].iter_rows(values_only=True)
     ]
     assert numbers == ["Số", 1, 2, "Số", 3, 1, "Số", 2, 3]
+
+
+def test_the_export_reports_its_progress(session, three_receipts, tmp_path):
+    steps = []
+    reconciliation.export_workbook(
+        session,
+        campaign_id=three_receipts.id,
+        path=tmp_path / "doi-chieu.xlsx",
+        report=lambda step, done, of: steps.append((step, done, of)),
+    )
+    writing = [(done, of) for step, done, of in steps if step == "Đang ghi phiếu thu"]
+    checking = [(done, of) for step, done, of in steps if step == "Đang kiểm tra chuỗi"]
+    assert writing[0] == (0, 3) and writing[-1] == (3, 3)
+    assert checking[0][0] == 0 and checking[-1][0] == checking[-1][1] > 0
+
+
+def test_the_downloaded_workbook_leaves_no_file_behind(
+    client, demo, make_user, login, tmp_path, monkeypatch
+):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    make_user("kiemtoan", "auditor", "TT")
+    login("kiemtoan")
+    response = client.get(f"/campaigns/{demo.id}/workbook.xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(response.data)).sheetnames[0] == SUMMARY
+    response.close()
+    assert list(tmp_path.glob("doi-chieu-*")) == []

@@ -109,8 +109,8 @@ def workbook_unmasked(campaign_id: int):
 
 
 def _send_workbook(campaign: Campaign, *, unmasked: bool):
-    """Write the workbook to a temporary file and send it; the file is deleted once the
-    response is closed (or at once if writing it fails)."""
+    """Write the workbook to a temporary file and send it. The file is opened and unlinked
+    before the response leaves: nothing is left on disk whatever becomes of the download."""
     handle, name = tempfile.mkstemp(prefix="doi-chieu-", suffix=".xlsx")
     os.close(handle)
     path = Path(name)
@@ -122,14 +122,12 @@ def _send_workbook(campaign: Campaign, *, unmasked: bool):
             unmasked=unmasked,
             path=path,
         )
-        response = send_file(
-            path,
-            mimetype=XLSX,
-            as_attachment=True,
-            download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",
-        )
-    except BaseException:
+        content = path.open("rb")
+    finally:
         path.unlink(missing_ok=True)
-        raise
-    response.call_on_close(lambda: path.unlink(missing_ok=True))
-    return response
+    return send_file(
+        content,
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",
+    )
