@@ -336,9 +336,9 @@ def _books(book: Book, data: Data) -> None:
         ],
         header=True,
     )
-    for fund in data.books:
-        sheet.write(
-            [
+    sheet.table(
+        (
+            (
                 fund.name,
                 fund.opening,
                 fund.money_in,
@@ -346,9 +346,11 @@ def _books(book: Book, data: Data) -> None:
                 fund.closing,
                 fund.journal_balance,
                 "OK" if fund.closing == fund.journal_balance else "LỆCH",
-            ],
-            money={1, 2, 3, 4, 5},
-        )
+            )
+            for fund in data.books
+        ),
+        "smmmmms",
+    )
 
 
 def _same_period(book: Book, data: Data) -> None:
@@ -404,5 +406,6 @@ def _anchors(book: Book, data: Data) -> None:
     sheet.write(
         ["Mã quỹ", "Bút toán", "Nhật ký", "Dấu neo (mã, bút toán, nhật ký kiểm toán)"], header=True
     )
-    for head in data.heads:
-        sheet.write([head.code, head.entry_seq, head.audit_seq, head.line()])
+    sheet.table(
+        ((head.code, head.entry_seq, head.audit_seq, head.line()) for head in data.heads), "snns"
+    )
