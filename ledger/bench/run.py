@@ -277,11 +277,12 @@ _SAID: set[str] = set()
 
 def _workbook(url, campaign_id):
     import tempfile
+    from pathlib import Path
 
     from ..services.reconciliation import export_workbook
 
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "doi-chieu.xlsx"
+        path = Path(folder) / "workbook.xlsx"
         made = export_workbook(_session(url), campaign_id=campaign_id, path=path)
         assert path.stat().st_size
     line = (

@@ -153,7 +153,7 @@ def export_workbook(
     funds = campaign_funds(session, campaign_id)
     verifying = verify_books(session, funds)  # check: started, in a child
     data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
-    total = data.receipt_total
+    total = data.receipt_total + len(funds)
 
     def written(done: int) -> None:
         if report is not None:
@@ -162,10 +162,10 @@ def export_workbook(
     written(0)
     draft = start_workbook(data, path, written)  # write: every sheet but the checks
     if report is not None:
-        report(CHECKING, 0, len(funds))
+        report(CHECKING, data.receipt_total, total)
     data = replace(data, problems=verifying.result(session))  # check: awaited
     if report is not None:
-        report(CHECKING, len(funds), len(funds))
+        report(CHECKING, total, total)
     checks = data.checks
     draft.finish(checks)  # write: the checks
     return Export(data=data, checks=checks)

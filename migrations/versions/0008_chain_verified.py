@@ -4,7 +4,7 @@ Empty at first: the first check after this migration verifies every chain in ful
 where each one ends; later checks resume there (``flask check --full`` still re-hashes all).
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-05 18:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
