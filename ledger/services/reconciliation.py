@@ -142,7 +142,9 @@ def export_workbook(
     report: Report | None = None,
 ) -> Export:
     """The reconciliation workbook (children's names masked unless ``unmasked``), written to
-    ``path``; ``report(step, done, of)`` is told how it goes.
+    ``path``; ``report(step, done, of)`` is told how it goes, on one rising scale: ``of`` is
+    the receipts to write plus the funds to check ("Đang ghi phiếu thu" counts the receipts
+    written, "Đang kiểm tra chuỗi" then reaches ``of`` when the check is in).
 
     Its steps, gather → check → write, all run here. Re-verifying each fund's books and hash
     chains (incremental: each chain from where it was last verified) starts first, in a forked
