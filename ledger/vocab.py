@@ -167,6 +167,16 @@ class AnchorKind(StrEnum):
     MIGRATION = "migration"
 
 
+class ChainKind(StrEnum):
+    """What a check verifies incrementally, per fund: its two hash chains (journal entries,
+    audit events, by seq) and its sealed receipts and disbursements (by id)."""
+
+    JOURNAL = "journal"
+    AUDIT = "audit"
+    RECEIPT = "receipt"
+    DISBURSEMENT = "disbursement"
+
+
 class JobKind(StrEnum):
     """What a background job makes (công việc nền)."""
 

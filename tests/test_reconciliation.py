@@ -4,13 +4,15 @@ gathers, checks and writes it, and the builder is pure."""
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 
 import openpyxl
 import pytest
+from sqlalchemy import Connection
 from sqlmodel import Session
 
-from ledger.exports.reconciliation import start_workbook
+from ledger.exports.reconciliation import SUMMARY, start_workbook
 from ledger.services import reconciliation
 from ledger.services.campaigns import (
     find_campaign,
@@ -153,10 +155,9 @@ def three_receipts(session, make_receipt):
 
 
 def test_the_export_holds_the_figures_and_checks_it_returns(session, three_receipts, tmp_path):
-    made = reconciliation.export_workbook(
-        session, campaign_id=three_receipts.id, path=tmp_path / "doi-chieu.xlsx"
-    )
-    book = openpyxl.load_workbook(tmp_path / "doi-chieu.xlsx")
+    path = tmp_path / "doi-chieu.xlsx"
+    made = reconciliation.export_workbook(session, campaign_id=three_receipts.id, path=path)
+    book = openpyxl.load_workbook(path)
     assert book.sheetnames.index("Kiểm tra") == 5, "written last, the checks sheet keeps its place"
     rows = list(book["Kiểm tra"].iter_rows(min_row=2, values_only=True))
     assert [row[:3] for row in rows] == [(c.name, c.expected, c.actual) for c in made.checks]
@@ -166,15 +167,21 @@ def test_the_export_holds_the_figures_and_checks_it_returns(session, three_recei
     assert sorted(r.amount for r in made.data.receipts) == [200_000, 300_000, 400_000]
 
 
-def test_the_builder_and_the_checks_read_no_database(session, three_receipts, monkeypatch):
+def test_the_builder_and_the_checks_read_no_database(
+    session, three_receipts, monkeypatch, tmp_path
+):
     data = reconciliation.build_reconciliation(session, campaign_id=three_receipts.id)
+    rows = list(data.receipts)  # the service's rows come from the database; the builder's not
 
     def no_sql(*args, **kwargs):
         raise AssertionError("the builder ran SQL")
 
     monkeypatch.setattr(Session, "execute", no_sql)
-    content = start_workbook(data).finish(data.checks)
-    assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames[0] == "Đối chiếu chỉ tiêu"
+    monkeypatch.setattr(Connection, "execute", no_sql)
+    checks = data.checks
+    path = tmp_path / "doi-chieu.xlsx"
+    start_workbook(replace(data, receipts=rows), path).finish(checks)
+    assert openpyxl.load_workbook(path).sheetnames[0] == "Đối chiếu chỉ tiêu"
 
 
 def test_no_checks_before_the_books_are_verified(session, three_receipts):
@@ -182,3 +189,112 @@ def test_no_checks_before_the_books_are_verified(session, three_receipts):
     data = reconciliation.gather(session, funds, campaign_id=three_receipts.id)
     with pytest.raises(RuntimeError):
         data.checks  # noqa: B018 - reading it is the test
+
+
+ROWS = [
+    (
+        1,
+        date(2018, 4, 2),
+        "Xã Chương Dương",
+        "Nguyễn Văn An",
+        "Xã A & B <c>",
+        "Tiền mặt",
+        "",
+        5,
+        "",
+        "BL1",
+    ),
+    (
+        2,
+        date(2000, 1, 1),
+        " lead",
+        "trail ",
+        "_x0041_ literal",
+        "tab\there",
+        "=SUM(A1)",
+        10**12,
+        "ĐÃ HỦY",
+        None,
+    ),
+    (
+        3,
+        date(2026, 12, 31),
+        "ctl\x01\x02x",
+        "cr\rlf\nend",
+        "zero\u200bwidth",
+        "😀 emoji",
+        "+1",
+        0,
+        "x",
+        "@ref",
+    ),
+]
+
+
+def test_rows_rendered_straight_to_xml_read_back_as_xlsxwriter_writes_them(tmp_path):
+    from ledger.exports.sheets import Book
+
+    def written(fast: bool):
+        path = tmp_path / f"{fast}.xlsx"
+        book = Book(path)
+        sheet = book.sheet("Phiếu thu", [8] * 10, freeze_row=1)
+        sheet.write(["Số", "Ngày"], header=True)
+        if fast:
+            sheet.table(ROWS, "ndsssssmss")
+        else:
+            for row in ROWS:
+                sheet.write(row, money={7})
+        sheet.write(["after", 1])
+        book.close()
+        cells = openpyxl.load_workbook(path)["Phiếu thu"].iter_rows()
+        return [[(c.value, c.number_format, c.data_type) for c in row] for row in cells]
+
+    assert written(fast=True) == written(fast=False)
+
+
+def test_rows_past_the_last_row_of_a_sheet_continue_on_another(tmp_path, monkeypatch):
+    from ledger.exports import sheets
+
+    monkeypatch.setattr(sheets, "MAX_ROWS", 3)
+    path = tmp_path / "many.xlsx"
+    book = sheets.Book(path)
+    sheet = book.sheet("Phiếu thu", [8] * 10, freeze_row=1)
+    sheet.write(["Số"], header=True)
+    assert sheet.table(ROWS * 2, "ndsssssmss", header=["Số"]) == 6
+    book.close()
+    saved = openpyxl.load_workbook(path)
+    assert saved.sheetnames == ["Phiếu thu", "Phiếu thu (2)", "Phiếu thu (3)"]
+    numbers = [
+        row[0] for name in saved.sheetnames for row in saved[name].iter_rows(values_only=True)
+    ]
+    assert numbers == ["Số", 1, 2, "Số", 3, 1, "Số", 2, 3]
+
+
+def test_the_export_reports_its_progress(session, three_receipts, tmp_path):
+    steps = []
+    reconciliation.export_workbook(
+        session,
+        campaign_id=three_receipts.id,
+        path=tmp_path / "doi-chieu.xlsx",
+        report=lambda step, done, of: steps.append((step, done, of)),
+    )
+    writing = [done for step, done, _of in steps if step == "Đang ghi phiếu thu"]
+    checking = [done for step, done, _of in steps if step == "Đang kiểm tra chuỗi"]
+    total = steps[0][2]
+    assert writing[0] == 0 and writing[-1] == 3, "the receipts written, then the funds checked"
+    assert checking[0] == 3 and checking[-1] == total > 3
+    assert [done for _step, done, _of in steps] == sorted(done for _s, done, _o in steps)
+
+
+def test_the_downloaded_workbook_leaves_no_file_behind(
+    client, demo, make_user, login, tmp_path, monkeypatch
+):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    make_user("kiemtoan", "auditor", "TT")
+    login("kiemtoan")
+    response = client.get(f"/campaigns/{demo.id}/workbook.xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(response.data)).sheetnames[0] == SUMMARY
+    response.close()
+    assert list(tmp_path.glob("doi-chieu-*")) == []

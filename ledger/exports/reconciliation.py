@@ -1,16 +1,19 @@
-"""The auditor's reconciliation workbook (pure: figures in, .xlsx bytes out; no session, no SQL).
+"""The auditor's reconciliation workbook (pure: figures in, an .xlsx file out; no session, no
+SQL).
 
 The rows it lays out are defined here; ``services.reconciliation`` gathers them with SQL and
-runs the checks. Writing is split in two so the slow integrity check can run meanwhile:
-``start_workbook`` writes every sheet but the checks' rows, ``Draft.finish`` writes those and
-returns the file.
+runs the checks. The receipts are any iterable of rows (the service streams them from the
+database), written as they come, so a nation's million never sit in memory. Writing is split
+in two so the slow integrity check can run meanwhile: ``start_workbook`` writes every sheet
+but the checks' rows, ``Draft.finish`` writes those and closes the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -112,12 +115,17 @@ class Check:
         return self.expected == self.actual
 
 
-def start_workbook(data: Data) -> Draft:
+#: reports the receipts written so far
+Progress = Callable[[int], None]
+
+
+def start_workbook(data: Data, path: Path, progress: Progress | None = None) -> Draft:
     """Summary with SUM formulas, detail sheets, fund books, the checks sheet's header, same
-    period and anchors, from a ``services.reconciliation.Reconciliation``."""
-    book = Book()
+    period and anchors, from a ``services.reconciliation.Reconciliation``, written to
+    ``path``; ``progress`` is told how many receipts are written as they are."""
+    book = Book(path)
     _summary(book, data)
-    _receipts(book, data)
+    _receipts(book, data, progress)
     _disbursements(book, data)
     _transfers(book, data)
     _books(book, data)
@@ -134,8 +142,8 @@ class Draft:
     def __init__(self, book: Book, checks: Sheet):
         self.book, self.checks = book, checks
 
-    def finish(self, checks: Iterable[Check]) -> bytes:
-        """The checks' rows, then the file's bytes."""
+    def finish(self, checks: Iterable[Check]) -> None:
+        """The checks' rows, then the file is closed."""
         for check in checks:
             self.checks.write(
                 [
@@ -147,7 +155,7 @@ class Draft:
                 ],
                 money={1, 2},
             )
-        return self.book.close()
+        self.book.close()
 
 
 def _summary(book: Book, data: Data) -> None:
@@ -209,23 +217,23 @@ def _summary(book: Book, data: Data) -> None:
         sheet.formula(total, column, f"=SUM({top}:{bottom})", value)
 
 
-def _receipts(book: Book, data: Data) -> None:
+RECEIPT_COLUMNS = [
+    "Số",
+    "Ngày",
+    "Quỹ",
+    "Người nộp",
+    "Tính vào chỉ tiêu",
+    "Hình thức",
+    "Nguồn",
+    "Số tiền",
+    "Đã hủy",
+    "Số biên lai",
+]
+
+
+def _receipts(book: Book, data: Data, progress: Progress | None) -> None:
     sheet = book.sheet("Phiếu thu", [8, 12, 26, 30, 26, 14, 16, 16, 10, 14], freeze_row=1)
-    sheet.write(
-        [
-            "Số",
-            "Ngày",
-            "Quỹ",
-            "Người nộp",
-            "Tính vào chỉ tiêu",
-            "Hình thức",
-            "Nguồn",
-            "Số tiền",
-            "Đã hủy",
-            "Số biên lai",
-        ],
-        header=True,
-    )
+    sheet.write(RECEIPT_COLUMNS, header=True)
     sheet.table(
         (
             (
@@ -243,6 +251,8 @@ def _receipts(book: Book, data: Data) -> None:
             for r in data.receipts
         ),
         "ndsssssmss",
+        header=RECEIPT_COLUMNS,
+        progress=progress,
     )
 
 
@@ -262,9 +272,9 @@ def _disbursements(book: Book, data: Data) -> None:
         ],
         header=True,
     )
-    for d in data.disbursements:
-        sheet.write(
-            [
+    sheet.table(
+        (
+            (
                 d.number,
                 d.day,
                 d.fund,
@@ -274,9 +284,11 @@ def _disbursements(book: Book, data: Data) -> None:
                 d.payee,
                 d.amount,
                 "Đã chi" if d.status == "paid" else "ĐÃ HỦY",
-            ],
-            money={7},
-        )
+            )
+            for d in data.disbursements
+        ),
+        "ndsssnsms",
+    )
 
 
 def _transfers(book: Book, data: Data) -> None:
@@ -324,9 +336,9 @@ def _books(book: Book, data: Data) -> None:
         ],
         header=True,
     )
-    for fund in data.books:
-        sheet.write(
-            [
+    sheet.table(
+        (
+            (
                 fund.name,
                 fund.opening,
                 fund.money_in,
@@ -334,9 +346,11 @@ def _books(book: Book, data: Data) -> None:
                 fund.closing,
                 fund.journal_balance,
                 "OK" if fund.closing == fund.journal_balance else "LỆCH",
-            ],
-            money={1, 2, 3, 4, 5},
-        )
+            )
+            for fund in data.books
+        ),
+        "smmmmms",
+    )
 
 
 def _same_period(book: Book, data: Data) -> None:
@@ -392,5 +406,6 @@ def _anchors(book: Book, data: Data) -> None:
     sheet.write(
         ["Mã quỹ", "Bút toán", "Nhật ký", "Dấu neo (mã, bút toán, nhật ký kiểm toán)"], header=True
     )
-    for head in data.heads:
-        sheet.write([head.code, head.entry_seq, head.audit_seq, head.line()])
+    sheet.table(
+        ((head.code, head.entry_seq, head.audit_seq, head.line()) for head in data.heads), "snns"
+    )

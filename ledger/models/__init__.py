@@ -13,7 +13,7 @@ from .documents import (
     VoucherCounter,
 )
 from .jobs import Job
-from .journal import Anchor, ChainHead, CreditMonth, Entry, Posting
+from .journal import Anchor, ChainHead, ChainVerified, CreditMonth, Entry, Posting
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
@@ -28,6 +28,7 @@ __all__ = [
     "Campaign",
     "Category",
     "ChainHead",
+    "ChainVerified",
     "CircumstanceGroup",
     "CreditMonth",
     "Disbursement",

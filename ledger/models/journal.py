@@ -93,3 +93,18 @@ class Anchor(SQLModel, table=True):
     entry_hash: str = Field(max_length=64)
     audit_seq: int
     audit_hash: str = Field(max_length=64)
+
+
+class ChainVerified(SQLModel, table=True):
+    """How far one hash chain was last verified, and the hash found there: an incremental
+    check re-hashes only what follows, after making sure the hash at this position is still
+    the one verified. Written only by a check that found nothing wrong."""
+
+    #: a ``ChainKind``: journal, receipt, disbursement (``chain_key`` is the fund; ``seq`` the
+    #: entry's seq or the largest row id verified, ``hash`` empty for rows) or audit (the
+    #: audit chain's key)
+    chain: str = Field(primary_key=True, max_length=20)
+    chain_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int
+    hash: str = Field(max_length=64)
+    verified_at: datetime = timestamp()

@@ -31,9 +31,20 @@ from ..models import (
     UnitSuccession,
     select_rows,
 )
+from ..vocab import ChainKind
 from .audit import event_hash
 from .journal import entry_hash
 from .seals import SEALED, digests
+from .verified import (
+    Verification,
+    after_verified,
+    moved_since_verified,
+    record_verified,
+    snapshot_session,
+    verified_part_gaps,
+    verified_positions,
+    verified_rows_changed,
+)
 
 
 @dataclass(frozen=True)
@@ -52,28 +63,32 @@ def check_books(
     session: Session,
     unit_ids: set[int] | None = None,
     anchors: list | None = None,
+    verification: Verification | None = None,
     report: Callable[[str, int, int], None] | None = None,
 ) -> list[Problem]:
     """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound.
 
     ``anchors``: heads read from outside the database (``anchors.read_anchor_file``).
+    ``verification``: also compare the positions recorded by earlier checks and note where
+    each chain ends; an incremental one re-hashes only the links after those positions
+    (``services.verified``; run it in one snapshot, as ``verify_and_record`` does).
     ``report(step, done, total)`` is told each step as it starts (a background job's bar)."""
     from .check_reorg import check_reorganisations  # it builds on this module's Problem
 
     funds = sorted(unit_ids) if unit_ids is not None else None
     tell = report or _silent
     tell(_l("Đọc sổ nhật ký"), 0, len(_STEPS) + 1)
-    journal = _load_journal(session, funds)
+    journal = _load_journal(session, funds, verification)
     steps: list[Callable[[], list[Problem]]] = [
-        lambda: check_chains(session, funds, journal),
+        lambda: check_chains(session, funds, journal, verification),
         lambda: check_entries_claimed(session, funds, journal),
         lambda: check_account_balances(session, funds),
         lambda: check_receipts(session, funds),
         lambda: check_locks(session, funds),
         lambda: check_credit_months(session, funds),
         lambda: check_assets_never_negative(session, funds),
-        lambda: check_audit_chains(session, funds),
-        lambda: check_seals(session, funds),
+        lambda: check_audit_chains(session, funds, verification),
+        lambda: check_seals(session, funds, verification),
         lambda: check_anchors(session, funds, anchors or []),
         lambda: check_reorganisations(session, funds),
     ]
@@ -113,41 +128,63 @@ def _only(query: _Query, column: Mapped[Any], funds: Collection[int] | None) -> 
     return query if funds is None else query.where(col(column).in_(funds))
 
 
-def _load_journal(session: Session, funds=None):
-    """Entries (plain rows, in chain order) and their postings, read once for every check."""
-    entries = (
-        session.connection()
-        .execute(
-            _only(
-                select_rows(
-                    Entry.id,
-                    Entry.unit_id,
-                    Entry.seq,
-                    Entry.entry_date,
-                    Entry.kind,
-                    Entry.reverses_id,
-                    Entry.prev_hash,
-                    Entry.hash,
-                ),
-                col(Entry.unit_id),
-                funds,
-            ).order_by(col(Entry.unit_id), col(Entry.seq))
-        )
-        .all()
+def _load_journal(session: Session, funds=None, verification: Verification | None = None):
+    """Entries (plain rows, in chain order) and their postings, read once for every check
+    (an incremental check reads only those after each chain's verified position)."""
+    query = select_rows(
+        Entry.id,
+        Entry.unit_id,
+        Entry.seq,
+        Entry.entry_date,
+        Entry.kind,
+        Entry.reverses_id,
+        Entry.prev_hash,
+        Entry.hash,
     )
-    return entries, _postings_by_entry(session, funds)
+    conn = session.connection()
+    if not _incremental(verification):
+        entries = conn.execute(
+            _only(query, col(Entry.unit_id), funds).order_by(col(Entry.unit_id), col(Entry.seq))
+        ).all()
+        return entries, _postings_by_entry(session, funds)
+    since = verified_positions(session, ChainKind.JOURNAL, funds)
+    entries = sorted(
+        (
+            row
+            for part in after_verified(
+                query, ChainKind.JOURNAL, col(Entry.unit_id), col(Entry.seq), funds, since
+            )
+            for row in conn.execute(part)
+        ),
+        key=lambda e: (e[1], e[2]),
+    )
+    return entries, _postings_by_entry(session, funds, {e[0] for e in entries})
 
 
-def check_chains(session: Session, funds=None, journal=None) -> list[Problem]:
-    """Walk each fund's chain in order: every entry balances, every hash and link recomputes."""
+def _incremental(verification: Verification | None) -> bool:
+    return verification is not None and verification.incremental
+
+
+def check_chains(
+    session: Session, funds=None, journal=None, verification: Verification | None = None
+) -> list[Problem]:
+    """Walk each fund's chain in order: every entry balances, every hash and link recomputes
+    (from its verified position on, for an incremental ``verification``)."""
     problems: list[Problem] = []
-    entries, postings = journal or _load_journal(session, funds)
+    entries, postings = journal or _load_journal(session, funds, verification)
     heads = {
         h.unit_id: h for h in session.exec(_only(select(ChainHead), col(ChainHead.unit_id), funds))
     }
-    last_by_fund: dict[int, tuple[int, str]] = {}
+    since = _since(session, ChainKind.JOURNAL, funds, verification)
+    last_by_fund: dict[int, tuple[int, str]] = dict(since)
     for unit_id, chain in groupby(entries, key=lambda e: e[1]):
-        last_by_fund[unit_id] = _walk(chain, postings, problems)
+        last_by_fund[unit_id] = _walk(chain, postings, problems, since.get(unit_id, (0, "")))
+    if verification is not None:
+        problems.extend(_verified_part(session, ChainKind.JOURNAL, funds, verification))
+        verification.ends.update(
+            ((ChainKind.JOURNAL.value, unit_id), last_by_fund.get(unit_id, (0, "")))
+            for unit_id in heads
+        )
     for unit_id, head in heads.items():
         seq, digest = last_by_fund.get(unit_id, (0, ""))
         if (head.last_seq, head.last_hash) != (seq, digest):
@@ -161,8 +198,39 @@ def check_chains(session: Session, funds=None, journal=None) -> list[Problem]:
     return problems
 
 
-def _walk(chain, postings, problems: list[Problem]) -> tuple[int, str]:
-    prev_seq, prev_hash = 0, ""
+def _since(session: Session, chain: ChainKind, keys, verification) -> dict:
+    """Each chain's verified position, where an incremental walk resumes."""
+    return verified_positions(session, chain, keys) if _incremental(verification) else {}
+
+
+def _verified_part(
+    session: Session, chain: ChainKind, keys, verification: Verification
+) -> list[Problem]:
+    """The recorded positions still hold the hashes verified there; for an incremental check,
+    the verified part of each chain still holds every position."""
+    name = "fund" if chain is ChainKind.JOURNAL else "audit chain"
+    link = "journal entry" if chain is ChainKind.JOURNAL else "audit event"
+    problems = [
+        Problem("verified", f"{name} {key}", f"{link} seq {seq} is {what} since it was verified")
+        for key, seq, what in moved_since_verified(session, chain, keys)
+    ]
+    if not verification.incremental:
+        return problems
+    problems += [
+        Problem(
+            "chain_gap",
+            f"{name} {key}",
+            f"{found} {link}s up to seq {seq}, which was verified complete",
+        )
+        for key, seq, found in verified_part_gaps(session, chain, keys)
+    ]
+    return problems
+
+
+def _walk(
+    chain, postings, problems: list[Problem], start: tuple[int, str] = (0, "")
+) -> tuple[int, str]:
+    prev_seq, prev_hash = start
     for entry_id, unit_id, seq, day, kind, reverses_id, entry_prev, digest in chain:
         where = f"entry {entry_id} (fund {unit_id}, seq {seq})"
 
@@ -194,26 +262,35 @@ def _walk(chain, postings, problems: list[Problem]) -> tuple[int, str]:
 
 
 def _postings_by_entry(
-    session: Session, funds=None
+    session: Session, funds=None, entry_ids: set[int] | None = None
 ) -> dict[int, list[tuple[int, int, int | None]]]:
+    """Each entry's lines (of the funds, or of just ``entry_ids``: read over their id range,
+    which for the entries an incremental check walks is the newest few)."""
     # a line moved to another date or fund must break the hash too: its account turns negative
     in_place = and_(
         col(Posting.entry_date) == Entry.entry_date, col(Account.unit_id) == Entry.unit_id
     )
     marker = case((in_place, col(Posting.account_id)), else_=-col(Posting.account_id))
-    rows = session.connection().execute(
-        _only(
-            select(Posting.entry_id, marker, Posting.amount, col(Posting.credit_unit_id))
-            .join(Entry, col(Entry.id) == Posting.entry_id)
-            .join(Account, col(Account.id) == Posting.account_id),
-            col(Entry.unit_id),
-            funds,
-        )
+    query = (
+        select(Posting.entry_id, marker, Posting.amount, col(Posting.credit_unit_id))
+        .join(Entry, col(Entry.id) == Posting.entry_id)
+        .join(Account, col(Account.id) == Posting.account_id)
     )
     found: dict[int, list] = {}
-    for entry_id, account, amount, credit in rows:
-        found.setdefault(entry_id, []).append((account, amount, credit))
+    if entry_ids is not None:
+        if not entry_ids:
+            return found
+        query = query.where(col(Posting.entry_id).between(min(entry_ids), max(entry_ids)))
+    else:
+        query = _only(query, col(Entry.unit_id), funds)
+    for entry_id, account, amount, credit in session.connection().execute(query):
+        if entry_ids is None or entry_id in entry_ids:
+            found.setdefault(entry_id, []).append((account, amount, credit))
     return found
+
+
+#: up to this many entries to check, the claims are looked up for them alone
+FEW_ENTRIES = 20_000
 
 
 def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Problem]:
@@ -222,6 +299,14 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
     payout, transfer or reorganisation names; a transfer is cleared once, for what was sent."""
     entries, postings = journal or _load_journal(session, funds)
     conn = session.connection()
+    # a few entries (an incremental check's): ask only about them, not every document
+    wanted = (
+        sorted({e[0] for e in entries} | {e[5] for e in entries if e[5] is not None})
+        if len(entries) <= FEW_ENTRIES
+        else None
+    )
+    if wanted == []:
+        return []
 
     def ids(*columns: Any) -> set[int]:
         found: set[int] = set()
@@ -232,6 +317,8 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
                 col(table.from_unit_id if table is Transfer else table.unit_id),
                 funds,
             )
+            if wanted is not None:
+                query = query.where(column.in_(wanted))
             found.update(conn.execute(query).scalars())
             if table is Transfer and funds is not None:  # a fund's received entries
                 found.update(
@@ -253,17 +340,18 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
         "transfer_received": ids(Transfer.received_entry_id),
     }
     receipt_entries = claimed["receipt"]
-    documents = dict(
-        conn.execute(
-            _only(
-                select(col(Entry.id), col(Entry.document_id)).where(
-                    col(Entry.kind).in_(("transfer_cleared", "reorg_out", "reorg_in"))
-                ),
-                col(Entry.unit_id),
-                funds,
-            )
-        ).all()  # rows, not the result: dict() would read a result's keys() as a mapping
+    documents_query = _only(
+        select(col(Entry.id), col(Entry.document_id)).where(
+            col(Entry.kind).in_(("transfer_cleared", "reorg_out", "reorg_in"))
+        ),
+        col(Entry.unit_id),
+        funds,
     )
+    if wanted is not None:
+        documents_query = documents_query.where(col(Entry.id).in_(wanted))
+    documents = dict(
+        conn.execute(documents_query).all()
+    )  # rows, not the result: dict() would read a result's keys() as a mapping
     # keyed by the entries' document ids, which may be None
     transfers: dict[int | None, tuple[int | None, int, str]] = {
         tid: (src, sent, status)
@@ -455,40 +543,55 @@ def check_credit_months(session: Session, funds=None) -> list[Problem]:
     ]
 
 
-def check_audit_chains(session: Session, funds=None) -> list[Problem]:
-    """Walk each audit chain: every event's hash and link recompute, heads match the chains."""
+def check_audit_chains(
+    session: Session, funds=None, verification: Verification | None = None
+) -> list[Problem]:
+    """Walk each audit chain: every event's hash and link recompute, heads match the chains
+    (from each chain's verified position on, for an incremental ``verification``)."""
     keys = None if funds is None else [0, *funds]
-    events = (
-        session.connection()
-        .execute(
-            _only(
-                select_rows(
-                    AuditEvent.id,
-                    AuditEvent.chain_key,
-                    AuditEvent.seq,
-                    AuditEvent.at,
-                    AuditEvent.user_id,
-                    AuditEvent.unit_id,
-                    AuditEvent.action,
-                    AuditEvent.object_type,
-                    AuditEvent.object_id,
-                    AuditEvent.before,
-                    AuditEvent.after,
-                    AuditEvent.digest,
-                    AuditEvent.prev_hash,
-                    AuditEvent.hash,
-                ),
-                col(AuditEvent.chain_key),
-                keys,
-            ).order_by(col(AuditEvent.chain_key), col(AuditEvent.seq))
-        )
-        .mappings()
+    query = select_rows(
+        AuditEvent.id,
+        AuditEvent.chain_key,
+        AuditEvent.seq,
+        AuditEvent.at,
+        AuditEvent.user_id,
+        AuditEvent.unit_id,
+        AuditEvent.action,
+        AuditEvent.object_type,
+        AuditEvent.object_id,
+        AuditEvent.before,
+        AuditEvent.after,
+        AuditEvent.digest,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
     )
+    conn = session.connection()
+    since = _since(session, ChainKind.AUDIT, keys, verification)
+    if _incremental(verification):
+        parts = after_verified(
+            query, ChainKind.AUDIT, col(AuditEvent.chain_key), col(AuditEvent.seq), keys, since
+        )
+        events: Any = sorted(
+            (row for part in parts for row in conn.execute(part).mappings()),
+            key=lambda e: (e["chain_key"], e["seq"]),
+        )
+    else:
+        events = conn.execute(
+            _only(query, col(AuditEvent.chain_key), keys).order_by(
+                col(AuditEvent.chain_key), col(AuditEvent.seq)
+            )
+        ).mappings()
     problems: list[Problem] = []
-    ends: dict[int, tuple[int, str]] = {}
+    ends: dict[int, tuple[int, str]] = dict(since)
     for key, chain in groupby(events, key=lambda e: e["chain_key"]):
-        ends[key] = _walk_events(chain, problems)
+        ends[key] = _walk_events(chain, problems, since.get(key, (0, "")))
     heads = session.exec(_only(select(AuditHead), col(AuditHead.chain_key), keys)).all()
+    if verification is not None:
+        problems.extend(_verified_part(session, ChainKind.AUDIT, keys, verification))
+        verification.ends.update(
+            ((ChainKind.AUDIT.value, head.chain_key), ends.get(head.chain_key, (0, "")))
+            for head in heads
+        )
     for head in heads:
         if (head.last_seq, head.last_hash) != ends.get(head.chain_key, (0, "")):
             problems.append(
@@ -504,8 +607,10 @@ def check_audit_chains(session: Session, funds=None) -> list[Problem]:
     return problems
 
 
-def _walk_events(chain, problems: list[Problem]) -> tuple[int, str]:
-    prev_seq, prev_hash = 0, ""
+def _walk_events(
+    chain, problems: list[Problem], start: tuple[int, str] = (0, "")
+) -> tuple[int, str]:
+    prev_seq, prev_hash = start
     for event in chain:
         where = f"audit event {event['id']} (chain {event['chain_key']}, seq {event['seq']})"
         if event["seq"] != prev_seq + 1:
@@ -524,13 +629,27 @@ def _walk_events(chain, problems: list[Problem]) -> tuple[int, str]:
     return prev_seq, prev_hash
 
 
-def check_seals(session: Session, funds=None) -> list[Problem]:
+#: sealed rows an incremental check verifies by id, per fund (the ones a nation has millions of)
+BY_ID = {"receipt": ChainKind.RECEIPT, "disbursement": ChainKind.DISBURSEMENT}
+
+
+def check_seals(
+    session: Session, funds=None, verification: Verification | None = None
+) -> list[Problem]:
     """Rows whose content differs from the last audit event about them, rows no event sealed,
-    and sealed rows that are gone."""
+    and sealed rows that are gone. An incremental ``verification`` re-digests only the
+    receipts and disbursements added or changed (through the application: an audit event)
+    since each fund was last verified."""
     problems: list[Problem] = []
     for kind in SEALED:
-        now = digests(session, kind, funds=funds)
-        sealed = _last_seals(session, kind, funds, set(now))
+        if kind in BY_ID and _incremental(verification):
+            now, sealed, added = _seals_since_verified(session, kind, funds)
+        else:
+            now = digests(session, kind, funds=funds)
+            sealed = _last_seals(session, kind, funds, set(now))
+            added = [(row_key, fund) for row_key, (fund, _digest) in now.items()]
+        if kind in BY_ID and verification is not None:
+            problems += _rows_verified(session, BY_ID[kind], funds, added, verification)
         for key in sorted(set(now) | set(sealed)):
             current, last = now.get(key, (None, ""))[1], sealed.get(key)
             if last is None:
@@ -547,6 +666,80 @@ def check_seals(session: Session, funds=None) -> list[Problem]:
                         else "content differs from its last audit event",
                     )
                 )
+    return problems
+
+
+def _seals_since_verified(session: Session, kind: str, funds):
+    """({key: (fund, digest)}, {key: last sealed digest}, [(key, fund) added]) for the rows of
+    ``kind``: in a fund verified before, those added since (a larger id) or changed since (an
+    event after its audit chain's verified position: every change through the application
+    writes one, and a row added since is sealed by one); in a fund never verified, all."""
+    spec, conn = SEALED[kind], session.connection()
+    table, chain = spec.table, BY_ID[kind]
+    key, fund = table.c[spec.key], table.c[spec.fund]
+    scope = funds if funds is not None else list(session.exec(select(col(Unit.id))).all())
+    since = verified_positions(session, chain, scope)
+    fresh = [f for f in scope if f not in since]
+    now = digests(session, kind, funds=fresh) if fresh else {}
+    sealed = _last_seals(session, kind, fresh, set(now)) if fresh else {}
+    added = [(row_key, row_fund) for row_key, (row_fund, _digest) in now.items()]
+    resumed = sorted(since)
+    if not resumed:
+        return now, sealed, added
+    audit_since = verified_positions(session, ChainKind.AUDIT, resumed)
+    events = select(col(AuditEvent.object_id), AuditEvent.digest, col(AuditEvent.id)).where(
+        AuditEvent.object_type == kind
+    )
+    parts = after_verified(
+        events,
+        ChainKind.AUDIT,
+        col(AuditEvent.chain_key),
+        col(AuditEvent.seq),
+        resumed,
+        audit_since,
+    )
+    for object_id, digest, _id in sorted(
+        (row for part in parts for row in conn.execute(part)), key=lambda row: row[2]
+    ):
+        sealed[object_id] = digest
+    [newer] = after_verified(select(key, fund), chain, fund, key, resumed, since)
+    changed = [tuple(row) for row in conn.execute(newer)]
+    added += changed
+    wanted = sorted({row_key for row_key, _fund in changed} | (set(sealed) - set(now)))
+    for start in range(0, len(wanted), 5_000):
+        chunk = wanted[start : start + 5_000]
+        found = digests(session, kind, keys=chunk, key_range=(chunk[0], chunk[-1]))
+        now.update((k, v) for k, v in found.items() if v[0] in since)
+    return now, sealed, added
+
+
+def _rows_verified(
+    session: Session, chain: ChainKind, funds, added: list, verification: Verification
+) -> list[Problem]:
+    """Note each fund's largest row id verified and how many rows it had up to it (the
+    position's "hash"); for an incremental check, first make sure the rows up to each recorded
+    position are still as many (a row deleted or slipped in behind the application)."""
+    problems = []
+    if verification.incremental:
+        since = verified_positions(session, chain, funds)
+        problems = [
+            Problem(
+                "seal",
+                f"{chain.value}s of fund {fund}",
+                f"{found} rows up to id {seq}, {expected} when verified",
+            )
+            for fund, seq, expected, found in verified_rows_changed(session, chain, funds)
+        ]
+    else:
+        since = {}
+    ends = verification.ends
+    counts = {fund: int(count or 0) for fund, (_seq, count) in since.items()}
+    tops = {fund: seq for fund, (seq, _count) in since.items()}
+    for row_key, fund in added:
+        counts[fund] = counts.get(fund, 0) + 1
+        tops[fund] = max(tops.get(fund, 0), row_key)
+    for fund, top in tops.items():
+        ends[(chain.value, fund)] = (top, str(counts[fund]))
     return problems
 
 
@@ -679,3 +872,23 @@ def check_assets_never_negative(session: Session, funds=None) -> list[Problem]:
         )
         for aid, code, kind, day, lowest in rows
     ]
+
+
+def verify_and_record(
+    session: Session,
+    unit_ids: set[int] | None = None,
+    *,
+    full: bool = False,
+    anchors: list | None = None,
+    report: Callable[[str, int, int], None] | None = None,
+) -> list[Problem]:
+    """``check_books`` in one snapshot of the database (its own session on ``session``'s
+    engine), incremental unless ``full``; when nothing is wrong, where each chain was verified
+    is written down in a transaction of its own, for the next incremental check."""
+    engine = session.get_bind()
+    verification = Verification(incremental=not full)
+    with snapshot_session(engine) as snapshot:
+        problems = check_books(snapshot, unit_ids, anchors, verification, report)
+    if not problems:
+        record_verified(engine, verification.ends)
+    return problems

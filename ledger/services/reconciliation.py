@@ -1,13 +1,15 @@
 """The auditor's reconciliation workbook: gather the figures with SQL, check them, write them.
 
-``export_workbook`` is the one way to make it (the CLI, the web views and the benchmark call
-it); its steps run there in order. ``build_reconciliation`` gives the figures and their checks
-without the file.
+``export_workbook`` is the one way to make it (the CLI, the web views, background jobs and the
+benchmark call it); its steps run there in order and it writes the file to a path, streaming:
+the receipts (a nation's million) go from a server-side cursor to the sheet's XML without ever
+being held together. ``build_reconciliation`` gives the figures and their checks without the
+file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -40,11 +42,18 @@ from ..models import (
 from .anchors import Head, current_heads
 from .beneficiaries import mask_name
 from .campaigns import get_campaign
-from .check import Problem, check_books
+from .check import Problem, verify_and_record
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
 from .reports import SamePeriod, same_period_rows
 from .units import subtree_ids
+
+#: told how the export goes: (step, done, of)
+Report = Callable[[str, int, int], None]
+WRITING = _l("Đang ghi phiếu thu")
+CHECKING = _l("Đang kiểm tra chuỗi")
+#: rows fetched at a time from the database's cursor
+FETCH = 10_000
 
 
 class TransferTotals(NamedTuple):
@@ -55,13 +64,42 @@ class TransferTotals(NamedTuple):
     in_transit: int
 
 
+class ReceiptRows:
+    """The Phiếu thu sheet's rows, read from the database each time they are iterated (a
+    server-side cursor, ``FETCH`` rows at a time), never all in memory. A pass to the end
+    counts them and adds up the valid quota receipts among them: the figures the checks
+    compare, taken from the rows the sheet holds."""
+
+    def __init__(self, read: Callable[[], Iterator[ReceiptRow]]):
+        self._read = read
+        #: after a whole pass: how many rows, and Σ of the valid quota receipts among them
+        self.count: int | None = None
+        self.valid_quota: int | None = None
+
+    def __iter__(self) -> Iterator[ReceiptRow]:
+        count = total = 0
+        for row in self._read():
+            count += 1
+            if not row.voided and row.source in QUOTA_SOURCES:
+                total += row.amount
+            yield row
+        self.count, self.valid_quota = count, total
+
+    def tally(self) -> ReceiptRows:
+        """Count and add up the rows (a pass over them) unless a pass already did."""
+        if self.count is None:
+            for _row in self:
+                pass
+        return self
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     """Everything the workbook holds, gathered with SQL. ``checks`` compares these figures
     (pure, read again each time) once ``problems`` holds the hash-chain check's findings."""
 
     progress: Progress
-    receipts: list[ReceiptRow]
+    receipts: ReceiptRows
     disbursements: list[DisbursementRow]
     transfers: list[TransferRow]
     books: list[FundBook]
@@ -78,6 +116,8 @@ class Reconciliation:
     same_rows: dict[int, SamePeriod] = field(default_factory=dict)
     #: what re-verifying the funds' books and hash chains found (None: not checked yet)
     problems: list[Problem] | None = None
+    #: how many receipts the sheet will hold (counted before they are written)
+    receipt_total: int = 0
 
     @property
     def checks(self) -> list[Check]:
@@ -86,14 +126,10 @@ class Reconciliation:
 
 @dataclass(frozen=True)
 class Export:
-    """A written workbook, with the figures and the checks it holds."""
+    """A written workbook's figures and the checks it holds (the file is at the path given)."""
 
     data: Reconciliation
     checks: list[Check]
-
-
-#: a progress callback: ``report(step, done, total)`` (a background job's bar)
-Report = Callable[[str, int, int], None]
 
 
 def export_workbook(
@@ -105,26 +141,35 @@ def export_workbook(
     path: Path,
     report: Report | None = None,
 ) -> Export:
-    """Write the reconciliation workbook to ``path`` (children's names masked unless
-    ``unmasked``), telling ``report`` each step as it goes.
+    """The reconciliation workbook (children's names masked unless ``unmasked``), written to
+    ``path``; ``report(step, done, of)`` is told how it goes, on one rising scale: ``of`` is
+    the receipts to write plus the funds to check ("Đang ghi phiếu thu" counts the receipts
+    written, "Đang kiểm tra chuỗi" then reaches ``of`` when the check is in).
 
     Its steps, gather → check → write, all run here. Re-verifying each fund's books and hash
-    chains is the slowest (a province: ~1.5 s, CPU-bound like writing its 600,000 cells), so
-    it starts first, in a forked child with its own connection (``forked.Pending``), runs on
-    the other core while this process gathers the figures and writes the sheets, and is
-    awaited before the checks sheet, the only one that needs it, is written.
+    chains (incremental: each chain from where it was last verified) starts first, in a forked
+    child with its own connection (``forked.Pending``), and runs on the other core while this
+    process gathers the figures and streams the sheets to the file; it is awaited before the
+    checks sheet, the only one that needs it, is written.
     """
-    tell = report or (lambda _step, _done, _total: None)
-    tell(_l("Đọc số liệu"), 0, 3)
     funds = campaign_funds(session, campaign_id)
     verifying = verify_books(session, funds)  # check: started, in a child
     data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
-    tell(_l("Ghi bảng tính"), 1, 3)
-    draft = start_workbook(data)  # write: every sheet but the checks
+    total = data.receipt_total + len(funds)
+
+    def written(done: int) -> None:
+        if report is not None:
+            report(WRITING, done, total)
+
+    written(0)
+    draft = start_workbook(data, path, written)  # write: every sheet but the checks
+    if report is not None:
+        report(CHECKING, data.receipt_total, total)
     data = replace(data, problems=verifying.result(session))  # check: awaited
+    if report is not None:
+        report(CHECKING, total, total)
     checks = data.checks
-    path.write_bytes(draft.finish(checks))  # write: the checks
-    tell(_l("Xong"), 3, 3)
+    draft.finish(checks)  # write: the checks
     return Export(data=data, checks=checks)
 
 
@@ -135,6 +180,7 @@ def build_reconciliation(
     funds = campaign_funds(session, campaign_id)
     verifying = verify_books(session, funds)
     data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    data.receipts.tally()
     return replace(data, problems=verifying.result(session))
 
 
@@ -144,8 +190,9 @@ def campaign_funds(session: Session, campaign_id: int) -> set[int]:
 
 
 def verify_books(session: Session, funds: set[int]) -> Pending:
-    """Start re-verifying the funds' books and hash chains in a forked child (or, where forking
-    is unsafe, in-process when the result is asked for)."""
+    """Start re-verifying the funds' books and hash chains (incrementally, recording how far
+    each chain was verified when nothing is wrong) in a forked child (or, where forking is
+    unsafe, in-process when the result is asked for)."""
     url = session.get_bind().url.render_as_string(hide_password=False)
     return Pending(url, _problems, funds)
 
@@ -168,6 +215,7 @@ def gather(
     return Reconciliation(
         progress=progress,
         receipts=_receipts(session, funds, start, end, names),
+        receipt_total=_receipt_count(session, funds, start, end),
         disbursements=_disbursements(session, funds, start, end, names, unmasked),
         transfers=_transfers(session, funds, start, end),
         books=_books(session, funds, start, end, names),
@@ -182,50 +230,62 @@ def gather(
 
 
 def _problems(session: Session, funds: set[int]) -> list[Problem]:
-    return check_books(session, unit_ids=funds)
+    return verify_and_record(session, funds)
 
 
-def _receipts(session, funds, start, end, names) -> list[ReceiptRow]:
-    rows = (
+def _in_span(funds, start, end):
+    return (
+        Receipt.unit_id.in_(funds),
+        Receipt.receipt_date >= start,
+        Receipt.receipt_date <= end,
+    )
+
+
+def _receipt_count(session, funds, start, end) -> int:
+    return int(
         session.connection()
-        .execute(
-            select(
-                Receipt.number,
-                Receipt.receipt_date,
-                Receipt.unit_id,
-                Receipt.payer_name,
-                Receipt.credit_unit_id,
-                Receipt.method,
-                Receipt.source,
-                Receipt.amount,
-                Receipt.void_entry_id,
-                Receipt.reference,
-            )
-            .where(
-                Receipt.unit_id.in_(funds),
-                Receipt.receipt_date >= start,
-                Receipt.receipt_date <= end,
-            )
-            .order_by(Receipt.unit_id, Receipt.receipt_date, Receipt.number)
+        .execute(select(func.count()).select_from(Receipt).where(*_in_span(funds, start, end)))
+        .scalar_one()
+    )
+
+
+def _receipts(session, funds, start, end, names) -> ReceiptRows:
+    query = (
+        select(
+            Receipt.number,
+            Receipt.receipt_date,
+            Receipt.unit_id,
+            Receipt.payer_name,
+            Receipt.credit_unit_id,
+            Receipt.method,
+            Receipt.source,
+            Receipt.amount,
+            Receipt.void_entry_id,
+            Receipt.reference,
         )
-        .all()
+        .where(*_in_span(funds, start, end))
+        .order_by(Receipt.unit_id, Receipt.receipt_date, Receipt.number)
     )
     voided = _voided_by(session, Receipt, funds, end)
-    return [
-        ReceiptRow(
-            n,
-            d,
-            names.get(u, ""),
-            payer,
-            names.get(c, ""),
-            method,
-            source,
-            amount,
-            void in voided,
-            ref,
-        )
-        for n, d, u, payer, c, method, source, amount, void, ref in rows
-    ]
+
+    def read() -> Iterator[ReceiptRow]:
+        rows = session.connection().execution_options(yield_per=FETCH).execute(query)
+        with rows:
+            for n, d, u, payer, c, method, source, amount, void, ref in rows:
+                yield ReceiptRow(
+                    n,
+                    d,
+                    names.get(u, ""),
+                    payer,
+                    names.get(c, ""),
+                    method,
+                    source,
+                    amount,
+                    void in voided,
+                    ref,
+                )
+
+    return ReceiptRows(read)
 
 
 def _voided_by(session, document, funds, end) -> set[int]:
@@ -407,7 +467,9 @@ def reconcile(data: Reconciliation) -> list[Check]:
     if data.problems is None:
         raise RuntimeError("the books have not been verified yet (see export_workbook)")
     p, problems = data.progress, data.problems
-    valid_quota = sum(r.amount for r in data.receipts if not r.voided and r.source in QUOTA_SOURCES)
+    valid_quota = data.receipts.valid_quota
+    if valid_quota is None:
+        raise RuntimeError("the receipts have not been written or counted yet")
     paid = sum(d.amount for d in data.disbursements if d.status == "paid")
     sent, received, in_transit = data.transfer_totals
     summary, books = _balances_by_row(data)

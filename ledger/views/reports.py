@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -164,14 +165,20 @@ def _large(campaign: Campaign, day: date) -> bool:
 
 
 def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "doi-chieu.xlsx"
+    """Write the workbook to a temporary file and send it. The file is opened and unlinked
+    before the response leaves: nothing is left on disk whatever becomes of the download."""
+    handle, name = tempfile.mkstemp(prefix="doi-chieu-", suffix=".xlsx")
+    os.close(handle)
+    path = Path(name)
+    try:
         made = export_workbook(
             get_session(), campaign_id=campaign.id, as_of=day, unmasked=unmasked, path=path
         )
-        content = path.read_bytes()
+        content = path.open("rb")
+    finally:
+        path.unlink(missing_ok=True)
     return send_file(
-        io.BytesIO(content),
+        content,
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",

@@ -1,0 +1,192 @@
+"""Incremental chain verification: how far each hash chain was last verified.
+
+A check that found nothing wrong records, for each chain it walked (a fund's journal, an audit
+chain), the last position it verified and the hash there (``ChainVerified``). An incremental
+check then re-hashes only the links after that position, having made sure the hash at it is
+still the one verified and that the verified part still holds every position; ``flask check
+--full`` re-hashes everything.
+
+What that leaves to the full check: an already-verified row edited *without* recomputing its
+hash (say an old posting's amount) is found by the incremental check only through the other
+checks (balances = postings, receipts = entries, monthly totals, row counts),
+and always by the full one. A rewrite that recomputes the hashes changes the hash at the
+recorded position (unless the recorded positions are rewritten too) and, like any rewrite,
+no longer passes through the anchors printed on workbooks and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
+
+from ..engine import new_session
+from ..models import AuditEvent, ChainVerified, Entry
+from ..models.base import utcnow
+from ..vocab import ChainKind
+from .seals import SEALED
+
+#: (chain kind, chain key) → (seq, hash)
+Positions = dict[tuple[str, int], tuple[int, str]]
+
+
+@dataclass
+class Verification:
+    """How a check walks the chains and, once it has, where each chain ended.
+
+    ``incremental``: resume each chain where it was last verified (else from its first link).
+    ``ends`` is filled by the chain checks; ``record_verified`` writes it down."""
+
+    incremental: bool
+    ends: Positions = field(default_factory=dict)
+
+
+def verified_positions(session: Session, chain: ChainKind, keys: Collection[int] | None) -> dict:
+    """{chain key: (seq, hash)} as last verified."""
+    query = select(ChainVerified.chain_key, ChainVerified.seq, ChainVerified.hash).where(
+        ChainVerified.chain == chain.value
+    )
+    if keys is not None:
+        query = query.where(col(ChainVerified.chain_key).in_(list(keys)))
+    return {key: (seq, digest) for key, seq, digest in session.exec(query).all()}
+
+
+def after_verified(
+    query: Any, chain: ChainKind, key: Any, seq: Any, keys: Collection[int] | None, since: dict
+) -> list[Any]:
+    """``query`` narrowed to the links after each chain's verified position (all of a chain
+    never verified), as queries to run: the database leaves out what was verified. The chains
+    with a position are read from it (``seq > position``, one index range each); those without
+    one in full."""
+    verified = ChainVerified.__table__.alias("verified")  # type: ignore[attr-defined]
+    resumed = query.join(
+        verified,
+        (verified.c.chain == chain.value) & (verified.c.chain_key == key) & (seq > verified.c.seq),
+    )
+    if keys is None:
+        fresh = query.where(
+            key.not_in(select(verified.c.chain_key).where(verified.c.chain == chain.value))
+        )
+        return [resumed, fresh]
+    queries = []
+    done = sorted(k for k in keys if k in since)
+    new = sorted(k for k in keys if k not in since)
+    if done:
+        queries.append(resumed.where(key.in_(done)))
+    if new:
+        queries.append(query.where(key.in_(new)))
+    return queries
+
+
+def moved_since_verified(session: Session, chain: ChainKind, keys) -> list[tuple[int, int, str]]:
+    """Recorded positions whose link is now missing or has another hash: (key, seq, what)."""
+    table: Any = Entry if chain is ChainKind.JOURNAL else AuditEvent
+    key_column = table.unit_id if chain is ChainKind.JOURNAL else table.chain_key
+    query = (
+        select(ChainVerified.chain_key, ChainVerified.seq, table.hash)
+        .outerjoin(
+            table,
+            (key_column == ChainVerified.chain_key) & (table.seq == ChainVerified.seq),
+        )
+        .where(
+            ChainVerified.chain == chain.value,
+            (col(table.hash).is_(None)) | (table.hash != ChainVerified.hash),
+        )
+    )
+    if keys is not None:
+        query = query.where(col(ChainVerified.chain_key).in_(list(keys)))
+    return [
+        (key, seq, "missing" if digest is None else "different")
+        for key, seq, digest in session.exec(query).all()
+    ]
+
+
+def verified_part_gaps(session: Session, chain: ChainKind, keys) -> list[tuple[int, int, int]]:
+    """Chains whose verified part no longer holds every position: (key, seq, links found)."""
+    table: Any = Entry if chain is ChainKind.JOURNAL else AuditEvent
+    key_column = table.unit_id if chain is ChainKind.JOURNAL else table.chain_key
+    found = func.count(table.id)
+    query = (
+        select(ChainVerified.chain_key, ChainVerified.seq, found)
+        .join(table, (key_column == ChainVerified.chain_key) & (table.seq <= ChainVerified.seq))
+        .where(ChainVerified.chain == chain.value)
+        .group_by(col(ChainVerified.chain_key), col(ChainVerified.seq))
+        .having(found != ChainVerified.seq)
+    )
+    if keys is not None:
+        query = query.where(col(ChainVerified.chain_key).in_(list(keys)))
+    return list(session.exec(query).all())
+
+
+def verified_rows_changed(
+    session: Session, chain: ChainKind, funds
+) -> list[tuple[int, int, int, int]]:
+    """Funds whose sealed rows of ``chain``'s kind up to the recorded id are no longer as many
+    as when verified: (fund, id, rows then, rows now)."""
+    spec = SEALED[chain.value]
+    table = spec.table
+    fund, key = table.c[spec.fund], table.c[spec.key]
+    found = func.count(key)
+    query = (
+        select(ChainVerified.chain_key, ChainVerified.seq, ChainVerified.hash, found)
+        .outerjoin(table, (fund == ChainVerified.chain_key) & (key <= ChainVerified.seq))
+        .where(ChainVerified.chain == chain.value)
+        .group_by(col(ChainVerified.chain_key), col(ChainVerified.seq), col(ChainVerified.hash))
+    )
+    if funds is not None:
+        query = query.where(col(ChainVerified.chain_key).in_(list(funds)))
+    return [
+        (key_, seq, int(count or 0), int(n))
+        for key_, seq, count, n in session.exec(query).all()
+        if int(count or 0) != int(n)
+    ]
+
+
+def snapshot_session(engine: Any) -> Session:
+    """A reading session that sees one snapshot for all its statements (PostgreSQL's
+    REPEATABLE READ; a SQLite read transaction already does), so the recorded positions, the
+    links after them and the heads are read as of one moment."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    return new_session(engine, write=False)
+
+
+def record_verified(engine: Any, ends: Positions) -> None:
+    """Write down where each chain was verified, in a transaction of its own (a position only
+    moves forward: a slower check finishing late never moves one back). A database that cannot
+    take the write just now (locked, read-only) leaves the positions as they were."""
+    if not ends:
+        return
+    now = utcnow()
+    rows = [
+        {"chain": chain, "chain_key": key, "seq": seq, "hash": digest, "verified_at": now}
+        for (chain, key), (seq, digest) in sorted(ends.items())
+        if seq
+    ]
+    if not rows:
+        return
+    table = ChainVerified.__table__  # type: ignore[attr-defined]
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["chain", "chain_key"],
+        set_={
+            "seq": statement.excluded.seq,
+            "hash": statement.excluded.hash,
+            "verified_at": statement.excluded.verified_at,
+        },
+        where=statement.excluded.seq >= table.c.seq,
+    )
+    try:
+        with new_session(engine, write=True) as session:
+            session.connection().execute(statement, rows)
+            session.commit()
+    except DBAPIError:
+        # the check's answer stands; unrecorded, the next check verifies these links again
+        return

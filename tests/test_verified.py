@@ -1,0 +1,168 @@
+"""Incremental verification: a check that passes records how far each chain (and each fund's
+receipts and disbursements) was verified; the next re-hashes only what is new, still catches an
+old row rewritten, deleted or unbalanced, and ``check --full`` re-hashes everything."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from ledger.engine import get_engine
+from ledger.models import ChainHead, ChainVerified, Entry
+from ledger.services import check
+from ledger.services.campaigns import find_campaign
+from ledger.services.check import verify_and_record
+from ledger.services.reconciliation import export_workbook
+from ledger.vocab import ChainKind
+from tests.test_tamper import _rehash_entries
+
+FUND = "TT-CHUONGDUONG"
+
+
+@pytest.fixture
+def verified(session, make_receipt, unit):
+    """Two funds with receipts, checked once (so verified through their last entries)."""
+    for code in (FUND, "TT-DUNGTIEN"):
+        for day in (1, 2, 3):
+            make_receipt(unit_code=code, amount=100_000 * day, on=date(2018, 4, day))
+    session.commit()
+    assert verify_and_record(session) == []
+    session.rollback()  # a reading transaction begun before the record was written cannot write
+    fund = unit(FUND)
+    session.rollback()
+    return fund
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """Counts the journal entries the check re-hashes."""
+    calls = []
+    real = check.entry_hash
+
+    def counting(**fields):
+        calls.append(fields["seq"])
+        return real(**fields)
+
+    monkeypatch.setattr(check, "entry_hash", counting)
+    return calls
+
+
+def _raw(db_url, sql):
+    with get_engine(db_url).begin() as conn:
+        conn.execute(text(sql))
+
+
+def _position(session, chain, key):
+    session.rollback()
+    row = session.get(ChainVerified, (chain.value, key))
+    return None if row is None else (row.seq, row.hash)
+
+
+def test_a_passing_check_records_where_each_chain_ends(session, verified):
+    head = session.get(ChainHead, verified.id)
+    assert _position(session, ChainKind.JOURNAL, verified.id) == (head.last_seq, head.last_hash)
+    assert _position(session, ChainKind.AUDIT, verified.id) is not None
+    seq, count = _position(session, ChainKind.RECEIPT, verified.id)
+    assert seq > 0 and count == "3"
+
+
+def test_a_repeated_check_rehashes_only_what_is_new(session, verified, make_receipt, hashed):
+    assert verify_and_record(session) == []
+    assert hashed == [], "nothing new: nothing re-hashed"
+    session.rollback()
+    make_receipt(unit_code=FUND, amount=700_000, on=date(2018, 4, 9))
+    session.commit()
+    assert verify_and_record(session) == []
+    head = session.get(ChainHead, verified.id)
+    assert hashed == [head.last_seq], "only the new entry"
+    assert _position(session, ChainKind.JOURNAL, verified.id) == (head.last_seq, head.last_hash)
+    hashed.clear()
+    assert verify_and_record(session, full=True) == []
+    assert len(hashed) == len(session.exec(select(Entry)).all()), "--full: every entry"
+
+
+def test_full_and_incremental_agree_on_clean_books(session, verified, make_receipt):
+    make_receipt(unit_code=FUND, amount=700_000, on=date(2018, 4, 9))
+    session.commit()
+    incremental = check.Verification(incremental=True)
+    full = check.Verification(incremental=False)
+    assert check.check_books(session, verification=incremental) == []
+    assert check.check_books(session, verification=full) == []
+    assert incremental.ends == full.ends
+
+
+def test_a_new_entry_tampered_after_verification_is_found(session, verified, make_receipt, db_url):
+    receipt = make_receipt(unit_code=FUND, amount=700_000, on=date(2018, 4, 9))
+    session.commit()
+    _raw(db_url, f"UPDATE entry SET entry_date = '2018-04-08' WHERE id = {receipt.entry_id}")
+    problems = [str(p) for p in verify_and_record(session)]
+    assert any(p.startswith(f"hash: entry {receipt.entry_id} ") for p in problems), problems
+
+
+def test_an_old_posting_changed_is_found_by_the_incremental_check(session, verified, db_url):
+    first = session.exec(select(Entry).where(Entry.unit_id == verified.id, Entry.seq == 1)).one()
+    _raw(
+        db_url,
+        f"UPDATE posting SET amount = amount + 1000 WHERE entry_id = {first.id} AND amount > 0",
+    )
+    problems = [str(p) for p in verify_and_record(session)]
+    assert any(p.startswith("balance: account ") for p in problems), problems
+    full = [str(p) for p in verify_and_record(session, full=True)]
+    assert any(p.startswith(f"unbalanced: entry {first.id} ") for p in full), full
+
+
+def test_an_old_chain_rewritten_with_new_hashes_is_found(session, verified, db_url):
+    before = _position(session, ChainKind.JOURNAL, verified.id)
+    _rehash_entries(session, db_url, verified.id, bump_first=True)
+    problems = [str(p) for p in verify_and_record(session)]
+    assert any("is different since it was verified" in p for p in problems), problems
+    assert _position(session, ChainKind.JOURNAL, verified.id) == before, "nothing recorded"
+
+
+def test_an_old_entry_edited_in_place_is_left_to_the_full_check(session, verified, db_url):
+    """By design: an already-verified entry edited without recomputing its hash, in a field
+    no other check compares, is found by ``check --full`` only (README, Tamper evidence)."""
+    first, second = session.exec(
+        select(Entry).where(Entry.unit_id == verified.id).order_by(Entry.seq).limit(2)
+    ).all()
+    _raw(db_url, f"UPDATE entry SET reverses_id = {first.id} WHERE id = {second.id}")
+    assert verify_and_record(session) == []
+    problems = [str(p) for p in verify_and_record(session, full=True)]
+    assert any(p.startswith(f"hash: entry {second.id} ") for p in problems), problems
+
+
+def test_an_old_receipt_deleted_is_found(session, verified, db_url, runner):
+    entry = session.exec(select(Entry).where(Entry.unit_id == verified.id, Entry.seq == 2)).one()
+    _raw(db_url, f"DELETE FROM receipt WHERE entry_id = {entry.id}")
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 1
+    assert f"seal: receipts of fund {verified.id}: 2 rows up to id" in result.output
+
+
+def test_nothing_is_recorded_when_the_check_fails(session, verified, make_receipt, db_url):
+    before = _position(session, ChainKind.JOURNAL, verified.id)
+    receipt = make_receipt(unit_code=FUND, amount=700_000, on=date(2018, 4, 9))
+    session.commit()
+    _raw(db_url, f"UPDATE posting SET amount = 1 WHERE entry_id = {receipt.entry_id}")
+    assert verify_and_record(session) != []
+    assert _position(session, ChainKind.JOURNAL, verified.id) == before
+
+
+def test_check_full_rehashes_every_chain(verified, runner, hashed):
+    result = runner.invoke(args=["check", "--full"])
+    assert result.exit_code == 0, result.output
+    assert "from its first link" in result.output and len(hashed) == 6
+
+
+def test_a_repeated_workbook_export_rehashes_nothing(
+    session, verified, hashed, monkeypatch, tmp_path
+):
+    from ledger import forked
+
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)  # check in-process
+    campaign = find_campaign(session, unit_id=verified.parent_id, year=2018)
+    made = export_workbook(session, campaign_id=campaign.id, path=tmp_path / "a.xlsx")
+    assert all(c.ok for c in made.checks) and hashed == []
