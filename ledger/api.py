@@ -6,37 +6,46 @@ from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_login import current_user
 
 from .db import get_session
-from .services.campaigns import campaigns_for, visible_focus
+from .services.campaigns import campaign_rows, visible_focus
 from .services.progress import campaign_progress
 from .services.reports import same_period_rows
 from .services.tokens import user_for_token
-from .services.units import subtree_ids
+from .services.units import subtree_ids, subtree_scope, tree_version
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _user_scope() -> set[int]:
     """Scope of the bearer token's user, else of the signed-in user; 401 otherwise (the
-    user's own unit is kept on ``g`` for the campaigns in which it holds a quota)."""
+    user's own unit is kept on ``g`` for the campaigns in which it holds a quota, and the
+    scope as a query takes it on ``g.api_members``). The token is checked on every call (a
+    revoked token stops at once); the walk of the unit's subtree is remembered per process
+    while the tree is unchanged (``units.subtree_ids``), keyed by the unit, never the token."""
+    if "api_scope" in g:
+        return g.api_scope
     header = request.headers.get("Authorization", "")
     session = get_session()
     if header.startswith("Bearer "):
         user = user_for_token(session, header[7:].strip())
         if user is None:  # unknown, expired, revoked, or its owner deactivated
             abort(401)
-        g.api_unit_id = user.unit_id
-        return subtree_ids(session, user.unit_id)
-    if current_user.is_authenticated:
-        g.api_unit_id = current_user.unit_id
-        return subtree_ids(session, current_user.unit_id)
-    abort(401)
-    return set()  # not reached: abort raises
+        unit_id = user.unit_id
+    elif current_user.is_authenticated:
+        unit_id = current_user.unit_id
+    else:
+        abort(401)
+    g.api_unit_id = unit_id
+    version = tree_version(session)
+    g.api_scope = subtree_ids(session, unit_id, version=version)
+    g.api_members = subtree_scope(session, unit_id, version=version)
+    return g.api_scope
 
 
 @bp.route("/campaigns")
 def campaigns():
     """Campaigns in scope."""
-    scope = _user_scope()
+    _user_scope()
+    base = url_for("api.campaigns")
     return jsonify(
         [
             {
@@ -44,12 +53,12 @@ def campaigns():
                 "year": c.year,
                 "code": c.code,
                 "name": c.name,
-                "unit": u.name,
-                "unit_code": u.code,
+                "unit": c.unit_name,
+                "unit_code": c.unit_code,
                 "target": c.target,
-                "progress": url_for("api.progress", campaign_id=c.id),
+                "progress": f"{base}/{c.id}/progress",
             }
-            for c, u in campaigns_for(get_session(), scope, holder_id=g.api_unit_id)
+            for c in campaign_rows(get_session(), g.api_members, holder_id=g.api_unit_id)
         ]
     )
 

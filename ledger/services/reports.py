@@ -13,7 +13,7 @@ from ..models import Account, Campaign, Category, Posting, ReportPeriod, Unit
 from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
 from .progress import Progress, campaign_progress
-from .units import predecessor_shares, subtree_ids, subtree_members
+from .units import in_units, predecessor_shares, subtree_ids, subtree_members
 
 
 def collected_between(session: Session, *, root_ids: list[int], start: date, end: date) -> int:
@@ -275,6 +275,7 @@ def period_report(
         )
         for u, share in predecessor_shares(session, root, start)
     ]
+    _load_units(session, [r.unit_id for r in progress.rows])
     rows = [
         PeriodRow(
             unit_id=r.unit_id,
@@ -313,10 +314,18 @@ def same_period_rows(
     campaign, root = progress.campaign, progress.unit.id
     start = _year_back(campaign.starts_on)
     totals = _previous_totals(session, root, start, _year_back(progress.as_of))
+    _load_units(session, [r.unit_id for r in progress.rows])
     return (
         same_period(session, root, start, totals),
         {r.unit_id: same_period(session, r.unit_id, start, totals) for r in progress.rows},
     )
+
+
+def _load_units(session: Session, unit_ids: list[int]) -> None:
+    """Read these units in one query, so the per-row look-ups that follow (``session.get``)
+    find them in the session instead of asking the database once per row."""
+    for chunk in range(0, len(unit_ids), 1000):
+        session.exec(select(Unit).where(col(Unit.id).in_(unit_ids[chunk : chunk + 1000]))).all()
 
 
 def _previous_totals(session: Session, root: int, start: date, end: date):
@@ -349,7 +358,7 @@ def due_reports(
     which that unit holds a quota) due from today on (and recently overdue), soonest first."""
     from ..models import Quota
 
-    condition: ColumnElement[bool] = col(Campaign.unit_id).in_(unit_ids)
+    condition: ColumnElement[bool] = in_units(col(Campaign.unit_id), unit_ids)
     if holder_id is not None:
         condition = condition | col(Campaign.id).in_(
             select(Quota.campaign_id).where(Quota.unit_id == holder_id)
