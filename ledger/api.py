@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 
 from .db import get_session
+from .filecache import cached, key_of
 from .services.campaigns import campaign_rows, visible_focus
 from .services.progress import campaign_progress
 from .services.reports import same_period_rows
 from .services.tokens import user_for_token
 from .services.units import subtree_ids, subtree_scope, tree_version
+from .services.versions import unit_version
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -65,48 +70,66 @@ def campaigns():
 
 @bp.route("/campaigns/<int:campaign_id>/progress")
 def progress(campaign_id: int):
-    """Target, Σ quotas, headroom, collected, spent, balance and every child unit's figures."""
-    found = visible_focus(get_session(), campaign_id, scope=_user_scope(), unit_id=g.api_unit_id)
+    """Target, Σ quotas, headroom, collected, spent, balance and every child unit's figures:
+    computed once per data version of the unit they are about (``services.versions``: any
+    posting, void, quota or name under it moves it) and day, kept on disk, shared by every
+    caller who may see that unit."""
+    session = get_session()
+    found = visible_focus(session, campaign_id, scope=_user_scope(), unit_id=g.api_unit_id)
     if found is None:
         abort(404)
     campaign, focus = found
+    key = key_of(
+        "api-progress",
+        campaign.id,
+        focus,
+        date.today(),
+        unit_version(session, focus or campaign.unit_id),
+    )
+    body = cached(
+        Path(current_app.instance_path) / "cache" / "api",
+        key,
+        lambda: current_app.json.dumps(_progress_body(campaign, focus)).encode(),
+    )
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _progress_body(campaign, focus: int | None) -> dict:
     p = campaign_progress(get_session(), campaign_id=campaign.id, focus_id=focus)
     same, same_rows = same_period_rows(get_session(), p)
-    return jsonify(
-        {
-            "campaign": {
-                "id": campaign.id,
-                "year": campaign.year,
-                "code": campaign.code,
-                "name": campaign.name,
-            },
-            "unit": {"code": p.unit.code, "name": p.unit.name},
-            "as_of": p.as_of.isoformat(),
-            "target": p.target,
-            "quota_total": p.quota_total,
-            "headroom": p.headroom,
-            "collected": p.collected,
-            "rate_percent": p.rate,
-            "disbursed": p.disbursed,
-            "balance": p.balance,
-            "same_period_last_year": same.as_dict(),
-            "units": [
-                {
-                    "code": r.code,
-                    "name": r.name,
-                    "quota": r.quota,
-                    "collected": r.collected,
-                    "rate_percent": r.rate,
-                    "difference": r.difference,
-                    "disbursed": r.disbursed,
-                    "balance": r.balance,
-                    "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None,
-                    "same_period_last_year": same_rows[r.unit_id].as_dict(),
-                }
-                for r in p.rows
-            ],
-        }
-    )
+    return {
+        "campaign": {
+            "id": campaign.id,
+            "year": campaign.year,
+            "code": campaign.code,
+            "name": campaign.name,
+        },
+        "unit": {"code": p.unit.code, "name": p.unit.name},
+        "as_of": p.as_of.isoformat(),
+        "target": p.target,
+        "quota_total": p.quota_total,
+        "headroom": p.headroom,
+        "collected": p.collected,
+        "rate_percent": p.rate,
+        "disbursed": p.disbursed,
+        "balance": p.balance,
+        "same_period_last_year": same.as_dict(),
+        "units": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "quota": r.quota,
+                "collected": r.collected,
+                "rate_percent": r.rate,
+                "difference": r.difference,
+                "disbursed": r.disbursed,
+                "balance": r.balance,
+                "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None,
+                "same_period_last_year": same_rows[r.unit_id].as_dict(),
+            }
+            for r in p.rows
+        ],
+    }
 
 
 @bp.route("/openapi.json")

@@ -1,5 +1,7 @@
 """The JSON API: a token, its scope, the OpenAPI description."""
 
+from datetime import date
+
 from sqlmodel import col, select
 
 from ledger.services.campaigns import create_campaign
@@ -95,3 +97,19 @@ def test_a_moved_unit_leaves_the_remembered_scope_at_once(session, unit):
     assert unit("TT-CHUONGDUONG").id in subtree_ids(session, other.id)
     moved = subtree_scope(session, other.id)
     assert moved.ids == frozenset({other.id, unit("TT-CHUONGDUONG").id})
+
+
+def test_a_kept_progress_answer_moves_with_a_new_receipt(
+    client, runner, demo, make_user, make_receipt, session
+):
+    """The progress answer is kept per data version: the same answer while nothing changed,
+    a new one as soon as a receipt is posted under the unit."""
+    make_user("duyet.tt", "reviewer", "TT")
+    token = runner.invoke(args=["api-token", "duyet.tt"]).output.strip()
+    path = f"/api/v1/campaigns/{demo.id}/progress"
+    before = _get(client, path, token).json
+    assert _get(client, path, token).json == before
+    make_receipt("TT-CHUONGDUONG", amount=7_000_000, on=date(2018, 4, 2))
+    session.commit()
+    after = _get(client, path, token).json
+    assert after["collected"] == before["collected"] + 7_000_000

@@ -447,11 +447,12 @@ def campaign_list(session: Session) -> list[Any]:
 def campaign_page(
     session: Session, unit_ids, *, page: int, per_page: int
 ) -> tuple[list[tuple[Campaign, Unit]], bool]:
-    """One page of the campaigns of these units (newest first) and whether more follow."""
+    """One page of the campaigns of these units (ids or a ``units.Scope``), newest first, and
+    whether more follow."""
     rows = session.exec(
         select(Campaign, Unit)
         .join(Unit, col(Unit.id) == Campaign.unit_id)
-        .where(col(Campaign.unit_id).in_(sorted(unit_ids)))
+        .where(in_units(col(Campaign.unit_id), unit_ids))
         .order_by(col(Campaign.starts_on).desc(), Unit.name, Campaign.code)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
