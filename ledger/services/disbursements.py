@@ -390,7 +390,7 @@ def disbursements_page(
     unit_ids: Any,
     flt: DisbursementFilter,
     page: int = 1,
-    per_page: int = 100,
+    per_page: int = 50,
     cursor: Cursor | None = None,
 ) -> DisbursementList:
     """One page of the disbursements of ``unit_ids`` (ids or a select of them), newest first,

@@ -14,6 +14,7 @@ from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
 from .progress import Progress, campaign_progress
 from .units import in_units, predecessor_shares, subtree_ids, subtree_members
+from .versions import remembered
 
 
 def collected_between(session: Session, *, root_ids: list[int], start: date, end: date) -> int:
@@ -35,7 +36,21 @@ def collected_between(session: Session, *, root_ids: list[int], start: date, end
 def spent_by_category(
     session: Session, *, root_id: int, start: date, end: date
 ) -> list[tuple[str, str, str, int]]:
-    """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``."""
+    """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``
+    (remembered while nothing under it changes: a nation's took 30–60 ms to sum)."""
+    return list(
+        remembered(
+            session,
+            root_id,
+            ("spent_by_category", root_id, start, end),
+            lambda: tuple(_spent_by_category(session, root_id=root_id, start=start, end=end)),
+        )
+    )
+
+
+def _spent_by_category(
+    session: Session, *, root_id: int, start: date, end: date
+) -> list[tuple[str, str, str, int]]:
     rows = session.exec(
         select(Account.kind, func.sum(Posting.amount))
         .join(Account, col(Account.id) == Posting.account_id)

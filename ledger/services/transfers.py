@@ -230,7 +230,7 @@ def list_transfers(
     unit_ids: Any,
     status: str = "",
     page: int = 1,
-    per_page: int = 100,
+    per_page: int = 50,
     cursor: Cursor | None = None,
 ) -> TransferList:
     """Transfers touching any unit of ``unit_ids`` (ids or a select of them), newest first:
