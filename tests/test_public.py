@@ -23,7 +23,7 @@ def test_public_figures_are_kept_until_a_posting_or_a_void(client, demo, session
 
     def collected() -> str:
         text = client.get(f"/public/campaigns/{demo.id}").text
-        return text.split("Đã vận động</dt><dd class=\"money\">", 1)[1].split(" ", 1)[0]
+        return text.split('Đã vận động</dt><dd class="money">', 1)[1].split(" ", 1)[0]
 
     before = collected()
     assert collected() == before
