@@ -290,7 +290,7 @@ def period_report(
         )
         for u, share in predecessor_shares(session, root, start)
     ]
-    _load_units(session, [r.unit_id for r in progress.rows])
+    loaded = _load_units(session, [r.unit_id for r in progress.rows])
     rows = [
         PeriodRow(
             unit_id=r.unit_id,
@@ -302,6 +302,7 @@ def period_report(
         )
         for r in progress.rows
     ]
+    del loaded  # the units were looked up from the session while it was alive
     return PeriodReport(
         period=period,
         progress=progress,
@@ -329,18 +330,23 @@ def same_period_rows(
     campaign, root = progress.campaign, progress.unit.id
     start = _year_back(campaign.starts_on)
     totals = _previous_totals(session, root, start, _year_back(progress.as_of))
-    _load_units(session, [r.unit_id for r in progress.rows])
-    return (
+    loaded = _load_units(session, [r.unit_id for r in progress.rows])
+    found = (
         same_period(session, root, start, totals),
         {r.unit_id: same_period(session, r.unit_id, start, totals) for r in progress.rows},
     )
+    del loaded  # the units were looked up from the session while it was alive
+    return found
 
 
-def _load_units(session: Session, unit_ids: list[int]) -> None:
+def _load_units(session: Session, unit_ids: list[int]) -> list[Unit]:
     """Read these units in one query, so the per-row look-ups that follow (``session.get``)
-    find them in the session instead of asking the database once per row."""
+    find them in the session instead of asking the database once per row (the session holds
+    them weakly: keep the returned list while they are looked up)."""
+    found: list[Unit] = []
     for chunk in range(0, len(unit_ids), 1000):
-        session.exec(select(Unit).where(col(Unit.id).in_(unit_ids[chunk : chunk + 1000]))).all()
+        found += session.exec(select(Unit).where(col(Unit.id).in_(unit_ids[chunk : chunk + 1000])))
+    return found
 
 
 def _previous_totals(session: Session, root: int, start: date, end: date):
