@@ -274,10 +274,15 @@ _SAID: set[str] = set()
 
 
 def _workbook(url, campaign_id):
+    import tempfile
+    from pathlib import Path
+
     from ..services.reconciliation import export_workbook
 
-    made = export_workbook(_session(url), campaign_id=campaign_id)
-    assert made.content
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "workbook.xlsx"
+        made = export_workbook(_session(url), campaign_id=campaign_id, path=path)
+        assert path.stat().st_size
     line = (
         f"    ({len(made.data.progress.rows)} units, {len(made.data.receipts)} receipts, checks "
         f"{'OK' if all(c.ok for c in made.checks) else 'LỆCH'})"
