@@ -2,41 +2,55 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 
 from .db import get_session
-from .services.campaigns import campaigns_for, visible_focus
+from .filecache import cached, key_of
+from .services.campaigns import campaign_rows, visible_focus
 from .services.progress import campaign_progress
 from .services.reports import same_period_rows
 from .services.tokens import user_for_token
-from .services.units import subtree_ids
+from .services.units import subtree_ids, subtree_scope, tree_version
+from .services.versions import unit_version
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 def _user_scope() -> set[int]:
     """Scope of the bearer token's user, else of the signed-in user; 401 otherwise (the
-    user's own unit is kept on ``g`` for the campaigns in which it holds a quota)."""
+    user's own unit is kept on ``g`` for the campaigns in which it holds a quota, and the
+    scope as a query takes it on ``g.api_members``). The token is checked on every call (a
+    revoked token stops at once); the walk of the unit's subtree is remembered per process
+    while the tree is unchanged (``units.subtree_ids``), keyed by the unit, never the token."""
+    if "api_scope" in g:
+        return g.api_scope
     header = request.headers.get("Authorization", "")
     session = get_session()
     if header.startswith("Bearer "):
         user = user_for_token(session, header[7:].strip())
         if user is None:  # unknown, expired, revoked, or its owner deactivated
             abort(401)
-        g.api_unit_id = user.unit_id
-        return subtree_ids(session, user.unit_id)
-    if current_user.is_authenticated:
-        g.api_unit_id = current_user.unit_id
-        return subtree_ids(session, current_user.unit_id)
-    abort(401)
-    return set()  # not reached: abort raises
+        unit_id = user.unit_id
+    elif current_user.is_authenticated:
+        unit_id = current_user.unit_id
+    else:
+        abort(401)
+    g.api_unit_id = unit_id
+    version = tree_version(session)
+    g.api_scope = subtree_ids(session, unit_id, version=version)
+    g.api_members = subtree_scope(session, unit_id, version=version)
+    return g.api_scope
 
 
 @bp.route("/campaigns")
 def campaigns():
     """Campaigns in scope."""
-    scope = _user_scope()
+    _user_scope()
+    base = url_for("api.campaigns")
     return jsonify(
         [
             {
@@ -44,60 +58,78 @@ def campaigns():
                 "year": c.year,
                 "code": c.code,
                 "name": c.name,
-                "unit": u.name,
-                "unit_code": u.code,
+                "unit": c.unit_name,
+                "unit_code": c.unit_code,
                 "target": c.target,
-                "progress": url_for("api.progress", campaign_id=c.id),
+                "progress": f"{base}/{c.id}/progress",
             }
-            for c, u in campaigns_for(get_session(), scope, holder_id=g.api_unit_id)
+            for c in campaign_rows(get_session(), g.api_members, holder_id=g.api_unit_id)
         ]
     )
 
 
 @bp.route("/campaigns/<int:campaign_id>/progress")
 def progress(campaign_id: int):
-    """Target, Σ quotas, headroom, collected, spent, balance and every child unit's figures."""
-    found = visible_focus(get_session(), campaign_id, scope=_user_scope(), unit_id=g.api_unit_id)
+    """Target, Σ quotas, headroom, collected, spent, balance and every child unit's figures:
+    computed once per data version of the unit they are about (``services.versions``: any
+    posting, void, quota or name under it moves it) and day, kept on disk, shared by every
+    caller who may see that unit."""
+    session = get_session()
+    found = visible_focus(session, campaign_id, scope=_user_scope(), unit_id=g.api_unit_id)
     if found is None:
         abort(404)
     campaign, focus = found
+    key = key_of(
+        "api-progress",
+        campaign.id,
+        focus,
+        date.today(),
+        unit_version(session, focus or campaign.unit_id),
+    )
+    body = cached(
+        Path(current_app.instance_path) / "cache" / "api",
+        key,
+        lambda: current_app.json.dumps(_progress_body(campaign, focus)).encode(),
+    )
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def _progress_body(campaign, focus: int | None) -> dict:
     p = campaign_progress(get_session(), campaign_id=campaign.id, focus_id=focus)
     same, same_rows = same_period_rows(get_session(), p)
-    return jsonify(
-        {
-            "campaign": {
-                "id": campaign.id,
-                "year": campaign.year,
-                "code": campaign.code,
-                "name": campaign.name,
-            },
-            "unit": {"code": p.unit.code, "name": p.unit.name},
-            "as_of": p.as_of.isoformat(),
-            "target": p.target,
-            "quota_total": p.quota_total,
-            "headroom": p.headroom,
-            "collected": p.collected,
-            "rate_percent": p.rate,
-            "disbursed": p.disbursed,
-            "balance": p.balance,
-            "same_period_last_year": same.as_dict(),
-            "units": [
-                {
-                    "code": r.code,
-                    "name": r.name,
-                    "quota": r.quota,
-                    "collected": r.collected,
-                    "rate_percent": r.rate,
-                    "difference": r.difference,
-                    "disbursed": r.disbursed,
-                    "balance": r.balance,
-                    "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None,
-                    "same_period_last_year": same_rows[r.unit_id].as_dict(),
-                }
-                for r in p.rows
-            ],
-        }
-    )
+    return {
+        "campaign": {
+            "id": campaign.id,
+            "year": campaign.year,
+            "code": campaign.code,
+            "name": campaign.name,
+        },
+        "unit": {"code": p.unit.code, "name": p.unit.name},
+        "as_of": p.as_of.isoformat(),
+        "target": p.target,
+        "quota_total": p.quota_total,
+        "headroom": p.headroom,
+        "collected": p.collected,
+        "rate_percent": p.rate,
+        "disbursed": p.disbursed,
+        "balance": p.balance,
+        "same_period_last_year": same.as_dict(),
+        "units": [
+            {
+                "code": r.code,
+                "name": r.name,
+                "quota": r.quota,
+                "collected": r.collected,
+                "rate_percent": r.rate,
+                "difference": r.difference,
+                "disbursed": r.disbursed,
+                "balance": r.balance,
+                "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None,
+                "same_period_last_year": same_rows[r.unit_id].as_dict(),
+            }
+            for r in p.rows
+        ],
+    }
 
 
 @bp.route("/openapi.json")

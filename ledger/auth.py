@@ -10,7 +10,7 @@ from flask_login import LoginManager, current_user
 
 from .db import get_session
 from .models import User
-from .services.units import subtree_ids
+from .services.units import Scope, subtree_ids, subtree_scope, tree_version
 from .vocab import Role
 
 login_manager = LoginManager()
@@ -74,11 +74,26 @@ def load_user(token: str):
     return SignedInUser(user)
 
 
+def tree() -> tuple:
+    """The unit tree's version as this request reads it (``units.tree_version``, once)."""
+    if "tree_version" not in g:
+        g.tree_version = tree_version(get_session())
+    return g.tree_version
+
+
 def scope_ids() -> set[int]:
     """Ids of the signed-in user's unit and every unit under it (cached per request)."""
     if "scope_ids" not in g:
-        g.scope_ids = subtree_ids(get_session(), current_user.unit_id)
+        g.scope_ids = subtree_ids(get_session(), current_user.unit_id, version=tree())
     return g.scope_ids
+
+
+def scope_members() -> Scope:
+    """The signed-in user's scope as a condition the lists filter by (``units.Scope``: a
+    nation's 11,000 ids as bound parameters cost 50 ms per query)."""
+    if "scope_members" not in g:
+        g.scope_members = subtree_scope(get_session(), current_user.unit_id, version=tree())
+    return g.scope_members
 
 
 def require_scope(unit_id: int | None) -> None:

@@ -46,12 +46,15 @@ def _cleaned(values, table) -> ImmutableMultiDict:
 
 
 def set_headers(response):
-    """Security headers on every response, errors included; no caching of signed-in pages."""
+    """Security headers on every response, errors included; no caching of signed-in pages
+    (an answer that carries its own ETag, a chart or a public page, keeps the
+    "private, no-cache" it set: the browser keeps it and asks again, 304 while unchanged)."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
-    if request.endpoint != "static":
+    revalidated = "ETag" in response.headers and "Cache-Control" in response.headers
+    if request.endpoint != "static" and not revalidated:
         response.headers["Cache-Control"] = "no-store"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"

@@ -97,6 +97,8 @@ class Receipt(SQLModel, table=True):
 
 
 Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), col(Receipt.id))
+#: a nation's receipts newest first (migration 0009)
+Index("ix_receipt_date", col(Receipt.receipt_date), col(Receipt.id))
 
 
 class Category(SQLModel, table=True):
@@ -192,6 +194,15 @@ class Disbursement(SQLModel, table=True):
 
 
 Index("ix_disbursement_unit_status", col(Disbursement.unit_id), col(Disbursement.status))
+#: the lists newest first, at any scope, and the children's totals (migration 0009)
+Index("ix_disbursement_date", col(Disbursement.disbursement_date), col(Disbursement.id))
+Index(
+    "ix_disbursement_unit_date",
+    col(Disbursement.unit_id),
+    col(Disbursement.disbursement_date),
+    col(Disbursement.id),
+)
+Index("ix_disbursement_beneficiary", col(Disbursement.beneficiary_id))
 
 
 class Transfer(SQLModel, table=True):
@@ -220,3 +231,9 @@ class Transfer(SQLModel, table=True):
     memo: str = Field(default="", max_length=500)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     received_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+#: transfers newest first, at any scope (migration 0009)
+Index("ix_transfer_sent_on", col(Transfer.sent_on), col(Transfer.id))
+Index("ix_transfer_from", col(Transfer.from_unit_id), col(Transfer.sent_on), col(Transfer.id))
+Index("ix_transfer_to", col(Transfer.to_unit_id), col(Transfer.sent_on), col(Transfer.id))

@@ -86,6 +86,8 @@ class AuditHead(SQLModel, table=True):
 
 
 Index("ix_auditevent_unit_at", col(AuditEvent.unit_id), col(AuditEvent.at))
+#: a unit's audit log newest first (migration 0009)
+Index("ix_auditevent_unit_id", col(AuditEvent.unit_id), col(AuditEvent.id))
 
 
 class IdempotencyKey(SQLModel, table=True):

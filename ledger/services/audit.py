@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session, col, select
 
 from ..bulk import insert_rows, reserve_ids
 from ..models import AuditEvent, AuditHead, User, table_of, utcnow
+from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .seals import SEALED, digest_now, digests
+from .units import in_units
 
 AUDIT_TABLE = table_of(AuditEvent)  # the Core table the bulk writer fills, looked up once
 
@@ -153,17 +156,26 @@ def _dump(values: dict | None) -> str:
     return json.dumps(values, ensure_ascii=False, default=str, sort_keys=True) if values else ""
 
 
-def audit_page(session: Session, *, unit_ids, page: int, per_page: int) -> tuple[list, int]:
-    """``(event, username)`` of the units' events and the unit-less ones, newest first, one
-    page; and how many there are in all."""
-    where = or_(col(AuditEvent.unit_id).in_(unit_ids), col(AuditEvent.unit_id).is_(None))
-    rows = session.exec(
+def audit_page(
+    session: Session, *, unit_ids, page: int, per_page: int, cursor: Cursor | None = None
+) -> Page[Any]:
+    """``(event, username)`` of the units' events (``unit_ids``: ids or a select of them) and
+    the unit-less ones, newest first: one page from ``cursor`` (an event id) or by number,
+    and how many there are up to ``paging.COUNT_LIMIT``."""
+    where = or_(in_units(col(AuditEvent.unit_id), unit_ids), col(AuditEvent.unit_id).is_(None))
+    count = bounded_count(session, select(col(AuditEvent.id)).where(where))
+    query = (
         select(AuditEvent, User.username)
         .outerjoin(User, col(User.id) == AuditEvent.user_id)
         .where(where)
-        .order_by(col(AuditEvent.id).desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    count = session.exec(select(func.count(col(AuditEvent.id))).where(where)).one()
-    return list(rows), count
+    )
+    return numbered_or_keyset(
+        session,
+        query,
+        order=(col(AuditEvent.id),),
+        key_of=lambda row: (row[0].id,),
+        cursor=cursor,
+        page=page,
+        per_page=per_page,
+        count=count,
+    )

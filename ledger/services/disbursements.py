@@ -7,9 +7,9 @@ approvals can never commit more than the fund holds, and a fund never pays into 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -36,7 +36,8 @@ from .journal import (
     post_entry,
     reverse_entry,
 )
-from .units import ensure_valid, get_unit, is_within
+from .paging import Cursor, Page, bounded_count, numbered_or_keyset
+from .units import ensure_valid, get_unit, in_units, is_within
 from .vouchers import next_number
 
 
@@ -344,14 +345,8 @@ class DisbursementFilter:
     date_to: date | None = None
 
 
-def list_disbursements(
-    session: Session, *, unit_ids: Collection[int], flt: DisbursementFilter, limit: int = 200
-):
-    """Disbursements in scope with their category, newest first, and the total of paid ones."""
-    query = select(Disbursement, Category).join(
-        Category, col(Category.id) == Disbursement.category_id
-    )
-    query = query.where(col(Disbursement.unit_id).in_(unit_ids))
+def _filtered(query: Any, *, unit_ids: Any, flt: DisbursementFilter) -> Any:
+    query = query.where(in_units(col(Disbursement.unit_id), unit_ids))
     for present, condition in [
         (flt.status, lambda: col(Disbursement.status) == flt.status),
         (flt.category_id, lambda: col(Disbursement.category_id) == flt.category_id),
@@ -360,10 +355,68 @@ def list_disbursements(
     ]:
         if present:
             query = query.where(condition())
+    return query
+
+
+def list_disbursements(
+    session: Session, *, unit_ids: Any, flt: DisbursementFilter, limit: int = 200
+) -> tuple[list[tuple[Disbursement, Category]], int]:
+    """Disbursements in scope with their category, newest first, and the total of paid ones
+    among them (the approval queue: drafts)."""
+    query = select(Disbursement, Category).join(
+        Category, col(Category.id) == Disbursement.category_id
+    )
     rows = session.exec(
-        query.order_by(
-            col(Disbursement.disbursement_date).desc(), col(Disbursement.id).desc()
-        ).limit(limit)
+        _filtered(query, unit_ids=unit_ids, flt=flt)
+        .order_by(col(Disbursement.disbursement_date).desc(), col(Disbursement.id).desc())
+        .limit(limit)
     ).all()
     total = sum(d.amount for d, _ in rows if d.status == "paid")
-    return [tuple(r) for r in rows], total
+    return [(d, c) for d, c in rows], total
+
+
+@dataclass
+class DisbursementList:
+    """One page of disbursements with their category, and the total paid over the whole
+    filtered list (None past ``paging.COUNT_LIMIT`` rows: narrow the filter)."""
+
+    page: Page[Any]
+    total: int | None
+
+
+def disbursements_page(
+    session: Session,
+    *,
+    unit_ids: Any,
+    flt: DisbursementFilter,
+    page: int = 1,
+    per_page: int = 50,
+    cursor: Cursor | None = None,
+) -> DisbursementList:
+    """One page of the disbursements of ``unit_ids`` (ids or a select of them), newest first,
+    from ``cursor`` or by number; the count and the total paid while the list is countable."""
+    count = bounded_count(
+        session, _filtered(select(col(Disbursement.id)), unit_ids=unit_ids, flt=flt)
+    )
+    total = None
+    if count is not None:
+        paid = func.coalesce(
+            func.sum(Disbursement.amount).filter(col(Disbursement.status) == "paid"), 0
+        )
+        total = int(session.exec(_filtered(select(paid), unit_ids=unit_ids, flt=flt)).one())
+    query = _filtered(
+        select(Disbursement, Category).join(Category, col(Category.id) == Disbursement.category_id),
+        unit_ids=unit_ids,
+        flt=flt,
+    )
+    found = numbered_or_keyset(
+        session,
+        query,
+        order=(col(Disbursement.disbursement_date), col(Disbursement.id)),
+        key_of=lambda row: (row[0].disbursement_date, row[0].id),
+        cursor=cursor,
+        page=page,
+        per_page=per_page,
+        count=count,
+    )
+    return DisbursementList(found, total)

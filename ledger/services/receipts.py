@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -34,7 +33,8 @@ from .journal import (
     reverse_entry,
 )
 from .locks import locked_through
-from .units import ensure_valid, get_unit, subtree_ids
+from .paging import Cursor, Page, bounded_count, numbered_or_keyset
+from .units import ensure_valid, get_unit, in_units, subtree_ids
 from .vouchers import next_number
 
 #: which income account a source credits; only mobilised money counts toward quotas
@@ -307,8 +307,8 @@ class ReceiptFilter:
 _Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 
 
-def _filtered(query: _Query, *, unit_ids: Collection[int], flt: ReceiptFilter) -> _Query:
-    query = query.where(col(Receipt.unit_id).in_(unit_ids))
+def _filtered(query: _Query, *, unit_ids: Any, flt: ReceiptFilter) -> _Query:
+    query = query.where(in_units(col(Receipt.unit_id), unit_ids))
     conditions = [
         (flt.date_from, lambda: col(Receipt.receipt_date) >= flt.date_from),
         (flt.date_to, lambda: col(Receipt.receipt_date) <= flt.date_to),
@@ -326,29 +326,63 @@ def _filtered(query: _Query, *, unit_ids: Collection[int], flt: ReceiptFilter) -
     return query
 
 
+@dataclass
+class ReceiptList:
+    """One page of receipts, the keys of the pages around it, how many there are and the
+    total of the valid ones (both None past ``paging.COUNT_LIMIT``: narrow the filter)."""
+
+    page: Page[Receipt]
+    total: int | None
+
+    @property
+    def rows(self) -> list[Receipt]:
+        return self.page.rows
+
+    @property
+    def count(self) -> int | None:
+        return self.page.count
+
+
 def list_receipts(
     session: Session,
     *,
-    unit_ids: Collection[int],
+    unit_ids: Any,
     flt: ReceiptFilter,
     page: int = 1,
     per_page: int = 50,
-) -> tuple[list[Receipt], int, int]:
-    """One page of receipts (newest first), the count and the total of valid ones shown."""
-    rows = session.exec(
-        _filtered(select(Receipt), unit_ids=unit_ids, flt=flt)
-        .order_by(col(Receipt.receipt_date).desc(), col(Receipt.id).desc())
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
-    ).all()
-    count, total = session.exec(
-        _filtered(
-            select(
-                func.count(col(Receipt.id)),
-                func.coalesce(func.sum(Receipt.amount).filter(col(Receipt.voided_at).is_(None)), 0),
-            ),
-            unit_ids=unit_ids,
-            flt=flt,
+    cursor: Cursor | None = None,
+) -> ReceiptList:
+    """One page of receipts (newest first) of ``unit_ids`` (ids, or a select of them), from
+    ``cursor`` or else by page number; the count and the total of valid ones when the
+    filtered list holds at most ``paging.COUNT_LIMIT`` receipts."""
+    query = _filtered(select(Receipt), unit_ids=unit_ids, flt=flt)
+    count = bounded_count(session, _filtered(select(col(Receipt.id)), unit_ids=unit_ids, flt=flt))
+    total = None
+    if count is not None:
+        total = int(
+            session.exec(
+                _filtered(
+                    select(
+                        func.coalesce(
+                            func.sum(Receipt.amount).filter(col(Receipt.voided_at).is_(None)), 0
+                        )
+                    ),
+                    unit_ids=unit_ids,
+                    flt=flt,
+                )
+            ).one()
         )
-    ).one()
-    return list(rows), int(count), int(total)
+    order = (col(Receipt.receipt_date), col(Receipt.id))
+    return ReceiptList(
+        numbered_or_keyset(
+            session,
+            query,
+            order=order,
+            key_of=lambda r: (r.receipt_date, r.id),
+            cursor=cursor,
+            page=page,
+            per_page=per_page,
+            count=count,
+        ),
+        total,
+    )

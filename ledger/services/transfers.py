@@ -9,10 +9,11 @@ receiver's expense, with its reason. Nobody confirms more than was sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from ..bulk import reserve_ids
@@ -29,10 +30,12 @@ from ..errors import (
 from ..models import Transfer, Unit, table_of
 from ..money import parse_amount
 from ..text import clean
+from ..vocab import TransferStatus
 from .audit import record_event
 from .journal import Line, balance, ensure_plausible, lock_fund, post_entry
+from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .settings import int_setting
-from .units import ensure_valid, get_unit, is_within
+from .units import ensure_valid, get_unit, in_units, is_within
 
 
 def send_transfer(
@@ -211,21 +214,57 @@ def get_transfer(session: Session, transfer_id: int) -> Transfer:
     return transfer
 
 
+@dataclass
+class TransferList:
+    """One page of transfers, the total sent over the whole filtered list (None past
+    ``paging.COUNT_LIMIT``) and what is still in transit."""
+
+    page: Page[Transfer]
+    total: int | None
+    in_transit: int
+
+
 def list_transfers(
-    session: Session, *, unit_ids: Iterable[int], status: str = ""
-) -> list[Transfer]:
-    """Transfers touching any unit in scope, newest first."""
-    ids = list(unit_ids)
-    query = select(Transfer).where(
-        col(Transfer.from_unit_id).in_(ids) | col(Transfer.to_unit_id).in_(ids)
+    session: Session,
+    *,
+    unit_ids: Any,
+    status: str = "",
+    page: int = 1,
+    per_page: int = 50,
+    cursor: Cursor | None = None,
+) -> TransferList:
+    """Transfers touching any unit of ``unit_ids`` (ids or a select of them), newest first:
+    one page from ``cursor`` or by number, their total and the amount in transit."""
+
+    def scoped(query: Any) -> Any:
+        query = query.where(
+            in_units(col(Transfer.from_unit_id), unit_ids)
+            | in_units(col(Transfer.to_unit_id), unit_ids)
+        )
+        return query.where(Transfer.status == status) if status else query
+
+    count = bounded_count(session, scoped(select(col(Transfer.id))))
+    total = None
+    if count is not None:
+        total = int(
+            session.exec(scoped(select(func.coalesce(func.sum(Transfer.amount_sent), 0)))).one()
+        )
+    in_transit = session.exec(
+        scoped(select(func.coalesce(func.sum(Transfer.amount_sent), 0))).where(
+            Transfer.status == TransferStatus.SENT
+        )
+    ).one()
+    found = numbered_or_keyset(
+        session,
+        scoped(select(Transfer)),
+        order=(col(Transfer.sent_on), col(Transfer.id)),
+        key_of=lambda t: (t.sent_on, t.id),
+        cursor=cursor,
+        page=page,
+        per_page=per_page,
+        count=count,
     )
-    if status:
-        query = query.where(Transfer.status == status)
-    return list(
-        session.exec(
-            query.order_by(col(Transfer.sent_on).desc(), col(Transfer.id).desc()).limit(500)
-        ).all()
-    )
+    return TransferList(found, total, int(in_transit))
 
 
 def transfer_targets(session: Session, fund: Unit) -> list[Unit]:

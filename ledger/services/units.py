@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..errors import AmbiguousUnit, NotFound, UnitNotFound, UnitNotValid
@@ -135,21 +139,108 @@ def subtree_query(root_id: int):
 MAX_LISTED_UNITS = 2000
 
 
-def members(ids, root_id: int):
-    """What ``column.in_(…)`` takes for a subtree whose ids are known: the ids themselves,
-    or for a subtree as large as a nation the recursive CTE (no huge parameter list)."""
-    return sorted(ids) if len(ids) <= MAX_LISTED_UNITS else select(subtree_query(root_id).c.id)
+def members(ids, root_id: int, *, outside=None):
+    """What ``column.in_(…)`` takes for a subtree whose ids are known: the ids themselves; for
+    a subtree as large as a nation, the unit table less the few units ``outside`` it when
+    they are known and few (no recursion, no huge parameter list), else the recursive CTE."""
+    if len(ids) <= MAX_LISTED_UNITS:
+        return sorted(ids)
+    if outside is not None and len(outside) <= MAX_LISTED_UNITS:
+        every = select(col(Unit.id))
+        return every.where(col(Unit.id).not_in(sorted(outside))) if outside else every
+    return select(subtree_query(root_id).c.id)
 
 
 def subtree_members(session: Session, root_id: int):
     """``members`` of ``root_id``'s subtree."""
-    return members(subtree_ids(session, root_id), root_id)
+    version = tree_version(session)
+    ids = _subtree(session, root_id, version)
+    if len(ids) <= MAX_LISTED_UNITS:
+        return sorted(ids)
+    return members(ids, root_id, outside=_subtree(session, None, version) - ids)
 
 
-def subtree_ids(session: Session, root_id: int) -> set[int]:
-    """Ids of ``root_id`` and every unit under it."""
-    tree = subtree_query(root_id)
-    return set(session.exec(select(tree.c.id)).all())
+@dataclass(frozen=True)
+class Scope:
+    """A subtree as a condition on a unit column that the planner can use well: the ids when
+    they are few; for a subtree as large as a nation, "not one of the few units outside it"
+    (no recursion, no list of 11,000 parameters, and the list can be read in its own order);
+    else the recursive CTE."""
+
+    root_id: int
+    ids: frozenset[int] | None = None
+    outside: frozenset[int] | None = None
+
+    def where(self, column: Any) -> Any:
+        """``column`` (a unit id) lies in the subtree."""
+        if self.ids is not None:
+            return column.in_(sorted(self.ids))
+        if self.outside is not None:
+            return column.not_in(sorted(self.outside)) if self.outside else column.is_not(None)
+        return column.in_(select(subtree_query(self.root_id).c.id))
+
+
+def subtree_scope(session: Session, root_id: int, *, version: tuple | None = None) -> Scope:
+    """``root_id``'s subtree as a ``Scope`` (``version``: the ``tree_version`` when already
+    read in this transaction)."""
+    version = version or tree_version(session)
+    ids = _subtree(session, root_id, version)
+    if len(ids) <= MAX_LISTED_UNITS:
+        return Scope(root_id, ids=ids)
+    outside = _subtree(session, None, version) - ids
+    return Scope(root_id, outside=outside) if len(outside) <= MAX_LISTED_UNITS else Scope(root_id)
+
+
+def in_units(column: Any, unit_ids: Any) -> Any:
+    """``column`` lies in ``unit_ids``: a ``Scope``, or ids (or a select of them)."""
+    return unit_ids.where(column) if isinstance(unit_ids, Scope) else column.in_(unit_ids)
+
+
+def subtree_ids(session: Session, root_id: int, *, version: tuple | None = None) -> set[int]:
+    """Ids of ``root_id`` and every unit under it (remembered per process while the tree is
+    unchanged: a nation's 11,000 units took 30–40 ms to walk on every request; ``version``:
+    the ``tree_version`` when already read in this transaction)."""
+    return set(_subtree(session, root_id, version or tree_version(session)))
+
+
+def _subtree(session: Session, root_id: int | None, version: tuple) -> frozenset[int]:
+    """The ids under ``root_id`` (every unit for None) in the tree of this ``version``."""
+    key = (str(session.connection().engine.url), root_id, version)
+    with _SUBTREES_LOCK:
+        found = _SUBTREES.get(key)
+        if found is not None:
+            _SUBTREES.move_to_end(key)
+            return found
+    if root_id is None:
+        query = sa_select(col(Unit.id))
+    else:
+        tree = subtree_query(root_id)
+        query = sa_select(tree.c.id)
+    ids = frozenset(session.connection().execute(query).scalars())
+    with _SUBTREES_LOCK:
+        _SUBTREES[key] = ids
+        while len(_SUBTREES) > 256:
+            _SUBTREES.popitem(last=False)
+    return ids
+
+
+_SUBTREES: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+_SUBTREES_LOCK = threading.Lock()
+_TREE_VERSION = sa_select(
+    func.count(),
+    func.max(col(Unit.id)),
+    func.sum(col(Unit.parent_id)),
+    func.sum(col(Unit.id) * col(Unit.parent_id)),
+)
+
+
+def tree_version(session: Session) -> tuple:
+    """What changes when a unit is added, removed or moved: the count, the largest id and
+    two sums over the parent links (a move changes Σ parent; a swap of two parents changes
+    Σ id × parent). One pass over the parent index: about 1 ms for 11,000 units."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # a raw read does not autoflush: count what this session changed
+    return tuple(session.connection().execute(_TREE_VERSION).one())
 
 
 def is_within(session: Session, *, unit_id: int, scope_id: int) -> bool:

@@ -14,6 +14,7 @@ from ..models import Unit, User, utcnow
 from ..text import clean
 from .audit import record_event
 from .tokens import revoke_all
+from .units import in_units
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 #: verified against when the username is unknown, so both failures cost the same time
@@ -176,12 +177,13 @@ def update_user(
 
 
 def users_in(session: Session, unit_ids) -> list:
-    """``(user, unit)`` for the users of these units, by unit name and username."""
+    """``(user, unit)`` for the users of these units (ids or a ``units.Scope``), by unit
+    name and username."""
     return list(
         session.exec(
             select(User, Unit)
             .join(Unit, col(Unit.id) == User.unit_id)
-            .where(col(User.unit_id).in_(unit_ids))
+            .where(in_units(col(User.unit_id), unit_ids))
             .order_by(Unit.name, User.username)
         ).all()
     )

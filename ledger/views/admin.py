@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import permission_required, require_scope, scope_ids
+from ..auth import permission_required, require_scope, scope_ids, scope_members
 from ..db import get_session
 from ..errors import LedgerError
 from ..forms import SettingsForm, UserForm
@@ -29,7 +29,7 @@ def _unit_choices():
 @permission_required("manage_users")
 def users():
     """The users whose unit is in the admin's scope."""
-    return render_template("admin/users.html", rows=users_in(get_session(), scope_ids()))
+    return render_template("admin/users.html", rows=users_in(get_session(), scope_members()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

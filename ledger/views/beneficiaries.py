@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope, scope_ids
+from ..auth import permission_required, require_scope, scope_ids, scope_members
 from ..db import get_session, get_write_session
 from ..errors import DuplicateBeneficiary, LedgerError
 from ..forms import BeneficiaryForm, UnmaskForm
@@ -14,8 +14,9 @@ from ..i18n import error_message
 from ..models import Beneficiary, Unit
 from ..security import log
 from ..services import beneficiaries as service
+from ..services.paging import parse_cursor
 from ..services.units import communes_among
-from .common import full_view, get_in_scope, run_once
+from .common import arg_int, full_view, get_in_scope, run_once
 
 bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
 
@@ -24,8 +25,17 @@ bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
 @login_required
 def index():
     """Children in scope (names masked unless the user cares for them) and what they received."""
-    rows = service.list_beneficiaries(get_session(), unit_ids=scope_ids())
-    return render_template("beneficiaries/index.html", rows=rows)
+    found = service.list_beneficiaries(
+        get_session(),
+        unit_ids=scope_members(),
+        page=arg_int("page", 1) or 1,
+        cursor=parse_cursor(
+            request.args.get("after", ""), request.args.get("before", ""), with_date=False
+        ),
+    )
+    return render_template(
+        "beneficiaries/index.html", rows=found.rows, pager=found, args=request.args
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

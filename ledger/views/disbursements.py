@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope, scope_ids
+from ..auth import permission_required, require_scope, scope_members, tree
 from ..db import get_session
 from ..errors import LedgerError
 from ..filter_forms import DisbursementFilterForm
@@ -19,8 +19,9 @@ from ..services import corrections
 from ..services import disbursements as service
 from ..services.beneficiaries import fund_children, mask_name
 from ..services.categories import list_categories
+from ..services.paging import parse_cursor
 from ..services.settings import int_setting, voucher_settings
-from ..services.units import get_unit, subtree_ids
+from ..services.units import get_unit, subtree_scope
 from ..vocab import DisbursementStatus
 from .common import arg_int, full_view, get_in_scope, read_filters, refused, run_once
 
@@ -41,13 +42,20 @@ def index():
     )
     unit_id = arg_int("unit", current_user.unit_id)
     require_scope(unit_id)
-    rows, total = service.list_disbursements(
-        session, unit_ids=subtree_ids(session, unit_id), flt=flt
+    found = service.disbursements_page(
+        session,
+        unit_ids=subtree_scope(session, unit_id, version=tree()),
+        flt=flt,
+        page=arg_int("page", 1) or 1,
+        cursor=parse_cursor(
+            request.args.get("after", ""), request.args.get("before", ""), with_date=True
+        ),
     )
     return render_template(
         "disbursements/index.html",
-        rows=rows,
-        total=total,
+        rows=found.page.rows,
+        total=found.total,
+        pager=found.page,
         args=request.args,
         categories=_categories(),
         title=_("Phiếu chi"),
@@ -61,7 +69,7 @@ def queue():
     session = get_session()
     rows, _total = service.list_disbursements(
         session,
-        unit_ids=scope_ids(),
+        unit_ids=scope_members(),
         flt=service.DisbursementFilter(status=DisbursementStatus.DRAFT.value),
     )
     limit = int_setting(session, "approval_same_level_max")

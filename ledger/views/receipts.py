@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope, scope_ids
+from ..auth import permission_required, require_scope, scope_ids, tree
 from ..db import get_session
 from ..errors import LedgerError
 from ..filter_forms import ReceiptFilterForm, SearchForm
@@ -28,8 +28,9 @@ from ..services import receipts as service
 from ..services.corrections import reissue_receipt
 from ..services.donors import create_donor, search_donors
 from ..services.locks import locked_through
+from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
-from ..services.units import get_unit, subtree_ids, unit_rows
+from ..services.units import get_unit, subtree_ids, subtree_scope, unit_rows
 from ..text import parse_digits
 from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
@@ -49,10 +50,17 @@ def index():
     """Receipts of a fund (and the units under it) with filters, totals and pages."""
     session, fund = get_session(), _fund()
     flt = _filter_from_args()
-    page = arg_int("page", 1) or 1
-    rows, count, total = service.list_receipts(
-        session, unit_ids=subtree_ids(session, fund.id), flt=flt, page=page, per_page=50
+    found = service.list_receipts(
+        session,
+        unit_ids=subtree_scope(session, fund.id, version=tree()),
+        flt=flt,
+        page=arg_int("page", 1) or 1,
+        cursor=parse_cursor(
+            request.args.get("after", ""), request.args.get("before", ""), with_date=True
+        ),
+        per_page=50,
     )
+    rows = found.rows
     units = (
         {u.id: u for u in unit_rows(session, {r.credit_unit_id for r in rows} | {fund.id})}
         if rows
@@ -62,10 +70,8 @@ def index():
         "receipts/index.html",
         fund=fund,
         rows=rows,
-        count=count,
-        total=total,
-        page=page,
-        pages=max(1, -(-count // 50)),
+        found=found,
+        pager=found.page,
         flt=flt,
         units=units,
         args=request.args,

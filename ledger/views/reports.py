@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import scope_ids
+from ..auth import scope_members
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..exports.reports import period_workbook
@@ -77,7 +77,10 @@ def _period(campaign_id: int, period_id: int):
 def due():
     """Reports coming due in the user's scope."""
     rows = reports.due_reports(
-        get_session(), unit_ids=scope_ids(), today=date.today(), holder_id=current_user.unit_id
+        get_session(),
+        unit_ids=scope_members(),
+        today=date.today(),
+        holder_id=current_user.unit_id,
     )
     return render_template("reports/due.html", rows=rows, today=date.today())
 

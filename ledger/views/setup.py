@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import permission_required, scope_ids
+from ..auth import permission_required, scope_ids, scope_members
 from ..campaign_forms import CampaignForm, DeleteForm, PeriodForm, TemplateForm
 from ..db import get_session
 from ..errors import LedgerError
@@ -152,7 +152,7 @@ def copy(campaign_id: int):
 def index():
     """The campaigns in scope, a page at a time, with set-up links."""
     page = max(arg_int("page", 1), 1)
-    rows, more = campaign_page(get_session(), scope_ids(), page=page, per_page=PAGE)
+    rows, more = campaign_page(get_session(), scope_members(), page=page, per_page=PAGE)
     return render_template(
         "setup/index.html",
         rows=rows,

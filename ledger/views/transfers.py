@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, scope_ids
+from ..auth import permission_required, scope_members
 from ..db import get_session
 from ..errors import LedgerError
 from ..filter_forms import TransferFilterForm
 from ..forms import ReceiveForm, TransferForm
 from ..models import Transfer, Unit
 from ..services import transfers as service
+from ..services.paging import parse_cursor
 from ..services.units import get_unit, unit_names
-from ..vocab import Role, TransferStatus
-from .common import get_in_scope, read_filters, refused, run_once
+from ..vocab import Role
+from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
@@ -28,16 +29,26 @@ def index():
     """Transfers touching the user's scope; those not yet received are in transit."""
     session = get_session()
     status = read_filters(TransferFilterForm()).status.data or ""
-    rows = service.list_transfers(session, unit_ids=scope_ids(), status=status)
+    found = service.list_transfers(
+        session,
+        unit_ids=scope_members(),
+        status=status,
+        page=arg_int("page", 1) or 1,
+        cursor=parse_cursor(
+            request.args.get("after", ""), request.args.get("before", ""), with_date=True
+        ),
+    )
+    rows = found.page.rows
     names = unit_names(session, {t.from_unit_id for t in rows} | {t.to_unit_id for t in rows} | {0})
-    in_transit = sum(t.amount_sent for t in rows if t.status == TransferStatus.SENT)
     return render_template(
         "transfers/index.html",
         rows=rows,
         names=names,
-        in_transit=in_transit,
+        in_transit=found.in_transit,
         status=status,
-        total=sum(t.amount_sent for t in rows),
+        total=found.total,
+        pager=found.page,
+        args=request.args,
     )
 
 

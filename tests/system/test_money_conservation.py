@@ -416,10 +416,10 @@ def test_a_void_cancels_the_receipt_as_of_its_own_date(session, make_receipt, un
     campaign = find_campaign(session, unit_id=unit("TT").id, year=2018)
     progress = campaign_progress(session, campaign_id=campaign.id, as_of=march[1])
     assert progress.collected == 1_000_000
-    _rows, _count, total = list_receipts(
+    listed = list_receipts(
         session, unit_ids=[fund], flt=ReceiptFilter(date_from=march[0], date_to=march[1])
     )
-    assert total == 1_000_000
+    assert listed.total == 1_000_000
     data = build_reconciliation(session, campaign_id=campaign.id, as_of=march[1])
     voided = {number: flag for number, *_rest, flag, _ref in data.receipts}
     assert voided == {1: False, 2: True}
