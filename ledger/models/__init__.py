@@ -12,7 +12,7 @@ from .documents import (
     Transfer,
     VoucherCounter,
 )
-from .journal import Anchor, ChainHead, CreditMonth, Entry, Posting
+from .journal import ROLLUP_GRAINS, Anchor, ChainHead, Entry, Posting, Rollup, RollupSpend
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
@@ -28,7 +28,6 @@ __all__ = [
     "Category",
     "ChainHead",
     "CircumstanceGroup",
-    "CreditMonth",
     "Disbursement",
     "Donor",
     "Entry",
@@ -36,8 +35,11 @@ __all__ = [
     "PeriodLock",
     "Posting",
     "Quota",
+    "ROLLUP_GRAINS",
     "Receipt",
     "ReportPeriod",
+    "Rollup",
+    "RollupSpend",
     "Setting",
     "Transfer",
     "Unit",
