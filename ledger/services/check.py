@@ -34,7 +34,7 @@ from ..models import (
 )
 from .audit import event_hash
 from .journal import entry_hash
-from .rollups import CASH_KINDS, period_of
+from .rollups import CASH_KINDS, period_of, write_pending
 from .seals import SEALED, digests
 
 
@@ -391,6 +391,7 @@ def check_rollups(session: Session, funds=None) -> list[Problem]:
     """Rollup rows (per unit with its subtree, day, month and year) that differ from the
     postings they sum, recomputed here in one pass; each difference named by unit, period
     and figure. With ``funds``, the rows of those units."""
+    write_pending(session)
     expected_totals, expected_spend = _expected_rollups(session, funds)
     stored_totals = {
         (r.unit_id, r.grain, r.period): (r.credited, r.credit_lines, r.last_credit, r.donations, r.cash)

@@ -18,7 +18,7 @@ from functools import lru_cache
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, or_, union_all, update
+from sqlalchemy import Select, case, event, func, literal, or_, union_all, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session, col, select
@@ -31,6 +31,8 @@ BEGINNING = date(2000, 1, 1)
 CASH_KINDS = ("cash", "bank")
 #: rows per upsert statement (bulk imports post thousands of days at once)
 CHUNK = 500
+#: where a session keeps the totals its postings added, until they are written
+PENDING = "rollups_pending"
 
 
 def period_of(day: date, grain: str) -> date:
@@ -115,10 +117,21 @@ class _Delta:
 
 
 def ancestry(session: Session, unit_ids) -> dict[int, list[int]]:
-    """unit → [the unit, its parent, …, the top]: one query per level (four at most)."""
+    """unit → [the unit, its parent, …, the top]: one recursive query for a few units (the
+    write path), one query per level for many (walking up from hundreds is cheaper so)."""
     wanted = sorted(set(unit_ids))
     parents: dict[int, int | None] = {}
-    frontier = set(wanted)
+    if 0 < len(wanted) <= 8:
+        chain = (
+            select_rows(col(Unit.id), col(Unit.parent_id))
+            .where(col(Unit.id).in_(wanted))
+            .cte("chain", recursive=True)
+        )
+        chain = chain.union_all(
+            select_rows(col(Unit.id), col(Unit.parent_id)).where(col(Unit.id) == chain.c.parent_id)
+        )
+        parents.update(session.exec(select_rows(chain.c.id, chain.c.parent_id)).all())
+    frontier = set(wanted) - set(parents)
     while frontier:
         found = session.exec(
             select(col(Unit.id), col(Unit.parent_id)).where(col(Unit.id).in_(sorted(frontier)))
@@ -127,18 +140,20 @@ def ancestry(session: Session, unit_ids) -> dict[int, list[int]]:
         frontier = {p for _, p in found if p is not None and p not in parents}
     chains: dict[int, list[int]] = {}
     for unit in wanted:
-        chain, current = [], unit
-        while current is not None and current not in chain:
-            chain.append(current)
+        chain_of, current = [], unit
+        while current is not None and current not in chain_of:
+            chain_of.append(current)
             current = parents.get(current)
-        chains[unit] = chain
+        chains[unit] = chain_of
     return chains
 
 
 def add_postings(session: Session, *, fund_id: int, lines) -> None:
     """Add posting lines ``(account kind, amount, credit unit, date)`` of fund ``fund_id`` to
-    the rollups of the units they count for and of their ancestors (the last statements of
-    ``post_entries``: the shared rows stay locked only until the commit that follows)."""
+    the rollups of the units they count for and of their ancestors. The sums wait in the
+    session and are upserted as the transaction's last statements (``write_pending``, before
+    the commit), so the rows every writer shares (the nation's day) stay locked only for the
+    commit itself, and in key order so that two writers never deadlock."""
     credit: dict[tuple[int, date], _Delta] = {}
     fund: dict[date, _Delta] = {}
     spend: dict[tuple[date, str], int] = {}
@@ -162,8 +177,32 @@ def add_postings(session: Session, *, fund_id: int, lines) -> None:
     for (day, kind), amount in spend.items():
         for key in _keys(chains[fund_id], day):
             amounts[(*key, kind)] = amounts.get((*key, kind), 0) + amount
-    upsert_totals(session, totals)
-    upsert_spend(session, amounts)
+    pending_totals, pending_amounts = session.info.setdefault(PENDING, ({}, {}))
+    for key, delta in totals.items():
+        pending_totals.setdefault(key, _Delta()).add(delta)
+    for key, amount in amounts.items():
+        pending_amounts[key] = pending_amounts.get(key, 0) + amount
+
+
+def write_pending(session: Session) -> None:
+    """Upsert the totals added since the last write (called before every commit and before
+    any read of the rollups in the same transaction)."""
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        upsert_totals(session, pending[0])
+        upsert_spend(session, pending[1])
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    """A rolled-back (or closed) transaction's totals go with its postings."""
+    if transaction.parent is None:
+        session.info.pop(PENDING, None)
 
 
 def _keys(chain: list[int], day: date):
@@ -172,9 +211,38 @@ def _keys(chain: list[int], day: date):
             yield unit, grain, period_of(day, grain)
 
 
-def _insert(session: Session, model):
-    module = sqlite_dialect if session.get_bind().dialect.name == "sqlite" else postgresql_dialect
-    return module.insert(model)
+@lru_cache(maxsize=4)
+def _upsert_totals_statement(dialect: str):
+    """``INSERT … ON CONFLICT DO UPDATE`` adding to a ``Rollup`` row, built once per dialect."""
+    module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
+    statement = module.insert(Rollup)
+    new = statement.excluded
+    last = col(Rollup.last_credit)
+    greatest = func.max if dialect == "sqlite" else func.greatest
+    return statement.on_conflict_do_update(
+        index_elements=["unit_id", "grain", "period"],
+        set_={
+            "credited": col(Rollup.credited) + new.credited,
+            "credit_lines": col(Rollup.credit_lines) + new.credit_lines,
+            # coalesce both ways: SQLite's two-argument max() is NULL when either is
+            "last_credit": greatest(
+                func.coalesce(last, new.last_credit), func.coalesce(new.last_credit, last)
+            ),
+            "donations": col(Rollup.donations) + new.donations,
+            "cash": col(Rollup.cash) + new.cash,
+        },
+    )
+
+
+@lru_cache(maxsize=4)
+def _upsert_spend_statement(dialect: str):
+    """``INSERT … ON CONFLICT DO UPDATE`` adding to a ``RollupSpend`` row."""
+    module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
+    statement = module.insert(RollupSpend)
+    return statement.on_conflict_do_update(
+        index_elements=["unit_id", "grain", "period", "kind"],
+        set_={"amount": col(RollupSpend.amount) + statement.excluded.amount},
+    )
 
 
 def upsert_totals(session: Session, totals: dict[tuple[int, str, date], _Delta]) -> None:
@@ -192,22 +260,7 @@ def upsert_totals(session: Session, totals: dict[tuple[int, str, date], _Delta])
         }
         for (unit, grain, period), d in sorted(totals.items())
     ]
-    statement = _insert(session, Rollup)
-    new = statement.excluded
-    last = col(Rollup.last_credit)
-    statement = statement.on_conflict_do_update(
-        index_elements=["unit_id", "grain", "period"],
-        set_={
-            "credited": col(Rollup.credited) + new.credited,
-            "credit_lines": col(Rollup.credit_lines) + new.credit_lines,
-            # coalesce both ways: SQLite's two-argument max() is NULL when either is
-            "last_credit": _greatest(session)(
-                func.coalesce(last, new.last_credit), func.coalesce(new.last_credit, last)
-            ),
-            "donations": col(Rollup.donations) + new.donations,
-            "cash": col(Rollup.cash) + new.cash,
-        },
-    )
+    statement = _upsert_totals_statement(session.get_bind().dialect.name)
     for index in range(0, len(rows), CHUNK):
         session.exec(statement, params=rows[index : index + CHUNK])
 
@@ -218,23 +271,16 @@ def upsert_spend(session: Session, amounts: dict[tuple[int, str, date, str], int
         {"unit_id": unit, "grain": grain, "period": period, "kind": kind, "amount": amount}
         for (unit, grain, period, kind), amount in sorted(amounts.items())
     ]
-    statement = _insert(session, RollupSpend)
-    statement = statement.on_conflict_do_update(
-        index_elements=["unit_id", "grain", "period", "kind"],
-        set_={"amount": col(RollupSpend.amount) + statement.excluded.amount},
-    )
+    statement = _upsert_spend_statement(session.get_bind().dialect.name)
     for index in range(0, len(rows), CHUNK):
         session.exec(statement, params=rows[index : index + CHUNK])
-
-
-def _greatest(session: Session):
-    return func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
 
 
 def move_unit(session: Session, *, unit_id: int, old_parent: int | None, new_parent: int | None):
     """Take ``unit_id``'s totals (its whole subtree's) out of its old ancestors' rows and add
     them to its new ancestors', in the caller's transaction; then recompute the old
     ancestors' "last receipt" days from their day rows' line counts."""
+    write_pending(session)
     old = ancestry(session, [old_parent]).get(old_parent, []) if old_parent else []
     new = ancestry(session, [new_parent]).get(new_parent, []) if new_parent else []
     leaving, joining = [a for a in old if a not in new], [a for a in new if a not in old]
@@ -316,6 +362,7 @@ def totals(
     ids = _ids(unit_ids)
     if ids is None or end < start:
         return {}
+    write_pending(session)
     rows = within(
         Rollup,
         (Rollup.unit_id, Rollup.credited, Rollup.last_credit, Rollup.donations, Rollup.cash),
@@ -380,6 +427,7 @@ def spent(
     ids = _ids(unit_ids)
     if ids is None or end < start:
         return {}
+    write_pending(session)
     conditions = [col(RollupSpend.unit_id).in_(ids)]
     if management:
         codes = session.exec(select(Category.code).where(Category.is_management)).all()
@@ -395,6 +443,7 @@ def spent_by_kind(session: Session, unit_id: int, start: date, end: date) -> dic
     """expense kind → Σ of ``unit_id``'s subtree between two dates."""
     if end < start:
         return {}
+    write_pending(session)
     rows = within(
         RollupSpend,
         (RollupSpend.kind, RollupSpend.amount),
@@ -410,6 +459,7 @@ def spent_by_kind(session: Session, unit_id: int, start: date, end: date) -> dic
 
 def daily_credited(session: Session, unit_id: int, start: date, end: date) -> list[tuple[date, int]]:
     """(day, collected) of ``unit_id``'s subtree on each day with quota lines."""
+    write_pending(session)
     rows = session.exec(
         select(col(Rollup.period), col(Rollup.credited))
         .where(
