@@ -59,7 +59,10 @@ def test_rollups_equal_the_postings_after_receipts_voids_payouts_and_transfers(s
     nation = session.exec(select(Unit).where(Unit.parent_id.is_(None))).scalars().first()
     district = find_unit(session, "TT")
     for root in (nation.id, district.id, find_unit(session, "TT-CHUONGDUONG").id):
-        for start, end in ((date(2018, 1, 1), date(2018, 12, 31)), (date(2018, 2, 15), date(2018, 7, 1))):
+        for start, end in (
+            (date(2018, 1, 1), date(2018, 12, 31)),
+            (date(2018, 2, 15), date(2018, 7, 1)),
+        ):
             found = rollups.totals(session, [root], start, end).get(root, rollups.Totals())
             assert found.collected == _collected(session, root, start, end)
             assert found.last_receipt == _last(session, root, start, end)
@@ -100,7 +103,9 @@ def _stored(session, unit_id, grain, period):
 def test_progress_as_of_a_past_date_ignores_later_activity(session):
     build_world(session)
     district = find_unit(session, "TT")
-    campaign = create_campaign(session, unit_id=district.id, year=2018, target=500_000_000, code="T")
+    campaign = create_campaign(
+        session, unit_id=district.id, year=2018, target=500_000_000, code="T"
+    )
     as_of = date(2018, 3, 1)
     before = campaign_progress(session, campaign_id=campaign.id, as_of=as_of)
     record_receipts(
@@ -112,12 +117,16 @@ def test_progress_as_of_a_past_date_ignores_later_activity(session):
     assert before == after
     start = campaign.starts_on
     assert after.collected == _collected(session, district.id, start, as_of) > 0
-    assert after.balance == _by_fund(session, district.id, date(2000, 1, 1), as_of, ["cash", "bank"])
+    assert after.balance == _by_fund(
+        session, district.id, date(2000, 1, 1), as_of, ["cash", "bank"]
+    )
     for row in after.rows:
         assert row.collected == _collected(session, row.unit_id, start, as_of)
         assert row.last_receipt == _last(session, row.unit_id, start, as_of)
         assert row.disbursed == _by_fund(session, row.unit_id, start, as_of, like="expense:%")
-        assert row.balance == _by_fund(session, row.unit_id, date(2000, 1, 1), as_of, ["cash", "bank"])
+        assert row.balance == _by_fund(
+            session, row.unit_id, date(2000, 1, 1), as_of, ["cash", "bank"]
+        )
     assert any(r.collected for r in after.rows)
 
 
@@ -139,7 +148,9 @@ def test_moving_a_unit_moves_its_totals_to_its_new_ancestors(session):
     update_unit(session, unit_id=commune.id, parent_id=new.id)
     session.flush()
     assert check_rollups(session) == []
-    assert rollups.totals(session, [old.id], *year)[old.id].collected == old_before.collected - moved
+    assert (
+        rollups.totals(session, [old.id], *year)[old.id].collected == old_before.collected - moved
+    )
     assert rollups.totals(session, [new.id], *year)[new.id].collected == _collected(
         session, new.id, *year
     )
@@ -187,15 +198,13 @@ def _campaigns_of_children_before(session, district_id):
     """Campaigns the seed already gave the district's children."""
     from ledger.models import Campaign
 
-    return (
-        session.exec(
-            select(func.count(Campaign.id)).where(
-                Campaign.unit_id.in_(subtree_ids(session, district_id)),
-                Campaign.unit_id != district_id,
-                Campaign.code != "X",
-            )
-        ).scalar_one()
-    )
+    return session.exec(
+        select(func.count(Campaign.id)).where(
+            Campaign.unit_id.in_(subtree_ids(session, district_id)),
+            Campaign.unit_id != district_id,
+            Campaign.code != "X",
+        )
+    ).scalar_one()
 
 
 def test_a_commune_holding_a_quota_sees_its_focused_figures_at_home(

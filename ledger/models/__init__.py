@@ -17,6 +17,7 @@ from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitS
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
 __all__ = [
+    "ROLLUP_GRAINS",
     "Account",
     "Anchor",
     "ApiToken",
@@ -35,7 +36,6 @@ __all__ = [
     "PeriodLock",
     "Posting",
     "Quota",
-    "ROLLUP_GRAINS",
     "Receipt",
     "ReportPeriod",
     "Rollup",

@@ -74,9 +74,7 @@ class Rollup(SQLModel, table=True):
     it from the postings). Progress, balances and the management share read the campaign
     unit's and its children's rows, never the subtree's postings."""
 
-    __table_args__ = (
-        CheckConstraint("grain IN ('day', 'month', 'year')", name="grain_allowed"),
-    )
+    __table_args__ = (CheckConstraint("grain IN ('day', 'month', 'year')", name="grain_allowed"),)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     grain: str = Field(max_length=5, primary_key=True)
     #: the first day of the day, month or year
@@ -99,9 +97,7 @@ class RollupSpend(SQLModel, table=True):
     subtree over one day, month or year; kept and checked like ``Rollup``. The management
     share joins it with ``Category.is_management`` when read, so the flag is never copied."""
 
-    __table_args__ = (
-        CheckConstraint("grain IN ('day', 'month', 'year')", name="grain_allowed"),
-    )
+    __table_args__ = (CheckConstraint("grain IN ('day', 'month', 'year')", name="grain_allowed"),)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     grain: str = Field(max_length=5, primary_key=True)
     period: date = Field(primary_key=True)

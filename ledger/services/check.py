@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
 from itertools import groupby
 from typing import Any, TypeVar
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from ..models import (
+    ROLLUP_GRAINS,
     Account,
     Anchor,
     AuditEvent,
@@ -23,7 +23,6 @@ from ..models import (
     Entry,
     PeriodLock,
     Posting,
-    ROLLUP_GRAINS,
     Receipt,
     Rollup,
     RollupSpend,
@@ -394,7 +393,13 @@ def check_rollups(session: Session, funds=None) -> list[Problem]:
     write_pending(session)
     expected_totals, expected_spend = _expected_rollups(session, funds)
     stored_totals = {
-        (r.unit_id, r.grain, r.period): (r.credited, r.credit_lines, r.last_credit, r.donations, r.cash)
+        (r.unit_id, r.grain, r.period): (
+            r.credited,
+            r.credit_lines,
+            r.last_credit,
+            r.donations,
+            r.cash,
+        )
         for r in session.exec(_only(select(Rollup), col(Rollup.unit_id), funds)).all()
     }
     stored_spend = {
@@ -411,7 +416,9 @@ def check_rollups(session: Session, funds=None) -> list[Problem]:
     for key in sorted(set(expected_spend) | set(stored_spend)):
         if expected_spend.get(key, 0) != stored_spend.get(key, 0):
             problems.append(
-                _rollup_problem(key[:3], key[3], stored_spend.get(key, 0), expected_spend.get(key, 0))
+                _rollup_problem(
+                    key[:3], key[3], stored_spend.get(key, 0), expected_spend.get(key, 0)
+                )
             )
     return problems
 

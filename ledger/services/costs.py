@@ -41,9 +41,7 @@ def management_costs(session: Session, *, unit_id: int, year: int) -> Management
     )
 
 
-def management_costs_of(
-    session: Session, *, unit_ids, year: int
-) -> dict[int, ManagementCosts]:
+def management_costs_of(session: Session, *, unit_ids, year: int) -> dict[int, ManagementCosts]:
     """``management_costs`` of several units in one year, from two aggregates."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     spent = rollups.spent(session, unit_ids, start, end, management=True)

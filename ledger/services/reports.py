@@ -10,9 +10,9 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from ..models import Campaign, Category, ReportPeriod, Unit
+from . import rollups
 from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
-from . import rollups
 from .progress import Progress, campaign_progress
 from .units import predecessor_shares
 
@@ -300,7 +300,9 @@ def _previous_totals(session: Session, root: int, start: date, end: date):
 
     def total(unit_id: int) -> int:
         if unit_id not in asked:
-            known.update(unit_totals(session, root_id=unit_id, start=start, end=end, unit_ids=[unit_id]))
+            known.update(
+                unit_totals(session, root_id=unit_id, start=start, end=end, unit_ids=[unit_id])
+            )
             asked.add(unit_id)
         return known.get(unit_id, (0, None))[0]
 

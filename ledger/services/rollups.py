@@ -14,8 +14,8 @@ ancestors and join its new ones in the mover's transaction (``move_unit``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, case, event, func, literal, or_, union_all, update
@@ -93,7 +93,9 @@ def within(model, columns, start: date, end: date, *conditions, since: date | No
     parts = _parts(model, columns, start, end, conditions, 1)
     if since is not None and since < start:
         parts += _parts(model, columns, since, start - timedelta(days=1), conditions, 0)
-    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("spans")
+    if len(parts) == 1:
+        return parts[0].subquery("spans")
+    return union_all(*parts).subquery("spans")
 
 
 # --- the write path ---------------------------------------------------------------------
@@ -332,7 +334,11 @@ def _recompute_last(session: Session, unit_id: int, days: set[date]) -> None:
     for (grain, period), last in sorted(lasts.items()):
         session.exec(
             update(Rollup)
-            .where(col(Rollup.unit_id) == unit_id, Rollup.grain == grain, Rollup.period == period)
+            .where(
+                col(Rollup.unit_id) == unit_id,
+                col(Rollup.grain) == grain,
+                col(Rollup.period) == period,
+            )
             .values(last_credit=last)
             .execution_options(synchronize_session=False)
         )
@@ -401,9 +407,7 @@ def _day(value) -> date | None:
 def family(root_id: int) -> Select:
     """The units whose rows a campaign's figures read: ``root_id`` and its children, as a
     subquery (a short statement whatever their number, planned from the unit index)."""
-    return select(col(Unit.id)).where(
-        or_(col(Unit.id) == root_id, col(Unit.parent_id) == root_id)
-    )
+    return select(col(Unit.id)).where(or_(col(Unit.id) == root_id, col(Unit.parent_id) == root_id))
 
 
 def _ids(unit_ids):
@@ -457,7 +461,9 @@ def spent_by_kind(session: Session, unit_id: int, start: date, end: date) -> dic
     return {kind: int(amount) for kind, amount in found if amount}
 
 
-def daily_credited(session: Session, unit_id: int, start: date, end: date) -> list[tuple[date, int]]:
+def daily_credited(
+    session: Session, unit_id: int, start: date, end: date
+) -> list[tuple[date, int]]:
     """(day, collected) of ``unit_id``'s subtree on each day with quota lines."""
     write_pending(session)
     rows = session.exec(

@@ -57,9 +57,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "grain IN ('day', 'month', 'year')", name=op.f("ck_rollupspend_grain_allowed")
         ),
-        sa.ForeignKeyConstraint(
-            ["unit_id"], ["unit.id"], name=op.f("fk_rollupspend_unit_id_unit")
-        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_rollupspend_unit_id_unit")),
         sa.PrimaryKeyConstraint("unit_id", "grain", "period", "kind", name=op.f("pk_rollupspend")),
     )
     _backfill()

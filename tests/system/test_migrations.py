@@ -82,8 +82,16 @@ def _rollups(url):
     )
     figures = (
         sorted(
-            (r.unit_id, r.grain, str(r.period), r.credited, r.credit_lines, str(r.last_credit))
-            + (r.donations, r.cash)
+            (
+                r.unit_id,
+                r.grain,
+                str(r.period),
+                r.credited,
+                r.credit_lines,
+                str(r.last_credit),
+                r.donations,
+                r.cash,
+            )
             for r in session.exec(select(Rollup)).scalars()
         ),
         sorted(
@@ -108,4 +116,4 @@ def test_the_rollup_migration_backfills_the_totals_the_postings_keep(db_url, run
     downgrade(db_url, "0005")
     upgrade(db_url)
     assert _rollups(db_url) == kept
-    assert [p for p in _fingerprint(db_url)[3]] == []
+    assert list(_fingerprint(db_url)[3]) == []
