@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy import Select, case, event, func, literal, or_, union_all, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
@@ -479,15 +478,18 @@ def daily_credited(
     return [(day, -int(amount)) for day, amount in rows]
 
 
-__all__: list[Any] = [
+__all__ = [
+    "Totals",
     "add_postings",
     "ancestry",
     "cash_as_of",
     "daily_credited",
+    "family",
     "move_unit",
     "spans",
     "spent",
     "spent_by_kind",
     "totals",
     "within",
+    "write_pending",
 ]
