@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from .base import money, timestamp
+from ..vocab import Grain, values
+from .base import money, one_of, timestamp
 
 
 class ChainHead(SQLModel, table=True):
@@ -65,7 +66,7 @@ Index(
 
 
 #: the grains a rollup row sums over; a row's ``period`` is the period's first day
-ROLLUP_GRAINS = ("day", "month", "year")
+ROLLUP_GRAINS = values(Grain)
 
 
 class Rollup(SQLModel, table=True):
@@ -74,7 +75,7 @@ class Rollup(SQLModel, table=True):
     it from the postings). Progress, balances and the management share read the campaign
     unit's and its children's rows, never the subtree's postings."""
 
-    __table_args__ = (CheckConstraint("grain IN ('day', 'month', 'year')", name="grain_allowed"),)
+    __table_args__ = (one_of("grain", Grain),)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     grain: str = Field(max_length=5, primary_key=True)
     #: the first day of the day, month or year
@@ -97,7 +98,7 @@ class RollupSpend(SQLModel, table=True):
     subtree over one day, month or year; kept and checked like ``Rollup``. The management
     share joins it with ``Category.is_management`` when read, so the flag is never copied."""
 
-    __table_args__ = (CheckConstraint("grain IN ('day', 'month', 'year')", name="grain_allowed"),)
+    __table_args__ = (one_of("grain", Grain),)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
     grain: str = Field(max_length=5, primary_key=True)
     period: date = Field(primary_key=True)

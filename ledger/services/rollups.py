@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, case, event, func, literal, or_, union_all, update
+from sqlalchemy import Select, case, event, func, literal, or_, text, union_all, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session, col, select
@@ -486,6 +486,7 @@ __all__ = [
     "daily_credited",
     "family",
     "move_unit",
+    "rebuild",
     "spans",
     "spent",
     "spent_by_kind",
@@ -493,3 +494,52 @@ __all__ = [
     "within",
     "write_pending",
 ]
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every rollup row from the postings (what migration 0006 did): day rows per
+    unit and ancestor, then months from days and years from months."""
+    write_pending(session)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def trunc(grain: str) -> str:
+        if sqlite:
+            return f"date(period, 'start of {grain}')"
+        return f"CAST(date_trunc('{grain}', period) AS date)"
+
+    closure = (
+        "WITH RECURSIVE closure(unit, anc) AS (SELECT id, id FROM unit UNION ALL "
+        "SELECT c.unit, u.parent_id FROM closure c JOIN unit u ON u.id = c.anc "
+        "WHERE u.parent_id IS NOT NULL) "
+    )
+    statements = [
+        "DELETE FROM rollup",
+        "DELETE FROM rollupspend",
+        closure + ", lines(unit_id, day, credited, credit_lines, last_credit, donations, cash) "
+        "AS (SELECT c.anc, p.entry_date, p.amount, 1, p.entry_date, 0, 0 "
+        "FROM posting p JOIN closure c ON c.unit = p.credit_unit_id UNION ALL "
+        "SELECT c.anc, p.entry_date, 0, 0, NULL, "
+        "CASE WHEN a.kind = 'donations' THEN p.amount ELSE 0 END, "
+        "CASE WHEN a.kind IN ('cash', 'bank') THEN p.amount ELSE 0 END "
+        "FROM posting p JOIN account a ON a.id = p.account_id "
+        "JOIN closure c ON c.unit = a.unit_id WHERE a.kind IN ('donations', 'cash', 'bank')) "
+        "INSERT INTO rollup (unit_id, grain, period, credited, credit_lines, last_credit, "
+        "donations, cash) SELECT unit_id, 'day', day, SUM(credited), SUM(credit_lines), "
+        "MAX(last_credit), SUM(donations), SUM(cash) FROM lines GROUP BY unit_id, day",
+        closure + "INSERT INTO rollupspend (unit_id, grain, period, kind, amount) "
+        "SELECT c.anc, 'day', p.entry_date, a.kind, SUM(p.amount) FROM posting p "
+        "JOIN account a ON a.id = p.account_id JOIN closure c ON c.unit = a.unit_id "
+        "WHERE a.kind LIKE 'expense:%' GROUP BY c.anc, p.entry_date, a.kind",
+    ]
+    for grain, finer in (("month", "day"), ("year", "month")):
+        statements += [
+            "INSERT INTO rollup (unit_id, grain, period, credited, credit_lines, last_credit, "
+            f"donations, cash) SELECT unit_id, '{grain}', {trunc(grain)}, SUM(credited), "
+            "SUM(credit_lines), MAX(last_credit), SUM(donations), SUM(cash) FROM rollup "
+            f"WHERE grain = '{finer}' GROUP BY unit_id, {trunc(grain)}",
+            "INSERT INTO rollupspend (unit_id, grain, period, kind, amount) "
+            f"SELECT unit_id, '{grain}', {trunc(grain)}, kind, SUM(amount) FROM rollupspend "
+            f"WHERE grain = '{finer}' GROUP BY unit_id, {trunc(grain)}, kind",
+        ]
+    for statement in statements:
+        session.exec(text(statement))
