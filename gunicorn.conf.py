@@ -29,3 +29,33 @@ limit_request_field_size = 8190
 #: the heartbeat file in memory, so a slow disk cannot make a healthy worker look stuck
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
+
+#: the background job runner (`flask --app ledger jobs work`) started beside the web server, so
+#: the quick start needs no other process; LEDGER_JOBS_RUNNER=0 when it runs as its own service
+_runner = {}
+
+
+def when_ready(server):
+    """Start the job runner once the master is ready (workbooks, the full check: README)."""
+    if os.environ.get("LEDGER_JOBS_RUNNER", "1") == "0":
+        return
+    import subprocess
+    import sys
+
+    _runner["process"] = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "ledger", "jobs", "work"]
+    )
+    server.log.info("Job runner started (pid %s)", _runner["process"].pid)
+
+
+def on_exit(server):
+    """Stop the job runner: it hands its running jobs back to the queue."""
+    import subprocess
+
+    process = _runner.get("process")
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=graceful_timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -190,9 +190,11 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
             unit = units.find_unit(session, unit_name)
             campaign = resolve_campaign(session, unit_id=unit.id, ref=year)
             made = export_workbook(
-                session, campaign_id=campaign.id, as_of=parse_date(as_of) if as_of else None
+                session,
+                campaign_id=campaign.id,
+                as_of=parse_date(as_of) if as_of else None,
+                path=Path(out),
             )
-            Path(out).write_bytes(made.content)
     except LedgerError as error:
         _fail(error)
     bad = [c.name for c in made.checks if not c.ok]
@@ -246,6 +248,26 @@ def backup_command(out: str) -> None:
     )
 
 
+jobs_group = AppGroup("jobs", help="Background jobs (workbooks, the full check).")
+
+
+@jobs_group.command("work")
+@click.option("--once", is_flag=True, help="Run the oldest queued job here, then stop.")
+def jobs_work_command(once: bool) -> None:
+    """Run background jobs until stopped (gunicorn.conf.py starts one beside the web server)."""
+    import logging
+
+    from .worker import run_next, settings_from, supervise
+
+    settings = settings_from(current_app.config, current_app.instance_path)
+    if once:
+        ran = run_next(settings)
+        click.echo(f"Ran job {ran}." if ran else "No job queued.")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    supervise(settings)
+
+
 def init_app(app) -> None:
     """Register the commands."""
     from .bench.cli import bench_group
@@ -262,6 +284,7 @@ def init_app(app) -> None:
         api_token_command,
         backup_command,
         bench_group,
+        jobs_group,
     ):
         app.cli.add_command(command)
     from .cli_campaigns import COMMANDS

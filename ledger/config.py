@@ -34,6 +34,20 @@ DEFAULTS = {
     "IMPORTS_AT_ONCE": 1,
     #: a previewed file not imported or cancelled is removed after this long
     "UPLOAD_MAX_AGE_MINUTES": 60,
+    #: a previewed import file larger than this is recorded by a background job
+    "IMPORT_DIRECT_BYTES": 1024 * 1024,
+    #: background jobs: results under this folder (default instance/jobs; shared by every
+    #: app server when there are several), kept this many days
+    "JOBS_FOLDER": None,
+    "JOBS_KEEP_DAYS": 7,
+    #: jobs one runner runs at once; a job whose runner is silent this long is restarted,
+    #: at most this many times; a job running longer than this is stopped
+    "JOBS_AT_ONCE": 2,
+    "JOBS_STALE_SECONDS": 60,
+    "JOBS_MAX_ATTEMPTS": 3,
+    "JOBS_MAX_MINUTES": 60,
+    #: a reconciliation workbook over more receipts than this is made in the background
+    "WORKBOOK_DIRECT_RECEIPTS": 20000,
 }
 
 

@@ -6,7 +6,7 @@ Plain Python (no Flask, no WTForms): the services, the exports and the command l
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 
 def parse_date(text: str) -> date | None:
@@ -30,6 +30,26 @@ def format_date(value: date | str | None) -> str:
 def format_datetime(value: datetime | None) -> str:
     """dd/mm/yyyy HH:MM (UTC as stored)."""
     return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def _vietnam() -> tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("Asia/Ho_Chi_Minh")
+    except (ImportError, KeyError, ValueError):  # no tz database: Vietnam keeps UTC+7 all year
+        return timezone(timedelta(hours=7), "ICT")
+
+
+#: where the users are: times stored in UTC are shown in it
+VIETNAM = _vietnam()
+
+
+def format_local_datetime(value: datetime | None) -> str:
+    """A UTC time as stored (no tzinfo), shown dd/mm/yyyy HH:MM in Vietnam's time."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=UTC).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 def long_date(value: date | None) -> str:

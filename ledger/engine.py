@@ -67,6 +67,14 @@ def dispose_engines() -> None:
     _ENGINES.clear()
 
 
+def forget_engines_after_fork() -> None:
+    """In a forked child: drop the parent's pools without closing their connections (closing
+    a PostgreSQL socket the parent shares would end the parent's session too)."""
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+    _ENGINES.clear()
+
+
 def new_session(engine: Engine, *, write: bool) -> Session:
     """A session; ``write`` makes SQLite take the write lock at BEGIN."""
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine

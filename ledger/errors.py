@@ -355,3 +355,43 @@ class UnknownSetting(LedgerError):
 
 class ImportHasErrors(LedgerError):
     default = _l("Tệp còn dòng lỗi; không dòng nào được ghi.")
+
+
+# --- background jobs (issue #14) ---
+
+
+class JobAlreadyRunning(LedgerError):
+    """A user has at most one queued or running job at a time."""
+
+    status = 409
+    default = _l(
+        "Bạn đang có một công việc nền chưa xong: %(kind)s “%(title)s” (%(status)s, bắt đầu "
+        "%(created)s). Hãy chờ nó xong hoặc hủy nó rồi bắt đầu việc mới."
+    )
+
+
+class JobInterrupted(LedgerError):
+    """The job's runner stopped mid-way (killed, server restarted) too many times."""
+
+    default = _l(
+        "Công việc bị gián đoạn %(attempts)s lần (máy chủ khởi động lại hoặc tiến trình bị "
+        "dừng) nên đã dừng hẳn; hãy bắt đầu lại."
+    )
+
+
+class JobTookTooLong(LedgerError):
+    default = _l(
+        "Công việc chạy quá %(minutes)s phút nên đã bị dừng; hãy thử lại với phạm vi nhỏ hơn."
+    )
+
+
+class ImportFileGone(LedgerError):
+    """The previewed file an import job was to record is no longer on the server."""
+
+    default = _l("Tệp đã hết hạn; hãy tải lên lại.")
+
+
+class JobCrashed(LedgerError):
+    """An unexpected error inside a job: the details are in the server's log, not shown."""
+
+    default = _l("Lỗi hệ thống khi chạy công việc; chi tiết đã được ghi vào nhật ký máy chủ.")

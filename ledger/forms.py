@@ -271,6 +271,10 @@ class ReceiveForm(BaseForm):
     reason = StringField(_l("Lý do chênh lệch (nếu có)"), validators=[Optional(), Length(max=500)])
 
 
+class JobForm(BaseForm):
+    """Start or cancel a background job (nothing to fill in)."""
+
+
 class UnmaskForm(BaseForm):
     reason = StringField(_l("Lý do cần xem đầy đủ"), validators=[DataRequired(), Length(max=300)])
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import request, session
 from flask_babel import Babel, gettext
 
-from .dates import format_date, format_datetime, long_date
+from .dates import format_date, format_datetime, format_local_datetime, long_date
 from .errors import LedgerError, Phrase
 from .money import amount_in_words, format_vnd, group_digits
 from .vocab import (
     ACCOUNT_LABELS,
     DisbursementStatus,
+    JobKind,
+    JobStatus,
     Method,
     Role,
     Sex,
@@ -23,7 +25,18 @@ from .vocab import (
 babel = Babel()
 #: the vocabularies templates compare against and label (``d.status == DisbursementStatus.PAID``)
 VOCABULARIES = {
-    v.__name__: v for v in (DisbursementStatus, Method, Role, Sex, Source, TransferStatus, UnitType)
+    v.__name__: v
+    for v in (
+        DisbursementStatus,
+        JobKind,
+        JobStatus,
+        Method,
+        Role,
+        Sex,
+        Source,
+        TransferStatus,
+        UnitType,
+    )
 }
 
 
@@ -78,6 +91,7 @@ def init_app(app) -> None:
         words=amount_in_words,
         ddmmyyyy=format_date,
         datetime=format_datetime,
+        localtime=format_local_datetime,
         longdate=long_date,
         pct=format_percent,
         label=vocab_label,

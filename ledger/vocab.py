@@ -175,6 +175,28 @@ class AnchorKind(StrEnum):
     MIGRATION = "migration"
 
 
+class JobKind(StrEnum):
+    """What a background job makes (công việc nền)."""
+
+    WORKBOOK = "workbook"
+    CHECK = "check"
+    IMPORT = "import"
+
+
+class JobStatus(StrEnum):
+    """A background job's state: queued → running → done, failed or cancelled."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+#: the states of a job that holds its user's one place (queued or running)
+JOB_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
 #: each vocabulary's labels (msgids), for every member
 LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     DonorKind: {
@@ -211,6 +233,18 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         TransferStatus.CANCELLED: _l("Đã hủy"),
     },
     Sex: {Sex.MALE: _l("Nam"), Sex.FEMALE: _l("Nữ"), Sex.OTHER: _l("Khác")},
+    JobKind: {
+        JobKind.WORKBOOK: _l("Bảng đối chiếu"),
+        JobKind.CHECK: _l("Kiểm tra sổ sách"),
+        JobKind.IMPORT: _l("Nhập phiếu thu"),
+    },
+    JobStatus: {
+        JobStatus.QUEUED: _l("Chờ"),
+        JobStatus.RUNNING: _l("Đang chạy"),
+        JobStatus.DONE: _l("Xong"),
+        JobStatus.FAILED: _l("Lỗi"),
+        JobStatus.CANCELLED: _l("Đã hủy"),
+    },
     Role: {
         Role.ADMIN: _l("Quản trị"),
         Role.REVIEWER: _l("Cán bộ duyệt"),

@@ -60,3 +60,30 @@
   form.addEventListener("input", update);
   update();
 })();
+// Background jobs: the progress bar follows the job (GET …/progress.json); when it ends, the
+// page reloads to show the download or the error.
+(function () {
+  var jobs = document.querySelectorAll("[data-progress]");
+  if (!jobs.length) return;
+  function poll() {
+    var pending = 0;
+    jobs.forEach(function (box) {
+      if (box.dataset.ended) return;
+      pending += 1;
+      fetch(box.dataset.progress, {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (!p) return;
+          var bar = box.querySelector("[data-job-bar]");
+          bar.max = p.total || 1; bar.value = p.total ? p.done : 0;
+          bar.textContent = p.done + "/" + p.total;
+          box.querySelector("[data-job-status]").textContent = p.status_label;
+          box.querySelector("[data-job-step]").textContent =
+            p.step ? p.step + " (" + p.done + "/" + p.total + ")" : "";
+          if (p.ended) { box.dataset.ended = "1"; window.location.reload(); }
+        });
+    });
+    if (pending) setTimeout(poll, 1500);
+  }
+  setTimeout(poll, 1000);
+})();

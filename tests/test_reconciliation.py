@@ -152,9 +152,11 @@ def three_receipts(session, make_receipt):
     return find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
 
 
-def test_the_export_holds_the_figures_and_checks_it_returns(session, three_receipts):
-    made = reconciliation.export_workbook(session, campaign_id=three_receipts.id)
-    book = openpyxl.load_workbook(io.BytesIO(made.content))
+def test_the_export_holds_the_figures_and_checks_it_returns(session, three_receipts, tmp_path):
+    made = reconciliation.export_workbook(
+        session, campaign_id=three_receipts.id, path=tmp_path / "doi-chieu.xlsx"
+    )
+    book = openpyxl.load_workbook(tmp_path / "doi-chieu.xlsx")
     assert book.sheetnames.index("Kiểm tra") == 5, "written last, the checks sheet keeps its place"
     rows = list(book["Kiểm tra"].iter_rows(min_row=2, values_only=True))
     assert [row[:3] for row in rows] == [(c.name, c.expected, c.actual) for c in made.checks]

@@ -71,25 +71,31 @@ def generate(
     seed: int = 1,
     commit_every: int = 200,
     progress=None,
+    jobs: int = 1,
+    url: str | None = None,
 ) -> Generated:
-    """Create the tree, campaigns, receipts, payouts and transfers; commits as it goes."""
+    """Create the tree, campaigns, receipts, payouts and transfers; commits as it goes.
+
+    Each commune's receipts and payouts come from a generator seeded by the seed and the
+    commune's place, so ``jobs`` processes (PostgreSQL, given ``url``) each writing a share of
+    the communes through the same write path make the same dataset as one."""
     rng = random.Random(seed)
     tree = _units(session, communes)
     session.commit()
     _campaigns(session, tree, rng)
     session.commit()
-    made = paid = 0
     weights = [rng.uniform(0.3, 1.7) for _ in tree.communes]
-    scale = receipts / sum(weights)
-    counts = _apportion(receipts, weights, scale)
-    for index, (commune_id, count) in enumerate(zip(tree.communes, counts, strict=False)):
-        made += _commune_receipts(session, rng, commune_id, count)
-        paid += _commune_payouts(session, rng, commune_id)
-        if index % commit_every == commit_every - 1:
-            session.commit()
-            if progress:
-                progress(index + 1, made)
-    session.commit()
+    counts = _apportion(receipts, weights, receipts / sum(weights))
+    work = [
+        (index, commune, count)
+        for index, (commune, count) in enumerate(zip(tree.communes, counts, strict=True))
+    ]
+    if jobs > 1:
+        if url is None or url.startswith("sqlite"):
+            raise ValueError("parallel generation needs PostgreSQL (SQLite has one writer)")
+        made, paid = _in_parallel(url, work, seed, jobs, commit_every, progress)
+    else:
+        made, paid = _communes(session, work, seed, commit_every, progress)
     moved = _transfers(session, rng, tree)
     session.commit()
     return Generated(
@@ -101,6 +107,56 @@ def generate(
         disbursements=paid,
         transfers=moved,
     )
+
+
+def _communes(session: Session, work, seed: int, commit_every: int, progress) -> tuple[int, int]:
+    """Receipts and payouts of each (index, commune, count); committed every few communes."""
+    made = paid = 0
+    for done, (index, commune_id, count) in enumerate(work, start=1):
+        rng = random.Random(seed * 1_000_003 + index)
+        made += _commune_receipts(session, rng, commune_id, count)
+        paid += _commune_payouts(session, rng, commune_id)
+        if done % commit_every == 0:
+            session.commit()
+            if progress:
+                progress(done, made)
+    session.commit()
+    return made, paid
+
+
+def _in_parallel(url: str, work, seed: int, jobs: int, commit_every: int, progress):
+    """``jobs`` forked processes, each with its own connection, each a share of the communes."""
+    import os
+
+    from ..engine import make_engine, new_session
+
+    children = []
+    for job in range(jobs):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: a fresh engine; the parent's pooled connections stay untouched
+            os.close(read)
+            code = 1
+            try:
+                own = new_session(make_engine(url), write=True)
+                made, paid = _communes(own, work[job::jobs], seed, commit_every, progress)
+                own.close()
+                os.write(write, f"{made} {paid}".encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        children.append((pid, read))
+    made = paid = 0
+    for pid, read in children:
+        answer = os.read(read, 100).decode()
+        os.close(read)
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not answer:
+            raise RuntimeError(f"a generating process failed (status {status})")
+        receipts, payouts = (int(x) for x in answer.split())
+        made, paid = made + receipts, paid + payouts
+    return made, paid
 
 
 @dataclass
@@ -347,9 +403,11 @@ def _transfers(session: Session, rng: random.Random, tree: _Tree) -> int:
     """One commune in ten remits part of its cash to its district; most are received."""
     made = 0
     for commune_id in tree.communes[::10]:
-        cash = session.exec(
-            select(Account.balance).where(Account.unit_id == commune_id, Account.kind == "cash")
-        ).scalar_one()
+        # the cash held on the day it leaves (receipts dated later cannot cover it: a cash
+        # book never closes a day below zero), not today's balance
+        cash = balance_from_postings(
+            session, unit_id=commune_id, kinds=("cash",), through=date(YEAR, 12, 10)
+        )
         amount = (cash // 3) // 10_000 * 10_000
         if amount <= 0:
             continue

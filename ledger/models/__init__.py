@@ -12,6 +12,7 @@ from .documents import (
     Transfer,
     VoucherCounter,
 )
+from .jobs import Job
 from .journal import ROLLUP_GRAINS, Anchor, ChainHead, Entry, Posting, Rollup, RollupSpend
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
@@ -33,6 +34,7 @@ __all__ = [
     "Donor",
     "Entry",
     "IdempotencyKey",
+    "Job",
     "PeriodLock",
     "Posting",
     "Quota",

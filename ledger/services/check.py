@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, TypeVar
@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
+from ..errors import _l
 from ..models import (
     ROLLUP_GRAINS,
     Account,
@@ -50,28 +51,60 @@ class Problem:
 
 
 def check_books(
-    session: Session, unit_ids: set[int] | None = None, anchors: list | None = None
+    session: Session,
+    unit_ids: set[int] | None = None,
+    anchors: list | None = None,
+    report: Callable[[str, int, int], None] | None = None,
 ) -> list[Problem]:
     """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound.
 
-    ``anchors``: heads read from outside the database (``anchors.read_anchor_file``)."""
+    ``anchors``: heads read from outside the database (``anchors.read_anchor_file``).
+    ``report(step, done, total)`` is told each step as it starts (a background job's bar)."""
     from .check_reorg import check_reorganisations  # it builds on this module's Problem
 
     funds = sorted(unit_ids) if unit_ids is not None else None
+    tell = report or _silent
+    tell(_l("Đọc sổ nhật ký"), 0, len(_STEPS) + 1)
     journal = _load_journal(session, funds)
-    return [
-        *check_chains(session, funds, journal),
-        *check_entries_claimed(session, funds, journal),
-        *check_account_balances(session, funds),
-        *check_receipts(session, funds),
-        *check_locks(session, funds),
-        *check_rollups(session, funds),
-        *check_assets_never_negative(session, funds),
-        *check_audit_chains(session, funds),
-        *check_seals(session, funds),
-        *check_anchors(session, funds, anchors or []),
-        *check_reorganisations(session, funds),
+    steps: list[Callable[[], list[Problem]]] = [
+        lambda: check_chains(session, funds, journal),
+        lambda: check_entries_claimed(session, funds, journal),
+        lambda: check_account_balances(session, funds),
+        lambda: check_receipts(session, funds),
+        lambda: check_locks(session, funds),
+        lambda: check_rollups(session, funds),
+        lambda: check_assets_never_negative(session, funds),
+        lambda: check_audit_chains(session, funds),
+        lambda: check_seals(session, funds),
+        lambda: check_anchors(session, funds, anchors or []),
+        lambda: check_reorganisations(session, funds),
     ]
+    problems: list[Problem] = []
+    for done, (step, run) in enumerate(zip(_STEPS, steps, strict=True), start=1):
+        tell(step, done, len(_STEPS) + 1)
+        problems.extend(run())
+    tell(_l("Xong"), len(_STEPS) + 1, len(_STEPS) + 1)
+    return problems
+
+
+#: what ``check_books`` tells its ``report`` as each check starts (msgids), in order
+_STEPS = (
+    _l("Chuỗi băm và bút toán cân"),
+    _l("Mỗi bút toán thuộc một chứng từ"),
+    _l("Số dư tài khoản = định khoản"),
+    _l("Phiếu thu = bút toán"),
+    _l("Kỳ đã khóa sổ"),
+    _l("Tổng thu theo tháng"),
+    _l("Tiền không âm ngày nào"),
+    _l("Chuỗi nhật ký kiểm toán"),
+    _l("Dấu niêm phong chứng từ"),
+    _l("Dấu neo chuỗi"),
+    _l("Sáp nhập, chia tách đơn vị"),
+)
+
+
+def _silent(_step: str, _done: int, _total: int) -> None:
+    return None
 
 
 #: any select (``_only`` keeps its type, so ``session.exec`` still knows what it returns)

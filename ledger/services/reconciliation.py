@@ -7,13 +7,16 @@ without the file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
+from ..errors import _l
 from ..exports.reconciliation import (
     Check,
     DisbursementRow,
@@ -87,13 +90,23 @@ class Export:
 
     data: Reconciliation
     checks: list[Check]
-    content: bytes
+
+
+#: a progress callback: ``report(step, done, total)`` (a background job's bar)
+Report = Callable[[str, int, int], None]
 
 
 def export_workbook(
-    session: Session, *, campaign_id: int, as_of: date | None = None, unmasked: bool = False
+    session: Session,
+    *,
+    campaign_id: int,
+    as_of: date | None = None,
+    unmasked: bool = False,
+    path: Path,
+    report: Report | None = None,
 ) -> Export:
-    """The reconciliation workbook (children's names masked unless ``unmasked``).
+    """Write the reconciliation workbook to ``path`` (children's names masked unless
+    ``unmasked``), telling ``report`` each step as it goes.
 
     Its steps, gather → check → write, all run here. Re-verifying each fund's books and hash
     chains is the slowest (a province: ~1.5 s, CPU-bound like writing its 600,000 cells), so
@@ -101,13 +114,18 @@ def export_workbook(
     the other core while this process gathers the figures and writes the sheets, and is
     awaited before the checks sheet, the only one that needs it, is written.
     """
+    tell = report or (lambda _step, _done, _total: None)
+    tell(_l("Đọc số liệu"), 0, 3)
     funds = campaign_funds(session, campaign_id)
     verifying = verify_books(session, funds)  # check: started, in a child
     data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    tell(_l("Ghi bảng tính"), 1, 3)
     draft = start_workbook(data)  # write: every sheet but the checks
     data = replace(data, problems=verifying.result(session))  # check: awaited
     checks = data.checks
-    return Export(data=data, checks=checks, content=draft.finish(checks))  # write: the checks
+    path.write_bytes(draft.finish(checks))  # write: the checks
+    tell(_l("Xong"), 3, 3)
+    return Export(data=data, checks=checks)
 
 
 def build_reconciliation(

@@ -533,13 +533,17 @@ def rebuild(session: Session) -> None:
     ]
     for grain, finer in (("month", "day"), ("year", "month")):
         statements += [
-            "INSERT INTO rollup (unit_id, grain, period, credited, credit_lines, last_credit, "
-            f"donations, cash) SELECT unit_id, '{grain}', {trunc(grain)}, SUM(credited), "
-            "SUM(credit_lines), MAX(last_credit), SUM(donations), SUM(cash) FROM rollup "
-            f"WHERE grain = '{finer}' GROUP BY unit_id, {trunc(grain)}",
-            "INSERT INTO rollupspend (unit_id, grain, period, kind, amount) "
-            f"SELECT unit_id, '{grain}', {trunc(grain)}, kind, SUM(amount) FROM rollupspend "
-            f"WHERE grain = '{finer}' GROUP BY unit_id, {trunc(grain)}, kind",
+            (
+                "INSERT INTO rollup (unit_id, grain, period, credited, credit_lines, last_credit, "
+                f"donations, cash) SELECT unit_id, '{grain}', {trunc(grain)}, SUM(credited), "
+                "SUM(credit_lines), MAX(last_credit), SUM(donations), SUM(cash) FROM rollup "
+                f"WHERE grain = '{finer}' GROUP BY unit_id, {trunc(grain)}"
+            ),
+            (
+                "INSERT INTO rollupspend (unit_id, grain, period, kind, amount) "
+                f"SELECT unit_id, '{grain}', {trunc(grain)}, kind, SUM(amount) FROM rollupspend "
+                f"WHERE grain = '{finer}' GROUP BY unit_id, {trunc(grain)}, kind"
+            ),
         ]
     for statement in statements:
-        session.exec(text(statement))
+        session.connection().execute(text(statement))

@@ -39,6 +39,7 @@ def init_app(app) -> None:
         charts,
         disbursements,
         imports,
+        jobs,
         main,
         public,
         quotas,
@@ -69,6 +70,7 @@ def init_app(app) -> None:
         account,
         units,
         setup,
+        jobs,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -84,6 +84,24 @@ FIELD_OF_ERROR = {
 }
 
 
+def start_job(form, queue):
+    """Queue a background job once per submission (``queue(session)`` returns the job) and
+    show its page; a refusal (one job at a time) is shown on the page of the job that runs."""
+    from flask import redirect, url_for
+
+    from ..services.jobs import active_job
+
+    try:
+        target = run_once(form, lambda session: url_for("jobs.show", job_id=queue(session).id))
+    except LedgerError as error:
+        flash(error_message(error), "error")
+        running = active_job(get_session(), current_user.id)
+        return redirect(
+            url_for("jobs.show", job_id=running.id) if running else url_for("jobs.index")
+        )
+    return redirect(target)
+
+
 def refused(error: LedgerError, form, template: str, **context):
     """A rule refused the submission: the same form again with what the user typed and the
     message, at the field it is about (else above the form); a fresh idempotency key so the

@@ -9,6 +9,7 @@ until it is imported or cancelled, and never longer than UPLOAD_MAX_AGE_MINUTES.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 import time
@@ -25,8 +26,10 @@ from ..errors import ImportBusy, LedgerError
 from ..forms import BaseForm, ConfirmUploadForm, ImportForm
 from ..i18n import error_message
 from ..services.imports import commit_import, preview_import
+from ..services.jobs import active_job, start_import_job
 from ..services.units import get_unit
 from ..spreadsheets import iter_table
+from ..worker import settings_from
 from .common import arg_int, run_once
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
@@ -151,6 +154,8 @@ def commit():
     if not path.exists():
         flash(_("Tệp đã hết hạn; hãy tải lên lại."), "error")
         return redirect(url_for("imports.upload", unit=fund.id))
+    if path.stat().st_size > current_app.config["IMPORT_DIRECT_BYTES"]:
+        return _commit_in_background(form, fund, path)
     data, added = path.read_bytes(), {}
 
     def action(session):
@@ -179,6 +184,36 @@ def commit():
             "info",
         )
     return redirect(url)
+
+
+def _commit_in_background(form: ConfirmUploadForm, fund, path: Path):
+    """A large file is recorded by a background job: the file moves to the jobs folder (so
+    newer uploads never push it out) and the job's page shows its progress."""
+    target = settings_from(current_app.config, current_app.instance_path).folder / "imports"
+    target.mkdir(parents=True, exist_ok=True)
+    kept = target / path.name
+    os.replace(path, kept)
+
+    def queue(session):
+        job = start_import_job(
+            session,
+            user_id=current_user.id,
+            unit_id=fund.id,
+            path=str(kept),
+            filename=kept.name,
+            label=fund.name,
+        )
+        return url_for("jobs.show", job_id=job.id)
+
+    try:
+        return redirect(run_once(form, queue))
+    except LedgerError as error:  # one job at a time: the file stays, previewed
+        os.replace(kept, path)
+        flash(error_message(error), "error")
+        running = active_job(get_session(), current_user.id)
+        if running is None:
+            return redirect(url_for("imports.upload", unit=fund.id))
+        return redirect(url_for("jobs.show", job_id=running.id))
 
 
 @bp.route("/receipts/cancel", methods=["POST"])

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from datetime import date
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,14 +24,15 @@ from ..auth import scope_ids
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..exports.reports import period_workbook
-from ..forms import UnmaskForm
+from ..forms import JobForm, UnmaskForm
 from ..i18n import error_message
 from ..models import Campaign
 from ..security import log
 from ..services import reports
 from ..services.beneficiaries import unmask_workbook
+from ..services.jobs import start_workbook_job, workbook_receipts
 from ..services.reconciliation import export_workbook
-from .common import as_of, get_in_scope, visible_campaign
+from .common import as_of, get_in_scope, start_job, visible_campaign
 
 bp = Blueprint("reports", __name__, url_prefix="/campaigns")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,45 +84,94 @@ def due():
 @bp.route("/<int:campaign_id>/workbook.xlsx")
 @login_required
 def workbook(campaign_id: int):
-    """The reconciliation workbook, children's names masked (a GET never unmasks)."""
-    return _send_workbook(get_in_scope(Campaign, campaign_id), unmasked=False)
+    """The reconciliation workbook, children's names masked (a GET never unmasks). A large one
+    (a province, the nation) is made in the background: this page offers to start it."""
+    campaign = get_in_scope(Campaign, campaign_id)
+    day = as_of(campaign)
+    if _large(campaign, day):
+        return render_template(
+            "reports/workbook_job.html", campaign=campaign, as_of=day, form=JobForm()
+        )
+    return _send_workbook(campaign, day, unmasked=False)
+
+
+@bp.route("/<int:campaign_id>/workbook-job", methods=["POST"])
+@login_required
+def workbook_job(campaign_id: int):
+    """Start making the (masked) workbook in the background; its page shows the progress."""
+    campaign, form = get_in_scope(Campaign, campaign_id), JobForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    day = as_of(campaign)
+    return start_job(
+        form,
+        lambda session: start_workbook_job(
+            session, user_id=current_user.id, campaign_id=campaign.id, as_of=day, unmasked=False
+        ),
+    )
 
 
 @bp.route("/<int:campaign_id>/workbook-unmasked.xlsx", methods=["POST"])
 @login_required
 def workbook_unmasked(campaign_id: int):
     """The workbook with children's names, for a user with the unmask permission and a reason;
-    written to the audit log before the file is built."""
+    written to the audit log before the file is built (a large one: with its job, in the same
+    transaction, and only its starter may download it)."""
     campaign, form = get_in_scope(Campaign, campaign_id), UnmaskForm()
     if not current_user.can_unmask:
         abort(403)
     if not form.validate_on_submit():
         flash(_("Phải ghi lý do cần xem đầy đủ."), "error")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+    day = as_of(campaign)
+    if _large(campaign, day):
+        return start_job(form, lambda session: _unmasked_job(session, campaign, day, form))
     writer = get_write_session()
     try:
-        unmask_workbook(
-            writer,
-            campaign_id=campaign.id,
-            unit_id=campaign.unit_id,
-            user_id=current_user.id,
-            reason=form.reason.data,
-        )
+        _record_unmasking(writer, campaign, form)
     except LedgerError as error:
         writer.rollback()
         flash(error_message(error), "error")
         return redirect(url_for("campaigns.show", campaign_id=campaign.id))
     writer.commit()
     log.info("unmasked workbook user=%s campaign=%s", current_user.id, campaign.id)
-    return _send_workbook(campaign, unmasked=True)
+    return _send_workbook(campaign, day, unmasked=True)
 
 
-def _send_workbook(campaign: Campaign, *, unmasked: bool):
-    made = export_workbook(
-        get_session(), campaign_id=campaign.id, as_of=as_of(campaign), unmasked=unmasked
+def _record_unmasking(session, campaign: Campaign, form: UnmaskForm) -> None:
+    unmask_workbook(
+        session,
+        campaign_id=campaign.id,
+        unit_id=campaign.unit_id,
+        user_id=current_user.id,
+        reason=form.reason.data,
     )
+
+
+def _unmasked_job(session, campaign: Campaign, day: date, form: UnmaskForm):
+    job = start_workbook_job(
+        session, user_id=current_user.id, campaign_id=campaign.id, as_of=day, unmasked=True
+    )
+    _record_unmasking(session, campaign, form)
+    log.info("unmasked workbook job user=%s campaign=%s", current_user.id, campaign.id)
+    return job
+
+
+def _large(campaign: Campaign, day: date) -> bool:
+    """Whether the workbook is too large to make while the browser waits."""
+    limit = int(current_app.config["WORKBOOK_DIRECT_RECEIPTS"])
+    return workbook_receipts(get_session(), campaign.id, day) > limit
+
+
+def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "doi-chieu.xlsx"
+        made = export_workbook(
+            get_session(), campaign_id=campaign.id, as_of=day, unmasked=unmasked, path=path
+        )
+        content = path.read_bytes()
     return send_file(
-        io.BytesIO(made.content),
+        io.BytesIO(content),
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",

@@ -2,7 +2,7 @@
 postings; they replace the monthly credit totals
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0007 (main landed 0007 from 0005 first; chaining after it keeps one head and upgrades a database already at 0007)
 Create Date: 2026-12-05 18:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

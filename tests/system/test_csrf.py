@@ -4,7 +4,7 @@ with 400 and writes nothing; GETs write nothing."""
 import pytest
 from sqlalchemy import func, select
 
-from ledger.models import AuditEvent, Entry, IdempotencyKey, Receipt, User
+from ledger.models import AuditEvent, Entry, IdempotencyKey, Job, Receipt, User
 from tests.conftest import form_tokens
 
 
@@ -12,7 +12,7 @@ def _counts(session):
     session.rollback()
     return tuple(
         session.exec(select(func.count()).select_from(m)).scalar_one()
-        for m in (Receipt, Entry, User, AuditEvent, IdempotencyKey)
+        for m in (Receipt, Entry, User, AuditEvent, IdempotencyKey, Job)
     )
 
 
@@ -52,6 +52,7 @@ def _ids(receipt):
         "period_id": 1,
         "name": "progress",
         "token_id": 1,
+        "job_id": 1,
     }
 
 

@@ -171,6 +171,7 @@ def _path_args(world) -> dict:
         "code": "vi",
         "filename": "app.js",
         "token_id": world["token"],
+        "job_id": 1,
     }
 
 

@@ -14,6 +14,7 @@ from ledger.models import (
     AuditEvent,
     Disbursement,
     Entry,
+    Job,
     PeriodLock,
     Receipt,
     Transfer,
@@ -23,6 +24,7 @@ from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.campaigns import create_campaign, set_report_period
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.donors import create_donor
+from ledger.services.jobs import start_job
 from ledger.services.receipts import ReceiptInput, record_receipt
 from ledger.services.tokens import issue_token
 from ledger.services.transfers import send_transfer
@@ -81,6 +83,13 @@ ROUTES = {
     "reports.period_xlsx": ("GET", ""),
     "reports.workbook": ("GET", ""),
     "reports.workbook_unmasked": ("POST", ""),
+    "reports.workbook_job": ("POST", ""),
+    "jobs.index": ("GET", ""),
+    "jobs.show": ("GET", ""),
+    "jobs.progress": ("GET", ""),
+    "jobs.download": ("GET", ""),
+    "jobs.cancel": ("POST", ""),
+    "jobs.start_check": ("POST", ""),
     "charts.show": ("GET", ""),
     "reports.due": ("GET", ""),
     "public.index": ("GET", ""),
@@ -209,6 +218,15 @@ def planted(session, two_districts):
             cutoff=date(2018, 4, 30),
             due=date(2018, 5, 15),
         )
+        job = start_job(
+            session,
+            kind="workbook",
+            user_id=user.id,
+            unit_id=unit.id,
+            params={"campaign_id": campaign.id, "as_of": "2018-12-31", "unmasked": False},
+            title=canary,
+            file_name=f"{canary}.xlsx",
+        )
         objects[code] = {
             "unit": unit.id,
             "receipt": receipt.id,
@@ -219,6 +237,7 @@ def planted(session, two_districts):
             "disbursement": payout.id,
             "approved": approved.id,
             "transfer": transfer.id,
+            "job": job.id,
             "token": session.exec(
                 select(ApiToken.id).where(
                     ApiToken.token_hash
@@ -261,6 +280,7 @@ def _url(app, endpoint, target):
         "period_id": target["period"],
         "name": "progress",
         "token_id": target["token"],
+        "job_id": target["job"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -281,6 +301,8 @@ def _writes(session):
         )
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
         + (session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
+        # the planted jobs (another unit's): none cancelled
+        + tuple(session.exec(select(Job.status).where(Job.title.like("CANARY%"))).scalars().all())
     )
 
 
@@ -372,6 +394,7 @@ def _has_object(app, endpoint):
             "campaign_id",
             "period_id",
             "token_id",
+            "job_id",
         }
     )
 
