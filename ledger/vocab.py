@@ -71,6 +71,14 @@ class VoucherKind(StrEnum):
     DISBURSEMENT = "disbursement"
 
 
+class Grain(StrEnum):
+    """The span a rolled-up total covers (``models.Rollup``): a day, a month or a year."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
 class Sex(StrEnum):
     """A child's sex as recorded (giới tính)."""
 

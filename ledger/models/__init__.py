@@ -13,11 +13,21 @@ from .documents import (
     VoucherCounter,
 )
 from .jobs import Job
-from .journal import Anchor, ChainHead, ChainVerified, CreditMonth, Entry, Posting
+from .journal import (
+    ROLLUP_GRAINS,
+    Anchor,
+    ChainHead,
+    ChainVerified,
+    Entry,
+    Posting,
+    Rollup,
+    RollupSpend,
+)
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
 __all__ = [
+    "ROLLUP_GRAINS",
     "Account",
     "Anchor",
     "ApiToken",
@@ -30,7 +40,6 @@ __all__ = [
     "ChainHead",
     "ChainVerified",
     "CircumstanceGroup",
-    "CreditMonth",
     "Disbursement",
     "Donor",
     "Entry",
@@ -41,6 +50,8 @@ __all__ = [
     "Quota",
     "Receipt",
     "ReportPeriod",
+    "Rollup",
+    "RollupSpend",
     "Setting",
     "Transfer",
     "Unit",

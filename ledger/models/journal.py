@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from .base import money, timestamp
+from ..vocab import Grain, values
+from .base import money, one_of, timestamp
 
 
 class ChainHead(SQLModel, table=True):
@@ -64,17 +65,45 @@ Index(
 )
 
 
-class CreditMonth(SQLModel, table=True):
-    """Σ of the quota lines credited to a unit in one month, kept in the same transaction as
-    every posting (``check`` compares it with the postings). Progress reads whole months from
-    here and only the partial months from the postings."""
+#: the grains a rollup row sums over; a row's ``period`` is the period's first day
+ROLLUP_GRAINS = values(Grain)
 
+
+class Rollup(SQLModel, table=True):
+    """Σ of the postings of a unit's whole subtree (the unit and every unit under it) over one
+    day, month or year, kept in the same transaction as every posting (``check`` recomputes
+    it from the postings). Progress, balances and the management share read the campaign
+    unit's and its children's rows, never the subtree's postings."""
+
+    __table_args__ = (one_of("grain", Grain),)
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
-    #: the first day of the month
-    month: date = Field(primary_key=True)
-    #: signed like the postings (credits are negative)
+    grain: str = Field(max_length=5, primary_key=True)
+    #: the first day of the day, month or year
+    period: date = Field(primary_key=True)
+    #: Σ quota lines credited to the subtree's units (by ``credit_unit_id``), signed like the
+    #: postings (credits are negative)
+    credited: int = money(default=0)
+    #: how many quota lines (a void's counts too: "last receipt" is the last such line's day)
+    credit_lines: int = 0
+    #: the last day in the period with a quota line
+    last_credit: date | None = None
+    #: Σ postings on the subtree funds' donations accounts (the management share's revenue)
+    donations: int = money(default=0)
+    #: Σ postings on the subtree funds' cash and bank accounts
+    cash: int = money(default=0)
+
+
+class RollupSpend(SQLModel, table=True):
+    """Σ of the postings on one expense account kind (``expense:<category>``) of a unit's whole
+    subtree over one day, month or year; kept and checked like ``Rollup``. The management
+    share joins it with ``Category.is_management`` when read, so the flag is never copied."""
+
+    __table_args__ = (one_of("grain", Grain),)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    grain: str = Field(max_length=5, primary_key=True)
+    period: date = Field(primary_key=True)
+    kind: str = Field(max_length=60, primary_key=True)
     amount: int = money(default=0)
-    last_date: date | None = None
 
 
 class Anchor(SQLModel, table=True):

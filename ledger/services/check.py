@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date
 from itertools import groupby
 from typing import Any, TypeVar
 
@@ -15,17 +14,19 @@ from sqlmodel import Session, col, select
 
 from ..errors import _l
 from ..models import (
+    ROLLUP_GRAINS,
     Account,
     Anchor,
     AuditEvent,
     AuditHead,
     ChainHead,
-    CreditMonth,
     Disbursement,
     Entry,
     PeriodLock,
     Posting,
     Receipt,
+    Rollup,
+    RollupSpend,
     Transfer,
     Unit,
     UnitSuccession,
@@ -34,6 +35,7 @@ from ..models import (
 from ..vocab import ChainKind
 from .audit import event_hash
 from .journal import entry_hash
+from .rollups import CASH_KINDS, period_of, write_pending
 from .seals import SEALED, digests
 from .verified import (
     Verification,
@@ -85,7 +87,7 @@ def check_books(
         lambda: check_account_balances(session, funds),
         lambda: check_receipts(session, funds),
         lambda: check_locks(session, funds),
-        lambda: check_credit_months(session, funds),
+        lambda: check_rollups(session, funds),
         lambda: check_assets_never_negative(session, funds),
         lambda: check_audit_chains(session, funds, verification),
         lambda: check_seals(session, funds, verification),
@@ -505,42 +507,111 @@ def check_locks(session: Session, funds=None) -> list[Problem]:
     ]
 
 
-def check_credit_months(session: Session, funds=None) -> list[Problem]:
-    """Monthly credit totals that differ from the postings they summarise."""
-    year, month = (
-        func.extract("year", col(Posting.entry_date)),
-        func.extract("month", col(Posting.entry_date)),
-    )
-    sums = _only(
-        select(col(Posting.credit_unit_id), year, month, func.sum(Posting.amount)).where(
-            col(Posting.credit_unit_id).is_not(None)
-        ),
-        col(Posting.credit_unit_id),
-        funds,
-    ).group_by(col(Posting.credit_unit_id), year, month)
-    expected = {(u, date(int(y), int(m), 1)): int(a) for u, y, m, a in session.exec(sums).all()}
-    stored: dict[tuple[int | None, date], int] = {
-        (u, m): int(a)
-        for u, m, a in session.exec(
-            _only(
-                select(CreditMonth.unit_id, col(CreditMonth.month), CreditMonth.amount),
-                col(CreditMonth.unit_id),
-                funds,
-            )
-        ).all()
-        if a
-    }
-    expected = {k: v for k, v in expected.items() if v}
-    return [
-        Problem(
-            "credit_month",
-            f"unit {unit} month {month:%m/%Y}",
-            f"summary {stored.get((unit, month), 0)} but postings sum to "
-            f"{expected.get((unit, month), 0)}",
+def check_rollups(session: Session, funds=None) -> list[Problem]:
+    """Rollup rows (per unit with its subtree, day, month and year) that differ from the
+    postings they sum, recomputed here in one pass; each difference named by unit, period
+    and figure. With ``funds``, the rows of those units."""
+    write_pending(session)
+    expected_totals, expected_spend = _expected_rollups(session, funds)
+    stored_totals = {
+        (r.unit_id, r.grain, r.period): (
+            r.credited,
+            r.credit_lines,
+            r.last_credit,
+            r.donations,
+            r.cash,
         )
-        for unit, month in sorted(set(expected) | set(stored))
-        if expected.get((unit, month), 0) != stored.get((unit, month), 0)
-    ]
+        for r in session.exec(_only(select(Rollup), col(Rollup.unit_id), funds)).all()
+    }
+    stored_spend = {
+        (r.unit_id, r.grain, r.period, r.kind): r.amount
+        for r in session.exec(_only(select(RollupSpend), col(RollupSpend.unit_id), funds)).all()
+    }
+    empty = (0, 0, None, 0, 0)
+    problems = []
+    for key in sorted(set(expected_totals) | set(stored_totals)):
+        want, have = expected_totals.get(key, empty), stored_totals.get(key, empty)
+        for name, w, h in zip(ROLLUP_FIGURES, want, have, strict=True):
+            if w != h:
+                problems.append(_rollup_problem(key, name, h, w))
+    for key in sorted(set(expected_spend) | set(stored_spend)):
+        if expected_spend.get(key, 0) != stored_spend.get(key, 0):
+            problems.append(
+                _rollup_problem(
+                    key[:3], key[3], stored_spend.get(key, 0), expected_spend.get(key, 0)
+                )
+            )
+    return problems
+
+
+#: the figures of a ``Rollup`` row, in the order ``check_rollups`` compares them
+ROLLUP_FIGURES = ("credited", "credit_lines", "last_credit", "donations", "cash")
+
+
+def _rollup_problem(key, figure: str, stored, expected) -> Problem:
+    unit, grain, period = key
+    return Problem(
+        "rollup",
+        f"unit {unit} {grain} {period:%d/%m/%Y}",
+        f"{figure} {stored} but postings give {expected}",
+    )
+
+
+def _expected_rollups(session: Session, funds):
+    """What the rollup rows should hold, from the postings: day sums per ancestor in SQL,
+    months and years added up here."""
+    closure = select_rows(
+        col(Unit.id).label("unit"), col(Unit.id).label("anc"), col(Unit.parent_id)
+    ).cte("closure", recursive=True)
+    closure = closure.union_all(
+        select_rows(closure.c.unit, col(Unit.id), col(Unit.parent_id)).where(
+            col(Unit.id) == closure.c.parent_id
+        )
+    )
+    credited = select_rows(
+        closure.c.anc, col(Posting.entry_date), func.sum(Posting.amount), func.count()
+    ).join(closure, closure.c.unit == Posting.credit_unit_id)
+    by_fund = (
+        select_rows(closure.c.anc, col(Posting.entry_date), Account.kind, func.sum(Posting.amount))
+        .join(Account, col(Account.id) == Posting.account_id)
+        .join(closure, closure.c.unit == Account.unit_id)
+        .where(
+            or_(
+                col(Account.kind).in_(("donations", *CASH_KINDS)),
+                col(Account.kind).like("expense:%"),
+            )
+        )
+    )
+    if funds is not None:
+        credited = credited.where(closure.c.anc.in_(funds))
+        by_fund = by_fund.where(closure.c.anc.in_(funds))
+    totals: dict[tuple, list] = {}
+    spend: dict[tuple, int] = {}
+
+    def figures(unit, day, grain):
+        return totals.setdefault((unit, grain, period_of(day, grain)), [0, 0, None, 0, 0])
+
+    for unit, day, amount, lines in session.exec(
+        credited.group_by(closure.c.anc, col(Posting.entry_date))
+    ).all():
+        for grain in ROLLUP_GRAINS:
+            row = figures(unit, day, grain)
+            row[0] += int(amount)
+            row[1] += int(lines)
+            row[2] = max(row[2] or day, day)
+    for unit, day, kind, amount in session.exec(
+        by_fund.group_by(closure.c.anc, col(Posting.entry_date), Account.kind)
+    ).all():
+        for grain in ROLLUP_GRAINS:
+            if kind.startswith("expense:"):
+                key = (unit, grain, period_of(day, grain), kind)
+                spend[key] = spend.get(key, 0) + int(amount)
+            else:
+                figures(unit, day, grain)[3 if kind == "donations" else 4] += int(amount)
+    return (
+        {k: tuple(v) for k, v in totals.items() if v != [0, 0, None, 0, 0]},
+        {k: v for k, v in spend.items() if v},
+    )
 
 
 def check_audit_chains(

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from ..models import Account, Category, Posting
+from . import rollups
 from .settings import int_setting
-from .units import subtree_ids
 
 
 @dataclass
@@ -31,29 +29,29 @@ class ManagementCosts:
 
 
 def management_costs(session: Session, *, unit_id: int, year: int) -> ManagementCosts:
-    """The management share of ``unit_id``'s subtree in ``year`` (reversals included)."""
-    units = list(subtree_ids(session, unit_id))
+    """The management share of ``unit_id``'s subtree in ``year`` (reversals included): two
+    reads of the unit's year rollup rows (``services.rollups``)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    codes = session.exec(select(Category.code).where(Category.is_management)).all()
-    spent = _sum(session, units, start, end, [f"expense:{c}" for c in codes])
-    revenue = -_sum(session, units, start, end, ["donations"])
+    spent = rollups.spent(session, [unit_id], start, end, management=True).get(unit_id, 0)
+    found = rollups.totals(session, [unit_id], start, end).get(unit_id)
     return ManagementCosts(
-        spent=spent, revenue=revenue, cap_percent=int_setting(session, "management_cap_percent")
+        spent=spent,
+        revenue=found.donations if found else 0,
+        cap_percent=int_setting(session, "management_cap_percent"),
     )
 
 
-def _sum(session, units, start, end, kinds) -> int:
-    if not kinds:
-        return 0
-    return int(
-        session.exec(
-            select(func.coalesce(func.sum(Posting.amount), 0))
-            .join(Account, col(Account.id) == Posting.account_id)
-            .where(
-                col(Account.unit_id).in_(units),
-                col(Account.kind).in_(kinds),
-                Posting.entry_date >= start,
-                Posting.entry_date <= end,
-            )
-        ).one()
-    )
+def management_costs_of(session: Session, *, unit_ids, year: int) -> dict[int, ManagementCosts]:
+    """``management_costs`` of several units in one year, from two aggregates."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    spent = rollups.spent(session, unit_ids, start, end, management=True)
+    found = rollups.totals(session, unit_ids, start, end)
+    cap = int_setting(session, "management_cap_percent")
+    return {
+        u: ManagementCosts(
+            spent=spent.get(u, 0),
+            revenue=found[u].donations if u in found else 0,
+            cap_percent=cap,
+        )
+        for u in unit_ids
+    }

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql as postgresql_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -33,7 +31,6 @@ from ..errors import (
 from ..models import (
     Account,
     ChainHead,
-    CreditMonth,
     Entry,
     PeriodLock,
     Posting,
@@ -42,6 +39,7 @@ from ..models import (
     utcnow,
 )
 from ..vocab import ASSET_PHRASES
+from .rollups import add_postings
 from .units import account_ids, ensure_valid
 
 #: no document of this ledger is dated before this day
@@ -217,7 +215,7 @@ def post_entries(
     for row, entry_id in zip(entry_rows, ids, strict=False):
         row["id"] = entry_id
     insert_rows(session, ENTRY_TABLE, entry_rows)
-    _insert_postings(session, ids, entries, resolved_all)
+    _insert_postings(session, unit_id, ids, entries, resolved_all)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
@@ -266,12 +264,12 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
                 )
 
 
-def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
+def _insert_postings(session: Session, unit_id: int, ids, entries, resolved_all) -> None:
     rows: list[dict[str, object]] = []
     totals: dict[int, int] = {}
-    months: dict[tuple[int, date], tuple[int, date]] = {}
+    rolled: list[tuple[str, int, int | None, date]] = []
     for entry_id, new, resolved in zip(ids, entries, resolved_all, strict=False):
-        for account, amount, credit in resolved:
+        for line, (account, amount, credit) in zip(new.lines, resolved, strict=True):
             rows.append(
                 {
                     "entry_id": entry_id,
@@ -282,14 +280,11 @@ def _insert_postings(session: Session, ids, entries, resolved_all) -> None:
                 }
             )
             totals[account] = totals.get(account, 0) + amount
-            if credit is not None:
-                key = (credit, new.entry_date.replace(day=1))
-                total, last = months.get(key, (0, new.entry_date))
-                months[key] = (total + amount, max(last, new.entry_date))
+            rolled.append((line.kind, amount, credit, new.entry_date))
     insert_rows(session, POSTING_TABLE, rows)
     for account, amount in totals.items():
         _add_to_balance(session, account, amount)
-    _add_credit_months(session, months)
+    add_postings(session, fund_id=unit_id, lines=rolled)
 
 
 def _add_to_balance(session: Session, account: int, amount: int) -> None:
@@ -318,30 +313,6 @@ def _add_to_balance(session: Session, account: int, amount: int) -> None:
             balance=int(current) + amount,
             date=date.today().strftime("%d/%m/%Y"),
         ) from None
-
-
-def _add_credit_months(session: Session, months: dict) -> None:
-    """Upsert the monthly credit totals (in key order, so concurrent funds never deadlock)."""
-    if not months:
-        return
-    dialect = session.get_bind().dialect.name
-    module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
-    rows = [
-        {"unit_id": unit, "month": month, "amount": amount, "last_date": last}
-        for (unit, month), (amount, last) in sorted(months.items())
-    ]
-    statement = module.insert(CreditMonth)
-    greatest = func.max if dialect == "sqlite" else func.greatest
-    session.exec(
-        statement.on_conflict_do_update(
-            index_elements=["unit_id", "month"],
-            set_={
-                "amount": CreditMonth.amount + statement.excluded.amount,
-                "last_date": greatest(CreditMonth.last_date, statement.excluded.last_date),
-            },
-        ),
-        params=rows,
-    )
 
 
 def post_entry(

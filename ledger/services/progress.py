@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..models import Account, Campaign, CreditMonth, Posting, Quota, Unit
+from ..models import Campaign, Quota, Unit
+from . import rollups
 from .campaigns import get_campaign
-from .units import members
 
 
 @dataclass
@@ -53,6 +53,9 @@ class Progress:
     #: set when the figures are those of one unit holding a quota in a higher level's campaign
     #: (a commune's view of the city's campaign): its quota stands in for the target
     quota: int | None = None
+    #: the rows' units, held so that later lookups of them (predecessors, names) stay in the
+    #: session's identity map instead of a query each
+    units: list[Unit] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def target(self) -> int:
@@ -78,95 +81,15 @@ class Progress:
         return round(self.collected * 100 / self.target, 1) if self.target else 0.0
 
 
-def _tree(root_id: int):
-    """CTE (id, parent_id): ``root_id`` and every unit under it."""
-    base = select(col(Unit.id), col(Unit.parent_id)).where(Unit.id == root_id)
-    tree = base.cte("tree", recursive=True)
-    return tree.union_all(
-        select(col(Unit.id), col(Unit.parent_id)).where(col(Unit.parent_id) == tree.c.id)
-    )
-
-
 def unit_totals(
-    session: Session, *, root_id: int, start: date, end: date
+    session: Session, *, root_id: int, start: date, end: date, unit_ids=()
 ) -> dict[int, tuple[int, date | None]]:
-    """Collected (and the last receipt's date) under every unit of ``root_id``'s subtree, rolled
-    up commune → district → province → …: one GROUP BY over monthly totals and the covering
-    index, then a walk up the tree in memory (a few thousand units, never the postings)."""
-    tree, parents = _subtree(session, root_id)
-    return _credit_totals(session, tree, parents, root_id, start, end)
-
-
-def _subtree(session: Session, root_id: int):
-    tree = _tree(root_id)
-    return tree, dict(session.exec(select(tree.c.id, tree.c.parent_id)).all())
-
-
-def _credit_totals(session, tree, parents, root_id, start, end):
-    totals: dict[int, tuple[int, date | None]] = {}
-    for unit_id, amount, last in _credited(session, members(parents, root_id), start, end):
-        for current in _up(unit_id, parents, root_id):
-            total, latest = totals.get(current, (0, None))
-            totals[current] = (total - int(amount), max(filter(None, (latest, last)), default=None))
-    return totals
-
-
-def _up(unit_id: int, parents: dict[int, int], root_id: int):
-    """``unit_id`` and its ancestors up to and including ``root_id``."""
-    current: int | None = unit_id
-    while current in parents:
-        yield current
-        current = parents[current] if current != root_id else None
-
-
-def _month_after(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def _credited(
-    session: Session, units, start: date, end: date
-) -> list[tuple[int, int, date | None]]:
-    """(unit, Σ credited lines, last date) per unit: whole months from ``CreditMonth``, the
-    partial months at either end from the postings' covering index."""
-    first_full = start if start.day == 1 else _month_after(start)
-    month_ends = (end + timedelta(days=1)).day == 1
-    after_full = _month_after(end) if month_ends else end.replace(day=1)
-    if first_full >= after_full:
-        return _from_postings(session, units, start, end)
-    rows = list(
-        session.exec(
-            select(
-                CreditMonth.unit_id, func.sum(CreditMonth.amount), func.max(CreditMonth.last_date)
-            )
-            .where(
-                col(CreditMonth.unit_id).in_(units),
-                CreditMonth.month >= first_full,
-                CreditMonth.month < after_full,
-            )
-            .group_by(col(CreditMonth.unit_id))
-        ).all()
-    )
-    if start < first_full:
-        rows += _from_postings(session, units, start, first_full - timedelta(days=1))
-    if after_full <= end:
-        rows += _from_postings(session, units, after_full, end)
-    return rows
-
-
-def _from_postings(session: Session, units, start: date, end: date):
-    return list(
-        session.exec(
-            select(
-                col(Posting.credit_unit_id), func.sum(Posting.amount), func.max(Posting.entry_date)
-            )
-            .where(
-                col(Posting.credit_unit_id).in_(units),
-                Posting.entry_date >= start,
-                Posting.entry_date <= end,
-            )
-            .group_by(col(Posting.credit_unit_id))
-        ).all()
-    )
+    """Collected (and the last receipt's date) under ``root_id`` and each of ``unit_ids`` (by
+    default the root's children): one aggregate over their rollup rows."""
+    if not unit_ids:
+        unit_ids = session.exec(select(col(Unit.id)).where(Unit.parent_id == root_id)).all()
+    found = rollups.totals(session, [root_id, *unit_ids], start, end)
+    return {u: (t.collected, t.last_receipt) for u, t in found.items()}
 
 
 def campaign_progress(
@@ -175,31 +98,18 @@ def campaign_progress(
     """Target, quotas and collected per child unit of the campaign's unit, up to ``as_of``.
 
     With ``focus_id`` (a unit holding a quota in the campaign), the same figures for that
-    unit's subtree, its quota standing in for the target."""
+    unit's subtree, its quota standing in for the target. Reads the rollup rows of the root
+    and its children only (``services.rollups``), whatever the size of the subtree."""
     campaign = get_campaign(session, campaign_id)
     root = focus_id or campaign.unit_id
     as_of = min(as_of or campaign.ends_on, campaign.ends_on)
-    tree, parents = _subtree(session, root)
-    units = members(parents, root)
-    collected = _credit_totals(session, tree, parents, root, campaign.starts_on, as_of)
-    spent = _roll_up(
-        session.exec(
-            select(Account.unit_id, func.sum(Posting.amount))
-            .join(Account, col(Account.id) == Posting.account_id)
-            .where(
-                Account.type == "expense",
-                col(Account.kind).like("expense:%"),
-                col(Account.unit_id).in_(units),
-                Posting.entry_date >= campaign.starts_on,
-                Posting.entry_date <= as_of,
-            )
-            .group_by(col(Account.unit_id))
-        ).all(),
-        parents,
-        root,
-    )
-    balances = _roll_up(balances_as_of(session, units, as_of), parents, root)
-    rows = _child_rows(session, campaign, root, collected, spent, balances)
+    tops = _children(session, campaign, root)
+    units = rollups.family(root)
+    found = rollups.totals(session, units, campaign.starts_on, as_of, balance=True)
+    collected = {u: (t.collected, t.last_receipt) for u, t in found.items()}
+    spent = rollups.spent(session, units, campaign.starts_on, as_of)
+    balances = {u: t.balance for u, t in found.items()}
+    rows = _child_rows(session, campaign, tops, collected, spent, balances)
     total = collected.get(root, (0, None))[0]
     quota = None
     if focus_id is not None:
@@ -221,49 +131,30 @@ def campaign_progress(
         balance=balances.get(root, 0),
         rows=rows,
         quota=quota,
+        units=tops,
     )
 
 
-def balances_as_of(session: Session, units, as_of: date) -> list[tuple[int, int]]:
-    """(unit, cash + bank) of each fund at the end of ``as_of``: today's running balance less
-    the postings dated after ``as_of`` (one range of the (account, date, amount) index per
-    account; for a campaign still running that range is nearly empty)."""
-    now = dict(
+def _children(session: Session, campaign: Campaign, root: int) -> list[Unit]:
+    """The units directly under ``root`` valid at some time during the campaign."""
+    return list(
         session.exec(
-            select(Account.unit_id, func.sum(Account.balance))
-            .where(col(Account.kind).in_(("cash", "bank")), col(Account.unit_id).in_(units))
-            .group_by(col(Account.unit_id))
+            select(Unit)
+            .where(Unit.parent_id == root, Unit.valid_from <= campaign.ends_on)
+            .where(col(Unit.valid_to).is_(None) | (col(Unit.valid_to) >= campaign.starts_on))
+            .order_by(col(Unit.id))
         ).all()
     )
-    later = session.exec(
-        select(Account.unit_id, func.sum(Posting.amount))
-        .join(Account, col(Account.id) == Posting.account_id)
-        .where(
-            col(Account.kind).in_(("cash", "bank")),
-            col(Account.unit_id).in_(units),
-            Posting.entry_date > as_of,
-        )
-        .group_by(col(Account.unit_id))
-    ).all()
-    for unit_id, amount in later:
-        now[unit_id] = int(now.get(unit_id) or 0) - int(amount or 0)
-    return [(unit_id, int(amount or 0)) for unit_id, amount in now.items()]
 
 
 def _child_rows(
-    session: Session, campaign: Campaign, root: int, collected, spent, balances
+    session: Session, campaign: Campaign, tops: list[Unit], collected, spent, balances
 ) -> list[UnitProgress]:
     quotas = dict(
         session.exec(
             select(Quota.unit_id, Quota.amount).where(Quota.campaign_id == campaign.id)
         ).all()
     )
-    tops = session.exec(
-        select(Unit)
-        .where(Unit.parent_id == root, Unit.valid_from <= campaign.ends_on)
-        .where(col(Unit.valid_to).is_(None) | (col(Unit.valid_to) >= campaign.starts_on))
-        .order_by(col(Unit.id))
-    ).all()
     return [
         UnitProgress(
             unit_id=u.id,
@@ -279,10 +170,81 @@ def _child_rows(
     ]
 
 
-def _roll_up(rows, parents: dict[int, int], root_id: int) -> dict[int, int]:
-    """Amounts per unit added to the unit and every ancestor up to the root."""
-    totals: dict[int, int] = {}
-    for unit_id, amount in rows:
-        for current in _up(unit_id, parents, root_id):
-            totals[current] = totals.get(current, 0) + int(amount or 0)
-    return totals
+@dataclass
+class CampaignSummary:
+    """One line of the home page's table of the campaigns of the units below the user's."""
+
+    campaign: Campaign
+    unit: Unit
+    collected: int
+    disbursed: int
+    balance: int
+
+    @property
+    def rate(self) -> float:
+        target = self.campaign.target
+        return round(self.collected * 100 / target, 1) if target else 0.0
+
+
+def campaigns_below(
+    session: Session, unit_id: int, *, page: int = 1, per_page: int = 20
+) -> tuple[list[tuple[Campaign, Unit]], int]:
+    """A page of the campaigns of the units under ``unit_id`` (not its own), newest first,
+    and how many there are in all. The units running campaigns are found by walking up from
+    them (a few hundred), not down from ``unit_id`` (a nation's ten thousand communes)."""
+    ordered = session.exec(
+        select(col(Campaign.id), col(Campaign.unit_id))
+        .join(Unit, col(Unit.id) == Campaign.unit_id)
+        .order_by(
+            col(Campaign.starts_on).desc(),
+            col(Campaign.year).desc(),
+            col(Unit.name),
+            col(Campaign.code),
+            col(Campaign.id),
+        )
+    ).all()
+    chains = rollups.ancestry(session, {u for _, u in ordered})
+    ids = [c for c, u in ordered if unit_id in chains[u][1:]]
+    first = (max(page, 1) - 1) * per_page
+    shown = ids[first : first + per_page]
+    found = {
+        c.id: (c, u)
+        for c, u in session.exec(
+            select(Campaign, Unit)
+            .join(Unit, col(Unit.id) == Campaign.unit_id)
+            .where(col(Campaign.id).in_(shown))
+        ).all()
+    }
+    return [found[c] for c in shown], len(ids)
+
+
+def campaign_summaries(
+    session: Session, campaigns: list[tuple[Campaign, Unit]]
+) -> list[CampaignSummary]:
+    """Collected, disbursed and balance of each campaign's unit to the campaign's end, the
+    same figures as ``campaign_progress`` gives: two aggregates per distinct span (a page of
+    one year's campaigns is two queries), never one computation per campaign."""
+    spans: dict[tuple[date, date], list[int]] = {}
+    for campaign, _unit in campaigns:
+        spans.setdefault((campaign.starts_on, campaign.ends_on), []).append(campaign.unit_id)
+    figures: dict[tuple[date, date], tuple[dict, dict]] = {
+        (start, end): (
+            rollups.totals(session, units, start, end, balance=True),
+            rollups.spent(session, units, start, end),
+        )
+        for (start, end), units in spans.items()
+    }
+    summaries = []
+    for campaign, unit in campaigns:
+        found, spent = figures[(campaign.starts_on, campaign.ends_on)]
+        total = found.get(campaign.unit_id, rollups.Totals())
+        summaries.append(
+            CampaignSummary(
+                campaign=campaign,
+                unit=unit,
+                collected=total.collected,
+                disbursed=spent.get(campaign.unit_id, 0),
+                balance=total.balance,
+            )
+        )
+    return summaries

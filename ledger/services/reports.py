@@ -6,66 +6,31 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
-from ..models import Account, Campaign, Category, Posting, ReportPeriod, Unit
+from ..models import Campaign, Category, ReportPeriod, Unit
+from . import rollups
 from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
 from .progress import Progress, campaign_progress
-from .units import in_units, predecessor_shares, subtree_ids, subtree_members
-from .versions import remembered
+from .units import in_units, predecessor_shares
 
 
 def collected_between(session: Session, *, root_ids: list[int], start: date, end: date) -> int:
     """Mobilised money credited to any unit under ``root_ids`` between two dates."""
-    total = 0
-    for root in root_ids:
-        total += -int(
-            session.exec(
-                select(func.coalesce(func.sum(Posting.amount), 0)).where(
-                    col(Posting.credit_unit_id).in_(subtree_members(session, root)),
-                    Posting.entry_date >= start,
-                    Posting.entry_date <= end,
-                )
-            ).one()
-        )
-    return total
+    found = rollups.totals(session, root_ids, start, end)
+    return sum(found[r].collected for r in set(root_ids) if r in found)
 
 
 def spent_by_category(
     session: Session, *, root_id: int, start: date, end: date
 ) -> list[tuple[str, str, str, int]]:
-    """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``
-    (remembered while nothing under it changes: a nation's took 30–60 ms to sum)."""
-    return list(
-        remembered(
-            session,
-            root_id,
-            ("spent_by_category", root_id, start, end),
-            lambda: tuple(_spent_by_category(session, root_id=root_id, start=start, end=end)),
-        )
-    )
-
-
-def _spent_by_category(
-    session: Session, *, root_id: int, start: date, end: date
-) -> list[tuple[str, str, str, int]]:
-    rows = session.exec(
-        select(Account.kind, func.sum(Posting.amount))
-        .join(Account, col(Account.id) == Posting.account_id)
-        .where(
-            Account.type == "expense",
-            col(Account.kind).like("expense:%"),
-            col(Account.unit_id).in_(subtree_members(session, root_id)),
-            Posting.entry_date >= start,
-            Posting.entry_date <= end,
-        )
-        .group_by(Account.kind)
-    ).all()
+    """(code, Vietnamese name, English name, amount) of expense postings under ``root_id``."""
+    spent = rollups.spent_by_kind(session, root_id, start, end)
     names = {c.code: c for c in session.exec(select(Category))}
     result = []
-    for kind, amount in rows:
+    for kind, amount in spent.items():
         code = kind.split(":", 1)[1]
         category = names.get(code)
         result.append(
@@ -83,17 +48,7 @@ def daily_collected(
     session: Session, *, root_id: int, start: date, end: date
 ) -> list[tuple[date, int]]:
     """Mobilised money per day under ``root_id`` (for the cumulative chart)."""
-    rows = session.exec(
-        select(col(Posting.entry_date), func.sum(Posting.amount))
-        .where(
-            col(Posting.credit_unit_id).in_(subtree_members(session, root_id)),
-            Posting.entry_date >= start,
-            Posting.entry_date <= end,
-        )
-        .group_by(col(Posting.entry_date))
-        .order_by(col(Posting.entry_date))
-    ).all()
-    return [(day, -int(amount)) for day, amount in rows]
+    return rollups.daily_credited(session, root_id, start, end)
 
 
 @dataclass
@@ -350,17 +305,21 @@ def _load_units(session: Session, unit_ids: list[int]) -> list[Unit]:
 
 
 def _previous_totals(session: Session, root: int, start: date, end: date):
-    """unit id → mobilised money under it between two dates: the campaign unit's whole subtree
-    in one aggregate (predecessors usually lie in it), anything else asked for on demand."""
+    """unit id → mobilised money under it between two dates: the campaign unit and its
+    children in one aggregate, anything else (a predecessor) asked for on demand."""
     from .progress import unit_totals
 
-    known = unit_totals(session, root_id=root, start=start, end=end)
-    inside = subtree_ids(session, root)
+    children = session.exec(select(col(Unit.id)).where(Unit.parent_id == root)).all()
+    known = unit_totals(session, root_id=root, start=start, end=end, unit_ids=children)
+    asked = {root, *children}
 
     def total(unit_id: int) -> int:
-        if unit_id in inside:
-            return known.get(unit_id, (0, None))[0]
-        return collected_between(session, root_ids=[unit_id], start=start, end=end)
+        if unit_id not in asked:
+            known.update(
+                unit_totals(session, root_id=unit_id, start=start, end=end, unit_ids=[unit_id])
+            )
+            asked.add(unit_id)
+        return known.get(unit_id, (0, None))[0]
 
     return total
 

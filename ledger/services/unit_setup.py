@@ -33,6 +33,7 @@ from ..money import format_vnd
 from ..text import clean, fold
 from ..vocab import UNIT_TYPE_LEVELS, UnitType, label
 from .audit import record_event
+from .rollups import move_unit
 from .units import create_unit, get_unit, is_within
 
 #: unit_type → (the label a user reads and types, the level it sits at)
@@ -218,6 +219,10 @@ def update_unit(
         raise _invalid("valid_to", _l("không được trước ngày hiệu lực từ."))
     if "valid_to" in changed and valid_to is not None:
         ensure_closable(session, unit=unit, last_day=valid_to)
+    if "parent_id" in changed:  # its totals leave the old ancestors' rollups, join the new
+        move_unit(
+            session, unit_id=unit.id, old_parent=unit.parent_id, new_parent=changed["parent_id"]
+        )
     for key, value in changed.items():
         setattr(unit, key, value)
     unit.level = level
