@@ -2,7 +2,7 @@
 postings; they replace the monthly credit totals
 
 Revision ID: 0006
-Revises: 0009 (main landed 0007 from 0005 first; chaining after it keeps one head and upgrades a database already at 0007)
+Revises: 0009 (0007 jobs, 0008 chain positions and 0009 list indexes landed first; chaining after them keeps one head)
 Create Date: 2026-12-05 18:00:00
 """
 
