@@ -127,6 +127,7 @@ def _communes(session: Session, work, seed: int, commit_every: int, progress) ->
 def _in_parallel(url: str, work, seed: int, jobs: int, commit_every: int, progress):
     """``jobs`` forked processes, each with its own connection, each a share of the communes."""
     import os
+    import traceback
 
     from ..engine import make_engine, new_session
 
@@ -143,6 +144,8 @@ def _in_parallel(url: str, work, seed: int, jobs: int, commit_every: int, progre
                 own.close()
                 os.write(write, f"{made} {paid}".encode())
                 code = 0
+            except Exception:  # noqa: BLE001 (a child: the parent only sees the status, say why)
+                os.write(2, traceback.format_exc().encode())  # fd 2: sys.stderr may be captured
             finally:
                 os._exit(code)
         os.close(write)

@@ -196,7 +196,12 @@ def write_pending(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    write_pending(session)
+    """The outermost commit only: SQLAlchemy also calls this when a savepoint is released
+    (``begin_nested``, e.g. a balance update that may be refused), and writing there would
+    lock the nation's rows for the rest of the transaction, out of key order with the
+    accounts it then updates (two writers deadlocked on PostgreSQL)."""
+    if not session.in_nested_transaction():
+        write_pending(session)
 
 
 @event.listens_for(Session, "after_transaction_end")
