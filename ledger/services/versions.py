@@ -15,11 +15,6 @@ of no unit (chain 0: categories, settings).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -64,24 +59,3 @@ def _ancestors(session: Session, unit_id: int) -> list[int]:
         found.append(current)
         current = session.exec(select(Unit.parent_id).where(Unit.id == current)).first()
     return found
-
-
-T = TypeVar("T")
-_REMEMBERED: OrderedDict[tuple, Any] = OrderedDict()
-_REMEMBERED_LOCK = threading.Lock()
-
-
-def remembered(session: Session, root_id: int, key: tuple, compute: Callable[[], T]) -> T:
-    """``compute()``'s answer about ``root_id``'s subtree, remembered per process under ``key``
-    and the subtree's ``unit_version`` (so never stale); the answer must not be mutated."""
-    full = (str(session.connection().engine.url), key, unit_version(session, root_id))
-    with _REMEMBERED_LOCK:
-        if full in _REMEMBERED:
-            _REMEMBERED.move_to_end(full)
-            return _REMEMBERED[full]
-    value = compute()
-    with _REMEMBERED_LOCK:
-        _REMEMBERED[full] = value
-        while len(_REMEMBERED) > 512:
-            _REMEMBERED.popitem(last=False)
-    return value
