@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Campaign, Receipt, Unit, User
 from ..services.campaigns import set_report_period
+from ..services.paging import key_text
 from ..services.tokens import issue_token
 from ..services.units import subtree_ids
 from ..services.users import create_user
@@ -36,16 +37,14 @@ class Scope:
     token: str
     period_id: int
     receipts: int
+    #: the list's cursor (``?after=date.id``) of a page in the middle of the scope's receipts:
+    #: long lists page by key, and past their first 2,000 rows a ``?page=N`` is page 1
+    deep_after: str
 
     @property
     def question(self) -> Question:
         """What the progress API answers for this scope, as the floor asks it."""
         return Question(root=self.root_id, start=self.start, as_of=self.as_of)
-
-    @property
-    def deep_page(self) -> int:
-        """A page in the middle of the scope's receipts list (50 a page)."""
-        return max(1, -(-self.receipts // 50) // 2)
 
 
 def prepare(session: Session) -> tuple[dict[str, Scope], list[tuple[str, str]]]:
@@ -85,6 +84,7 @@ def prepare(session: Session) -> tuple[dict[str, Scope], list[tuple[str, str]]]:
             token=issue_token(session, user_id=user.id, days=1, name="bench"),
             period_id=period.id,
             receipts=_receipts_in(session, unit_id, whole=name == "nation"),
+            deep_after=_middle_key(session, unit_id, whole=name == "nation"),
         )
     communes = session.exec(
         select(Unit.id).where(Unit.level == "commune").order_by(col(Unit.id)).limit(8)
@@ -121,6 +121,21 @@ def _user(session: Session, username: str, *, role: str, unit_id: int) -> User:
     if found is not None:
         return found
     return create_user(session, username=username, password=PASSWORD, role=role, unit_id=unit_id)
+
+
+def _middle_key(session: Session, unit_id: int, *, whole: bool) -> str:
+    """The key of the receipt half-way down the scope's list, newest first, as the list's
+    ``?after=`` cursor names it (read once, before any timer)."""
+    query = select(col(Receipt.receipt_date), col(Receipt.id))
+    if not whole:
+        query = query.where(col(Receipt.unit_id).in_(sorted(subtree_ids(session, unit_id))))
+    middle = _receipts_in(session, unit_id, whole=whole) // 2
+    found = session.exec(
+        query.order_by(col(Receipt.receipt_date).desc(), col(Receipt.id).desc())
+        .offset(middle)
+        .limit(1)
+    ).first()
+    return "" if found is None else key_text((found[0], found[1])) or ""
 
 
 def _receipts_in(session: Session, unit_id: int, *, whole: bool) -> int:

@@ -317,7 +317,7 @@ def pages(scope: Scope) -> list[tuple[str, str]]:
         f"/public/campaigns/{c}",
         f"/campaigns/{c}/reports/{scope.period_id}",
         f"/receipts/?unit={u}",
-        f"/receipts/?unit={u}&page={scope.deep_page}",
+        f"/receipts/?unit={u}&after={scope.deep_after}",
         f"/disbursements/?unit={u}",
         f"/books/{u}/cash?{year}",
     )
@@ -337,7 +337,7 @@ def _pages(client: Client, scope: Scope, options: Options, result: Result) -> No
     for what, path in pages(scope):
         visitor = anonymous if what.startswith("public") else client
         timing = visitor.time(path, count=options.count, budget=options.budget)
-        result.add(_row(what, scope.name, timing, path if "page=" in path else ""))
+        result.add(_row(what, scope.name, timing, path if "after=" in path else ""))
     anonymous.close()
 
 
