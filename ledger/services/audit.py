@@ -95,6 +95,20 @@ def seal_rows(
     )
 
 
+#: the columns of an event ``event_hash`` reads (besides chain, sequence and digest): what a
+#: check or a re-chaining selects to recompute it
+HASHED_COLUMNS = (
+    AuditEvent.at,
+    AuditEvent.user_id,
+    AuditEvent.unit_id,
+    AuditEvent.action,
+    AuditEvent.object_type,
+    AuditEvent.object_id,
+    AuditEvent.before,
+    AuditEvent.after,
+)
+
+
 def event_hash(*, prev_hash: str, chain_key: int, seq: int, at: datetime, row: dict) -> str:
     """sha256 over an event's content and the previous event's hash of the same chain."""
     content = [

@@ -33,7 +33,7 @@ from ..models import (
     select_rows,
 )
 from ..vocab import ChainKind
-from .audit import event_hash
+from .audit import HASHED_COLUMNS, event_hash
 from .journal import entry_hash
 from .rollups import CASH_KINDS, period_of, write_pending
 from .seals import SEALED, digests
@@ -624,14 +624,7 @@ def check_audit_chains(
         AuditEvent.id,
         AuditEvent.chain_key,
         AuditEvent.seq,
-        AuditEvent.at,
-        AuditEvent.user_id,
-        AuditEvent.unit_id,
-        AuditEvent.action,
-        AuditEvent.object_type,
-        AuditEvent.object_id,
-        AuditEvent.before,
-        AuditEvent.after,
+        *HASHED_COLUMNS,
         AuditEvent.digest,
         AuditEvent.prev_hash,
         AuditEvent.hash,

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from ..models import AuditEvent, AuditHead, Unit, select_rows
 from .anchors import record_anchors
-from .audit import event_hash, seal_rows
+from .audit import HASHED_COLUMNS, event_hash, seal_rows
 from .seals import SEALED, digests
 
 
@@ -35,19 +35,7 @@ def rechain_and_seal(session: Session) -> None:
 def _rechain_events(session: Session) -> None:
     rows = (
         session.connection()
-        .execute(
-            select_rows(
-                AuditEvent.id,
-                AuditEvent.at,
-                AuditEvent.user_id,
-                AuditEvent.unit_id,
-                AuditEvent.action,
-                AuditEvent.object_type,
-                AuditEvent.object_id,
-                AuditEvent.before,
-                AuditEvent.after,
-            ).order_by(col(AuditEvent.id))
-        )
+        .execute(select_rows(AuditEvent.id, *HASHED_COLUMNS).order_by(col(AuditEvent.id)))
         .mappings()
         .all()
     )
