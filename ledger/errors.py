@@ -108,7 +108,57 @@ class UnbalancedEntry(LedgerError):
 
 
 class InsufficientFunds(LedgerError):
+    """The account a payment leaves is short; with ``account`` the message names it, the fund
+    and what the other account still holds (the fund as a whole may not be short at all)."""
+
     default = _l("Quỹ không đủ số dư: còn %(balance)s, cần chi %(amount)s.")
+    #: by the account that is short, and whether approved-but-unpaid payouts already hold part
+    by_account: ClassVar[dict[tuple[str, bool], str]] = {
+        ("cash", False): _l(
+            "Tiền mặt của quỹ %(fund)s chỉ còn %(balance)s, cần chi %(amount)s; "
+            "tiền gửi ngân hàng còn %(other)s có thể chi."
+        ),
+        ("bank", False): _l(
+            "Tiền gửi ngân hàng của quỹ %(fund)s chỉ còn %(balance)s, cần chi %(amount)s; "
+            "tiền mặt còn %(other)s có thể chi."
+        ),
+        ("cash", True): _l(
+            "Tiền mặt của quỹ %(fund)s còn %(held)s nhưng %(committed)s đã duyệt chưa chi, nên "
+            "chỉ còn %(balance)s có thể chi, cần chi %(amount)s; tiền gửi ngân hàng còn "
+            "%(other)s có thể chi."
+        ),
+        ("bank", True): _l(
+            "Tiền gửi ngân hàng của quỹ %(fund)s còn %(held)s nhưng %(committed)s đã duyệt chưa "
+            "chi, nên chỉ còn %(balance)s có thể chi, cần chi %(amount)s; tiền mặt còn %(other)s "
+            "có thể chi."
+        ),
+    }
+
+    def __init__(
+        self,
+        *,
+        balance: int,
+        amount: int,
+        account: str = "",
+        fund: str = "",
+        other: int = 0,
+        committed: int = 0,
+        held: int = 0,
+    ) -> None:
+        self.account, self.other = account, other
+        message = self.by_account.get((account, committed > 0))
+        if message is None:
+            super().__init__(balance=balance, amount=amount)
+            return
+        super().__init__(
+            message,
+            fund=fund,
+            balance=balance,
+            amount=amount,
+            other=other,
+            held=held,
+            committed=committed,
+        )
 
 
 class IdempotencyConflict(LedgerError):

@@ -71,10 +71,15 @@ class ReceiptFilterForm(FilterForm):
 
 
 class DisbursementFilterForm(FilterForm):
+    """The disbursements list and the approval queue ("Chờ duyệt", which ignores the status)."""
+
+    unit = IdField(_l("Đơn vị"))
     status = ChoiceField(_l("Trạng thái"), values=values(DisbursementStatus))
     category = IdField(_l("Khoản chi"))
     date_from = DateField(_l("Từ ngày"), name="from", required=False)
     date_to = DateField(_l("Đến ngày"), name="to", required=False)
+    amount_min = MoneyField(_l("Số tiền từ"), name="min", required=False)
+    amount_max = MoneyField(_l("Số tiền đến"), name="max", required=False)
 
 
 class TransferFilterForm(FilterForm):

@@ -284,7 +284,12 @@ def test_overdraft_is_refused_with_a_message(app, client, child, make_user, logi
     show = f"/disbursements/{item.id}"
     response = reviewer.post(f"{show}/approve", data=form_tokens(reviewer.get(show).text))
     assert response.status_code == 400
-    assert "Quỹ không đủ số dư" in response.text and "20.000.000 đ" in response.text
+    # the account that is short is named, with what the other one holds
+    assert (
+        "Tiền mặt của quỹ Xã Chương Dương chỉ còn 20.000.000 đ, cần chi 25.000.000 đ; "
+        "tiền gửi ngân hàng còn 0 đ có thể chi." in response.text
+    )
+    assert "Cả tiền mặt và tiền gửi ngân hàng đều không đủ" in response.text
 
 
 def test_group_gift_and_transfer_pages(client, child, make_user, login, submit, session, unit):

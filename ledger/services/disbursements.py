@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import false, func, or_
 from sqlmodel import Session, col, select
 
 from ..errors import (
@@ -22,14 +22,14 @@ from ..errors import (
     NotFound,
     OutsideCampaign,
 )
-from ..models import Beneficiary, Category, Disbursement, utcnow
+from ..models import Account, Beneficiary, Category, Disbursement, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
+from ..vocab import DisbursementStatus, Method
 from .audit import record_event
 from .campaigns import covering_campaign
 from .journal import (
     Line,
-    balance,
     ensure_plausible,
     ensure_void_allowed,
     lock_fund,
@@ -157,11 +157,9 @@ def approve_disbursement(
         same_level_max=same_level_max,
     ):
         raise NotAllowedToApprove()
-    available = balance(session, unit_id=item.unit_id, kinds=(item.method,)) - _committed(
-        session, item.unit_id, item.method
-    )
-    if item.amount > available:
-        raise InsufficientFunds(balance=max(available, 0), amount=item.amount)
+    account = fund_position(session, item.unit_id).account(item.method)
+    if item.amount > account.available:
+        raise _short(session, item, account, committed=account.committed)
     return _decide(session, item, "approved", user_id, comment)
 
 
@@ -205,9 +203,9 @@ def pay_disbursement(
     ensure_plausible(on)
     ensure_valid(get_unit(session, item.unit_id), on)
     ensure_in_campaign(session, unit_id=item.unit_id, drafted=item.disbursement_date, on=on)
-    available = balance(session, unit_id=item.unit_id, kinds=(item.method,))
-    if item.amount > available:
-        raise InsufficientFunds(balance=available, amount=item.amount)
+    account = fund_position(session, item.unit_id).account(item.method)
+    if item.amount > account.balance:
+        raise _short(session, item, account, committed=0)
     category = session.get_one(Category, item.category_id)
     entry = post_entry(
         session,
@@ -322,16 +320,94 @@ def _decide(session, item: Disbursement, status: str, user_id: int, comment: str
     return item
 
 
-def _committed(session: Session, unit_id: int, method: str) -> int:
-    """Approved but not yet paid, from this fund's ``method`` account."""
-    return int(
+@dataclass(frozen=True)
+class AccountPosition:
+    """One of a fund's money accounts now: its running balance (``check`` proves it equals the
+    sum of its postings) and the payouts approved from it but not yet paid."""
+
+    method: str
+    balance: int
+    committed: int = 0
+    committed_count: int = 0
+
+    @property
+    def available(self) -> int:
+        """What a new approval may still take from this account."""
+        return self.balance - self.committed
+
+
+@dataclass(frozen=True)
+class FundPosition:
+    """A fund's cash and bank accounts as an approver weighs a payout."""
+
+    cash: AccountPosition
+    bank: AccountPosition
+
+    def account(self, method: str) -> AccountPosition:
+        return self.bank if method == Method.BANK else self.cash
+
+    def other(self, method: str) -> AccountPosition:
+        return self.cash if method == Method.BANK else self.bank
+
+    def can_pay(self, method: str, amount: int, *, approved: bool = False) -> bool:
+        """Whether ``method``'s account covers ``amount``: as approval weighs a draft (less
+        what is approved and unpaid), or as payment weighs an approved payout (its balance)."""
+        account = self.account(method)
+        return amount <= (account.balance if approved else account.available)
+
+    @property
+    def committed(self) -> int:
+        return self.cash.committed + self.bank.committed
+
+    @property
+    def committed_count(self) -> int:
+        return self.cash.committed_count + self.bank.committed_count
+
+
+def fund_position(session: Session, unit_id: int) -> FundPosition:
+    """The fund's cash and bank balances and what is approved from each but unpaid."""
+    balances = dict(
         session.exec(
-            select(func.coalesce(func.sum(Disbursement.amount), 0)).where(
-                Disbursement.unit_id == unit_id,
-                Disbursement.method == method,
-                Disbursement.status == "approved",
+            select(Account.kind, Account.balance).where(
+                Account.unit_id == unit_id, col(Account.kind).in_(("cash", "bank"))
             )
-        ).one()
+        ).all()
+    )
+    held = {
+        method: (int(total), int(count))
+        for method, total, count in session.exec(
+            select(
+                Disbursement.method,
+                func.coalesce(func.sum(Disbursement.amount), 0),
+                func.count(col(Disbursement.id)),
+            )
+            .where(
+                Disbursement.unit_id == unit_id,
+                Disbursement.status == DisbursementStatus.APPROVED.value,
+            )
+            .group_by(Disbursement.method)
+        ).all()
+    }
+    cash, bank = (
+        AccountPosition(m, int(balances.get(m, 0)), *held.get(m, (0, 0)))
+        for m in (Method.CASH.value, Method.BANK.value)
+    )
+    return FundPosition(cash=cash, bank=bank)
+
+
+def _short(
+    session: Session, item: Disbursement, account: AccountPosition, *, committed: int
+) -> InsufficientFunds:
+    """The refusal naming the account that is short and what the other one can still pay."""
+    other = fund_position(session, item.unit_id).other(item.method)
+    return InsufficientFunds(
+        account=item.method,
+        fund=session.get_one(Unit, item.unit_id).name,
+        held=account.balance,
+        committed=committed,
+        balance=max(account.balance - committed, 0),
+        amount=item.amount,
+        other=max(other.available, 0),
     )
 
 
@@ -343,6 +419,8 @@ class DisbursementFilter:
     category_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    amount_min: int | None = None
+    amount_max: int | None = None
 
 
 def _filtered(query: Any, *, unit_ids: Any, flt: DisbursementFilter) -> Any:
@@ -352,36 +430,139 @@ def _filtered(query: Any, *, unit_ids: Any, flt: DisbursementFilter) -> Any:
         (flt.category_id, lambda: col(Disbursement.category_id) == flt.category_id),
         (flt.date_from, lambda: col(Disbursement.disbursement_date) >= flt.date_from),
         (flt.date_to, lambda: col(Disbursement.disbursement_date) <= flt.date_to),
+        (flt.amount_min, lambda: col(Disbursement.amount) >= flt.amount_min),
+        (flt.amount_max, lambda: col(Disbursement.amount) <= flt.amount_max),
     ]:
         if present:
             query = query.where(condition())
     return query
 
 
-def list_disbursements(
-    session: Session, *, unit_ids: Any, flt: DisbursementFilter, limit: int = 200
-) -> tuple[list[tuple[Disbursement, Category]], int]:
-    """Disbursements in scope with their category, newest first, and the total of paid ones
-    among them (the approval queue: drafts)."""
-    query = select(Disbursement, Category).join(
-        Category, col(Category.id) == Disbursement.category_id
+@dataclass(frozen=True)
+class Approver:
+    """Who is deciding, as ``may_approve`` weighs them."""
+
+    user_id: int
+    role: str
+    unit_id: int
+    same_level_max: int
+
+
+def _approvable(query: Any, *, unit_ids: Any, approver: Approver) -> Any:
+    """``may_approve`` in SQL: drafts in the approver's scope (``unit_ids``) they did not draft,
+    of a unit below theirs, or of their own unit within the same-level amount."""
+    if approver.role not in ("reviewer", "admin"):
+        return query.where(false())
+    return query.where(
+        in_units(col(Disbursement.unit_id), unit_ids),
+        col(Disbursement.status) == DisbursementStatus.DRAFT.value,
+        or_(
+            col(Disbursement.drafted_by_id).is_(None),
+            col(Disbursement.drafted_by_id) != approver.user_id,
+        ),
+        or_(
+            col(Disbursement.unit_id) != approver.unit_id,
+            col(Disbursement.amount) <= approver.same_level_max,
+        ),
     )
+
+
+def count_awaiting(session: Session, *, unit_ids: Any, approver: Approver) -> int:
+    """How many drafts this approver may approve now (the menu's "Chờ duyệt (3)")."""
+    query = _approvable(
+        select(func.count(col(Disbursement.id))), unit_ids=unit_ids, approver=approver
+    )
+    return int(session.exec(query).one())
+
+
+def awaiting_units(session: Session, *, unit_ids: Any, approver: Approver) -> list[int]:
+    """The units whose drafts wait for this approver (the queue's unit filter offers these)."""
+    query = _approvable(select(Disbursement.unit_id), unit_ids=unit_ids, approver=approver)
+    return list(session.exec(query.distinct()).all())
+
+
+@dataclass
+class ApprovalQueue:
+    """The drafts an approver may approve, with their category, oldest first; their count
+    and sum over the whole filtered queue (the rows stop at ``limit``)."""
+
+    rows: list[tuple[Disbursement, Category]]
+    count: int
+    total: int
+
+
+def approval_queue(
+    session: Session,
+    *,
+    unit_ids: Any,
+    approver: Approver,
+    flt: DisbursementFilter,
+    limit: int = 200,
+) -> ApprovalQueue:
+    """The approver's queue narrowed by ``flt`` (its status is ignored: drafts only)."""
+    flt = DisbursementFilter(**{**flt.__dict__, "status": ""})
+
+    def narrowed(query: Any) -> Any:
+        return _approvable(
+            _filtered(query, unit_ids=unit_ids, flt=flt), unit_ids=unit_ids, approver=approver
+        )
+
+    count, total = session.exec(
+        narrowed(
+            select(
+                func.count(col(Disbursement.id)), func.coalesce(func.sum(Disbursement.amount), 0)
+            )
+        )
+    ).one()
     rows = session.exec(
-        _filtered(query, unit_ids=unit_ids, flt=flt)
-        .order_by(col(Disbursement.disbursement_date).desc(), col(Disbursement.id).desc())
+        narrowed(
+            select(Disbursement, Category).join(
+                Category, col(Category.id) == Disbursement.category_id
+            )
+        )
+        .order_by(col(Disbursement.disbursement_date), col(Disbursement.id))
         .limit(limit)
     ).all()
-    total = sum(d.amount for d, _ in rows if d.status == "paid")
-    return [(d, c) for d, c in rows], total
+    return ApprovalQueue([(d, c) for d, c in rows], int(count), int(total))
+
+
+@dataclass(frozen=True)
+class StatusTotals:
+    """Sums over a filtered list, each of one stage: waiting for approval, approved but not
+    paid, paid (voided, rejected and withdrawn payouts count in none)."""
+
+    draft: int = 0
+    approved: int = 0
+    paid: int = 0
+
+
+def _status_totals(session: Session, *, unit_ids: Any, flt: DisbursementFilter) -> StatusTotals:
+    def of(status: DisbursementStatus) -> Any:
+        return func.coalesce(
+            func.sum(Disbursement.amount).filter(col(Disbursement.status) == status.value), 0
+        )
+
+    draft, approved, paid = session.exec(
+        _filtered(
+            select(
+                of(DisbursementStatus.DRAFT),
+                of(DisbursementStatus.APPROVED),
+                of(DisbursementStatus.PAID),
+            ),
+            unit_ids=unit_ids,
+            flt=flt,
+        )
+    ).one()
+    return StatusTotals(int(draft), int(approved), int(paid))
 
 
 @dataclass
 class DisbursementList:
-    """One page of disbursements with their category, and the total paid over the whole
-    filtered list (None past ``paging.COUNT_LIMIT`` rows: narrow the filter)."""
+    """One page of disbursements with their category, and the sums by stage over the
+    whole filtered list (None past ``paging.COUNT_LIMIT`` rows: narrow the filter)."""
 
     page: Page[Any]
-    total: int | None
+    totals: StatusTotals | None
 
 
 def disbursements_page(
@@ -394,16 +575,11 @@ def disbursements_page(
     cursor: Cursor | None = None,
 ) -> DisbursementList:
     """One page of the disbursements of ``unit_ids`` (ids or a select of them), newest first,
-    from ``cursor`` or by number; the count and the total paid while the list is countable."""
+    from ``cursor`` or by number; the sums by stage while the list is countable."""
     count = bounded_count(
         session, _filtered(select(col(Disbursement.id)), unit_ids=unit_ids, flt=flt)
     )
-    total = None
-    if count is not None:
-        paid = func.coalesce(
-            func.sum(Disbursement.amount).filter(col(Disbursement.status) == "paid"), 0
-        )
-        total = int(session.exec(_filtered(select(paid), unit_ids=unit_ids, flt=flt)).one())
+    totals = None if count is None else _status_totals(session, unit_ids=unit_ids, flt=flt)
     query = _filtered(
         select(Disbursement, Category).join(Category, col(Category.id) == Disbursement.category_id),
         unit_ids=unit_ids,
@@ -419,4 +595,4 @@ def disbursements_page(
         per_page=per_page,
         count=count,
     )
-    return DisbursementList(found, total)
+    return DisbursementList(found, totals)

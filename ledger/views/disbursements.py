@@ -8,21 +8,22 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..auth import permission_required, require_scope, scope_members, tree
 from ..db import get_session
 from ..errors import LedgerError
 from ..filter_forms import DisbursementFilterForm
 from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
-from ..models import Beneficiary, Category, Disbursement, Unit
+from ..models import Beneficiary, Category, Disbursement, Unit, User
 from ..services import corrections
 from ..services import disbursements as service
 from ..services.beneficiaries import fund_children, mask_name
 from ..services.categories import list_categories
 from ..services.paging import parse_cursor
 from ..services.settings import int_setting, voucher_settings
-from ..services.units import get_unit, subtree_scope
-from ..vocab import DisbursementStatus
+from ..services.units import get_unit, subtree_scope, unit_names, units_among
+from ..vocab import PAY_METHODS, DisbursementStatus, Method
 from .common import arg_int, full_view, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
@@ -31,21 +32,15 @@ bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
 @bp.route("/")
 @login_required
 def index():
-    """Disbursements in scope with filters and the total paid."""
+    """Disbursements in scope with filters and the sums by stage."""
     session = get_session()
     form = read_filters(DisbursementFilterForm())
-    flt = service.DisbursementFilter(
-        status=form.status.data or "",
-        category_id=form.category.data,
-        date_from=form.date_from.data,
-        date_to=form.date_to.data,
-    )
-    unit_id = arg_int("unit", current_user.unit_id)
+    unit_id = form.unit.data or current_user.unit_id
     require_scope(unit_id)
     found = service.disbursements_page(
         session,
         unit_ids=subtree_scope(session, unit_id, version=tree()),
-        flt=flt,
+        flt=_filter(form),
         page=arg_int("page", 1) or 1,
         cursor=parse_cursor(
             request.args.get("after", ""), request.args.get("before", ""), with_date=True
@@ -54,7 +49,8 @@ def index():
     return render_template(
         "disbursements/index.html",
         rows=found.page.rows,
-        total=found.total,
+        totals=found.totals,
+        units=_unit_names(found.page.rows),
         pager=found.page,
         args=request.args,
         categories=_categories(),
@@ -62,37 +58,67 @@ def index():
     )
 
 
+def _filter(form: DisbursementFilterForm) -> service.DisbursementFilter:
+    return service.DisbursementFilter(
+        status=form.status.data or "",
+        category_id=form.category.data,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        amount_min=form.amount_min.data,
+        amount_max=form.amount_max.data,
+    )
+
+
+def _unit_names(rows) -> dict[int, str]:
+    return unit_names(get_session(), {d.unit_id for d, _c in rows}) if rows else {}
+
+
+def _approver() -> service.Approver:
+    return service.Approver(
+        user_id=current_user.id,
+        role=current_user.role,
+        unit_id=current_user.unit_id,
+        same_level_max=int_setting(get_session(), "approval_same_level_max"),
+    )
+
+
 @bp.route("/queue")
 @permission_required("approve")
 def queue():
-    """Drafts this reviewer may approve."""
+    """Drafts this reviewer may approve, oldest first, narrowed by unit, category, amount."""
     session = get_session()
-    rows, _total = service.list_disbursements(
-        session,
-        unit_ids=scope_members(),
-        flt=service.DisbursementFilter(status=DisbursementStatus.DRAFT.value),
-    )
-    limit = int_setting(session, "approval_same_level_max")
-    mine = [
-        (d, c)
-        for d, c in rows
-        if service.may_approve(
-            session,
-            item=d,
-            user_id=current_user.id,
-            role=current_user.role,
-            user_unit_id=current_user.unit_id,
-            same_level_max=limit,
-        )
-    ]
+    form = read_filters(DisbursementFilterForm())
+    scope = scope_members()
+    if form.unit.data:
+        require_scope(form.unit.data)
+        scope = subtree_scope(session, form.unit.data, version=tree())
+    found = service.approval_queue(session, unit_ids=scope, approver=_approver(), flt=_filter(form))
+    waiting = service.awaiting_units(session, unit_ids=scope_members(), approver=_approver())
     return render_template(
-        "disbursements/index.html",
-        rows=mine,
-        total=sum(d.amount for d, _ in mine),
+        "disbursements/queue.html",
+        rows=found.rows,
+        found=found,
+        units=_unit_names(found.rows),
+        unit_choices=units_among(session, waiting, order="level") if waiting else [],
         args=request.args,
         categories=_categories(),
         title=_("Chờ duyệt"),
     )
+
+
+@bp.app_context_processor
+def _menu() -> dict:
+    """The menu's "Chờ duyệt (3)": counted only when a page's menu asks for it."""
+    return {"approvals_waiting": _approvals_waiting}
+
+
+def _approvals_waiting() -> int:
+    if not current_user.is_authenticated or not current_user.can("approve"):
+        return 0
+    try:
+        return service.count_awaiting(get_session(), unit_ids=scope_members(), approver=_approver())
+    except SQLAlchemyError:  # the error page of a failed transaction still gets its menu
+        return 0
 
 
 def _categories():
@@ -184,9 +210,22 @@ def _page(item: Disbursement, **forms) -> dict:
         same_level_max=int_setting(session, "approval_same_level_max"),
     )
     child = session.get(Beneficiary, item.beneficiary_id) if item.beneficiary_id else None
+    open_ = item.status in (DisbursementStatus.DRAFT, DisbursementStatus.APPROVED)
+    position = service.fund_position(session, item.unit_id) if open_ else None
+    other = Method.BANK if item.method == Method.CASH else Method.CASH
     return {
         "d": item,
         "may_approve": may,
+        "position": position,
+        "other_method": other.value,
+        "fits": position is not None
+        and position.can_pay(
+            item.method, item.amount, approved=item.status == DisbursementStatus.APPROVED
+        ),
+        "other_fits": position is not None and position.can_pay(other, item.amount),
+        "drafter": session.get(User, item.drafted_by_id) if item.drafted_by_id else None,
+        "decider": session.get(User, item.decided_by_id) if item.decided_by_id else None,
+        "may_switch": _may_switch(item),
         "child": child,
         "category": session.get(Category, item.category_id),
         "fund": session.get(Unit, item.unit_id),
@@ -197,6 +236,15 @@ def _page(item: Disbursement, **forms) -> dict:
         "withdraw_form": DecisionForm(),
         **forms,
     }
+
+
+def _may_switch(item: Disbursement) -> bool:
+    """Whether this user may change the payment method: the drafter, while it is a draft."""
+    return (
+        item.status == DisbursementStatus.DRAFT
+        and item.drafted_by_id == current_user.id
+        and current_user.can("draft_payouts")
+    )
 
 
 def _act(disbursement_id: int, form, action, message: str, *, slot: str):
@@ -292,6 +340,8 @@ def edit(disbursement_id: int):
         abort(403)
     fund = get_unit(get_session(), item.unit_id)
     form = _form(DisbursementForm, fund, obj=item)
+    if request.method == "GET" and request.args.get("method") in {m.value for m in PAY_METHODS}:
+        form.method.data = request.args["method"]  # "Chuyển sang chuyển khoản" on a shortfall
     if form.validate_on_submit():
         try:
             url = run_once(
@@ -333,6 +383,8 @@ def reissue(disbursement_id: int):
         return redirect(url_for("disbursements.show", disbursement_id=item.id))
     fund = get_unit(get_session(), item.unit_id)
     form = _form(DisbursementCorrectionForm, fund, obj=item)
+    if request.form.get("switch_method") == Method.BANK:  # offered when the cash is short
+        form.method.data = Method.BANK.value
     if form.validate_on_submit():
         try:
             url = run_once(
