@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The two quick-start commands; needs only Python 3.11+ (standard library).
 
-python3 dev.py serve   install, migrate, load the Thường Tín 2018 demo, serve on :5000
+python3 dev.py serve   install, migrate, load the Thường Tín 2018 demo, serve on 127.0.0.1:5000
+python3 dev.py serve --lan   the same, listening on every interface so a phone on the same
+                       network can open it (prints the address to type); off by default
 python3 dev.py test    install, then run the whole test suite (extra args go to pytest)
 python3 dev.py lint    install, then the style, import and type checks CI runs before the tests
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -76,12 +79,38 @@ def ensure_nginx() -> None:
     )
 
 
-def serve() -> None:
+def lan_address() -> str:
+    """This machine's address on the local network (the interface a route out would use; a
+    UDP "connect" sends nothing), or 127.0.0.1 when there is no network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, never contacted
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def bind_address(args: list[str]) -> tuple[str, str]:
+    """Where ``serve`` listens and the address it prints: loopback unless ``--lan`` is given."""
+    if "--lan" in args:
+        return "0.0.0.0:5000", f"http://{lan_address()}:5000"
+    return "127.0.0.1:5000", "http://127.0.0.1:5000"
+
+
+def serve(args: list[str]) -> None:
     install()
     flask = [str(BIN / "flask"), "--app", "ledger"]
     run(*flask, "db", "upgrade")
     run(*flask, "seed", "--demo")
-    print("\nServing on http://127.0.0.1:5000  (Ctrl+C to stop)\n", flush=True)
+    bind, url = bind_address(args)
+    print(f"\nServing on {url}  (Ctrl+C to stop)", flush=True)
+    if bind.startswith("0.0.0.0"):
+        print(
+            "Listening on every interface: anyone on this network can open the sign-in page.\n"
+            "The demo passwords are public; use --lan only on a network you trust.",
+            flush=True,
+        )
+    print(flush=True)
     os.chdir(ROOT)
     os.execv(
         str(BIN / "gunicorn"),
@@ -90,7 +119,7 @@ def serve() -> None:
             "--config",
             "gunicorn.conf.py",
             "--bind",
-            "127.0.0.1:5000",
+            bind,
             "ledger.wsgi:app",
         ],
     )
@@ -129,7 +158,7 @@ def lint() -> None:
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "serve":
-        serve()
+        serve(sys.argv[2:])
     elif command == "test":
         test(sys.argv[2:])
     elif command == "lint":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
@@ -18,7 +19,12 @@ class MoneyField(StringField):
     """Integer đồng from ``10.000.000``, ``10.000.000 đ`` or ``10000000`` (a text input)."""
 
     def __init__(self, label=None, validators=None, *, required: bool = True, **kwargs):
-        render_kw = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "10.000.000"}
+        #: "VD: …" so the hint cannot be taken for a value already filled in
+        render_kw = {
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "placeholder": _l("VD: 500.000"),
+        }
         render_kw.update(kwargs.pop("render_kw", {}) or {})
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
         self.required = required

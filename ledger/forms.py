@@ -20,6 +20,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .fields import DateField, MoneyField
 from .text import parse_digits
@@ -193,7 +194,12 @@ class BeneficiaryForm(BaseForm):
     sex = SelectField(_l("Giới tính"), choices=vocab_choices(Sex))
     unit_id = SelectField(_l("Đơn vị (xã/thị trấn)"), coerce=int)
     guardian_name = StringField(_l("Người giám hộ"), validators=[Optional(), Length(max=200)])
-    groups = SelectMultipleField(_l("Hoàn cảnh đặc biệt (chọn một hoặc nhiều)"))
+    #: checkboxes, not a Ctrl+click list
+    groups = SelectMultipleField(
+        _l("Hoàn cảnh đặc biệt (chọn một hoặc nhiều)"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     consent_by = StringField(
         _l("Người đồng ý cung cấp thông tin"), validators=[DataRequired(), Length(max=200)]
     )
@@ -295,6 +301,8 @@ class CategoryForm(BaseForm):
 
 class LockForm(BaseForm):
     through = DateField(_l("Khóa sổ đến hết ngày"))
+    #: "1" once the reviewer has seen what the lock means and confirmed it (no JavaScript needed)
+    confirmed = HiddenField()
 
 
 class UnlockForm(BaseForm):

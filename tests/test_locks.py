@@ -12,6 +12,7 @@ from ledger.models import AuditEvent
 from ledger.services.check import check_books
 from ledger.services.locks import LockWouldMoveBack, lock_period, unlock_period
 from ledger.services.receipts import correct_receipt, void_receipt
+from tests.conftest import form_tokens
 
 
 def test_nothing_posts_or_voids_inside_a_locked_period(session, make_receipt, unit):
@@ -62,8 +63,13 @@ def test_lock_and_unlock_through_the_web(client, make_user, login, submit, unit,
     make_user("duyet.tt", "reviewer", "TT")
     login("duyet.tt")
     fund = unit("TT-CHUONGDUONG").id
-    response = submit(
-        f"/books/{fund}/cash", {"through": "30/04/2018"}, post_url=f"/books/{fund}/lock"
+    # "Khóa sổ" first asks: nothing is locked until the reviewer confirms
+    asked = submit(f"/books/{fund}/cash", {"through": "30/04/2018"}, post_url=f"/books/{fund}/lock")
+    assert asked.status_code == 200 and "Xác nhận khóa sổ" in asked.text
+    assert "Sổ đã khóa" not in client.get(f"/books/{fund}/cash").text
+    response = client.post(
+        f"/books/{fund}/lock",
+        data={**form_tokens(asked.text), "through": "30/04/2018", "confirmed": "1"},
     )
     assert response.status_code == 302
     assert "Sổ đã khóa đến hết ngày 30/04/2018" in client.get(f"/books/{fund}/cash").text

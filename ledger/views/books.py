@@ -62,7 +62,10 @@ def lock(unit_id: int):
     """A reviewer closes the unit's books through a date (after filing a report)."""
     require_scope(unit_id)
     form = LockForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.confirmed.data != "1":
+        return _confirm_lock(unit_id, form)
+    if valid:
         try:
             run_once(
                 form,
@@ -80,6 +83,17 @@ def lock(unit_id: int):
     else:
         flash(_("Ngày khóa sổ không hợp lệ."), "error")
     return redirect(url_for("books.show", unit_id=unit_id, kind="cash"))
+
+
+def _confirm_lock(unit_id: int, form: LockForm):
+    """ "Khóa sổ" asks first: what the lock closes, through which day, and who can reopen it."""
+    form.confirmed.data = "1"
+    return render_template(
+        "books/lock_confirm.html",
+        unit=get_unit(get_session(), unit_id),
+        form=form,
+        locked=locked_through(get_session(), unit_id),
+    )
 
 
 @bp.route("/<int:unit_id>/unlock", methods=["POST"])

@@ -108,8 +108,14 @@ def queue():
 
 @bp.app_context_processor
 def _menu() -> dict:
-    """The menu's "Chờ duyệt (3)": counted only when a page's menu asks for it."""
-    return {"approvals_waiting": _approvals_waiting}
+    """The menu's "Chờ duyệt (3)" (counted only when a page's menu asks for it), and the
+    fund's position for the drafting form."""
+    return {"approvals_waiting": _approvals_waiting, "fund_position": _fund_position}
+
+
+def _fund_position(unit_id: int) -> service.FundPosition:
+    """The fund's cash and bank now (the drafting form shows what each can still pay)."""
+    return service.fund_position(get_session(), unit_id)
 
 
 def _approvals_waiting() -> int:
@@ -383,8 +389,6 @@ def reissue(disbursement_id: int):
         return redirect(url_for("disbursements.show", disbursement_id=item.id))
     fund = get_unit(get_session(), item.unit_id)
     form = _form(DisbursementCorrectionForm, fund, obj=item)
-    if request.form.get("switch_method") == Method.BANK:  # offered when the cash is short
-        form.method.data = Method.BANK.value
     if form.validate_on_submit():
         try:
             url = run_once(
