@@ -1,6 +1,7 @@
 """Period locks: nothing posts or voids inside a locked period, unlocking is audited and ``check``
 flags backdated entries, lock and unlock through the web."""
 
+import re
 from datetime import date
 
 import pytest
@@ -67,10 +68,10 @@ def test_lock_and_unlock_through_the_web(client, make_user, login, submit, unit,
     asked = submit(f"/books/{fund}/cash", {"through": "30/04/2018"}, post_url=f"/books/{fund}/lock")
     assert asked.status_code == 200 and "Xác nhận khóa sổ" in asked.text
     assert "Sổ đã khóa" not in client.get(f"/books/{fund}/cash").text
-    response = client.post(
-        f"/books/{fund}/lock",
-        data={**form_tokens(asked.text), "through": "30/04/2018", "confirmed": "1"},
-    )
+    confirm = asked.text[asked.text.index('id="lock-confirm"') :]
+    hidden = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', confirm))
+    assert hidden["through"] == "30/04/2018" and hidden["confirmed"] == "1"
+    response = client.post(f"/books/{fund}/lock", data={**form_tokens(confirm), **hidden})
     assert response.status_code == 302
     assert "Sổ đã khóa đến hết ngày 30/04/2018" in client.get(f"/books/{fund}/cash").text
     refused = submit(f"/books/{fund}/cash", {"reason": "x"}, post_url=f"/books/{fund}/unlock")
