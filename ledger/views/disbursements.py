@@ -216,19 +216,10 @@ def _page(item: Disbursement, **forms) -> dict:
         same_level_max=int_setting(session, "approval_same_level_max"),
     )
     child = session.get(Beneficiary, item.beneficiary_id) if item.beneficiary_id else None
-    open_ = item.status in (DisbursementStatus.DRAFT, DisbursementStatus.APPROVED)
-    position = service.fund_position(session, item.unit_id) if open_ else None
-    other = Method.BANK if item.method == Method.CASH else Method.CASH
     return {
         "d": item,
         "may_approve": may,
-        "position": position,
-        "other_method": other.value,
-        "fits": position is not None
-        and position.can_pay(
-            item.method, item.amount, approved=item.status == DisbursementStatus.APPROVED
-        ),
-        "other_fits": position is not None and position.can_pay(other, item.amount),
+        **_money(session, item),
         "drafter": session.get(User, item.drafted_by_id) if item.drafted_by_id else None,
         "decider": session.get(User, item.decided_by_id) if item.decided_by_id else None,
         "may_switch": _may_switch(item),
@@ -241,6 +232,22 @@ def _page(item: Disbursement, **forms) -> dict:
         "void_form": VoidForm(),
         "withdraw_form": DecisionForm(),
         **forms,
+    }
+
+
+def _money(session, item: Disbursement) -> dict:
+    """While a payout waits for approval or payment: the fund's cash and bank now, whether
+    its own account covers it, and whether the other one would."""
+    if item.status not in (DisbursementStatus.DRAFT, DisbursementStatus.APPROVED):
+        return {"position": None}
+    position = service.fund_position(session, item.unit_id)
+    other = Method.BANK if item.method == Method.CASH else Method.CASH
+    approved = item.status == DisbursementStatus.APPROVED
+    return {
+        "position": position,
+        "other_method": other.value,
+        "fits": position.can_pay(item.method, item.amount, approved=approved),
+        "other_fits": position.can_pay(other, item.amount),
     }
 
 
