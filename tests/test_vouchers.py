@@ -57,8 +57,11 @@ def squeeze(text: str) -> str:
 
 
 def pdf_text(data: bytes) -> str:
+    """The PDF's text, squeezed; a voucher fits one A5 page."""
     assert data.startswith(b"%PDF")
-    return squeeze("".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+    [page] = PdfReader(io.BytesIO(data)).pages
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 148  # A5 portrait, 148 × 210 mm
+    return squeeze(page.extract_text())
 
 
 def assert_everywhere(texts, *renderings: str) -> None:

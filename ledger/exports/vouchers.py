@@ -205,7 +205,7 @@ def _bank_confirmation(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]
     day = receipt.receipt_date
     reference = f" (chứng từ ngân hàng số {receipt.reference})" if receipt.reference else ""
     return Voucher(
-        title="GIẤY XÁC NHẬN NHẬN TIỀN ỦNG HỘ",
+        title="GIẤY XÁC NHẬN ỦNG HỘ",
         unit_lines=_unit_lines(fund),
         form_lines=(),
         date_line=long_date(day),
@@ -239,7 +239,7 @@ def _in_kind_record(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -
     day = receipt.receipt_date
     goods = receipt.in_kind_description or receipt.reason or "Hiện vật ủng hộ"
     return Voucher(
-        title="BIÊN BẢN GIAO NHẬN HIỆN VẬT ỦNG HỘ",
+        title="BIÊN BẢN GIAO NHẬN HIỆN VẬT",
         unit_lines=_unit_lines(fund),
         form_lines=(),
         date_line=long_date(day),

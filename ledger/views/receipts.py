@@ -273,7 +273,10 @@ def void(receipt_id: int):
             **_voucher_context(receipt),
             void_form=form,
         )
-    flash(_("Đã hủy phiếu thu số %(number)s.", number=receipt.number), "info")
+    flash(
+        _("Đã hủy phiếu thu số %(number)s.", number=voucher_number(receipt.number, receipt.year)),
+        "info",
+    )
     return redirect(url)
 
 
@@ -294,7 +297,13 @@ def correct(receipt_id: int):
         flash(_("Phải ghi lý do và ngày điều chỉnh."), "error")
         return redirect(url_for("receipts.show", receipt_id=receipt.id))
     url = run_once(form, lambda s: _correct(s, receipt, form))
-    flash(_("Đã ghi bút toán điều chỉnh phiếu thu số %(number)s.", number=receipt.number), "info")
+    flash(
+        _(
+            "Đã ghi bút toán điều chỉnh phiếu thu số %(number)s.",
+            number=voucher_number(receipt.number, receipt.year),
+        ),
+        "info",
+    )
     return redirect(url)
 
 
@@ -339,7 +348,13 @@ def reissue(receipt_id: int):
             )
         except LedgerError as error:
             return refused(error, form, "receipts/new.html", fund=fund, correcting=receipt)
-        flash(_("Đã hủy phiếu thu số %(number)s và ghi phiếu mới.", number=receipt.number), "info")
+        flash(
+            _(
+                "Đã hủy phiếu thu số %(number)s và ghi phiếu mới.",
+                number=voucher_number(receipt.number, receipt.year),
+            ),
+            "info",
+        )
         return redirect(url)
     return render_template("receipts/new.html", form=form, fund=fund, correcting=receipt)
 
