@@ -1,7 +1,29 @@
-"""Vouchers as A5 PDF (fpdf2, DejaVu Sans from matplotlib's fonts: renders Vietnamese)."""
+"""Vouchers: one description of what a printed voucher shows (``Voucher``), built from the
+document by pure functions, and rendered twice from that same description — as HTML by
+``templates/print/voucher.html`` and as an A5 PDF here (fpdf2, DejaVu Sans from matplotlib's
+fonts renders Vietnamese) — so the screen and the PDF cannot drift apart.
+
+The layout follows Phiếu thu C40-BB / Phiếu chi C41-BB of Thông tư 107/2017/TT-BTC (kept with
+the same codes by Thông tư 24/2024/TT-BTC from 01/01/2025; the codes and circular are dated
+settings, ``services/regimes.py``): unit lines and "Mã QHNS" top left, "Mẫu số" and the
+circular top right; title, date and number centred; "Quyển số", "Nợ", "Có" on the right; payer
+or payee, address, content, amount in figures and in words, attachments; then the approvals
+row (Thủ trưởng đơn vị, Kế toán trưởng, Người lập) under a dated line, "Đã nhận đủ số tiền"
+with the amount in figures and words, and the cash row (Người nộp/nhận tiền, Thủ quỹ) under
+its own dated line. Text stays Vietnamese: it is a legal form. Amounts are VND only, so the
+form's foreign-currency lines ("Tỷ giá ngoại tệ", "Số tiền quy đổi") are left out.
+
+A cash voucher is the cashier's record of cash counted. Money that reached the bank was
+counted by nobody at the fund: the accounting document is the bank's credit advice (giấy báo
+Có), and what the donor receives is a confirmation that the fund received the amount into its
+account on that date — no "Mẫu số", no Thủ quỹ, no "Đã nhận đủ số tiền". An in-kind gift is
+received as goods, not money: practice records it in a handover record (biên bản giao nhận
+hiện vật) listing the goods and their estimated value, signed by the giver and the fund.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,18 +32,345 @@ import matplotlib
 from fpdf import FPDF
 
 from ..dates import long_date
-from ..models import Disbursement, Receipt, Unit
+from ..models import Disbursement, Receipt, Transfer, Unit
 from ..money import amount_in_words, format_vnd
-from ..vocab import DisbursementStatus
+from ..vocab import DisbursementStatus, Method
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-SIGNATURES = [
-    ("Thủ trưởng đơn vị", "(Ký, họ tên, đóng dấu)"),
-    ("Kế toán trưởng", "(Ký, họ tên)"),
-    ("Người lập", "(Ký, họ tên)"),
-    ("{who}", "(Ký, họ tên)"),
-    ("Thủ quỹ", "(Ký, họ tên)"),
-]
+FUND = "Quỹ Bảo trợ trẻ em"
+BLANK = "……………"
+SIGN = "(Ký, họ tên)"
+SIGN_SEAL = "(Ký, họ tên, đóng dấu)"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One labelled line of the body ("Địa chỉ: …"); ``strong`` values print bold."""
+
+    label: str
+    value: str
+    strong: bool = False
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}: {self.value}" if self.label else self.value
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A signature column: the signer's title and how they sign."""
+
+    role: str
+    hint: str = SIGN
+
+
+@dataclass(frozen=True)
+class Voucher:
+    """Everything a voucher prints, in reading order; both renderers show every field."""
+
+    title: str
+    #: top left: "Đơn vị: …", "Mã QHNS: …", "Quỹ: …"
+    unit_lines: tuple[str, ...]
+    #: top right: "Mẫu số C40-BB" and "(Ban hành kèm theo Thông tư …)"; empty when not a form
+    form_lines: tuple[str, ...]
+    #: under the title: "ngày 15 tháng 05 năm 2018"
+    date_line: str
+    #: "Số: 17/2018" (under the date)
+    number: str
+    #: right column: "Quyển số: …", "Nợ: …", "Có: …"
+    book_lines: tuple[str, ...]
+    lines: tuple[Line, ...]
+    #: in-kind goods: (description, estimated value) rows
+    items: tuple[tuple[str, str], ...] = ()
+    #: the dated line above the approvals row
+    approvals_date: str = ""
+    approvals: tuple[Signature, ...] = ()
+    #: "Đã nhận đủ số tiền…" (cash) or what the fund states it received (bank, in kind)
+    received: tuple[str, ...] = ()
+    #: the dated line above the counter-signatures
+    signed_date: str = ""
+    signatures: tuple[Signature, ...] = ()
+    #: "ĐÃ HỦY …" when voided
+    voided: str = ""
+    #: which variant ("cash", "bank", "in_kind", "payment"): a CSS hook, not printed
+    variant: str = "cash"
+
+    def texts(self) -> list[str]:
+        """Every string the voucher prints (what a test checks both renderings for)."""
+        out = [self.title, *self.unit_lines, *self.form_lines, self.date_line, self.number]
+        out += [*self.book_lines, *(line.text for line in self.lines)]
+        out += [text for row in self.items for text in row]
+        out += [self.approvals_date, *(s.role for s in self.approvals)]
+        out += [s.hint for s in self.approvals]
+        out += [*self.received, self.signed_date, *(s.role for s in self.signatures)]
+        out += [s.hint for s in self.signatures] + [self.voided]
+        return [text for text in out if text]
+
+
+def voucher_number(number: int | None, year: int) -> str:
+    """The one way a voucher number is written, on the voucher and in lists: "17/2018"."""
+    return f"{number}/{year}" if number is not None else "—"
+
+
+def dated(day: date) -> str:
+    """ "Ngày 15 tháng 05 năm 2018" (the form's dated lines start with a capital)."""
+    return f"Ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def _words(amount: int, settings: dict[str, Any]) -> str:
+    return amount_in_words(amount, linh=settings["linh"], even=settings["even"])
+
+
+def _unit_lines(fund: Unit) -> tuple[str, ...]:
+    return (f"Đơn vị: {fund.name}", f"Mã QHNS: {BLANK}", f"Quỹ: {FUND}")
+
+
+def _book_lines(book_no: str) -> tuple[str, ...]:
+    # Nợ/Có are the accountant's to fill in with the chart of accounts the unit keeps.
+    return (f"Quyển số: {book_no or BLANK}", f"Nợ: {BLANK}", f"Có: {BLANK}")
+
+
+def _money_lines(amount: int, settings: dict[str, Any], attachments: int) -> tuple[Line, ...]:
+    return (
+        Line("Số tiền", f"{format_vnd(amount)} (loại tiền: VNĐ)", strong=True),
+        Line("(Viết bằng chữ)", _words(amount, settings), strong=True),
+        Line("Kèm theo", f"{attachments} chứng từ gốc."),
+    )
+
+
+def _cash_received(amount: int, settings: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        "Đã nhận đủ số tiền:",
+        f"- Bằng số: {format_vnd(amount)}",
+        f"- Bằng chữ: {_words(amount, settings)}",
+    )
+
+
+APPROVALS = (
+    Signature("Thủ trưởng đơn vị", SIGN_SEAL),
+    Signature("Kế toán trưởng"),
+    Signature("Người lập"),
+)
+
+
+def receipt_voucher(
+    receipt: Receipt, *, fund: Unit, settings: dict[str, Any], credit_unit: Unit | None = None
+) -> Voucher:
+    """What ``receipt`` prints: a Phiếu thu (cash), a confirmation of money received into the
+    fund's account (bank) or a handover record of goods (in kind)."""
+    if receipt.method == Method.BANK:
+        return _bank_confirmation(receipt, fund=fund, settings=settings)
+    if receipt.method == Method.IN_KIND:
+        return _in_kind_record(receipt, fund=fund, settings=settings)
+    content = receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em"
+    if credit_unit is not None and credit_unit.id != fund.id:
+        content += f" (tính vào chỉ tiêu {credit_unit.name})"
+    return Voucher(
+        title="PHIẾU THU",
+        unit_lines=_unit_lines(fund),
+        form_lines=(settings["receipt_form_code"], settings["form_circular"]),
+        date_line=long_date(receipt.receipt_date),
+        number=f"Số: {voucher_number(receipt.number, receipt.year)}",
+        book_lines=_book_lines(receipt.book_no),
+        lines=(
+            Line("Họ và tên người nộp tiền", _payer(receipt), strong=True),
+            Line("Địa chỉ", receipt.payer_address or BLANK),
+            Line("Nội dung", content),
+            *_money_lines(receipt.amount, settings, receipt.attachments),
+        ),
+        approvals_date=dated(receipt.receipt_date),
+        approvals=APPROVALS,
+        received=_cash_received(receipt.amount, settings),
+        signed_date=dated(receipt.receipt_date),
+        signatures=(Signature("Người nộp tiền"), Signature("Thủ quỹ")),
+        voided=_receipt_voided(receipt),
+        variant="cash",
+    )
+
+
+def _payer(receipt: Receipt) -> str:
+    return receipt.payer_name or "Nhà hảo tâm (ẩn danh)"
+
+
+def _receipt_voided(receipt: Receipt) -> str:
+    if receipt.voided_at is None:
+        return ""
+    return f"ĐÃ HỦY ngày {receipt.voided_at:%d/%m/%Y}. Lý do: {receipt.void_reason}"
+
+
+def _bank_confirmation(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
+    """A confirmation for the donor: the money reached the fund's bank account on that date.
+    Not a cash voucher (the bank's credit advice is the accounting document), so no Mẫu số,
+    no Thủ quỹ and no "Đã nhận đủ số tiền" claiming cash was counted."""
+    day = receipt.receipt_date
+    reference = f" (chứng từ ngân hàng số {receipt.reference})" if receipt.reference else ""
+    return Voucher(
+        title="GIẤY XÁC NHẬN ỦNG HỘ",
+        unit_lines=_unit_lines(fund),
+        form_lines=(),
+        date_line=long_date(day),
+        number=f"Số: {voucher_number(receipt.number, receipt.year)}",
+        book_lines=(f"Quyển số: {receipt.book_no or BLANK}",),
+        lines=(
+            Line("Họ và tên người ủng hộ", _payer(receipt), strong=True),
+            Line("Địa chỉ", receipt.payer_address or BLANK),
+            Line("Nội dung", receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em"),
+            Line("Hình thức", "Chuyển khoản"),
+            Line("Số tiền", format_vnd(receipt.amount), strong=True),
+            Line("(Viết bằng chữ)", _words(receipt.amount, settings), strong=True),
+        ),
+        received=(
+            (
+                f"{FUND} {fund.name} xác nhận đã nhận số tiền trên vào tài khoản tiền gửi "
+                f"của Quỹ ngày {day:%d/%m/%Y}{reference}."
+            ),
+            "Xin trân trọng cảm ơn.",
+        ),
+        signed_date=dated(day),
+        signatures=(Signature("Người lập"), Signature("Thủ trưởng đơn vị", SIGN_SEAL)),
+        voided=_receipt_voided(receipt),
+        variant="bank",
+    )
+
+
+def _in_kind_record(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
+    """A handover record of goods: what was given and its estimated value, signed by the
+    giver and by the fund (no cash counted, so no Thủ quỹ's "Đã nhận đủ số tiền")."""
+    day = receipt.receipt_date
+    goods = receipt.in_kind_description or receipt.reason or "Hiện vật ủng hộ"
+    return Voucher(
+        title="BIÊN BẢN GIAO NHẬN HIỆN VẬT",
+        unit_lines=_unit_lines(fund),
+        form_lines=(),
+        date_line=long_date(day),
+        number=f"Số: {voucher_number(receipt.number, receipt.year)}",
+        book_lines=(f"Quyển số: {receipt.book_no or BLANK}",),
+        lines=(
+            Line("Bên giao (người ủng hộ)", _payer(receipt), strong=True),
+            Line("Địa chỉ", receipt.payer_address or BLANK),
+            Line("Bên nhận", f"{FUND} {fund.name}"),
+            Line("Nội dung", receipt.reason or "Ủng hộ hiện vật cho Quỹ Bảo trợ trẻ em"),
+        ),
+        items=(
+            ("Hiện vật", "Giá trị ước tính"),
+            (goods, format_vnd(receipt.amount)),
+            ("Tổng giá trị ước tính", format_vnd(receipt.amount)),
+        ),
+        received=(
+            f"(Viết bằng chữ): {_words(receipt.amount, settings)}",
+            f"Kèm theo: {receipt.attachments} chứng từ gốc.",
+            "Bên nhận đã nhận đủ số hiện vật nêu trên.",
+        ),
+        signed_date=dated(day),
+        signatures=(
+            Signature("Bên giao"),
+            Signature("Người lập"),
+            Signature("Thủ trưởng đơn vị", SIGN_SEAL),
+        ),
+        voided=_receipt_voided(receipt),
+        variant="in_kind",
+    )
+
+
+def disbursement_voucher(item: Disbursement, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
+    """The Phiếu chi (C41-BB) of a paid disbursement (cash or bank: the fund hands it over)."""
+    voided = ""
+    if item.status == DisbursementStatus.VOIDED:
+        voided = f"ĐÃ HỦY. Lý do: {item.void_reason}"
+    return _payment(
+        fund=fund,
+        settings=settings,
+        day=item.disbursement_date,
+        number=voucher_number(item.number, item.year),
+        book_no=item.book_no,
+        payee=item.payee_name,
+        address=item.payee_address or BLANK,
+        content=item.reason,
+        amount=item.amount,
+        attachments=item.attachments,
+        voided=voided,
+    )
+
+
+def _payment(
+    *,
+    fund: Unit,
+    settings: dict[str, Any],
+    day: date,
+    number: str,
+    book_no: str,
+    payee: str,
+    address: str,
+    content: str,
+    amount: int,
+    attachments: int,
+    voided: str = "",
+) -> Voucher:
+    return Voucher(
+        title="PHIẾU CHI",
+        unit_lines=_unit_lines(fund),
+        form_lines=(settings["disbursement_form_code"], settings["form_circular"]),
+        date_line=long_date(day),
+        number=f"Số: {number}",
+        book_lines=_book_lines(book_no),
+        lines=(
+            Line("Họ và tên người nhận tiền", payee, strong=True),
+            Line("Địa chỉ", address),
+            Line("Nội dung", content),
+            *_money_lines(amount, settings, attachments),
+        ),
+        approvals_date=dated(day),
+        approvals=APPROVALS,
+        received=_cash_received(amount, settings),
+        signed_date=dated(day),
+        signatures=(Signature("Thủ quỹ"), Signature("Người nhận tiền")),
+        voided=voided,
+        variant="payment",
+    )
+
+
+def transfer_voucher(transfer: Transfer, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
+    """The cash voucher of a cash ↔ bank move inside one fund: cash deposited into the bank is
+    paid out of the till on a Phiếu chi (the bank's deposit slip is its other half); cash
+    drawn from the bank comes into the till on a Phiếu thu."""
+    number = voucher_number(transfer.number, transfer.sent_on.year)
+    memo = transfer.memo
+    if transfer.from_method == Method.CASH:
+        return _payment(
+            fund=fund,
+            settings=settings,
+            day=transfer.sent_on,
+            number=number,
+            book_no="",
+            payee=f"Thủ quỹ {fund.name} (nộp vào ngân hàng)",
+            address=BLANK,
+            content=memo or "Nộp tiền mặt vào tài khoản tiền gửi ngân hàng",
+            amount=transfer.amount_sent,
+            attachments=0,
+        )
+    return Voucher(
+        title="PHIẾU THU",
+        unit_lines=_unit_lines(fund),
+        form_lines=(settings["receipt_form_code"], settings["form_circular"]),
+        date_line=long_date(transfer.sent_on),
+        number=f"Số: {number}",
+        book_lines=_book_lines(""),
+        lines=(
+            Line("Họ và tên người nộp tiền", f"Thủ quỹ {fund.name} (rút từ ngân hàng)", True),
+            Line("Địa chỉ", BLANK),
+            Line("Nội dung", memo or "Rút tiền gửi ngân hàng nhập quỹ tiền mặt"),
+            *_money_lines(transfer.amount_sent, settings, 0),
+        ),
+        approvals_date=dated(transfer.sent_on),
+        approvals=APPROVALS,
+        received=_cash_received(transfer.amount_sent, settings),
+        signed_date=dated(transfer.sent_on),
+        signatures=(Signature("Người nộp tiền"), Signature("Thủ quỹ")),
+        variant="cash",
+    )
+
+
+# --- the PDF rendering of a ``Voucher`` -------------------------------------------------------
 
 
 def _pdf() -> FPDF:
@@ -35,123 +384,107 @@ def _pdf() -> FPDF:
     return pdf
 
 
-def voucher_pdf(
-    *,
-    title: str,
-    form_code: str,
-    circular: str,
-    unit_name: str,
-    day: date,
-    book_no: str,
-    number: int,
-    lines: list[tuple[str, str]],
-    amount: int,
-    words: str,
-    attachments: int,
-    counterpart: str,
-    voided: str = "",
-) -> bytes:
-    """Lay out one voucher (phiếu thu or phiếu chi) and return the PDF bytes."""
+def voucher_pdf(voucher: Voucher) -> bytes:
+    """Lay out ``voucher`` on A5 and return the PDF bytes."""
     pdf = _pdf()
-    width = pdf.epw
-    pdf.set_font("DejaVu", "B", 8)
-    pdf.cell(width * 0.55, 4, f"Đơn vị: {unit_name}")
-    pdf.multi_cell(width * 0.45, 4, form_code, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "I", 6)
-    pdf.set_x(pdf.l_margin + width * 0.55)
-    pdf.multi_cell(width * 0.45, 3, circular, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.cell(width, 8, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "I", 9)
-    pdf.cell(width, 5, long_date(day), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.cell(
-        width,
-        5,
-        f"Quyển số: {book_no or '……'}    Số: {number}",
-        align="R",
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
+    _head(pdf, voucher)
+    _title(pdf, voucher)
     pdf.set_font("DejaVu", "", 9)
-    for label, value in lines:
-        pdf.multi_cell(width, 5, f"{label}: {value}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "B", 9)
-    pdf.multi_cell(width, 5, f"Số tiền: {format_vnd(amount)}", new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 5, f"(Viết bằng chữ): {words}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("DejaVu", "", 9)
-    pdf.cell(width, 5, f"Kèm theo: {attachments} chứng từ gốc.", new_x="LMARGIN", new_y="NEXT")
-    if voided:
+    for line in voucher.lines:
+        pdf.set_font("DejaVu", "B" if line.strong else "", 9)
+        pdf.multi_cell(pdf.epw, 5, line.text, new_x="LMARGIN", new_y="NEXT")
+    _items(pdf, voucher.items)
+    if voucher.voided:
         pdf.set_text_color(180, 30, 30)
         pdf.set_font("DejaVu", "B", 11)
-        pdf.multi_cell(width, 6, voided, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(pdf.epw, 6, voucher.voided, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
-    _signatures(pdf, counterpart)
+    if voucher.approvals:
+        _dated_line(pdf, voucher.approvals_date)
+        _signatures(pdf, voucher.approvals)
+    pdf.set_font("DejaVu", "", 9)
+    for text in voucher.received:
+        pdf.multi_cell(pdf.epw, 5, text, new_x="LMARGIN", new_y="NEXT")
+    _dated_line(pdf, voucher.signed_date)
+    _signatures(pdf, voucher.signatures)
     return bytes(pdf.output())
 
 
-def _signatures(pdf: FPDF, counterpart: str) -> None:
-    pdf.ln(3)
-    column = pdf.epw / len(SIGNATURES)
+def _head(pdf: FPDF, voucher: Voucher) -> None:
+    left, right, top = pdf.epw * 0.55, pdf.epw * 0.45, pdf.get_y()
+    pdf.set_font("DejaVu", "B", 8)
+    for text in voucher.unit_lines:
+        pdf.multi_cell(left, 4, text, new_x="LMARGIN", new_y="NEXT")
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + left, top)
+    for index, text in enumerate(voucher.form_lines):
+        pdf.set_font("DejaVu", "B" if index == 0 else "I", 8 if index == 0 else 6)
+        pdf.set_x(pdf.l_margin + left)
+        pdf.multi_cell(right, 3.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(bottom, pdf.get_y()) + 2)
+
+
+def _title(pdf: FPDF, voucher: Voucher) -> None:
+    top, side = pdf.get_y(), pdf.epw * 0.25
+    pdf.set_font("DejaVu", "", 8)
+    for text in voucher.book_lines:
+        pdf.set_x(pdf.l_margin + pdf.epw - side)
+        pdf.cell(side, 4, text, new_x="LMARGIN", new_y="NEXT")
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + side, top)
+    pdf.set_font("DejaVu", "B", 13 if len(voucher.title) > 12 else 15)
+    pdf.multi_cell(pdf.epw - 2 * side, 7, voucher.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "I", 9)
+    pdf.set_x(pdf.l_margin + side)
+    pdf.cell(pdf.epw - 2 * side, 5, voucher.date_line, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.set_x(pdf.l_margin + side)
+    pdf.cell(pdf.epw - 2 * side, 5, voucher.number, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(bottom, pdf.get_y()) + 2)
+
+
+def _items(pdf: FPDF, items: tuple[tuple[str, str], ...]) -> None:
+    if not items:
+        return
+    pdf.ln(1)
+    with pdf.table(col_widths=(70, 30), text_align=("LEFT", "RIGHT"), line_height=5) as table:
+        for index, (goods, value) in enumerate(items):
+            pdf.set_font("DejaVu", "B" if index in (0, len(items) - 1) else "", 9)
+            row = table.row()
+            row.cell(goods)
+            row.cell(value)
+    pdf.ln(1)
+
+
+def _dated_line(pdf: FPDF, text: str) -> None:
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "I", 8)
+    pdf.cell(pdf.epw, 4, text, align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def _signatures(pdf: FPDF, signatures: tuple[Signature, ...]) -> None:
+    column = pdf.epw / len(signatures)
     top = pdf.get_y()
-    for index, (role, hint) in enumerate(SIGNATURES):
+    for index, signature in enumerate(signatures):
         pdf.set_xy(pdf.l_margin + index * column, top)
-        pdf.set_font("DejaVu", "B", 7)
-        pdf.multi_cell(column, 3.5, role.format(who=counterpart), align="C")
+        pdf.set_font("DejaVu", "B", 7.5)
+        pdf.multi_cell(column, 3.5, signature.role, align="C")
         pdf.set_x(pdf.l_margin + index * column)
-        pdf.set_font("DejaVu", "I", 6)
-        pdf.multi_cell(column, 3, hint, align="C")
+        pdf.set_font("DejaVu", "I", 6.5)
+        pdf.multi_cell(column, 3, signature.hint, align="C")
+    pdf.set_y(pdf.get_y() + 14)
 
 
-def receipt_pdf(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -> bytes:
-    """Phiếu thu (C40-BB) of ``receipt``."""
-    words = amount_in_words(receipt.amount, linh=settings["linh"], even=settings["even"])
-    voided = f"ĐÃ HỦY — lý do: {receipt.void_reason}" if receipt.voided_at else ""
+def receipt_pdf(
+    receipt: Receipt, *, fund: Unit, settings: dict[str, Any], credit_unit: Unit | None = None
+) -> bytes:
+    """The PDF of ``receipt``'s voucher (same description as the screen)."""
     return voucher_pdf(
-        title="PHIẾU THU",
-        form_code=settings["receipt_form_code"],
-        circular=settings["form_circular"],
-        unit_name=fund.name,
-        day=receipt.receipt_date,
-        book_no=receipt.book_no,
-        number=receipt.number,
-        amount=receipt.amount,
-        words=words,
-        attachments=receipt.attachments,
-        counterpart="Người nộp tiền",
-        voided=voided,
-        lines=[
-            ("Họ và tên người nộp tiền", receipt.payer_name or "Nhà hảo tâm (ẩn danh)"),
-            ("Địa chỉ", receipt.payer_address or "……"),
-            ("Lý do nộp", receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em"),
-        ],
+        receipt_voucher(receipt, fund=fund, settings=settings, credit_unit=credit_unit)
     )
 
 
 def disbursement_pdf(item: Disbursement, *, fund: Unit, settings: dict[str, Any]) -> bytes:
     """Phiếu chi (C41-BB) of a paid disbursement."""
     assert item.number is not None, "only a paid disbursement has a phiếu chi"
-    words = amount_in_words(item.amount, linh=settings["linh"], even=settings["even"])
-    voided = (
-        f"ĐÃ HỦY — lý do: {item.void_reason}" if item.status == DisbursementStatus.VOIDED else ""
-    )
-    return voucher_pdf(
-        title="PHIẾU CHI",
-        form_code=settings["disbursement_form_code"],
-        circular=settings["form_circular"],
-        unit_name=fund.name,
-        day=item.disbursement_date,
-        book_no=item.book_no,
-        number=item.number,
-        amount=item.amount,
-        words=words,
-        attachments=item.attachments,
-        counterpart="Người nhận tiền",
-        voided=voided,
-        lines=[
-            ("Họ và tên người nhận tiền", item.payee_name),
-            ("Địa chỉ", item.payee_address or "……"),
-            ("Lý do chi", item.reason),
-        ],
-    )
+    return voucher_pdf(disbursement_voucher(item, fund=fund, settings=settings))

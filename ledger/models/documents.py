@@ -229,6 +229,9 @@ class Transfer(SQLModel, table=True):
     difference_reason: str = Field(default="", max_length=500)
     status: str = Field(default=TransferStatus.SENT.value, max_length=20)
     memo: str = Field(default="", max_length=500)
+    #: a cash ↔ bank move's cash voucher number: the phiếu chi series for a deposit, the
+    #: phiếu thu series for a withdrawal (migration 0010); None between funds
+    number: int | None = None
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     received_by_id: int | None = Field(default=None, foreign_key="user.id")
 

@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from ..models import Disbursement, Entry, Posting, Receipt, select_rows
+from ..models import Disbursement, Entry, Posting, Receipt, Transfer, Unit, select_rows
 from ..vocab import EntryKind
 from .units import account_id
 
@@ -68,10 +69,15 @@ _DESCRIPTIONS: dict[str, str] = {
     EntryKind.RECEIPT_VOID: "Hủy phiếu thu số {rno}",
     EntryKind.DISBURSEMENT: "Chi {payee}",
     EntryKind.DISBURSEMENT_VOID: "Hủy phiếu chi số {pno}",
-    EntryKind.TRANSFER_SENT: "Chuyển quỹ",
-    EntryKind.TRANSFER_RECEIVED: "Nhận chuyển quỹ",
-    EntryKind.TRANSFER_INTERNAL: "Chuyển tiền mặt ↔ ngân hàng",
+    EntryKind.TRANSFER_SENT: "Chuyển quỹ cho {to_name}",
+    EntryKind.TRANSFER_RECEIVED: "Nhận chuyển quỹ từ {from_name}",
 }
+#: a cash ↔ bank move, named by where the money went (the same words in both books)
+_INTERNAL = {
+    "cash": "Nộp tiền mặt vào tài khoản ngân hàng",
+    "bank": "Rút tiền gửi ngân hàng nhập quỹ tiền mặt",
+}
+_TRANSFER_KINDS = ("transfer_sent", "transfer_received", "transfer_internal")
 
 
 def read_book(session: Session, *, unit_id: int, kind: str, date_from: date, date_to: date) -> Book:
@@ -88,11 +94,12 @@ def read_book(session: Session, *, unit_id: int, kind: str, date_from: date, dat
     running = book.opening
     for row in map(_Posted._make, session.exec(_lines_query(account, date_from, date_to))):
         running += row.amount
+        receipt_no, payment_no = _numbers(row)
         book.lines.append(
             BookLine(
                 entry_date=row.entry_date,
-                receipt_no=row.receipt_no,
-                payment_no=row.payment_no,
+                receipt_no=receipt_no,
+                payment_no=payment_no,
                 description=_describe(row),
                 money_in=max(row.amount, 0),
                 money_out=max(-row.amount, 0),
@@ -116,11 +123,28 @@ class _Posted(NamedTuple):
     reason: str | None
     payment_no: int | None
     payee_name: str | None
+    transfer_no: int | None
+    from_method: str | None
+    transfer_memo: str | None
+    from_name: str | None
+    to_name: str | None
+
+
+def _numbers(row: _Posted) -> tuple[int | None, int | None]:
+    """The receipt and payment voucher numbers of a line; a cash ↔ bank move's number is a
+    phiếu chi's when cash left the till, a phiếu thu's when cash came into it."""
+    if row.kind != "transfer_internal" or row.transfer_no is None:
+        return row.receipt_no, row.payment_no
+    if row.from_method == "cash":
+        return None, row.transfer_no
+    return row.transfer_no, None
 
 
 def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[Any, ...]]:
     is_receipt = col(Entry.kind).in_(("receipt", "receipt_void"))
     is_payment = col(Entry.kind).in_(("disbursement", "disbursement_void"))
+    is_transfer = col(Entry.kind).in_(_TRANSFER_KINDS)
+    sender, receiver = aliased(Unit), aliased(Unit)
     return (
         select_rows(
             Posting.amount,
@@ -133,10 +157,18 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
             Receipt.reason,
             col(Disbursement.number).label("payment_no"),
             Disbursement.payee_name,
+            col(Transfer.number).label("transfer_no"),
+            Transfer.from_method,
+            col(Transfer.memo).label("transfer_memo"),
+            col(sender.name).label("from_name"),
+            col(receiver.name).label("to_name"),
         )
         .join(Entry, col(Entry.id) == Posting.entry_id)
         .outerjoin(Receipt, and_(is_receipt, col(Receipt.id) == Entry.document_id))
         .outerjoin(Disbursement, and_(is_payment, col(Disbursement.id) == Entry.document_id))
+        .outerjoin(Transfer, and_(is_transfer, col(Transfer.id) == Entry.document_id))
+        .outerjoin(sender, col(sender.id) == Transfer.from_unit_id)
+        .outerjoin(receiver, col(receiver.id) == Transfer.to_unit_id)
         .where(
             Posting.account_id == account,
             Posting.entry_date >= date_from,
@@ -147,6 +179,13 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
 
 
 def _describe(row: _Posted) -> str:
+    if row.kind == "transfer_internal" and row.from_method in _INTERNAL:
+        return _with_memo(_INTERNAL[row.from_method], row.transfer_memo)
+    if row.kind in _TRANSFER_KINDS:
+        if row.from_name is None:  # no document found: the entry's own words
+            return row.memo
+        text = _DESCRIPTIONS[row.kind].format(from_name=row.from_name, to_name=row.to_name)
+        return _with_memo(text, row.transfer_memo)
     template = _DESCRIPTIONS.get(row.kind)
     if row.kind == "receipt" and row.reason:
         return f"{row.payer_name}: {row.reason}" if row.payer_name else row.reason
@@ -158,3 +197,8 @@ def _describe(row: _Posted) -> str:
             pno=row.payment_no or "",
         )
     return row.memo
+
+
+def _with_memo(text: str, memo: str | None) -> str:
+    """The line's words, then what the treasurer wrote when it says more."""
+    return f"{text}: {memo}" if memo and memo != text else text

@@ -30,12 +30,13 @@ from ..errors import (
 from ..models import Transfer, Unit, table_of
 from ..money import parse_amount
 from ..text import clean
-from ..vocab import TransferStatus
+from ..vocab import Method, TransferStatus, VoucherKind
 from .audit import record_event
 from .journal import Line, balance, ensure_plausible, lock_fund, post_entry
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .settings import int_setting
 from .units import ensure_valid, get_unit, in_units, is_within
+from .vouchers import next_number
 
 
 def send_transfer(
@@ -63,6 +64,7 @@ def send_transfer(
     if amount > available:
         raise InsufficientFunds(balance=available, amount=amount)
     internal = from_unit_id == to_unit_id
+    number = _cash_voucher_number(session, from_unit_id, on, from_method) if internal else None
     [transfer_id] = reserve_ids(session, table_of(Transfer), 1)  # the entry names its document
     lines = (
         [Line(kind=to_method, amount=amount), Line(kind=from_method, amount=-amount)]
@@ -75,7 +77,7 @@ def send_transfer(
         entry_date=on,
         kind="transfer_internal" if internal else "transfer_sent",
         document_id=transfer_id,
-        memo=clean(memo, max_length=300) or f"Chuyển {receiver.name}",
+        memo=clean(memo, max_length=300) or _default_memo(receiver, from_method, internal),
         user_id=user_id,
         lines=lines,
     )
@@ -89,6 +91,7 @@ def send_transfer(
         to_method=to_method,
         sent_entry_id=entry.id,
         memo=clean(memo, max_length=500),
+        number=number,
         created_by_id=user_id,
         status="received" if internal else "sent",
         amount_received=amount if internal else None,
@@ -107,6 +110,22 @@ def send_transfer(
     )
     session.flush()
     return transfer
+
+
+def _cash_voucher_number(session: Session, unit_id: int, on: date, from_method: str) -> int:
+    """A cash ↔ bank move's cash voucher takes the next number of its series: cash deposited
+    into the bank leaves the till on a phiếu chi, cash drawn from the bank enters it on a
+    phiếu thu (the bank's slip is the other half)."""
+    kind = VoucherKind.DISBURSEMENT if from_method == Method.CASH else VoucherKind.RECEIPT
+    return next_number(session, unit_id=unit_id, year=on.year, kind=kind)
+
+
+def _default_memo(receiver: Unit, from_method: str, internal: bool) -> str:
+    if not internal:
+        return f"Chuyển quỹ cho {receiver.name}"
+    if from_method == Method.CASH:
+        return "Nộp tiền mặt vào tài khoản ngân hàng"
+    return "Rút tiền gửi ngân hàng nhập quỹ tiền mặt"
 
 
 def receive_transfer(
@@ -149,6 +168,7 @@ def receive_transfer(
     ):
         raise DifferenceNeedsReviewer(difference=sent - amount, limit=limit)
     receiver = session.get_one(Unit, transfer.to_unit_id)
+    sender = session.get_one(Unit, transfer.from_unit_id)
     lines = [Line(kind=transfer.to_method, amount=amount), Line(kind="transfer_in", amount=-sent)]
     if amount < sent:
         lines.append(Line(kind="transfer_difference", amount=sent - amount))
@@ -159,7 +179,7 @@ def receive_transfer(
         kind="transfer_received",
         document_id=transfer.id,
         user_id=user_id,
-        memo=reason or "Nhận chuyển quỹ",
+        memo=f"Nhận chuyển quỹ từ {sender.name}" + (f": {reason}" if reason else ""),
         lines=lines,
     )
     post_entry(

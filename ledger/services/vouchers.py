@@ -1,10 +1,16 @@
-"""Voucher numbers: gap-free per fund, year and kind (thu / chi)."""
+"""Voucher numbers: gap-free per fund, year and kind (thu / chi), and the warning when a new
+voucher's date goes back against its series."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
-from ..models import VoucherCounter
+from sqlmodel import Session, col, select
+
+from ..models import Disbursement, Receipt, Transfer, VoucherCounter
+from ..vocab import Method, VoucherKind
 
 
 def next_number(session: Session, *, unit_id: int, year: int, kind: str, count: int = 1) -> int:
@@ -27,3 +33,96 @@ def next_number(session: Session, *, unit_id: int, year: int, kind: str, count: 
     counter.last_number += count
     session.flush()
     return first
+
+
+@dataclass(frozen=True)
+class Backdated:
+    """A new voucher dated before the latest-dated voucher already numbered in its series:
+    numbers follow the order vouchers are made, so it takes ``next_number`` after ``number``
+    of ``latest``."""
+
+    kind: str
+    number: int
+    latest: date
+    on: date
+    next_number: int
+
+    @property
+    def year(self) -> int:
+        return self.on.year
+
+
+def backdated(session: Session, *, unit_id: int, kind: str, on: date) -> Backdated | None:
+    """Whether a ``kind`` voucher of ``unit_id`` dated ``on`` goes back against its series
+    (earlier than a voucher of the same fund and year already numbered); None when it does
+    not. Read-only: the warning asks the user to confirm, it never refuses."""
+    latest = _latest(session, unit_id=unit_id, kind=kind, year=on.year)
+    if latest is None or on >= latest[1]:
+        return None
+    last = session.exec(
+        select(VoucherCounter.last_number).where(
+            VoucherCounter.unit_id == unit_id,
+            VoucherCounter.year == on.year,
+            VoucherCounter.kind == kind,
+        )
+    ).first()
+    return Backdated(
+        kind=kind, number=latest[0], latest=latest[1], on=on, next_number=(last or latest[0]) + 1
+    )
+
+
+def _latest(session: Session, *, unit_id: int, kind: str, year: int) -> tuple[int, date] | None:
+    """The (number, date) of the latest-dated voucher numbered in the series (the highest
+    number that day), documents and cash ↔ bank moves alike."""
+    found = [row for row in _candidates(session, unit_id, kind, year) if row is not None]
+    return max(found, key=lambda row: (row[1], row[0])) if found else None
+
+
+def _candidates(session: Session, unit_id: int, kind: str, year: int) -> list:
+    return [
+        _latest_document(session, unit_id, kind, year),
+        _latest_move(session, unit_id, kind, year),
+    ]
+
+
+def _latest_document(session: Session, unit_id: int, kind: str, year: int):
+    """The latest-dated receipt (or paid disbursement) of the fund's year, as (number, date)."""
+    query: Any
+    if kind == VoucherKind.RECEIPT:
+        query = (
+            select(col(Receipt.number), col(Receipt.receipt_date))
+            .where(Receipt.unit_id == unit_id, Receipt.year == year)
+            .order_by(col(Receipt.receipt_date).desc(), col(Receipt.number).desc())
+        )
+    else:
+        query = (
+            select(col(Disbursement.number), col(Disbursement.disbursement_date))
+            .where(
+                Disbursement.unit_id == unit_id,
+                Disbursement.year == year,
+                col(Disbursement.number).is_not(None),
+            )
+            .order_by(col(Disbursement.disbursement_date).desc(), col(Disbursement.number).desc())
+        )
+    row = session.exec(query.limit(1)).first()
+    return tuple(row) if row else None
+
+
+def _latest_move(session: Session, unit_id: int, kind: str, year: int):
+    """The latest-dated cash ↔ bank move numbered in the series (a deposit is a phiếu chi, a
+    withdrawal a phiếu thu), as (number, date)."""
+    method = Method.BANK if kind == VoucherKind.RECEIPT else Method.CASH
+    row = session.exec(
+        select(col(Transfer.number), col(Transfer.sent_on))
+        .where(
+            Transfer.from_unit_id == unit_id,
+            Transfer.to_unit_id == unit_id,
+            Transfer.from_method == method,
+            col(Transfer.number).is_not(None),
+            col(Transfer.sent_on) >= date(year, 1, 1),
+            col(Transfer.sent_on) <= date(year, 12, 31),
+        )
+        .order_by(col(Transfer.sent_on).desc(), col(Transfer.number).desc())
+        .limit(1)
+    ).first()
+    return tuple(row) if row else None

@@ -21,9 +21,15 @@ from flask_login import current_user, login_required
 from ..auth import permission_required, require_scope, scope_ids, tree
 from ..db import get_session
 from ..errors import LedgerError
+from ..exports.vouchers import (
+    disbursement_voucher,
+    receipt_pdf,
+    receipt_voucher,
+    voucher_number,
+)
 from ..filter_forms import ReceiptFilterForm, SearchForm
 from ..forms import CorrectForm, ReceiptCorrectionForm, ReceiptForm, VoidForm
-from ..models import Donor, Receipt, Unit
+from ..models import Donor, Receipt, Unit, User
 from ..services import receipts as service
 from ..services.corrections import reissue_receipt
 from ..services.donors import create_donor, search_donors
@@ -31,7 +37,9 @@ from ..services.locks import locked_through
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids, subtree_scope, unit_rows
+from ..services.vouchers import Backdated, backdated
 from ..text import parse_digits
+from ..vocab import VoucherKind
 from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -103,6 +111,9 @@ def new():
         form.receipt_date.data = date.today()
         form.credit_unit_id.data = fund.id
     if form.validate_on_submit():
+        warning = _backdated(fund, form.receipt_date.data)
+        if warning is not None:
+            return render_template("receipts/new.html", form=form, fund=fund, backdated=warning)
         try:
             url = run_once(form, lambda s: _record(s, fund, form))
         except LedgerError as error:
@@ -110,6 +121,14 @@ def new():
         flash(_("Đã ghi phiếu thu."), "info")
         return redirect(url)
     return render_template("receipts/new.html", form=form, fund=fund)
+
+
+def _backdated(fund: Unit, on: date) -> Backdated | None:
+    """The warning to confirm when ``on`` goes back against the fund's receipt series, unless
+    the user already confirmed that very date (``confirm_backdate``); never a refusal."""
+    if request.form.get("confirm_backdate") == on.isoformat():
+        return None
+    return backdated(get_session(), unit_id=fund.id, kind=VoucherKind.RECEIPT, on=on)
 
 
 def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
@@ -188,18 +207,38 @@ def _voucher_context(receipt: Receipt) -> dict:
         "fund": session.get(Unit, receipt.unit_id),
         "credit_unit": session.get(Unit, receipt.credit_unit_id),
         "settings": voucher_settings(session, receipt.receipt_date),
+        "entered_by": session.get(User, receipt.created_by_id) if receipt.created_by_id else None,
+        "voided_by": session.get(User, receipt.voided_by_id) if receipt.voided_by_id else None,
     }
+
+
+@bp.app_template_global("voucher_of_receipt")
+def _voucher_of_receipt(receipt: Receipt, fund: Unit, settings: dict, credit_unit=None):
+    """What a receipt's voucher prints (the PDF prints the same description)."""
+    return receipt_voucher(receipt, fund=fund, settings=settings, credit_unit=credit_unit)
+
+
+@bp.app_template_global("voucher_of_disbursement")
+def _voucher_of_disbursement(item, fund: Unit, settings: dict):
+    """What a paid disbursement's Phiếu chi prints (the PDF prints the same description)."""
+    return disbursement_voucher(item, fund=fund, settings=settings)
+
+
+@bp.app_template_filter("voucher_no")
+def _voucher_no(number: int | None, year: int) -> str:
+    """The one way a voucher number is written: ``{{ r.number|voucher_no(r.year) }}`` → 17/2018."""
+    return voucher_number(number, year)
 
 
 @bp.route("/<int:receipt_id>/voucher.pdf")
 @login_required
 def voucher_pdf(receipt_id: int):
     """The same voucher as an A5 PDF."""
-    from ..exports.vouchers import receipt_pdf
-
     receipt = _receipt(receipt_id)
     ctx = _voucher_context(receipt)
-    data = receipt_pdf(receipt, fund=ctx["fund"], settings=ctx["settings"])
+    data = receipt_pdf(
+        receipt, fund=ctx["fund"], settings=ctx["settings"], credit_unit=ctx["credit_unit"]
+    )
     return send_file(
         _bytes(data),
         mimetype="application/pdf",
@@ -234,7 +273,10 @@ def void(receipt_id: int):
             **_voucher_context(receipt),
             void_form=form,
         )
-    flash(_("Đã hủy phiếu thu số %(number)s.", number=receipt.number), "info")
+    flash(
+        _("Đã hủy phiếu thu số %(number)s.", number=voucher_number(receipt.number, receipt.year)),
+        "info",
+    )
     return redirect(url)
 
 
@@ -255,7 +297,13 @@ def correct(receipt_id: int):
         flash(_("Phải ghi lý do và ngày điều chỉnh."), "error")
         return redirect(url_for("receipts.show", receipt_id=receipt.id))
     url = run_once(form, lambda s: _correct(s, receipt, form))
-    flash(_("Đã ghi bút toán điều chỉnh phiếu thu số %(number)s.", number=receipt.number), "info")
+    flash(
+        _(
+            "Đã ghi bút toán điều chỉnh phiếu thu số %(number)s.",
+            number=voucher_number(receipt.number, receipt.year),
+        ),
+        "info",
+    )
     return redirect(url)
 
 
@@ -300,7 +348,13 @@ def reissue(receipt_id: int):
             )
         except LedgerError as error:
             return refused(error, form, "receipts/new.html", fund=fund, correcting=receipt)
-        flash(_("Đã hủy phiếu thu số %(number)s và ghi phiếu mới.", number=receipt.number), "info")
+        flash(
+            _(
+                "Đã hủy phiếu thu số %(number)s và ghi phiếu mới.",
+                number=voucher_number(receipt.number, receipt.year),
+            ),
+            "info",
+        )
         return redirect(url)
     return render_template("receipts/new.html", form=form, fund=fund, correcting=receipt)
 

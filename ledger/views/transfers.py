@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import permission_required, scope_members
 from ..db import get_session
 from ..errors import LedgerError
+from ..exports.vouchers import transfer_voucher
+from ..exports.vouchers import voucher_pdf as render_pdf
 from ..filter_forms import TransferFilterForm
 from ..forms import ReceiveForm, TransferForm
 from ..models import Transfer, Unit
+from ..money import format_vnd
 from ..services import transfers as service
 from ..services.paging import parse_cursor
+from ..services.settings import voucher_settings
 from ..services.units import get_unit, unit_names
-from ..vocab import Role
+from ..vocab import Method, Role
 from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
@@ -70,13 +75,30 @@ def new():
             url = run_once(form, lambda s: _send(s, fund, form))
         except LedgerError as error:
             return refused(error, form, "transfers/new.html", fund=fund)
-        flash(_("Đã ghi khoản chuyển; chờ bên nhận xác nhận."), "info")
+        flash(_sent_message(session, fund, form), "info")
         return redirect(url)
     return render_template("transfers/new.html", form=form, fund=fund)
 
 
+def _sent_message(session, fund: Unit, form: TransferForm) -> str:
+    """Say what happened: a move inside the fund is done at once; a transfer to another fund
+    waits for that fund to confirm it."""
+    amount = format_vnd(form.amount.data)
+    if form.to_unit_id.data == fund.id:
+        if form.from_method.data == Method.CASH:
+            return _("Đã nộp %(amount)s tiền mặt vào tài khoản ngân hàng.", amount=amount)
+        return _("Đã rút %(amount)s từ tài khoản ngân hàng nhập quỹ tiền mặt.", amount=amount)
+    name = get_unit(session, form.to_unit_id.data).name
+    return _(
+        "Đã ghi khoản chuyển %(amount)s cho %(name)s; tiền đang chuyển cho đến khi %(name)s "
+        "xác nhận đã nhận.",
+        amount=amount,
+        name=name,
+    )
+
+
 def _send(session, fund: Unit, form: TransferForm) -> str:
-    service.send_transfer(
+    transfer = service.send_transfer(
         session,
         from_unit_id=fund.id,
         to_unit_id=form.to_unit_id.data,
@@ -87,7 +109,47 @@ def _send(session, fund: Unit, form: TransferForm) -> str:
         memo=form.memo.data,
         user_id=current_user.id,
     )
+    if transfer.number is not None:
+        return url_for("transfers.voucher", transfer_id=transfer.id)
     return url_for("transfers.index")
+
+
+def _internal(transfer_id: int) -> Transfer:
+    """A cash ↔ bank move of a fund in scope (only those have a cash voucher)."""
+    transfer = get_in_scope(Transfer, transfer_id, unit_attr="from_unit_id")
+    if transfer.number is None:
+        abort(404)
+    return transfer
+
+
+def _voucher_of(transfer: Transfer):
+    session = get_session()
+    fund = get_unit(session, transfer.from_unit_id)
+    return transfer_voucher(
+        transfer, fund=fund, settings=voucher_settings(session, transfer.sent_on)
+    )
+
+
+@bp.route("/<int:transfer_id>/voucher")
+@login_required
+def voucher(transfer_id: int):
+    """The cash voucher of a cash ↔ bank move (phiếu chi for a deposit, phiếu thu for a
+    withdrawal), printable on A5."""
+    transfer = _internal(transfer_id)
+    return render_template("transfers/voucher.html", t=transfer, voucher=_voucher_of(transfer))
+
+
+@bp.route("/<int:transfer_id>/voucher.pdf")
+@login_required
+def voucher_pdf(transfer_id: int):
+    """The same voucher as an A5 PDF."""
+    transfer = _internal(transfer_id)
+    return send_file(
+        io.BytesIO(render_pdf(_voucher_of(transfer))),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"chuyen-quy-{transfer.sent_on.year}-{transfer.number:04d}.pdf",
+    )
 
 
 @bp.route("/<int:transfer_id>/receive", methods=["GET", "POST"])

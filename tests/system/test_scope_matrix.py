@@ -76,6 +76,8 @@ ROUTES = {
     "transfers.index": ("GET", ""),
     "transfers.new": ("POST", ""),
     "transfers.receive": ("POST", ""),
+    "transfers.voucher": ("GET", ""),
+    "transfers.voucher_pdf": ("GET", ""),
     "campaigns.show": ("GET", ""),
     "quotas.allocate": ("POST", ""),
     "quotas.import_table": ("POST", ""),
@@ -209,6 +211,16 @@ def planted(session, two_districts):
             from_method="cash",
             memo=canary,
         )
+        deposit = send_transfer(  # a cash ↔ bank move: the one kind with a voucher of its own
+            session,
+            from_unit_id=unit.id,
+            to_unit_id=unit.id,
+            amount=10_000,
+            on=date(2018, 6, 3),
+            from_method="cash",
+            to_method="bank",
+            memo=canary,
+        )
         campaign = create_campaign(session, unit_id=unit.id, year=2018, target=5_000_000)
         period = set_report_period(
             session,
@@ -237,6 +249,7 @@ def planted(session, two_districts):
             "disbursement": payout.id,
             "approved": approved.id,
             "transfer": transfer.id,
+            "deposit": deposit.id,
             "job": job.id,
             "token": session.exec(
                 select(ApiToken.id).where(
@@ -275,7 +288,9 @@ def _url(app, endpoint, target):
         "code": "vi",
         "filename": "style.css",
         "beneficiary_id": target["beneficiary"],
-        "transfer_id": target["transfer"],
+        "transfer_id": target["deposit"]
+        if endpoint.startswith("transfers.voucher")
+        else target["transfer"],
         "campaign_id": target["campaign"],
         "period_id": target["period"],
         "name": "progress",
