@@ -11,6 +11,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -142,12 +143,12 @@ def _read_xls(data: bytes) -> Iterator[list[object]]:
     return _xls_rows(sheet, book.datemode)
 
 
-def _xls_rows(sheet, datemode: int) -> Iterator[list[object]]:
+def _xls_rows(sheet: Any, datemode: int) -> Iterator[list[object]]:
     for index in range(sheet.nrows):
         yield [_xls_value(cell, datemode) for cell in sheet.row_slice(index, 0, MAX_COLUMNS)]
 
 
-def _xls_value(cell, datemode: int) -> object:
+def _xls_value(cell: Any, datemode: int) -> object:
     """A cell as openpyxl would give it: dates as datetimes, whole numbers as ints, error
     and empty cells as None."""
     import xlrd

@@ -31,9 +31,9 @@ def import_template(
             sheet.cell(row=2, column=column).number_format = "dd/mm/yyyy"
     guide = workbook.create_sheet("Hướng dẫn")
     header(guide, 1, ["Cột", "Cách ghi"], [18, 100])
-    for row, (column, text) in enumerate(notes, start=2):
-        put(guide, row, 1, column, bold=True)
-        put(guide, row, 2, text)
+    for line, (title, text) in enumerate(notes, start=2):
+        put(guide, line, 1, title, bold=True)
+        put(guide, line, 2, text)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
