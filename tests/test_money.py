@@ -123,3 +123,20 @@ def test_money_and_percent_agree_within_each_language(app):
         web_session["lang"] = "en"  # what the language switch stores
         refresh()
         assert template.render(values) == "3,316,355,001 đ 1,658.2% 12,345 3.316.355.001 đ"
+
+
+def test_an_amount_typed_back_into_a_form_is_grouped_as_the_page_is(app):
+    from flask import session as web_session
+    from flask_babel import refresh
+    from wtforms import Form
+
+    from ledger.fields import MoneyField
+
+    class Amount(Form):
+        amount = MoneyField()
+
+    with app.test_request_context("/"):
+        assert Amount(data={"amount": 2_500_000}).amount._value() == "2.500.000"
+        web_session["lang"] = "en"
+        refresh()
+        assert Amount(data={"amount": 2_500_000}).amount._value() == "2,500,000"
