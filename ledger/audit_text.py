@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_pgettext
 
 from .dates import format_date, format_local_datetime
 from .i18n import account_label, current_language, format_percent, money, vocab_label
@@ -20,97 +19,104 @@ from .services.audit_view import Names, values_of
 from .services.categories import category_name
 from .vocab import ACCOUNT_LABELS, DisbursementStatus, Method, Role, UnitType
 
+
+def _a(text: str):
+    """A label of the audit log: its own English (an action is an event here, "Lập phiếu thu"
+    is "Receipt recorded" where the button says "New receipt")."""
+    return lazy_pgettext("audit", text)
+
+
 #: each action a service records, as an auditor reads it (the filter's choices, in this order)
 ACTIONS = {
-    "receipt.create": _l("Lập phiếu thu"),
-    "receipt.void": _l("Hủy phiếu thu"),
-    "receipt.correct": _l("Điều chỉnh phiếu thu"),
-    "disbursement.draft": _l("Lập đề nghị chi"),
-    "disbursement.edit": _l("Sửa đề nghị chi"),
-    "disbursement.approved": _l("Duyệt chi"),
-    "disbursement.rejected": _l("Từ chối chi"),
-    "disbursement.pay": _l("Chi tiền"),
-    "disbursement.void": _l("Hủy phiếu chi"),
-    "disbursement.withdraw": _l("Rút đề nghị chi"),
-    "transfer.send": _l("Chuyển tiền"),
-    "transfer.receive": _l("Nhận tiền chuyển đến"),
-    "period.lock": _l("Khóa sổ"),
-    "period.unlock": _l("Mở khóa sổ"),
-    "period.set": _l("Đặt kỳ báo cáo"),
-    "period.delete": _l("Xóa kỳ báo cáo"),
-    "campaign.create": _l("Tạo đợt vận động"),
-    "campaign.update": _l("Sửa đợt vận động"),
-    "quota.set": _l("Giao chỉ tiêu"),
-    "beneficiary.create": _l("Thêm hồ sơ trẻ em"),
-    "beneficiary.unmask": _l("Xem tên đầy đủ của trẻ"),
-    "workbook.unmasked": _l("Tải bảng đối chiếu có tên trẻ"),
-    "unit.create": _l("Thêm đơn vị"),
-    "unit.update": _l("Sửa đơn vị"),
-    "unit.reorganise": _l("Sắp xếp lại đơn vị"),
-    "user.create": _l("Tạo người dùng"),
-    "user.update": _l("Sửa người dùng"),
-    "user.move": _l("Chuyển người dùng sang đơn vị mới"),
-    "user.locked_out": _l("Khóa đăng nhập do sai mật khẩu nhiều lần"),
-    "api_token.issue": _l("Cấp khóa truy cập API"),
-    "api_token.revoke": _l("Thu hồi khóa truy cập API"),
-    "api_token.revoke_all": _l("Thu hồi mọi khóa truy cập API"),
-    "category.create": _l("Thêm khoản chi"),
-    "settings.update": _l("Sửa thiết lập"),
-    "voucher_regime.create": _l("Thêm mẫu chứng từ"),
-    "seal.migrate": _l("Niêm phong dữ liệu cũ (nâng cấp)"),
+    "receipt.create": _a("Lập phiếu thu"),
+    "receipt.void": _a("Hủy phiếu thu"),
+    "receipt.correct": _a("Điều chỉnh phiếu thu"),
+    "disbursement.draft": _a("Lập đề nghị chi"),
+    "disbursement.edit": _a("Sửa đề nghị chi"),
+    "disbursement.approved": _a("Duyệt chi"),
+    "disbursement.rejected": _a("Từ chối chi"),
+    "disbursement.pay": _a("Chi tiền"),
+    "disbursement.void": _a("Hủy phiếu chi"),
+    "disbursement.withdraw": _a("Rút đề nghị chi"),
+    "transfer.send": _a("Chuyển tiền"),
+    "transfer.receive": _a("Nhận tiền chuyển đến"),
+    "period.lock": _a("Khóa sổ"),
+    "period.unlock": _a("Mở khóa sổ"),
+    "period.set": _a("Đặt kỳ báo cáo"),
+    "period.delete": _a("Xóa kỳ báo cáo"),
+    "campaign.create": _a("Tạo đợt vận động"),
+    "campaign.update": _a("Sửa đợt vận động"),
+    "quota.set": _a("Giao chỉ tiêu"),
+    "beneficiary.create": _a("Thêm hồ sơ trẻ em"),
+    "beneficiary.unmask": _a("Xem tên đầy đủ của trẻ"),
+    "workbook.unmasked": _a("Tải bảng đối chiếu có tên trẻ"),
+    "unit.create": _a("Thêm đơn vị"),
+    "unit.update": _a("Sửa đơn vị"),
+    "unit.reorganise": _a("Sắp xếp lại đơn vị"),
+    "user.create": _a("Tạo người dùng"),
+    "user.update": _a("Sửa người dùng"),
+    "user.move": _a("Chuyển người dùng sang đơn vị mới"),
+    "user.locked_out": _a("Khóa đăng nhập do sai mật khẩu nhiều lần"),
+    "api_token.issue": _a("Cấp khóa truy cập API"),
+    "api_token.revoke": _a("Thu hồi khóa truy cập API"),
+    "api_token.revoke_all": _a("Thu hồi mọi khóa truy cập API"),
+    "category.create": _a("Thêm khoản chi"),
+    "settings.update": _a("Sửa thiết lập"),
+    "voucher_regime.create": _a("Thêm mẫu chứng từ"),
+    "seal.migrate": _a("Niêm phong dữ liệu cũ (nâng cấp)"),
 }
 
 #: the fields events carry, as a form would label them
 FIELDS = {
-    "amount": _l("Số tiền"),
-    "number": _l("Số phiếu"),
-    "reason": _l("Lý do"),
-    "status": _l("Trạng thái"),
-    "comment": _l("Ý kiến"),
-    "method": _l("Hình thức"),
-    "date": _l("Ngày"),
-    "on": _l("Ngày ghi"),
-    "entry": _l("Bút toán"),
-    "to": _l("Đơn vị nhận"),
-    "sent": _l("Số tiền đã chuyển"),
-    "locked_through": _l("Khóa sổ đến ngày"),
-    "role": _l("Vai trò"),
-    "unit_id": _l("Đơn vị"),
-    "unit": _l("Đơn vị"),
-    "active": _l("Đang hoạt động"),
-    "can_unmask": _l("Được xem tên đầy đủ của trẻ"),
-    "password_changed": _l("Đổi mật khẩu"),
-    "username": _l("Tên đăng nhập"),
-    "user_id": _l("Người dùng"),
-    "expires_at": _l("Hết hạn"),
-    "count": _l("Số lượng"),
-    "code": _l("Mã"),
-    "name": _l("Tên"),
-    "year": _l("Năm"),
-    "target": _l("Chỉ tiêu"),
-    "starts_on": _l("Từ ngày"),
-    "ends_on": _l("Đến ngày"),
-    "campaign": _l("Đợt vận động"),
-    "cutoff": _l("Số liệu đến ngày"),
-    "due": _l("Hạn nộp"),
-    "unit_type": _l("Loại đơn vị"),
-    "parent_id": _l("Đơn vị cấp trên"),
-    "valid_from": _l("Hiệu lực từ"),
-    "valid_to": _l("Hiệu lực đến"),
-    "gso_code": _l("Mã hành chính"),
-    "printed_name": _l("Tên in trong phụ lục"),
-    "level": _l("Cấp"),
-    "basis": _l("Căn cứ"),
-    "balances": _l("Số dư chuyển đi"),
-    "successors": _l("Đơn vị kế thừa (tỷ lệ)"),
-    "receipt_form_code": _l("Mẫu phiếu thu"),
-    "disbursement_form_code": _l("Mẫu phiếu chi"),
-    "circular": _l("Thông tư"),
-    "words_linh": _l("Cách đọc số (linh/lẻ)"),
-    "words_even": _l("Thêm chữ “chẵn”"),
-    "management_cap_percent": _l("Trần chi phí quản lý (%)"),
-    "approval_same_level_max": _l("Cùng cấp được duyệt đến"),
-    "transfer_difference_max": _l("Chênh lệch chuyển tiền tối đa"),
+    "amount": _a("Số tiền"),
+    "number": _a("Số phiếu"),
+    "reason": _a("Lý do"),
+    "status": _a("Trạng thái"),
+    "comment": _a("Ý kiến"),
+    "method": _a("Hình thức"),
+    "date": _a("Ngày"),
+    "on": _a("Ngày ghi"),
+    "entry": _a("Bút toán"),
+    "to": _a("Đơn vị nhận"),
+    "sent": _a("Số tiền đã chuyển"),
+    "locked_through": _a("Khóa sổ đến ngày"),
+    "role": _a("Vai trò"),
+    "unit_id": _a("Đơn vị"),
+    "unit": _a("Đơn vị"),
+    "active": _a("Đang hoạt động"),
+    "can_unmask": _a("Được xem tên đầy đủ của trẻ"),
+    "password_changed": _a("Đổi mật khẩu"),
+    "username": _a("Tên đăng nhập"),
+    "user_id": _a("Người dùng"),
+    "expires_at": _a("Hết hạn"),
+    "count": _a("Số lượng"),
+    "code": _a("Mã"),
+    "name": _a("Tên"),
+    "year": _a("Năm"),
+    "target": _a("Chỉ tiêu"),
+    "starts_on": _a("Từ ngày"),
+    "ends_on": _a("Đến ngày"),
+    "campaign": _a("Đợt vận động"),
+    "cutoff": _a("Số liệu đến ngày"),
+    "due": _a("Hạn nộp"),
+    "unit_type": _a("Loại đơn vị"),
+    "parent_id": _a("Đơn vị cấp trên"),
+    "valid_from": _a("Hiệu lực từ"),
+    "valid_to": _a("Hiệu lực đến"),
+    "gso_code": _a("Mã hành chính"),
+    "printed_name": _a("Tên in trong phụ lục"),
+    "level": _a("Cấp"),
+    "basis": _a("Căn cứ"),
+    "balances": _a("Số dư chuyển đi"),
+    "successors": _a("Đơn vị kế thừa (tỷ lệ)"),
+    "receipt_form_code": _a("Mẫu phiếu thu"),
+    "disbursement_form_code": _a("Mẫu phiếu chi"),
+    "circular": _a("Thông tư"),
+    "words_linh": _a("Cách đọc số (linh/lẻ)"),
+    "words_even": _a("Thêm chữ “chẵn”"),
+    "management_cap_percent": _a("Trần chi phí quản lý (%)"),
+    "approval_same_level_max": _a("Cùng cấp được duyệt đến"),
+    "transfer_difference_max": _a("Chênh lệch chuyển tiền tối đa"),
 }
 MONEY_KEYS = frozenset(
     {"amount", "sent", "target", "approval_same_level_max", "transfer_difference_max"}
@@ -135,6 +141,8 @@ class EventRow:
     action: str
     subject: str
     changes: tuple[str, ...]
+    #: the page of the document, when it has one: ``(endpoint, arguments)`` for ``url_for``
+    link: tuple[str, dict] | None = None
 
 
 def action_label(action: str) -> str:
@@ -152,7 +160,23 @@ def describe(event: AuditEvent, names: Names) -> EventRow:
         action=action_label(event.action),
         subject=subject(event, names),
         changes=tuple(changes(event, names)),
+        link=_link(event, names),
     )
+
+
+#: the pages of documents an event may be about
+PAGES = {
+    "receipt": ("receipts.show", "receipt_id"),
+    "disbursement": ("disbursements.show", "disbursement_id"),
+    "beneficiary": ("beneficiaries.show", "beneficiary_id"),
+}
+
+
+def _link(event: AuditEvent, names: Names) -> tuple[str, dict] | None:
+    page = PAGES.get(event.object_type)
+    if page is None or names.of(event.object_type, event.object_id) is None:
+        return None
+    return page[0], {page[1]: event.object_id}
 
 
 def user_name(names: Names, user_id: Any) -> str:

@@ -97,7 +97,7 @@ class UnitFilterForm(FilterForm):
 class AuditFilterForm(FilterForm):
     """The audit log's filters: who, which unit, which kind of action, which days."""
 
-    user = IdField(_l("Người dùng"))
+    user = IdField(_l("Người thực hiện"))
     unit = IdField(_l("Đơn vị"))
     action = ChoiceField(_l("Loại thao tác"), values=ACTIONS)
     date_from = DateField(_l("Từ ngày"), name="from", required=False)

@@ -82,7 +82,7 @@ def test_filters_by_user_unit_kind_and_day(client, audited, login, unit):
     [
         ("from=31/02/2026", "“Từ ngày”"),
         ("to=hôm qua", "“Đến ngày”"),
-        ("user=abc", "“Người dùng”"),
+        ("user=abc", "“Người thực hiện”"),
         ("unit=-1", "“Đơn vị”"),
         ("action=drop table", "“Loại thao tác”"),
     ],
