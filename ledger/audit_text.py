@@ -70,6 +70,7 @@ ACTIONS = {
 FIELDS = {
     "amount": _a("Số tiền"),
     "number": _a("Số phiếu"),
+    "payer": _a("Người nộp"),
     "reason": _a("Lý do"),
     "status": _a("Trạng thái"),
     "comment": _a("Ý kiến"),
@@ -238,6 +239,8 @@ _DOCUMENT = {
 def changes(event: AuditEvent, names: Names) -> list[str]:
     """ "Trường: cũ → mới" per field the event changed, "Trường: giá trị" per field it set."""
     before, after = values_of(event.before), values_of(event.after)
+    if not before and not after:  # written in bulk (a receipt): what the document says
+        after = dict((names.of(event.object_type, event.object_id) or {}).get("content", {}))
     lines = []
     for key in list(dict.fromkeys([*before, *after])):
         old, new = before.get(key), after.get(key)

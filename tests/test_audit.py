@@ -44,6 +44,9 @@ def test_events_read_as_documents_people_money_and_vietnam_time(client, audited,
     assert "Phạm Thị Lan (thuquy.a)" in html and "01/01/2026 06:30" in html
     assert "Sổ của Xã Chương Dương" in html and "Khóa sổ đến ngày: (trống) → 30/06/2018" in html
     assert "Chi tiền" in html and "Số tiền: 3.000.000 đ" in html
+    # a receipt's creation (sealed in bulk, no values stored) says what the receipt says
+    assert "Số tiền: 10.000.000 đ" in html and "Ngày: 01/07/2018" in html
+    assert "Người nộp: Bà Tư" in html
     table = _table(html)  # the filter's options hold the codes
     for raw in ("receipt.create", "receipt.void", "disbursement.pay", '{"', "2018-06-30"):
         assert raw not in table, raw

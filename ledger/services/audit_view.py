@@ -168,7 +168,14 @@ def _load_documents(session, names: Names, wanted, unit_ids: set, user_ids: set)
     """Numbers and names of the receipts, payouts, transfers… the events are about."""
     put = names.objects.__setitem__
     for r in _rows(session, Receipt, wanted["receipt"]):
-        put(("receipt", r.id), {"number": r.number, "year": r.year})
+        put(
+            ("receipt", r.id),
+            {
+                "number": r.number,
+                "year": r.year,
+                "content": {"amount": r.amount, "date": r.receipt_date, "payer": r.payer_name},
+            },
+        )
     for d in _rows(session, Disbursement, wanted["disbursement"]):
         put(("disbursement", d.id), {"number": d.number, "year": d.year, "payee": d.payee_name})
     for t in _rows(session, Transfer, wanted["transfer"]):
