@@ -30,6 +30,8 @@ from .common import arg_int, read_filters
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE = 100
+#: at most this many units (and users) in a filter's list
+MAX_CHOICES = 500
 
 
 @bp.route("/")
@@ -94,12 +96,24 @@ def _filter_from_args() -> AuditFilter:
 
 
 def _choices() -> dict:
-    """The units and users in scope the filters offer."""
+    """The units and users in scope the filters offer (a province's or the nation's list of
+    units stops at the levels that fit in ``MAX_CHOICES``; ``?unit=`` still takes any unit)."""
     session = get_session()
     return {
-        "units": units_among(session, scope_ids(), order="level"),
-        "users": [user for user, _unit in users_in(session, scope_members())],
+        "units": _top_levels(units_among(session, scope_ids(), order="level")),
+        "users": [user for user, _unit in users_in(session, scope_members())][:MAX_CHOICES],
     }
+
+
+def _top_levels(units: list) -> list:
+    """The units of the highest levels, whole levels at a time, up to ``MAX_CHOICES``."""
+    kept: list = []
+    for level in dict.fromkeys(u.level for u in units):
+        same = [u for u in units if u.level == level]
+        if kept and len(kept) + len(same) > MAX_CHOICES:
+            break
+        kept += same
+    return kept
 
 
 def _headers() -> list[str]:
