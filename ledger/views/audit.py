@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit_text import ACTIONS, describe
-from ..auth import permission_required, scope_ids, scope_members
+from ..auth import permission_required, require_scope, scope_ids, scope_members
 from ..dates import format_date
 from ..db import get_session
 from ..exports.audit import audit_workbook
@@ -85,7 +85,11 @@ def download():
 
 
 def _filter_from_args() -> AuditFilter:
+    """The filters in the URL; a unit outside the user's scope is not found (404), as in the
+    other lists."""
     form = read_filters(AuditFilterForm())
+    if form.unit.data is not None:
+        require_scope(form.unit.data)
     return AuditFilter(
         user_id=form.user.data,
         unit_id=form.unit.data,
