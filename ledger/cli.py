@@ -167,7 +167,8 @@ def import_receipts_command(path: str, unit_name: str) -> None:
                 session, unit_id=fund.id, table=read_table(path, Path(path).read_bytes())
             )
             for error in preview.errors:
-                click.echo(f"Dòng {error.row}, cột {error.column}: {error.reason}", err=True)
+                value = f" (“{error.value}”)" if error.value else " (ô trống)"
+                click.echo(f"Dòng {error.row}, cột {error.column}{value}: {error.reason}", err=True)
             if preview.errors:
                 click.echo(f"{len(preview.errors)} lỗi; không dòng nào được ghi.", err=True)
                 sys.exit(1)

@@ -11,8 +11,8 @@ from wtforms.validators import ValidationError
 
 from .dates import parse_date
 from .errors import InvalidAmount
-from .i18n import error_message
-from .money import group_digits, parse_amount
+from .i18n import digits, error_message
+from .money import parse_amount
 
 
 class MoneyField(StringField):
@@ -48,7 +48,7 @@ class MoneyField(StringField):
 
     def _value(self):
         if self.data is not None:
-            return group_digits(self.data)
+            return digits(self.data)  # grouped as the page's language groups amounts
         return getattr(self, "raw", "") or ""
 
 

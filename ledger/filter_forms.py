@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from .audit_text import ACTIONS
 from .fields import DateField, MoneyField
 from .text import MAX_ID, parse_digits
 from .vocab import DisbursementStatus, Method, Source, TransferStatus, UnitType, values
@@ -96,6 +97,16 @@ class UnitFilterForm(FilterForm):
     type = ChoiceField(_l("Loại"), values=values(UnitType))
     parent = IdField(_l("Đơn vị cấp trên"))
     status = ChoiceField(_l("Trạng thái"), values=("open", "closed"))
+
+
+class AuditFilterForm(FilterForm):
+    """The audit log's filters: who, which unit, which kind of action, which days."""
+
+    user = IdField(_l("Người thực hiện"))
+    unit = IdField(_l("Đơn vị"))
+    action = ChoiceField(_l("Loại thao tác"), values=ACTIONS)
+    date_from = DateField(_l("Từ ngày"), name="from", required=False)
+    date_to = DateField(_l("Đến ngày"), name="to", required=False)
 
 
 class CampaignPageForm(FilterForm):

@@ -177,7 +177,7 @@ class CorrectForm(BaseForm):
 
 
 class ImportForm(BaseForm):
-    file = FileField(_l("Tệp .xlsx hoặc .csv"), validators=[FileRequired()])
+    file = FileField(_l("Tệp .xlsx, .xls hoặc .csv"), validators=[FileRequired()])
 
 
 class ConfirmUploadForm(BaseForm):

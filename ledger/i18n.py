@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import request, session
-from flask_babel import Babel, gettext
+from flask_babel import Babel, get_locale, gettext
 
 from .dates import format_date, format_datetime, format_local_datetime, long_date
 from .errors import LedgerError, Phrase
 from .money import amount_in_words, format_vnd, group_digits
+from .services.categories import category_name
 from .vocab import (
     ACCOUNT_LABELS,
     DisbursementStatus,
@@ -57,8 +58,25 @@ def _show(value):
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return format_vnd(value)
+        return money(value)
     return value
+
+
+def current_language() -> str:
+    """The language pages are drawn in now (``force_locale`` wins over the user's choice)."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "vi"
+
+
+def money(value) -> str:
+    """An amount in đồng as the user's language groups digits: ``10.000.000 đ`` /
+    ``10,000,000 đ``."""
+    return format_vnd(value, lang=current_language())
+
+
+def digits(value) -> str:
+    """A count or amount without the unit, grouped as the user's language does."""
+    return group_digits(value, lang=current_language())
 
 
 def vocab_label(value, vocabulary=None) -> str:
@@ -79,15 +97,21 @@ def format_percent(value) -> str:
         return ""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, format="#,##0.0", locale=select_locale()) + "%"
+    return format_decimal(value, format="#,##0.0", locale=current_language()) + "%"
+
+
+def category_label(category) -> str:
+    """A disbursement category's name in the user's language: ``c|category``."""
+    return category_name(category, current_language()) if category is not None else ""
 
 
 def init_app(app) -> None:
     """Wire Flask-Babel and the Jinja filters."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
-        vnd=format_vnd,
-        digits=group_digits,
+        vnd=money,
+        vnd_vi=format_vnd,  # a printed voucher is a Vietnamese form whatever the screen's language
+        digits=digits,
         words=amount_in_words,
         ddmmyyyy=format_date,
         datetime=format_datetime,
@@ -96,6 +120,7 @@ def init_app(app) -> None:
         pct=format_percent,
         label=vocab_label,
         account_label=account_label,
+        category=category_label,
     )
     app.jinja_env.globals.update(current_lang=select_locale, **VOCABULARIES)
     app.before_request(_remember_language)

@@ -61,17 +61,21 @@ def _checked(value: int, maximum: int) -> int:
     return value
 
 
-def group_digits(amount: int) -> str:
-    """``10000000`` → ``10.000.000`` (negative amounts keep their sign)."""
+#: the thousands separator per language: Vietnamese groups with dots, English with commas
+_GROUP_SEPARATOR = {"vi": ".", "en": ","}
+
+
+def group_digits(amount: int, *, lang: str = "vi") -> str:
+    """``10000000`` → ``10.000.000`` (``10,000,000`` in English; the sign is kept)."""
     sign = "-" if amount < 0 else ""
-    return sign + f"{abs(int(amount)):,}".replace(",", ".")
+    return sign + f"{abs(int(amount)):,}".replace(",", _GROUP_SEPARATOR.get(lang, "."))
 
 
-def format_vnd(amount: int | None) -> str:
-    """``10000000`` → ``10.000.000 đ``."""
+def format_vnd(amount: int | None, *, lang: str = "vi") -> str:
+    """``10000000`` → ``10.000.000 đ`` (``10,000,000 đ`` in English: still đồng)."""
     if amount is None:
         return ""
-    return f"{group_digits(amount)} đ"
+    return f"{group_digits(amount, lang=lang)} đ"
 
 
 _DIGITS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]

@@ -1,4 +1,4 @@
-"""Read uploaded .xlsx and .csv files safely: every hostile file is refused before parsing.
+"""Read uploaded .xlsx, .xls and .csv files safely: every hostile file is refused before parsing.
 
 Checks happen on the zip directory (sizes, entry count, macros) before openpyxl sees the file;
 openpyxl runs read-only with defusedxml (it refuses XML entity bombs only when defusedxml is
@@ -11,6 +11,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from typing import Any
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -34,7 +35,8 @@ REASONS = {
     "entries": _l("tệp có quá nhiều thành phần."),
     "xml": _l("nội dung XML không hợp lệ hoặc có thực thể nguy hiểm."),
     "rows": _l("bảng có quá nhiều dòng (tối đa 200.000)."),
-    "type": _l("chỉ nhận tệp .xlsx hoặc .csv."),
+    "type": _l("chỉ nhận tệp .xlsx, .xls hoặc .csv."),
+    "not_xls": _l("tệp có đuôi .xls nhưng không phải bảng tính Excel 97–2003 hợp lệ."),
     "encoding": _l("không đọc được mã hóa ký tự của tệp CSV (hãy lưu dạng UTF-8)."),
     "no_sheet": _l("bảng tính không có trang nào."),
     "csv": _l("tệp CSV không đúng định dạng (ví dụ một ô có dấu ngoặc kép không đóng)."),
@@ -68,6 +70,8 @@ def iter_table(filename: str, data: bytes) -> Iterator[list[object]]:
         return _read_csv(data)
     if name.endswith((".xlsm", ".xltm", ".xlam")):
         raise Rejected("macro")
+    if name.endswith(".xls"):
+        return _read_xls(data)
     if not name.endswith(".xlsx"):
         raise Rejected("type")
     _gate_zip(data)
@@ -120,6 +124,47 @@ def _xlsx_rows(book: Workbook) -> Iterator[list[object]]:
         raise Rejected("xml") from None
     finally:
         book.close()
+
+
+def _read_xls(data: bytes) -> Iterator[list[object]]:
+    """The first sheet of an Excel 97–2003 file (xlrd; openpyxl reads only .xlsx). Anything
+    xlrd cannot read, however it fails, is "not a valid .xls"; the 8 MB cap bounds its work."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+        sheet = book.sheet_by_index(0) if book.nsheets else None
+    except Exception:  # noqa: BLE001 - xlrd raises many types on malformed records
+        raise Rejected("not_xls") from None
+    if sheet is None:
+        raise Rejected("no_sheet")
+    if sheet.nrows > MAX_ROWS:
+        raise Rejected("rows")
+    return _xls_rows(sheet, book.datemode)
+
+
+def _xls_rows(sheet: Any, datemode: int) -> Iterator[list[object]]:
+    for index in range(sheet.nrows):
+        yield [_xls_value(cell, datemode) for cell in sheet.row_slice(index, 0, MAX_COLUMNS)]
+
+
+def _xls_value(cell: Any, datemode: int) -> object:
+    """A cell as openpyxl would give it: dates as datetimes, whole numbers as ints, error
+    and empty cells as None."""
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+            return None
+    if cell.ctype == xlrd.XL_CELL_NUMBER:
+        return int(cell.value) if float(cell.value).is_integer() else cell.value
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+        return None
+    return cell.value
 
 
 def _xml_attack(error: BaseException | None) -> bool:

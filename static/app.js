@@ -49,7 +49,8 @@
   if (!form || !target) return;
   var sumOut = document.getElementById("quota-sum"), headOut = document.getElementById("quota-headroom");
   function digits(v) { return parseInt(String(v).replace(/[^0-9]/g, "") || "0", 10); }
-  function show(n) { return (n < 0 ? "-" : "") + Math.abs(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".") + " đ"; }
+  var group = document.documentElement.lang === "en" ? "," : ".";  // as the server's |vnd
+  function show(n) { return (n < 0 ? "-" : "") + Math.abs(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, group) + " đ"; }
   function update() {
     var sum = 0;
     form.querySelectorAll("input[data-quota]").forEach(function (i) { sum += digits(i.value); });

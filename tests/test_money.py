@@ -98,3 +98,45 @@ def test_words_are_clean(amount):
     words = number_to_words(amount)
     assert "  " not in words and words == words.strip()
     assert not words.startswith("không")
+
+
+def test_each_language_groups_digits_its_own_way_and_keeps_dong():
+    from ledger.money import format_vnd, group_digits
+
+    assert format_vnd(3_316_355_001) == "3.316.355.001 đ"
+    assert format_vnd(3_316_355_001, lang="en") == "3,316,355,001 đ"
+    assert group_digits(-1_500, lang="en") == "-1,500"
+
+
+def test_money_and_percent_agree_within_each_language(app):
+    """English shows "3,316,355,001 đ" beside "1,658.2%", Vietnamese "3.316.355.001 đ" beside
+    "1.658,2%" (the screens mixed the two)."""
+    from flask import session as web_session
+    from flask_babel import refresh
+
+    # values as variables: Jinja folds filters of constants when it compiles a template
+    template = app.jinja_env.from_string("{{ a|vnd }} {{ p|pct }} {{ n|digits }} {{ a|vnd_vi }}")
+    values = {"a": 3_316_355_001, "p": 1658.2, "n": 12345}
+    with app.test_request_context("/"):
+        assert template.render(values) == "3.316.355.001 đ 1.658,2% 12.345 3.316.355.001 đ"
+    with app.test_request_context("/"):
+        web_session["lang"] = "en"  # what the language switch stores
+        refresh()
+        assert template.render(values) == "3,316,355,001 đ 1,658.2% 12,345 3.316.355.001 đ"
+
+
+def test_an_amount_typed_back_into_a_form_is_grouped_as_the_page_is(app):
+    from flask import session as web_session
+    from flask_babel import refresh
+    from wtforms import Form
+
+    from ledger.fields import MoneyField
+
+    class Amount(Form):
+        amount = MoneyField()
+
+    with app.test_request_context("/"):
+        assert Amount(data={"amount": 2_500_000}).amount._value() == "2.500.000"
+        web_session["lang"] = "en"
+        refresh()
+        assert Amount(data={"amount": 2_500_000}).amount._value() == "2,500,000"

@@ -46,6 +46,14 @@ def create_category(
     return category
 
 
+def category_name(category: Category, lang: str) -> str:
+    """The category's name in the user's language (the English name stored with it, when
+    there is one)."""
+    if lang == "en" and category.name_en:
+        return category.name_en
+    return category.name_vi
+
+
 def list_categories(session: Session, *, active_only: bool = False) -> list[Category]:
     """The disbursement categories (only those in use with ``active_only``), by id."""
     query = select(Category).order_by(col(Category.id))

@@ -1,7 +1,7 @@
 """Import receipts from the spreadsheets treasurers already keep: preview, then all-or-nothing.
 
 Columns (header row, Vietnamese or English): Ngày, Số biên lai, Đơn vị, Người ủng hộ, Số tiền,
-Hình thức, Ghi chú. Re-importing the same rows adds nothing: each row gets a key from its
+Hình thức, Nguồn thu, Ghi chú. Each bad cell is named by row, column and the value found. Re-importing the same rows adds nothing: each row gets a key from its
 content and its occurrence in the file.
 """
 
@@ -31,6 +31,7 @@ COLUMNS = {
     "donor": ("người ủng hộ", "nguoi ung ho", "donor", "nhà hảo tâm", "họ tên", "người nộp"),
     "amount": ("số tiền", "so tien", "amount", "số tiền (đồng)"),
     "method": ("hình thức", "hinh thuc", "method", "hình thức nộp"),
+    "source": ("nguồn thu", "nguon thu", "source", "nguồn"),
     "note": ("ghi chú", "ghi chu", "note", "notes"),
 }
 REQUIRED = ("date", "donor", "amount")
@@ -47,6 +48,15 @@ METHODS = {
     "ngan hang": "bank",
     "": "cash",
 }
+#: what the "Nguồn thu" column may say, and the source it means; empty: a donation
+SOURCE_WORDS = {
+    "donation": ("", "ủng hộ", "donation", "quyên góp"),
+    "designated": ("ủng hộ có địa chỉ", "designated"),
+    "budget": ("ngân sách cấp", "ngân sách", "budget"),
+    "interest": ("lãi tiền gửi", "lãi", "interest"),
+    "other": ("khác", "other"),
+}
+SOURCES = {fold(word): source for source, words in SOURCE_WORDS.items() for word in words}
 COLUMN_NAMES = {
     "date": "Ngày",
     "reference": "Số biên lai",
@@ -54,8 +64,43 @@ COLUMN_NAMES = {
     "donor": "Người ủng hộ",
     "amount": "Số tiền",
     "method": "Hình thức",
+    "source": "Nguồn thu",
     "note": "Ghi chú",
 }
+#: the columns of the downloadable template, in order, an example row, and what each takes
+TEMPLATE_COLUMNS = ("date", "reference", "unit", "donor", "amount", "method", "source", "note")
+TEMPLATE_NOTES = {
+    "date": "Bắt buộc. Ngày thu, dạng dd/mm/yyyy (ví dụ 15/03/2018) hoặc ô ngày của Excel.",
+    "reference": "Không bắt buộc. Số biên lai của thủ quỹ, để đối chiếu.",
+    "unit": "Không bắt buộc. Đơn vị được ghi nhận khoản thu (tên hoặc mã, trong phạm vi quỹ); "
+    "để trống là chính đơn vị của quỹ.",
+    "donor": "Bắt buộc. Họ tên người, cơ quan hoặc doanh nghiệp ủng hộ.",
+    "amount": "Bắt buộc. Số tiền bằng đồng, số nguyên: 10000000 hoặc 10.000.000.",
+    "method": "Không bắt buộc. “Tiền mặt” (TM) hoặc “Chuyển khoản” (CK); để trống là tiền mặt.",
+    "source": "Không bắt buộc. “Ủng hộ”, “Ủng hộ có địa chỉ”, “Ngân sách cấp”, “Lãi tiền gửi” "
+    "hoặc “Khác”; để trống là ủng hộ.",
+    "note": "Không bắt buộc. Ghi chú thêm.",
+}
+
+
+def template_parts(example_unit: str) -> dict:
+    """What the template workbook holds: headers, one example row, the money column, notes."""
+    example = {
+        "date": date(date.today().year, 3, 15),
+        "reference": "BL-001",
+        "unit": example_unit,
+        "donor": "Công ty TNHH Minh An",
+        "amount": 10_000_000,
+        "method": "Chuyển khoản",
+        "source": "Ủng hộ",
+        "note": "",
+    }
+    return {
+        "headers": [COLUMN_NAMES[c] for c in TEMPLATE_COLUMNS],
+        "example": [example[c] for c in TEMPLATE_COLUMNS],
+        "money_columns": [TEMPLATE_COLUMNS.index("amount")],
+        "notes": [(COLUMN_NAMES[c], TEMPLATE_NOTES[c]) for c in TEMPLATE_COLUMNS],
+    }
 
 
 class MissingColumns(LedgerError):
@@ -76,6 +121,8 @@ class RowError:
     row: int
     column: str
     reason: str
+    #: the cell as the file has it (cut to 100 characters), "" when it was empty
+    value: str = ""
 
 
 @dataclass
@@ -219,7 +266,8 @@ def _parse_row(number, cells, columns, units, unit_id, errors) -> ImportRow | No
     before = len(errors)
 
     def bad(column: str, reason: str) -> None:
-        errors.append(RowError(row=number, column=COLUMN_NAMES[column], reason=reason))
+        value = _shown(_cell(cells, columns, column))
+        errors.append(RowError(row=number, column=COLUMN_NAMES[column], reason=reason, value=value))
 
     day = _parse_date_cell(_cell(cells, columns, "date"), bad)
     amount = _parse_amount_cell(_cell(cells, columns, "amount"), bad)
@@ -229,7 +277,15 @@ def _parse_row(number, cells, columns, units, unit_id, errors) -> ImportRow | No
     unit = _parse_unit(_cell(cells, columns, "unit"), units, unit_id, bad)
     method_text = fold(_cell(cells, columns, "method"))
     if method_text not in METHODS:
-        bad("method", _l("hình thức phải là “tiền mặt” hoặc “chuyển khoản”"))
+        bad("method", _l("hình thức phải là “tiền mặt” (TM) hoặc “chuyển khoản” (CK)"))
+    source_text = fold(_cell(cells, columns, "source"))
+    if source_text not in SOURCES:
+        bad(
+            "source",
+            _l(
+                "nguồn thu phải là “ủng hộ”, “ủng hộ có địa chỉ”, “ngân sách cấp”, “lãi tiền gửi” hoặc “khác”"
+            ),
+        )
     if len(errors) > before or unit is None or day is None or amount is None:
         return None  # each of these added its error above
     return ImportRow(
@@ -240,6 +296,7 @@ def _parse_row(number, cells, columns, units, unit_id, errors) -> ImportRow | No
             receipt_date=day,
             amount=amount,
             method=METHODS[method_text],
+            source=SOURCES[source_text],
             payer_name=donor,
             credit_unit_id=unit.id,
             reference=clean(_cell(cells, columns, "reference"), max_length=60),
@@ -306,4 +363,15 @@ def _row_key(unit_id: int, row: ImportRow) -> str:
             data.method,
             fold(data.note),
         )
-    )
+    ) + ("" if data.source == "donation" else f"|{data.source}")  # older files' keys unchanged
+
+
+def _shown(value) -> str:
+    """A cell's value as a message quotes it."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return clean(str(value), max_length=100)

@@ -1,30 +1,160 @@
-"""The audit log: who did what, when, before and after (admins and auditors)."""
+"""The audit log: who did what, when, before and after (admins and auditors), on screen and
+as .xlsx, in the user's language."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import io
+from datetime import date
 
-from ..auth import permission_required, scope_members
+from flask import Blueprint, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..audit_text import ACTIONS, describe
+from ..auth import permission_required, require_scope, scope_ids, scope_members
+from ..dates import format_date
 from ..db import get_session
-from ..services.audit import audit_page
+from ..exports.audit import audit_workbook
+from ..filter_forms import AuditFilterForm
+from ..services.audit_view import (
+    EXPORT_LIMIT,
+    AuditFilter,
+    audit_events,
+    events_for_export,
+    load_names,
+)
 from ..services.paging import parse_cursor
-from .common import arg_int
+from ..services.units import units_among
+from ..services.users import users_in
+from .common import arg_int, read_filters
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE = 100
+#: at most this many units (and users) in a filter's list
+MAX_CHOICES = 500
 
 
 @bp.route("/")
 @permission_required("audit_log")
 def index():
-    """Events of units in scope, newest first."""
-    found = audit_page(
-        get_session(),
+    """Events of units in scope, newest first, filtered."""
+    session, flt = get_session(), _filter_from_args()
+    found = audit_events(
+        session,
         unit_ids=scope_members(),
+        flt=flt,
         page=arg_int("page", 1) or 1,
         per_page=PAGE,
         cursor=parse_cursor(
             request.args.get("after", ""), request.args.get("before", ""), with_date=False
         ),
     )
-    return render_template("audit/index.html", rows=found.rows, pager=found, args=request.args)
+    names = load_names(session, found.rows)
+    return render_template(
+        "audit/index.html",
+        rows=[describe(event, names) for event in found.rows],
+        pager=found,
+        args=request.args,
+        actions=ACTIONS,
+        export_limit=EXPORT_LIMIT,
+        **_choices(),
+    )
+
+
+@bp.route("/audit.xlsx")
+@permission_required("audit_log")
+def download():
+    """The same rows as the screen, every page of them up to ``EXPORT_LIMIT``."""
+    session, flt = get_session(), _filter_from_args()
+    events, more = events_for_export(session, unit_ids=scope_members(), flt=flt)
+    names = load_names(session, events)
+    rows = [describe(event, names) for event in events]
+    data = audit_workbook(
+        title=_("NHẬT KÝ KIỂM TOÁN"),
+        lines=_header_lines(flt, more),
+        headers=_headers(),
+        rows=[(r.at, r.user, r.unit, r.action, r.subject, "\n".join(r.changes)) for r in rows],
+        sheet_name=_("Nhật ký"),
+    )
+    return send_file(
+        io.BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"nhat-ky-kiem-toan-{date.today():%Y%m%d}.xlsx",
+    )
+
+
+def _filter_from_args() -> AuditFilter:
+    """The filters in the URL; a unit outside the user's scope is not found (404), as in the
+    other lists."""
+    form = read_filters(AuditFilterForm())
+    if form.unit.data is not None:
+        require_scope(form.unit.data)
+    return AuditFilter(
+        user_id=form.user.data,
+        unit_id=form.unit.data,
+        action=form.action.data or "",
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+    )
+
+
+def _choices() -> dict:
+    """The units and users in scope the filters offer (a province's or the nation's list of
+    units stops at the levels that fit in ``MAX_CHOICES``; ``?unit=`` still takes any unit)."""
+    session = get_session()
+    return {
+        "units": _top_levels(units_among(session, scope_ids(), order="level")),
+        "users": [user for user, _unit in users_in(session, scope_members())][:MAX_CHOICES],
+    }
+
+
+def _top_levels(units: list) -> list:
+    """The units of the highest levels, whole levels at a time, up to ``MAX_CHOICES``."""
+    kept: list = []
+    for level in dict.fromkeys(u.level for u in units):
+        same = [u for u in units if u.level == level]
+        if kept and len(kept) + len(same) > MAX_CHOICES:
+            break
+        kept += same
+    return kept
+
+
+def _headers() -> list[str]:
+    return [
+        _("Thời gian (giờ Việt Nam)"),
+        _("Người thực hiện"),
+        _("Đơn vị"),
+        _("Thao tác"),
+        _("Chứng từ / đối tượng"),
+        _("Nội dung thay đổi"),
+    ]
+
+
+def _header_lines(flt: AuditFilter, more: bool) -> list[str]:
+    """What the download covers: who made it, the filters, and a warning when cut short."""
+    lines = [
+        _(
+            "Người tải: %(user)s, ngày %(day)s",
+            user=current_user.username,
+            day=format_date(date.today()),
+        )
+    ]
+    if flt.date_from or flt.date_to:
+        lines.append(
+            _(
+                "Từ ngày %(start)s đến ngày %(end)s",
+                start=format_date(flt.date_from) or "…",
+                end=format_date(flt.date_to) or "…",
+            )
+        )
+    if flt.action:
+        lines.append(_("Thao tác: %(action)s", action=str(ACTIONS[flt.action])))
+    if more:
+        lines.append(
+            _(
+                "Chỉ có %(count)s sự kiện mới nhất; lọc hẹp hơn (theo ngày) để tải các sự kiện cũ hơn.",
+                count=EXPORT_LIMIT,
+            )
+        )
+    return lines

@@ -81,7 +81,7 @@ def lock(unit_id: int):
             "info",
         )
     else:
-        flash(_("Ngày khóa sổ không hợp lệ."), "error")
+        flash(_lock_date_problem(form), "error")
     return redirect(url_for("books.show", unit_id=unit_id, kind="cash"))
 
 
@@ -94,6 +94,15 @@ def _confirm_lock(unit_id: int, form: LockForm):
         form=form,
         locked=locked_through(get_session(), unit_id),
     )
+
+
+def _lock_date_problem(form: LockForm) -> str:
+    """Why the lock date was refused: not typed ("Chưa nhập ngày.") or not a date."""
+    if form.through.errors:
+        return _(
+            "“%(field)s”: %(rule)s", field=form.through.label.text, rule=form.through.errors[0]
+        )
+    return _("Ngày khóa sổ không hợp lệ.")
 
 
 @bp.route("/<int:unit_id>/unlock", methods=["POST"])

@@ -15,6 +15,7 @@ from ..db import get_session
 from ..errors import LedgerError
 from ..filter_forms import DisbursementFilterForm
 from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
+from ..i18n import category_label
 from ..models import Beneficiary, Category, Disbursement, Unit, User
 from ..services import corrections
 from ..services import disbursements as service
@@ -156,7 +157,7 @@ def _form(cls, fund: Unit, obj: Disbursement | None = None):
     """The drafting form with the fund's categories and children (``obj`` pre-fills it)."""
     session = get_session()
     form = cls(obj=obj if request.method == "GET" else None)
-    form.category_id.choices = [(c.id, c.name_vi) for c in _categories()]
+    form.category_id.choices = [(c.id, category_label(c)) for c in _categories()]
     children = fund_children(session, fund.id)
     form.beneficiary_id.choices = [(0, _("— Không (quà theo nhóm / khác) —"))] + [
         (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")

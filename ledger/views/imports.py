@@ -9,6 +9,7 @@ until it is imported or cancelled, and never longer than UPLOAD_MAX_AGE_MINUTES.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import threading
@@ -16,16 +17,26 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import permission_required, require_scope
 from ..db import get_session
 from ..errors import ImportBusy, LedgerError
+from ..exports.import_template import import_template
 from ..forms import BaseForm, ConfirmUploadForm, ImportForm
 from ..i18n import error_message
-from ..services.imports import commit_import, preview_import
+from ..services.imports import commit_import, preview_import, template_parts
 from ..services.jobs import active_job, start_import_job
 from ..services.units import get_unit
 from ..spreadsheets import iter_table
@@ -33,7 +44,7 @@ from ..worker import settings_from
 from .common import arg_int, run_once
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-_TOKEN = re.compile(r"^[0-9a-f]{64}\.(xlsx|csv)$")
+_TOKEN = re.compile(r"^[0-9a-f]{64}\.(xlsx|xls|csv)$")
 _SLOTS: dict[int, threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
 #: previewed files one user may keep waiting at once (older ones are removed)
@@ -108,7 +119,7 @@ def upload():
     _sweep()
     storage = form.file.data
     data = storage.read(8 * 1024 * 1024 + 1)
-    ext = "csv" if (storage.filename or "").lower().endswith(".csv") else "xlsx"
+    ext = _extension(storage.filename or "")
     try:
         preview = _preview(
             get_session(),
@@ -133,6 +144,25 @@ def upload():
         token=token,
         filename=storage.filename,
         confirm=BaseForm(),
+    )
+
+
+def _extension(filename: str) -> str:
+    """The kept file's extension: the reader is chosen by it."""
+    name = filename.lower()
+    return next((ext for ext in ("csv", "xls") if name.endswith("." + ext)), "xlsx")
+
+
+@bp.route("/receipts/template.xlsx")
+@permission_required("write_receipts")
+def template():
+    """A workbook with the headers the importer reads, one example row and notes."""
+    fund = _fund()
+    return send_file(
+        io.BytesIO(import_template(**template_parts(fund.name))),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="mau-nhap-phieu-thu.xlsx",
     )
 
 
