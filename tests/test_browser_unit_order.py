@@ -38,16 +38,22 @@ def unit_column(page) -> list[str]:
     return page.locator("#units tbody tr td:first-child").all_inner_texts()
 
 
+def sort_by_name(page) -> None:
+    """Click the "Đơn vị" header and wait for the page it opens."""
+    with page.expect_navigation():
+        page.click("#units thead th:first-child a")
+
+
 def test_dashboard_in_official_order_then_by_name_and_its_charts(desk, live_server, demo):
     desk.goto(f"{live_server.url}/campaigns/{demo.id}")
     assert unit_column(desk) == official_names()
-    desk.click("#units thead th:first-child a")
+    sort_by_name(desk)
     by_name = unit_column(desk)
     assert by_name == sorted(official_names(), key=name_key)
     assert by_name.index("Xã Dũng Tiến") < by_name.index("Xã Duyên Thái")
     assert by_name.index("Xã Văn Bình") < by_name.index("Xã Vân Tảo")
     assert by_name.index("Xã Thư Phú") < by_name.index("Thị trấn Thường Tín")
-    desk.click("#units thead th:first-child a")  # again: Z to A
+    sort_by_name(desk)  # again: Z to A
     assert unit_column(desk) == by_name[::-1]
 
     images = desk.locator(".charts img")
@@ -60,6 +66,12 @@ def test_dashboard_in_official_order_then_by_name_and_its_charts(desk, live_serv
         "() => [...document.querySelectorAll('.charts img')]"
         ".every(i => i.complete && i.naturalWidth > 300)"
     )
+    # shown at the size drawn, so the labels are the 10 pt (14 px) the charts were drawn at,
+    # not shrunk into a third of the page; a tap opens the picture alone
+    scales = images.evaluate_all("els => els.map(e => e.clientWidth / e.naturalWidth)")
+    assert all(scale > 0.99 for scale in scales), scales
+    links = desk.locator(".charts a").evaluate_all("els => els.map(e => e.href)")
+    assert all(link.split("?")[0].endswith(".png") for link in links) and len(links) == len(alts)
     desk.locator(".charts").screenshot(path=str(_shots() / "dashboard-charts.png"))
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter, MonthLocator
+from matplotlib.dates import AutoDateLocator, DateFormatter, MonthLocator
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -102,11 +102,14 @@ def progress_figure(rows: list[tuple[str, int, int]], *, title: str) -> Figure:
     axes.barh(names, collected, color=colours)
     axes.scatter(quotas, names, marker="|", s=200, color=INK, zorder=3)
     axes.xaxis.set_major_formatter(_MILLIONS)
-    handles = [
-        Patch(color=BRAND, label="Đã vận động (đạt chỉ tiêu)"),
-        Patch(color=BAD, label="Đã vận động (chưa đạt)"),
-        Line2D([], [], color=INK, marker="|", linestyle="", markersize=14, label="Chỉ tiêu"),
+    handles: list[Any] = [
+        Patch(color=colour, label=text)
+        for colour, text in ((BRAND, "Đã vận động (đạt chỉ tiêu)"), (BAD, "Đã vận động (chưa đạt)"))
+        if colour in colours
     ]
+    handles.append(
+        Line2D([], [], color=INK, marker="|", linestyle="", markersize=14, label="Chỉ tiêu")
+    )
     _legend(axes, handles, loc="lower right")
     return figure
 
@@ -127,11 +130,17 @@ def _cumulated(start: date, days: list[tuple[date, int]]) -> tuple[list[Any], li
     return xs, ys
 
 
-def _months(axes: Any, figure: Figure, start: date, end: date) -> None:
+def _dates(axes: Any, figure: Figure, start: date, end: date) -> None:
+    """Amounts up the side, the campaign's span along the bottom: a tick a month (mm/yyyy),
+    or for a drive of three months or less a few days apart (dd/mm)."""
     axes.yaxis.set_major_formatter(_MILLIONS)
     axes.set_xlim(start, end)
-    axes.xaxis.set_major_locator(MonthLocator())  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_formatter(DateFormatter("%m/%Y"))  # type: ignore[no-untyped-call]
+    if (end - start).days > 92:
+        axes.xaxis.set_major_locator(MonthLocator())  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(DateFormatter("%m/%Y"))  # type: ignore[no-untyped-call]
+    else:
+        axes.xaxis.set_major_locator(AutoDateLocator(maxticks=10))  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(DateFormatter("%d/%m"))  # type: ignore[no-untyped-call]
     figure.autofmt_xdate()
 
 
@@ -158,7 +167,7 @@ def cumulative_figure(
             linestyle=":",
             label="Dự báo theo tốc độ hiện tại",
         )
-    _months(axes, figure, start, end)
+    _dates(axes, figure, start, end)
     _legend(axes, loc="upper left")
     return figure
 
@@ -193,12 +202,14 @@ def period_targets_figure(
         axes.annotate(
             _label(name),
             (cutoff, amount),
-            xytext=(4, 6),
+            xytext=(-6, 5),
             textcoords="offset points",
+            ha="right",
             fontfamily=FONT,
             fontsize=LABEL_PT,
         )
-    _months(axes, figure, start, end)
+    axes.set_ylim(0, max(*ys, *levels, 1) * 1.12)  # room for the periods' names
+    _dates(axes, figure, start, end)
     _legend(axes, loc="upper left")
     return figure
 
