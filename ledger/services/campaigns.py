@@ -276,7 +276,7 @@ def _in_scope(unit_ids: Any, holder_id: int | None) -> ColumnElement[bool]:
 _NEWEST_FIRST = (
     col(Campaign.starts_on).desc(),
     col(Campaign.year).desc(),
-    col(Unit.name),
+    *official_order(by_level=True),
     col(Campaign.code),
 )
 
