@@ -113,5 +113,5 @@ class CampaignPageForm(FilterForm):
     """The campaign page: the day its figures run to, and the table's sort."""
 
     as_of = DateField(_l("Tính đến ngày"), required=False)
-    sort = StringField(default="name")
+    sort = StringField(default="official")
     dir = StringField(default="asc")

@@ -19,6 +19,7 @@ from ..models import Campaign, Quota, ReportPeriod, Unit, select_rows
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
+from .unit_order import official_order
 from .units import get_unit, in_units
 
 #: what an audit event keeps of a campaign
@@ -275,7 +276,7 @@ def _in_scope(unit_ids: Any, holder_id: int | None) -> ColumnElement[bool]:
 _NEWEST_FIRST = (
     col(Campaign.starts_on).desc(),
     col(Campaign.year).desc(),
-    col(Unit.name),
+    *official_order(by_level=True),
     col(Campaign.code),
 )
 
@@ -428,7 +429,7 @@ def all_campaigns(session: Session) -> list[tuple[Campaign, Unit]]:
     rows = session.exec(
         select(Campaign, Unit)
         .join(Unit, col(Unit.id) == Campaign.unit_id)
-        .order_by(col(Campaign.year).desc(), Unit.name)
+        .order_by(col(Campaign.year).desc(), *official_order(by_level=True))
     ).all()
     return [(c, u) for c, u in rows]
 
@@ -439,7 +440,7 @@ def campaign_list(session: Session) -> list[Any]:
         session.exec(
             select(Campaign.id, Campaign.name)
             .join(Unit, col(Unit.id) == Campaign.unit_id)
-            .order_by(col(Campaign.year).desc(), Unit.name)
+            .order_by(col(Campaign.year).desc(), *official_order(by_level=True))
         ).all()
     )
 
@@ -453,7 +454,7 @@ def campaign_page(
         select(Campaign, Unit)
         .join(Unit, col(Unit.id) == Campaign.unit_id)
         .where(in_units(col(Campaign.unit_id), unit_ids))
-        .order_by(col(Campaign.starts_on).desc(), Unit.name, Campaign.code)
+        .order_by(col(Campaign.starts_on).desc(), *official_order(by_level=True), Campaign.code)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
     ).all()

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
-from ..models import Campaign
+from ..models import Campaign, Category, Disbursement
+from ..vocab import DisbursementStatus
 from . import reports
 from .campaigns import report_periods
 from .progress import campaign_progress
+from .units import in_units, subtree_scope
 from .versions import unit_version
 
 
@@ -39,6 +42,29 @@ class CumulativeChart:
 
 
 @dataclass(frozen=True)
+class PeriodTargetsChart:
+    """Collected day by day, cumulated, against each report period's target: ``steps`` are
+    ``(period, cut-off, the target's share due by then)``."""
+
+    kind: ClassVar[str] = "periods"
+    days: list[tuple[date, int]]
+    steps: list[tuple[str, date, int]]
+    target: int
+    start: date
+    end: date
+    title: str
+
+
+@dataclass(frozen=True)
+class ChildrenChart:
+    """Children helped per category: ``(category, named children, children of group gifts)``."""
+
+    kind: ClassVar[str] = "children"
+    rows: list[tuple[str, int, int]]
+    title: str
+
+
+@dataclass(frozen=True)
 class CategoryChart:
     """Spending by category: ``(category, amount)``."""
 
@@ -57,7 +83,14 @@ class YearOverYearChart:
     this_year: int
 
 
-Chart = ProgressChart | CumulativeChart | CategoryChart | YearOverYearChart
+Chart = (
+    ProgressChart
+    | CumulativeChart
+    | PeriodTargetsChart
+    | CategoryChart
+    | ChildrenChart
+    | YearOverYearChart
+)
 
 
 def progress_chart(
@@ -97,6 +130,59 @@ def category_chart(
     return CategoryChart(rows=[(r[1], r[3]) for r in spent], title="Chi theo khoản")
 
 
+def period_targets_chart(
+    session: Session, campaign: Campaign, as_of: date, focus_id: int | None = None
+) -> PeriodTargetsChart:
+    """Each report period's target is the target's share of the campaign's span passed by
+    its cut-off (the pace the dashboard's red rows are held to), rounded to the đồng."""
+    progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus_id)
+    steps = [
+        (p.name, p.cutoff, round(progress.target * reports.expected_share(campaign, p.cutoff)))
+        for p in report_periods(session, campaign.id)
+        if campaign.starts_on <= p.cutoff <= campaign.ends_on
+    ]
+    return PeriodTargetsChart(
+        days=reports.daily_collected(
+            session, root_id=progress.unit.id, start=campaign.starts_on, end=as_of
+        ),
+        steps=sorted(steps, key=lambda s: s[1]),
+        target=progress.target,
+        start=campaign.starts_on,
+        end=campaign.ends_on,
+        title="Đã vận động cộng dồn so với chỉ tiêu từng kỳ báo cáo",
+    )
+
+
+def children_chart(
+    session: Session, campaign: Campaign, as_of: date, focus_id: int | None = None
+) -> ChildrenChart:
+    """Children with a paid payout in the campaign to ``as_of``, under its unit (or the
+    focused one), by category: each named child once per category, and the children a group
+    gift counts (not named, so not told apart)."""
+    scope = subtree_scope(session, focus_id or campaign.unit_id)
+    found = session.exec(
+        select(
+            col(Category.name_vi),
+            func.count(func.distinct(col(Disbursement.beneficiary_id))),
+            func.coalesce(func.sum(col(Disbursement.children_count)), 0),
+        )
+        .join(Category, col(Category.id) == Disbursement.category_id)
+        .where(
+            in_units(col(Disbursement.unit_id), scope),
+            Disbursement.status == DisbursementStatus.PAID.value,
+            col(Disbursement.disbursement_date) >= campaign.starts_on,
+            col(Disbursement.disbursement_date) <= as_of,
+        )
+        .group_by(col(Category.id), col(Category.name_vi))
+    ).all()
+    rows = [(name, int(named), int(grouped or 0)) for name, named, grouped in found]
+    rows = [r for r in rows if r[1] or r[2]]
+    return ChildrenChart(
+        rows=sorted(rows, key=lambda r: -(r[1] + r[2])),
+        title="Trẻ em được hỗ trợ theo khoản chi",
+    )
+
+
 def year_over_year_chart(
     session: Session, campaign: Campaign, as_of: date, focus_id: int | None = None
 ) -> YearOverYearChart:
@@ -113,7 +199,9 @@ def year_over_year_chart(
 CHARTS: dict[str, Callable[..., Chart]] = {
     "progress": progress_chart,
     "cumulative": cumulative_chart,
+    "periods": period_targets_chart,
     "categories": category_chart,
+    "children": children_chart,
     "yoy": year_over_year_chart,
 }
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from ..models import Campaign, Quota, Unit
 from . import rollups
 from .campaigns import get_campaign
+from .unit_order import official_order
 
 
 @dataclass
@@ -142,7 +143,7 @@ def _children(session: Session, campaign: Campaign, root: int) -> list[Unit]:
             select(Unit)
             .where(Unit.parent_id == root, Unit.valid_from <= campaign.ends_on)
             .where(col(Unit.valid_to).is_(None) | (col(Unit.valid_to) >= campaign.starts_on))
-            .order_by(col(Unit.id))
+            .order_by(*official_order())
         ).all()
     )
 
@@ -198,7 +199,7 @@ def campaigns_below(
         .order_by(
             col(Campaign.starts_on).desc(),
             col(Campaign.year).desc(),
-            col(Unit.name),
+            *official_order(by_level=True),
             col(Campaign.code),
             col(Campaign.id),
         )

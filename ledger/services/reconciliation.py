@@ -46,6 +46,7 @@ from .check import Problem, verify_and_record
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
 from .reports import SamePeriod, same_period_rows
+from .unit_order import official_key
 from .units import subtree_ids
 
 #: told how the export goes: (step, done, of)
@@ -379,6 +380,12 @@ def _transfer_as_of(t: Transfer, names: dict, end: date) -> TransferRow:
     )
 
 
+def _official(session, funds) -> list[int]:
+    """The funds' ids, the higher tiers first, each in the official list order."""
+    rows = session.exec(select(Unit.id, Unit.gso_code, Unit.level).where(Unit.id.in_(funds))).all()
+    return [r.id for r in sorted(rows, key=lambda r: official_key(r, by_level=True))]
+
+
 def _books(session, funds, start, end, names) -> list[FundBook]:
     """Every fund's cash+bank book in three queries, whatever the number of funds."""
     assets = ("cash", "bank")
@@ -409,7 +416,7 @@ def _books(session, funds, start, end, names) -> list[FundBook]:
         ).all()
     )
     books = []
-    for unit_id in sorted(funds, key=lambda u: names.get(u, "")):
+    for unit_id in _official(session, funds):
         money_in, money_out = moved.get(unit_id, (0, 0))
         first = int(opening.get(unit_id, 0) or 0)
         if not (first or money_in or money_out):

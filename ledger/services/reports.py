@@ -14,6 +14,7 @@ from . import rollups
 from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
 from .progress import Progress, campaign_progress
+from .unit_order import name_key
 from .units import in_units, predecessor_shares
 
 
@@ -362,9 +363,10 @@ def previous_campaign(session: Session, campaign: Campaign) -> Campaign | None:
     return find_campaign(session, unit_id=campaign.unit_id, year=campaign.year - 1)
 
 
-#: the campaign page's table sorts, by the ``sort`` argument's value
+#: the campaign page's table sorts, by the ``sort`` argument's value (any other value: the
+#: official list order the rows come in)
 SORTS = {
-    "name": lambda r: r.name,
+    "name": lambda r: name_key(r.name),
     "quota": lambda r: r.quota,
     "collected": lambda r: r.collected,
     "rate": lambda r: r.rate or 0,
@@ -398,13 +400,16 @@ def campaign_overview(
     *,
     as_of: date,
     focus_id: int | None = None,
-    sort: str = "name",
+    sort: str = "official",
     descending: bool = False,
 ) -> Overview:
     """The campaign page's figures to ``as_of`` (of ``focus_id``'s line when given), rows sorted
-    by ``sort`` (a key of ``SORTS``; the name otherwise)."""
+    by ``sort`` (a key of ``SORTS``; the official list order otherwise)."""
     progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus_id)
-    rows = sorted(progress.rows, key=SORTS.get(sort, SORTS["name"]), reverse=descending)
+    if sort in SORTS:
+        rows = sorted(progress.rows, key=SORTS[sort], reverse=descending)
+    else:
+        rows = progress.rows[::-1] if descending else list(progress.rows)
     periods = report_periods(session, campaign.id)
     expected = expected_share(campaign, as_of)
     same, same_rows = same_period_rows(session, progress)

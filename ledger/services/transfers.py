@@ -35,6 +35,7 @@ from .audit import record_event
 from .journal import Line, balance, ensure_plausible, lock_fund, post_entry
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .settings import int_setting
+from .unit_order import official_order
 from .units import ensure_valid, get_unit, in_units, is_within
 from .vouchers import next_number
 
@@ -299,6 +300,6 @@ def transfer_targets(session: Session, fund: Unit) -> list[Unit]:
                 col(Unit.id) == fund.id,
             )
         )
-        .order_by(col(Unit.level), col(Unit.name))
+        .order_by(*official_order(by_level=True))
     )
     return list(session.exec(query).all())

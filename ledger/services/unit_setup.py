@@ -34,6 +34,7 @@ from ..text import clean, fold
 from ..vocab import UNIT_TYPE_LEVELS, UnitType, label
 from .audit import record_event
 from .rollups import move_unit
+from .unit_order import official_order
 from .units import create_unit, get_unit, is_within
 
 #: unit_type → (the label a user reads and types, the level it sits at)
@@ -595,6 +596,8 @@ def list_units(
         statement = statement.where(is_open if status == "open" else ~is_open)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     rows = session.exec(
-        statement.order_by(Unit.code).offset((max(page, 1) - 1) * per_page).limit(per_page)
+        statement.order_by(*official_order(by_level=True))
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
     ).all()
     return list(rows), int(total)

@@ -19,6 +19,7 @@ from ..models import Account, ChainHead, Unit, UnitSuccession, select_rows, tabl
 from ..models.org import WHOLE_SHARE
 from ..text import clean, unit_key
 from ..vocab import UnitLevel
+from .unit_order import official_order
 
 #: the accounts every fund opens with: kind → type
 FUND_ACCOUNTS = {
@@ -254,13 +255,13 @@ def is_within(session: Session, *, unit_id: int, scope_id: int) -> bool:
 
 
 def children(session: Session, *, parent_id: int, on: date | None = None) -> list[Unit]:
-    """The units directly under ``parent_id``, valid on ``on`` when given, by name."""
+    """The units directly under ``parent_id``, valid on ``on`` when given, in official order."""
     query = select(Unit).where(Unit.parent_id == parent_id)
     if on is not None:
         query = query.where(
             col(Unit.valid_from) <= on, or_(col(Unit.valid_to).is_(None), col(Unit.valid_to) >= on)
         )
-    return list(session.exec(query.order_by(col(Unit.id))).all())
+    return list(session.exec(query.order_by(*official_order())).all())
 
 
 def ensure_valid(unit: Unit, on: date) -> None:
@@ -354,10 +355,12 @@ def _account_type(kind: str) -> str:
 
 def unit_rows(session: Session, unit_ids) -> list:
     """The units with these ids as plain rows (no ORM objects: a fund's whole subtree may be
-    thousands), by id."""
+    thousands), the higher tiers first, each in official order."""
     return list(
         session.exec(
-            select_rows(*table_of(Unit).c).where(col(Unit.id).in_(unit_ids)).order_by(col(Unit.id))
+            select_rows(*table_of(Unit).c)
+            .where(col(Unit.id).in_(unit_ids))
+            .order_by(*official_order(by_level=True))
         ).all()
     )
 
@@ -368,32 +371,30 @@ def unit_names(session: Session, unit_ids) -> dict[int, str]:
 
 
 def units_among(session: Session, unit_ids, *, order: str = "id") -> list[Unit]:
-    """The units with these ids, by ``order``: ``id``, ``code``, or ``level`` (then name)."""
-    orders: dict[str, tuple[Any, ...]] = {
-        "id": (Unit.id,),
-        "code": (Unit.code,),
-        "level": (Unit.level, Unit.name),
-    }
-    query = select(Unit).where(col(Unit.id).in_(sorted(unit_ids))).order_by(*orders[order])
+    """The units with these ids, by ``order``: ``id``, or ``official`` (the higher tiers first,
+    each in the official list order)."""
+    terms = official_order(by_level=True) if order == "official" else (col(Unit.id),)
+    query = select(Unit).where(col(Unit.id).in_(sorted(unit_ids))).order_by(*terms)
     return list(session.exec(query).all())
 
 
 def communes_among(session: Session, unit_ids) -> list[Unit]:
-    """The communes among these units, by name."""
+    """The communes among these units, in official order."""
     query = (
         select(Unit)
         .where(col(Unit.id).in_(unit_ids), Unit.level == UnitLevel.COMMUNE.value)
-        .order_by(Unit.name)
+        .order_by(*official_order())
     )
     return list(session.exec(query).all())
 
 
 def existing_first(session: Session, unit_ids, *, limit: int = 5000) -> list[Unit]:
-    """These units, those still in existence first, then by level and name (at most ``limit``)."""
+    """These units, those still in existence first, then the higher tiers first, each in
+    official order (at most ``limit``)."""
     query = (
         select(Unit)
         .where(col(Unit.id).in_(sorted(unit_ids)))
-        .order_by(col(Unit.valid_to).is_not(None), Unit.level, Unit.name)
+        .order_by(col(Unit.valid_to).is_not(None), *official_order(by_level=True))
         .limit(limit)
     )
     return list(session.exec(query).all())

@@ -14,6 +14,7 @@ from ..models import Unit, User, utcnow
 from ..text import clean
 from .audit import record_event
 from .tokens import revoke_all
+from .unit_order import official_order
 from .units import in_units
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -184,6 +185,6 @@ def users_in(session: Session, unit_ids) -> list:
             select(User, Unit)
             .join(Unit, col(Unit.id) == User.unit_id)
             .where(in_units(col(User.unit_id), unit_ids))
-            .order_by(Unit.name, User.username)
+            .order_by(*official_order(by_level=True), User.username)
         ).all()
     )

@@ -22,7 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _unit_choices():
-    return [(u.id, u.name) for u in units_among(get_session(), scope_ids(), order="level")]
+    return [(u.id, u.name) for u in units_among(get_session(), scope_ids(), order="official")]
 
 
 @bp.route("/users")

@@ -25,14 +25,14 @@ def show(campaign_id: int):
         campaign,
         as_of=day,
         focus_id=focus,
-        sort=form.sort.data or "name",
+        sort=form.sort.data or "official",
         descending=form.dir.data == "desc",
     )
     return render_template(
         "campaigns/show.html",
         p=view.progress,
         rows=view.rows,
-        sort=form.sort.data or "name",
+        sort=form.sort.data or "official",
         expected=view.expected,
         behind=view.behind,
         projection=view.projection,

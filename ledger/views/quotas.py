@@ -14,6 +14,7 @@ from ..forms import ImportForm
 from ..i18n import error_message
 from ..models import Campaign
 from ..services.quotas import allocate_entries, allocation, import_quota_table
+from ..text import unit_key
 from .common import get_in_scope, refused, run_once
 
 bp = Blueprint("quotas", __name__, url_prefix="/campaigns")
@@ -42,6 +43,7 @@ def allocate(campaign_id: int):
                 "quotas/allocate.html",
                 campaign=campaign,
                 units=screen.units,
+                annex=annex_names(screen.units),
                 current=form.typed(),
                 upload=ImportForm(),
             )
@@ -52,6 +54,7 @@ def allocate(campaign_id: int):
         "quotas/allocate.html",
         campaign=campaign,
         units=screen.units,
+        annex=annex_names(screen.units),
         current=shown,
         form=form,
         upload=ImportForm(),
@@ -90,3 +93,14 @@ def import_table(campaign_id: int):
         return redirect(url_for("quotas.allocate", campaign_id=campaign.id))
     flash(_("Đã nhập bảng chỉ tiêu."), "info")
     return redirect(url_for("campaigns.show", campaign_id=campaign.id))
+
+
+def annex_names(units) -> dict[int, str]:
+    """Unit id → the name the annex prints, where it says more than the unit's name (leaving
+    case and the type word aside: "XÃ NHỊ KHÈ" for Xã Nhị Khê, "THỊ TRẤN" for Thị trấn
+    Thường Tín), shown muted beside the unit's name, which is the one every screen shows."""
+    return {
+        u.id: u.printed_name
+        for u in units
+        if u.printed_name and unit_key(u.printed_name) != unit_key(u.name)
+    }

@@ -45,7 +45,7 @@ def _top_admin() -> bool:
 
 
 def _parent_choices(exclude: int | None = None):
-    units = units_among(get_session(), scope_ids(), order="code")
+    units = units_among(get_session(), scope_ids(), order="official")
     choices = [(0, "—")] if _top_admin() else []
     return choices + [(u.id, f"{u.code} · {u.name}") for u in units if u.id != exclude]
 
