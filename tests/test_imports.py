@@ -3,6 +3,7 @@ hostile files refused without a 500 and within 200 MB."""
 
 import io
 import os
+import re
 import time
 import tracemalloc
 import zipfile
@@ -100,7 +101,7 @@ def test_bad_rows_are_each_named_and_nothing_is_stored(client, session, make_use
         (8, "Số tiền"),
         (8, "Hình thức"),
     ]:
-        assert f"<td>{row}</td><td>{column}</td>" in text, (row, column)
+        assert re.search(rf"<td[^>]*>{row}</td><td[^>]*>{column}</td>", text), (row, column)
     assert "Ghi tất cả" not in text
     assert _count(session) == 0
 
@@ -261,7 +262,7 @@ def treasurer(make_user, login):
 def test_a_preview_of_many_bad_rows_lists_200_then_counts(app, client, treasurer):
     response = _upload(client, _bad_csv(20_000))
     assert response.status_code == 200
-    listed = response.text.split('id="import-errors"')[1].split("</table>")[0].count("<tr><td>")
+    listed = response.text.split('id="import-errors"')[1].split("</table>")[0].count("<tr><td")
     assert listed == 200 and "Có 100000 lỗi" in response.text
     assert "99800 lỗi khác" in response.text
     assert len(response.data) < 100_000, len(response.data)  # was ~9 MB for these rows

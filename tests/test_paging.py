@@ -20,7 +20,7 @@ from ledger.services.disbursements import (
 from ledger.services.paging import Cursor, key_text, parse_cursor
 from ledger.services.units import find_unit, subtree_scope
 
-NUMBER = re.compile(r"<td>(\d+)/2018</td>")
+NUMBER = re.compile(r"<td[^>]*>(\d+)/2018</td>")
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_the_audit_log_pages_by_event(client, many_receipts, make_user, login, m
     seen, url = [], "/audit/"
     while url:
         html = client.get(url).get_data(as_text=True)
-        seen.append(html.count("<tr><td>"))
+        seen.append(html.count("<tr><td"))
         url = _links(html).get("Trang sau")
     assert sum(seen) >= 120 and all(n == 100 for n in seen[:-1]) and len(seen) >= 2
 
