@@ -231,3 +231,16 @@ def test_period_report_page_and_due_list(client, demo, make_user, login):
     page = client.get(f"/campaigns/{demo.id}/reports/1")
     assert "Báo cáo 6 tháng" in page.text and "Hoạt động của Quỹ Bảo trợ trẻ em" in page.text
     assert client.get(f"/campaigns/{demo.id}/reports/1.xlsx").data[:2] == b"PK"
+
+
+def test_the_menus_báo_cáo_lands_on_the_period_reports(client, demo, make_user, login):
+    """ "Báo cáo" opens the period reports of the campaigns the user follows, each linked; the
+    reports coming due stay one click away (issue #15)."""
+    make_user("duyet.tt", "reviewer", "TT")
+    login("duyet.tt")
+    page = client.get("/campaigns/reports")
+    assert 'href="/campaigns/reports"' in page.text  # the menu's "Báo cáo"
+    assert demo.name in page.text
+    for name in ("Báo cáo 6 tháng", "Báo cáo 9 tháng", "Báo cáo năm"):
+        assert name in page.text
+    assert f"/campaigns/{demo.id}/reports/" in page.text and 'href="/campaigns/due"' in page.text
