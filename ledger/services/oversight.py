@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -38,9 +38,12 @@ def fund_balances(
     cash, bank = aliased(Account), aliased(Account)
     found = (
         select(Unit, func.coalesce(cash.balance, 0), func.coalesce(bank.balance, 0))
-        .outerjoin(cash, (cash.unit_id == Unit.id) & (cash.kind == Method.CASH.value))
-        .outerjoin(bank, (bank.unit_id == Unit.id) & (bank.kind == Method.BANK.value))
-        .where(in_units(col(Unit.id), unit_ids), (cash.id.is_not(None)) | (bank.id.is_not(None)))
+        .outerjoin(cash, and_(col(cash.unit_id) == Unit.id, col(cash.kind) == Method.CASH.value))
+        .outerjoin(bank, and_(col(bank.unit_id) == Unit.id, col(bank.kind) == Method.BANK.value))
+        .where(
+            in_units(col(Unit.id), unit_ids),
+            or_(col(cash.id).is_not(None), col(bank.id).is_not(None)),
+        )
     )
     total = session.exec(select(func.count()).select_from(found.subquery())).one()
     rows = session.exec(
