@@ -52,7 +52,7 @@ CLIPPED_FIGURES = """() => [...document.querySelectorAll(".figures dd")]
 
 
 @pytest.fixture
-def demo_world(runner, session):
+def demo_world(runner, session, make_receipt):
     """The whole demo (2018 history, the 2025 reorganisation, 2026), a queued job and an API
     token so that those lists have rows; the ids the list pages need."""
     from sqlalchemy import select
@@ -73,6 +73,7 @@ def demo_world(runner, session):
     start_workbook_job(
         session, user_id=auditor.id, campaign_id=y2018.id, as_of=date(2018, 12, 31), unmasked=False
     )
+    make_receipt("HN-THUONGTIN", amount=3_316_355_001, on=date(2026, 6, 1))  # a long amount
     session.commit()
     period = (
         session.exec(
@@ -218,6 +219,26 @@ def test_every_list_keeps_its_amount_and_action_on_a_phone(browser, live_server,
             context.close()
     assert not problems, problems
     assert tables >= 30  # the lists were there to be checked
+
+
+def test_kpi_cards_never_cut_a_long_amount(browser, live_server, demo_world):
+    """ "3.316.355.001 đ (803,1%)" fits its card at every width from a phone to a desktop."""
+    base, cut = live_server.url, {}
+    for width in (320, 390, 560, 700, 900, 1024, 1366):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+        page = context.new_page()
+        _sign_in(page, base, "reviewer.hanoi")
+        for path in (
+            "/",
+            f"/campaigns/{demo_world['y2026']}",
+            f"/public/campaigns/{demo_world['y2026']}",
+        ):
+            page.goto(base + path)
+            assert re.search(r"\d\.\d{3}\.\d{3}\.\d{3} đ", page.inner_text(".figures"))  # tỷ
+            if found := page.evaluate(CLIPPED_FIGURES):
+                cut[f"{path} @{width}"] = found
+        context.close()
+    assert not cut, cut
 
 
 def test_the_top_bar_folds_behind_a_menu_button_on_a_phone(browser, live_server, demo_world):
