@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +20,7 @@ from ..services.locks import last_lock_anchor, lock_period, locked_through, unlo
 from ..services.oversight import fund_balances
 from ..services.units import get_unit
 from ..vocab import PAY_METHODS, Method, Role
-from .common import read_filters, refused, run_once
+from .common import arg_int, read_filters, refused, run_once
 
 bp = Blueprint("books", __name__, url_prefix="/books")
 
@@ -35,7 +35,7 @@ def index():
     or admin on the funds they oversee, each with its cash and bank balance and both books."""
     if current_user.role == Role.TREASURER:
         return redirect(url_for("books.show", unit_id=current_user.unit_id, kind=Method.CASH))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(arg_int("page", 1), 1)
     funds, total = fund_balances(
         get_session(),
         unit_ids=scope_members(),
