@@ -1,6 +1,7 @@
 """Cash book and bank book: opening, running balance, daily totals, closing; formula-safe xlsx."""
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -69,3 +70,28 @@ def test_book_pages_in_scope(client, make_user, login, year):
     assert "1.750.000 đ" in page.text and "Cộng ngày 01/02/2018" in page.text
     xlsx = client.get(f"/books/{year}/cash.xlsx?from=01/01/2018&to=31/12/2018")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+
+
+def test_the_menus_sổ_quỹ_lands_on_the_books_the_role_keeps_or_oversees(
+    client, make_user, login, year
+):
+    """A treasurer opens the cash book they keep; a district reviewer (or auditor) the funds of
+    the units they oversee, each with its cash and bank balance and both books (issue #15)."""
+    make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
+    login("thuquy.a")
+    assert 'href="/books/"' in client.get("/receipts/").text  # the menu's "Sổ quỹ"
+    assert client.get("/books/").headers["Location"].endswith(f"/books/{year}/cash")
+    client.post("/auth/logout")
+    for username, role in (("duyet.tt", "reviewer"), ("kiemtoan.tt", "auditor")):
+        make_user(username, role, "TT")
+        login(username)
+        page = client.get("/books/")
+        assert page.status_code == 200
+        row = re.search(r"<tr[^>]*>\s*<td[^>]*>Xã Chương Dương(.*?)</tr>", page.text, re.DOTALL)
+        assert row and "1.750.000 đ" in row[1] and "3.000.000 đ" in row[1]
+        assert f"/books/{year}/cash" in row[1] and f"/books/{year}/bank" in row[1]
+        assert page.text.index("Huyện Thường Tín") < page.text.index("Xã Chương Dương")
+        client.post("/auth/logout")
+    make_user("duyet.khac", "reviewer", "TT-DUNGTIEN")  # another unit's reviewer: not in scope
+    login("duyet.khac")
+    assert "Xã Chương Dương" not in client.get("/books/").text

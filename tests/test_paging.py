@@ -20,7 +20,7 @@ from ledger.services.disbursements import (
 from ledger.services.paging import Cursor, key_text, parse_cursor
 from ledger.services.units import find_unit, subtree_scope
 
-NUMBER = re.compile(r"<td>(\d+)/2018</td>")
+NUMBER = re.compile(r"<td[^>]*>(\d+)/2018</td>")
 
 
 @pytest.fixture

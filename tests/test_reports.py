@@ -160,7 +160,7 @@ def test_period_report_for_30_04_2018_shows_the_cash_book_balance(
             == closing
             == {"Xã Chương Dương": 5_000_000, "Xã Dũng Tiến": 2_000_000}[name]
         )
-    row = re.search(r"<tr><td>Xã Chương Dương</td>(.*?)</tr>", page).group(1)
+    row = re.search(r"<tr><td[^>]*>Xã Chương Dương</td>(.*?)</tr>", page).group(1)
     assert "5.000.000 đ" in row and "12.000.000" not in row
     dashboard = client.get(f"/campaigns/{campaign.id}?as_of=30/04/2018").text
     assert "7.000.000 đ" in dashboard
@@ -231,3 +231,16 @@ def test_period_report_page_and_due_list(client, demo, make_user, login):
     page = client.get(f"/campaigns/{demo.id}/reports/1")
     assert "Báo cáo 6 tháng" in page.text and "Hoạt động của Quỹ Bảo trợ trẻ em" in page.text
     assert client.get(f"/campaigns/{demo.id}/reports/1.xlsx").data[:2] == b"PK"
+
+
+def test_the_menus_báo_cáo_lands_on_the_period_reports(client, demo, make_user, login):
+    """ "Báo cáo" opens the period reports of the campaigns the user follows, each linked; the
+    reports coming due stay one click away (issue #15)."""
+    make_user("duyet.tt", "reviewer", "TT")
+    login("duyet.tt")
+    page = client.get("/campaigns/reports")
+    assert 'href="/campaigns/reports"' in page.text  # the menu's "Báo cáo"
+    assert demo.name in page.text
+    for name in ("Báo cáo 6 tháng", "Báo cáo 9 tháng", "Báo cáo năm"):
+        assert name in page.text
+    assert f"/campaigns/{demo.id}/reports/" in page.text and 'href="/campaigns/due"' in page.text

@@ -386,9 +386,9 @@ def test_units_page_lists_filters_and_pages(client, hn_admin, session):
     for label in ("Mã", "Tên", "Loại", "Trực thuộc", "Hiệu lực từ", "Hiệu lực đến"):
         assert f"<th>{label}</th>" in first
     assert "60 đơn vị" in first and "Trang 1/2" in first
-    assert first.count("<td>Phường</td>") == 50 and "HN-P49" in first and "HN-P50" not in first
+    assert first.count(">Phường</td>") == 50 and "HN-P49" in first and "HN-P50" not in first
     second = html.unescape(client.get("/admin/units?type=phuong&page=2").text)
-    assert second.count("<td>Phường</td>") == 10 and "HN-P59" in second
+    assert second.count(">Phường</td>") == 10 and "HN-P59" in second
     closed = html.unescape(client.get("/admin/units?status=closed&q=TT-").text)
     assert "29 đơn vị" in closed and "30/06/2025" in closed
 

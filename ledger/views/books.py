@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope
+from ..auth import permission_required, require_scope, scope_members
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.books import book_workbook
@@ -17,11 +17,36 @@ from ..filter_forms import DateRangeForm
 from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
 from ..services.locks import last_lock_anchor, lock_period, locked_through, unlock_period
+from ..services.oversight import fund_balances
 from ..services.units import get_unit
-from ..vocab import PAY_METHODS, Method
-from .common import read_filters, refused, run_once
+from ..vocab import PAY_METHODS, Method, Role
+from .common import arg_int, read_filters, refused, run_once
 
 bp = Blueprint("books", __name__, url_prefix="/books")
+
+#: funds listed per page on the books' landing page
+FUNDS_PER_PAGE = 100
+
+
+@bp.route("/")
+@login_required
+def index():
+    """ "Sổ quỹ" in the menu: a treasurer lands on the cash book they keep; a reviewer, auditor
+    or admin on the funds they oversee, each with its cash and bank balance and both books."""
+    if current_user.role == Role.TREASURER:
+        return redirect(url_for("books.show", unit_id=current_user.unit_id, kind=Method.CASH))
+    page = max(arg_int("page", 1), 1)
+    funds, total = fund_balances(
+        get_session(),
+        unit_ids=scope_members(),
+        first_id=current_user.unit_id,
+        page=page,
+        per_page=FUNDS_PER_PAGE,
+    )
+    pages = max(1, -(-total // FUNDS_PER_PAGE))
+    return render_template(
+        "books/index.html", funds=funds, total=total, page=page, pages=pages, today=date.today()
+    )
 
 
 def _book(unit_id: int, kind: str, *, tell: bool = True):

@@ -32,6 +32,7 @@ from ..security import log
 from ..services import reports
 from ..services.beneficiaries import unmask_workbook
 from ..services.jobs import start_workbook_job, workbook_receipts
+from ..services.oversight import followed_reports
 from ..services.reconciliation import export_workbook
 from .common import as_of, get_in_scope, start_job, visible_campaign
 
@@ -70,6 +71,20 @@ def _period(campaign_id: int, period_id: int):
     if data is None:
         abort(404)
     return campaign, data
+
+
+@bp.route("/reports")
+@login_required
+def index():
+    """ "Báo cáo" in the menu: the period reports of the campaigns the user follows (their own
+    unit's, those in which it holds a quota, then the others in scope), newest first."""
+    return render_template(
+        "reports/index.html",
+        followed=followed_reports(
+            get_session(), unit_ids=scope_members(), own_id=current_user.unit_id
+        ),
+        today=date.today(),
+    )
 
 
 @bp.route("/due")
