@@ -104,7 +104,7 @@ def _choices() -> dict:
     units stops at the levels that fit in ``MAX_CHOICES``; ``?unit=`` still takes any unit)."""
     session = get_session()
     return {
-        "units": _top_levels(units_among(session, scope_ids(), order="level")),
+        "units": _top_levels(units_among(session, scope_ids(), order="official")),
         "users": [user for user, _unit in users_in(session, scope_members())][:MAX_CHOICES],
     }
 

@@ -100,7 +100,7 @@ def queue():
         rows=found.rows,
         found=found,
         units=_unit_names(found.rows),
-        unit_choices=units_among(session, waiting, order="level") if waiting else [],
+        unit_choices=units_among(session, waiting, order="official") if waiting else [],
         args=request.args,
         categories=_categories(),
         title=_("Chờ duyệt"),
