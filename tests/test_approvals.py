@@ -25,6 +25,7 @@ from ledger.services.disbursements import (
 from ledger.services.journal import balance_from_postings
 from ledger.services.transfers import send_transfer
 from ledger.services.units import subtree_scope
+from ledger.vocab import DisbursementStatus
 from tests.conftest import PASSWORD, form_tokens
 
 BANK = 3_000_000_000  # "3 tỷ in the bank"
@@ -304,3 +305,36 @@ def test_list_footer_sums_each_stage(banked, session, client, login):
     assert total("total-paid") == "1.000.000 đ"
     assert "Tổng chờ duyệt" in page and "Tổng đã duyệt chưa chi" in page
     assert 'data-label="Đơn vị">Xã Chương Dương' in page
+
+
+def test_a_payout_dated_back_against_its_series_asks_first(banked, session, client, login):
+    """A phiếu chi takes its number when paid: paying on 05/06 after số 1 of 10/06 would give
+    số 2 an earlier date than số 1; the treasurer is asked, keeps the date, and confirms."""
+    pay_disbursement(
+        session,
+        disbursement_id=banked["held"].id,
+        on=date(2018, 6, 10),
+        user_id=banked["treasurer"].id,
+    )
+    _approve(session, banked["waiting"], banked["reviewer"])
+    session.commit()
+    login("thuquy.a")
+    show = f"/disbursements/{banked['waiting'].id}"
+    asked = client.post(
+        f"{show}/pay", data={**form_tokens(client.get(show).text), "paid_on": "05/06/2018"}
+    )
+    assert asked.status_code == 200 and 'id="backdate-warning"' in asked.text
+    assert "Phiếu chi số 1/2018 đã lập ngày 10/06/2018" in asked.text
+    assert 'value="05/06/2018"' in asked.text  # the date typed stays in the form
+    session.rollback()
+    assert session.get(Disbursement, banked["waiting"].id).status == DisbursementStatus.APPROVED
+    confirmed = client.post(
+        f"{show}/pay",
+        data={**form_tokens(asked.text), "paid_on": "05/06/2018", "confirm_backdate": "2018-06-05"},
+    )
+    assert confirmed.status_code == 302
+    page = client.get(confirmed.headers["Location"]).text
+    assert "Đã chi tiền" in page and "2/2018" in page
+    session.rollback()
+    paid = session.get(Disbursement, banked["waiting"].id, populate_existing=True)
+    assert paid.status == DisbursementStatus.PAID and paid.number == 2

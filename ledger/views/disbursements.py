@@ -24,7 +24,8 @@ from ..services.categories import list_categories
 from ..services.paging import parse_cursor
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_scope, unit_names, units_among
-from ..vocab import PAY_METHODS, DisbursementStatus, Method
+from ..services.vouchers import Backdated, backdated
+from ..vocab import PAY_METHODS, DisbursementStatus, Method, VoucherKind
 from .common import arg_int, full_view, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
@@ -320,15 +321,29 @@ def reject(disbursement_id: int):
 @bp.route("/<int:disbursement_id>/pay", methods=["POST"])
 @permission_required("pay")
 def pay(disbursement_id: int):
+    form = PayForm()
+    if form.validate_on_submit():
+        warning = _pay_backdated(_item(disbursement_id), form.paid_on.data)
+        if warning is not None:  # ask first; the user's date stays in the form
+            page = _page(_item(disbursement_id), pay_form=form)
+            return render_template("disbursements/show.html", **page, pay_backdated=warning)
     return _act(
         disbursement_id,
-        PayForm(),
+        form,
         lambda s, d, f: service.pay_disbursement(
             s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id
         ),
         _("Đã chi tiền; phiếu chi đã được ghi sổ."),
         slot="pay_form",
     )
+
+
+def _pay_backdated(item: Disbursement, on: date) -> Backdated | None:
+    """A payout takes its phiếu chi number when paid: whether that date goes back against the
+    fund's series, unless the user already confirmed this very date; never a refusal."""
+    if on is None or request.form.get("confirm_backdate") == on.isoformat():
+        return None
+    return backdated(get_session(), unit_id=item.unit_id, kind=VoucherKind.DISBURSEMENT, on=on)
 
 
 @bp.route("/<int:disbursement_id>/void", methods=["POST"])
