@@ -167,11 +167,8 @@ def receipt_voucher(
         content += f" (tính vào chỉ tiêu {credit_unit.name})"
     return Voucher(
         title="PHIẾU THU",
-        unit_lines=_unit_lines(fund),
         form_lines=(settings["receipt_form_code"], settings["form_circular"]),
-        date_line=long_date(receipt.receipt_date),
-        number=f"Số: {voucher_number(receipt.number, receipt.year)}",
-        book_lines=_book_lines(receipt.book_no),
+        **_receipt_heading(receipt, fund, book_lines=_book_lines(receipt.book_no)),
         lines=(
             Line("Họ và tên người nộp tiền", _payer(receipt), strong=True),
             Line("Địa chỉ", receipt.payer_address or BLANK),
@@ -186,6 +183,18 @@ def receipt_voucher(
         voided=_receipt_voided(receipt),
         variant="cash",
     )
+
+
+def _receipt_heading(
+    receipt: Receipt, fund: Unit, *, book_lines: tuple[str, ...]
+) -> dict[str, Any]:
+    """The top of every receipt-series voucher: the unit, the date, the number, the book."""
+    return {
+        "unit_lines": _unit_lines(fund),
+        "date_line": long_date(receipt.receipt_date),
+        "number": f"Số: {voucher_number(receipt.number, receipt.year)}",
+        "book_lines": book_lines,
+    }
 
 
 def _payer(receipt: Receipt) -> str:
@@ -206,11 +215,8 @@ def _bank_confirmation(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]
     reference = f" (chứng từ ngân hàng số {receipt.reference})" if receipt.reference else ""
     return Voucher(
         title="GIẤY XÁC NHẬN ỦNG HỘ",
-        unit_lines=_unit_lines(fund),
         form_lines=(),
-        date_line=long_date(day),
-        number=f"Số: {voucher_number(receipt.number, receipt.year)}",
-        book_lines=(f"Quyển số: {receipt.book_no or BLANK}",),
+        **_receipt_heading(receipt, fund, book_lines=(f"Quyển số: {receipt.book_no or BLANK}",)),
         lines=(
             Line("Họ và tên người ủng hộ", _payer(receipt), strong=True),
             Line("Địa chỉ", receipt.payer_address or BLANK),
@@ -240,11 +246,8 @@ def _in_kind_record(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -
     goods = receipt.in_kind_description or receipt.reason or "Hiện vật ủng hộ"
     return Voucher(
         title="BIÊN BẢN GIAO NHẬN HIỆN VẬT",
-        unit_lines=_unit_lines(fund),
         form_lines=(),
-        date_line=long_date(day),
-        number=f"Số: {voucher_number(receipt.number, receipt.year)}",
-        book_lines=(f"Quyển số: {receipt.book_no or BLANK}",),
+        **_receipt_heading(receipt, fund, book_lines=(f"Quyển số: {receipt.book_no or BLANK}",)),
         lines=(
             Line("Bên giao (người ủng hộ)", _payer(receipt), strong=True),
             Line("Địa chỉ", receipt.payer_address or BLANK),
