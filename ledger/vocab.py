@@ -164,6 +164,8 @@ class EntryKind(StrEnum):
     TRANSFER_CLEARED = "transfer_cleared"
     REORG_OUT = "reorg_out"
     REORG_IN = "reorg_in"
+    BANK_FEE = "bank_fee"
+    CASH_COUNT = "cash_count"
 
 
 class AnchorKind(StrEnum):
@@ -183,6 +185,23 @@ class ChainKind(StrEnum):
     AUDIT = "audit"
     RECEIPT = "receipt"
     DISBURSEMENT = "disbursement"
+
+
+class MatchKind(StrEnum):
+    """How a statement line was matched to the books: a suggestion confirmed, or by hand."""
+
+    SUGGESTED = "suggested"
+    MANUAL = "manual"
+
+
+class CashCountStatus(StrEnum):
+    """A cash count's state: balanced (no difference), pending (a difference awaiting a
+    reviewer), posted (the difference approved and posted), rejected (sent back)."""
+
+    BALANCED = "balanced"
+    PENDING = "pending"
+    POSTED = "posted"
+    REJECTED = "rejected"
 
 
 class JobKind(StrEnum):

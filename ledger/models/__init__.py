@@ -1,5 +1,16 @@
 """All table models; importing this package registers them on ``SQLModel.metadata``."""
 
+from .bank import (
+    BankAccount,
+    BankMatch,
+    BankMatchEntry,
+    BankMatchLine,
+    BankMatchRejection,
+    BankReconciliation,
+    BankStatement,
+    CashCount,
+    StatementLine,
+)
 from .base import select_rows, table_of, utcnow
 from .documents import (
     Beneficiary,
@@ -33,9 +44,17 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "BankAccount",
+    "BankMatch",
+    "BankMatchEntry",
+    "BankMatchLine",
+    "BankMatchRejection",
+    "BankReconciliation",
+    "BankStatement",
     "Beneficiary",
     "BeneficiaryGroup",
     "Campaign",
+    "CashCount",
     "Category",
     "ChainHead",
     "ChainVerified",
@@ -53,6 +72,7 @@ __all__ = [
     "Rollup",
     "RollupSpend",
     "Setting",
+    "StatementLine",
     "Transfer",
     "Unit",
     "UnitSuccession",

@@ -83,6 +83,8 @@ class Receipt(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     note: str = Field(default="", max_length=500)
     attachments: int = 0
+    #: the fund's bank account it arrived on (None: the primary one; cash and in-kind: None)
+    bank_account_id: int | None = Field(default=None, foreign_key="bankaccount.id")
     #: the treasurer's own slip number (số biên lai), kept as a reference
     reference: str = Field(default="", max_length=60)
     #: set by spreadsheet imports so the same row never imports twice
@@ -182,6 +184,8 @@ class Disbursement(SQLModel, table=True):
     amount: int = money()
     method: str = Field(default=Method.CASH.value, max_length=20)
     attachments: int = 0
+    #: the fund's bank account it is paid from (None: the primary one; cash: None)
+    bank_account_id: int | None = Field(default=None, foreign_key="bankaccount.id")
     status: str = Field(default=DisbursementStatus.DRAFT.value, max_length=20)
     drafted_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
@@ -232,6 +236,9 @@ class Transfer(SQLModel, table=True):
     #: a cash ↔ bank move's cash voucher number: the phiếu chi series for a deposit, the
     #: phiếu thu series for a withdrawal (migration 0010); None between funds
     number: int | None = None
+    #: the bank accounts it left from and arrived on (None: the fund's primary one)
+    from_bank_account_id: int | None = Field(default=None, foreign_key="bankaccount.id")
+    to_bank_account_id: int | None = Field(default=None, foreign_key="bankaccount.id")
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     received_by_id: int | None = Field(default=None, foreign_key="user.id")
 
