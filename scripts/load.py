@@ -9,6 +9,7 @@ Creates a fresh database (a temporary SQLite file, or a new PostgreSQL database 
 checks: 0 errors, every acknowledged receipt stored exactly once, books reconcile.
 Exits non-zero if any of that fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,13 @@ def prepare(url: str, users: int) -> list[tuple[str, str]]:
     logins = []
     for index in range(users):
         name = f"load.{index}"
-        create_user(session, username=name, password="load-password", role="treasurer",
-                    unit_id=communes[index % len(communes)])
+        create_user(
+            session,
+            username=name,
+            password="load-password",
+            role="treasurer",
+            unit_id=communes[index % len(communes)],
+        )
         logins.append((name, "load-password"))
     session.commit()
     session.close()
@@ -69,10 +75,24 @@ def serve(url: str, workers: int):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET_KEY": uuid.uuid4().hex}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b",
-                                f"127.0.0.1:{port}", "--timeout", "60", "ledger.wsgi:app"],
-                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "ledger.wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(150):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -89,7 +109,9 @@ def verify(url: str, acknowledged: list[str]) -> list[str]:
     keys = dict(session.exec(select(IdempotencyKey.key, IdempotencyKey.result)).all())
     lost = [k for k in acknowledged if not keys.get(k)]
     receipts = session.exec(select(func.count(Receipt.id), func.sum(Receipt.amount))).one()
-    cash = session.exec(select(func.sum(Account.balance)).where(Account.kind == "cash")).scalar_one()
+    cash = session.exec(
+        select(func.sum(Account.balance)).where(Account.kind == "cash")
+    ).scalar_one()
     session.close()
     if lost:
         problems.append(f"{len(lost)} acknowledged receipts missing")
@@ -98,8 +120,10 @@ def verify(url: str, acknowledged: list[str]) -> list[str]:
         problems.append(f"{receipts[0]} receipts for {completed} completed submissions")
     if int(receipts[1] or 0) != int(cash or 0):
         problems.append(f"Σ receipts {receipts[1]} ≠ Σ cash balances {cash}")
-    print(f"stored: {receipts[0]} receipts, Σ {receipts[1]:,} đ = Σ cash {cash:,} đ; "
-          f"{len(lost)} lost; check: {'OK' if not problems else problems[:3]}")
+    print(
+        f"stored: {receipts[0]} receipts, Σ {receipts[1]:,} đ = Σ cash {cash:,} đ; "
+        f"{len(lost)} lost; check: {'OK' if not problems else problems[:3]}"
+    )
     return problems
 
 
@@ -118,10 +142,12 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=60)
-    print(f"{args.engine}: {args.users} treasurers × {args.seconds:.0f} s on gunicorn "
-          f"({args.workers} workers): {len(result.acknowledged)} receipts acknowledged "
-          f"({result.throughput:.1f}/s), p50 {result.p50 * 1000:.0f} ms, "
-          f"p95 {result.percentile(95) * 1000:.0f} ms, {len(result.errors)} errors")
+    print(
+        f"{args.engine}: {args.users} treasurers × {args.seconds:.0f} s on gunicorn "
+        f"({args.workers} workers): {len(result.acknowledged)} receipts acknowledged "
+        f"({result.throughput:.1f}/s), p50 {result.p50 * 1000:.0f} ms, "
+        f"p95 {result.percentile(95) * 1000:.0f} ms, {len(result.errors)} errors"
+    )
     for error in result.errors[:5]:
         print("  error:", error)
     problems = verify(url, result.acknowledged)

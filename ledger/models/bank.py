@@ -211,7 +211,9 @@ class CashCount(SQLModel, table=True):
     __table_args__ = (
         one_of("status", CashCountStatus),
         CheckConstraint("counted >= 0", name="counted_not_negative"),
-        CheckConstraint("difference = counted - book_balance", name="difference_is_counted_minus_book"),
+        CheckConstraint(
+            "difference = counted - book_balance", name="difference_is_counted_minus_book"
+        ),
         CheckConstraint(
             f"status <> '{CashCountStatus.POSTED}' OR entry_id IS NOT NULL", name="posted_has_entry"
         ),
