@@ -152,3 +152,26 @@ def test_dashboard_page_lists_units_in_official_order(client, demo):
     assert order == sorted(order)
     assert html.index(">Xã Văn Bình</a>") < html.index(">Xã Vân Tảo</a>")
     assert html.index(">Xã Thư Phú</a>") < html.index(">Thị trấn Thường Tín</a>")
+
+
+def test_filter_offers_whole_top_tiers_within_the_limit(session):
+    """The audit filter's unit list at a province's scope: whole tiers from the top, as many as
+    fit, read through the scope's condition (not a list of every id)."""
+    from ledger.services.units import subtree_members, subtree_scope, top_levels
+
+    province = session.exec(select(Unit).where(Unit.level == "province")).first()
+    scope = subtree_scope(session, province.id)
+    members = [session.get(Unit, i) for i in subtree_members(session, province.id)]
+    by_level = {
+        lv: [u for u in members if u.level == lv] for lv in ("province", "district", "commune")
+    }
+    everything = top_levels(session, scope, limit=10_000)
+    assert len(everything) == len(members)
+    assert [u.level for u in everything] == sorted(
+        (u.level for u in everything), key=["province", "district", "commune"].index
+    )
+    first_two = len(by_level["province"]) + len(by_level["district"])
+    assert [u.id for u in top_levels(session, scope, limit=first_two)] == [
+        u.id for u in everything if u.level in ("province", "district")
+    ]
+    assert [u.level for u in top_levels(session, scope, limit=1)] == ["province"]

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit_text import ACTIONS, describe
-from ..auth import permission_required, require_scope, scope_ids, scope_members
+from ..auth import permission_required, require_scope, scope_members
 from ..dates import format_date
 from ..db import get_session
 from ..exports.audit import audit_workbook
@@ -24,7 +24,7 @@ from ..services.audit_view import (
     load_names,
 )
 from ..services.paging import parse_cursor
-from ..services.units import units_among
+from ..services.units import top_levels
 from ..services.users import users_in
 from .common import arg_int, read_filters
 
@@ -104,20 +104,9 @@ def _choices() -> dict:
     units stops at the levels that fit in ``MAX_CHOICES``; ``?unit=`` still takes any unit)."""
     session = get_session()
     return {
-        "units": _top_levels(units_among(session, scope_ids(), order="official")),
+        "units": top_levels(session, scope_members(), limit=MAX_CHOICES),
         "users": [user for user, _unit in users_in(session, scope_members())][:MAX_CHOICES],
     }
-
-
-def _top_levels(units: list) -> list:
-    """The units of the highest levels, whole levels at a time, up to ``MAX_CHOICES``."""
-    kept: list = []
-    for level in dict.fromkeys(u.level for u in units):
-        same = [u for u in units if u.level == level]
-        if kept and len(kept) + len(same) > MAX_CHOICES:
-            break
-        kept += same
-    return kept
 
 
 def _headers() -> list[str]:
