@@ -30,9 +30,9 @@ def _count_draws(monkeypatch) -> list:
     drawn: list = []
     real = view.draw
 
-    def counting(chart):
+    def counting(chart, *words):
         drawn.append(chart.kind)
-        return real(chart)
+        return real(chart, *words)
 
     monkeypatch.setattr(view, "draw", counting)
     return drawn

@@ -197,3 +197,25 @@ def test_the_new_charts_are_on_the_dashboard_and_cached(client, demo, make_user,
             f"/campaigns/{demo.id}/charts/{name}.png", headers={"If-None-Match": f'"{etag}"'}
         )
         assert again.status_code == 304
+
+
+def test_a_chart_speaks_the_readers_language(session, demo):
+    """In English the title, the legend and the axis read English, amounts in "M" with a
+    decimal point; in Vietnamese nothing of it is English."""
+    from ledger.exports.charts import Translate
+
+    translations = {
+        "Tiến độ vận động đến %(day)s": "Fundraising progress as of %(day)s",
+        "Chỉ tiêu": "Quota",
+        "Đã vận động (chưa đạt)": "Raised (quota not met)",
+        "Đã vận động (đạt chỉ tiêu)": "Raised (quota met)",
+    }
+    chart = chart_data(session, "progress", campaign=demo, as_of=date(2018, 12, 31))
+    english = figure_of(chart, Translate(lambda m: translations.get(m, m), "en"))
+    texts = {t.get_text() for t in drawn_texts(english)}
+    assert "Fundraising progress as of 31/12/2018" in texts
+    assert "Quota" in texts and not any("Chỉ tiêu" in t for t in texts)
+    assert any(t.endswith(" M") for t in texts) and not any(t.endswith(" tr") for t in texts)
+    vietnamese = {t.get_text() for t in drawn_texts(figure_of(chart))}
+    assert "Tiến độ vận động đến 31/12/2018" in vietnamese and "Quota" not in vietnamese
+    assert any(t.endswith(" tr") for t in vietnamese)

@@ -10,6 +10,7 @@ from typing import ClassVar
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from ..errors import _l
 from ..models import Campaign, Category, Disbursement
 from ..vocab import DisbursementStatus
 from . import reports
@@ -26,6 +27,8 @@ class ProgressChart:
     kind: ClassVar[str] = "progress"
     rows: list[tuple[str, int, int]]
     title: str
+    #: the day a title's ``%(day)s`` names (None: the title has none)
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class CumulativeChart:
     end: date
     projected_end: int
     title: str
+    #: the day a title's ``%(day)s`` names (None: the title has none)
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class PeriodTargetsChart:
     start: date
     end: date
     title: str
+    #: the day a title's ``%(day)s`` names (None: the title has none)
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,8 @@ class ChildrenChart:
     kind: ClassVar[str] = "children"
     rows: list[tuple[str, int, int]]
     title: str
+    #: the day a title's ``%(day)s`` names (None: the title has none)
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class CategoryChart:
     kind: ClassVar[str] = "categories"
     rows: list[tuple[str, int]]
     title: str
+    #: the day a title's ``%(day)s`` names (None: the title has none)
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,8 @@ class YearOverYearChart:
     rows: list[tuple[str, int, int]]
     title: str
     this_year: int
+    #: the day a title's ``%(day)s`` names (None: the title has none)
+    as_of: date | None = None
 
 
 Chart = (
@@ -99,7 +112,8 @@ def progress_chart(
     progress = campaign_progress(session, campaign_id=campaign.id, as_of=as_of, focus_id=focus_id)
     return ProgressChart(
         rows=[(r.name, r.quota, r.collected) for r in progress.rows],
-        title=f"Tiến độ vận động đến {as_of:%d/%m/%Y}",
+        title=_l("Tiến độ vận động đến %(day)s"),
+        as_of=as_of,
     )
 
 
@@ -117,7 +131,7 @@ def cumulative_chart(
         start=campaign.starts_on,
         end=campaign.ends_on,
         projected_end=plan.at_end,
-        title="Đã vận động cộng dồn so với chỉ tiêu",
+        title=_l("Đã vận động cộng dồn so với chỉ tiêu"),
     )
 
 
@@ -127,7 +141,7 @@ def category_chart(
     spent = reports.spent_by_category(
         session, root_id=focus_id or campaign.unit_id, start=campaign.starts_on, end=as_of
     )
-    return CategoryChart(rows=[(r[1], r[3]) for r in spent], title="Chi theo khoản")
+    return CategoryChart(rows=[(r[1], r[3]) for r in spent], title=_l("Chi theo khoản"))
 
 
 def period_targets_chart(
@@ -149,7 +163,7 @@ def period_targets_chart(
         target=progress.target,
         start=campaign.starts_on,
         end=campaign.ends_on,
-        title="Đã vận động cộng dồn so với chỉ tiêu từng kỳ báo cáo",
+        title=_l("Đã vận động cộng dồn so với chỉ tiêu từng kỳ báo cáo"),
     )
 
 
@@ -179,7 +193,7 @@ def children_chart(
     rows = [r for r in rows if r[1] or r[2]]
     return ChildrenChart(
         rows=sorted(rows, key=lambda r: -(r[1] + r[2])),
-        title="Trẻ em được hỗ trợ theo khoản chi",
+        title=_l("Trẻ em được hỗ trợ theo khoản chi"),
     )
 
 
@@ -192,7 +206,9 @@ def year_over_year_chart(
             session, campaign_id=campaign.id, period_id=period.id, focus_id=focus_id
         )
         rows.append((period.name, data.progress.collected, data.previous_collected))
-    return YearOverYearChart(rows=rows, title="So với cùng kỳ năm trước", this_year=campaign.year)
+    return YearOverYearChart(
+        rows=rows, title=_l("So với cùng kỳ năm trước"), this_year=campaign.year
+    )
 
 
 #: the charts a campaign page shows, by the name in their URL

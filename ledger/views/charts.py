@@ -11,10 +11,11 @@ import threading
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import get_locale, gettext
 from flask_login import login_required
 
 from ..db import get_session
-from ..exports.charts import draw
+from ..exports.charts import Translate, draw
 from ..filecache import cached, key_of
 from ..services.charts import CHARTS, chart_data, data_version
 from .common import as_of, visible_campaign
@@ -42,14 +43,15 @@ def show(campaign_id: int, name: str):
         focus,
         day,
         data_version(session, campaign, focus),
-        request.accept_languages.best,
+        str(get_locale()),
     )
     if key in request.if_none_match:
         return _answer(Response(status=304), key)
 
     def make() -> bytes:
         with _DRAW_LOCK:
-            return draw(chart_data(session, name, campaign=campaign, as_of=day, focus_id=focus))
+            chart = chart_data(session, name, campaign=campaign, as_of=day, focus_id=focus)
+            return draw(chart, Translate(gettext, str(get_locale())))
 
     return _answer(Response(cached(cache_folder(), key, make), mimetype="image/png"), key)
 
