@@ -166,3 +166,38 @@ def test_a_repeated_workbook_export_rehashes_nothing(
     campaign = find_campaign(session, unit_id=verified.parent_id, year=2018)
     made = export_workbook(session, campaign_id=campaign.id, path=tmp_path / "a.xlsx")
     assert all(c.ok for c in made.checks) and hashed == []
+
+
+@pytest.fixture
+def in_small_batches(monkeypatch):
+    """The check holds a few funds at a time, as at national scale (1,500 of 11,000)."""
+    monkeypatch.setattr(check, "FUNDS_AT_A_TIME", 3)
+
+
+def test_checking_a_few_funds_at_a_time_finds_what_one_pass_finds(
+    session, verified, make_receipt, db_url, in_small_batches
+):
+    """Memory stays bounded at national scale: the funds are checked a batch at a time (each
+    batch's entries and postings in memory, the global audit chain with each), and the result
+    is the same as one pass: a tampered entry named once, the positions recorded for all."""
+    assert len(check.fund_batches(session, None)) > 3
+    assert verify_and_record(session, full=True) == []
+    session.rollback()  # a reading transaction begun before the record was written cannot write
+    other = session.exec(select(Entry.unit_id).where(Entry.unit_id != verified.id)).first()
+    for key in (verified.id, other):
+        assert _position(session, ChainKind.JOURNAL, key) is not None
+    receipt = make_receipt(unit_code="TT-DUNGTIEN", amount=700_000, on=date(2018, 4, 9))
+    session.commit()
+    _raw(db_url, f"UPDATE entry SET entry_date = '2018-04-08' WHERE id = {receipt.entry_id}")
+    for full in (False, True):
+        problems = [str(p) for p in verify_and_record(session, full=full)]
+        named = [p for p in problems if p.startswith(f"hash: entry {receipt.entry_id} ")]
+        assert len(named) == 1, problems
+
+
+def test_a_batched_check_reports_progress_once_across_batches(session, verified, in_small_batches):
+    seen: list[tuple[int, int]] = []
+    verify_and_record(session, report=lambda _step, done, total: seen.append((done, total)))
+    totals = {total for _, total in seen}
+    assert len(totals) == 1 and [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1][0] == seen[-1][1]
