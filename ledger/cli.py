@@ -280,9 +280,11 @@ def jobs_work_command(once: bool) -> None:
 def init_app(app) -> None:
     """Register the commands."""
     from .bench.cli import bench_group
+    from .cli_bank import bank_group
     from .cli_units import units_group
 
     app.cli.add_command(units_group)
+    app.cli.add_command(bank_group)
     for command in (
         db_group,
         seed_command,
