@@ -60,17 +60,18 @@ MAP_FIELDS = ("date", "description", "ref", "credit", "debit", "amount", "kind",
 
 class ColumnMapForm(BaseForm):
     """For each field, the header of the column that holds it ("" = none); choices are the
-    header cells of the file, set by the view."""
+    header cells of the file, set by the view. A name not in the file is harmless: the
+    mapping then finds no header row and the columns are asked for again."""
 
     token = HiddenField()
-    date = SelectField(_l(FIELD_NAMES["date"]), validate_choice=True)
-    description = SelectField(_l(FIELD_NAMES["description"]))
-    ref = SelectField(_l(FIELD_NAMES["ref"]))
-    credit = SelectField(_l(FIELD_NAMES["credit"]))
-    debit = SelectField(_l(FIELD_NAMES["debit"]))
-    amount = SelectField(_l(FIELD_NAMES["amount"]))
-    kind = SelectField(_l(FIELD_NAMES["kind"]))
-    balance = SelectField(_l(FIELD_NAMES["balance"]))
+    date = SelectField(_l(FIELD_NAMES["date"]), validate_choice=False)
+    description = SelectField(_l(FIELD_NAMES["description"]), validate_choice=False)
+    ref = SelectField(_l(FIELD_NAMES["ref"]), validate_choice=False)
+    credit = SelectField(_l(FIELD_NAMES["credit"]), validate_choice=False)
+    debit = SelectField(_l(FIELD_NAMES["debit"]), validate_choice=False)
+    amount = SelectField(_l(FIELD_NAMES["amount"]), validate_choice=False)
+    kind = SelectField(_l(FIELD_NAMES["kind"]), validate_choice=False)
+    balance = SelectField(_l(FIELD_NAMES["balance"]), validate_choice=False)
 
     def offer(self, headers: list[str], none_label: str) -> None:
         choices = [("", none_label)] + [(h, h) for h in dict.fromkeys(h for h in headers if h)]

@@ -11,10 +11,11 @@ from sqlmodel import Session, col, select
 
 from ..banks import BY_BIN
 from ..errors import LedgerError, _l
-from ..models import BankAccount, BankMatchLine, BankStatement, StatementLine, Unit, User
+from ..models import Account, BankAccount, BankMatchLine, BankStatement, StatementLine, Unit, User
 from ..text import clean
 from .audit import record_event
 from .unit_order import official_order
+from .units import in_units
 
 
 class InvalidBankAccount(LedgerError):
@@ -274,8 +275,9 @@ def funds_with_accounts(
     """One page of the funds of ``unit_ids`` (ids or a select of them) in the official order,
     each with its accounts; a fund no longer in force is listed only when it has accounts."""
     has_account = select(BankAccount.unit_id).where(BankAccount.unit_id == Unit.id).exists()
+    is_fund = select(Account.id).where(Account.unit_id == Unit.id).exists()
     query = select(Unit).where(
-        col(Unit.id).in_(unit_ids), or_(col(Unit.valid_to).is_(None), has_account)
+        in_units(col(Unit.id), unit_ids), is_fund, or_(col(Unit.valid_to).is_(None), has_account)
     )
     total = int(session.exec(select(func.count()).select_from(query.subquery())).one())
     units = list(

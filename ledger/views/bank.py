@@ -354,7 +354,6 @@ def map_columns(account_id: int):
     item = _account(account_id)
     form = ColumnMapForm()
     path = _kept(form.token.data or "")
-    form.offer([request.form.get(name, "") for name in form.data], "")
     if not form.validate_on_submit():
         abort(400)
     try:
