@@ -14,7 +14,7 @@ from ledger.services.units import find_unit
 
 from .bankworld import make_account, make_lines
 from .conftest import form_tokens
-from .make_statements import agribank, vietcombank
+from .make_statements import vietcombank
 
 
 def _upload(client, account_id, data, name):
@@ -68,7 +68,6 @@ def test_treasurer_imports_through_the_preview_and_a_reimport_adds_nothing(
     assert session.exec(select(StatementLine)).all().__len__() == 30
     shown = client.get(done.headers["Location"])
     assert "Đã ghi 30 dòng mới" in shown.text and "chưa khớp" in shown.text
-    assert "Trang 1/1" not in shown.text or True
     again = _upload(client, account.id, vietcombank(), "sao-ke.xlsx")
     assert 'id="lines-new">0<' in again.text and 'id="nothing-new"' in again.text
     assert re.search(r"<button[^>]*disabled[^>]*>Ghi<", again.text)
@@ -115,8 +114,8 @@ def test_hostile_files_get_a_message_not_a_500(client, login, make_user, session
     login("thuquy.a")
     for data, name in ((b"not a zip", "s.xlsx"), (b"", "s.xlsx"), (b"%PDF", "s.pdf")):
         page = _upload(client, account.id, data, name)
-        assert page.status_code in (200, 400), page.text
-        assert "Tệp không được nhận" in page.text or "Chưa chọn" in page.text or "tệp" in page.text
+        assert page.status_code == 400, page.text
+        assert "Tệp không được nhận" in page.text
 
 
 def test_unknown_columns_are_picked_once_and_remembered(client, login, make_user, session):
