@@ -501,3 +501,15 @@ def test_cli_adds_an_account(runner, session):
         ]
     )
     assert bad.exit_code == 2 and "Ngân hàng không có trong danh sách" in bad.output
+
+
+def test_demo_funds_get_one_agribank_account_once(session):
+    from ledger.services.bank_accounts import accounts_of
+    from ledger.services.demo_bank import demo_bank_funds, seed_demo_bank_accounts
+    from ledger.services.units import find_unit
+
+    funds = demo_bank_funds(session)
+    assert seed_demo_bank_accounts(session) == len(funds) > 10
+    assert seed_demo_bank_accounts(session) == 0
+    (account,) = accounts_of(session, find_unit(session, "TT-CHUONGDUONG").id)
+    assert account.bank_bin == "970405" and account.is_primary and len(account.account_number) == 13
