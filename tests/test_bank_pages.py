@@ -220,3 +220,122 @@ def test_treasurer_adds_edits_makes_primary_and_closes_accounts(
     assert b.is_primary and not a.is_primary and a.closed_on == date(2026, 12, 1)
     assert b.branch == "PGD Thường Tín" and second.status_code == 302
     assert client.get(f"/bank/accounts/{a.id}/import").status_code == 302  # closed: no import
+
+
+RECEIPT = {
+    "receipt_date": "15/05/2018",
+    "amount": "1.050.000",
+    "method": "bank",
+    "source": "donation",
+    "payer_name": "Nguyễn Văn Bình",
+    "donor_kind": "individual",
+    "payer_address": "Thôn Đông",
+    "reason": "Ủng hộ Quỹ",
+    "attachments": "0",
+}
+
+
+def test_a_bank_receipt_names_one_of_the_funds_accounts(client, login, make_user, submit, session):
+    from ledger.models import Receipt
+
+    first = make_account(session)
+    make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
+    session.commit()
+    login("thuquy.a")
+    assert 'name="bank_account_id"' not in client.get("/receipts/new").text  # one account
+    second = make_account(session, bank_bin="970436", number="0011009988")
+    other = make_account(session, "TT-DUNGTIEN")
+    session.commit()
+    form = client.get("/receipts/new").text
+    assert 'name="bank_account_id"' in form and "Vietcombank 0011009988" in form
+    fund_id = str(first.unit_id)
+    refused = submit(
+        "/receipts/new", {**RECEIPT, "credit_unit_id": fund_id, "bank_account_id": str(other.id)}
+    )
+    assert refused.status_code == 400 and "không thuộc quỹ" in refused.text
+    assert "Tài khoản ngân hàng: Tài khoản ngân hàng này không thuộc quỹ" in refused.text
+    done = submit(
+        "/receipts/new", {**RECEIPT, "credit_unit_id": fund_id, "bank_account_id": str(second.id)}
+    )
+    assert done.status_code == 302
+    session.rollback()
+    (receipt,) = session.exec(select(Receipt)).all()
+    assert receipt.bank_account_id == second.id
+
+
+def test_payouts_and_transfers_name_their_account_and_refuse_another_funds(session):
+    import pytest
+
+    from ledger.services.bank_accounts import AccountOfAnotherFund
+    from ledger.services.disbursements import DisbursementInput, draft_disbursement
+    from ledger.services.receipts import ReceiptInput, record_receipt
+    from ledger.services.transfers import receive_transfer, send_transfer
+
+    first = make_account(session)
+    second = make_account(session, bank_bin="970436", number="0011009988")
+    other = make_account(session, "TT-DUNGTIEN")
+    fund = find_unit(session, "TT-CHUONGDUONG")
+    record_receipt(
+        session,
+        unit_id=fund.id,
+        data=ReceiptInput(
+            receipt_date=date(2018, 3, 1), amount=5_000_000, method="bank", payer_name="A"
+        ),
+    )
+    draft = draft_disbursement(
+        session,
+        unit_id=fund.id,
+        data=DisbursementInput(
+            disbursement_date=date(2018, 3, 2),
+            category_id=1,
+            payee_name="B",
+            amount=100_000,
+            reason="x",
+            method="bank",
+            bank_account_id=second.id,
+        ),
+    )
+    assert draft.bank_account_id == second.id
+    cash = draft_disbursement(
+        session,
+        unit_id=fund.id,
+        data=DisbursementInput(
+            disbursement_date=date(2018, 3, 2),
+            category_id=1,
+            payee_name="B",
+            amount=100_000,
+            reason="x",
+            method="cash",
+            bank_account_id=second.id,
+        ),
+    )
+    assert cash.bank_account_id is None  # cash names no bank account
+    with pytest.raises(AccountOfAnotherFund):
+        send_transfer(
+            session,
+            from_unit_id=fund.id,
+            to_unit_id=fund.id,
+            amount=1_000,
+            on=date(2018, 3, 3),
+            from_method="bank",
+            to_method="cash",
+            from_bank_account_id=other.id,
+        )
+    moved = send_transfer(
+        session,
+        from_unit_id=fund.id,
+        to_unit_id=find_unit(session, "TT").id,
+        amount=1_000,
+        on=date(2018, 3, 3),
+        from_bank_account_id=second.id,
+        to_bank_account_id=other.id,  # ignored: the receiver names its own on confirming
+    )
+    assert (moved.from_bank_account_id, moved.to_bank_account_id) == (second.id, None)
+    with pytest.raises(AccountOfAnotherFund):
+        receive_transfer(
+            session,
+            transfer_id=moved.id,
+            amount=1_000,
+            on=date(2018, 3, 3),
+            to_bank_account_id=first.id,
+        )

@@ -151,6 +151,15 @@ def open_accounts_of(session: Session, unit_id: int) -> list[BankAccount]:
     return [a for a in accounts_of(session, unit_id) if a.closed_on is None]
 
 
+def document_account_choices(session: Session, unit_id: int) -> list[tuple[int, str]]:
+    """What a document's bank account select offers: the fund's open accounts, the primary
+    first (the default); empty when the fund has fewer than two (nothing to choose)."""
+    found = open_accounts_of(session, unit_id)
+    if len(found) < 2:
+        return []
+    return [(a.id, f"{a.bank_name} {a.account_number}") for a in found]
+
+
 def update_bank_account(
     session: Session,
     *,
