@@ -513,3 +513,17 @@ def test_demo_funds_get_one_agribank_account_once(session):
     assert seed_demo_bank_accounts(session) == 0
     (account,) = accounts_of(session, find_unit(session, "TT-CHUONGDUONG").id)
     assert account.bank_bin == "970405" and account.is_primary and len(account.account_number) == 13
+
+
+def test_an_excel_97_file_is_read_too():
+    """.xls through xlrd (the receipts fixture has a "Ngày" and a "Số tiền" column: enough
+    for a statement with one signed amount column, date cells and dd/mm/yyyy text)."""
+    from ledger.spreadsheets import iter_table
+
+    data = (FILES / "receipts-2003.xls").read_bytes()
+    statement = read_statement(iter_table("sao-ke.xls", data))
+    assert statement.errors == []
+    assert [(line.line_date, line.amount) for line in statement.lines[:2]] == [
+        (date(2018, 3, 5), 1_500_000),
+        (date(2018, 3, 6), 2_500_000),
+    ]
