@@ -72,6 +72,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "ngày ghi sổ",
         "thời gian giao dịch",
         "thời gian",
+        "ngày tnx",
+        "ngày tnx date",
+        "tnx date",
         "transaction date",
         "accounting date",
         "posting date",
@@ -193,7 +196,7 @@ PRESETS: dict[str, Preset] = {
             ("970436",),
             ("vietcombank", "ngoai thuong", "statement of account", "vcb"),
             {
-                "date": ("ngày giao dịch", "ngày gd", "transaction date"),
+                "date": ("ngày giao dịch", "ngày gd", "transaction date", "ngày tnx date"),
                 "value_date": ("ngày hiệu lực", "effective date"),
                 "ref": ("số ct", "doc no", "số tham chiếu", "reference no"),
                 "description": ("nội dung chi tiết", "transactions in detail", "diễn giải"),
@@ -347,15 +350,27 @@ def _folded_aliases(table: dict[str, tuple[str, ...]]) -> dict[str, set[str]]:
 
 
 _ALIASES = _folded_aliases(ALIASES)
+#: the short words that are a column's name only when written with their accents
+_AMBIGUOUS = {"no": "nợ", "co": "có"}
 _PRESET_ALIASES = {key: _folded_aliases(p.headers) for key, p in PRESETS.items()}
 
 
 def header_parts(title: object) -> list[str]:
     """A header cell folded, then its bilingual parts: "Số tiền ghi có / Credit" → the whole,
     "so tien ghi co", "credit" (the whole first, so "Nợ/Có" stays one name)."""
-    whole = fold(title).strip(" :*")
-    parts = [p.strip(" :*.") for p in re.split(r"[/\n|()]+", whole)]
-    return [whole, *[p for p in parts if p and p != whole]]
+    names = []
+    accented = clean(title).casefold()
+    for text in (accented, *re.split(r"[/\n|()]+", accented)):
+        text = text.strip(" :*.")
+        folded = fold(text)
+        # "Nợ" and "Có" fold to "no" and "co": an English "No." (number) is not a debit
+        if folded in _AMBIGUOUS and text != _AMBIGUOUS[folded]:
+            folded = ""
+        if folded and folded not in names:
+            names.append(folded)
+        elif not names:
+            names.append("")
+    return names
 
 
 def map_columns(header: list[object], aliases: dict[str, set[str]] | None = None) -> dict[str, int]:
@@ -702,11 +717,23 @@ def _read_row(number: int, row: list[object], columns: dict[str, int], statement
             value_date=value_date,
             amount=amount,
             balance_after=balance,
-            bank_ref=clean(_cell(row, columns, "ref"), max_length=100),
+            bank_ref=clean(_cell(row, columns, "ref"), max_length=100)
+            or _ref_in_date_cell(_cell(row, columns, "date")),
             description=clean(_cell(row, columns, "description"), max_length=1000),
             counterparty=clean(_cell(row, columns, "counterparty"), max_length=300),
         )
     )
+
+
+def _ref_in_date_cell(value: object) -> str:
+    """Vietcombank prints "Ngày TNX Date / Số CT Doc No" as one column: "31/10/2023" then the
+    document number on the next line of the same cell; that number is the line's ref."""
+    if not isinstance(value, str):
+        return ""
+    rest = clean(value).split(" ")[1:]
+    if len(rest) != 1 or re.fullmatch(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?", rest[0]):
+        return ""
+    return rest[0][:100]
 
 
 def _date_field(row, columns, name, bad) -> date | None:

@@ -527,3 +527,31 @@ def test_an_excel_97_file_is_read_too():
         (date(2018, 3, 5), 1_500_000),
         (date(2018, 3, 6), 2_500_000),
     ]
+
+
+def test_vietcombank_date_and_doc_number_in_one_cell():
+    """The layout a public Vietcombank statement transcription shows: "Ngày TNX Date / Số CT
+    Doc No" holds "31/10/2023" and the document number on a second line of the cell."""
+    statement = read(
+        [
+            ["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"],
+            [
+                "STT / No",
+                "Ngày TNX Date / Số CT Doc No",
+                "Số tiền ghi nợ / Debit",
+                "Số tiền ghi có / Credit",
+                "Số dư / Balance",
+                "Nội dung chi tiết / Transactions in detail",
+            ],
+            [1, "31/10/2023\n5243.65937", "99,000", "", "52,547", "MBVCB.4525077405 CT tu"],
+            [2, "31/10/2023\n9920.28", 0, "26,338,000", "26,390,547", "THANH TOAN LUONG"],
+            [3, "01/11/2023 09:12:01", "7,000,000", "", "19,390,547", "chuyen tien"],
+        ]
+    )
+    assert statement.errors == [] and statement.layout == "vietcombank"
+    assert [(line.amount, line.bank_ref) for line in statement.lines] == [
+        (-99_000, "5243.65937"),
+        (26_338_000, "9920.28"),
+        (-7_000_000, ""),
+    ]
+    assert statement.opening == 151_547 and statement.mismatches == []
