@@ -360,8 +360,8 @@ def header_parts(title: object) -> list[str]:
     "so tien ghi co", "credit" (the whole first, so "Nợ/Có" stays one name)."""
     names = []
     accented = clean(title).casefold()
-    for text in (accented, *re.split(r"[/\n|()]+", accented)):
-        text = text.strip(" :*.")
+    for raw in (accented, *re.split(r"[/\n|()]+", accented)):
+        text = raw.strip(" :*.")
         folded = fold(text)
         # "Nợ" and "Có" fold to "no" and "co": an English "No." (number) is not a debit
         if folded in _AMBIGUOUS and text != _AMBIGUOUS[folded]:
