@@ -58,10 +58,18 @@ def seed_command(with_demo: bool) -> None:
 
                 later = seed_demo_2025(session)
                 click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
+                _seed_demo_bank(session)
                 _seed_demo_2026(session)
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)
+
+
+def _seed_demo_bank(session) -> None:
+    """An Agribank account for each Thường Tín fund (issue #16's bank pages have data)."""
+    from .services.demo_bank import seed_demo_bank_accounts
+
+    click.echo(f"Demo bank accounts +{seed_demo_bank_accounts(session)}")
 
 
 def _seed_demo_2026(session) -> None:
@@ -280,9 +288,11 @@ def jobs_work_command(once: bool) -> None:
 def init_app(app) -> None:
     """Register the commands."""
     from .bench.cli import bench_group
+    from .cli_bank import bank_group
     from .cli_units import units_group
 
     app.cli.add_command(units_group)
+    app.cli.add_command(bank_group)
     for command in (
         db_group,
         seed_command,

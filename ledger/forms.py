@@ -44,6 +44,23 @@ def vocab_choices(members: Iterable[_Word], labels: Mapping[_Word, str] | None =
     return [(m.value, _l(labels[m] if labels else label(m))) for m in members]
 
 
+def _account_id(value: object) -> int | None:
+    """A bank account select's value: an id, or None when none is chosen."""
+    return parse_digits(value) if value not in (None, "", "None") else None
+
+
+def bank_account_field(label=None) -> SelectField:
+    """The fund's bank account a document moved money on; shown only when the fund has two or
+    more (choices set by the view; the service refuses another fund's account)."""
+    return SelectField(
+        label or _l("Tài khoản ngân hàng"),
+        coerce=_account_id,
+        choices=[],
+        validate_choice=False,
+        description=_l("Chỉ dùng khi tiền đi qua ngân hàng."),
+    )
+
+
 class BaseForm(FlaskForm):
     """CSRF-protected form; ``idempotency_key`` makes a resubmission return the first result."""
 
@@ -116,6 +133,7 @@ class ReceiptForm(BaseForm):
         _l("Hình thức"),
         choices=vocab_choices(Method),
     )
+    bank_account_id = bank_account_field()
     source = SelectField(
         _l("Nguồn thu"),
         choices=vocab_choices(Source),
@@ -222,6 +240,7 @@ class DisbursementForm(BaseForm):
     payee_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     reason = StringField(_l("Lý do chi"), validators=[DataRequired(), Length(max=500)])
     method = SelectField(_l("Hình thức"), choices=vocab_choices(PAY_METHODS))
+    bank_account_id = bank_account_field()
     attachments = IntegerField(
         _l("Kèm theo (số chứng từ gốc)"),
         default=0,
@@ -268,6 +287,8 @@ class TransferForm(BaseForm):
     to_method = SelectField(
         _l("Vào"), choices=vocab_choices((Method.BANK, Method.CASH), labels=ACCOUNT_LABELS)
     )
+    from_bank_account_id = bank_account_field(_l("Từ tài khoản ngân hàng"))
+    to_bank_account_id = bank_account_field(_l("Vào tài khoản ngân hàng (trong quỹ)"))
     memo = StringField(_l("Nội dung"), validators=[Optional(), Length(max=300)])
 
 
@@ -275,6 +296,7 @@ class ReceiveForm(BaseForm):
     amount = MoneyField(_l("Số tiền thực nhận (đồng)"))
     received_on = DateField(_l("Ngày nhận"))
     reason = StringField(_l("Lý do chênh lệch (nếu có)"), validators=[Optional(), Length(max=500)])
+    to_bank_account_id = bank_account_field(_l("Vào tài khoản ngân hàng"))
 
 
 class JobForm(BaseForm):

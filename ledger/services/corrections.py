@@ -16,6 +16,7 @@ from ..errors import BeneficiaryOutsideFund, InvalidTransition, NotFound, NotThe
 from ..models import Beneficiary, Category, Disbursement, Receipt, utcnow
 from ..text import clean, required_reason
 from .audit import record_event
+from .bank_accounts import check_document_account
 from .disbursements import (
     DisbursementInput,
     _amount,
@@ -79,6 +80,11 @@ def edit_draft(
     item.payee_name = clean(data.payee_name, max_length=200)
     item.payee_address = clean(data.payee_address, max_length=300)
     item.reason, item.method = clean(data.reason, max_length=500), data.method
+    item.bank_account_id = check_document_account(
+        session,
+        unit_id=item.unit_id,
+        bank_account_id=data.bank_account_id if data.method == "bank" else None,
+    )
     item.attachments = max(0, int(data.attachments or 0))
     session.flush()
     record_event(

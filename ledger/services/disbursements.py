@@ -27,6 +27,7 @@ from ..money import parse_amount
 from ..text import clean, required_reason
 from ..vocab import DisbursementStatus, Method
 from .audit import record_event
+from .bank_accounts import check_document_account
 from .campaigns import covering_campaign
 from .journal import (
     Line,
@@ -57,6 +58,8 @@ class DisbursementInput:
     method: str = "cash"
     attachments: int = 0
     book_no: str = ""
+    #: the fund's bank account the payout leaves from (method bank); None: the primary
+    bank_account_id: int | None = None
 
 
 def draft_disbursement(
@@ -85,6 +88,11 @@ def draft_disbursement(
         payee_address=clean(data.payee_address, max_length=300),
         reason=clean(data.reason, max_length=500),
         method=data.method,
+        bank_account_id=check_document_account(
+            session,
+            unit_id=unit_id,
+            bank_account_id=data.bank_account_id if data.method == "bank" else None,
+        ),
         attachments=max(0, int(data.attachments or 0)),
         book_no=clean(data.book_no, max_length=20),
         drafted_by_id=user_id,

@@ -22,6 +22,7 @@ from ..models import Donor, Entry, Receipt, Unit, table_of, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event, seal_rows
+from .bank_accounts import check_document_account
 from .journal import (
     Line,
     NewEntry,
@@ -69,6 +70,8 @@ class ReceiptInput:
     reference: str = ""
     book_no: str = ""
     import_key: str | None = None
+    #: the fund's bank account the money came into (method bank); None: the primary
+    bank_account_id: int | None = None
 
 
 def record_receipt(
@@ -90,6 +93,7 @@ def record_receipts(
     in_scope = subtree_ids(session, unit_id)
     donors = _donors(session, {d.donor_id for d in items if d.donor_id})
     rows = [_receipt_row(unit, in_scope, donors, data, user_id) for data in items]
+    _bank_accounts(session, unit_id, items, rows)
     lock_fund(session, unit_id)
     _number(session, unit_id, rows)
     table = RECEIPT_TABLE
@@ -154,6 +158,15 @@ def _receipt_row(
         "created_at": utcnow(),
         "void_reason": "",
     }
+
+
+def _bank_accounts(session: Session, unit_id: int, items: list[ReceiptInput], rows) -> None:
+    """Each bank receipt's account, refused unless an open account of the fund (issue #16)."""
+    for data, row in zip(items, rows, strict=True):
+        named = data.bank_account_id if data.method == "bank" else None
+        row["bank_account_id"] = check_document_account(
+            session, unit_id=unit_id, bank_account_id=named
+        )
 
 
 def _donors(session: Session, ids: set[int]) -> dict[int, Donor]:

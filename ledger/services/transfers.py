@@ -32,6 +32,7 @@ from ..money import parse_amount
 from ..text import clean
 from ..vocab import Method, TransferStatus, VoucherKind
 from .audit import record_event
+from .bank_accounts import check_document_account
 from .journal import Line, balance, ensure_plausible, lock_fund, post_entry
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .settings import int_setting
@@ -51,8 +52,13 @@ def send_transfer(
     to_method: str = "bank",
     memo: str = "",
     user_id: int | None = None,
+    from_bank_account_id: int | None = None,
+    to_bank_account_id: int | None = None,
 ) -> Transfer:
-    """Record money leaving ``from_unit_id``; cash ↔ bank in one fund completes at once."""
+    """Record money leaving ``from_unit_id``; cash ↔ bank in one fund completes at once.
+    ``from_bank_account_id`` (and, inside one fund, ``to_bank_account_id``) name the fund's
+    bank account on the bank side (None: the primary); the receiver names its own when it
+    confirms."""
     amount = parse_amount(amount)
     sender, receiver = get_unit(session, from_unit_id), get_unit(session, to_unit_id)
     ensure_plausible(on)
@@ -65,6 +71,16 @@ def send_transfer(
     if amount > available:
         raise InsufficientFunds(balance=available, amount=amount)
     internal = from_unit_id == to_unit_id
+    from_account = check_document_account(
+        session,
+        unit_id=from_unit_id,
+        bank_account_id=from_bank_account_id if from_method == "bank" else None,
+    )
+    to_account = check_document_account(
+        session,
+        unit_id=to_unit_id,
+        bank_account_id=to_bank_account_id if internal and to_method == "bank" else None,
+    )
     number = _cash_voucher_number(session, from_unit_id, on, from_method) if internal else None
     [transfer_id] = reserve_ids(session, table_of(Transfer), 1)  # the entry names its document
     lines = (
@@ -90,6 +106,8 @@ def send_transfer(
         sent_on=on,
         from_method=from_method,
         to_method=to_method,
+        from_bank_account_id=from_account,
+        to_bank_account_id=to_account,
         sent_entry_id=entry.id,
         memo=clean(memo, max_length=500),
         number=number,
@@ -139,6 +157,7 @@ def receive_transfer(
     user_id: int | None = None,
     role: str | None = None,
     user_unit_id: int | None = None,
+    to_bank_account_id: int | None = None,
 ) -> Transfer:
     """The receiver confirms at most what was sent, on or after the day it was sent; a
     different amount or date needs a reason.
@@ -168,6 +187,10 @@ def receive_transfer(
         session, transfer.to_unit_id, role, user_unit_id
     ):
         raise DifferenceNeedsReviewer(difference=sent - amount, limit=limit)
+    if transfer.to_method == "bank" and to_bank_account_id is not None:
+        transfer.to_bank_account_id = check_document_account(
+            session, unit_id=transfer.to_unit_id, bank_account_id=to_bank_account_id
+        )
     receiver = session.get_one(Unit, transfer.to_unit_id)
     sender = session.get_one(Unit, transfer.from_unit_id)
     lines = [Line(kind=transfer.to_method, amount=amount), Line(kind="transfer_in", amount=-sent)]

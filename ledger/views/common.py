@@ -81,6 +81,7 @@ FIELD_OF_ERROR = {
     "DuplicateUser": ("username",),
     "WeakPassword": ("password",),
     "DuplicateCategory": ("code",),
+    "AccountOfAnotherFund": ("bank_account_id", "from_bank_account_id", "to_bank_account_id"),
 }
 
 

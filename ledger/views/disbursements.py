@@ -19,6 +19,7 @@ from ..i18n import category_label
 from ..models import Beneficiary, Category, Disbursement, Unit, User
 from ..services import corrections
 from ..services import disbursements as service
+from ..services.bank_accounts import document_account_choices
 from ..services.beneficiaries import fund_children, mask_name
 from ..services.categories import list_categories
 from ..services.paging import parse_cursor
@@ -159,6 +160,7 @@ def _form(cls, fund: Unit, obj: Disbursement | None = None):
     session = get_session()
     form = cls(obj=obj if request.method == "GET" else None)
     form.category_id.choices = [(c.id, category_label(c)) for c in _categories()]
+    form.bank_account_id.choices = document_account_choices(session, fund.id)
     children = fund_children(session, fund.id)
     form.beneficiary_id.choices = [(0, _("— Không (quà theo nhóm / khác) —"))] + [
         (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")
@@ -191,6 +193,7 @@ def _input(form: DisbursementForm) -> service.DisbursementInput:
         reason=form.reason.data,
         method=form.method.data,
         attachments=form.attachments.data or 0,
+        bank_account_id=form.bank_account_id.data,
     )
 
 

@@ -31,6 +31,7 @@ from ..filter_forms import ReceiptFilterForm, SearchForm
 from ..forms import CorrectForm, ReceiptCorrectionForm, ReceiptForm, VoidForm
 from ..models import Donor, Receipt, Unit, User
 from ..services import receipts as service
+from ..services.bank_accounts import document_account_choices
 from ..services.corrections import reissue_receipt
 from ..services.donors import create_donor, search_donors
 from ..services.locks import locked_through
@@ -107,6 +108,7 @@ def new():
     fund = _fund()
     form = ReceiptForm()
     form.credit_unit_id.choices = _credit_choices(fund)
+    form.bank_account_id.choices = document_account_choices(get_session(), fund.id)
     if request.method == "GET":
         form.receipt_date.data = date.today()
         form.credit_unit_id.data = fund.id
@@ -160,6 +162,7 @@ def _input(session, fund: Unit, form: ReceiptForm) -> service.ReceiptInput:
         note=form.note.data,
         attachments=form.attachments.data or 0,
         book_no=form.book_no.data,
+        bank_account_id=form.bank_account_id.data,
     )
 
 

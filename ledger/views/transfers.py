@@ -19,6 +19,7 @@ from ..forms import ReceiveForm, TransferForm
 from ..models import Transfer, Unit
 from ..money import format_vnd
 from ..services import transfers as service
+from ..services.bank_accounts import document_account_choices
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, unit_names
@@ -68,6 +69,8 @@ def new():
     form.to_unit_id.choices = [
         (u.id, u.name + (" (" + _("cùng quỹ") + ")" if u.id == fund.id else "")) for u in targets
     ]
+    form.from_bank_account_id.choices = document_account_choices(session, fund.id)
+    form.to_bank_account_id.choices = form.from_bank_account_id.choices
     if not form.is_submitted():
         form.sent_on.data = date.today()
     if form.validate_on_submit():
@@ -108,6 +111,8 @@ def _send(session, fund: Unit, form: TransferForm) -> str:
         to_method=form.to_method.data,
         memo=form.memo.data,
         user_id=current_user.id,
+        from_bank_account_id=form.from_bank_account_id.data,
+        to_bank_account_id=form.to_bank_account_id.data,
     )
     if transfer.number is not None:
         return url_for("transfers.voucher", transfer_id=transfer.id)
@@ -164,6 +169,7 @@ def receive(transfer_id: int):
     if not above and not (own and current_user.can("transfer")):
         abort(403)
     form = ReceiveForm()
+    form.to_bank_account_id.choices = document_account_choices(session, transfer.to_unit_id)
     if not form.is_submitted():
         form.amount.data, form.received_on.data = transfer.amount_sent, transfer.sent_on
     if form.validate_on_submit():
@@ -179,6 +185,7 @@ def receive(transfer_id: int):
                     user_id=current_user.id,
                     role=current_user.role,
                     user_unit_id=current_user.unit_id,
+                    to_bank_account_id=form.to_bank_account_id.data,
                 ),
                 url=url_for("transfers.index"),
             )
