@@ -47,9 +47,9 @@ from ..errors import (
     InvalidCashQuantity,
     NotAllowedToApproveCount,
     NotFound,
+    Phrase,
     ReasonRequired,
     UnknownDenomination,
-    Phrase,
     _l,
 )
 from ..models import Account, CashCount, Posting, utcnow
@@ -92,11 +92,11 @@ class Denomination:
 #: Vietnamese money in circulation (State Bank of Vietnam): polymer notes 500.000–10.000 đ,
 #: cotton-paper notes 5.000–100 đ, and the coins of 2003 (5.000–200 đ), no longer issued
 #: since 2011 but still legal tender; largest first, as the form lists them
+COTTON = (5_000, 2_000, 1_000, 500, 200, 100)
 DENOMINATIONS: tuple[Denomination, ...] = (
     *(
         Denomination(str(v), v)
-        for v in (500_000, 200_000, 100_000, 50_000, 20_000, 10_000)
-        + (5_000, 2_000, 1_000, 500, 200, 100)
+        for v in (500_000, 200_000, 100_000, 50_000, 20_000, 10_000, *COTTON)
     ),
     *(Denomination(f"xu{v}", v, coin=True) for v in (5_000, 2_000, 1_000, 500, 200)),
 )
