@@ -66,6 +66,7 @@ from .journal import (
     post_entry,
 )
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
+from .regimes import regime_on
 from .units import is_within
 
 #: the fund's "thiếu quỹ chờ xử lý" (TK 1388) and "thừa quỹ chờ xử lý" (TK 3388)
@@ -112,6 +113,7 @@ class CountInput:
     treasurer_name: str
     witness_name: str = ""
     reason: str = ""
+    accountant_name: str = ""
 
 
 def parse_quantities(quantities: Mapping[Any, object]) -> dict[str, int]:
@@ -222,6 +224,7 @@ def record_count(
         status=CashCountStatus.PENDING if difference else CashCountStatus.BALANCED,
         treasurer_name=treasurer,
         witness_name=clean(data.witness_name, max_length=200),
+        accountant_name=clean(data.accountant_name, max_length=200),
         counted_by_id=user_id,
     )
     session.add(count)
@@ -372,6 +375,45 @@ def _decide(session: Session, count: CashCount, status: str, user_id: int, comme
         after={"status": status, "comment": count.decision_comment, "entry_id": count.entry_id},
     )
     return count
+
+
+#: the printed form by the day it takes effect: code, title, subtitle. HCSN accounting prints
+#: "Biên bản kiểm kê quỹ (Dùng cho VND)" as Mẫu số C34-HD under TT 107/2017/TT-BTC, a
+#: guidance form (hướng dẫn) kept by TT 24/2024/TT-BTC from 01/01/2025; the circular printed
+#: beside it is the voucher regime's of the count's date (``regimes.regime_on``)
+COUNT_FORMS: tuple[tuple[date, str, str], ...] = (
+    (date(2000, 1, 1), "Mẫu số C34-HD", "BIÊN BẢN KIỂM KÊ QUỸ"),
+    (date(2025, 1, 1), "Mẫu số C34-HD", "BIÊN BẢN KIỂM KÊ QUỸ"),
+)
+
+
+def count_form(session: Session, day: date) -> dict[str, str]:
+    """The form code, title and circular a count dated ``day`` prints."""
+    _start, code, title = max((f for f in COUNT_FORMS if f[0] <= day), default=COUNT_FORMS[0])
+    return {
+        "form_code": code,
+        "title": title,
+        "subtitle": "(Dùng cho đồng Việt Nam)",
+        "form_circular": regime_on(session, day)["form_circular"],
+    }
+
+
+def conclusion(count: CashCount) -> str:
+    """The form's "Kết luận sau khi kiểm kê quỹ" (Vietnamese: it is a legal form)."""
+    side = "thừa" if count.difference > 0 else "thiếu"
+    amount = _grouped(abs(count.difference)) + " đ"
+    comment = f" Ý kiến: {count.decision_comment}." if count.decision_comment else ""
+    if count.status == CashCountStatus.BALANCED:
+        return "Tiền mặt tồn quỹ khớp với sổ quỹ."
+    if count.status == CashCountStatus.POSTED:
+        account = "3388" if count.difference > 0 else "1388"
+        return (
+            f"Quỹ {side} {amount}; chênh lệch đã được duyệt và ghi sổ vào {side} quỹ chờ xử lý "
+            f"(TK {account}).{comment}"
+        )
+    if count.status == CashCountStatus.REJECTED:
+        return f"Bảng kiểm kê bị từ chối, phải kiểm kê lại.{comment}"
+    return f"Quỹ {side} {amount}; chênh lệch chờ cán bộ duyệt xử lý."
 
 
 #: how a count's status reads (msgids)

@@ -36,6 +36,7 @@ def init_app(app) -> None:
         beneficiaries,
         books,
         campaigns,
+        cash_counts,
         charts,
         disbursements,
         imports,
@@ -71,6 +72,7 @@ def init_app(app) -> None:
         units,
         setup,
         jobs,
+        cash_counts,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
