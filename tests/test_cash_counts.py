@@ -330,3 +330,39 @@ def test_pages_scope_and_role(client, login, session, fund, make_user, two_distr
     assert client.get(url(fund, "/new")).status_code == 403
     other = find_unit(session, "TT-DUNGTIEN").id  # a count seen through another fund's url
     assert client.get(f"/funds/{other}/cash-counts/{item.id}").status_code == 404
+
+
+def test_the_workbook_lists_the_counts_and_checks_them(session, fund, tmp_path):
+    import openpyxl
+
+    from ledger.services.campaigns import find_campaign
+    from ledger.services.reconciliation import export_workbook
+
+    item = count(session, fund, SHORT, reason="Trả nhầm tiền thừa")
+    decide(session, item, fund["reviewer"])
+    session.commit()
+    campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
+    path = tmp_path / "doi-chieu.xlsx"
+    made = export_workbook(session, campaign_id=campaign.id, path=path)
+    assert all(check.ok for check in made.checks), [c for c in made.checks if not c.ok]
+    book = openpyxl.load_workbook(path)
+    rows = list(book["Kiểm kê quỹ"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1].date(), *r[2:]) for r in rows] == [
+        (
+            "Xã Chương Dương",
+            COUNT_DAY,
+            950_000,
+            1_000_000,
+            -50_000,
+            "Đã ghi sổ chênh lệch",
+            "Trả nhầm tiền thừa",
+            950_000,
+            "OK",
+        )
+    ]
+    checks = {r[0]: r for r in book["Kiểm tra"].iter_rows(min_row=2, values_only=True)}
+    assert checks["Số lần kiểm kê quỹ đã chốt khớp sổ quỹ tiền mặt cuối ngày kiểm kê"][1:4] == (
+        1,
+        1,
+        "OK",
+    )

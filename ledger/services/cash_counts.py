@@ -446,24 +446,32 @@ def counts_page(
     )
 
 
-def settled_in(session: Session, funds, start: date, end: date) -> list[CashCount]:
-    """The counts of ``funds`` dated from ``start`` to ``end`` (any status), by fund and date."""
-    return list(
-        session.exec(
-            select(CashCount)
-            .where(
-                col(CashCount.unit_id).in_(funds),
-                CashCount.count_date >= start,
-                CashCount.count_date <= end,
-            )
-            .order_by(col(CashCount.unit_id), col(CashCount.count_date), col(CashCount.id))
-        ).all()
+def with_book_now(session: Session, funds, start: date, end: date) -> list[tuple[CashCount, int]]:
+    """The counts of ``funds`` dated from ``start`` to ``end`` (any status), by fund and date,
+    each with the cash book at the end of its date as it stands now."""
+    query = _with_book().where(
+        col(CashCount.unit_id).in_(funds),
+        CashCount.count_date >= start,
+        CashCount.count_date <= end,
     )
+    rows = session.exec(
+        query.order_by(col(CashCount.unit_id), col(CashCount.count_date), col(CashCount.id))
+    ).all()
+    return [(count, int(now)) for count, now in rows]
 
 
 def broken_counts(session: Session, funds=None) -> list[tuple[CashCount, int]]:
     """Settled counts whose cash book at the end of their date no longer equals what was
     counted, with the book's figure now (one query: each count's book as a subquery)."""
+    query = _with_book().where(col(CashCount.status).in_(SETTLED))
+    if funds is not None:
+        query = query.where(col(CashCount.unit_id).in_(funds))
+    rows = session.exec(query.order_by(col(CashCount.id))).all()
+    return [(count, int(now)) for count, now in rows if int(now) != count.counted]
+
+
+def _with_book():
+    """Counts with their fund's cash book at the end of their date (a correlated subquery)."""
     book = (
         select(func.coalesce(func.sum(Posting.amount), 0))
         .join(Account, col(Account.id) == Posting.account_id)
@@ -475,8 +483,4 @@ def broken_counts(session: Session, funds=None) -> list[tuple[CashCount, int]]:
         .correlate(CashCount)
         .scalar_subquery()
     )
-    query = select(CashCount, book).where(col(CashCount.status).in_(SETTLED))
-    if funds is not None:
-        query = query.where(col(CashCount.unit_id).in_(funds))
-    rows = session.exec(query.order_by(col(CashCount.id))).all()
-    return [(count, int(now)) for count, now in rows if int(now) != count.counted]
+    return select(CashCount, book)
