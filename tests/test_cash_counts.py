@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ledger.errors import (
     CashCountedThrough,
@@ -328,6 +328,9 @@ def test_pages_scope_and_role(client, login, session, fund, make_user, two_distr
     assert client.get(url(fund)).status_code == 200
     assert client.get(url(fund, f"/{item.id}")).status_code == 200
     assert client.get(url(fund, "/new")).status_code == 403
+    log = client.get("/audit/")
+    assert "Kiểm kê quỹ tiền mặt" in log.text
+    assert "Kiểm kê quỹ ngày 30/06/2018 của Xã Chương Dương" in log.text
     other = find_unit(session, "TT-DUNGTIEN").id  # a count seen through another fund's url
     assert client.get(f"/funds/{other}/cash-counts/{item.id}").status_code == 404
 
@@ -366,3 +369,18 @@ def test_the_workbook_lists_the_counts_and_checks_them(session, fund, tmp_path):
         1,
         "OK",
     )
+
+
+def test_the_demo_counts_one_balanced_and_one_short_box(session):
+    from ledger.models import CashCount
+    from ledger.services import demo
+
+    demo.seed_demo_users(session)
+    demo.seed_demo_receipts(session)
+    assert demo.seed_demo_cash_counts(session) == 2
+    session.commit()
+    counts = {c.difference: c for c in session.exec(select(CashCount)).scalars()}
+    assert counts[0].status == "balanced"
+    assert counts[-50_000].status == "posted" and counts[-50_000].reason
+    assert check_books(session) == []
+    assert demo.seed_demo_cash_counts(session) == 0  # once

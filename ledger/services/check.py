@@ -967,10 +967,9 @@ def check_cash_counts(session: Session, funds=None) -> list[Problem]:
     count's date (its own adjustment included) still equals what was counted."""
     from .cash_counts import broken_counts  # it builds on the journal, as this module does
 
-    names = dict(session.exec(select(Unit.id, Unit.name)).all()) if funds is None else {}
     problems = []
     for count, now in broken_counts(session, funds):
-        name = names.get(count.unit_id) or session.get_one(Unit, count.unit_id).name
+        name = session.get_one(Unit, count.unit_id).name
         day = count.count_date.strftime("%d/%m/%Y")
         problems.append(
             Problem(
