@@ -34,6 +34,7 @@ def test_a_short_count_is_reasoned_approved_and_printed(
     assert page.locator("#counted").inner_text() == "950.000 đ"  # typed, not submitted
     assert "50.000 đ" in page.locator("#difference").inner_text()
     page.fill("input[name=witness_name]", "Trần Văn Chứng")
+    page.screenshot(path=str(_shots() / "cash-count-form.png"), full_page=True)
     page.click("button[name=save]")
     assert "phải ghi lý do" in page.locator(".field.has-error").inner_text()
     assert page.input_value("input[name=q_200000]") == "2"  # kept
