@@ -318,6 +318,7 @@ def test_pages_scope_and_role(client, login, session, fund, make_user, two_distr
     session.commit()
     make_user("tq.px", "treasurer", "PX-PHUCTIEN")
     make_user("audit.tt", "auditor", "TT")
+    make_user("tq.tt", "treasurer", "TT")
     login("tq.px")  # another district's treasurer: the fund does not exist for them
     assert client.get(url(fund)).status_code == 404
     assert client.get(url(fund, "/new")).status_code == 404
@@ -333,6 +334,10 @@ def test_pages_scope_and_role(client, login, session, fund, make_user, two_distr
     assert "Kiểm kê quỹ ngày 30/06/2018 của Xã Chương Dương" in log.text
     other = find_unit(session, "TT-DUNGTIEN").id  # a count seen through another fund's url
     assert client.get(f"/funds/{other}/cash-counts/{item.id}").status_code == 404
+    client.get("/auth/logout")
+    login("tq.tt")  # the district's treasurer does not hold the commune's cash box
+    assert client.get(url(fund)).status_code == 200
+    assert client.get(url(fund, "/new")).status_code == 403
 
 
 def test_the_workbook_lists_the_counts_and_checks_them(session, fund, tmp_path):
