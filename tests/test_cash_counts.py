@@ -222,6 +222,16 @@ def test_count_in_locked_period_is_refused(session, fund):
         count(session, fund, {500_000: 2})
 
 
+def test_approval_in_a_period_locked_since_is_refused(session, fund):
+    item = count(session, fund, SHORT, reason="Chưa rõ")
+    lock_period(session, unit_id=fund["unit"].id, through=date(2018, 12, 31), user_id=None)
+    session.commit()
+    with pytest.raises(PeriodLocked):
+        decide(session, item, fund["reviewer"])
+    session.rollback()
+    assert cash(session, fund) == 1_000_000
+
+
 def test_approval_after_the_book_changed_is_refused(session, fund):
     item = count(session, fund, SHORT, reason="Chưa rõ")
     record_receipt(
