@@ -321,3 +321,29 @@ def _dated(value: Any) -> str:
             moment = moment.astimezone(UTC)
         return format_local_datetime(moment.replace(tzinfo=None))
     return text
+
+
+# part: cashcount — cash counts (kiểm kê quỹ) in the audit log
+ACTIONS.update(
+    {
+        "cash_count.record": _a("Kiểm kê quỹ tiền mặt"),
+        "cash_count.approve": _a("Duyệt chênh lệch kiểm kê quỹ"),
+        "cash_count.reject": _a("Từ chối bảng kiểm kê quỹ"),
+    }
+)
+FIELDS.update(
+    {
+        "count_date": _a("Ngày kiểm kê"),
+        "counted": _a("Kiểm kê thực tế"),
+        "book_balance": _a("Theo sổ quỹ"),
+        "difference": _a("Chênh lệch"),
+        "denominations": _a("Số lượng theo mệnh giá"),
+        "entry_id": _a("Bút toán"),
+    }
+)
+MONEY_KEYS = MONEY_KEYS | {"counted", "book_balance", "difference"}
+_DOCUMENT["cash_count"] = lambda f, n: gettext(
+    "Kiểm kê quỹ ngày %(day)s của %(unit)s",
+    day=format_date(f["date"]),
+    unit=unit_name(n, f["unit"]),
+)

@@ -60,6 +60,7 @@ def seed_command(with_demo: bool) -> None:
                 click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
                 _seed_demo_bank(session)
                 _seed_demo_2026(session)
+                click.echo(f"Demo cash counts +{demo.seed_demo_cash_counts(session)}")
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)

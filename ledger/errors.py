@@ -445,3 +445,65 @@ class JobCrashed(LedgerError):
     """An unexpected error inside a job: the details are in the server's log, not shown."""
 
     default = _l("Lỗi hệ thống khi chạy công việc; chi tiết đã được ghi vào nhật ký máy chủ.")
+
+
+# part: cashcount — cash counts (kiểm kê quỹ tiền mặt)
+
+
+class InvalidCashQuantity(LedgerError):
+    """A denomination's row of a cash count whose quantity is not a whole number ≥ 0."""
+
+    reasons: ClassVar[dict[str, str]] = {
+        "not_a_number": _l("Dòng “%(row)s”: số lượng chỉ gồm chữ số, ví dụ 12."),
+        "negative": _l("Dòng “%(row)s”: số lượng không được âm."),
+        "decimal": _l("Dòng “%(row)s”: số lượng phải là số nguyên (tờ, xu)."),
+        "too_large": _l("Dòng “%(row)s”: số lượng quá lớn (tối đa %(limit)s)."),
+    }
+
+    def __init__(self, reason: str, *, row: str, limit: str = "") -> None:
+        self.reason = reason
+        super().__init__(self.reasons[reason], row=row, limit=limit)
+
+
+class UnknownDenomination(LedgerError):
+    default = _l("Dòng “%(row)s”: không phải mệnh giá tiền Việt Nam đang lưu hành.")
+
+
+class EmptyCashCount(LedgerError):
+    default = _l("Chưa nhập số lượng tờ (xu) của mệnh giá nào; quỹ trống thì nhập 0.")
+
+
+class CountNeedsReason(LedgerError):
+    default = _l("Kiểm kê %(side)s %(amount)s so với sổ quỹ: phải ghi lý do thừa/thiếu quỹ.")
+
+
+class CountInFuture(LedgerError):
+    default = _l("Ngày kiểm kê %(date)s ở sau hôm nay; chỉ kiểm kê số tiền đang có.")
+
+
+class CashCountedThrough(LedgerError):
+    """A cash posting dated on or before the fund's latest settled count (it would break it)."""
+
+    default = _l(
+        "Quỹ tiền mặt đã kiểm kê ngày %(date)s; không ghi được nghiệp vụ tiền mặt trước hoặc "
+        "trong ngày đó."
+    )
+
+
+class CountNotPending(LedgerError):
+    default = _l("Bảng kiểm kê quỹ này không còn chờ duyệt (trạng thái: %(status)s).")
+
+
+class NotAllowedToApproveCount(LedgerError):
+    status = 403
+    default = _l(
+        "Bạn không được duyệt bảng kiểm kê quỹ này (người kiểm kê không tự duyệt; cần cán bộ "
+        "duyệt cấp trên)."
+    )
+
+
+class CountOutdated(LedgerError):
+    default = _l(
+        "Sổ quỹ tiền mặt đến hết ngày %(date)s đã thay đổi từ khi kiểm kê (%(then)s → %(now)s); "
+        "hãy từ chối bảng này và kiểm kê lại."
+    )

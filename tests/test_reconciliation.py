@@ -46,6 +46,7 @@ def test_workbook_reconciles_and_its_formulas_agree(client, demo, session, make_
         "Chuyển quỹ",
         "Sổ quỹ",
         "Kiểm tra",
+        "Kiểm kê quỹ",
         "Cùng kỳ năm trước",
         "Dấu neo chuỗi",
     ]

@@ -88,6 +88,34 @@ class TransferRow(NamedTuple):
     reason: str
 
 
+class CashCountRow(NamedTuple):
+    """One line of the Kiểm kê quỹ sheet: a fund's cash count in the campaign's window."""
+
+    fund: str
+    day: date
+    counted: int
+    book_balance: int
+    difference: int
+    #: a ``CashCountStatus`` value
+    status: str
+    reason: str
+    #: the cash book at the end of ``day`` as it stands now (a settled count must equal it)
+    book_now: int
+
+    @property
+    def settled(self) -> bool:
+        return self.status in ("balanced", "posted")
+
+
+#: how the Kiểm kê quỹ sheet names a count's status
+COUNT_STATUSES = {
+    "balanced": "Khớp sổ",
+    "pending": "Chờ duyệt chênh lệch",
+    "posted": "Đã ghi sổ chênh lệch",
+    "rejected": "Bị từ chối",
+}
+
+
 @dataclass(frozen=True)
 class FundBook:
     """One fund's cash and bank movement over the campaign up to the as-of date."""
@@ -130,6 +158,7 @@ def start_workbook(data: Data, path: Path, progress: Progress | None = None) -> 
     _transfers(book, data)
     _books(book, data)
     checks = _checks(book)
+    _cash_counts(book, data)
     _same_period(book, data)
     _anchors(book, data)
     return Draft(book, checks)
@@ -350,6 +379,43 @@ def _books(book: Book, data: Data) -> None:
             for fund in data.books
         ),
         "smmmmms",
+    )
+
+
+def _cash_counts(book: Book, data: Data) -> None:
+    """Each fund's cash counts in the window: date, counted, book, thừa/thiếu, status, reason,
+    and whether the cash book still agrees with a settled count."""
+    sheet = book.sheet("Kiểm kê quỹ", [34, 12, 16, 16, 16, 22, 40, 16, 8], freeze_row=1)
+    sheet.write(
+        [
+            "Quỹ",
+            "Ngày kiểm kê",
+            "Kiểm kê thực tế",
+            "Theo sổ quỹ khi kiểm kê",
+            "Chênh lệch (thừa +, thiếu −)",
+            "Trạng thái",
+            "Lý do",
+            "Sổ quỹ cuối ngày hiện nay",
+            "Khớp",
+        ],
+        header=True,
+    )
+    sheet.table(
+        (
+            (
+                row.fund,
+                row.day,
+                row.counted,
+                row.book_balance,
+                row.difference,
+                COUNT_STATUSES.get(row.status, row.status),
+                row.reason,
+                row.book_now,
+                ("OK" if row.book_now == row.counted else "LỆCH") if row.settled else "",
+            )
+            for row in getattr(data, "cash_counts", ())
+        ),
+        "sdmmmssms",
     )
 
 

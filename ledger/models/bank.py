@@ -235,6 +235,8 @@ class CashCount(SQLModel, table=True):
     status: str = Field(max_length=20)
     treasurer_name: str = Field(max_length=200)
     witness_name: str = Field(default="", max_length=200)
+    #: the accountant (đại diện kế toán) who counted with the treasurer: the form's third member
+    accountant_name: str = Field(default="", max_length=200)
     counted_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = timestamp(nullable=True)

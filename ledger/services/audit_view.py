@@ -21,6 +21,7 @@ from ..models import (
     AuditEvent,
     Beneficiary,
     Campaign,
+    CashCount,
     Category,
     Disbursement,
     Quota,
@@ -160,6 +161,7 @@ def load_names(session: Session, events: list[AuditEvent]) -> Names:
     unit_ids |= wanted["unit"] | wanted["periodlock"]
     user_ids |= wanted["user"]
     _load_documents(session, names, wanted, unit_ids, user_ids)
+    _load_cash_counts(session, names, wanted["cash_count"], unit_ids)
     _load_people(session, names, unit_ids, user_ids, unit_codes)
     return names
 
@@ -197,6 +199,13 @@ def _load_documents(session, names: Names, wanted, unit_ids: set, user_ids: set)
         put(("api_token", t.id), {"user": t.user_id, "name": t.name})
     for v in _rows(session, VoucherRegime, wanted["voucher_regime"]):
         put(("voucher_regime", v.id), {"valid_from": v.valid_from})
+
+
+def _load_cash_counts(session, names: Names, ids: set[int], unit_ids: set) -> None:
+    """The date and fund of the cash counts the events are about."""
+    for c in _rows(session, CashCount, ids):
+        unit_ids.add(c.unit_id)
+        names.objects[("cash_count", c.id)] = {"date": c.count_date, "unit": c.unit_id}
 
 
 def _load_people(session, names: Names, unit_ids: set, user_ids: set, codes: set) -> None:

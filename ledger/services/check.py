@@ -19,6 +19,7 @@ from ..models import (
     Anchor,
     AuditEvent,
     AuditHead,
+    CashCount,
     ChainHead,
     Disbursement,
     Entry,
@@ -93,6 +94,7 @@ def check_books(
         lambda: check_seals(session, funds, verification),
         lambda: check_anchors(session, funds, anchors or []),
         lambda: check_reorganisations(session, funds),
+        lambda: check_cash_counts(session, funds),
     ]
     problems: list[Problem] = []
     for done, (step, run) in enumerate(zip(_STEPS, steps, strict=True), start=1):
@@ -115,6 +117,7 @@ _STEPS = (
     _l("Dấu niêm phong chứng từ"),
     _l("Dấu neo chuỗi"),
     _l("Sáp nhập, chia tách đơn vị"),
+    _l("Kiểm kê quỹ khớp sổ quỹ"),
 )
 
 
@@ -340,6 +343,7 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
         "transfer_sent": ids(Transfer.sent_entry_id),
         "transfer_internal": ids(Transfer.sent_entry_id),
         "transfer_received": ids(Transfer.received_entry_id),
+        "cash_count": ids(CashCount.entry_id),
     }
     receipt_entries = claimed["receipt"]
     documents_query = _only(
@@ -979,3 +983,27 @@ def verify_and_record(
     if not problems:
         record_verified(engine, verification.ends)
     return problems
+
+
+def check_cash_counts(session: Session, funds=None) -> list[Problem]:
+    """Every settled cash count is a balance assertion: the fund's cash book at the end of the
+    count's date (its own adjustment included) still equals what was counted."""
+    from .cash_counts import broken_counts  # it builds on the journal, as this module does
+
+    problems = []
+    for count, now in broken_counts(session, funds):
+        name = session.get_one(Unit, count.unit_id).name
+        day = count.count_date.strftime("%d/%m/%Y")
+        problems.append(
+            Problem(
+                "cash_count",
+                f"cash count {count.id} (fund {count.unit_id})",
+                f"Kiểm kê quỹ ngày {day} của {name}: sổ quỹ nay là {_vnd(now)}, "
+                f"kiểm kê là {_vnd(count.counted)}",
+            )
+        )
+    return problems
+
+
+def _vnd(amount: int) -> str:
+    return f"{amount:,} đ".replace(",", ".")

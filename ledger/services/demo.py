@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..models import Receipt, Unit, User
+from ..models import CashCount, Receipt, Unit, User
+from .cash_counts import DENOMINATIONS, CountInput, approve_count, book_balance, record_count
 from .donors import find_or_create_donor
 from .receipts import ReceiptInput, record_receipt
 from .units import find_unit
@@ -139,3 +140,61 @@ def _donor(rng: random.Random, place: str) -> tuple[str, str]:
     if rng.random() < 0.3:
         return rng.choice(_ORGS).format(place), "organisation"
     return f"{rng.choice(_SURNAMES)} {rng.choice(_GIVEN)}", "individual"
+
+
+# part: cashcount — the demo's cash counts
+#: (commune, treasurer who counts, shortage in đồng) counted on 31/12/2018 with a witness
+DEMO_COUNTS = (
+    ("TT-CHUONGDUONG", "treasurer.chuongduong", 0),
+    ("TT-DUNGTIEN", "treasurer.dungtien", 50_000),
+)
+
+
+def seed_demo_cash_counts(session: Session, *, on: date = date(2018, 12, 31)) -> int:
+    """Year-end cash counts in two Thường Tín communes: one balanced, one 50.000 đ short with
+    its reason, approved by the district's reviewer and posted (skipped once any exists)."""
+    units = {code: find_unit(session, code) for code, _user, _short in DEMO_COUNTS}
+    ids = [u.id for u in units.values()]
+    if session.exec(select(CashCount.id).where(col(CashCount.unit_id).in_(ids))).first():
+        return 0
+    users = {u.username: u for u in session.exec(select(User)).all()}
+    reviewer = users["reviewer.thuongtin"]
+    added = 0
+    for code, username, short in DEMO_COUNTS:
+        unit, treasurer = units[code], users[username]
+        counted = book_balance(session, unit_id=unit.id, on=on) - short
+        pieces = _in_notes(counted, [d for d in DENOMINATIONS if not d.coin])
+        if counted < 0 or pieces is None:
+            continue
+        count = record_count(
+            session,
+            unit_id=unit.id,
+            data=CountInput(
+                count_date=on,
+                quantities=pieces,
+                treasurer_name=treasurer.full_name,
+                witness_name="Nguyễn Văn Kiên (Chủ tịch Hội Chữ thập đỏ xã)",
+                accountant_name="Hoàng Thị Mai (Kế toán xã)",
+                reason="Chưa xác định nguyên nhân; thủ quỹ giải trình" if short else "",
+            ),
+            user_id=treasurer.id,
+        )
+        if short:
+            approve_count(
+                session,
+                count_id=count.id,
+                user_id=reviewer.id,
+                role=reviewer.role,
+                user_unit_id=reviewer.unit_id,
+                comment="Ghi vào thiếu quỹ chờ xử lý; thủ quỹ bồi hoàn",
+            )
+        added += 1
+    return added
+
+
+def _in_notes(amount: int, notes) -> dict[str, int] | None:
+    """The fewest notes making ``amount`` (None when it is not a multiple of the smallest)."""
+    pieces: dict[str, int] = {}
+    for note in notes:
+        pieces[note.key], amount = divmod(amount, note.value)
+    return None if amount else {k: v for k, v in pieces.items() if v} or {notes[0].key: 0}

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from ..bulk import insert_rows, reserve_ids
 from ..errors import (
     BalanceWouldGoNegative,
+    CashCountedThrough,
     DateBeforeOriginal,
     DateNotPlausible,
     PeriodLocked,
@@ -30,6 +31,7 @@ from ..errors import (
 )
 from ..models import (
     Account,
+    CashCount,
     ChainHead,
     Entry,
     PeriodLock,
@@ -38,7 +40,7 @@ from ..models import (
     table_of,
     utcnow,
 )
-from ..vocab import ASSET_PHRASES
+from ..vocab import ASSET_PHRASES, CashCountStatus
 from .rollups import add_postings
 from .units import account_ids, ensure_valid
 
@@ -176,6 +178,7 @@ def post_entries(
         ensure_open(session, unit_id=unit_id, on=first)
     else:
         ensure_dated(session, unit_id=unit_id, first=first, last=max(e.entry_date for e in entries))
+    ensure_cash_uncounted(session, unit_id=unit_id, entries=entries)
     kinds = [ln.kind for new in entries for ln in new.lines]
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
     accounts = account_ids(session, unit_id=unit_id, kinds=kinds)
@@ -219,6 +222,35 @@ def post_entries(
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
+
+
+#: a cash count is settled (a balance assertion) once balanced or its difference posted
+SETTLED = (CashCountStatus.BALANCED.value, CashCountStatus.POSTED.value)
+
+
+def ensure_cash_uncounted(session: Session, *, unit_id: int, entries: list[NewEntry]) -> None:
+    """Entries that move cash are dated after the fund's latest settled cash count."""
+    cash_days = [e.entry_date for e in entries if any(ln.kind == "cash" for ln in e.lines)]
+    if cash_days:
+        ensure_cash_after_count(session, unit_id=unit_id, on=min(cash_days))
+
+
+def latest_settled_count(session: Session, unit_id: int) -> date | None:
+    """The date of the fund's latest settled cash count, if any."""
+    return session.exec(
+        select(func.max(CashCount.count_date)).where(
+            CashCount.unit_id == unit_id, col(CashCount.status).in_(SETTLED)
+        )
+    ).one()
+
+
+def ensure_cash_after_count(session: Session, *, unit_id: int, on: date) -> None:
+    """Refuse a cash posting dated ``on`` when the fund's cash was counted and settled on or
+    after that day: the count asserts the cash book's balance at the end of its date (a void
+    of an older cash voucher too: the correction is a new voucher after the count)."""
+    counted = latest_settled_count(session, unit_id)
+    if counted is not None and on <= counted:
+        raise CashCountedThrough(date=counted.strftime("%d/%m/%Y"))
 
 
 def ensure_covered(session: Session, entries, resolved_all) -> None:

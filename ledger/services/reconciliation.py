@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from ..errors import _l
 from ..exports.reconciliation import (
+    CashCountRow,
     Check,
     DisbursementRow,
     FundBook,
@@ -42,6 +43,7 @@ from ..models import (
 from .anchors import Head, current_heads
 from .beneficiaries import mask_name
 from .campaigns import get_campaign
+from .cash_counts import with_book_now
 from .check import Problem, verify_and_record
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
@@ -119,6 +121,8 @@ class Reconciliation:
     problems: list[Problem] | None = None
     #: how many receipts the sheet will hold (counted before they are written)
     receipt_total: int = 0
+    #: each fund's cash counts in the window (the Kiểm kê quỹ sheet)
+    cash_counts: list[CashCountRow] = field(default_factory=list)
 
     @property
     def checks(self) -> list[Check]:
@@ -227,6 +231,7 @@ def gather(
         heads=current_heads(session, funds),
         same_period=same,
         same_rows=same_rows,
+        cash_counts=_cash_counts(session, funds, start, end, names),
     )
 
 
@@ -524,6 +529,43 @@ def reconcile(data: Reconciliation) -> list[Check]:
             len(problems),
             "; ".join(str(x) for x in problems[:5]),
         ),
+        *cash_count_checks(data),
+    ]
+
+
+def _cash_counts(session, funds, start, end, names) -> list[CashCountRow]:
+    """The funds' cash counts dated in the window, each with the cash book now."""
+    return [
+        CashCountRow(
+            fund=names.get(count.unit_id, ""),
+            day=count.count_date,
+            counted=count.counted,
+            book_balance=count.book_balance,
+            difference=count.difference,
+            status=count.status,
+            reason=count.reason,
+            book_now=now,
+        )
+        for count, now in with_book_now(session, funds, start, end)
+    ]
+
+
+def cash_count_checks(data: Reconciliation) -> list[Check]:
+    """Every settled count in the window still equals the cash book at the end of its day."""
+    settled = [row for row in data.cash_counts if row.settled]
+    broken = [row for row in settled if row.book_now != row.counted]
+    return [
+        Check(
+            "Số lần kiểm kê quỹ đã chốt khớp sổ quỹ tiền mặt cuối ngày kiểm kê",
+            len(settled),
+            len(settled) - len(broken),
+            "; ".join(
+                f"{r.fund} {r.day:%d/%m/%Y}: sổ quỹ {r.book_now:,} ≠ kiểm kê {r.counted:,}".replace(
+                    ",", "."
+                )
+                for r in broken
+            )[:500],
+        )
     ]
 
 

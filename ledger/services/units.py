@@ -342,6 +342,9 @@ OPENED_ON_USE = {
     "transfer_difference": "expense",
     #: clears the balance a closed fund hands to its successors
     "reorg_clearing": "clearing",
+    #: a cash count's shortage / surplus awaiting a decision (TK 1388 / TK 3388)
+    "cash_shortage": "clearing",
+    "cash_surplus": "clearing",
 }
 
 

@@ -37,6 +37,7 @@ def init_app(app) -> None:
         beneficiaries,
         books,
         campaigns,
+        cash_counts,
         charts,
         disbursements,
         imports,
@@ -73,6 +74,7 @@ def init_app(app) -> None:
         setup,
         jobs,
         bank,
+        cash_counts,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

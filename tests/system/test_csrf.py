@@ -53,6 +53,7 @@ def _ids(receipt):
         "name": "progress",
         "token_id": 1,
         "job_id": 1,
+        "count_id": 1,
     }
 
 

@@ -172,6 +172,7 @@ def _path_args(world) -> dict:
         "filename": "app.js",
         "token_id": world["token"],
         "job_id": 1,
+        "count_id": 1,
     }
 
 

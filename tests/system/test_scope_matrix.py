@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ledger.models import (
     ApiToken,
     AuditEvent,
+    CashCount,
     Disbursement,
     Entry,
     Job,
@@ -22,6 +23,7 @@ from ledger.models import (
 )
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.campaigns import create_campaign, set_report_period
+from ledger.services.cash_counts import CountInput, record_count
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.donors import create_donor
 from ledger.services.jobs import start_job
@@ -123,6 +125,12 @@ ROUTES = {
     "setup.periods": ("POST", ""),
     "setup.edit_period": ("POST", ""),
     "setup.delete_period": ("POST", ""),
+    "cash_counts.index": ("GET", ""),
+    "cash_counts.new": ("POST", ""),
+    "cash_counts.show": ("GET", ""),
+    "cash_counts.approve": ("POST", ""),
+    "cash_counts.reject": ("POST", ""),
+    "cash_counts.print_count": ("GET", ""),
 }
 PUBLIC = {
     "static",
@@ -225,6 +233,18 @@ def planted(session, two_districts):
             to_method="bank",
             memo=canary,
         )
+        counted = record_count(  # pending: 500.000 đ counted against the book, a canary reason
+            session,
+            unit_id=unit.id,
+            data=CountInput(
+                count_date=date(2018, 6, 30),
+                quantities={500_000: 1},
+                treasurer_name=canary,
+                witness_name=canary,
+                reason=canary,
+            ),
+            user_id=None,
+        )
         campaign = create_campaign(session, unit_id=unit.id, year=2018, target=5_000_000)
         period = set_report_period(
             session,
@@ -255,6 +275,7 @@ def planted(session, two_districts):
             "transfer": transfer.id,
             "deposit": deposit.id,
             "job": job.id,
+            "count": counted.id,
             "token": session.exec(
                 select(ApiToken.id).where(
                     ApiToken.token_hash
@@ -300,6 +321,7 @@ def _url(app, endpoint, target):
         "name": "progress",
         "token_id": target["token"],
         "job_id": target["job"],
+        "count_id": target["count"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -318,6 +340,7 @@ def _writes(session):
             session.exec(select(func.count()).select_from(m)).scalar_one()
             for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer, PeriodLock)
         )
+        + tuple(session.exec(select(CashCount.status).order_by(CashCount.id)).scalars().all())
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
         + (session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
         # the planted jobs (another unit's): none cancelled
