@@ -48,6 +48,7 @@ def init_app(app) -> None:
         setup,
         transfers,
         units,
+        vietqr,
     )
 
     app.url_map.converters["int"] = IdConverter
@@ -71,6 +72,7 @@ def init_app(app) -> None:
         units,
         setup,
         jobs,
+        vietqr,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
