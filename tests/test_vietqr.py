@@ -24,6 +24,7 @@ import zxingcpp
 from PIL import Image
 
 from ledger.services.campaigns import create_campaign
+from ledger.services.quotas import allocate
 from ledger.services.units import find_unit
 from ledger.vietqr import (
     InvalidQR,
@@ -385,3 +386,46 @@ def test_campaign_poster_carries_the_campaign(client, login, make_user, account,
     assert campaign.name in poster.text
     for bad in (elsewhere.id, 999999, "x"):
         assert client.get(f"/bank/accounts/{account.id}/qr?campaign={bad}").status_code == 404
+
+
+def test_campaign_page_shows_the_campaign_code_in_scope(client, login, make_user, session):
+    city = find_unit(session, "HN")
+    campaign = create_campaign(session, unit_id=city.id, year=2026, target=10**9)
+    city_account = make_account(session, "HN", bank_bin="970415", number="1122334455")
+    commune_account = make_account(session, "HN-CHUONGDUONG", number="2233445566")
+    allocate(session, campaign_id=campaign.id, amounts={commune_account.unit_id: 10**8})
+    make_user("duyet.hn", "reviewer", "HN")
+    make_user("thuquy.a", "treasurer", "HN-CHUONGDUONG")
+    session.commit()
+
+    login("duyet.hn")
+    page = client.get(f"/campaigns/{campaign.id}").text
+    assert 'id="campaign-qr"' in page and svg_count(page) == 1
+    assert donation_reference(city.id, campaign.id) in page
+    assert city_account.account_number in page and commune_account.account_number in page
+    assert f"/bank/accounts/{commune_account.id}/qr?campaign={campaign.id}" in page
+    png = client.get(f"/bank/accounts/{city_account.id}/qr.png?campaign={campaign.id}")
+    found = parse_reference(read(decode_png(png.data))["purpose"])
+    assert (found.unit_id, found.campaign_id) == (city.id, campaign.id)
+
+    client.post("/auth/logout", data={})
+    client.delete_cookie("session")
+    login("thuquy.a")
+    page = client.get(f"/campaigns/{campaign.id}").text
+    # the commune sees its own fund's code for the campaign, not the city's account
+    assert commune_account.account_number in page and svg_count(page) == 1
+    assert donation_reference(commune_account.unit_id, campaign.id) in page
+    assert city_account.account_number not in page
+
+
+def test_public_campaign_page_links_each_fund_to_its_donation_page(client, account, session):
+    campaign = create_campaign(
+        session, unit_id=find_unit(session, "HN").id, year=2026, target=10**9
+    )
+    allocate(session, campaign_id=campaign.id, amounts={account.unit_id: 10**8})
+    session.commit()
+    page = client.get(f"/public/campaigns/{campaign.id}").text
+    link = f'href="/public/units/{account.unit_id}"'
+    assert link in page
+    fund_page = client.get(f"/public/units/{account.unit_id}")
+    assert svg_count(fund_page.text) == 1
