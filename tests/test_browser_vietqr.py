@@ -7,6 +7,7 @@ import io
 import pytest
 import zxingcpp
 from PIL import Image
+from pypdf import PdfReader
 
 from ledger.services.donation_codes import donation_code
 from ledger.vietqr import parse_payload, parse_reference
@@ -47,6 +48,9 @@ def test_donor_scans_the_public_page_code(page, live_server, session):
     assert png.ok and parse_payload(_decode(png.body())).amount == 200_000
 
     page.goto(f"{live_server.url}/public/units/{account.unit_id}/poster")
+    printed = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    assert len(printed.pages) == 1  # one A4 sheet (the poster's named @page)
+    assert [round(x / 72 * 25.4) for x in printed.pages[0].mediabox[2:]] == [210, 297]
     page.emulate_media(media="print")
     assert _decode(page.locator("#qr svg").screenshot()) == expected
     page.screenshot(path=str(_shots() / "vietqr-poster.png"), full_page=True)

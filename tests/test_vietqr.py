@@ -429,3 +429,16 @@ def test_public_campaign_page_links_each_fund_to_its_donation_page(client, accou
     assert link in page
     fund_page = client.get(f"/public/units/{account.unit_id}")
     assert svg_count(fund_page.text) == 1
+
+
+@pytest.mark.parametrize(
+    "hostile", ["9" * 5000, "1" * 14, "١٢٣", "²", "1e6", "<script>", "10.000.000,5", " "]
+)
+def test_hostile_amounts_get_a_message_not_a_500(client, account, hostile):
+    page = client.get(f"/public/units/{account.unit_id}", query_string={"amount": hostile})
+    assert page.status_code == 200 and svg_count(page.text) == 1
+    assert "<script>" not in page.text
+    png = client.get(f"/public/units/{account.unit_id}/qr.png", query_string={"amount": hostile})
+    assert png.status_code in (200, 400)
+    if png.status_code == 200:  # an empty amount is no amount
+        assert read(decode_png(png.data))["top"]["01"] == "11"
