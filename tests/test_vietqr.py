@@ -442,3 +442,17 @@ def test_hostile_amounts_get_a_message_not_a_500(client, account, hostile):
     assert png.status_code in (200, 400)
     if png.status_code == 200:  # an empty amount is no amount
         assert read(decode_png(png.data))["top"]["01"] == "11"
+
+
+def test_an_account_number_vietqr_cannot_carry_is_named(client, login, make_user, session):
+    """A bank account may be declared with up to 30 characters; VietQR carries 19."""
+    long = make_account(session, "HN-CHUONGDUONG", number="1" * 25)
+    make_user("thuquy.a", "treasurer", "HN-CHUONGDUONG")
+    session.commit()
+    page = client.get(f"/public/units/{long.unit_id}?amount=50000")
+    assert page.status_code == 200 and svg_count(page.text) == 0
+    assert "tối đa 19 ký tự" in page.text
+    assert client.get(f"/public/units/{long.unit_id}/qr.png").status_code == 400
+    login("thuquy.a")
+    poster = client.get(f"/bank/accounts/{long.id}/qr")
+    assert poster.status_code == 200 and "tối đa 19 ký tự" in poster.text

@@ -58,7 +58,7 @@ def public_poster(unit_id: int):
     unit, account = _public(unit_id)
     if account is None:
         abort(404)
-    return _poster(unit, account, campaign_id=None, png_endpoint="vietqr.public_png")
+    return _poster(unit, account, campaign_id=None, png=("vietqr.public_png", {"unit_id": unit.id}))
 
 
 @bp.route("/public/units/<int:unit_id>/qr.png")
@@ -78,7 +78,9 @@ def poster(account_id: int):
     unit = get_session().get(Unit, account.unit_id)
     if unit is None:  # pragma: no cover - the account's fund is a foreign key
         abort(404)
-    return _poster(unit, account, campaign_id=_campaign_arg(account), png_endpoint="vietqr.png")
+    campaign_id = _campaign_arg(account)
+    png = ("vietqr.png", {"account_id": account.id, "campaign": campaign_id})
+    return _poster(unit, account, campaign_id=campaign_id, png=png)
 
 
 @bp.route("/bank/accounts/<int:account_id>/qr.png")
@@ -145,21 +147,20 @@ def _code(
         return _code_without_amount(account, campaign_id)
 
 
-def _code_without_amount(account, campaign_id):
+def _code_without_amount(
+    account: BankAccount, campaign_id: int | None
+) -> tuple[DonationCode | None, str | None]:
     try:
         return donation_code(account, campaign_id=campaign_id), None
     except LedgerError as error:
         return None, error_message(error)
 
 
-def _poster(unit: Unit, account: BankAccount, *, campaign_id: int | None, png_endpoint: str):
+def _poster(unit: Unit, account: BankAccount, *, campaign_id: int | None, png: tuple):
+    """The A4 poster; ``png`` is the endpoint and values of its PNG download."""
     form = DonationQRForm()
     code, problem = _code(account, form, campaign_id=campaign_id)
     campaign = campaign_of(get_session(), unit.id, campaign_id) if campaign_id else None
-    if png_endpoint == "vietqr.png":
-        png_url = _png_url(code, png_endpoint, account_id=account.id, campaign=campaign_id)
-    else:
-        png_url = _png_url(code, png_endpoint, unit_id=unit.id)
     return render_template(
         "vietqr/poster.html",
         unit=unit,
@@ -170,7 +171,7 @@ def _poster(unit: Unit, account: BankAccount, *, campaign_id: int | None, png_en
         form=form,
         campaign=campaign,
         svg=_svg(code),
-        png=png_url,
+        png=_png_url(code, png[0], **png[1]),
     )
 
 
