@@ -456,3 +456,28 @@ def test_an_account_number_vietqr_cannot_carry_is_named(client, login, make_user
     login("thuquy.a")
     poster = client.get(f"/bank/accounts/{long.id}/qr")
     assert poster.status_code == 200 and "tối đa 19 ký tự" in poster.text
+
+
+def test_public_code_for_a_campaign(client, account, session):
+    city = find_unit(session, "HN")
+    campaign = create_campaign(session, unit_id=city.id, year=2026, target=10**9)
+    elsewhere = create_campaign(
+        session, unit_id=find_unit(session, "HN-HONGVAN").id, year=2026, target=10**6
+    )
+    city_account = make_account(session, "HN", bank_bin="970415", number="1122334455")
+    session.commit()
+    # the public campaign page's donate link names the campaign
+    body = client.get(f"/public/campaigns/{campaign.id}").text
+    assert f'/public/units/{city.id}?campaign={campaign.id}"' in body
+    page = client.get(f"/public/units/{city.id}?campaign={campaign.id}")
+    assert campaign.name in page.text and donation_reference(city.id, campaign.id) in page.text
+    png = client.get(f"/public/units/{city.id}/qr.png?campaign={campaign.id}&amount=100000")
+    fields = read(decode_png(png.data))
+    found = parse_reference(fields["purpose"])
+    assert (found.unit_id, found.campaign_id) == (city.id, campaign.id)
+    assert fields["account"] == city_account.account_number and fields["top"]["54"] == "100000"
+    # a commune under the city may name the city's campaign; no fund names another's
+    assert client.get(f"/public/units/{account.unit_id}?campaign={campaign.id}").status_code == 200
+    for bad in (elsewhere.id, 999999, "x", "-1"):
+        assert client.get(f"/public/units/{city.id}?campaign={bad}").status_code == 404
+        assert client.get(f"/public/units/{city.id}/qr.png?campaign={bad}").status_code == 404

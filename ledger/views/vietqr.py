@@ -37,8 +37,9 @@ bp = Blueprint("vietqr", __name__)
 def public_fund(unit_id: int):
     """A fund's page for donors: its account and code, or how to give in cash."""
     unit, account = _public(unit_id)
+    campaign_id = _campaign_arg(unit.id)
     form = DonationQRForm()
-    code, problem = _code(account, form, campaign_id=None) if account else (None, None)
+    code, problem = _code(account, form, campaign_id=campaign_id) if account else (None, None)
     return render_template(
         "vietqr/public.html",
         unit=unit,
@@ -46,8 +47,9 @@ def public_fund(unit_id: int):
         code=code,
         form=form,
         problem=problem,
+        campaign=_campaign(unit.id, campaign_id),
         svg=_svg(code),
-        png=_png_url(code, "vietqr.public_png", unit_id=unit.id),
+        png=_png_url(code, "vietqr.public_png", unit_id=unit.id, campaign=campaign_id),
         today=date.today(),
     )
 
@@ -58,16 +60,18 @@ def public_poster(unit_id: int):
     unit, account = _public(unit_id)
     if account is None:
         abort(404)
-    return _poster(unit, account, campaign_id=None, png=("vietqr.public_png", {"unit_id": unit.id}))
+    campaign_id = _campaign_arg(unit.id)
+    png = ("vietqr.public_png", {"unit_id": unit.id, "campaign": campaign_id})
+    return _poster(unit, account, campaign_id=campaign_id, png=png)
 
 
 @bp.route("/public/units/<int:unit_id>/qr.png")
 def public_png(unit_id: int):
     """The public account's code as a PNG (404 when it has none)."""
-    _unit, account = _public(unit_id)
+    unit, account = _public(unit_id)
     if account is None:
         abort(404)
-    return _png(account, campaign_id=None)
+    return _png(account, campaign_id=_campaign_arg(unit.id))
 
 
 @bp.route("/bank/accounts/<int:account_id>/qr")
@@ -78,7 +82,7 @@ def poster(account_id: int):
     unit = get_session().get(Unit, account.unit_id)
     if unit is None:  # pragma: no cover - the account's fund is a foreign key
         abort(404)
-    campaign_id = _campaign_arg(account)
+    campaign_id = _campaign_arg(account.unit_id)
     png = ("vietqr.png", {"account_id": account.id, "campaign": campaign_id})
     return _poster(unit, account, campaign_id=campaign_id, png=png)
 
@@ -88,7 +92,7 @@ def poster(account_id: int):
 def png(account_id: int):
     """An account's code as a PNG to download (``?amount=&campaign=``)."""
     account = _staff_account(account_id)
-    return _png(account, campaign_id=_campaign_arg(account))
+    return _png(account, campaign_id=_campaign_arg(account.unit_id))
 
 
 @bp.route("/bank/funds/<int:unit_id>/qr")
@@ -118,18 +122,23 @@ def _staff_account(account_id: int) -> BankAccount:
     return get_in_scope(BankAccount, account_id)
 
 
-def _campaign_arg(account: BankAccount) -> int | None:
-    """The ``?campaign=`` a staff poster names: one the fund takes part in, else 404."""
+def _campaign_arg(unit_id: int) -> int | None:
+    """The ``?campaign=`` a code names: one the fund takes part in (its own, or one of a unit
+    above it), else 404."""
     form = DonationQRForm()
     form.validate()
     if form.campaign.errors:
         abort(404)
     if form.campaign.data is None:
         return None
-    campaign = campaign_of(get_session(), account.unit_id, form.campaign.data)
+    campaign = campaign_of(get_session(), unit_id, form.campaign.data)
     if campaign is None:
         abort(404)
     return campaign.id
+
+
+def _campaign(unit_id: int, campaign_id: int | None):
+    return campaign_of(get_session(), unit_id, campaign_id) if campaign_id else None
 
 
 def _code(
@@ -160,7 +169,7 @@ def _poster(unit: Unit, account: BankAccount, *, campaign_id: int | None, png: t
     """The A4 poster; ``png`` is the endpoint and values of its PNG download."""
     form = DonationQRForm()
     code, problem = _code(account, form, campaign_id=campaign_id)
-    campaign = campaign_of(get_session(), unit.id, campaign_id) if campaign_id else None
+    campaign = _campaign(unit.id, campaign_id)
     return render_template(
         "vietqr/poster.html",
         unit=unit,
