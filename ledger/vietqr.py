@@ -239,5 +239,5 @@ def _checked_text(text: str, reason: str) -> str:
     return value
 
 
-_ACCOUNT = re.compile(r"[0-9A-Za-z]{1,19}")
+_ACCOUNT = re.compile(rf"[0-9A-Za-z]{{1,{MAX_ACCOUNT}}}")
 _PRINTABLE = re.compile(r"[ -~]*")
