@@ -115,3 +115,11 @@ class CampaignPageForm(FilterForm):
     as_of = DateField(_l("Tính đến ngày"), required=False)
     sort = StringField(default="official")
     dir = StringField(default="asc")
+
+
+class DonationQRForm(FilterForm):
+    """The amount a donation QR code carries (none: the donor types it) and, on a poster, the
+    campaign its reference names."""
+
+    amount = MoneyField(_l("Số tiền (không bắt buộc)"), required=False)
+    campaign = IdField(_l("Đợt vận động"))

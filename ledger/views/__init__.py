@@ -50,6 +50,7 @@ def init_app(app) -> None:
         setup,
         transfers,
         units,
+        vietqr,
     )
 
     app.url_map.converters["int"] = IdConverter
@@ -75,6 +76,7 @@ def init_app(app) -> None:
         jobs,
         bank,
         cash_counts,
+        vietqr,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
