@@ -14,11 +14,13 @@ from ledger.i18n import vocab_label
 from ledger.vocab import (
     PAY_METHODS,
     AccountType,
+    CashCountStatus,
     DisbursementStatus,
     DonorKind,
     Grain,
     JobKind,
     JobStatus,
+    MatchKind,
     Method,
     Role,
     Sex,
@@ -34,7 +36,9 @@ PO = Path(__file__).resolve().parents[1] / "ledger/translations/en/LC_MESSAGES/m
 #: (table, column) → the members its CHECK constraint must list, in order
 CONSTRAINED = {
     ("account", "type"): tuple(AccountType),
+    ("bankmatch", "kind"): tuple(MatchKind),
     ("beneficiary", "sex"): tuple(Sex),
+    ("cashcount", "status"): tuple(CashCountStatus),
     ("disbursement", "method"): PAY_METHODS,
     ("disbursement", "status"): tuple(DisbursementStatus),
     ("donor", "kind"): tuple(DonorKind),
