@@ -286,3 +286,103 @@ def test_books_side_counts_only_this_accounts_documents(session, month, make_rec
     assert svc.books_balance(session, other, END) == 123_000
     result = svc.reconcile(session, account=account, period_from=MARCH, period_to=END)
     assert result.difference == 0
+
+
+# ---- the pages --------------------------------------------------------------------------
+
+PERIOD = {"from": "01/03/2018", "to": "31/03/2018"}
+
+
+@pytest.fixture
+def people(session, make_user, month):
+    session.commit()
+    make_user("thuquy.cd", "treasurer", FUND, full_name="Phạm Thị Lan")
+    make_user("thuquy.dt", "treasurer", "TT-DUNGTIEN")
+    make_user("soat.tt", "reviewer", "TT")
+    make_user("kiemtoan", "auditor", "TT")
+    return month
+
+
+def test_treasurer_reconciles_and_prints(client, login, submit, session, people):
+    account = people["account"]
+    login("thuquy.cd")
+    assert (
+        "Chưa có bảng đối chiếu" in client.get(f"/bank/accounts/{account.id}/reconciliations").text
+    )
+    page_url = f"/bank/accounts/{account.id}/reconciliations/new?from=01/03/2018&to=31/03/2018"
+    page = client.get(page_url)
+    assert page.status_code == 200
+    assert "Phi SMS Banking" in page.text and "Phạm Thị Dung" in page.text
+    saved = submit(
+        page_url,
+        {"period_from": "01/03/2018", "period_to": "31/03/2018", "note": ""},
+        post_url=f"/bank/accounts/{account.id}/reconciliations/new",
+    )
+    assert saved.status_code == 302, saved.text
+    shown = client.get(saved.headers["Location"])
+    text = shown.text
+    for words in (
+        "BẢNG ĐỐI CHIẾU SỐ DƯ TÀI KHOẢN TIỀN GỬI",
+        account.account_number,
+        "Từ ngày 01/03/2018 đến ngày 31/03/2018",
+        "Người lập",
+        "Kế toán trưởng",
+        "Thủ trưởng đơn vị",
+        "Xác nhận của ngân hàng",
+        "Phi SMS Banking",
+        "Phạm Thị Lan",
+    ):
+        assert words in text, words
+    row = svc.last_reconciliation(session, account.id)
+    session.refresh(row)
+    assert f"{row.books_closing:,}".replace(",", ".") in text
+    listed = client.get(f"/bank/accounts/{account.id}/reconciliations").text
+    assert "01/03/2018 – 31/03/2018" in listed
+
+
+def test_page_refuses_a_difference_without_a_note(client, login, submit, session, people, unit):
+    account = people["account"]
+    statement = people["statement"]
+    statement.opening_balance += 50_000  # the bank says 50.000 đ more than the books
+    statement.closing_balance += 50_000
+    session.commit()
+    login("thuquy.cd")
+    url = f"/bank/accounts/{account.id}/reconciliations/new"
+    refused = submit(url, {"period_from": "01/03/2018", "period_to": "31/03/2018", "note": ""})
+    assert refused.status_code == 400
+    assert "ghi rõ lý do" in refused.text
+    assert svc.last_reconciliation(session, account.id) is None
+    done = submit(
+        url, {"period_from": "01/03/2018", "period_to": "31/03/2018", "note": "Ngân hàng ghi thừa"}
+    )
+    assert done.status_code == 302
+    listed = client.get(f"/bank/accounts/{account.id}/reconciliations").text
+    assert 'class="difference"' in listed and "50.000" in listed
+
+
+def test_scope_and_roles(app, client, login, session, people):
+    account = people["account"]
+    saved = svc.save_reconciliation(
+        session,
+        account=account,
+        result=svc.reconcile(session, account=account, period_from=MARCH, period_to=END),
+        note="",
+        user_id=None,
+    )
+    session.commit()
+    urls = [
+        f"/bank/accounts/{account.id}/reconciliations",
+        f"/bank/accounts/{account.id}/reconciliations/new",
+        f"/bank/reconciliations/{saved.id}",
+    ]
+    login("thuquy.dt")  # another commune's treasurer
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/bank/reconciliations/{saved.id}/withdraw").status_code in (400, 404)
+    for viewer in ("soat.tt", "kiemtoan"):
+        login(viewer)
+        assert client.get(urls[2]).status_code == 200
+        assert "Lập bảng đối chiếu" not in client.get(urls[0]).text
+        page = client.get(urls[1])
+        assert page.status_code == 200 and "Lưu bảng đối chiếu" not in page.text
+    assert app.test_client().get(urls[0]).status_code == 302  # signed out: to the login page
