@@ -23,8 +23,11 @@ from ledger.models import (
     StatementLine,
 )
 from ledger.services import bank_reconciliation as svc
+from ledger.services.campaigns import find_campaign
+from ledger.services.check import check_bank_reconciliations, check_books
 from ledger.services.journal import balance_from_postings
 from ledger.services.locks import lock_period
+from ledger.services.reconciliation import build_reconciliation
 from ledger.services.transfers import send_transfer
 
 from .bankworld import make_account, make_lines
@@ -386,3 +389,35 @@ def test_scope_and_roles(app, client, login, session, people):
         page = client.get(urls[1])
         assert page.status_code == 200 and "Lưu bảng đối chiếu" not in page.text
     assert app.test_client().get(urls[0]).status_code == 302  # signed out: to the login page
+
+
+# ---- the workbook and check -------------------------------------------------------------
+
+
+def _save_march(session, account, note=""):
+    result = svc.reconcile(session, account=account, period_from=MARCH, period_to=END)
+    return svc.save_reconciliation(session, account=account, result=result, note=note, user_id=None)
+
+
+def test_workbook_checks_list_reconciliations_and_unreconciled_months(session, month, unit):
+    saved = _save_march(session, month["account"])
+    session.commit()
+    campaign = find_campaign(session, unit_id=unit("TT").id, year=2018)
+    data = build_reconciliation(session, campaign_id=campaign.id, as_of=date(2018, 4, 30))
+    mine = [c for c in data.checks if c.name.startswith("Đối chiếu tiền gửi")]
+    [march, april] = mine
+    assert "Xã Chương Dương" in march.name and "01/03/2018–31/03/2018" in march.name
+    assert march.ok and march.actual == saved.books_closing
+    assert "chênh lệch chưa giải trình 0 đ" in march.note
+    assert not april.ok and "tháng 04/2018" in april.name
+
+
+def test_check_names_a_reconciliation_a_backdated_entry_changed(session, month, make_receipt):
+    saved = _save_march(session, month["account"])
+    session.commit()
+    assert check_bank_reconciliations(session) == []
+    make_receipt(FUND, amount=77_000, on=date(2018, 3, 12), method="bank")  # backdated
+    session.commit()
+    [problem] = check_bank_reconciliations(session)
+    assert f"reconciliation {saved.id}" in problem.where and "31/03/2018" in problem.where
+    assert problem in check_books(session, {month["fund"].id})

@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..vocab import ChainKind
 from .audit import HASHED_COLUMNS, event_hash
+from .bank_reconciliation import drifted
 from .journal import entry_hash
 from .rollups import CASH_KINDS, period_of, write_pending
 from .seals import SEALED, digests
@@ -93,6 +94,7 @@ def check_books(
         lambda: check_seals(session, funds, verification),
         lambda: check_anchors(session, funds, anchors or []),
         lambda: check_reorganisations(session, funds),
+        lambda: check_bank_reconciliations(session, funds),
     ]
     problems: list[Problem] = []
     for done, (step, run) in enumerate(zip(_STEPS, steps, strict=True), start=1):
@@ -115,6 +117,7 @@ _STEPS = (
     _l("Dấu niêm phong chứng từ"),
     _l("Dấu neo chuỗi"),
     _l("Sáp nhập, chia tách đơn vị"),
+    _l("Bảng đối chiếu tiền gửi còn khớp sổ"),
 )
 
 
@@ -935,6 +938,20 @@ def check_assets_never_negative(session: Session, funds=None) -> list[Problem]:
             f"closes {day} below zero (lowest {int(lowest)})",
         )
         for aid, code, kind, day, lowest in rows
+    ]
+
+
+def check_bank_reconciliations(session: Session, funds=None) -> list[Problem]:
+    """Saved bank reconciliations whose books' closing no longer is what was saved: an entry
+    dated inside a reconciled period was written afterwards."""
+    return [
+        Problem(
+            "bank reconciliation",
+            f"reconciliation {saved.id} ({account.bank_name} {account.account_number}, "
+            f"{saved.period_from:%d/%m/%Y}–{saved.period_to:%d/%m/%Y})",
+            f"books closing saved {saved.books_closing}, now {now}",
+        )
+        for account, saved, now in drifted(session, set(funds) if funds is not None else None)
     ]
 
 
