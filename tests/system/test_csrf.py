@@ -53,6 +53,8 @@ def _ids(receipt):
         "name": "progress",
         "token_id": 1,
         "job_id": 1,
+        "account_id": 1,
+        "reconciliation_id": 1,
     }
 
 

@@ -172,6 +172,8 @@ def _path_args(world) -> dict:
         "filename": "app.js",
         "token_id": world["token"],
         "job_id": 1,
+        "account_id": 1,
+        "reconciliation_id": 1,
     }
 
 
