@@ -165,12 +165,27 @@ def show(reconciliation_id: int):
         fund=get_unit(session, account.unit_id),
         in_bank=[i for i in items if i["side"] == service.IN_BANK],
         in_books=[i for i in items if i["side"] == service.IN_BOOKS],
+        sums=_sums(items),
         maker=_names([saved.made_by_id]).get(saved.made_by_id or 0, ""),
         withdrawable=(last is not None and last.id == saved.id)
         and (locked is None or saved.period_to > locked),
         withdraw_form=WithdrawReconciliationForm(),
         made_on=saved.made_at.replace(tzinfo=UTC).astimezone(VIETNAM).date(),
     )
+
+
+def _sums(items: list[dict]) -> dict[str, int]:
+    """Money in and out on each side, as the printed form adds and subtracts them."""
+
+    def total(side: str, sign: int) -> int:
+        return sum(abs(i["amount"]) for i in items if i["side"] == side and i["amount"] * sign > 0)
+
+    return {
+        "bank_in": total(service.IN_BANK, 1),
+        "bank_out": total(service.IN_BANK, -1),
+        "books_in": total(service.IN_BOOKS, 1),
+        "books_out": total(service.IN_BOOKS, -1),
+    }
 
 
 @bp.route("/bank/reconciliations/<int:reconciliation_id>/withdraw", methods=["POST"])
