@@ -184,6 +184,8 @@ def test_later_period_carries_unmatched_lines(session, month):
     assert {i.description for i in april.carried()} == {"Phi SMS Banking", "Lai nhap von"}
     assert [i.amount for i in april.in_books] == [650_000]
     assert april.difference == 0
+    saved = svc.save_reconciliation(session, account=account, result=april, note="", user_id=None)
+    assert saved.bank_opening == first.bank_closing
 
 
 def test_a_difference_needs_a_note(session, month, make_receipt):
@@ -341,6 +343,10 @@ def test_treasurer_reconciles_and_prints(client, login, submit, session, people)
     assert f"{row.books_closing:,}".replace(",", ".") in text
     listed = client.get(f"/bank/accounts/{account.id}/reconciliations").text
     assert "01/03/2018 – 31/03/2018" in listed
+    # the next one starts the day after, and the fee still missing from the books is carried
+    following = client.get(f"/bank/accounts/{account.id}/reconciliations/new").text
+    assert 'name="from" value="01/04/2018"' in following
+    assert "Phi SMS Banking" in following and "từ kỳ trước" in following
 
 
 def test_page_refuses_a_difference_without_a_note(client, login, submit, session, people, unit):

@@ -327,15 +327,17 @@ def _primary_id(session: Session, unit_id: int) -> int | None:
     ).first()
 
 
-def books_entries(session: Session, account: BankAccount, through: date) -> dict[int, int]:
-    """Entry id → its movement on ``account`` (Σ of its bank postings), dated up to
-    ``through``."""
+def books_entries(
+    session: Session, account: BankAccount, through: date
+) -> dict[int, tuple[date, int]]:
+    """Entry id → its date and its movement on ``account`` (Σ of its bank postings), dated up
+    to ``through``."""
     query = _bank_postings(account, _primary_id(session, account.unit_id)).where(
         Posting.entry_date <= through
     )
-    moved: dict[int, int] = {}
-    for entry_id, _day, amount in session.exec(query).all():
-        moved[entry_id] = moved.get(entry_id, 0) + int(amount)
+    moved: dict[int, tuple[date, int]] = {}
+    for entry_id, day, amount in session.exec(query).all():
+        moved[entry_id] = (day, moved.get(entry_id, (day, 0))[1] + int(amount))
     return moved
 
 
@@ -430,16 +432,16 @@ def _in_books(session: Session, account: BankAccount, through: date, found: _Mat
     moved = books_entries(session, account, through)
     horizon = _horizon(session, account.id) or through + timedelta(days=1)
     wanted = {}
-    for entry_id, amount in moved.items():
+    for entry_id, (day, amount) in moved.items():
         match = found.of_entry.get(entry_id)
         if match is not None and found.latest[match] <= through:
             continue
-        wanted[entry_id] = (amount, match is not None)
+        if match is None and day < horizon:
+            continue  # before the statements start: inside the bank's opening balance
+        wanted[entry_id] = (day, amount, match is not None)
     if not wanted:
         return []
-    first = session.exec(
-        select(func.min(Entry.entry_date)).where(col(Entry.id).in_(list(wanted)))
-    ).one()
+    first = min(day for day, _amount, _matched in wanted.values())
     book = read_book(
         session, unit_id=account.unit_id, kind="bank", date_from=first, date_to=through
     )
@@ -448,9 +450,7 @@ def _in_books(session: Session, account: BankAccount, through: date, found: _Mat
         if line.entry_id not in wanted or line.entry_id in seen:
             continue
         seen.add(line.entry_id)
-        amount, matched = wanted[line.entry_id]
-        if not matched and line.entry_date < horizon:
-            continue  # before the statements start: inside the bank's opening balance
+        _day, amount, matched = wanted[line.entry_id]
         items.append(
             Item(
                 side=IN_BOOKS,
