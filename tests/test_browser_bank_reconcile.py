@@ -8,6 +8,7 @@ import pytest
 
 from tests.bankworld import make_account, make_lines
 from tests.browser import _shots, _sign_in
+from tests.test_browser_phone import LIST_PROBLEMS
 from tests.test_bank_reconciliation import lines_of, match
 
 pytestmark = pytest.mark.browser
@@ -42,6 +43,7 @@ def test_treasurer_reconciles_a_month_and_prints_it_on_a4(
     assert page.locator("#difference").inner_text() == "0 đ"
     assert "Phi SMS" in page.locator("#in-bank").inner_text()
     assert "Lê Thị Hoa" in page.locator("#in-books").inner_text()
+    assert page.evaluate(LIST_PROBLEMS) == []  # the lists fit a phone
     page.click("button[data-once]")
     page.wait_for_url(re.compile(r".*/bank/reconciliations/\d+$"))
     sheet = page.locator("#reconciliation").inner_text()
@@ -51,6 +53,10 @@ def test_treasurer_reconciles_a_month_and_prints_it_on_a4(
     figures = page.locator("#figures").inner_text()
     assert "Cộng: tiền ra ngân hàng đã ghi nợ, đơn vị chưa ghi sổ (mục II)\t11.000 đ" in figures
     page.screenshot(path=str(_shots() / "bank-reconciliation.png"), full_page=True)
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
+    page.goto(f"{base}/bank/accounts/{account.id}/reconciliations")
+    assert page.evaluate(LIST_PROBLEMS) == []
+    page.go_back()
     page.emulate_media(media="print")
     assert not page.locator(".actions").is_visible()  # the buttons are not printed
     pdf = page.pdf(prefer_css_page_size=True)
