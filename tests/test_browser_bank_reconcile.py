@@ -8,8 +8,8 @@ import pytest
 
 from tests.bankworld import make_account, make_lines
 from tests.browser import _shots, _sign_in
-from tests.test_browser_phone import LIST_PROBLEMS
 from tests.test_bank_reconciliation import lines_of, match
+from tests.test_browser_phone import LIST_PROBLEMS
 
 pytestmark = pytest.mark.browser
 

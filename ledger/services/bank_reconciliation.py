@@ -3,7 +3,7 @@ books on one date, the difference explained line by line, saved once and locked 
 
 The bank's side is the statement: opening + credits − debits = closing (checked against the
 balance the bank printed). The books' side is the fund's ``bank`` ledger account, the postings
-whose document names this bank account (none: the primary). The classic identity explains the
+whose document names this bank account (``bank_books``). The classic identity explains the
 gap: bank closing − Σ in the bank, not yet in the books + Σ in the books, not yet at the bank
 = books closing; ``difference`` is what is left unexplained (zero when reconciled).
 
@@ -21,28 +21,24 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..errors import LedgerError, _l
 from ..models import (
-    Account,
     BankAccount,
     BankMatch,
     BankMatchEntry,
     BankMatchLine,
     BankReconciliation,
     BankStatement,
-    Disbursement,
     Entry,
-    Posting,
-    Receipt,
     StatementLine,
-    Transfer,
     select_rows,
 )
 from ..text import clean
 from .audit import record_event
+from .bank_books import books_balance, books_entries
 from .books import read_book
 from .journal import lock_fund
 from .locks import locked_through
@@ -272,82 +268,6 @@ def printed_closing(session: Session, account: BankAccount, on: date) -> int | N
         .limit(1)
     ).first()
     return None if last is None or last.balance_after is None else last.balance_after
-
-
-# ---- the books' side --------------------------------------------------------------------
-
-_RECEIPT_KINDS = ("receipt", "receipt_void", "receipt_correction")
-_PAYMENT_KINDS = ("disbursement", "disbursement_void")
-_TRANSFER_KINDS = ("transfer_sent", "transfer_received", "transfer_internal")
-
-
-def _bank_account_of_posting():
-    """The bank account a bank posting moved money on, by its document (None: the primary);
-    an entry without such a document (a bank fee, a reorganisation) is the account it was
-    matched on, else the primary."""
-    kind, amount = col(Entry.kind), col(Posting.amount)
-    return case(
-        (kind.in_(_RECEIPT_KINDS), col(Receipt.bank_account_id)),
-        (kind.in_(_PAYMENT_KINDS), col(Disbursement.bank_account_id)),
-        (kind == "transfer_received", col(Transfer.to_bank_account_id)),
-        (and_(kind.in_(_TRANSFER_KINDS), amount < 0), col(Transfer.from_bank_account_id)),
-        (kind == "transfer_internal", col(Transfer.to_bank_account_id)),
-        else_=col(BankMatch.bank_account_id),
-    )
-
-
-def _bank_postings(account: BankAccount, primary_id: int | None):
-    """(entry id, date, amount) of the fund's bank postings that moved money on ``account``."""
-    owner = func.coalesce(_bank_account_of_posting(), literal(primary_id))
-    return (
-        select(col(Posting.entry_id), col(Posting.entry_date), col(Posting.amount))
-        .join(Account, col(Account.id) == Posting.account_id)
-        .join(Entry, col(Entry.id) == Posting.entry_id)
-        .outerjoin(
-            Receipt,
-            and_(col(Entry.kind).in_(_RECEIPT_KINDS), col(Receipt.id) == Entry.document_id),
-        )
-        .outerjoin(
-            Disbursement,
-            and_(col(Entry.kind).in_(_PAYMENT_KINDS), col(Disbursement.id) == Entry.document_id),
-        )
-        .outerjoin(
-            Transfer,
-            and_(col(Entry.kind).in_(_TRANSFER_KINDS), col(Transfer.id) == Entry.document_id),
-        )
-        .outerjoin(BankMatchEntry, col(BankMatchEntry.entry_id) == Entry.id)
-        .outerjoin(BankMatch, col(BankMatch.id) == BankMatchEntry.match_id)
-        .where(Account.unit_id == account.unit_id, Account.kind == "bank", owner == account.id)
-    )
-
-
-def _primary_id(session: Session, unit_id: int) -> int | None:
-    return session.exec(
-        select(BankAccount.id).where(BankAccount.unit_id == unit_id, col(BankAccount.is_primary))
-    ).first()
-
-
-def books_entries(
-    session: Session, account: BankAccount, through: date
-) -> dict[int, tuple[date, int]]:
-    """Entry id → its date and its movement on ``account`` (Σ of its bank postings), dated up
-    to ``through``."""
-    query = _bank_postings(account, _primary_id(session, account.unit_id)).where(
-        Posting.entry_date <= through
-    )
-    moved: dict[int, tuple[date, int]] = {}
-    for entry_id, day, amount in session.exec(query).all():
-        moved[entry_id] = (day, moved.get(entry_id, (day, 0))[1] + int(amount))
-    return moved
-
-
-def books_balance(session: Session, account: BankAccount, through: date) -> int:
-    """The books' balance of ``account`` at the end of ``through``."""
-    inner = _bank_postings(account, _primary_id(session, account.unit_id)).where(
-        Posting.entry_date <= through
-    )
-    rows = inner.subquery()
-    return int(session.exec(select(func.coalesce(func.sum(rows.c.amount), 0))).one())
 
 
 # ---- the difference, line by line -------------------------------------------------------
@@ -669,159 +589,3 @@ def ensure_not_reconciled(session: Session, account_id: int, on: date) -> None:
         raise PeriodReconciled(
             account=account.account_number, date=last.period_to.strftime("%d/%m/%Y")
         )
-
-
-# ---- the reconciliation workbook's checks sheet -----------------------------------------
-
-
-@dataclass(frozen=True)
-class SavedRow:
-    """A saved reconciliation as the workbook's checks sheet lists it."""
-
-    fund: str
-    account: str
-    period_from: date
-    period_to: date
-    bank_closing: int
-    books_closing: int
-    adjusted_bank: int
-    difference: int
-    note: str
-
-
-@dataclass(frozen=True)
-class MissingMonth:
-    """A month with bank activity on an account that no saved reconciliation covers."""
-
-    fund: str
-    account: str
-    month: date
-
-
-def _accounts_of_funds(session: Session, funds: set[int]) -> list[BankAccount]:
-    if not funds:
-        return []
-    return list(
-        session.exec(
-            select(BankAccount)
-            .where(col(BankAccount.unit_id).in_(funds))
-            .order_by(col(BankAccount.unit_id), col(BankAccount.id))
-        ).all()
-    )
-
-
-def _label(account: BankAccount) -> str:
-    return f"{account.bank_name} {account.account_number}"
-
-
-def workbook_rows(
-    session: Session, funds: set[int], names: dict[int, str], start: date, end: date
-) -> tuple[list[SavedRow], list[MissingMonth]]:
-    """The funds' saved reconciliations overlapping ``start``–``end``, and the months ended by
-    ``end`` with bank activity (statement lines or the account's postings) none covers."""
-    saved, missing = [], []
-    for account in _accounts_of_funds(session, funds):
-        rows = session.exec(
-            select(BankReconciliation)
-            .where(
-                BankReconciliation.bank_account_id == account.id,
-                BankReconciliation.period_to >= start,
-                BankReconciliation.period_from <= end,
-            )
-            .order_by(col(BankReconciliation.period_from))
-        ).all()
-        fund = names.get(account.unit_id, "")
-        saved += [_saved_row(fund, account, r) for r in rows]
-        covered = [(r.period_from, r.period_to) for r in _all_saved(session, account.id)]
-        for month in _active_months(session, account, start, end):
-            last_day = _month_end(month)
-            if not any(a <= last_day <= b for a, b in covered):
-                missing.append(MissingMonth(fund=fund, account=_label(account), month=month))
-    return saved, missing
-
-
-def _saved_row(fund: str, account: BankAccount, r: BankReconciliation) -> SavedRow:
-    return SavedRow(
-        fund=fund,
-        account=_label(account),
-        period_from=r.period_from,
-        period_to=r.period_to,
-        bank_closing=r.bank_closing,
-        books_closing=r.books_closing,
-        adjusted_bank=r.bank_closing - r.in_bank_only + r.in_books_only,
-        difference=r.difference,
-        note=r.note,
-    )
-
-
-def _all_saved(session: Session, account_id: int) -> list[BankReconciliation]:
-    return list(
-        session.exec(
-            select(BankReconciliation).where(BankReconciliation.bank_account_id == account_id)
-        ).all()
-    )
-
-
-def _month_end(month: date) -> date:
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
-def _active_months(session: Session, account: BankAccount, start: date, end: date) -> list[date]:
-    """First days of the months from ``start`` that ended by ``end`` with bank activity."""
-    year = func.extract("year", col(StatementLine.line_date))
-    month = func.extract("month", col(StatementLine.line_date))
-    lines = session.exec(
-        select(year, month)
-        .where(
-            StatementLine.bank_account_id == account.id,
-            StatementLine.line_date >= start,
-            StatementLine.line_date <= end,
-        )
-        .group_by(year, month)
-    ).all()
-    postings = _bank_postings(account, _primary_id(session, account.unit_id)).where(
-        Posting.entry_date >= start, Posting.entry_date <= end
-    )
-    days = postings.subquery()
-    p_year, p_month = (
-        func.extract("year", days.c.entry_date),
-        func.extract("month", days.c.entry_date),
-    )
-    booked = session.exec(select(p_year, p_month).group_by(p_year, p_month)).all()
-    months = {date(int(y), int(m), 1) for y, m in [*lines, *booked]}
-    return sorted(m for m in months if _month_end(m) <= end)
-
-
-# ---- check: saved reconciliations still agree with the books ----------------------------
-
-
-def daily_books(session: Session, account: BankAccount) -> list[tuple[date, int]]:
-    """The account's book movement per day, in date order (one query)."""
-    rows = _bank_postings(account, _primary_id(session, account.unit_id)).subquery()
-    found = session.exec(
-        select(rows.c.entry_date, func.sum(rows.c.amount))
-        .group_by(rows.c.entry_date)
-        .order_by(rows.c.entry_date)
-    ).all()
-    return [(day, int(amount)) for day, amount in found]
-
-
-def drifted(
-    session: Session, funds: set[int] | None = None
-) -> list[tuple[BankAccount, BankReconciliation, int]]:
-    """Saved reconciliations whose books' closing, recomputed now, is no longer the one saved
-    (a backdated entry changed it): (account, reconciliation, the books' closing now)."""
-    query = select(BankAccount).join(
-        BankReconciliation, col(BankReconciliation.bank_account_id) == BankAccount.id
-    )
-    if funds is not None:
-        query = query.where(col(BankAccount.unit_id).in_(funds))
-    found = []
-    for account in session.exec(query.distinct()).all():
-        days = daily_books(session, account)
-        for saved in _all_saved(session, account.id):
-            now = sum(amount for day, amount in days if day <= saved.period_to)
-            if now != saved.books_closing:
-                found.append((account, saved, now))
-    return found

@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..vocab import ChainKind
 from .audit import HASHED_COLUMNS, event_hash
-from .bank_reconciliation import drifted
+from .bank_reconciled import drifted
 from .journal import entry_hash
 from .rollups import CASH_KINDS, period_of, write_pending
 from .seals import SEALED, digests

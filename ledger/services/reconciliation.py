@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..money import format_vnd
 from .anchors import Head, current_heads
-from .bank_reconciliation import MissingMonth, SavedRow, workbook_rows
+from .bank_reconciled import MissingMonth, SavedRow, workbook_rows
 from .beneficiaries import mask_name
 from .campaigns import get_campaign
 from .check import Problem, verify_and_record
