@@ -288,8 +288,18 @@ def test_books_side_counts_only_this_accounts_documents(session, month, make_rec
     other = make_account(session, bank_bin="970436", number="0011002233")
     receipt = make_receipt(FUND, amount=123_000, on=date(2018, 3, 9), method="bank")
     receipt.bank_account_id = other.id
+    moved = send_transfer(  # withdrawn from the other account into the cash box
+        session,
+        from_unit_id=month["fund"].id,
+        to_unit_id=month["fund"].id,
+        amount=100_000,
+        on=date(2018, 3, 26),
+        from_method="bank",
+        to_method="cash",
+    )
+    moved.from_bank_account_id = other.id
     session.flush()
-    assert books_balance(session, other, END) == 123_000
+    assert books_balance(session, other, END) == 23_000
     result = svc.reconcile(session, account=account, period_from=MARCH, period_to=END)
     assert result.difference == 0
 
