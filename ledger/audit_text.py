@@ -64,6 +64,8 @@ ACTIONS = {
     "settings.update": _a("Sửa thiết lập"),
     "voucher_regime.create": _a("Thêm mẫu chứng từ"),
     "seal.migrate": _a("Niêm phong dữ liệu cũ (nâng cấp)"),
+    "bank_reconciliation.save": _a("Lưu bảng đối chiếu tiền gửi"),
+    "bank_reconciliation.delete": _a("Hủy bảng đối chiếu tiền gửi"),
 }
 
 #: the fields events carry, as a form would label them

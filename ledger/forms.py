@@ -18,6 +18,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -358,3 +359,21 @@ class SettingsForm(BaseForm):
         validators=[DataRequired()],
         render_kw={"inputmode": "numeric", "placeholder": "50.000"},
     )
+
+
+# part: reconcile
+class BankReconciliationForm(BaseForm):
+    """Save a bank account's reconciliation for a period (bảng đối chiếu số dư tiền gửi)."""
+
+    period_from = DateField(_l("Từ ngày"))
+    period_to = DateField(_l("Đến ngày"))
+    note = TextAreaField(
+        _l("Ghi chú (bắt buộc khi còn chênh lệch chưa giải trình)"),
+        validators=[Length(max=1000)],
+    )
+
+
+class WithdrawReconciliationForm(BaseForm):
+    """Withdraw the latest saved reconciliation while its period is open, with a reason."""
+
+    reason = StringField(_l("Lý do hủy"), validators=[DataRequired(), Length(max=300)])

@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..vocab import ChainKind
 from .audit import HASHED_COLUMNS, event_hash
+from .bank_reconciled import drifted
 from .journal import entry_hash
 from .rollups import CASH_KINDS, period_of, write_pending
 from .seals import SEALED, digests
@@ -95,6 +96,7 @@ def check_books(
         lambda: check_anchors(session, funds, anchors or []),
         lambda: check_reorganisations(session, funds),
         lambda: check_cash_counts(session, funds),
+        lambda: check_bank_reconciliations(session, funds),
     ]
     problems: list[Problem] = []
     for done, (step, run) in enumerate(zip(_STEPS, steps, strict=True), start=1):
@@ -118,6 +120,7 @@ _STEPS = (
     _l("Dấu neo chuỗi"),
     _l("Sáp nhập, chia tách đơn vị"),
     _l("Kiểm kê quỹ khớp sổ quỹ"),
+    _l("Bảng đối chiếu tiền gửi còn khớp sổ"),
 )
 
 
@@ -954,6 +957,20 @@ def fund_batches(session: Session, unit_ids: set[int] | None) -> list[set[int] |
     if len(ids) <= FUNDS_AT_A_TIME:
         return [unit_ids]
     return [set(ids[i : i + FUNDS_AT_A_TIME]) for i in range(0, len(ids), FUNDS_AT_A_TIME)]
+
+
+def check_bank_reconciliations(session: Session, funds=None) -> list[Problem]:
+    """Saved bank reconciliations whose books' closing no longer is what was saved: an entry
+    dated inside a reconciled period was written afterwards."""
+    return [
+        Problem(
+            "bank reconciliation",
+            f"reconciliation {saved.id} ({account.bank_name} {account.account_number}, "
+            f"{saved.period_from:%d/%m/%Y}–{saved.period_to:%d/%m/%Y})",
+            f"books closing saved {saved.books_closing}, now {now}",
+        )
+        for account, saved, now in drifted(session, set(funds) if funds is not None else None)
+    ]
 
 
 def verify_and_record(

@@ -40,7 +40,9 @@ from ..models import (
     Transfer,
     Unit,
 )
+from ..money import format_vnd
 from .anchors import Head, current_heads
+from .bank_reconciled import MissingMonth, SavedRow, workbook_rows
 from .beneficiaries import mask_name
 from .campaigns import get_campaign
 from .cash_counts import with_book_now
@@ -123,6 +125,9 @@ class Reconciliation:
     receipt_total: int = 0
     #: each fund's cash counts in the window (the Kiểm kê quỹ sheet)
     cash_counts: list[CashCountRow] = field(default_factory=list)
+    #: the funds' saved bank reconciliations in the window, and months left unreconciled
+    bank_reconciliations: list[SavedRow] = field(default_factory=list)
+    bank_unreconciled: list[MissingMonth] = field(default_factory=list)
 
     @property
     def checks(self) -> list[Check]:
@@ -217,6 +222,7 @@ def gather(
     units = session.exec(select(Unit.id, Unit.name, Unit.parent_id).where(Unit.id.in_(funds))).all()
     names = {unit_id: name for unit_id, name, _parent in units}
     same, same_rows = same_period_rows(session, progress)
+    bank_saved, bank_missing = workbook_rows(session, funds, names, start, end)
     return Reconciliation(
         progress=progress,
         receipts=_receipts(session, funds, start, end, names),
@@ -232,6 +238,8 @@ def gather(
         same_period=same,
         same_rows=same_rows,
         cash_counts=_cash_counts(session, funds, start, end, names),
+        bank_reconciliations=bank_saved,
+        bank_unreconciled=bank_missing,
     )
 
 
@@ -529,6 +537,7 @@ def reconcile(data: Reconciliation) -> list[Check]:
             len(problems),
             "; ".join(str(x) for x in problems[:5]),
         ),
+        *_bank_checks(data),
         *cash_count_checks(data),
     ]
 
@@ -567,6 +576,34 @@ def cash_count_checks(data: Reconciliation) -> list[Check]:
             )[:500],
         )
     ]
+
+
+def _bank_checks(data: Reconciliation) -> list[Check]:
+    """Each saved bank reconciliation (its adjusted bank balance against the books, the
+    difference left unexplained in red), then each month with bank activity none covers."""
+    checks = [
+        Check(
+            f"Đối chiếu tiền gửi {r.fund} — {r.account}, {r.period_from:%d/%m/%Y}–"
+            f"{r.period_to:%d/%m/%Y}: số dư ngân hàng đã điều chỉnh = số dư trên sổ",
+            r.adjusted_bank,
+            r.books_closing,
+            f"Số dư ngân hàng {format_vnd(r.bank_closing)}; trên sổ {format_vnd(r.books_closing)}"
+            f"; chênh lệch chưa giải trình {format_vnd(r.difference)}"
+            + (f"; {r.note}" if r.note else ""),
+        )
+        for r in data.bank_reconciliations
+    ]
+    checks += [
+        Check(
+            f"Đối chiếu tiền gửi {m.fund} — {m.account}: tháng {m.month:%m/%Y} có giao dịch "
+            "ngân hàng nhưng chưa có bảng đối chiếu",
+            1,
+            0,
+            "CHƯA ĐỐI CHIẾU",
+        )
+        for m in data.bank_unreconciled
+    ]
+    return checks
 
 
 def _balances_by_row(data: Reconciliation) -> tuple[dict, dict]:

@@ -34,6 +34,7 @@ def init_app(app) -> None:
         audit,
         auth,
         bank,
+        bank_reconcile,
         beneficiaries,
         books,
         campaigns,
@@ -77,6 +78,7 @@ def init_app(app) -> None:
         bank,
         cash_counts,
         vietqr,
+        bank_reconcile,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -54,6 +54,8 @@ def _ids(receipt):
         "token_id": 1,
         "job_id": 1,
         "count_id": 1,
+        "account_id": 1,
+        "reconciliation_id": 1,
     }
 
 

@@ -173,6 +173,8 @@ def _path_args(world) -> dict:
         "token_id": world["token"],
         "job_id": 1,
         "count_id": 1,
+        "account_id": 1,
+        "reconciliation_id": 1,
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ledger.models import (
     ApiToken,
     AuditEvent,
+    BankReconciliation,
     CashCount,
     Disbursement,
     Entry,
@@ -21,6 +22,7 @@ from ledger.models import (
     Transfer,
     User,
 )
+from ledger.services.bank_accounts import add_bank_account
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.campaigns import create_campaign, set_report_period
 from ledger.services.cash_counts import CountInput, record_count
@@ -131,6 +133,10 @@ ROUTES = {
     "cash_counts.approve": ("POST", ""),
     "cash_counts.reject": ("POST", ""),
     "cash_counts.print_count": ("GET", ""),
+    "bank_reconcile.index": ("GET", ""),
+    "bank_reconcile.new": ("POST", ""),
+    "bank_reconcile.show": ("GET", ""),
+    "bank_reconcile.withdraw": ("POST", ""),
 }
 PUBLIC = {
     "static",
@@ -284,6 +290,7 @@ def planted(session, two_districts):
                     ).hexdigest()
                 )
             ).scalar_one(),
+            **_plant_reconciliation(session, unit, canary),
         }
     for username, role, code, _ in ROLES.values():
         if username:
@@ -297,6 +304,35 @@ def planted(session, two_districts):
             )
     session.commit()
     return objects
+
+
+def _plant_reconciliation(session, unit, canary) -> dict:
+    """A bank account of the fund and a saved reconciliation of it, named with the canary."""
+    account = add_bank_account(
+        session,
+        unit_id=unit.id,
+        bank_bin="970405",
+        account_number=f"2200{unit.id:08d}",
+        holder_name=canary,
+        opened_on=date(2015, 1, 1),
+    )
+    saved = BankReconciliation(
+        bank_account_id=account.id,
+        period_from=date(2018, 6, 1),
+        period_to=date(2018, 6, 30),
+        bank_opening=0,
+        bank_credits=0,
+        bank_debits=0,
+        bank_closing=0,
+        books_closing=0,
+        in_bank_only=0,
+        in_books_only=0,
+        difference=0,
+        note=canary,
+    )
+    session.add(saved)
+    session.flush()
+    return {"bank_account": account.id, "reconciliation": saved.id}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -322,6 +358,8 @@ def _url(app, endpoint, target):
         "token_id": target["token"],
         "job_id": target["job"],
         "count_id": target["count"],
+        "account_id": target["bank_account"],
+        "reconciliation_id": target["reconciliation"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -338,7 +376,16 @@ def _writes(session):
     return (
         tuple(
             session.exec(select(func.count()).select_from(m)).scalar_one()
-            for m in (Receipt, Entry, User, AuditEvent, Disbursement, Transfer, PeriodLock)
+            for m in (
+                Receipt,
+                Entry,
+                User,
+                AuditEvent,
+                Disbursement,
+                Transfer,
+                PeriodLock,
+                BankReconciliation,
+            )
         )
         + tuple(session.exec(select(CashCount.status).order_by(CashCount.id)).scalars().all())
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
@@ -437,6 +484,8 @@ def _has_object(app, endpoint):
             "period_id",
             "token_id",
             "job_id",
+            "account_id",
+            "reconciliation_id",
         }
     )
 
