@@ -54,13 +54,14 @@ def seed_command(with_demo: bool) -> None:
                 logins = demo.seed_demo_users(session)
                 receipts = demo.seed_demo_receipts(session)
                 click.echo(f"Demo receipts +{receipts}")
+                # the 2018 year-end counts before 2025's reorganisation locks the 2018 books
+                click.echo(f"Demo cash counts +{demo.seed_demo_cash_counts(session)}")
                 from .services.demo_2025 import seed_demo_2025
 
                 later = seed_demo_2025(session)
                 click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
                 _seed_demo_bank(session)
                 _seed_demo_2026(session)
-                click.echo(f"Demo cash counts +{demo.seed_demo_cash_counts(session)}")
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)
