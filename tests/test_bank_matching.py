@@ -453,3 +453,193 @@ def test_a_debit_becomes_a_draft_payout_matched_when_paid(session, month):
     [top] = suggestions(session, account)[line.id][:1]
     assert top.entry_ids == (item.entry_id,)
     assert "cùng ngày" in top.reason_text
+
+
+# --- the pages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def web(session, month):
+    session.commit()
+    return month
+
+
+def _page(client, account, **args):
+    response = client.get(f"/bank/accounts/{account.id}/match", query_string=args)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_page_lists_suggestions_and_a_treasurer_confirms(client, login, submit, session, web):
+    account, lines = web["account"], web["lines"]
+    login("treasurer-tt-chuongduong")
+    page = _page(client, account)
+    assert "tên người nộp NGUYEN VAN BINH trùng" in page.text
+    assert "Mã ủng hộ QR: " + web["qr"] in page.text
+    binh = web["receipts"]["NGUYEN VAN BINH"]
+    response = submit(
+        f"/bank/accounts/{account.id}/match",
+        {"line_ids": str(lines["FT900100"].id), "entry_ids": str(binh.entry_id), "reason": "x"},
+        post_url=f"/bank/accounts/{account.id}/match/confirm",
+    )
+    assert response.status_code == 302
+    session.rollback()
+    [view] = matches_of(session, account)
+    assert [line.id for line in view.lines] == [lines["FT900100"].id]
+    matched = _page(client, account, state="matched")
+    assert "Bỏ khớp" in matched.text and "NGUYEN VAN BINH" in matched.text
+    refused = submit(
+        f"/bank/accounts/{account.id}/match",
+        {"line_ids": str(lines["FT777"].id), "entry_ids": str(binh.entry_id)},
+        post_url=f"/bank/accounts/{account.id}/match/confirm",
+        follow_redirects=True,
+    )
+    assert "đã được khớp" in refused.text
+    auto = submit(
+        f"/bank/accounts/{account.id}/match",
+        {},
+        post_url=f"/bank/accounts/{account.id}/match/auto",
+        follow_redirects=True,
+    )
+    assert "Đã tự động khớp 19 dòng." in auto.text
+
+
+def test_manual_match_shows_the_difference_then_confirms(client, login, session, web):
+    from .conftest import form_tokens
+
+    account, lines = web["account"], web["lines"]
+    login("treasurer-tt-chuongduong")
+    url = f"/bank/accounts/{account.id}/match/manual"
+    page = client.get(url, query_string={"line": lines["FT888"].id})
+    assert page.status_code == 200
+    entries = [str(t.sent_entry_id) for t in web["deposits"][:2]]
+    data = {**form_tokens(page.text), "line": str(lines["FT888"].id), "entry": entries}
+    checked = client.post(url, data={**data, "check": "1"})
+    assert "−500.000 đ" in checked.text or "+500.000 đ" in checked.text
+    refused = client.post(url, data={**data, "confirm": "1"})
+    assert "khác tổng các bút toán" in refused.text
+    data["entry"] = [*entries, str(web["deposits"][2].sent_entry_id)]
+    done = client.post(url, data={**form_tokens(refused.text), **data, "confirm": "1"})
+    assert done.status_code == 302
+    session.rollback()
+    assert lines["FT888"].id not in {x.id for x in unmatched_lines(session, account)}
+
+
+def test_a_credit_line_becomes_a_receipt_from_the_form(client, login, submit, session, web):
+    account, line = web["account"], web["lines"]["FT971"]
+    login("treasurer-tt-chuongduong")
+    url = f"/bank/accounts/{account.id}/lines/{line.id}/receipt"
+    page = client.get(url)
+    assert 'value="Tran Van Chi"' in page.text and "300.000" in page.text
+    response = submit(
+        url,
+        {
+            "receipt_date": "22/03/2018",
+            "amount": "300.000",
+            "method": "bank",
+            "source": "donation",
+            "payer_name": "Trần Văn Chi",
+            "donor_kind": "individual",
+            "credit_unit_id": str(web["fund"].id),
+            "reason": line.description,
+        },
+    )
+    assert response.status_code == 302, response.text
+    session.rollback()
+    made = session.exec(select(Receipt).where(Receipt.payer_name == "Trần Văn Chi")).one()
+    assert made.reference == "FT971" and made.method == "bank"
+    assert line.id not in {x.id for x in unmatched_lines(session, account)}
+    wrong = submit(
+        f"/bank/accounts/{account.id}/lines/{web['lines']['FT970'].id}/receipt",
+        {
+            "receipt_date": "21/03/2018",
+            "amount": "150.000",
+            "method": "bank",
+            "source": "donation",
+            "payer_name": "Nguyễn Thị Bé",
+            "donor_kind": "individual",
+            "credit_unit_id": str(web["fund"].id),
+            "reason": "x",
+        },
+    )
+    assert wrong.status_code == 400 and "khác tổng các bút toán" in wrong.text
+    assert 'value="Nguyễn Thị Bé"' in wrong.text
+
+
+def test_qr_and_fee_after_a_confirm_page(client, login, submit, session, web):
+    account, lines = web["account"], web["lines"]
+    login("treasurer-tt-chuongduong")
+    qr_url = f"/bank/accounts/{account.id}/lines/{lines['FT972'].id}/qr"
+    shown = client.get(qr_url)
+    assert web["qr"] in shown.text and "Phan Van Duc" in shown.text
+    assert submit(qr_url, {}).status_code == 302
+    fee_url = f"/bank/accounts/{account.id}/lines/{lines['FT961'].id}/fee"
+    assert "Chi phí quản lý quỹ" in client.get(fee_url).text
+    assert submit(fee_url, {}).status_code == 302
+    session.rollback()
+    left = {x.bank_ref for x in unmatched_lines(session, account)}
+    assert "FT972" not in left and "FT961" not in left
+    assert (
+        client.get(f"/bank/accounts/{account.id}/lines/{lines['FT970'].id}/qr").status_code == 404
+    )
+    assert check_books(session) == []
+
+
+def test_a_debit_line_becomes_a_draft_payout(client, login, submit, session, web):
+    account, line = web["account"], web["lines"]["FT973"]
+    login("treasurer-tt-chuongduong")
+    url = f"/bank/accounts/{account.id}/lines/{line.id}/payout"
+    assert 'value="Le Thi Em"' in client.get(url).text
+    category = session.exec(select(Category).where(Category.code == "emergency_aid")).one()
+    response = submit(
+        url,
+        {
+            "disbursement_date": "26/03/2018",
+            "category_id": str(category.id),
+            "amount": "450.000",
+            "payee_name": "Lê Thị Em",
+            "reason": "Hoàn tiền",
+        },
+    )
+    assert response.status_code == 302, response.text
+    session.rollback()
+    from ledger.models import Disbursement
+
+    item = session.exec(select(Disbursement).where(Disbursement.payee_name == "Lê Thị Em")).one()
+    assert item.status == "draft" and item.method == "bank"
+
+
+def test_scope_and_roles(client, login, make_user, session, web):
+    account, line = web["account"], web["lines"]["FT900100"]
+    binh = web["receipts"]["NGUYEN VAN BINH"]
+    make_user("treasurer-hahoi", "treasurer", "TT-HAHOI")
+    login("reviewer-tt")
+    assert _page(client, account).status_code == 200
+    page = client.get(f"/bank/accounts/{account.id}/match")
+    from .conftest import form_tokens
+
+    data = {**form_tokens(page.text), "line_ids": str(line.id), "entry_ids": str(binh.entry_id)}
+    assert "Xác nhận khớp" not in page.text
+    assert client.post(f"/bank/accounts/{account.id}/match/confirm", data=data).status_code == 403
+    assert client.get(f"/bank/accounts/{account.id}/lines/{line.id}/receipt").status_code == 403
+    client.get("/auth/logout")
+    login("treasurer-hahoi")
+    assert client.get(f"/bank/accounts/{account.id}/match").status_code == 404
+    assert client.get(f"/bank/accounts/{account.id}/match/manual").status_code == 404
+    other = make_account(session, "TT-HAHOI")
+    session.commit()
+    assert client.get(f"/bank/accounts/{other.id}/lines/{line.id}/receipt").status_code in (
+        403,
+        404,
+    )
+    client.get("/auth/logout")
+    login("treasurer-tt-chuongduong")
+    assert client.get(f"/bank/accounts/{other.id}/match").status_code == 404
+    assert client.get(f"/bank/accounts/{account.id}/lines/99999999/fee").status_code == 404
+    assert client.get(f"/bank/accounts/{account.id}/match?page=²&date_from=xx").status_code == 200
+    bad = client.get(f"/bank/accounts/{account.id}/match")
+    hostile = {**form_tokens(bad.text), "line_ids": "1,x", "entry_ids": str(2**70)}
+    response = client.post(
+        f"/bank/accounts/{account.id}/match/confirm", data=hostile, follow_redirects=True
+    )
+    assert response.status_code == 200 and "Chọn ít nhất một dòng" in response.text

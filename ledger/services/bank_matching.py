@@ -357,6 +357,27 @@ def unmatched_lines(
     return list(session.exec(query).all())
 
 
+def matched_lines(
+    session: Session,
+    account: BankAccount,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> list[tuple[int, StatementLine]]:
+    """(match id, line) of the account's matched lines, in the bank's order."""
+    query = (
+        select(BankMatchLine.match_id, StatementLine)
+        .join(StatementLine, col(StatementLine.id) == BankMatchLine.statement_line_id)
+        .where(StatementLine.bank_account_id == account.id)
+        .order_by(col(StatementLine.line_date), col(StatementLine.id))
+    )
+    if date_from is not None:
+        query = query.where(StatementLine.line_date >= date_from)
+    if date_to is not None:
+        query = query.where(StatementLine.line_date <= date_to)
+    return [(match_id, line) for match_id, line in session.exec(query).all()]
+
+
 def _rejected(session: Session, line_ids: list[int]) -> set[tuple[int, int]]:
     if not line_ids:
         return set()
@@ -406,9 +427,25 @@ class _Pool:
         return not any((line, entry) in self.rejected for line in line_ids for entry in entries)
 
 
-def pool(session: Session, account: BankAccount, *, window: int = DATE_WINDOW) -> _Pool:
-    """Unmatched lines and entries of the account (entries dated around the lines)."""
-    lines = unmatched_lines(session, account)
+def pool(
+    session: Session,
+    account: BankAccount,
+    *,
+    window: int = DATE_WINDOW,
+    around: list[StatementLine] | None = None,
+) -> _Pool:
+    """Unmatched lines and entries of the account (entries dated around the lines); with
+    ``around`` (a page of lines), only what lies near those lines."""
+    if around:
+        reach = timedelta(days=2 * window)
+        lines = unmatched_lines(
+            session,
+            account,
+            date_from=min(line.line_date for line in around) - reach,
+            date_to=max(line.line_date for line in around) + reach,
+        )
+    else:
+        lines = unmatched_lines(session, account)
     if not lines:
         return _Pool([], [], set(), window)
     first = min(line.line_date for line in lines) - timedelta(days=window)

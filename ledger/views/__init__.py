@@ -33,6 +33,7 @@ def init_app(app) -> None:
         admin,
         audit,
         auth,
+        bank_match,
         beneficiaries,
         books,
         campaigns,
@@ -71,6 +72,7 @@ def init_app(app) -> None:
         units,
         setup,
         jobs,
+        bank_match,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
