@@ -17,6 +17,7 @@ from ledger.models import (
     Job,
     PeriodLock,
     Receipt,
+    StatementLine,
     Transfer,
     User,
 )
@@ -123,6 +124,16 @@ ROUTES = {
     "setup.periods": ("POST", ""),
     "setup.edit_period": ("POST", ""),
     "setup.delete_period": ("POST", ""),
+    "bank_match.lines": ("GET", ""),
+    "bank_match.manual": ("POST", ""),
+    "bank_match.confirm": ("POST", ""),
+    "bank_match.reject": ("POST", ""),
+    "bank_match.auto": ("POST", ""),
+    "bank_match.undo": ("POST", ""),
+    "bank_match.receipt": ("POST", ""),
+    "bank_match.qr_receipt": ("POST", ""),
+    "bank_match.fee": ("POST", ""),
+    "bank_match.payout": ("POST", ""),
 }
 PUBLIC = {
     "static",
@@ -243,7 +254,9 @@ def planted(session, two_districts):
             title=canary,
             file_name=f"{canary}.xlsx",
         )
+        bank = _plant_bank(session, code, deposit, canary)
         objects[code] = {
+            **bank,
             "unit": unit.id,
             "receipt": receipt.id,
             "user": user.id,
@@ -278,6 +291,23 @@ def planted(session, two_districts):
     return objects
 
 
+def _plant_bank(session, code, deposit, canary) -> dict:
+    """A bank account of the commune, a statement line naming the canary, matched to the
+    deposit (issue #16)."""
+    from ledger.services.bank_matching import confirm_match
+    from tests.bankworld import make_account, make_lines
+
+    account = make_account(session, code)
+    statement = make_lines(session, account, [(date(2018, 6, 3), 10_000, canary)])
+    line = session.exec(
+        select(StatementLine).where(StatementLine.statement_id == statement.id)
+    ).scalar_one()
+    match = confirm_match(
+        session, account=account, line_ids=[line.id], entry_ids=[deposit.sent_entry_id]
+    )
+    return {"account": account.id, "line": line.id, "match": match.id}
+
+
 def test_every_route_is_in_the_matrix(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ROUTES)
 
@@ -300,6 +330,9 @@ def _url(app, endpoint, target):
         "name": "progress",
         "token_id": target["token"],
         "job_id": target["job"],
+        "account_id": target["account"],
+        "line_id": target["line"],
+        "match_id": target["match"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -414,6 +447,7 @@ def _has_object(app, endpoint):
             "period_id",
             "token_id",
             "job_id",
+            "account_id",
         }
     )
 
