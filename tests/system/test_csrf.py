@@ -53,6 +53,9 @@ def _ids(receipt):
         "name": "progress",
         "token_id": 1,
         "job_id": 1,
+        "account_id": 1,
+        "line_id": 1,
+        "match_id": 1,
     }
 
 

@@ -172,6 +172,9 @@ def _path_args(world) -> dict:
         "filename": "app.js",
         "token_id": world["token"],
         "job_id": 1,
+        "account_id": 1,
+        "line_id": 1,
+        "match_id": 1,
     }
 
 
