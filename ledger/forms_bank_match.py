@@ -28,8 +28,8 @@ def parse_ids(text: str) -> list[int] | None:
 class MatchFilterForm(FilterForm):
     """The lines shown: a date range, credits or debits, matched or not."""
 
-    date_from = DateField(_l("Từ ngày"))
-    date_to = DateField(_l("Đến ngày"))
+    date_from = DateField(_l("Từ ngày"), required=False)
+    date_to = DateField(_l("Đến ngày"), required=False)
     direction = ChoiceField(_l("Chiều"), values=("credit", "debit"))
     state = ChoiceField(_l("Trạng thái"), values=("unmatched", "matched"))
 

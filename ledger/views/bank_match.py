@@ -172,7 +172,8 @@ def _act(account: BankAccount, form, action, done: str):
     except LedgerError as error:
         flash(error_message(error), "error")
         return _back(account)
-    flash(done, "info")
+    if done:
+        flash(done, "info")
     return _back(account)
 
 
@@ -229,7 +230,6 @@ def auto(account_id: int):
         counted.append(matching.auto_match(session, account, user_id=current_user.id))
 
     response = _act(account, form, action, "")
-    get_session().expire_all()
     if counted:
         flash(_("Đã tự động khớp %(count)s dòng.", count=counted[0]), "info")
     return response
