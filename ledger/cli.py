@@ -296,7 +296,10 @@ def init_app(app) -> None:
         jobs_group,
     ):
         app.cli.add_command(command)
+    from .cli_bank_match import MATCH_GROUP  # the lead merges it into the ``bank`` group
     from .cli_campaigns import COMMANDS
+
+    app.cli.add_command(MATCH_GROUP)
 
     for command in COMMANDS:
         app.cli.add_command(command)

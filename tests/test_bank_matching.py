@@ -649,3 +649,17 @@ def test_scope_and_roles(client, login, make_user, session, web):
         f"/bank/accounts/{account.id}/match/confirm", data=hostile, follow_redirects=True
     )
     assert response.status_code == 200 and "Chọn ít nhất một dòng" in response.text
+
+
+def test_cli_prints_suggestions_then_auto_matches(runner, session, web):
+    account = web["account"]
+    shown = runner.invoke(args=["bank", "match", "--account", str(account.id), "--limit", "100"])
+    assert shown.exit_code == 0, shown.output
+    assert "tên người nộp NGUYEN VAN BINH trùng" in shown.output
+    assert "(không có gợi ý)" in shown.output
+    done = runner.invoke(args=["bank", "match", "--account", str(account.id), "--auto"])
+    assert "Đã tự động khớp 20 dòng." in done.output
+    session.rollback()
+    assert len(matches_of(session, account)) == 20
+    missing = runner.invoke(args=["bank", "match", "--account", "999999"])
+    assert missing.exit_code == 2
