@@ -431,6 +431,13 @@ def test_a_fee_posts_to_management_costs_and_matches(session, month):
     with pytest.raises(LineRefused):
         post_bank_fee(session, account=account, line_id=month["lines"]["FT970"].id)
     assert check_books(session) == []
+    [view] = matches_of(session, account)
+    unmatch(session, account=account, match_id=view.match.id)
+    with pytest.raises(LineRefused) as refused:  # never a second fee for one line
+        post_bank_fee(session, account=account, line_id=line.id)
+    assert refused.value.reason == "fee_posted"
+    assert suggestions(session, account)[line.id][0].entry_ids == (entry.id,)
+    assert check_books(session) == []
 
 
 def test_a_debit_becomes_a_draft_payout_matched_when_paid(session, month):

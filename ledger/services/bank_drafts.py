@@ -27,7 +27,7 @@ from .bank_matching import confirm_match, matched_line_ids
 from .disbursements import DisbursementInput, draft_disbursement
 from .journal import Line, post_entry
 from .receipts import ReceiptInput, record_receipt
-from .units import subtree_ids
+from .units import is_within, subtree_ids
 
 #: Bank fees are a cost of running the fund's account, not support paid to a child: they go to
 #: the management category "Chi phí quản lý quỹ" (``mgmt_admin`` in seed/categories.csv,
@@ -118,6 +118,7 @@ class LineRefused(LedgerError):
         "not_debit": _l("Chỉ dòng tiền ra (ghi nợ) mới ghi phí hoặc lập phiếu chi được."),
         "matched": _l("Dòng sao kê này đã được khớp với sổ sách."),
         "no_reference": _l("Nội dung dòng này không có mã ủng hộ QR của quỹ."),
+        "fee_posted": _l("Phí của dòng sao kê này đã được ghi sổ; hãy khớp lại bút toán phí."),
     }
 
     def __init__(self, reason: str) -> None:
@@ -145,6 +146,10 @@ def qr_donation(session: Session, account: BankAccount, text: str) -> QrDonation
     if reference is None or reference.unit_id not in subtree_ids(session, account.unit_id):
         return None
     campaign = session.get(Campaign, reference.campaign_id) if reference.campaign_id else None
+    if campaign is not None and not is_within(
+        session, unit_id=reference.unit_id, scope_id=campaign.unit_id
+    ):
+        campaign = None  # a campaign of another tree: the code names the fund only
     return QrDonation(
         code=donation_reference(reference.unit_id, reference.campaign_id or None),
         credit_unit_id=reference.unit_id,
@@ -249,6 +254,14 @@ def post_bank_fee(
     if line.amount >= 0:
         raise LineRefused("not_debit")
     _unmatched(session, line)
+    if session.exec(
+        select(Entry.id).where(
+            Entry.kind == EntryKind.BANK_FEE,
+            Entry.document_id == line.id,
+            Entry.unit_id == account.unit_id,
+        )
+    ).first():
+        raise LineRefused("fee_posted")
     fee = -line.amount
     entry = post_entry(
         session,

@@ -12,6 +12,8 @@ presses "Tự động khớp", which confirms only one-to-one pairs nobody could
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -407,20 +409,23 @@ class _Pool:
     paired_entries: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        self.movements.sort(key=lambda m: (m.entry_date, m.entry_id))
+        self._dates = [m.entry_date for m in self.movements]
+        by_amount: dict[int, list[Movement]] = {}
+        for m in self.movements:
+            by_amount.setdefault(m.amount, []).append(m)
         for line in self.lines:
-            for m in self.movements:
-                if m.amount == line.amount and abs((m.entry_date - line.line_date).days) <= (
-                    self.window
-                ):
+            for m in by_amount.get(line.amount, ()):
+                if abs((m.entry_date - line.line_date).days) <= self.window:
                     self.paired_lines.add(line.id)
                     self.paired_entries.add(m.entry_id)
 
     def near(self, on: date, *, sign: int) -> list[Movement]:
-        return [
-            m
-            for m in self.movements
-            if abs((m.entry_date - on).days) <= self.window and (m.amount > 0) == (sign > 0)
-        ]
+        """Entries within the window of ``on`` moving money the same way (bisected by date)."""
+        reach = timedelta(days=self.window)
+        start = bisect_left(self._dates, on - reach)
+        stop = bisect_right(self._dates, on + reach)
+        return [m for m in self.movements[start:stop] if (m.amount > 0) == (sign > 0)]
 
     def allowed(self, line_ids: Iterable[int], entry_ids: Iterable[int]) -> bool:
         entries = list(entry_ids)
@@ -488,18 +493,14 @@ def _one_to_one(line: StatementLine, movement: Movement) -> Suggestion:
     score = 50 + max(0, 30 - 6 * days)
     reasons = [Reason(_l("cùng số tiền")), _days_reason(days)]
     text = fold(line.description)
-    squeezed = text.replace(" ", "")
-    if line.bank_ref and (
-        fold(line.bank_ref) in fold(movement.reference + " " + movement.memo)
-        or (movement.reference and fold(movement.reference) in text)
-    ):
+    if _same_reference(line, movement, text):
         score += 40
         reasons.append(Reason(_l("mã tham chiếu trùng")))
-    elif movement.voucher and movement.voucher.replace(" ", "") in squeezed:
+    elif movement.voucher and _word_in(movement.voucher, text):
         score += 40
         reasons.append(Reason(_l("số phiếu %(number)s trùng"), (("number", movement.voucher),)))
     name = fold(movement.party)
-    if len(name) >= 5 and " " in name and name in text:
+    if len(name) >= 5 and " " in name and _word_in(name, text):
         score += 25
         reasons.append(
             Reason(_l("tên người nộp %(name)s trùng"), (("name", line_name(line, name)),))
@@ -510,6 +511,19 @@ def _one_to_one(line: StatementLine, movement: Movement) -> Suggestion:
     return Suggestion((line.id,), (movement,), score, reasons)
 
 
+def _word_in(needle: str, text: str) -> bool:
+    """``needle`` in ``text`` as whole words ("nguyen van a" is not in "nguyen van an")."""
+    return re.search(rf"(?<![0-9a-z]){re.escape(needle)}(?![0-9a-z])", text) is not None
+
+
+def _same_reference(line: StatementLine, movement: Movement, text: str) -> bool:
+    """The bank's reference written on the document, or the document's in the description."""
+    ours = fold(movement.reference)
+    if len(line.bank_ref) >= 4 and _word_in(fold(line.bank_ref), fold(f"{ours} {movement.memo}")):
+        return True
+    return len(ours) >= 4 and _word_in(ours, text)
+
+
 def _qr_code(reference) -> str:
     from ..vietqr import donation_reference
 
@@ -518,8 +532,9 @@ def _qr_code(reference) -> str:
 
 def line_name(line: StatementLine, folded: str) -> str:
     """The name as the description writes it (upper-case, no accents), for the reason."""
-    text = fold(line.description)
-    at = text.find(folded)
+    if not line.description.isascii():
+        return folded.upper()
+    at = line.description.lower().find(folded)
     return line.description[at : at + len(folded)] if at >= 0 else folded.upper()
 
 
