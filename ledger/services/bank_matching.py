@@ -54,6 +54,8 @@ SUBSET_CANDIDATES = 20
 SUBSET_SIZE = 6
 #: and gives up after this many steps (a line's suggestions stay instant)
 SUBSET_STEPS = 20_000
+#: a line is tried as part of at most this many larger entries (many-to-one)
+SPLIT_TARGETS = 5
 
 
 class MatchRefused(LedgerError):
@@ -459,7 +461,7 @@ def pool(
     return _Pool(lines, movements, _rejected(session, [line.id for line in lines]), window)
 
 
-def suggestions_for(line: StatementLine, found: _Pool) -> list[Suggestion]:
+def suggestions_for(line: StatementLine, found: _Pool, *, sums: bool = True) -> list[Suggestion]:
     """Ranked candidates for one unmatched line: one-to-one, then sums of several entries,
     then several lines summing to one entry; best first."""
     near = found.near(line.line_date, sign=line.amount)
@@ -468,18 +470,19 @@ def suggestions_for(line: StatementLine, found: _Pool) -> list[Suggestion]:
         for m in near
         if m.amount == line.amount and found.allowed([line.id], [m.entry_id])
     ]
-    if not result:
+    if not result and sums:
         result += _one_to_many(line, near, found)
         result += _many_to_one(line, near, found)
     return sorted(result, key=lambda s: (-s.score, s.entries[0].entry_date, s.entry_ids))
 
 
 def suggestions(
-    session: Session, account: BankAccount, *, window: int = DATE_WINDOW
+    session: Session, account: BankAccount, *, window: int = DATE_WINDOW, sums: bool = True
 ) -> dict[int, list[Suggestion]]:
-    """Line id → its ranked suggestions, for every unmatched line of the account."""
+    """Line id → its ranked suggestions, for every unmatched line of the account (without
+    ``sums``, one-to-one only)."""
     found = pool(session, account, window=window)
-    return {line.id: suggestions_for(line, found) for line in found.lines}
+    return {line.id: suggestions_for(line, found, sums=sums) for line in found.lines}
 
 
 def _days_reason(days: int) -> Reason:
@@ -569,9 +572,13 @@ def _one_to_many(line: StatementLine, near: list[Movement], found: _Pool) -> lis
 def _many_to_one(line: StatementLine, near: list[Movement], found: _Pool) -> list[Suggestion]:
     """Several lines (this one among them) summing to one entry (a payout the bank split)."""
     result = []
-    for movement in near:
-        if abs(movement.amount) <= abs(line.amount) or movement.entry_id in found.paired_entries:
-            continue
+    targets = [
+        m
+        for m in near
+        if abs(m.amount) > abs(line.amount) and m.entry_id not in found.paired_entries
+    ]
+    targets.sort(key=lambda m: (abs((m.entry_date - line.line_date).days), m.entry_id))
+    for movement in targets[:SPLIT_TARGETS]:
         others = [
             other
             for other in found.lines
@@ -588,6 +595,7 @@ def _many_to_one(line: StatementLine, near: list[Movement], found: _Pool) -> lis
             abs(movement.amount) - abs(line.amount),
             minimum=1,
             maximum=SUBSET_SIZE - 1,
+            budget=SUBSET_STEPS // SPLIT_TARGETS,
         )
         if chosen is None:
             continue
@@ -604,10 +612,15 @@ def _many_to_one(line: StatementLine, near: list[Movement], found: _Pool) -> lis
 
 
 def subset_sum(
-    amounts: list[int], target: int, *, minimum: int = 2, maximum: int = SUBSET_SIZE
+    amounts: list[int],
+    target: int,
+    *,
+    minimum: int = 2,
+    maximum: int = SUBSET_SIZE,
+    budget: int = SUBSET_STEPS,
 ) -> tuple[int, ...] | None:
     """Indexes of ``minimum``…``maximum`` amounts summing exactly to ``target`` (the fewest
-    found first), or None; gives up after ``SUBSET_STEPS`` steps."""
+    found first), or None; gives up after ``budget`` steps."""
     order = sorted(range(len(amounts)), key=lambda i: -amounts[i])
     steps = 0
 
@@ -619,7 +632,7 @@ def subset_sum(
             return None
         for pos in range(start, len(order)):
             steps += 1
-            if steps > SUBSET_STEPS:
+            if steps > budget:
                 return None
             value = amounts[order[pos]]
             if value > left:
@@ -818,7 +831,7 @@ def auto_match(session: Session, account: BankAccount, user_id: int | None = Non
     Returns how many were matched."""
     best: dict[int, Suggestion] = {}
     claims: dict[int, int] = {}
-    for line_id, found in suggestions(session, account).items():
+    for line_id, found in suggestions(session, account, sums=False).items():
         one = [s for s in found if s.one_to_one]
         for s in one:
             claims[s.entry_ids[0]] = claims.get(s.entry_ids[0], 0) + 1
