@@ -670,3 +670,48 @@ def test_cli_prints_suggestions_then_auto_matches(runner, session, web):
     assert len(matches_of(session, account)) == 20
     missing = runner.invoke(args=["bank", "match", "--account", "999999"])
     assert missing.exit_code == 2
+
+
+def test_each_account_of_a_fund_has_its_own_book_side(session, make_receipt):
+    primary = make_account(session)
+    second = make_account(session, bank_bin="970436", number="0011002233")
+    on_primary = make_receipt(amount=500_000, on=D(2018, 4, 2), method="bank")
+    on_second = make_receipt(amount=500_000, on=D(2018, 4, 2), method="bank")
+    on_second_row = session.get(Receipt, on_second.id)
+    on_second_row.bank_account_id = second.id
+    session.flush()
+    assert [m.entry_id for m in bank_movements(session, primary)] == [on_primary.entry_id]
+    assert [m.entry_id for m in bank_movements(session, second)] == [on_second.entry_id]
+    make_lines(
+        session,
+        second,
+        [
+            (D(2018, 4, 2), 500_000, "NOP TIEN THEO PT 2/2018", "X1"),
+            (D(2018, 4, 3), 80_000, "IBFT LE VAN AN CK ung ho", "X2"),
+        ],
+    )
+    line, credit = unmatched_lines(session, second)
+    [only] = suggestions(session, second)[line.id]
+    assert only.entry_ids == (on_second.entry_id,)
+    assert f"số phiếu {on_second.number}/2018 trùng" in only.reason_text
+    with pytest.raises(MatchRefused) as refused:
+        confirm_match(session, account=second, line_ids=[line.id], entry_ids=[on_primary.entry_id])
+    assert refused.value.reason == "entry_elsewhere"
+    receipt = record_receipt_for_line(
+        session,
+        account=second,
+        line_id=credit.id,
+        data=receipt_prefill(session, second, credit),
+    )
+    assert receipt.bank_account_id == second.id
+    assert receipt.entry_id in {m.entry_id for m in bank_movements(session, second)}
+    assert receipt.entry_id not in {m.entry_id for m in bank_movements(session, primary)}
+
+
+def test_a_name_matches_only_as_whole_words(session, make_receipt):
+    account = make_account(session)
+    receipt = make_receipt(amount=70_000, on=D(2018, 4, 2), method="bank", payer_name="Lê Văn A")
+    make_lines(session, account, [(D(2018, 4, 2), 70_000, "IBFT LE VAN AN CK ung ho", "Y1")])
+    [line] = unmatched_lines(session, account)
+    [only] = suggestions(session, account)[line.id]
+    assert only.entry_ids == (receipt.entry_id,) and "tên người nộp" not in only.reason_text
