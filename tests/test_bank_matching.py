@@ -510,6 +510,10 @@ def test_page_lists_suggestions_and_a_treasurer_confirms(client, login, submit, 
         follow_redirects=True,
     )
     assert "Đã tự động khớp 19 dòng." in auto.text
+    client.get("/lang/en")
+    english = _page(client, account)
+    assert "Match the statement to the books" in english.text
+    assert "same amount; 2 days apart" in english.text  # the late donation's reasons
 
 
 def test_manual_match_shows_the_difference_then_confirms(client, login, session, web):
@@ -531,6 +535,8 @@ def test_manual_match_shows_the_difference_then_confirms(client, login, session,
     assert done.status_code == 302
     session.rollback()
     assert lines["FT888"].id not in {x.id for x in unmatched_lines(session, account)}
+    ranged = client.get(url, query_string={"date_from": "01/03/2018", "date_to": "03/03/2018"})
+    assert "NGUYEN VAN BINH" in ranged.text and "TRAN VAN CHI" not in ranged.text
 
 
 def test_a_credit_line_becomes_a_receipt_from_the_form(client, login, submit, session, web):

@@ -257,14 +257,10 @@ def manual(account_id: int):
     form = ManualForm()
     picked_lines = _picked("line")
     picked_entries = _picked("entry")
-    anchor = _line(account, picked_lines[0]) if picked_lines else None
-    day = anchor.line_date if anchor else date.today()
-    window = timedelta(days=15)
-    candidates = list(
-        matching.unmatched_lines(session, account, date_from=day - window, date_to=day + window)
-    )
+    first, last = _manual_range(session, account, picked_lines)
+    candidates = matching.unmatched_lines(session, account, date_from=first, date_to=last)
     entries = matching.bank_movements(
-        session, account, date_from=day - window, date_to=day + window, unmatched_only=True
+        session, account, date_from=first, date_to=last, unmatched_only=True
     )
     chosen_lines = [line for line in candidates if line.id in picked_lines]
     chosen_entries = [m for m in entries if m.entry_id in picked_entries]
@@ -295,7 +291,21 @@ def manual(account_id: int):
         picked_entries=set(picked_entries),
         line_sum=line_sum,
         entry_sum=entry_sum,
+        flt=read_filters(MatchFilterForm(), tell=False),
     )
+
+
+def _manual_range(session, account: BankAccount, picked_lines: list[int]) -> tuple[date, date]:
+    """The dates the manual match offers: ``?date_from=&date_to=`` when given, else 15 days
+    either side of the first ticked line (or of the oldest unmatched line)."""
+    flt = read_filters(MatchFilterForm())
+    if picked_lines:
+        day = _line(account, picked_lines[0]).line_date
+    else:
+        waiting = matching.unmatched_lines(session, account)
+        day = waiting[0].line_date if waiting else date.today()
+    window = timedelta(days=15)
+    return flt.date_from.data or day - window, flt.date_to.data or day + window
 
 
 def _picked(name: str) -> list[int]:
