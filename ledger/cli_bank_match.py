@@ -16,6 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from .db import session_scope
 from .models import BankAccount
 from .money import format_vnd
+from .services import bank_book, bank_suggestions
 from .services import bank_matching as matching
 
 
@@ -35,8 +36,8 @@ def match_command(account_id: int, auto: bool, limit: int) -> None:
             done = matching.auto_match(session, account)
             click.echo(f"Đã tự động khớp {done} dòng.")
             return
-        found = matching.suggestions(session, account)
-        lines = matching.unmatched_lines(session, account)
+        found = bank_suggestions.suggestions(session, account)
+        lines = bank_book.unmatched_lines(session, account)
         for line in lines[:limit]:
             best = found.get(line.id) or []
             head = f"{line.line_date:%d/%m/%Y} {format_vnd(line.amount)} {line.description[:60]}"

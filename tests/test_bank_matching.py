@@ -15,6 +15,7 @@ from ledger.models import (
     Receipt,
     StatementLine,
 )
+from ledger.services.bank_book import bank_movements, unmatched_lines
 from ledger.services.bank_drafts import (
     FEE_CATEGORY,
     LineRefused,
@@ -30,15 +31,12 @@ from ledger.services.bank_drafts import (
 from ledger.services.bank_matching import (
     MatchRefused,
     auto_match,
-    bank_movements,
     confirm_match,
     matches_of,
     reject_suggestion,
-    subset_sum,
-    suggestions,
     unmatch,
-    unmatched_lines,
 )
+from ledger.services.bank_suggestions import subset_sum, suggestions
 from ledger.services.check import check_books
 from ledger.services.costs import management_costs
 from ledger.services.disbursements import (

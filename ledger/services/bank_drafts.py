@@ -23,7 +23,8 @@ from ..text import clean, fold
 from ..vietqr import Reference, donation_reference, parse_reference
 from ..vocab import EntryKind, MatchKind, Method, Source
 from .audit import record_event
-from .bank_matching import confirm_match, matched_line_ids
+from .bank_book import matched_line_ids
+from .bank_matching import MatchRefused, confirm_match
 from .disbursements import DisbursementInput, draft_disbursement
 from .journal import Line, post_entry
 from .receipts import ReceiptInput, record_receipt
@@ -234,8 +235,6 @@ def record_qr_donation(
 
 
 def _line(session: Session, account: BankAccount, line_id: int) -> StatementLine:
-    from .bank_matching import MatchRefused
-
     line = session.get(StatementLine, line_id)
     if line is None or line.bank_account_id != account.id:
         raise MatchRefused("line_elsewhere")

@@ -28,8 +28,10 @@ from ..forms_bank_match import (
 )
 from ..i18n import category_label, error_message
 from ..models import BankAccount, Category, StatementLine
+from ..services import bank_book as book
 from ..services import bank_drafts as drafts
 from ..services import bank_matching as matching
+from ..services import bank_suggestions as suggest
 from ..services.disbursements import DisbursementInput
 from ..services.donors import create_donor
 from ..services.paging import Page
@@ -91,11 +93,11 @@ def lines(account_id: int):
     else:
         pager = _page(_unmatched(session, account, flt), page_no)
         rows = pager.rows
-        found = matching.pool(session, account, around=rows) if rows else None
+        found = suggest.pool(session, account, around=rows) if rows else None
         context["items"] = [
             (
                 line,
-                matching.suggestions_for(line, found) if found else [],
+                suggest.suggestions_for(line, found) if found else [],
                 drafts.line_offers(session, account, line),
             )
             for line in rows
@@ -121,7 +123,7 @@ def _page(rows: list, number: int) -> Page:
 
 
 def _unmatched(session, account: BankAccount, flt: MatchFilterForm) -> list[StatementLine]:
-    found = matching.unmatched_lines(
+    found = book.unmatched_lines(
         session, account, date_from=flt.date_from.data, date_to=flt.date_to.data
     )
     return [line for line in found if _direction(line.amount, flt.direction.data)]
@@ -131,7 +133,7 @@ def _matched(session, account: BankAccount, flt: MatchFilterForm) -> list[tuple[
     """(match id, line id) of matched lines in the filter, oldest first."""
     return [
         (match_id, line.id)
-        for match_id, line in matching.matched_lines(
+        for match_id, line in book.matched_lines(
             session, account, date_from=flt.date_from.data, date_to=flt.date_to.data
         )
         if _direction(line.amount, flt.direction.data)
@@ -143,7 +145,7 @@ def _direction(amount: int, wanted: str) -> bool:
 
 
 def _books_only(session, account: BankAccount, flt: MatchFilterForm):
-    movements = matching.bank_movements(
+    movements = book.bank_movements(
         session,
         account,
         date_from=flt.date_from.data,
@@ -258,8 +260,8 @@ def manual(account_id: int):
     picked_lines = _picked("line")
     picked_entries = _picked("entry")
     first, last = _manual_range(session, account, picked_lines)
-    candidates = matching.unmatched_lines(session, account, date_from=first, date_to=last)
-    entries = matching.bank_movements(
+    candidates = book.unmatched_lines(session, account, date_from=first, date_to=last)
+    entries = book.bank_movements(
         session, account, date_from=first, date_to=last, unmatched_only=True
     )
     chosen_lines = [line for line in candidates if line.id in picked_lines]
@@ -302,7 +304,7 @@ def _manual_range(session, account: BankAccount, picked_lines: list[int]) -> tup
     if picked_lines:
         day = _line(account, picked_lines[0]).line_date
     else:
-        waiting = matching.unmatched_lines(session, account)
+        waiting = book.unmatched_lines(session, account)
         day = waiting[0].line_date if waiting else date.today()
     window = timedelta(days=15)
     return flt.date_from.data or day - window, flt.date_to.data or day + window
