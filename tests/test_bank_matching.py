@@ -561,6 +561,8 @@ def test_a_credit_line_becomes_a_receipt_from_the_form(client, login, submit, se
     made = session.exec(select(Receipt).where(Receipt.payer_name == "Trần Văn Chi")).one()
     assert made.reference == "FT971" and made.method == "bank"
     assert line.id not in {x.id for x in unmatched_lines(session, account)}
+    again = client.get(url, follow_redirects=True)
+    assert "Dòng sao kê này đã được khớp với sổ sách." in again.text
     wrong = submit(
         f"/bank/accounts/{account.id}/lines/{web['lines']['FT970'].id}/receipt",
         {

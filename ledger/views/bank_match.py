@@ -338,6 +338,9 @@ def receipt(account_id: int, line_id: int):
     """Lập phiếu thu: the receipt form filled from a credit line; saved, it is matched."""
     session, account = get_session(), _account(account_id)
     line = _line(account, line_id)
+    if request.method == "GET" and book.matched_line_ids(session, [line.id]):
+        flash(_("Dòng sao kê này đã được khớp với sổ sách."), "error")
+        return _back(account)
     try:
         prefill = drafts.receipt_prefill(session, account, line)
     except LedgerError as error:
