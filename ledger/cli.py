@@ -291,8 +291,10 @@ def init_app(app) -> None:
     """Register the commands."""
     from .bench.cli import bench_group
     from .cli_bank import bank_group
+    from .cli_bank_match import match_command
     from .cli_units import units_group
 
+    bank_group.add_command(match_command)  # bank import, accounts, add-account, match
     app.cli.add_command(units_group)
     app.cli.add_command(bank_group)
     for command in (

@@ -19,6 +19,7 @@ from ..models import (
     Anchor,
     AuditEvent,
     AuditHead,
+    BankAccount,
     CashCount,
     ChainHead,
     Disbursement,
@@ -28,6 +29,7 @@ from ..models import (
     Receipt,
     Rollup,
     RollupSpend,
+    StatementLine,
     Transfer,
     Unit,
     UnitSuccession,
@@ -347,6 +349,7 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
         "transfer_internal": ids(Transfer.sent_entry_id),
         "transfer_received": ids(Transfer.received_entry_id),
         "cash_count": ids(CashCount.entry_id),
+        "bank_fee": _bank_fee_entries(conn, funds, wanted),
     }
     receipt_entries = claimed["receipt"]
     documents_query = _only(
@@ -407,6 +410,26 @@ def check_entries_claimed(session: Session, funds=None, journal=None) -> list[Pr
                 )
             )
     return problems
+
+
+def _bank_fee_entries(conn, funds, wanted) -> set[int]:
+    """Bank-fee entries whose document is a debit line of a statement of their own fund's
+    bank account (issue #16: the line is the fee's voucher)."""
+    query = _only(
+        select(col(Entry.id))
+        .join(StatementLine, col(StatementLine.id) == Entry.document_id)
+        .join(BankAccount, col(BankAccount.id) == StatementLine.bank_account_id)
+        .where(
+            Entry.kind == "bank_fee",
+            col(BankAccount.unit_id) == col(Entry.unit_id),
+            col(StatementLine.amount) < 0,
+        ),
+        col(Entry.unit_id),
+        funds,
+    )
+    if wanted is not None:
+        query = query.where(col(Entry.id).in_(wanted))
+    return set(conn.execute(query).scalars())
 
 
 def check_account_balances(session: Session, funds=None) -> list[Problem]:

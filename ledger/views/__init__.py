@@ -34,6 +34,7 @@ def init_app(app) -> None:
         audit,
         auth,
         bank,
+        bank_match,
         bank_reconcile,
         beneficiaries,
         books,
@@ -79,6 +80,7 @@ def init_app(app) -> None:
         cash_counts,
         vietqr,
         bank_reconcile,
+        bank_match,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -56,6 +56,8 @@ def _ids(receipt):
         "count_id": 1,
         "account_id": 1,
         "reconciliation_id": 1,
+        "line_id": 1,
+        "match_id": 1,
     }
 
 

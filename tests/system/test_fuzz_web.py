@@ -175,6 +175,8 @@ def _path_args(world) -> dict:
         "count_id": 1,
         "account_id": 1,
         "reconciliation_id": 1,
+        "line_id": 1,
+        "match_id": 1,
     }
 
 

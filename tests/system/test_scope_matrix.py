@@ -19,10 +19,10 @@ from ledger.models import (
     Job,
     PeriodLock,
     Receipt,
+    StatementLine,
     Transfer,
     User,
 )
-from ledger.services.bank_accounts import add_bank_account
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.campaigns import create_campaign, set_report_period
 from ledger.services.cash_counts import CountInput, record_count
@@ -137,6 +137,16 @@ ROUTES = {
     "bank_reconcile.new": ("POST", ""),
     "bank_reconcile.show": ("GET", ""),
     "bank_reconcile.withdraw": ("POST", ""),
+    "bank_match.lines": ("GET", ""),
+    "bank_match.manual": ("POST", ""),
+    "bank_match.confirm": ("POST", ""),
+    "bank_match.reject": ("POST", ""),
+    "bank_match.auto": ("POST", ""),
+    "bank_match.undo": ("POST", ""),
+    "bank_match.receipt": ("POST", ""),
+    "bank_match.qr_receipt": ("POST", ""),
+    "bank_match.fee": ("POST", ""),
+    "bank_match.payout": ("POST", ""),
 }
 PUBLIC = {
     "static",
@@ -269,7 +279,9 @@ def planted(session, two_districts):
             title=canary,
             file_name=f"{canary}.xlsx",
         )
+        bank = _plant_bank(session, code, deposit, canary)
         objects[code] = {
+            **bank,
             "unit": unit.id,
             "receipt": receipt.id,
             "user": user.id,
@@ -290,7 +302,7 @@ def planted(session, two_districts):
                     ).hexdigest()
                 )
             ).scalar_one(),
-            **_plant_reconciliation(session, unit, canary),
+            **_plant_reconciliation(session, bank["account"], canary),
         }
     for username, role, code, _ in ROLES.values():
         if username:
@@ -306,18 +318,10 @@ def planted(session, two_districts):
     return objects
 
 
-def _plant_reconciliation(session, unit, canary) -> dict:
-    """A bank account of the fund and a saved reconciliation of it, named with the canary."""
-    account = add_bank_account(
-        session,
-        unit_id=unit.id,
-        bank_bin="970405",
-        account_number=f"2200{unit.id:08d}",
-        holder_name=canary,
-        opened_on=date(2015, 1, 1),
-    )
+def _plant_reconciliation(session, account_id, canary) -> dict:
+    """A saved reconciliation of the fund's bank account, named with the canary."""
     saved = BankReconciliation(
-        bank_account_id=account.id,
+        bank_account_id=account_id,
         period_from=date(2018, 6, 1),
         period_to=date(2018, 6, 30),
         bank_opening=0,
@@ -332,7 +336,24 @@ def _plant_reconciliation(session, unit, canary) -> dict:
     )
     session.add(saved)
     session.flush()
-    return {"bank_account": account.id, "reconciliation": saved.id}
+    return {"reconciliation": saved.id}
+
+
+def _plant_bank(session, code, deposit, canary) -> dict:
+    """A bank account of the commune, a statement line naming the canary, matched to the
+    deposit (issue #16)."""
+    from ledger.services.bank_matching import confirm_match
+    from tests.bankworld import make_account, make_lines
+
+    account = make_account(session, code)
+    statement = make_lines(session, account, [(date(2018, 6, 3), 10_000, canary)])
+    line = session.exec(
+        select(StatementLine).where(StatementLine.statement_id == statement.id)
+    ).scalar_one()
+    match = confirm_match(
+        session, account=account, line_ids=[line.id], entry_ids=[deposit.sent_entry_id]
+    )
+    return {"account": account.id, "line": line.id, "match": match.id}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -358,8 +379,10 @@ def _url(app, endpoint, target):
         "token_id": target["token"],
         "job_id": target["job"],
         "count_id": target["count"],
-        "account_id": target["bank_account"],
         "reconciliation_id": target["reconciliation"],
+        "account_id": target["account"],
+        "line_id": target["line"],
+        "match_id": target["match"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -486,6 +509,8 @@ def _has_object(app, endpoint):
             "job_id",
             "account_id",
             "reconciliation_id",
+            "line_id",
+            "match_id",
         }
     )
 
