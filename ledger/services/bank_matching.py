@@ -32,6 +32,7 @@ from .bank_book import (
     on_account,
     rejected_pairs,
 )
+from .bank_reconciliation import ensure_not_reconciled
 from .bank_suggestions import Suggestion, suggestions
 from .journal import lock_fund
 from .locks import locked_through
@@ -177,6 +178,14 @@ def unmatch(
                 "locked", date=f"{line.line_date:%d/%m/%Y}", locked=f"{locked:%d/%m/%Y}"
             )
     entries = list(session.exec(select(BankMatchEntry).where(BankMatchEntry.match_id == match.id)))
+    dated = [line.line_date for line in line_rows] + [
+        entry.entry_date
+        for entry in session.exec(
+            select(Entry).where(col(Entry.id).in_([e.entry_id for e in entries] or [0]))
+        )
+    ]
+    if dated:  # what a saved reconciliation explained stays matched
+        ensure_not_reconciled(session, account.id, min(dated))
     before = {
         "lines": sorted(r.id for r in line_rows),
         "entries": sorted(e.entry_id for e in entries),
