@@ -156,7 +156,7 @@ def test_a_month_imports_matches_and_reconciles_to_zero(session, month):
     assert matched == 99  # the same amount on the same day, nobody else claiming it
     # the treasurer confirms each remaining suggestion (the line booked 2 days later, the
     # deposit of three slips)
-    for line_id, found in suggestions(session, account).items():
+    for found in suggestions(session, account).values():
         if found:
             best = found[0]
             bank_matching.confirm_match(
