@@ -327,6 +327,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Bank accounts, statements, matches and cash counts hold what no older revision can: a
+    # cash count's or a bank fee's journal entry would be left with no document (check names
+    # them unclaimed). Going below 0011 with any of it recorded is refused, nothing lost.
+    held = {
+        table: op.get_bind().execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar()
+        for table in ("bankaccount", "cashcount")
+    }
+    if any(held.values()):
+        raise RuntimeError(
+            "cannot downgrade below 0011: the books hold "
+            + ", ".join(f"{n} {table} rows" for table, n in held.items() if n)
+            + " (bank accounts and cash counts have no place in earlier revisions)"
+        )
     with op.batch_alter_table("transfer", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_transfer_from_bank_account_id_bankaccount"), type_="foreignkey"
