@@ -133,6 +133,8 @@ def _pages(w: dict) -> dict[str | None, list[str]]:
             f"/books/{w['commune']}/bank?{year2018}",
             "/campaigns/reports",
             "/campaigns/due",
+            "/bank/",
+            f"/funds/{w['commune']}/cash-counts",
         ],
         "treasurer.xathuongtin": [
             "/",
@@ -165,6 +167,7 @@ def _pages(w: dict) -> dict[str | None, list[str]]:
             "/transfers/",
             "/beneficiaries/",
             f"/campaigns/{w['y2026']}",
+            "/bank/",
         ],
         "auditor.thuongtin": ["/audit/", "/jobs/", "/books/", "/campaigns/reports"],
         "admin": [
@@ -176,7 +179,12 @@ def _pages(w: dict) -> dict[str | None, list[str]]:
             "/audit/",
             "/receipts/",
         ],
-        None: ["/public/", f"/public/campaigns/{w['y2018']}", f"/public/campaigns/{w['y2026']}"],
+        None: [
+            "/public/",
+            f"/public/campaigns/{w['y2018']}",
+            f"/public/campaigns/{w['y2026']}",
+            f"/public/units/{w['xa']}",
+        ],
     }
 
 
