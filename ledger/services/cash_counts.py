@@ -294,16 +294,7 @@ def approve_count(
 ) -> CashCount:
     """Approve a pending count: post its difference on its date (Dr cash_shortage / Cr cash,
     or Dr cash / Cr cash_surplus); the period must be open and the book unchanged since."""
-    count = _pending(session, count_id)
-    if not may_decide(
-        session,
-        count=count,
-        user_id=user_id,
-        role=role,
-        user_unit_id=user_unit_id,
-        same_level_max=same_level_max,
-    ):
-        raise NotAllowedToApproveCount()
+    count = _decidable(session, count_id, user_id, role, user_unit_id, same_level_max)
     now = book_balance(session, unit_id=count.unit_id, on=count.count_date)
     if now != count.book_balance:
         raise CountOutdated(
@@ -339,6 +330,14 @@ def reject_count(
 ) -> CashCount:
     """Send a pending count back with the reason (the treasurer counts again)."""
     comment = required_reason(comment)
+    count = _decidable(session, count_id, user_id, role, user_unit_id, same_level_max)
+    return _decide(session, count, CashCountStatus.REJECTED, user_id, comment)
+
+
+def _decidable(
+    session: Session, count_id: int, user_id: int, role: str, user_unit_id: int, same_level_max: int
+) -> CashCount:
+    """The pending count ``user_id`` may decide (approve or reject), else refused."""
     count = _pending(session, count_id)
     if not may_decide(
         session,
@@ -349,7 +348,7 @@ def reject_count(
         same_level_max=same_level_max,
     ):
         raise NotAllowedToApproveCount()
-    return _decide(session, count, CashCountStatus.REJECTED, user_id, comment)
+    return count
 
 
 def _pending(session: Session, count_id: int) -> CashCount:
