@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ledger.errors import AmbiguousUnit
 from ledger.models import (
+    Account,
     Category,
     CircumstanceGroup,
     Disbursement,
@@ -138,8 +139,15 @@ def test_demo_runs_to_the_two_tier_structure(runner, session):
     paid = session.exec(
         select(func.coalesce(func.sum(Disbursement.amount), 0)).where(Disbursement.status == "paid")
     ).scalar_one()
-    # every đồng received since 2018 is in the 4 xã (or the placeholder), less what they paid out
-    assert moved == session.exec(select(func.sum(Receipt.amount))).scalar_one() - paid
+    # the demo's 2018 cash count found 50.000 đ short: it waits in "thiếu quỹ chờ xử lý" of the
+    # commune that counted it (a clearing account, which the reorganisation does not carry)
+    short = session.exec(
+        select(func.coalesce(func.sum(Account.balance), 0)).where(Account.kind == "cash_shortage")
+    ).scalar_one()
+    assert short == 50_000
+    # every đồng received since 2018 is in the 4 xã (or the placeholder), less what they paid
+    # out and what the count found missing
+    assert moved == session.exec(select(func.sum(Receipt.amount))).scalar_one() - paid - short
     assert check_reorganisations(session) == []
 
 
