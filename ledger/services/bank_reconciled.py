@@ -108,7 +108,15 @@ def _month_end(month: date) -> date:
 
 
 def _active_months(session: Session, account: BankAccount, start: date, end: date) -> list[date]:
-    """First days of the months from ``start`` that ended by ``end`` with bank activity."""
+    """First days of the months from ``start`` that ended by ``end`` with bank activity, from
+    the account's first statement on: an account whose statements were never imported is not
+    reconciled here (nothing to flag month by month before the fund adopted statements)."""
+    first = session.exec(
+        select(func.min(StatementLine.line_date)).where(StatementLine.bank_account_id == account.id)
+    ).one()
+    if first is None:
+        return []
+    start = max(start, first.replace(day=1))
     year = func.extract("year", col(StatementLine.line_date))
     month = func.extract("month", col(StatementLine.line_date))
     lines = session.exec(

@@ -137,6 +137,22 @@ ROUTES = {
     "bank_reconcile.new": ("POST", ""),
     "bank_reconcile.show": ("GET", ""),
     "bank_reconcile.withdraw": ("POST", ""),
+    "bank.index": ("GET", ""),
+    "bank.account": ("GET", ""),
+    "bank.new_account": ("POST", "?unit={unit}"),
+    "bank.edit_account": ("POST", ""),
+    "bank.make_primary": ("POST", ""),
+    "bank.close_account": ("POST", ""),
+    "bank.import_statement": ("POST", ""),
+    "bank.map_columns": ("POST", ""),
+    "bank.confirm_import": ("POST", ""),
+    "bank.cancel_import": ("POST", ""),
+    "vietqr.public_fund": ("GET", ""),
+    "vietqr.public_poster": ("GET", ""),
+    "vietqr.public_png": ("GET", ""),
+    "vietqr.poster": ("GET", ""),
+    "vietqr.png": ("GET", ""),
+    "vietqr.fund_poster": ("GET", ""),
     "bank_match.lines": ("GET", ""),
     "bank_match.manual": ("POST", ""),
     "bank_match.confirm": ("POST", ""),
@@ -156,9 +172,12 @@ PUBLIC = {
     "public.index",
     "public.campaign",
     "api.openapi",
+    "vietqr.public_fund",
+    "vietqr.public_poster",
+    "vietqr.public_png",
 }
 #: public by design: they show a campaign's figures, never a canary (asserted all the same)
-OPEN_DATA = {"public.campaign"}
+OPEN_DATA = {"public.campaign", "vietqr.public_fund", "vietqr.public_poster", "vietqr.public_png"}
 #: role → (username, unit code, units whose canaries it must never see)
 ROLES = {
     "treasurer A": ("thuquy.a", "treasurer", "TT-CHUONGDUONG", ["TT-DUNGTIEN", "PX-PHUCTIEN"]),
