@@ -507,3 +507,13 @@ class CountOutdated(LedgerError):
         "Sổ quỹ tiền mặt đến hết ngày %(date)s đã thay đổi từ khi kiểm kê (%(then)s → %(now)s); "
         "hãy từ chối bảng này và kiểm kê lại."
     )
+
+
+class BankReconciledThrough(LedgerError):
+    """A bank posting dated inside a period the fund's bank accounts have reconciled."""
+
+    default = _l(
+        "Tài khoản ngân hàng của quỹ đã lập bảng đối chiếu số dư đến hết ngày %(date)s; không ghi "
+        "được nghiệp vụ tiền gửi trước hoặc trong ngày đó (ghi vào ngày sau, hoặc rút bảng đối "
+        "chiếu mới nhất rồi lập lại)."
+    )

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from ledger.errors import BankReconciledThrough
 from ledger.models import (
     Account,
     AuditEvent,
@@ -23,6 +24,7 @@ from ledger.models import (
     StatementLine,
 )
 from ledger.services import bank_reconciliation as svc
+from ledger.services import journal
 from ledger.services.bank_books import books_balance
 from ledger.services.campaigns import find_campaign
 from ledger.services.check import check_bank_reconciliations, check_books
@@ -429,10 +431,18 @@ def test_workbook_checks_list_reconciliations_and_unreconciled_months(session, m
     assert not april.ok and "tháng 04/2018" in april.name
 
 
-def test_check_names_a_reconciliation_a_backdated_entry_changed(session, month, make_receipt):
+def test_check_names_a_reconciliation_a_backdated_entry_changed(
+    session, month, make_receipt, monkeypatch
+):
     saved = _save_march(session, month["account"])
     session.commit()
     assert check_bank_reconciliations(session) == []
+    # the application refuses a bank entry dated inside the reconciled span ...
+    with pytest.raises(BankReconciledThrough):
+        make_receipt(FUND, amount=77_000, on=date(2018, 3, 12), method="bank")
+    session.rollback()
+    # ... and check names one that got in around it (here: with the guard switched off)
+    monkeypatch.setattr(journal, "reconciled_through", lambda _session, _unit: None)
     make_receipt(FUND, amount=77_000, on=date(2018, 3, 12), method="bank")  # backdated
     session.commit()
     [problem] = check_bank_reconciliations(session)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from ..bulk import insert_rows, reserve_ids
 from ..errors import (
     BalanceWouldGoNegative,
+    BankReconciledThrough,
     CashCountedThrough,
     DateBeforeOriginal,
     DateNotPlausible,
@@ -31,6 +32,8 @@ from ..errors import (
 )
 from ..models import (
     Account,
+    BankAccount,
+    BankReconciliation,
     CashCount,
     ChainHead,
     Entry,
@@ -179,6 +182,7 @@ def post_entries(
     else:
         ensure_dated(session, unit_id=unit_id, first=first, last=max(e.entry_date for e in entries))
     ensure_cash_uncounted(session, unit_id=unit_id, entries=entries)
+    ensure_bank_unreconciled(session, unit_id=unit_id, entries=entries)
     kinds = [ln.kind for new in entries for ln in new.lines]
     seq, prev, now = head.last_seq, head.last_hash, utcnow()
     accounts = account_ids(session, unit_id=unit_id, kinds=kinds)
@@ -251,6 +255,33 @@ def ensure_cash_after_count(session: Session, *, unit_id: int, on: date) -> None
     counted = latest_settled_count(session, unit_id)
     if counted is not None and on <= counted:
         raise CashCountedThrough(date=counted.strftime("%d/%m/%Y"))
+
+
+def ensure_bank_unreconciled(session: Session, *, unit_id: int, entries: list[NewEntry]) -> None:
+    """Entries that move bank money are dated after the span every open bank account of the
+    fund has reconciled (a saved Bảng đối chiếu states the books' balance at its end: a
+    backdated bank entry would silently change it). A fund with an account never reconciled
+    is not held back (the posting may belong to that account)."""
+    bank_days = [e.entry_date for e in entries if any(ln.kind == "bank" for ln in e.lines)]
+    if not bank_days:
+        return
+    through = reconciled_through(session, unit_id)
+    if through is not None and min(bank_days) <= through:
+        raise BankReconciledThrough(date=through.strftime("%d/%m/%Y"))
+
+
+def reconciled_through(session: Session, unit_id: int) -> date | None:
+    """The last day every open bank account of the fund has a saved reconciliation through
+    (None when one has none)."""
+    ends = session.exec(
+        select(BankAccount.id, func.max(BankReconciliation.period_to))
+        .outerjoin(BankReconciliation, col(BankReconciliation.bank_account_id) == BankAccount.id)
+        .where(BankAccount.unit_id == unit_id, col(BankAccount.closed_on).is_(None))
+        .group_by(col(BankAccount.id))
+    ).all()
+    if not ends or any(end is None for _id, end in ends):
+        return None
+    return min(end for _id, end in ends)
 
 
 def ensure_covered(session: Session, entries, resolved_all) -> None:

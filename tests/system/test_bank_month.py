@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from sqlmodel import col, select
 
+from ledger.errors import BankReconciledThrough
 from ledger.models import BankMatchLine, Receipt, StatementLine
 from ledger.services import bank_drafts, bank_matching, bank_reconciliation, statements
 from ledger.services.bank_suggestions import suggestions
@@ -146,7 +147,7 @@ def _unmatched(session, account) -> list[StatementLine]:
     )
 
 
-def test_a_month_imports_matches_and_reconciles_to_zero(session, month):
+def test_a_month_imports_matches_and_reconciles_to_zero(session, month, make_receipt):
     account = month["account"]
     first = _import(session, account, month["file"])
     assert first.lines_new == month["lines"] >= 295
@@ -200,6 +201,14 @@ def test_a_month_imports_matches_and_reconciles_to_zero(session, month):
         session, account=account, filename="sao-ke-vcb-062018.xlsx", data=month["file"]
     )
     assert again.new == [] and again.known == month["lines"]  # re-import adds nothing
+
+    # the reconciled books stay as saved: a bank receipt dated inside the period is refused,
+    # one dated after it is taken
+    with pytest.raises(BankReconciledThrough):
+        make_receipt(unit_code=FUND, amount=300_000, on=date(2018, 6, 20), method="bank")
+    session.rollback()
+    assert make_receipt(unit_code=FUND, amount=300_000, on=date(2018, 7, 2), method="bank")
+    session.commit()
 
     # what the saved reconciliation explained stays matched
     some_match = session.exec(select(BankMatchLine.match_id)).first()
