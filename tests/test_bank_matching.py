@@ -721,3 +721,20 @@ def test_a_name_matches_only_as_whole_words(session, make_receipt):
     [line] = unmatched_lines(session, account)
     [only] = suggestions(session, account)[line.id]
     assert only.entry_ids == (receipt.entry_id,) and "tên người nộp" not in only.reason_text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("MBVCB.4525077405.000000.NGUYEN VAN AN chuyen tien ung ho quy BTTE", "Nguyen Van An"),
+        ("MBVCB.123456.TRAN THI BINH chuyen tien ung ho quy BTTE", "Tran Thi Binh"),
+        ("IBFT NGUYEN THI B CK ung ho", "Nguyen Thi B"),
+        ("NOP TIEN MAT BL 0012-0015 QUY BTTE", ""),
+    ],
+)
+def test_the_senders_name_keeps_its_first_word(text, name):
+    """A transaction number glued to the name by a dot is not part of it, and a cash deposit
+    names nobody (the reviewer found "Van An" and "Tien Mat Bl")."""
+    from ledger.services.bank_drafts import sender_name
+
+    assert sender_name(text) == name

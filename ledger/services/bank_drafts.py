@@ -43,6 +43,7 @@ _NAME_ENDS = (
     "ck",
     "ung ho",
     "gui",
+    "nop tien mat",
     "nop",
     "tra",
     "ho tro",
@@ -86,7 +87,8 @@ def parse_description(text: str) -> ParsedLine:
 def sender_name(text: str) -> str:
     """The upper-case words before "chuyen tien" / "CK" / "ung ho"…, prefixes and numbers
     stripped, as "Nguyen Van A"; "" when none is found."""
-    words = _PREFIX.sub("", clean(text)).split()
+    # a transaction number glued to the name ("000000.NGUYEN VAN AN") is its own word
+    words = [w for w in re.split(r"[\s.]+", _PREFIX.sub("", clean(text))) if w]
     name: list[str] = []
     at = 0
     while at < len(words):
