@@ -87,11 +87,11 @@ def _entries(session: Session, account: BankAccount, entry_ids: Iterable[int]) -
     found = {m.entry_id: m for m in fund_movements(session, account.unit_id, entry_ids=wanted)}
     for entry_id in wanted:
         if entry_id not in known:
-            raise MatchRefused("entry_elsewhere", entry=entry_id)
+            raise MatchRefused("entry_elsewhere", entry=str(entry_id))
         if entry_id not in found:
-            raise MatchRefused("entry_not_bank", entry=entry_id)
+            raise MatchRefused("entry_not_bank", entry=str(entry_id))
         if not on_account(found[entry_id], account):
-            raise MatchRefused("entry_elsewhere", entry=entry_id)
+            raise MatchRefused("entry_elsewhere", entry=str(entry_id))
     return [found[e] for e in wanted]
 
 
@@ -122,7 +122,7 @@ def confirm_match(
             )
     for movement in movements:
         if movement.entry_id in matched_entry_ids(session, [movement.entry_id]):
-            raise MatchRefused("entry_matched", entry=movement.voucher or movement.entry_id)
+            raise MatchRefused("entry_matched", entry=movement.voucher or str(movement.entry_id))
     bank_total = sum(r.amount for r in lines)
     book_total = sum(m.amount for m in movements)
     if bank_total != book_total:
@@ -228,7 +228,7 @@ def reject_suggestion(
     )
     for entry_id in entries:
         if entry_id not in fund_entries:
-            raise MatchRefused("entry_elsewhere", entry=entry_id)
+            raise MatchRefused("entry_elsewhere", entry=str(entry_id))
     known = rejected_pairs(session, [r.id for r in lines])
     for line in lines:
         for entry_id in entries:
