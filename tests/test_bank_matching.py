@@ -738,3 +738,40 @@ def test_the_senders_name_keeps_its_first_word(text, name):
     from ledger.services.bank_drafts import sender_name
 
     assert sender_name(text) == name
+
+
+def test_credits_from_different_senders_are_never_offered_as_one_receipt(session, make_receipt):
+    """Two donors' transfers that happen to add up to a receipt are not one donation; one
+    donor's transfer in two parts is (the reviewer saw 5 unrelated lines offered as one)."""
+    from datetime import date
+
+    from ledger.services.bank_suggestions import suggestions
+    from tests.bankworld import make_account, make_lines
+
+    account = make_account(session)
+    on = date(2018, 6, 5)
+    make_receipt(amount=600_000, on=on, method="bank", payer_name="Hội phụ nữ xã")
+    make_lines(
+        session,
+        account,
+        [
+            (on, 200_000, "MBVCB.111.NGUYEN VAN AN chuyen tien ung ho"),
+            (on, 400_000, "MBVCB.222.TRAN THI BINH chuyen tien ung ho"),
+        ],
+    )
+    found = suggestions(session, account)
+    assert all(len(s.line_ids) == 1 for found_for in found.values() for s in found_for)
+    make_lines(
+        session,
+        account,
+        [
+            (on, 250_000, "MBVCB.333.LE VAN CUONG chuyen tien ung ho lan 1"),
+            (on, 350_000, "MBVCB.444.LE VAN CUONG chuyen tien ung ho lan 2"),
+        ],
+    )
+    found = suggestions(session, account)
+    split = [s for found_for in found.values() for s in found_for if len(s.line_ids) == 2]
+    assert split and all(
+        {session.get(StatementLine, i).amount for i in s.line_ids} == {250_000, 350_000}
+        for s in split
+    )

@@ -241,7 +241,26 @@ def _one_to_many(line: StatementLine, near: list[Movement], found: _Pool) -> lis
 
 
 def _many_to_one(line: StatementLine, near: list[Movement], found: _Pool) -> list[Suggestion]:
-    """Several lines (this one among them) summing to one entry (a payout the bank split)."""
+    """Several lines (this one among them) summing to one entry: a payout the bank split, or
+    one sender's transfer in parts. Credits from different senders (or carrying a VietQR
+    code, each its own donation) are never offered as one: several donors' transfers adding
+    up to a receipt by chance is not a reason."""
+    from .bank_drafts import sender_name  # bank_drafts builds on the matcher
+
+    if line.amount > 0:
+        sender = sender_name(line.description)
+        if not sender or parse_reference(line.description):
+            return []
+
+        def related(other: StatementLine) -> bool:
+            return sender_name(other.description) == sender and not parse_reference(
+                other.description
+            )
+    else:
+
+        def related(other: StatementLine) -> bool:
+            return True
+
     result = []
     targets = [
         m
@@ -258,6 +277,7 @@ def _many_to_one(line: StatementLine, near: list[Movement], found: _Pool) -> lis
             and (other.amount > 0) == (line.amount > 0)
             and abs(other.amount) < abs(movement.amount)
             and abs((other.line_date - movement.entry_date).days) <= found.window
+            and related(other)
         ]
         others.sort(key=lambda o: (abs((o.line_date - line.line_date).days), o.id))
         others = others[:SUBSET_CANDIDATES]
