@@ -306,6 +306,8 @@ class Statement:
     closing_printed: bool = False
     #: disagreements between balances and lines (row 0: the statement as a whole)
     mismatches: list[LineError] = field(default_factory=list)
+    #: the account number printed above the table ("Số tài khoản: …"), digits only; "" if none
+    account_number: str = ""
 
     @property
     def period(self) -> tuple[date, date] | None:
@@ -637,9 +639,32 @@ def _is_date(value: object) -> bool:
 
 
 def _balances_from_labels(rows: list[list[object]], statement: Statement) -> None:
-    """ "Số dư đầu kỳ: 12.000.000" (in one cell or the next ones) above or below the table."""
+    """ "Số dư đầu kỳ: 12.000.000" (in one cell or the next ones) above or below the table,
+    and the account number the bank printed there."""
     for row in rows:
-        _label_balance(row, statement)
+        if not _label_balance(row, statement) and not statement.account_number:
+            statement.account_number = _printed_account(row)
+
+
+_ACCOUNT_LABELS = ("so tai khoan", "account number", "so tk", "tai khoan so", "account no")
+
+
+def _printed_account(row: list[object]) -> str:
+    """The digits of "Số tài khoản: 0011 0044 55667" (in the cell or the next non-empty one);
+    "" when the row names no account or prints it masked (0011***667)."""
+    for index, cell in enumerate(row):
+        text = fold(cell)
+        if not any(text.startswith(label) for label in _ACCOUNT_LABELS):
+            continue
+        after = str(cell).split(":", 1)[1] if ":" in str(cell) else ""
+        if not after.strip():
+            after = next((str(c) for c in row[index + 1 :] if c is not None and str(c).strip()), "")
+        token = after.strip().split("  ")[0]
+        if "*" in token or "x" in token.lower():
+            return ""
+        digits = "".join(ch for ch in token if ch.isdigit())
+        return digits if 6 <= len(digits) <= 30 else ""
+    return ""
 
 
 def _label_balance(row: list[object], statement: Statement) -> bool:

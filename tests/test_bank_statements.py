@@ -555,3 +555,21 @@ def test_vietcombank_date_and_doc_number_in_one_cell():
         (-7_000_000, ""),
     ]
     assert statement.opening == 151_547 and statement.mismatches == []
+
+
+def test_a_statement_of_another_account_is_named_in_the_preview(session):
+    """The file prints its account number above the table: importing it into another account
+    warns (the reviewer imported a Vietcombank file into an Agribank account unwarned)."""
+    from pathlib import Path
+
+    from ledger.services.statements import preview_statement
+    from tests.bankworld import make_account
+
+    data = (Path(__file__).parent / "files" / "statement-vietcombank.xlsx").read_bytes()
+    other = make_account(session, bank_bin="970405", number="2200999888777")
+    ours = make_account(session, "TT-DUNGTIEN", bank_bin="970436", number="0011004455667")
+    warned = preview_statement(session, account=other, filename="vcb.xlsx", data=data)
+    assert warned.statement.account_number == "0011004455667"
+    assert warned.other_account == "0011004455667"
+    same = preview_statement(session, account=ours, filename="vcb.xlsx", data=data)
+    assert same.other_account == "" and same.can_import

@@ -59,6 +59,9 @@ class StatementPreview:
     file_hash: str
     new: list[Line] = field(default_factory=list)
     known: int = 0
+    #: the account number the file prints when it is not this account's (a warning: the
+    #: treasurer may have picked the wrong account); "" when it matches or is not printed
+    other_account: str = ""
 
     @property
     def lines(self) -> list[Line]:
@@ -93,6 +96,9 @@ def preview_statement(
     """Read the file and tell which of its lines are new to the account."""
     statement = read_file(account, filename, data)
     preview = StatementPreview(statement=statement, file_hash=hashlib.sha256(data).hexdigest())
+    ours = "".join(ch for ch in account.account_number if ch.isdigit())
+    if statement.account_number and statement.account_number != ours:
+        preview.other_account = statement.account_number
     known = _known_prints(session, account.id, [line.fingerprint for line in statement.lines])
     for line in statement.lines:
         if line.fingerprint in known:
