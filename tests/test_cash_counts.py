@@ -399,3 +399,37 @@ def test_the_demo_counts_one_balanced_and_one_short_box(session):
     assert counts[-50_000].status == "posted" and counts[-50_000].reason
     assert check_books(session) == []
     assert demo.seed_demo_cash_counts(session) == 0  # once
+
+
+def test_the_receipt_form_refuses_a_counted_day_before_asking_to_confirm(
+    client, login, submit, session, fund
+):
+    """A cash receipt dated inside a counted day is refused at once, with the values kept; it
+    is never first offered "confirm the earlier date" and refused only after the confirmation."""
+    count(session, fund, {500_000: 2})
+    record_receipt(  # a later voucher, so 01/06 would also go back against the series
+        session,
+        unit_id=fund["unit"].id,
+        data=ReceiptInput(
+            receipt_date=date(2018, 7, 5), amount=50_000, payer_name="Chị Mai", method="bank"
+        ),
+    )
+    session.commit()
+    login("tq.cd")
+    answer = submit(
+        "/receipts/new",
+        {
+            "receipt_date": "01/06/2018",
+            "amount": "70.000",
+            "method": "cash",
+            "source": "donation",
+            "payer_name": "Ông Tư Đếm Sau",
+            "donor_kind": "individual",
+            "reason": "Ủng hộ",
+            "attachments": "0",
+            "credit_unit_id": str(fund["unit"].id),
+        },
+    )
+    assert answer.status_code in (200, 400)
+    assert "đã kiểm kê ngày 30/06/2018" in answer.text
+    assert "confirm_backdate" not in answer.text and "Ông Tư Đếm Sau" in answer.text

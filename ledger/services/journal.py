@@ -263,10 +263,15 @@ def ensure_bank_unreconciled(session: Session, *, unit_id: int, entries: list[Ne
     backdated bank entry would silently change it). A fund with an account never reconciled
     is not held back (the posting may belong to that account)."""
     bank_days = [e.entry_date for e in entries if any(ln.kind == "bank" for ln in e.lines)]
-    if not bank_days:
-        return
+    if bank_days:
+        ensure_bank_after_reconciliation(session, unit_id=unit_id, on=min(bank_days))
+
+
+def ensure_bank_after_reconciliation(session: Session, *, unit_id: int, on: date) -> None:
+    """Refuse a bank posting dated ``on`` inside the span the fund's bank accounts have
+    reconciled (``reconciled_through``)."""
     through = reconciled_through(session, unit_id)
-    if through is not None and min(bank_days) <= through:
+    if through is not None and on <= through:
         raise BankReconciledThrough(date=through.strftime("%d/%m/%Y"))
 
 

@@ -34,13 +34,14 @@ from ..services import receipts as service
 from ..services.bank_accounts import document_account_choices
 from ..services.corrections import reissue_receipt
 from ..services.donors import create_donor, search_donors
+from ..services.journal import ensure_bank_after_reconciliation, ensure_cash_after_count
 from ..services.locks import locked_through
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids, subtree_scope, unit_rows
 from ..services.vouchers import Backdated, backdated
 from ..text import parse_digits
-from ..vocab import VoucherKind
+from ..vocab import Method, VoucherKind
 from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
@@ -113,6 +114,10 @@ def new():
         form.receipt_date.data = date.today()
         form.credit_unit_id.data = fund.id
     if form.validate_on_submit():
+        try:
+            _ensure_postable(fund, form)  # a refusal first, never "confirm" and then refuse
+        except LedgerError as error:
+            return refused(error, form, "receipts/new.html", fund=fund)
         warning = _backdated(fund, form.receipt_date.data)
         if warning is not None:
             return render_template("receipts/new.html", form=form, fund=fund, backdated=warning)
@@ -123,6 +128,16 @@ def new():
         flash(_("Đã ghi phiếu thu."), "info")
         return redirect(url)
     return render_template("receipts/new.html", form=form, fund=fund)
+
+
+def _ensure_postable(fund: Unit, form: ReceiptForm) -> None:
+    """The date rules the posting would refuse, checked before asking to confirm a backdated
+    number: cash counted through that day, bank reconciled through it."""
+    session, on = get_session(), form.receipt_date.data
+    if form.method.data == Method.CASH:
+        ensure_cash_after_count(session, unit_id=fund.id, on=on)
+    if form.method.data == Method.BANK:
+        ensure_bank_after_reconciliation(session, unit_id=fund.id, on=on)
 
 
 def _backdated(fund: Unit, on: date) -> Backdated | None:
