@@ -481,3 +481,18 @@ def test_public_code_for_a_campaign(client, account, session):
     for bad in (elsewhere.id, 999999, "x", "-1"):
         assert client.get(f"/public/units/{city.id}?campaign={bad}").status_code == 404
         assert client.get(f"/public/units/{city.id}/qr.png?campaign={bad}").status_code == 404
+
+
+def test_a_closed_funds_public_page_links_its_successors(client, runner):
+    """A donor who opens a commune merged in 2025 is sent on to the xã that took it over."""
+    assert runner.invoke(args=["seed", "--demo"]).exit_code == 0
+    from ledger.engine import get_engine, new_session
+    from ledger.services.units import find_unit
+
+    session = new_session(get_engine(client.application.config["DATABASE_URL"]), write=False)
+    old, new = find_unit(session, "TT-CHUONGDUONG"), find_unit(session, "HN-CHUONGDUONG")
+    session.close()
+    page = client.get(f"/public/units/{old.id}")
+    assert page.status_code == 200 and 'id="fund-closed"' in page.text
+    assert f'href="/public/units/{new.id}"' in page.text
+    assert 'id="fund-closed"' not in client.get(f"/public/units/{new.id}").text

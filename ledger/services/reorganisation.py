@@ -478,6 +478,18 @@ def _move_users(session: Session, move: Move, actor_id: int | None) -> None:
     session.flush()
 
 
+def successor_units(session: Session, unit_id: int) -> list[Unit]:
+    """The units a closed unit went to, the largest share first (donors are sent there)."""
+    return list(
+        session.exec(
+            select(Unit)
+            .join(UnitSuccession, col(UnitSuccession.successor_id) == Unit.id)
+            .where(UnitSuccession.predecessor_id == unit_id)
+            .order_by(col(UnitSuccession.share_bp).desc(), col(Unit.name))
+        ).all()
+    )
+
+
 def successor_notice(session: Session, *, unit_id: int, today: date) -> dict | None:
     """For a user of a unit that has closed: the unit, when, and where it went; else None."""
     unit = session.get(Unit, unit_id)

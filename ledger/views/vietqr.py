@@ -28,6 +28,7 @@ from ..services.donation_codes import (
     open_accounts_of,
     public_account,
 )
+from ..services.reorganisation import successor_units
 from .common import get_in_scope
 
 bp = Blueprint("vietqr", __name__)
@@ -51,6 +52,7 @@ def public_fund(unit_id: int):
         svg=_svg(code),
         png=_png_url(code, "vietqr.public_png", unit_id=unit.id, campaign=campaign_id),
         today=date.today(),
+        successors=successor_units(get_session(), unit.id) if unit.valid_to else [],
     )
 
 
