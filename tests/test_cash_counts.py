@@ -433,3 +433,12 @@ def test_the_receipt_form_refuses_a_counted_day_before_asking_to_confirm(
     assert answer.status_code in (200, 400)
     assert "đã kiểm kê ngày 30/06/2018" in answer.text
     assert "confirm_backdate" not in answer.text and "Ông Tư Đếm Sau" in answer.text
+
+
+def test_the_count_form_names_notes_in_the_readers_language(client, login, fund):
+    login("tq.cd")
+    unit = fund["unit"].id
+    assert "Tờ 500.000 đ" in client.get(f"/funds/{unit}/cash-counts/new").text
+    client.get("/lang/en")
+    english = client.get(f"/funds/{unit}/cash-counts/new").text
+    assert "500.000 đ note" in english and "Tờ 500.000 đ" not in english

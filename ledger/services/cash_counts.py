@@ -89,6 +89,11 @@ class Denomination:
         kind = "Xu" if self.coin else "Tờ"
         return f"{kind} {self.value:,}".replace(",", ".") + " đ"
 
+    @property
+    def msgid(self) -> str:
+        """The label as a msgid with ``%(value)s`` (the amount grouped), for the screen."""
+        return _l("Xu %(value)s đ") if self.coin else _l("Tờ %(value)s đ")
+
 
 #: Vietnamese money in circulation (State Bank of Vietnam): polymer notes 500.000–10.000 đ,
 #: cotton-paper notes 5.000–100 đ, and the coins of 2003 (5.000–200 đ), no longer issued

@@ -20,6 +20,7 @@ from ..fields import DateField
 from ..forms import BaseForm, DecisionForm
 from ..i18n import error_message
 from ..models import CashCount, Unit, User
+from ..money import group_digits
 from ..services import cash_counts as service
 from ..services.paging import parse_cursor
 from ..services.settings import int_setting
@@ -64,7 +65,7 @@ for _row in service.DENOMINATIONS:
         CountForm,
         f"q_{_row.key}",
         StringField(
-            _row.label,
+            _l(_row.msgid, value=group_digits(_row.value)),
             render_kw={
                 "inputmode": "numeric",
                 "autocomplete": "off",
