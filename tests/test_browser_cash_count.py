@@ -4,6 +4,7 @@ typing (a script the CSP allows), the reviewer above approves, and the count pri
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import _shots, _sign_in
 
@@ -27,21 +28,22 @@ def test_a_short_count_is_reasoned_approved_and_printed(
     assert page.input_value("input[name=treasurer_name]") == "Phạm Thị Lan"
     page.fill("input[name=count_date]", "30/06/2018")
     page.click("button[name=tally]")  # the book at the end of that day, without JS
-    assert page.locator("#book").inner_text() == "1.000.000 đ"
+    # (expect waits: the page before the submit has a #book too)
+    expect(page.locator("#book")).to_have_text("1.000.000 đ")
     page.fill("input[name=q_500000]", "1")
     page.fill("input[name=q_200000]", "2")
     page.fill("input[name=q_50000]", "1")
-    assert page.locator("#counted").inner_text() == "950.000 đ"  # typed, not submitted
-    assert "50.000 đ" in page.locator("#difference").inner_text()
+    expect(page.locator("#counted")).to_have_text("950.000 đ")  # typed, not submitted
+    expect(page.locator("#difference")).to_contain_text("50.000 đ")
     page.fill("input[name=witness_name]", "Trần Văn Chứng")
     page.screenshot(path=str(_shots() / "cash-count-form.png"), full_page=True)
     page.click("button[name=save]")
-    assert "phải ghi lý do" in page.locator(".field.has-error").inner_text()
-    assert page.input_value("input[name=q_200000]") == "2"  # kept
+    expect(page.locator(".field.has-error")).to_contain_text("phải ghi lý do")
+    expect(page.locator("input[name=q_200000]")).to_have_value("2")  # kept
     page.fill("input[name=reason]", "Trả nhầm tiền thừa cho người nộp")
     page.click("button[name=save]")
     page.wait_for_url(re.compile(r".*/cash-counts/\d+$"))
-    assert "Chờ duyệt" in page.locator("#status").inner_text()
+    expect(page.locator("#status")).to_contain_text("Chờ duyệt")
     shown = page.url
 
     page.context.clear_cookies()
@@ -49,7 +51,7 @@ def test_a_short_count_is_reasoned_approved_and_printed(
     page.goto(shown)
     page.click("button.primary[formaction$='/approve']")
     page.wait_for_url(shown)
-    assert "Đã ghi sổ" in page.locator("#status").inner_text()
+    expect(page.locator("#status")).to_contain_text("Đã ghi sổ")
     page.goto(shown + "/print")
     sheet = page.locator("#cash-count-sheet").inner_text()
     assert "C34-HD" in sheet and "KIỂM KÊ QUỸ" in sheet and "Trần Văn Chứng" in sheet
