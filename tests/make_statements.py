@@ -73,15 +73,25 @@ def opening_on(start: date) -> int:
 
 
 def vietcombank(start: date = EPOCH) -> bytes:
+    return vietcombank_file(lines(start), opening=opening_on(start), start=start)
+
+
+def vietcombank_file(
+    data: list[tuple[date, int, str, str]],
+    *,
+    opening: int,
+    start: date,
+    account: str = "0011004455667",
+) -> bytes:
+    """``data`` (date order) as Vietcombank exports a statement: title rows, bilingual
+    headers, debit and credit columns, a running balance, totals and the closing balance."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Vietcombank_Account_Statement"
-    data = lines(start)
-    opening = opening_on(start)
     closing = opening + sum(line[1] for line in data)
     sheet.append(["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM (VIETCOMBANK)"])
     sheet.append(["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"])
-    sheet.append(["Số tài khoản / Account number:", "0011004455667"])
+    sheet.append(["Số tài khoản / Account number:", account])
     sheet.append(["Tên tài khoản / Account name:", "QUY BAO TRO TRE EM XA CHUONG DUONG"])
     sheet.append(
         ["Từ ngày / From:", f"{start:%d/%m/%Y}", "Đến ngày / To:", f"{data[-1][0]:%d/%m/%Y}"]

@@ -7,10 +7,8 @@ file again adds nothing; a saved reconciliation keeps its matches and ``check`` 
 
 from __future__ import annotations
 
-import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-import openpyxl
 import pytest
 from sqlmodel import col, select
 
@@ -20,6 +18,7 @@ from ledger.services import bank_drafts, bank_matching, bank_reconciliation, sta
 from ledger.services.bank_suggestions import suggestions
 from ledger.services.check import verify_and_record
 from tests.bankworld import make_account
+from tests.make_statements import vietcombank_file
 
 FUND = "TT-CHUONGDUONG"
 JUNE = date(2018, 6, 1)
@@ -32,41 +31,8 @@ def _name(n: int) -> str:
 
 
 def _workbook(lines: list[tuple[date, int, str, str]]) -> bytes:
-    """The statement as Vietcombank exports it: title rows, bilingual headers, debit and credit
-    columns, a running balance, the closing balance under the table."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["NGÂN HÀNG TMCP NGOẠI THƯƠNG VIỆT NAM (VIETCOMBANK)"])
-    sheet.append(["SAO KÊ TÀI KHOẢN / STATEMENT OF ACCOUNT"])
-    sheet.append(["Từ ngày / From:", "01/06/2018", "Đến ngày / To:", "30/06/2018"])
-    sheet.append(["Số dư đầu kỳ / Opening balance:", 0])
-    sheet.append(
-        [
-            "Ngày giao dịch / Transaction date",
-            "Số CT / Doc No",
-            "Số tiền ghi nợ / Debit",
-            "Số tiền ghi có / Credit",
-            "Số dư / Balance",
-            "Nội dung chi tiết / Transactions in detail",
-        ]
-    )
-    running = 0
-    for day, amount, text, ref in sorted(lines, key=lambda line: line[0]):
-        running += amount
-        sheet.append(
-            [
-                datetime(day.year, day.month, day.day),
-                ref,
-                -amount if amount < 0 else None,
-                amount if amount > 0 else None,
-                running,
-                text,
-            ]
-        )
-    sheet.append(["Số dư cuối kỳ / Closing balance:", running])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The month as Vietcombank exports it (opening balance 0: a new account)."""
+    return vietcombank_file(sorted(lines, key=lambda line: line[0]), opening=0, start=JUNE)
 
 
 @pytest.fixture
