@@ -21,6 +21,10 @@ class DonorKind(StrEnum):
     ENTERPRISE = "enterprise"
     SCHOOL = "school"
     AGENCY = "agency"
+    #: thôn, tổ dân phố: a village collection round given as one gift
+    VILLAGE = "village"
+    #: a donor abroad (cá nhân, tổ chức nước ngoài)
+    FOREIGN = "foreign"
 
 
 class Method(StrEnum):
@@ -231,10 +235,12 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     DonorKind: {
         DonorKind.INDIVIDUAL: _l("Cá nhân"),
         DonorKind.HOUSEHOLD: _l("Hộ gia đình"),
-        DonorKind.ORGANISATION: _l("Tổ chức"),
+        DonorKind.ORGANISATION: _l("Tổ chức đoàn thể"),
         DonorKind.ENTERPRISE: _l("Doanh nghiệp"),
         DonorKind.SCHOOL: _l("Trường học"),
         DonorKind.AGENCY: _l("Cơ quan"),
+        DonorKind.VILLAGE: _l("Thôn, tổ dân phố"),
+        DonorKind.FOREIGN: _l("Nước ngoài"),
     },
     Method: {
         Method.CASH: _l("Tiền mặt"),

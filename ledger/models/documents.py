@@ -21,9 +21,22 @@ from .base import money, one_of, timestamp
 
 
 class Donor(SQLModel, table=True):
-    """Who gave (người nộp / nhà hảo tâm); ``anonymous`` hides the name on public pages."""
+    """Who gave (người nộp / nhà hảo tâm).
 
-    __table_args__ = (one_of("kind", DonorKind),)
+    ``anonymous`` hides the name everywhere outside the recording unit's own staff (public
+    pages, exports for the level above, thank-you lists); ``public_consent`` is the donor's
+    agreement to be named on the honour roll and the yearly public disclosure. A duplicate
+    merged into another donor keeps its row (its receipts keep their ``donor_id``, so no
+    voucher changes) and points at the survivor through ``merged_into_id``.
+    """
+
+    __table_args__ = (
+        one_of("kind", DonorKind),
+        CheckConstraint(
+            "merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"
+        ),
+        CheckConstraint("NOT (anonymous AND public_consent)", name="anonymous_not_public"),
+    )
     id: int = Field(default=None, primary_key=True)
     #: the unit that recorded the donor (scope of who may pick it)
     unit_id: int = Field(foreign_key="unit.id", index=True)
@@ -33,6 +46,13 @@ class Donor(SQLModel, table=True):
     kind: str = Field(default=DonorKind.INDIVIDUAL.value, max_length=20)
     address: str = Field(default="", max_length=300)
     anonymous: bool = False
+    phone: str = Field(default="", max_length=30)
+    email: str = Field(default="", max_length=200)
+    #: the donor agreed to be named publicly (honour roll, yearly disclosure)
+    public_consent: bool = False
+    note: str = Field(default="", max_length=500)
+    #: the donor this duplicate was merged into (None: a donor in its own right)
+    merged_into_id: int | None = Field(default=None, foreign_key="donor.id", index=True)
 
 
 class VoucherCounter(SQLModel, table=True):
