@@ -36,8 +36,11 @@ from .journal import (
 )
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
+from .search import SEARCHED, receipt_search_text
 
 __all__ = [
+    "SEARCHED",
+    "receipt_search_text",
     "ROLLUP_GRAINS",
     "Account",
     "Anchor",

@@ -116,6 +116,8 @@ class Receipt(SQLModel, table=True):
     voided_at: datetime | None = timestamp(nullable=True)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = timestamp()
+    #: payer, reason, in-kind description and reference folded for search (models.search)
+    search_text: str = Field(default="", max_length=1200)
 
 
 Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), col(Receipt.id))
@@ -215,6 +217,8 @@ class Disbursement(SQLModel, table=True):
     void_entry_id: int | None = Field(default=None, foreign_key="entry.id")
     void_reason: str = Field(default="", max_length=500)
     created_at: datetime = timestamp()
+    #: payee and reason folded for search (models.search)
+    search_text: str = Field(default="", max_length=1200)
 
 
 Index("ix_disbursement_unit_status", col(Disbursement.unit_id), col(Disbursement.status))
@@ -261,6 +265,8 @@ class Transfer(SQLModel, table=True):
     to_bank_account_id: int | None = Field(default=None, foreign_key="bankaccount.id")
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     received_by_id: int | None = Field(default=None, foreign_key="user.id")
+    #: memo and difference reason folded for search (models.search)
+    search_text: str = Field(default="", max_length=1200)
 
 
 #: transfers newest first, at any scope (migration 0009)

@@ -38,6 +38,7 @@ from .journal import (
     reverse_entry,
 )
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
+from .search import disbursement_matches
 from .units import ensure_valid, get_unit, in_units, is_within
 from .vouchers import next_number
 
@@ -429,6 +430,8 @@ class DisbursementFilter:
     date_to: date | None = None
     amount_min: int | None = None
     amount_max: int | None = None
+    #: payee, reason or voucher number, accents optional (services.search)
+    text: str = ""
 
 
 def _filtered(query: Any, *, unit_ids: Any, flt: DisbursementFilter) -> Any:
@@ -440,6 +443,7 @@ def _filtered(query: Any, *, unit_ids: Any, flt: DisbursementFilter) -> Any:
         (flt.date_to, lambda: col(Disbursement.disbursement_date) <= flt.date_to),
         (flt.amount_min, lambda: col(Disbursement.amount) >= flt.amount_min),
         (flt.amount_max, lambda: col(Disbursement.amount) <= flt.amount_max),
+        (flt.text.strip(), lambda: disbursement_matches(flt.text)),
     ]:
         if present:
             query = query.where(condition())

@@ -18,7 +18,7 @@ from ..errors import (
     NotFound,
     QuotaOutsideTree,
 )
-from ..models import Donor, Entry, Receipt, Unit, table_of, utcnow
+from ..models import Donor, Entry, Receipt, Unit, receipt_search_text, table_of, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event, seal_rows
@@ -34,6 +34,7 @@ from .journal import (
     reverse_entry,
 )
 from .locks import locked_through
+from .search import receipt_matches
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .units import ensure_valid, get_unit, in_units, subtree_ids
 from .vouchers import next_number
@@ -134,7 +135,7 @@ def _receipt_row(
     if credit_unit_id not in in_scope:
         raise QuotaOutsideTree(unit=str(credit_unit_id))
     donor = donors.get(data.donor_id)
-    return {
+    row = {
         "unit_id": unit.id,
         "year": data.receipt_date.year,
         "receipt_date": data.receipt_date,
@@ -158,6 +159,7 @@ def _receipt_row(
         "created_at": utcnow(),
         "void_reason": "",
     }
+    return {**row, "search_text": receipt_search_text(row)}
 
 
 def _bank_accounts(session: Session, unit_id: int, items: list[ReceiptInput], rows) -> None:
@@ -325,7 +327,7 @@ def _filtered(query: _Query, *, unit_ids: Any, flt: ReceiptFilter) -> _Query:
     conditions = [
         (flt.date_from, lambda: col(Receipt.receipt_date) >= flt.date_from),
         (flt.date_to, lambda: col(Receipt.receipt_date) <= flt.date_to),
-        (flt.donor, lambda: col(Receipt.payer_name).ilike(f"%{flt.donor}%")),
+        (flt.donor.strip(), lambda: receipt_matches(flt.donor)),
         (flt.method, lambda: col(Receipt.method) == flt.method),
         (flt.source, lambda: col(Receipt.source) == flt.source),
         (flt.amount_min, lambda: col(Receipt.amount) >= flt.amount_min),

@@ -35,6 +35,7 @@ from .audit import record_event
 from .bank_accounts import check_document_account
 from .journal import Line, balance, ensure_plausible, lock_fund, post_entry
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
+from .search import transfer_matches
 from .settings import int_setting
 from .unit_order import official_order
 from .units import ensure_valid, get_unit, in_units, is_within
@@ -273,6 +274,7 @@ def list_transfers(
     *,
     unit_ids: Any,
     status: str = "",
+    text: str = "",
     page: int = 1,
     per_page: int = 50,
     cursor: Cursor | None = None,
@@ -285,6 +287,8 @@ def list_transfers(
             in_units(col(Transfer.from_unit_id), unit_ids)
             | in_units(col(Transfer.to_unit_id), unit_ids)
         )
+        if text.strip():
+            query = query.where(transfer_matches(text))
         return query.where(Transfer.status == status) if status else query
 
     count = bounded_count(session, scoped(select(col(Transfer.id))))

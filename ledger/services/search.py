@@ -1,0 +1,57 @@
+"""The search box of the lists: accent- and case-free, and a voucher number ("17", "17/2026").
+
+Matches the ``search_text`` column (``models.search``) with the same ``fold`` on both
+databases; a receipt is also found by the current name of its donor.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import and_, false, or_
+from sqlmodel import col, select
+
+from ..models import Disbursement, Donor, Receipt, Transfer
+from ..text import fold
+
+_NUMBER = re.compile(r"(\d{1,9})(?:\s*/\s*(\d{4}))?")
+
+
+def _number(model: Any, key: str) -> Any:
+    """``number = 17`` (and ``year = 2026``) when the search is a voucher number."""
+    found = _NUMBER.fullmatch(key)
+    if found is None:
+        return false()
+    number, year = int(found.group(1)), found.group(2)
+    condition = col(model.number) == number
+    return and_(condition, col(model.year) == int(year)) if year else condition
+
+
+def _text(model: Any, key: str) -> Any:
+    return col(model.search_text).contains(key, autoescape=True)
+
+
+def receipt_matches(text: str) -> Any:
+    """Receipts whose payer, reason, in-kind description, reference or donor's name contains
+    ``text`` (accents and case ignored), or whose number it is."""
+    key = fold(text)
+    donors = select(col(Donor.id)).where(col(Donor.search_key).contains(key, autoescape=True))
+    return or_(_text(Receipt, key), col(Receipt.donor_id).in_(donors), _number(Receipt, key))
+
+
+def disbursement_matches(text: str) -> Any:
+    """Disbursements whose payee or reason contains ``text``, or whose number it is."""
+    key = fold(text)
+    return or_(_text(Disbursement, key), _number(Disbursement, key))
+
+
+def transfer_matches(text: str) -> Any:
+    """Transfers whose memo or difference reason contains ``text``, or whose cash voucher
+    number it is (a transfer's year is the year it was sent)."""
+    key = fold(text)
+    found = _NUMBER.fullmatch(key)
+    number = false()
+    if found is not None:
+        number = col(Transfer.number) == int(found.group(1))
+    return or_(_text(Transfer, key), number)
