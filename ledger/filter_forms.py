@@ -63,12 +63,20 @@ class SearchForm(FilterForm):
 class ReceiptFilterForm(FilterForm):
     date_from = DateField(_l("Từ ngày"), name="from", required=False)
     date_to = DateField(_l("Đến ngày"), name="to", required=False)
-    donor = StringField(_l("Người nộp"), filters=[_text], default="")
+    #: payer, donor, reason or voucher number ("17", "17/2026"), accents optional
+    donor = StringField(_l("Tìm"), filters=[_text], default="")
     method = ChoiceField(_l("Hình thức"), values=values(Method))
     source = ChoiceField(_l("Nguồn thu"), values=values(Source))
     amount_min = MoneyField(_l("Số tiền từ"), name="min", required=False)
     amount_max = MoneyField(_l("Số tiền đến"), name="max", required=False)
     voided = ChoiceField(_l("Trạng thái"), values=("yes", "no"))
+
+
+class WordsForm(FilterForm):
+    """The receipt form's preview of the amount in words: the amount and the voucher's date."""
+
+    amount = MoneyField(_l("Số tiền"), required=False)
+    on = DateField(_l("Ngày"), name="date", required=False)
 
 
 class DisbursementFilterForm(FilterForm):
@@ -81,10 +89,14 @@ class DisbursementFilterForm(FilterForm):
     date_to = DateField(_l("Đến ngày"), name="to", required=False)
     amount_min = MoneyField(_l("Số tiền từ"), name="min", required=False)
     amount_max = MoneyField(_l("Số tiền đến"), name="max", required=False)
+    #: payee, reason or voucher number, accents optional
+    q = StringField(_l("Tìm"), filters=[_text], default="")
 
 
 class TransferFilterForm(FilterForm):
     status = ChoiceField(_l("Trạng thái"), values=(TransferStatus.SENT, TransferStatus.RECEIVED))
+    #: memo, difference reason or cash voucher number, accents optional
+    q = StringField(_l("Tìm"), filters=[_text], default="")
 
 
 class DateRangeForm(FilterForm):

@@ -129,6 +129,8 @@ class ReceiptForm(BaseForm):
     )
     payer_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     anonymous = BooleanField(_l("Ẩn danh"))
+    #: the typed name is a new donor (else a donor must be picked from the suggestions)
+    new_donor = BooleanField(_l("Người nộp mới (tạo nhà hảo tâm mới từ tên đã nhập)"))
     amount = MoneyField(_l("Số tiền (đồng)"))
     method = SelectField(
         _l("Hình thức"),

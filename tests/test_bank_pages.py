@@ -228,6 +228,7 @@ RECEIPT = {
     "method": "bank",
     "source": "donation",
     "payer_name": "Nguyễn Văn Bình",
+    "new_donor": "y",  # a new donor, not one picked from the list
     "donor_kind": "individual",
     "payer_address": "Thôn Đông",
     "reason": "Ủng hộ Quỹ",

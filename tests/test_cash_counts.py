@@ -424,6 +424,7 @@ def test_the_receipt_form_refuses_a_counted_day_before_asking_to_confirm(
             "method": "cash",
             "source": "donation",
             "payer_name": "Ông Tư Đếm Sau",
+            "new_donor": "y",  # a new donor, not one picked from the list
             "donor_kind": "individual",
             "reason": "Ủng hộ",
             "attachments": "0",

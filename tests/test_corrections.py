@@ -70,6 +70,7 @@ def test_sua_a_receipt_voids_it_and_records_the_next_number(
             **values,
             "amount": "1.200.000",
             "payer_name": "Nguyễn Văn Đúng",
+            "new_donor": "y",  # a new donor, not one picked from the list
             "correction_reason": "Ghi nhầm số tiền",
         },
     )

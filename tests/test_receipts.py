@@ -16,6 +16,7 @@ RECEIPT = {
     "method": "cash",
     "source": "donation",
     "payer_name": "Nguyễn Văn Bình",
+    "new_donor": "y",  # a new donor, not one picked from the list
     "donor_kind": "individual",
     "payer_address": "Thôn Đông, Chương Dương",
     "reason": "Ủng hộ Quỹ Bảo trợ trẻ em",

@@ -203,6 +203,7 @@ RECEIPT = {
     "method": "cash",
     "source": "donation",
     "payer_name": "Trần Thị Hoa",
+    "new_donor": "y",  # a new donor, not one picked from the list
     "donor_kind": "individual",
 }
 

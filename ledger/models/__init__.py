@@ -39,9 +39,8 @@ from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, Us
 from .search import SEARCHED, receipt_search_text
 
 __all__ = [
-    "SEARCHED",
-    "receipt_search_text",
     "ROLLUP_GRAINS",
+    "SEARCHED",
     "Account",
     "Anchor",
     "ApiToken",
@@ -82,6 +81,7 @@ __all__ = [
     "User",
     "VoucherCounter",
     "VoucherRegime",
+    "receipt_search_text",
     "select_rows",
     "table_of",
     "utcnow",

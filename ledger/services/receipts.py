@@ -34,8 +34,8 @@ from .journal import (
     reverse_entry,
 )
 from .locks import locked_through
-from .search import receipt_matches
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
+from .search import receipt_matches
 from .units import ensure_valid, get_unit, in_units, subtree_ids
 from .vouchers import next_number
 

@@ -51,7 +51,7 @@ def transfer_matches(text: str) -> Any:
     number it is (a transfer's year is the year it was sent)."""
     key = fold(text)
     found = _NUMBER.fullmatch(key)
-    number = false()
+    number: Any = false()
     if found is not None:
         number = col(Transfer.number) == int(found.group(1))
     return or_(_text(Transfer, key), number)

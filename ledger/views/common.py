@@ -162,13 +162,18 @@ def get_in_scope(model, object_id: int, *, unit_attr: str = "unit_id"):
 
 def read_filters(form, *, tell: bool = True):
     """Validate a list's filter form: a value that does not parse is left out (the list is
-    shown without it) and, with ``tell``, named in a message."""
+    shown without it) and, with ``tell``, named in a message with the value typed."""
     form.validate()
     for field in form:
         if field.errors:
             if tell:
                 flash(
-                    _("“%(field)s”: %(rule)s", field=field.label.text, rule=field.errors[0]),
+                    _(
+                        "“%(field)s”: %(rule)s (“%(value)s” — danh sách không lọc theo ô này)",
+                        field=field.label.text,
+                        rule=field.errors[0],
+                        value=str(getattr(field, "raw", None) or field.data or "")[:40],
+                    ),
                     "error",
                 )
             field.data = field.default

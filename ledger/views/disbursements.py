@@ -69,6 +69,7 @@ def _filter(form: DisbursementFilterForm) -> service.DisbursementFilter:
         date_to=form.date_to.data,
         amount_min=form.amount_min.data,
         amount_max=form.amount_max.data,
+        text=form.q.data or "",
     )
 
 

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    abort,
     flash,
     jsonify,
     redirect,
@@ -27,20 +26,21 @@ from ..exports.vouchers import (
     receipt_voucher,
     voucher_number,
 )
-from ..filter_forms import ReceiptFilterForm, SearchForm
+from ..filter_forms import ReceiptFilterForm, SearchForm, WordsForm
 from ..forms import CorrectForm, ReceiptCorrectionForm, ReceiptForm, VoidForm
+from ..forms_receipts import prefill, receipt_input, unsettled_donor
 from ..models import Donor, Receipt, Unit, User
 from ..services import receipts as service
 from ..services.bank_accounts import document_account_choices
 from ..services.corrections import reissue_receipt
-from ..services.donors import create_donor, search_donors
+from ..services.donors import search_donors
 from ..services.journal import ensure_bank_after_reconciliation, ensure_cash_after_count
 from ..services.locks import locked_through
 from ..services.paging import parse_cursor
+from ..services.receipt_entry import words_of
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids, subtree_scope, unit_rows
 from ..services.vouchers import Backdated, backdated
-from ..text import parse_digits
 from ..vocab import Method, VoucherKind
 from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
@@ -105,29 +105,59 @@ def _filter_from_args() -> service.ReceiptFilter:
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("write_receipts")
 def new():
-    """Record a receipt; a resubmitted form returns the receipt it already made."""
+    """Record a receipt; a resubmitted form returns the receipt it already made. "Ghi và lập
+    phiếu tiếp" opens the next empty form keeping the date, book, method, source, credit unit
+    and bank account of the one just saved."""
     fund = _fund()
     form = ReceiptForm()
     form.credit_unit_id.choices = _credit_choices(fund)
     form.bank_account_id.choices = document_account_choices(get_session(), fund.id)
+    saved = None
     if request.method == "GET":
-        form.receipt_date.data = date.today()
-        form.credit_unit_id.data = fund.id
+        saved = prefill(
+            get_session(),
+            form,
+            fund_id=fund.id,
+            user_id=current_user.id,
+            saved_id=arg_int("saved"),
+        )
     if form.validate_on_submit():
         try:
             _ensure_postable(fund, form)  # a refusal first, never "confirm" and then refuse
         except LedgerError as error:
             return refused(error, form, "receipts/new.html", fund=fund)
+        same_name = _unsettled_donor(fund, form)
+        if same_name is not None:
+            return _form_page(form, fund, same_name=same_name), 400
         warning = _backdated(fund, form.receipt_date.data)
         if warning is not None:
-            return render_template("receipts/new.html", form=form, fund=fund, backdated=warning)
+            return _form_page(form, fund, backdated=warning)
+        another = request.form.get("another") == "1"
         try:
-            url = run_once(form, lambda s: _record(s, fund, form))
+            url = run_once(form, lambda s: _record(s, fund, form, another=another))
         except LedgerError as error:
             return refused(error, form, "receipts/new.html", fund=fund)
-        flash(_("Đã ghi phiếu thu."), "info")
+        if not another:  # the next form names the saved receipt itself, with its link
+            flash(_("Đã ghi phiếu thu."), "info")
         return redirect(url)
-    return render_template("receipts/new.html", form=form, fund=fund)
+    return _form_page(form, fund, saved=saved)
+
+
+def _form_page(form: ReceiptForm, fund: Unit, **context):
+    """The receipt form, with the amount in words as the voucher will print it."""
+    target = next((f for f in form if f.errors and f.type != "HiddenField"), form.amount)
+    target.render_kw = {**(target.render_kw or {}), "autofocus": True}  # this form's own copy
+    words = None
+    if form.amount.data and not form.amount.errors:
+        words = words_of(get_session(), form.amount.data, form.receipt_date.data)
+    return render_template("receipts/new.html", form=form, fund=fund, words=words, **context)
+
+
+def _unsettled_donor(fund: Unit, form: ReceiptForm) -> list[Donor] | None:
+    choice = request.form.get("donor_choice", "")
+    return unsettled_donor(
+        get_session(), form, fund_id=fund.id, user_id=current_user.id, choice=choice
+    )
 
 
 def _ensure_postable(fund: Unit, form: ReceiptForm) -> None:
@@ -153,50 +183,18 @@ def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
     return [(u.id, u.name) for u in unit_rows(session, subtree_ids(session, fund.id))]
 
 
-def _record(session, fund: Unit, form: ReceiptForm) -> str:
+def _record(session, fund: Unit, form: ReceiptForm, *, another: bool = False) -> str:
+    """Record the receipt; the url of its voucher, or of the next form when ``another``."""
     receipt = service.record_receipt(
         session, unit_id=fund.id, data=_input(session, fund, form), user_id=current_user.id
     )
+    if another:
+        return url_for("receipts.new", unit=fund.id, saved=receipt.id)
     return url_for("receipts.show", receipt_id=receipt.id)
 
 
 def _input(session, fund: Unit, form: ReceiptForm) -> service.ReceiptInput:
-    """The receipt the form describes (a new donor is made from the typed fields)."""
-    donor_id = _donor_id(session, fund, form)
-    return service.ReceiptInput(
-        receipt_date=form.receipt_date.data,
-        amount=form.amount.data,
-        method=form.method.data,
-        source=form.source.data,
-        donor_id=donor_id,
-        payer_name=form.payer_name.data,
-        payer_address=form.payer_address.data,
-        credit_unit_id=form.credit_unit_id.data,
-        in_kind_description=form.in_kind_description.data,
-        reason=form.reason.data,
-        note=form.note.data,
-        attachments=form.attachments.data or 0,
-        book_no=form.book_no.data,
-        bank_account_id=form.bank_account_id.data,
-    )
-
-
-def _donor_id(session, fund: Unit, form: ReceiptForm) -> int:
-    """The picked donor (must be in scope), or a new one made from the typed fields."""
-    if form.donor_id.data:
-        donor = session.get(Donor, parse_digits(form.donor_id.data))
-        if donor is None or donor.unit_id not in scope_ids():
-            abort(404)
-        return donor.id
-    donor = create_donor(
-        session,
-        unit_id=fund.id,
-        name=form.payer_name.data,
-        kind=form.donor_kind.data,
-        address=form.payer_address.data,
-        anonymous=form.anonymous.data,
-    )
-    return donor.id
+    return receipt_input(session, form, fund_id=fund.id, scope=scope_ids())
 
 
 def _receipt(receipt_id: int) -> Receipt:
@@ -349,6 +347,12 @@ def reissue(receipt_id: int):
     form = ReceiptCorrectionForm(obj=None if request.method == "POST" else receipt)
     form.credit_unit_id.choices = _credit_choices(fund)
     if form.validate_on_submit():
+        same_name = _unsettled_donor(fund, form)
+        if same_name is not None:
+            return (
+                _form_page(form, fund, correcting=receipt, same_name=same_name),
+                400,
+            )
         try:
             url = run_once(
                 form,
@@ -374,7 +378,17 @@ def reissue(receipt_id: int):
             "info",
         )
         return redirect(url)
-    return render_template("receipts/new.html", form=form, fund=fund, correcting=receipt)
+    return _form_page(form, fund, correcting=receipt)
+
+
+@bp.route("/words")
+@login_required
+def words():
+    """The amount in words as a voucher dated ``?date=`` prints it (the form's preview)."""
+    form = read_filters(WordsForm(), tell=False)
+    if form.amount.data is None:
+        return jsonify({"words": ""})
+    return jsonify({"words": words_of(get_session(), form.amount.data, form.on.data)})
 
 
 @bp.route("/donors")

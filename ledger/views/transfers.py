@@ -34,11 +34,13 @@ bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 def index():
     """Transfers touching the user's scope; those not yet received are in transit."""
     session = get_session()
-    status = read_filters(TransferFilterForm()).status.data or ""
+    form = read_filters(TransferFilterForm())
+    status = form.status.data or ""
     found = service.list_transfers(
         session,
         unit_ids=scope_members(),
         status=status,
+        text=form.q.data or "",
         page=arg_int("page", 1) or 1,
         cursor=parse_cursor(
             request.args.get("after", ""), request.args.get("before", ""), with_date=True
