@@ -51,6 +51,7 @@ ROUTES = {
     "receipts.correct": ("POST", ""),
     "receipts.reissue": ("POST", ""),
     "receipts.donors": ("GET", "?q=CANARY"),
+    "receipts.words": ("GET", "?amount=1.050.000&date=15/05/2018"),
     "books.index": ("GET", ""),
     "books.show": ("GET", ""),
     "books.download": ("GET", ""),
