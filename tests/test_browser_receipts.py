@@ -30,6 +30,7 @@ def test_treasurer_records_a_receipt_and_the_cash_book_rises(
     page.fill("input[name=receipt_date]", "15/05/2018")
     page.fill("input[name=amount]", "1.050.000")
     page.fill("input[name=payer_name]", "Nguyễn Văn Bình")
+    page.check("input[name=new_donor]")  # a new donor, not one from the suggestions
     page.fill("input[name=payer_address]", "Thôn Đông")
     page.click("button[data-once]")
     page.wait_for_url(re.compile(r".*/receipts/\d+$"))

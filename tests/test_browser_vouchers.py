@@ -56,6 +56,7 @@ def test_a_backdated_receipt_asks_to_confirm_and_keeps_the_form(
     page.fill("input[name=receipt_date]", "05/11/2018")
     page.fill("input[name=amount]", "300.000")
     page.fill("input[name=payer_name]", "Trần Thị Hoa")
+    page.check("input[name=new_donor]")  # a new donor, not one from the suggestions
     page.click("button[data-once]")
     warning = page.locator("#backdate-warning")
     warning.wait_for()
