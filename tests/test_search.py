@@ -123,3 +123,22 @@ def test_transfers_are_found_without_accents_by_memo(session, funded):
     assert found("nop ve huyen") == ["Nộp về huyện đợt Tết"]
     assert found("TRUNG THU") == ["Chuyển tiền Trung thu"]
     assert len(found("")) == 2
+
+
+def test_a_search_pages_past_the_first_page(session, make_receipt, unit):
+    fund = unit("TT-CHUONGDUONG")
+    for n in range(7):
+        make_receipt(payer_name=f"Nguyễn Văn Số {n}")
+        make_receipt(payer_name=f"Lê Thị {n}")
+    session.flush()
+
+    def page(number: int) -> list[str]:
+        found = list_receipts(
+            session, unit_ids={fund.id}, flt=ReceiptFilter(donor="NGUYEN"), page=number, per_page=5
+        )
+        assert found.total == 7_000_000
+        return [r.payer_name for r in found.rows]
+
+    first, second = page(1), page(2)
+    assert len(first) == 5 and len(second) == 2
+    assert sorted(first + second) == sorted(f"Nguyễn Văn Số {n}" for n in range(7))
