@@ -45,6 +45,7 @@ from ledger.services.disbursements import (
     draft_disbursement,
     pay_disbursement,
 )
+from ledger.services.donors import create_donor
 from ledger.services.locks import lock_period
 from ledger.services.transfers import send_transfer
 from ledger.services.units import find_unit
@@ -578,6 +579,31 @@ def test_a_credit_line_becomes_a_receipt_from_the_form(client, login, submit, se
     )
     assert wrong.status_code == 400 and "khác tổng các bút toán" in wrong.text
     assert 'value="Nguyễn Thị Bé"' in wrong.text
+
+
+def test_a_sender_who_gave_before_is_the_same_donor(client, login, submit, session, web):
+    account, line = web["account"], web["lines"]["FT971"]
+    fund = web["fund"]
+    login("treasurer-tt-chuongduong")
+    before = create_donor(session, unit_id=fund.id, name="Trần Văn Chi")
+    session.commit()
+    response = submit(
+        f"/bank/accounts/{account.id}/lines/{line.id}/receipt",
+        {
+            "receipt_date": "22/03/2018",
+            "amount": "300.000",
+            "method": "bank",
+            "source": "donation",
+            "payer_name": "tran van chi",
+            "donor_kind": "individual",
+            "credit_unit_id": str(fund.id),
+            "reason": line.description,
+        },
+    )
+    assert response.status_code == 302, response.text
+    session.rollback()
+    made = session.exec(select(Receipt).where(Receipt.reference == "FT971")).one()
+    assert made.donor_id == before.id and made.payer_name == "tran van chi"
 
 
 def test_qr_and_fee_after_a_confirm_page(client, login, submit, session, web):

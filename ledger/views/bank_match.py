@@ -33,7 +33,7 @@ from ..services import bank_drafts as drafts
 from ..services import bank_matching as matching
 from ..services import bank_suggestions as suggest
 from ..services.disbursements import DisbursementInput
-from ..services.donors import create_donor
+from ..services.donors import create_donor, find_or_create_donor
 from ..services.paging import Page
 from ..services.receipts import ReceiptInput
 from ..services.units import get_unit, subtree_ids, unit_rows
@@ -376,7 +376,15 @@ def _fill_receipt(form: ReceiptForm, prefill) -> None:
 
 def _record(session, account: BankAccount, line: StatementLine, form: ReceiptForm, prefill):
     donor_id = None
-    if (form.payer_name.data or "").strip() or form.anonymous.data:
+    if (form.payer_name.data or "").strip() and not form.anonymous.data:
+        # the sender who gave last month is the same donor, not a new one each statement
+        donor_id = find_or_create_donor(
+            session,
+            unit_id=account.unit_id,
+            name=form.payer_name.data,
+            kind=form.donor_kind.data,
+        ).id
+    elif form.anonymous.data:
         donor_id = create_donor(
             session,
             unit_id=account.unit_id,
