@@ -34,6 +34,7 @@ from .journal import (
     Rollup,
     RollupSpend,
 )
+from .lookups import GiftLookupAttempt
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
@@ -62,6 +63,7 @@ __all__ = [
     "Disbursement",
     "Donor",
     "Entry",
+    "GiftLookupAttempt",
     "IdempotencyKey",
     "Job",
     "PeriodLock",
