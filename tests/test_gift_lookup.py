@@ -211,5 +211,6 @@ def test_find_gift_needs_both_halves(session, gifts):
     assert find_gift(session, unit_id=fund, query=BANK_REF, amount=500_001) is None
     assert find_gift(session, unit_id=fund, query="", amount=500_000) is None
     assert find_gift(session, unit_id=fund, query="UNG HO QUY", amount=500_000) is None
+    assert find_gift(session, unit_id=fund, query=f"{BANK_REF}\x00", amount=500_000) is not None
     assert parse_voucher_number(" 0017 / 2026 ") == (17, 2026)
     assert parse_voucher_number("17") is None

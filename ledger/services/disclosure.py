@@ -154,7 +154,7 @@ def _transfers(session: Session, unit_id: int, start: date, end: date) -> int:
 
 
 def _sources(session: Session, unit_id: int, start: date, end: date) -> list[SourceLine]:
-    month = extract("month", Posting.entry_date)
+    month = extract("month", col(Posting.entry_date))
     rows = session.exec(
         select(Account.kind, Receipt.source, month, func.sum(Posting.amount))
         .join(Account, col(Account.id) == Posting.account_id)
@@ -228,4 +228,4 @@ def _counts(session: Session, unit_id: int, start: date, end: date) -> dict[str,
         )
         .group_by(Category.code)
     ).all()
-    return {code: (int(n), int(named) + int(group)) for code, n, named, group in rows}
+    return {code: (int(n), int(named) + int(group or 0)) for code, n, named, group in rows}

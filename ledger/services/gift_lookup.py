@@ -28,6 +28,7 @@ from ..models import (
     StatementLine,
     Unit,
 )
+from ..text import clean
 from .campaigns import covering_campaign
 
 #: look-ups allowed per fund and client address within the window
@@ -95,8 +96,9 @@ def parse_voucher_number(text: str) -> tuple[int, int] | None:
 def find_gift(session: Session, *, unit_id: int, query: str, amount: int) -> FoundGift | None:
     """The receipt of ``unit_id``'s fund with this amount whose voucher number, reference or
     matched bank transaction is ``query``; None for every other case alike."""
-    reference = query.strip().casefold()[:_MAX_REFERENCE]
-    number, year = parse_voucher_number(query) or (-1, -1)
+    text = clean(query, max_length=_MAX_REFERENCE)  # no NUL: PostgreSQL refuses it
+    reference = text.casefold()
+    number, year = parse_voucher_number(text) or (-1, -1)
     matched = (
         select(BankMatchEntry.entry_id)
         .join(BankMatchLine, col(BankMatchLine.match_id) == BankMatchEntry.match_id)
@@ -109,8 +111,8 @@ def find_gift(session: Session, *, unit_id: int, query: str, amount: int) -> Fou
             Receipt.unit_id == unit_id,
             Receipt.amount == amount,
             or_(
-                and_(Receipt.number == number, Receipt.year == year),
-                and_(Receipt.reference != "", func.lower(Receipt.reference) == reference),
+                and_(col(Receipt.number) == number, col(Receipt.year) == year),
+                and_(col(Receipt.reference) != "", func.lower(Receipt.reference) == reference),
                 col(Receipt.entry_id).in_(matched),
             ),
         )

@@ -50,8 +50,8 @@ def _named_query(unit_id: int, year: int):
             col(survivor.anonymous).is_(False),
             col(given.anonymous).is_(False),
         )
-        .group_by(survivor.id, survivor.name, survivor.kind)
-        .order_by(total.desc(), survivor.name, survivor.id)
+        .group_by(col(survivor.id), col(survivor.name), col(survivor.kind))
+        .order_by(total.desc(), col(survivor.name), col(survivor.id))
     )
 
 
