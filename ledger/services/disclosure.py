@@ -1,7 +1,10 @@
-"""The yearly public disclosure of a fund (công khai thu chi, NĐ 03/2026/NĐ-CP: published
-before 31/3 for the year before): opening balance, receipts by source and month, donors who
-agreed to be named (the rest in one sum), spending by category with the number of payments
-and children helped (never a child's name), and the closing balance.
+"""The yearly public disclosure of a fund (công khai thu chi). Nghị định 03/2026/NĐ-CP of
+09/01/2026 (in force 01/03/2026, replacing NĐ 93/2019) asks social and charity funds to publish
+every year, before 31/3, the contributions and assets received and how they were used, both
+"input" and "output" (as reported by thanhnien.vn and baogialai.com.vn, 2026). Here: opening
+balance, receipts by source and month, donors who agreed to be named (the rest in one sum),
+spending by category with the number of payments and children helped (never a child's name),
+and the closing balance.
 
 Every figure is a sum over the fund's own journal postings in the calendar year; the counts
 of payments and children come from the paid disbursements behind them. ``reconciles`` says
