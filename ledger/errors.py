@@ -517,3 +517,10 @@ class BankReconciledThrough(LedgerError):
         "được nghiệp vụ tiền gửi trước hoặc trong ngày đó (ghi vào ngày sau, hoặc rút bảng đối "
         "chiếu mới nhất rồi lập lại)."
     )
+
+
+class TooManyLookups(LedgerError):
+    """Gift look-ups on a fund's public page are slowed down against enumeration."""
+
+    status = 429
+    default = _l("Bạn đã tra cứu quá nhiều lần. Thử lại sau %(minutes)s phút.")

@@ -34,6 +34,7 @@ from .journal import (
     Rollup,
     RollupSpend,
 )
+from .lookups import GiftLookupAttempt
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 from .search import SEARCHED, receipt_search_text
@@ -64,6 +65,7 @@ __all__ = [
     "Disbursement",
     "Donor",
     "Entry",
+    "GiftLookupAttempt",
     "IdempotencyKey",
     "Job",
     "PeriodLock",

@@ -106,6 +106,7 @@ def _commune_year(session: Session, rng: random.Random, commune: Unit, year: int
     for receipt_date, amount in zip(dates, amounts, strict=False):
         name, kind = _donor(rng, place)
         donor = find_or_create_donor(session, unit_id=commune.id, name=name, kind=kind)
+        donor.public_consent = kind == "organisation" and not donor.anonymous  # honour roll
         record_receipt(
             session,
             unit_id=commune.id,

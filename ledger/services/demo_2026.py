@@ -124,6 +124,7 @@ def _receipts(session, rng: random.Random, commune: Unit, today: date) -> int:
     for day, amount in zip(days, amounts, strict=False):
         name, kind = _donor(rng, place)
         donor = find_or_create_donor(session, unit_id=commune.id, name=name, kind=kind)
+        donor.public_consent = kind == "organisation" and not donor.anonymous  # honour roll
         record_receipt(
             session,
             unit_id=commune.id,

@@ -28,6 +28,7 @@ from ..services.donation_codes import (
     open_accounts_of,
     public_account,
 )
+from ..services.honour_roll import honour_roll
 from ..services.reorganisation import successor_units
 from .common import get_in_scope
 
@@ -53,7 +54,19 @@ def public_fund(unit_id: int):
         png=_png_url(code, "vietqr.public_png", unit_id=unit.id, campaign=campaign_id),
         today=date.today(),
         successors=successor_units(get_session(), unit.id) if unit.valid_to else [],
+        roll=_roll(unit.id),
     )
+
+
+#: donors the fund's page names (the whole honour roll is a page of its own)
+ROLL_SHOWN = 10
+
+
+def _roll(unit_id: int) -> dict:
+    """This year's honour roll, its first names (only donors who agreed to be named)."""
+    year = date.today().year
+    rows = honour_roll(get_session(), unit_id=unit_id, year=year, limit=ROLL_SHOWN)
+    return {"year": year, "rows": rows}
 
 
 @bp.route("/public/units/<int:unit_id>/poster")

@@ -151,6 +151,11 @@ ROUTES = {
     "vietqr.public_fund": ("GET", ""),
     "vietqr.public_poster": ("GET", ""),
     "vietqr.public_png": ("GET", ""),
+    "gifts.lookup": ("POST", ""),
+    "gifts.disclosure": ("GET", ""),
+    "gifts.disclosure_xlsx": ("GET", ""),
+    "gifts.disclosure_csv_file": ("GET", ""),
+    "gifts.honour": ("GET", ""),
     "vietqr.poster": ("GET", ""),
     "vietqr.png": ("GET", ""),
     "vietqr.fund_poster": ("GET", ""),
@@ -165,6 +170,14 @@ ROUTES = {
     "bank_match.fee": ("POST", ""),
     "bank_match.payout": ("POST", ""),
 }
+#: a fund's pages for donors (issue #17): look-up, yearly disclosure, honour roll
+GIFT_PAGES = {
+    "gifts.lookup",
+    "gifts.disclosure",
+    "gifts.disclosure_xlsx",
+    "gifts.disclosure_csv_file",
+    "gifts.honour",
+}
 PUBLIC = {
     "static",
     "auth.login",
@@ -176,9 +189,16 @@ PUBLIC = {
     "vietqr.public_fund",
     "vietqr.public_poster",
     "vietqr.public_png",
+    *GIFT_PAGES,
 }
 #: public by design: they show a campaign's figures, never a canary (asserted all the same)
-OPEN_DATA = {"public.campaign", "vietqr.public_fund", "vietqr.public_poster", "vietqr.public_png"}
+OPEN_DATA = {
+    "public.campaign",
+    "vietqr.public_fund",
+    "vietqr.public_poster",
+    "vietqr.public_png",
+    *GIFT_PAGES,
+}
 #: role → (username, unit code, units whose canaries it must never see)
 ROLES = {
     "treasurer A": ("thuquy.a", "treasurer", "TT-CHUONGDUONG", ["TT-DUNGTIEN", "PX-PHUCTIEN"]),
@@ -388,6 +408,7 @@ def _url(app, endpoint, target):
         "user_id": target["user"],
         "kind": "cash",
         "code": "vi",
+        "year": 2018,
         "filename": "style.css",
         "beneficiary_id": target["beneficiary"],
         "transfer_id": target["deposit"]
