@@ -34,6 +34,7 @@ from .journal import (
     Rollup,
     RollupSpend,
 )
+from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 
@@ -64,6 +65,8 @@ __all__ = [
     "Entry",
     "IdempotencyKey",
     "Job",
+    "MobilisationNorm",
+    "NormCount",
     "PeriodLock",
     "Posting",
     "Quota",
