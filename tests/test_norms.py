@@ -22,7 +22,6 @@ from ledger.services.norms import (
     norm_units,
     set_counts,
 )
-from ledger.vocab import PayerKind
 from tests.conftest import form_tokens
 
 
@@ -84,11 +83,12 @@ def test_the_sql_aggregate_agrees_with_the_arithmetic(session, unit):
     found = expected_by_unit(session, campaign.id)
     for u in units:
         assert found[u.id] == expected_amount(norms, typed[u.id])
-    first = typed[units[0].id]
     assert found[units[0].id] == 20 * 250_000 + 500 * 10_000 + 960 * 20_000
 
 
-def test_the_owner_sets_norms_and_counts_past_one_page(client, session, make_user, login, submit, unit):
+def test_the_owner_sets_norms_and_counts_past_one_page(
+    client, session, make_user, login, submit, unit
+):
     _as_owner(make_user, login)
     campaign = _campaign(session, unit)
     response = _set_norms(submit, campaign.id, household="20.000", pupil="10.000 đ")
@@ -98,7 +98,7 @@ def test_the_owner_sets_norms_and_counts_past_one_page(client, session, make_use
     last = units[-1]
     page2 = client.get(f"/campaigns/{campaign.id}/norms?page=2")
     assert page2.status_code == 200 and last.name in page2.text
-    assert units[0].name not in re.search(r'id="counts".*?</table>', page2.text, re.S).group(0)
+    assert units[0].name not in re.search(r'id="counts".*?</table>', page2.text, re.DOTALL).group(0)
     data = {
         **form_tokens(page2.text),
         f"heads-{last.id}-household": "1.200",
@@ -181,13 +181,15 @@ def test_the_template_round_trips_and_a_bad_row_stores_nothing(
     _set_norms(submit, campaign.id, household="20.000", official="300.000")
     template = client.get(f"/campaigns/{campaign.id}/norms/template.xlsx")
     assert template.status_code == 200
-    rows = [
-        list(r) for r in openpyxl.load_workbook(io.BytesIO(template.data)).active.values
-    ]
+    rows = [list(r) for r in openpyxl.load_workbook(io.BytesIO(template.data)).active.values]
     assert rows[0] == ["Mã đơn vị", "Tên đơn vị", "Đối tượng", "Số người", "Số được miễn"]
     assert len(rows) == 1 + 29 * 2
     filled = [rows[0]] + [[*r[:3], 100, 10] for r in rows[1:]]
-    bad = [*filled, ["KHONG-CO", "Xã ma", "Hộ gia đình", 5, 0], [filled[1][0], "", "Học sinh", 3, 9]]
+    bad = [
+        *filled,
+        ["KHONG-CO", "Xã ma", "Hộ gia đình", 5, 0],
+        [filled[1][0], "", "Học sinh", 3, 9],
+    ]
     answer = _upload(client, campaign.id, _xlsx(bad))
     assert "không dòng nào được lưu" in answer.text
     assert "Dòng 60" in answer.text and "KHONG-CO" in answer.text and "Dòng 61" in answer.text
@@ -203,7 +205,9 @@ def test_the_template_round_trips_and_a_bad_row_stores_nothing(
 def test_a_commune_reads_its_own_line_and_cannot_edit(client, session, make_user, login, unit):
     campaign = _campaign(session, unit)
     commune = unit("TT-CHUONGDUONG")
-    session.add(MobilisationNorm(campaign_id=campaign.id, payer_kind="household", amount_per_head=20_000))
+    session.add(
+        MobilisationNorm(campaign_id=campaign.id, payer_kind="household", amount_per_head=20_000)
+    )
     set_counts(session, campaign=campaign, counts={commune.id: {"household": Count(500, 20)}})
     session.commit()
     make_user("thuquy.cd", "treasurer", "TT-CHUONGDUONG")
@@ -211,7 +215,7 @@ def test_a_commune_reads_its_own_line_and_cannot_edit(client, session, make_user
     page = client.get(f"/campaigns/{campaign.id}/norms")
     assert page.status_code == 200
     assert "9.600.000 đ" in page.text and "<input" not in re.search(
-        r'id="counts".*?</table>', page.text, re.S
+        r'id="counts".*?</table>', page.text, re.DOTALL
     ).group(0)
     tokens = form_tokens(client.get(f"/campaigns/{campaign.id}").text)
     answer = client.post(f"/campaigns/{campaign.id}/norms", data={**tokens, "norm-pupil": "1"})
@@ -219,7 +223,9 @@ def test_a_commune_reads_its_own_line_and_cannot_edit(client, session, make_user
     assert client.get(f"/campaigns/{campaign.id}/norms/template.xlsx").status_code == 403
 
 
-def test_another_district_gets_404_everywhere(client, session, two_districts, make_user, login, unit):
+def test_another_district_gets_404_everywhere(
+    client, session, two_districts, make_user, login, unit
+):
     campaign = _campaign(session, unit)
     make_user("duyet.px", "reviewer", "PX")
     login("duyet.px")
@@ -229,3 +235,50 @@ def test_another_district_gets_404_everywhere(client, session, two_districts, ma
     tokens = form_tokens(client.get("/").text)
     for url in (base, f"{base}/counts", f"{base}/import"):
         assert client.post(url, data=tokens).status_code == 404
+
+
+def test_report_api_and_workbook_agree(client, session, make_user, make_receipt, login, unit):
+    from ledger.models import ReportPeriod
+
+    campaign = _campaign(session, unit)
+    for kind, amount in {"household": 20_000, "official": 250_000}.items():
+        session.add(
+            MobilisationNorm(campaign_id=campaign.id, payer_kind=kind, amount_per_head=amount)
+        )
+    units = norm_units(session, campaign)
+    typed = {
+        u.id: {"household": Count(400 + 10 * i, i), "official": Count(12, 0)}
+        for i, u in enumerate(units)
+    }
+    set_counts(session, campaign=campaign, counts=typed)
+    make_receipt("TT-CHUONGDUONG", amount=4_000_000)
+    session.commit()
+    expected = expected_by_unit(session, campaign.id)
+    total = sum(expected.values())
+    make_user("kiemtoan", "auditor", "TT")
+    login("kiemtoan")
+
+    body = client.get(f"/api/v1/campaigns/{campaign.id}/progress").json
+    assert body["expected_by_norms"] == total
+    assert body["collected"] == 4_000_000  # a plan is never collected money
+    by_code = {row["code"]: row["expected_by_norms"] for row in body["units"]}
+    assert by_code == {u.code: expected[u.id] for u in units}
+
+    period = session.exec(
+        select(ReportPeriod).where(ReportPeriod.campaign_id == campaign.id)
+    ).scalars().first()
+    report = client.get(f"/campaigns/{campaign.id}/reports/{period.id}").text
+    table = re.search(r'id="report-norms".*?</table>', report, re.DOTALL).group(0)
+    assert f"{total:,} đ".replace(",", ".") in table
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/campaigns/{campaign.id}/workbook.xlsx?as_of=31/12/2018").data)
+    )
+    rows = [r for r in book["Định mức vận động"].values if r and r[0]]
+    lines = {r[0]: r for r in rows if isinstance(r[2], int)}
+    chuongduong = lines["Xã Chương Dương"]
+    assert chuongduong[2] == expected[unit("TT-CHUONGDUONG").id]
+    assert chuongduong[4] == 4_000_000 and chuongduong[5] == 4_000_000 - chuongduong[2]
+    assert lines["Huyện Thường Tín (tổng cộng)"][2] == total
+    summary = book["Đối chiếu chỉ tiêu"]
+    assert total not in [c.value for row in summary.iter_rows() for c in row]

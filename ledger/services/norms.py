@@ -99,6 +99,12 @@ def campaign_norms(session: Session, campaign_id: int) -> dict[str, Mobilisation
     return {n.payer_kind: n for n in found}
 
 
+def norm_list(session: Session, campaign_id: int) -> list[tuple[str, int, str]]:
+    """The campaign's norms as (kind's label, amount per head, note), in the kinds' order."""
+    norms = campaign_norms(session, campaign_id)
+    return [(kind_label(k), norms[k].amount_per_head, norms[k].note) for k in KINDS if k in norms]
+
+
 def unit_counts(
     session: Session, campaign_id: int, unit_ids: list[int]
 ) -> dict[int, dict[str, Count]]:
@@ -150,7 +156,9 @@ def set_norms(
                 session.delete(norm)
             continue
         if norm is None:
-            norm = MobilisationNorm(campaign_id=campaign.id, payer_kind=kind, amount_per_head=amount)
+            norm = MobilisationNorm(
+                campaign_id=campaign.id, payer_kind=kind, amount_per_head=amount
+            )
         norm.amount_per_head, norm.note = amount, note
         session.add(norm)
     session.flush()
@@ -215,7 +223,10 @@ def check_count(unit: str, kind: str, count: Count) -> None:
     """ExemptAboveHeads when more are exempt than counted."""
     if count.exempt > count.heads:
         raise ExemptAboveHeads(
-            unit=unit, kind=Phrase(kind_label(kind)), exempt=str(count.exempt), heads=str(count.heads)
+            unit=unit,
+            kind=Phrase(kind_label(kind)),
+            exempt=str(count.exempt),
+            heads=str(count.heads),
         )
 
 
