@@ -264,9 +264,11 @@ def test_report_api_and_workbook_agree(client, session, make_user, make_receipt,
     by_code = {row["code"]: row["expected_by_norms"] for row in body["units"]}
     assert by_code == {u.code: expected[u.id] for u in units}
 
-    period = session.exec(
-        select(ReportPeriod).where(ReportPeriod.campaign_id == campaign.id)
-    ).scalars().first()
+    period = (
+        session.exec(select(ReportPeriod).where(ReportPeriod.campaign_id == campaign.id))
+        .scalars()
+        .first()
+    )
     report = client.get(f"/campaigns/{campaign.id}/reports/{period.id}").text
     table = re.search(r'id="report-norms".*?</table>', report, re.DOTALL).group(0)
     assert f"{total:,} đ".replace(",", ".") in table

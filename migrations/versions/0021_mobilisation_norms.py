@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("amount_per_head", sa.BigInteger(), nullable=False),
         sa.Column("note", sa.String(length=300), nullable=False),
         sa.CheckConstraint(ALLOWED, name=op.f("ck_mobilisationnorm_payer_kind_allowed")),
-        sa.CheckConstraint(
-            "amount_per_head > 0", name=op.f("ck_mobilisationnorm_amount_positive")
-        ),
+        sa.CheckConstraint("amount_per_head > 0", name=op.f("ck_mobilisationnorm_amount_positive")),
         sa.ForeignKeyConstraint(
             ["campaign_id"], ["campaign.id"], name=op.f("fk_mobilisationnorm_campaign_id_campaign")
         ),
@@ -40,9 +38,7 @@ def upgrade() -> None:
             "campaign_id", "payer_kind", name=op.f("uq_mobilisationnorm_campaign_id_payer_kind")
         ),
     )
-    op.create_index(
-        op.f("ix_mobilisationnorm_campaign_id"), "mobilisationnorm", ["campaign_id"]
-    )
+    op.create_index(op.f("ix_mobilisationnorm_campaign_id"), "mobilisationnorm", ["campaign_id"])
     op.create_table(
         "normcount",
         sa.Column("id", sa.Integer(), nullable=False),
