@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 
 from .forms import BaseForm
 from .services.norms import KINDS, Count, parse_count
@@ -28,8 +28,6 @@ class NormsForm(BaseForm):
 
 class CountsForm(BaseForm):
     """One page of the counts grid: ``heads-<unit>-<kind>`` and ``exempt-<unit>-<kind>``."""
-
-    page = HiddenField()
 
     @classmethod
     def for_units(cls, unit_ids: list[int], kinds: list[str], **kwargs) -> CountsForm:

@@ -85,7 +85,7 @@ def _page(campaign, focus, *, number: int, norms_form=None, counts_form=None, st
             norms_form[f"norm-{kind}"].data = f"{norm.amount_per_head:,}".replace(",", ".")
             norms_form[f"note-{kind}"].data = norm.note
     if counts_form is None:
-        counts_form = CountsForm.for_units(shown_ids, kinds, page=str(number))
+        counts_form = CountsForm.for_units(shown_ids, kinds)
     html = render_template(
         "norms/show.html",
         campaign=campaign,
