@@ -11,6 +11,7 @@ from flask_login import current_user
 from .db import get_session
 from .filecache import cached, key_of
 from .services.campaigns import campaign_rows, visible_focus
+from .services.norms import norm_figures
 from .services.progress import campaign_progress
 from .services.reports import same_period_rows
 from .services.tokens import user_for_token
@@ -97,6 +98,7 @@ def progress(campaign_id: int):
 def _progress_body(campaign, focus: int | None) -> dict:
     p = campaign_progress(get_session(), campaign_id=campaign.id, focus_id=focus)
     same, same_rows = same_period_rows(get_session(), p)
+    norms = norm_figures(get_session(), p)
     return {
         "campaign": {
             "id": campaign.id,
@@ -114,6 +116,7 @@ def _progress_body(campaign, focus: int | None) -> dict:
         "disbursed": p.disbursed,
         "balance": p.balance,
         "same_period_last_year": same.as_dict(),
+        "expected_by_norms": norms.total.expected,
         "units": [
             {
                 "code": r.code,
@@ -126,6 +129,7 @@ def _progress_body(campaign, focus: int | None) -> dict:
                 "balance": r.balance,
                 "last_receipt": r.last_receipt.isoformat() if r.last_receipt else None,
                 "same_period_last_year": same_rows[r.unit_id].as_dict(),
+                "expected_by_norms": norms.by_unit.get(r.unit_id, 0),
             }
             for r in p.rows
         ],
@@ -136,6 +140,11 @@ def _progress_body(campaign, focus: int | None) -> dict:
 def openapi():
     """The OpenAPI 3.1 document of this API."""
     money = {"type": "integer", "description": "đồng (VND has no minor unit)"}
+    expected = {
+        "type": "integer",
+        "description": "đồng a unit is expected to raise by the campaign's mobilisation norms "
+        "(Σ amount per head × (heads − exempt)): a planning figure, never part of collected",
+    }
     same_period = {
         "type": "object",
         "description": "Mobilised money in the same span a year "
@@ -160,6 +169,7 @@ def openapi():
             "disbursed": money,
             "balance": money,
             "last_receipt": {"type": ["string", "null"], "format": "date"},
+            "expected_by_norms": expected,
         },
     }
     return jsonify(
@@ -215,6 +225,7 @@ def openapi():
                                                 "disbursed": money,
                                                 "balance": money,
                                                 "rate_percent": {"type": "number"},
+                                                "expected_by_norms": expected,
                                                 "units": {"type": "array", "items": unit_row},
                                             },
                                         }

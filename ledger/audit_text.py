@@ -349,3 +349,12 @@ _DOCUMENT["cash_count"] = lambda f, n: gettext(
     day=format_date(f["date"]),
     unit=unit_name(n, f["unit"]),
 )
+
+
+# part: norms — mobilisation norms (định mức vận động) in the audit log
+ACTIONS.update(
+    {
+        "norms.set": _a("Đặt định mức vận động"),
+        "norms.counts": _a("Cập nhật số người theo định mức"),
+    }
+)

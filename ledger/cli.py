@@ -83,6 +83,11 @@ def _seed_demo_2026(session) -> None:
         click.echo("Demo 2026: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
     for line in demo_2026_summary(session):
         click.echo(f"  {line}")
+    from .services.demo_norms import seed_demo_norms
+
+    counted = seed_demo_norms(session)
+    if counted:
+        click.echo(f"Demo mobilisation norms: 2026, {counted} xã counted")
 
 
 def _print_logins(logins) -> None:

@@ -230,6 +230,22 @@ class JobStatus(StrEnum):
 JOB_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+class PayerKind(StrEnum):
+    """Who a mobilisation norm (định mức vận động) asks to give: a plan sets an amount per head
+    for each kind (one day's salary of officials, so much per pupil, per household)."""
+
+    #: cán bộ, công chức, viên chức (one day's salary, entered as an amount per head)
+    OFFICIAL = "official"
+    #: người lao động in enterprises and other workplaces
+    WORKER = "worker"
+    #: học sinh
+    PUPIL = "pupil"
+    #: hộ gia đình (poor households are counted as exempt)
+    HOUSEHOLD = "household"
+    #: doanh nghiệp
+    ENTERPRISE = "enterprise"
+
+
 #: each vocabulary's labels (msgids), for every member
 LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     DonorKind: {
@@ -285,6 +301,13 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Role.REVIEWER: _l("Cán bộ duyệt"),
         Role.TREASURER: _l("Thủ quỹ"),
         Role.AUDITOR: _l("Kiểm toán"),
+    },
+    PayerKind: {
+        PayerKind.OFFICIAL: _l("Cán bộ, công chức, viên chức"),
+        PayerKind.WORKER: _l("Người lao động"),
+        PayerKind.PUPIL: _l("Học sinh"),
+        PayerKind.HOUSEHOLD: _l("Hộ gia đình"),
+        PayerKind.ENTERPRISE: _l("Doanh nghiệp"),
     },
     UnitType: {
         UnitType.QUOC_GIA: _l("Quốc gia"),

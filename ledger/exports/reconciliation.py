@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..vocab import LABELS, Method, Source
+from .norms import norms_sheet
 from .sheets import Book, Sheet
 
 #: the gathered figures (``services.reconciliation.ReconciliationData``); exports may not import
@@ -160,6 +161,8 @@ def start_workbook(data: Data, path: Path, progress: Progress | None = None) -> 
     checks = _checks(book)
     _cash_counts(book, data)
     _same_period(book, data)
+    if data.norms:
+        norms_sheet(book, data.norm_figures, data.norms)
     _anchors(book, data)
     return Draft(book, checks)
 

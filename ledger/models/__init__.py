@@ -35,6 +35,7 @@ from .journal import (
     RollupSpend,
 )
 from .lookups import GiftLookupAttempt
+from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 from .search import SEARCHED, receipt_search_text
@@ -68,6 +69,8 @@ __all__ = [
     "GiftLookupAttempt",
     "IdempotencyKey",
     "Job",
+    "MobilisationNorm",
+    "NormCount",
     "PeriodLock",
     "Posting",
     "Quota",

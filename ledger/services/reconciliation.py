@@ -47,6 +47,7 @@ from .beneficiaries import mask_name
 from .campaigns import get_campaign
 from .cash_counts import with_book_now
 from .check import Problem, verify_and_record
+from .norms import NormFigures, norm_figures, norm_list
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
 from .reports import SamePeriod, same_period_rows
@@ -128,6 +129,10 @@ class Reconciliation:
     #: the funds' saved bank reconciliations in the window, and months left unreconciled
     bank_reconciliations: list[SavedRow] = field(default_factory=list)
     bank_unreconciled: list[MissingMonth] = field(default_factory=list)
+    #: the mobilisation norms (kind, amount per head, note) and the expected money beside each
+    #: child unit's quota and collected (the "Định mức vận động" sheet; a plan, never collected)
+    norms: list[tuple[str, int, str]] = field(default_factory=list)
+    norm_figures: NormFigures | None = None
 
     @property
     def checks(self) -> list[Check]:
@@ -240,6 +245,8 @@ def gather(
         cash_counts=_cash_counts(session, funds, start, end, names),
         bank_reconciliations=bank_saved,
         bank_unreconciled=bank_missing,
+        norms=norm_list(session, campaign_id),
+        norm_figures=norm_figures(session, progress),
     )
 
 

@@ -13,6 +13,7 @@ from ..models import Campaign, Category, ReportPeriod, Unit
 from . import rollups
 from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
+from .norms import NormFigures, norm_figures
 from .progress import Progress, campaign_progress
 from .unit_order import name_key
 from .units import in_units, predecessor_shares
@@ -197,6 +198,8 @@ class PeriodReport:
     previous: SamePeriod
     spent: list[tuple[str, str, str, int]]
     rows: list[PeriodRow] = field(default_factory=list)
+    #: expected by the mobilisation norms beside quota and collected to the cut-off (a plan)
+    norms: NormFigures | None = None
 
     @property
     def previous_collected(self) -> int:
@@ -265,6 +268,7 @@ def period_report(
         previous=SamePeriod(sources),
         spent=spent_by_category(session, root_id=root, start=campaign.starts_on, end=period.cutoff),
         rows=rows,
+        norms=norm_figures(session, progress),
     )
 
 

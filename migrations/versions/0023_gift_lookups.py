@@ -2,7 +2,7 @@
 limit (per fund and client address digest), shared by every worker
 
 Revision ID: 0023
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06 04:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0023"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ to 0001 and upgrade to head keep counts, sums and the hash chain."""
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlmodel import SQLModel
 
 import ledger.models  # noqa: F401  (registers every table)
@@ -60,6 +60,10 @@ def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
 
     dispose_engines()
     before = _fingerprint(db_url)
+    # the demo's mobilisation norms have no place below 0021: refused until they are deleted
+    with pytest.raises(RuntimeError, match=r"below 0021.*mobilisation norms"):
+        downgrade(db_url, "0016")
+    _delete_norms(db_url)
     # the demo's bank accounts and cash counts have no place below 0011: refused, nothing lost
     downgrade(db_url, "0011")
     with pytest.raises(RuntimeError, match=r"cannot downgrade below 0011.*bankaccount"):
@@ -114,6 +118,15 @@ def _rollups(url):
     session.close()
     session.bind.dispose()
     return figures
+
+
+def _delete_norms(db_url) -> None:
+    """Delete the demo's mobilisation norms and counts (planning figures 0021 added)."""
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM normcount"))
+        connection.execute(text("DELETE FROM mobilisationnorm"))
+    engine.dispose()
 
 
 def _demo_without_bank(db_url) -> None:

@@ -17,6 +17,8 @@ from ledger.models import (
     Disbursement,
     Entry,
     Job,
+    MobilisationNorm,
+    NormCount,
     PeriodLock,
     Receipt,
     StatementLine,
@@ -88,6 +90,11 @@ ROUTES = {
     "campaigns.show": ("GET", ""),
     "quotas.allocate": ("POST", ""),
     "quotas.import_table": ("POST", ""),
+    "norms.show": ("GET", ""),
+    "norms.save_norms": ("POST", ""),
+    "norms.save_counts": ("POST", ""),
+    "norms.import_counts": ("POST", ""),
+    "norms.template": ("GET", ""),
     "reports.period": ("GET", ""),
     "reports.period_xlsx": ("GET", ""),
     "reports.workbook": ("GET", ""),
@@ -449,6 +456,8 @@ def _writes(session):
                 Transfer,
                 PeriodLock,
                 BankReconciliation,
+                MobilisationNorm,
+                NormCount,
             )
         )
         + tuple(session.exec(select(CashCount.status).order_by(CashCount.id)).scalars().all())
