@@ -349,3 +349,10 @@ _DOCUMENT["cash_count"] = lambda f, n: gettext(
     day=format_date(f["date"]),
     unit=unit_name(n, f["unit"]),
 )
+
+ACTIONS.update(
+    {
+        "donor.update": _a("Sửa thông tin nhà hảo tâm"),
+        "donor.merge": _a("Gộp nhà hảo tâm trùng"),
+    }
+)
