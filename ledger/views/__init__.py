@@ -42,6 +42,7 @@ def init_app(app) -> None:
         cash_counts,
         charts,
         disbursements,
+        donors,
         imports,
         jobs,
         main,
@@ -81,6 +82,7 @@ def init_app(app) -> None:
         vietqr,
         bank_reconcile,
         bank_match,
+        donors,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -163,6 +163,12 @@ ROUTES = {
     "bank_match.qr_receipt": ("POST", ""),
     "bank_match.fee": ("POST", ""),
     "bank_match.payout": ("POST", ""),
+    "donors.index": ("GET", "?unit={unit}"),
+    "donors.duplicates": ("GET", "?unit={unit}"),
+    "donors.new": ("GET", ""),
+    "donors.show": ("GET", ""),
+    "donors.edit": ("POST", ""),
+    "donors.merge": ("POST", ""),
 }
 PUBLIC = {
     "static",
@@ -303,6 +309,7 @@ def planted(session, two_districts):
             **bank,
             "unit": unit.id,
             "receipt": receipt.id,
+            "donor": donor.id,
             "user": user.id,
             "campaign": campaign.id,
             "period": period.id,
@@ -383,6 +390,7 @@ def _url(app, endpoint, target):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {
         "receipt_id": target["receipt"],
+        "donor_id": target["donor"],
         "unit_id": target["unit"],
         "user_id": target["user"],
         "kind": "cash",
