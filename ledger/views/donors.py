@@ -18,6 +18,7 @@ from ..services.donor_directory import donor_history, list_donors
 from ..services.donors import anonymous_donor_ids, shown_payer
 from ..services.units import get_unit, subtree_scope
 from ..text import parse_digits
+from ..vocab import DonorKind
 from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("donors", __name__, url_prefix="/donors")
@@ -41,7 +42,7 @@ def donor_known(donor: Donor) -> bool:
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"donor_name": donor_name, "donor_known": donor_known}
+    return {"donor_name": donor_name, "donor_known": donor_known, "DonorKind": DonorKind}
 
 
 def _unit() -> Unit:
@@ -132,8 +133,9 @@ def _donor(donor_id: int) -> Donor:
 def show(donor_id: int):
     """A donor's details, giving history (with merged duplicates) and gifts."""
     donor = _donor(donor_id)
-    if donor.merged_into_id is not None and donor.merged_into_id in scope_ids():
-        return redirect(url_for("donors.show", donor_id=donor.merged_into_id))
+    survivor = get_session().get(Donor, donor.merged_into_id) if donor.merged_into_id else None
+    if survivor is not None and survivor.unit_id in scope_ids():
+        return redirect(url_for("donors.show", donor_id=survivor.id))
     return _render_show(donor, DonorForm(obj=donor))
 
 
