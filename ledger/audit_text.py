@@ -356,3 +356,15 @@ ACTIONS.update(
         "donor.merge": _a("Gộp nhà hảo tâm trùng"),
     }
 )
+FIELDS.update(
+    {
+        "kind": _a("Loại nhà hảo tâm"),
+        "phone": _a("Điện thoại"),
+        "email": _a("Thư điện tử"),
+        "address": _a("Địa chỉ"),
+        "anonymous": _a("Ẩn danh"),
+        "public_consent": _a("Đồng ý công khai tên"),
+        "note": _a("Ghi chú"),
+        "survivor": _a("Gộp vào"),
+    }
+)

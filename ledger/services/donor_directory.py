@@ -143,7 +143,7 @@ def donor_history(
     by_year = session.exec(
         select(Receipt.year, func.count(col(Receipt.id)), func.sum(Receipt.amount))
         .where(*mine, _valid())
-        .group_by(Receipt.year)
+        .group_by(col(Receipt.year))
         .order_by(col(Receipt.year).desc())
     ).all()
     count = int(session.exec(select(func.count()).where(*mine)).one())

@@ -26,7 +26,7 @@ from ..models import Donor
 from ..text import clean, fold
 from ..vocab import DonorKind
 from .audit import record_event
-from .donors import create_donor, phone_key
+from .donors import create_donor, phone_key, shown_payer
 from .units import in_units
 
 #: the fields an edit may change, as the audit log names them
@@ -107,6 +107,11 @@ class DonorInput:
     note: str = ""
 
 
+def _logged_name(donor: Donor) -> str:
+    """The name the audit log may keep (read above the fund: never an anonymous donor's)."""
+    return shown_payer(donor.name, anonymous=donor.anonymous, fund_id=None, viewer_unit_id=None)
+
+
 def update_donor(session: Session, *, donor: Donor, data: DonorInput, user_id: int | None) -> Donor:
     """Change a donor's details (an anonymous donor cannot consent to be named)."""
     if data.anonymous and data.public_consent:
@@ -178,8 +183,8 @@ def merge_donors(
         unit_id=survivor.unit_id,
         object_type="donor",
         object_id=duplicate_id,
-        before={"merged_into_id": None, "name": duplicate.name},
-        after={"merged_into_id": survivor.id, "survivor": survivor.name},
+        before={"name": _logged_name(duplicate)},
+        after={"survivor": _logged_name(survivor)},
     )
     return session.get_one(Donor, survivor.id)
 

@@ -35,7 +35,7 @@ def shown_payer(
     return name if name or not anonymous else ANONYMOUS_NAME
 
 
-def anonymous_donor_ids(session: Session, donor_ids: set[int]) -> set[int]:
+def anonymous_donor_ids(session: Session, donor_ids: set[int | None]) -> set[int]:
     """Which of ``donor_ids`` are anonymous (themselves or the donor they were merged into)."""
     ids = {i for i in donor_ids if i is not None}
     if not ids:
