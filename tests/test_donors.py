@@ -220,3 +220,17 @@ def test_shown_payer_hides_anonymous_outside_the_fund(session):
     twin.merged_into_id = root.id
     session.flush()
     assert anonymous_donor_ids(session, {root.id, twin.id, plain.id}) == {root.id, twin.id}
+
+
+def test_the_demo_leaves_one_duplicate_pair_to_merge(session):
+    from ledger.services.demo_donors import seed_demo_donors
+
+    for name in ("Ông Nguyễn Văn Hải", "Bà Trần Thị Lan", "Trường THCS Chương Dương"):
+        _donor(session, name)
+    assert seed_demo_donors(session) == 5
+    assert seed_demo_donors(session) == 0  # idempotent
+    commune = subtree_ids(session, find_unit(session, "TT-CHUONGDUONG").id)
+    groups = [sorted(d.name for d in g) for g in duplicate_groups(session, unit_ids=commune)]
+    assert groups == [["Trường THCS Chương Dương", "truong thcs chuong duong"]]
+    named = list_donors(session, unit_ids=commune, text="")
+    assert sum(1 for r in named.rows if r.donor.phone and r.donor.public_consent) >= 2
