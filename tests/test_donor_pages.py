@@ -190,10 +190,14 @@ def test_anonymous_name_in_the_directory_and_profile(client, secret, users, logi
     login("thuquy.a")  # the fund's own staff
     assert SECRET in client.get("/donors/").text
     assert SECRET in client.get(f"/donors/{secret.id}").text
+    assert SECRET in client.get("/donors/?q=kin tieng").text
+    assert SECRET in client.get("/donors/?q=+84 912 111 222").text
     login("duyet.tt")  # the level above
     listed = client.get("/donors/")
     assert SECRET not in listed.text and ANONYMOUS_NAME in listed.text
     assert "0912111222" not in listed.text
+    assert ANONYMOUS_NAME not in client.get("/donors/?q=kin tieng").text  # not found by name
+    assert ANONYMOUS_NAME not in client.get("/donors/?q=0912111222").text  # nor by phone
     profile = client.get(f"/donors/{secret.id}")
     assert SECRET not in profile.text and "0912111222" not in profile.text
 

@@ -19,6 +19,7 @@ from ..models import Campaign, Donor, Receipt, Unit
 from ..text import fold
 from ..vocab import DonorKind
 from .campaigns import campaigns_for
+from .donors import phone_key
 from .paging import Page
 from .receipts import QUOTA_SOURCES
 from .units import in_units, subtree_ids
@@ -70,9 +71,11 @@ def list_donors(
     sort: str = "name",
     page: int = 1,
     per_page: int = 50,
+    viewer_unit_id: int | None = None,
 ) -> Page[DonorRow]:
     """One page of the donors recorded in ``unit_ids`` (merged duplicates left out), filtered
-    by kind and by a name or phone fragment (accents and case ignored)."""
+    by kind and by a name or phone fragment (accents and case ignored); with
+    ``viewer_unit_id``, an anonymous donor of another fund is never found by a search."""
     giving = _giving(unit_ids)
     query = (
         select(Donor, giving.c.gifts, giving.c.total, giving.c.last_gift)
@@ -81,11 +84,13 @@ def list_donors(
     )
     if kind in {k.value for k in DonorKind}:
         query = query.where(Donor.kind == kind)
-    key, digits = fold(text), "".join(c for c in text if c.isdigit())
+    key, digits = fold(text), phone_key(text)
     if key:
         found = col(Donor.search_key).contains(key)
         if len(digits) >= 3:
             found = found | col(Donor.phone).contains(digits.lstrip("0") or digits)
+        if viewer_unit_id is not None:  # an anonymous donor is found only by its own fund
+            found = found & (~col(Donor.anonymous) | (col(Donor.unit_id) == viewer_unit_id))
         query = query.where(found)
     count = int(session.exec(select(func.count()).select_from(query.subquery())).one())
     order = {

@@ -64,6 +64,7 @@ def index():
         text=form.q.data or "",
         sort=form.sort.data or "name",
         page=arg_int("page", 1) or 1,
+        viewer_unit_id=current_user.unit_id,
     )
     return render_template(
         "donors/index.html", unit=unit, rows=found.rows, pager=found, form=form, args=request.args
@@ -180,6 +181,8 @@ def _render_show(donor: Donor, form: DonorForm, status: int = 200):
 def edit(donor_id: int):
     """Change a donor's kind, contact, address, anonymity or consent (audited)."""
     donor = _donor(donor_id)
+    if not donor_known(donor):  # an anonymous donor's details are its own fund's to change
+        abort(404)
     form = DonorForm()
     if not form.validate_on_submit():
         return _render_show(donor, form, 400)
