@@ -358,3 +358,21 @@ ACTIONS.update(
         "norms.counts": _a("Cập nhật số người theo định mức"),
     }
 )
+ACTIONS.update(
+    {
+        "donor.update": _a("Sửa thông tin nhà hảo tâm"),
+        "donor.merge": _a("Gộp nhà hảo tâm trùng"),
+    }
+)
+FIELDS.update(
+    {
+        "kind": _a("Loại nhà hảo tâm"),
+        "phone": _a("Điện thoại"),
+        "email": _a("Thư điện tử"),
+        "address": _a("Địa chỉ"),
+        "anonymous": _a("Ẩn danh"),
+        "public_consent": _a("Đồng ý công khai tên"),
+        "note": _a("Ghi chú"),
+        "survivor": _a("Gộp vào"),
+    }
+)

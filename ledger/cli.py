@@ -54,6 +54,9 @@ def seed_command(with_demo: bool) -> None:
                 logins = demo.seed_demo_users(session)
                 receipts = demo.seed_demo_receipts(session)
                 click.echo(f"Demo receipts +{receipts}")
+                from .services.demo_donors import seed_demo_donors
+
+                click.echo(f"Demo donors +{seed_demo_donors(session)}")
                 # the 2018 year-end counts before 2025's reorganisation locks the 2018 books
                 click.echo(f"Demo cash counts +{demo.seed_demo_cash_counts(session)}")
                 from .services.demo_2025 import seed_demo_2025

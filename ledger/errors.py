@@ -524,3 +524,28 @@ class TooManyLookups(LedgerError):
 
     status = 429
     default = _l("Bạn đã tra cứu quá nhiều lần. Thử lại sau %(minutes)s phút.")
+
+
+class DonorMergeIntoSelf(LedgerError):
+    default = _l("Không thể gộp nhà hảo tâm vào chính nó.")
+
+
+class DonorMergeIntoDuplicate(LedgerError):
+    default = _l("Không thể gộp nhà hảo tâm vào một bản trùng đã gộp vào chính nó.")
+
+
+class DonorAlreadyMerged(LedgerError):
+    default = _l("Nhà hảo tâm này đã được gộp vào người khác.")
+
+
+class DonorOutOfScope(LedgerError):
+    status = 404
+    default = _l("Không tìm thấy nhà hảo tâm.")
+
+
+class AnonymousAndPublic(LedgerError):
+    default = _l("Nhà hảo tâm ẩn danh không thể đồng thời đồng ý công khai tên.")
+
+
+class PossibleDuplicateDonor(LedgerError):
+    default = _l("Đã có nhà hảo tâm trùng tên hoặc số điện thoại: %(names)s.")

@@ -169,6 +169,7 @@ def _workbook(engine: Engine, params: dict[str, Any], part: Path, report: Report
             campaign_id=int(params["campaign_id"]),
             as_of=date.fromisoformat(params["as_of"]) if params.get("as_of") else None,
             unmasked=bool(params.get("unmasked")),
+            viewer_unit_id=params.get("viewer_unit_id"),
             path=part,
             report=report,
         )

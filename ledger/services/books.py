@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from ..models import Disbursement, Entry, Posting, Receipt, Transfer, Unit, select_rows
+from ..models import Disbursement, Donor, Entry, Posting, Receipt, Transfer, Unit, select_rows
 from ..vocab import EntryKind
+from .donors import shown_payer
 from .units import account_id
 
 
@@ -80,8 +81,19 @@ _INTERNAL = {
 _TRANSFER_KINDS = ("transfer_sent", "transfer_received", "transfer_internal")
 
 
-def read_book(session: Session, *, unit_id: int, kind: str, date_from: date, date_to: date) -> Book:
-    """The ``kind`` ("cash" or "bank") book of ``unit_id`` between two dates, inclusive."""
+def read_book(
+    session: Session,
+    *,
+    unit_id: int,
+    kind: str,
+    date_from: date,
+    date_to: date,
+    viewer_unit_id: int | None = -1,
+) -> Book:
+    """The ``kind`` ("cash" or "bank") book of ``unit_id`` between two dates, inclusive; an
+    anonymous donor is named only when ``viewer_unit_id`` is the fund (the default, -1: the
+    fund's own use)."""
+    viewer = unit_id if viewer_unit_id == -1 else viewer_unit_id
     account = account_id(session, unit_id=unit_id, kind=kind)
     opening = session.exec(
         select(func.coalesce(func.sum(Posting.amount), 0)).where(
@@ -92,7 +104,8 @@ def read_book(session: Session, *, unit_id: int, kind: str, date_from: date, dat
         unit_id=unit_id, kind=kind, date_from=date_from, date_to=date_to, opening=int(opening)
     )
     running = book.opening
-    for row in map(_Posted._make, session.exec(_lines_query(account, date_from, date_to))):
+    for posted in map(_Posted._make, session.exec(_lines_query(account, date_from, date_to))):
+        row = _as_seen(posted, unit_id, viewer)
         running += row.amount
         receipt_no, payment_no = _numbers(row)
         book.lines.append(
@@ -128,6 +141,15 @@ class _Posted(NamedTuple):
     transfer_memo: str | None
     from_name: str | None
     to_name: str | None
+    anonymous: bool | None
+
+
+def _as_seen(row: _Posted, unit_id: int, viewer: int | None) -> _Posted:
+    """The line with an anonymous donor's name hidden from anyone outside the fund."""
+    if not row.anonymous or row.payer_name is None:
+        return row
+    name = shown_payer(row.payer_name, anonymous=True, fund_id=unit_id, viewer_unit_id=viewer)
+    return row._replace(payer_name=name)
 
 
 def _numbers(row: _Posted) -> tuple[int | None, int | None]:
@@ -145,6 +167,7 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
     is_payment = col(Entry.kind).in_(("disbursement", "disbursement_void"))
     is_transfer = col(Entry.kind).in_(_TRANSFER_KINDS)
     sender, receiver = aliased(Unit), aliased(Unit)
+    donor, root = aliased(Donor), aliased(Donor)
     return (
         select_rows(
             Posting.amount,
@@ -162,6 +185,7 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
             col(Transfer.memo).label("transfer_memo"),
             col(sender.name).label("from_name"),
             col(receiver.name).label("to_name"),
+            or_(col(donor.anonymous), col(root.anonymous)).label("anonymous"),
         )
         .join(Entry, col(Entry.id) == Posting.entry_id)
         .outerjoin(Receipt, and_(is_receipt, col(Receipt.id) == Entry.document_id))
@@ -169,6 +193,8 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
         .outerjoin(Transfer, and_(is_transfer, col(Transfer.id) == Entry.document_id))
         .outerjoin(sender, col(sender.id) == Transfer.from_unit_id)
         .outerjoin(receiver, col(receiver.id) == Transfer.to_unit_id)
+        .outerjoin(donor, col(donor.id) == Receipt.donor_id)
+        .outerjoin(root, col(root.id) == donor.merged_into_id)
         .where(
             Posting.account_id == account,
             Posting.entry_date >= date_from,

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from ..dates import format_date, format_local_datetime
 from ..errors import JobAlreadyRunning, JobInterrupted, LedgerError, Phrase
-from ..models import Job, Receipt, Unit, utcnow
+from ..models import Job, Receipt, Unit, User, utcnow
 from ..vocab import JOB_ACTIVE, JobKind, JobStatus, label
 from .campaigns import get_campaign
 
@@ -143,12 +143,19 @@ def start_workbook_job(
     campaign = get_campaign(session, campaign_id)
     unit = session.get(Unit, campaign.unit_id)
     code = unit.code if unit is not None else str(campaign.unit_id)
+    viewer = session.get(User, user_id)
     return start_job(
         session,
         kind=JobKind.WORKBOOK,
         user_id=user_id,
         unit_id=campaign.unit_id,
-        params={"campaign_id": campaign_id, "as_of": as_of.isoformat(), "unmasked": unmasked},
+        params={
+            "campaign_id": campaign_id,
+            "as_of": as_of.isoformat(),
+            "unmasked": unmasked,
+            # anonymous donors are named only to their own fund's staff (``shown_payer``)
+            "viewer_unit_id": viewer.unit_id if viewer is not None else None,
+        },
         title=f"{campaign.name} — {format_date(as_of)}",
         file_name=f"doi-chieu-{campaign.year}-{code}{'-day-du' if unmasked else ''}.xlsx",
     )

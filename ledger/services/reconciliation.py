@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
 
 from ..errors import _l
 from ..exports.reconciliation import (
@@ -34,6 +35,7 @@ from ..models import (
     Beneficiary,
     Category,
     Disbursement,
+    Donor,
     Entry,
     Posting,
     Receipt,
@@ -47,6 +49,7 @@ from .beneficiaries import mask_name
 from .campaigns import get_campaign
 from .cash_counts import with_book_now
 from .check import Problem, verify_and_record
+from .donors import shown_payer
 from .norms import NormFigures, norm_figures, norm_list
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
@@ -155,9 +158,10 @@ def export_workbook(
     unmasked: bool = False,
     path: Path,
     report: Report | None = None,
+    viewer_unit_id: int | None = None,
 ) -> Export:
-    """The reconciliation workbook (children's names masked unless ``unmasked``), written to
-    ``path``; ``report(step, done, of)`` is told how it goes, on one rising scale: ``of`` is
+    """The reconciliation workbook (children's names masked unless ``unmasked``; anonymous
+    donors named only to ``viewer_unit_id``'s own fund), written to ``path``; ``report(step, done, of)`` is told how it goes, on one rising scale: ``of`` is
     the receipts to write plus the funds to check ("Đang ghi phiếu thu" counts the receipts
     written, "Đang kiểm tra chuỗi" then reaches ``of`` when the check is in).
 
@@ -169,7 +173,14 @@ def export_workbook(
     """
     funds = campaign_funds(session, campaign_id)
     verifying = verify_books(session, funds)  # check: started, in a child
-    data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    data = gather(
+        session,
+        funds,
+        campaign_id=campaign_id,
+        as_of=as_of,
+        unmasked=unmasked,
+        viewer_unit_id=viewer_unit_id,
+    )
     total = data.receipt_total + len(funds)
 
     def written(done: int) -> None:
@@ -189,12 +200,24 @@ def export_workbook(
 
 
 def build_reconciliation(
-    session: Session, *, campaign_id: int, as_of: date | None = None, unmasked: bool = False
+    session: Session,
+    *,
+    campaign_id: int,
+    as_of: date | None = None,
+    unmasked: bool = False,
+    viewer_unit_id: int | None = None,
 ) -> Reconciliation:
     """The workbook's figures and checks, without the workbook."""
     funds = campaign_funds(session, campaign_id)
     verifying = verify_books(session, funds)
-    data = gather(session, funds, campaign_id=campaign_id, as_of=as_of, unmasked=unmasked)
+    data = gather(
+        session,
+        funds,
+        campaign_id=campaign_id,
+        as_of=as_of,
+        unmasked=unmasked,
+        viewer_unit_id=viewer_unit_id,
+    )
     data.receipts.tally()
     return replace(data, problems=verifying.result(session))
 
@@ -219,9 +242,11 @@ def gather(
     campaign_id: int,
     as_of: date | None = None,
     unmasked: bool = False,
+    viewer_unit_id: int | None = None,
 ) -> Reconciliation:
     """The summary, the detail lists, each fund's book, the chain heads, the same period last
-    year and the journal figures the checks compare them with (``problems`` not yet known)."""
+    year and the journal figures the checks compare them with (``problems`` not yet known);
+    an anonymous donor is named only when ``viewer_unit_id`` is the receipt's own fund."""
     progress = campaign_progress(session, campaign_id=campaign_id, as_of=as_of)
     start, end = progress.campaign.starts_on, progress.as_of
     units = session.exec(select(Unit.id, Unit.name, Unit.parent_id).where(Unit.id.in_(funds))).all()
@@ -230,7 +255,7 @@ def gather(
     bank_saved, bank_missing = workbook_rows(session, funds, names, start, end)
     return Reconciliation(
         progress=progress,
-        receipts=_receipts(session, funds, start, end, names),
+        receipts=_receipts(session, funds, start, end, names, viewer_unit_id),
         receipt_total=_receipt_count(session, funds, start, end),
         disbursements=_disbursements(session, funds, start, end, names, unmasked),
         transfers=_transfers(session, funds, start, end),
@@ -270,7 +295,8 @@ def _receipt_count(session, funds, start, end) -> int:
     )
 
 
-def _receipts(session, funds, start, end, names) -> ReceiptRows:
+def _receipts(session, funds, start, end, names, viewer_unit_id=None) -> ReceiptRows:
+    donor, root = aliased(Donor), aliased(Donor)
     query = (
         select(
             Receipt.number,
@@ -283,7 +309,10 @@ def _receipts(session, funds, start, end, names) -> ReceiptRows:
             Receipt.amount,
             Receipt.void_entry_id,
             Receipt.reference,
+            or_(func.coalesce(donor.anonymous, False), func.coalesce(root.anonymous, False)),
         )
+        .outerjoin(donor, col(donor.id) == Receipt.donor_id)
+        .outerjoin(root, col(root.id) == donor.merged_into_id)
         .where(*_in_span(funds, start, end))
         .order_by(Receipt.unit_id, Receipt.receipt_date, Receipt.number)
     )
@@ -292,12 +321,14 @@ def _receipts(session, funds, start, end, names) -> ReceiptRows:
     def read() -> Iterator[ReceiptRow]:
         rows = session.connection().execution_options(yield_per=FETCH).execute(query)
         with rows:
-            for n, d, u, payer, c, method, source, amount, void, ref in rows:
+            for n, d, u, payer, c, method, source, amount, void, ref, hidden in rows:
                 yield ReceiptRow(
                     n,
                     d,
                     names.get(u, ""),
-                    payer,
+                    shown_payer(
+                        payer, anonymous=bool(hidden), fund_id=u, viewer_unit_id=viewer_unit_id
+                    ),
                     names.get(c, ""),
                     method,
                     source,

@@ -42,6 +42,7 @@ def init_app(app) -> None:
         cash_counts,
         charts,
         disbursements,
+        donors,
         gifts,
         imports,
         jobs,
@@ -85,6 +86,7 @@ def init_app(app) -> None:
         bank_reconcile,
         bank_match,
         gifts,
+        donors,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

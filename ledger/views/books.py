@@ -61,7 +61,12 @@ def _book(unit_id: int, kind: str, *, tell: bool = True):
         date_from, date_to = date_to, date_from
     session = get_session()
     return get_unit(session, unit_id), read_book(
-        session, unit_id=unit_id, kind=kind, date_from=date_from, date_to=date_to
+        session,
+        unit_id=unit_id,
+        kind=kind,
+        date_from=date_from,
+        date_to=date_to,
+        viewer_unit_id=current_user.unit_id,
     )
 
 

@@ -33,7 +33,7 @@ from ..models import Donor, Receipt, Unit, User
 from ..services import receipts as service
 from ..services.bank_accounts import document_account_choices
 from ..services.corrections import reissue_receipt
-from ..services.donors import search_donors
+from ..services.donors import anonymous_donor_ids, search_donors, shown_payer
 from ..services.journal import ensure_bank_after_reconciliation, ensure_cash_after_count
 from ..services.locks import locked_through
 from ..services.paging import parse_cursor
@@ -76,10 +76,21 @@ def index():
         if rows
         else {}
     )
+    hidden = anonymous_donor_ids(session, {r.donor_id for r in rows})
+    payers = {
+        r.id: shown_payer(
+            r.payer_name,
+            anonymous=r.donor_id in hidden,
+            fund_id=r.unit_id,
+            viewer_unit_id=current_user.unit_id,
+        )
+        for r in rows
+    }
     return render_template(
         "receipts/index.html",
         fund=fund,
         rows=rows,
+        payers=payers,
         found=found,
         pager=found.page,
         flt=flt,
@@ -396,7 +407,11 @@ def words():
 def donors():
     """Type-ahead: donors in scope whose name contains ``q`` (accents optional)."""
     text = read_filters(SearchForm(), tell=False).q.data or ""
-    found = search_donors(get_session(), unit_ids=scope_ids(), text=text)
+    found = [
+        d
+        for d in search_donors(get_session(), unit_ids=scope_ids(), text=text)
+        if not d.anonymous or d.unit_id == current_user.unit_id
+    ]
     return jsonify(
         [{"id": d.id, "name": d.name, "address": d.address, "kind": d.kind} for d in found]
     )

@@ -190,7 +190,12 @@ def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool):
     path = Path(name)
     try:
         made = export_workbook(
-            get_session(), campaign_id=campaign.id, as_of=day, unmasked=unmasked, path=path
+            get_session(),
+            campaign_id=campaign.id,
+            as_of=day,
+            unmasked=unmasked,
+            path=path,
+            viewer_unit_id=current_user.unit_id,
         )
         content = path.open("rb")
     finally:

@@ -176,6 +176,12 @@ ROUTES = {
     "bank_match.qr_receipt": ("POST", ""),
     "bank_match.fee": ("POST", ""),
     "bank_match.payout": ("POST", ""),
+    "donors.index": ("GET", "?unit={unit}"),
+    "donors.duplicates": ("GET", "?unit={unit}"),
+    "donors.new": ("GET", ""),
+    "donors.show": ("GET", ""),
+    "donors.edit": ("POST", ""),
+    "donors.merge": ("POST", ""),
 }
 #: a fund's pages for donors (issue #17): look-up, yearly disclosure, honour roll
 GIFT_PAGES = {
@@ -331,6 +337,7 @@ def planted(session, two_districts):
             **bank,
             "unit": unit.id,
             "receipt": receipt.id,
+            "donor": donor.id,
             "user": user.id,
             "campaign": campaign.id,
             "period": period.id,
@@ -411,6 +418,7 @@ def _url(app, endpoint, target):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {
         "receipt_id": target["receipt"],
+        "donor_id": target["donor"],
         "unit_id": target["unit"],
         "user_id": target["user"],
         "kind": "cash",
