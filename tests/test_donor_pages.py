@@ -212,6 +212,11 @@ def test_anonymous_name_in_the_receipts_list_and_type_ahead(client, session, sec
     assert "3.000.000 đ" in listed.text and SECRET not in listed.text
     assert ANONYMOUS_NAME in listed.text
     assert client.get("/receipts/donors?q=kin tieng").json == []
+    # searching the name from above finds nothing: the hidden row would say who gave
+    searched = client.get(f"/receipts/?unit={fund}&donor=kin tieng")
+    assert "3.000.000 đ" not in searched.text
+    login("thuquy.a")
+    assert "3.000.000 đ" in client.get("/receipts/?donor=kin tieng").text
 
 
 def test_anonymous_name_in_the_cash_book(client, session, secret, users, login):

@@ -316,6 +316,8 @@ class ReceiptFilter:
     amount_min: int | None = None
     amount_max: int | None = None
     voided: str = ""  # "", "yes", "no"
+    #: the viewer's unit: a name search then skips other funds' anonymous donors
+    viewer_unit_id: int | None = None
 
 
 #: a select of receipts or of figures over them (``_filtered`` keeps its type)
@@ -327,7 +329,10 @@ def _filtered(query: _Query, *, unit_ids: Any, flt: ReceiptFilter) -> _Query:
     conditions = [
         (flt.date_from, lambda: col(Receipt.receipt_date) >= flt.date_from),
         (flt.date_to, lambda: col(Receipt.receipt_date) <= flt.date_to),
-        (flt.donor.strip(), lambda: receipt_matches(flt.donor)),
+        (
+            flt.donor.strip(),
+            lambda: receipt_matches(flt.donor, viewer_unit_id=flt.viewer_unit_id),
+        ),
         (flt.method, lambda: col(Receipt.method) == flt.method),
         (flt.source, lambda: col(Receipt.source) == flt.source),
         (flt.amount_min, lambda: col(Receipt.amount) >= flt.amount_min),

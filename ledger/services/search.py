@@ -32,12 +32,33 @@ def _text(model: Any, key: str) -> Any:
     return col(model.search_text).contains(key, autoescape=True)
 
 
-def receipt_matches(text: str) -> Any:
+def receipt_matches(text: str, *, viewer_unit_id: int | None = None) -> Any:
     """Receipts whose payer, reason, in-kind description, reference or donor's name contains
-    ``text`` (accents and case ignored), or whose number it is."""
+    ``text`` (accents and case ignored), or whose number it is.
+
+    With ``viewer_unit_id`` (a viewer of that unit), the text never finds an anonymous donor's
+    gift recorded by another fund: a level above must not learn who gave by searching a name.
+    """
     key = fold(text)
     donors = select(col(Donor.id)).where(col(Donor.search_key).contains(key, autoescape=True))
-    return or_(_text(Receipt, key), col(Receipt.donor_id).in_(donors), _number(Receipt, key))
+    found = or_(_text(Receipt, key), col(Receipt.donor_id).in_(donors))
+    if viewer_unit_id is not None:
+        found = and_(found, _not_hidden_from(viewer_unit_id))
+    return or_(found, _number(Receipt, key))
+
+
+def _not_hidden_from(viewer_unit_id: int) -> Any:
+    """Receipts whose payer the viewer may search by name: the viewer's own fund's, and any
+    whose donor is not anonymous (nor merged into an anonymous donor)."""
+    anonymous = select(col(Donor.id)).where(col(Donor.anonymous))
+    hidden = select(col(Donor.id)).where(
+        or_(col(Donor.anonymous), col(Donor.merged_into_id).in_(anonymous))
+    )
+    return or_(
+        col(Receipt.unit_id) == viewer_unit_id,
+        col(Receipt.donor_id).is_(None),
+        col(Receipt.donor_id).not_in(hidden),
+    )
 
 
 def disbursement_matches(text: str) -> Any:

@@ -110,6 +110,7 @@ def _filter_from_args() -> service.ReceiptFilter:
         amount_min=form.amount_min.data,
         amount_max=form.amount_max.data,
         voided=form.voided.data or "",
+        viewer_unit_id=current_user.unit_id,
     )
 
 
