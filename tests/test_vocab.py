@@ -46,6 +46,8 @@ CONSTRAINED = {
     ("job", "status"): tuple(JobStatus),
     ("receipt", "method"): tuple(Method),
     ("receipt", "source"): tuple(Source),
+    ("receiptbatch", "method"): PAY_METHODS,
+    ("receiptbatch", "source"): tuple(Source),
     ("rollup", "grain"): tuple(Grain),
     ("rollupspend", "grain"): tuple(Grain),
     ("transfer", "from_method"): PAY_METHODS,

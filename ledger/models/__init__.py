@@ -11,6 +11,7 @@ from .bank import (
     CashCount,
     StatementLine,
 )
+from .batches import ReceiptBatch, ReceiptBatchItem
 from .base import select_rows, table_of, utcnow
 from .documents import (
     Beneficiary,
@@ -68,6 +69,8 @@ __all__ = [
     "Posting",
     "Quota",
     "Receipt",
+    "ReceiptBatch",
+    "ReceiptBatchItem",
     "ReportPeriod",
     "Rollup",
     "RollupSpend",
