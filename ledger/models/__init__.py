@@ -11,8 +11,8 @@ from .bank import (
     CashCount,
     StatementLine,
 )
-from .batches import ReceiptBatch, ReceiptBatchItem
 from .base import select_rows, table_of, utcnow
+from .batches import ReceiptBatch, ReceiptBatchItem
 from .documents import (
     Beneficiary,
     BeneficiaryGroup,

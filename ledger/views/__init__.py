@@ -36,6 +36,7 @@ def init_app(app) -> None:
         bank,
         bank_match,
         bank_reconcile,
+        batches,
         beneficiaries,
         books,
         campaigns,
@@ -81,6 +82,7 @@ def init_app(app) -> None:
         vietqr,
         bank_reconcile,
         bank_match,
+        batches,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
