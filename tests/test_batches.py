@@ -170,7 +170,10 @@ def test_a_resubmitted_batch_posts_once(client, login, make_user, session, unit)
 def test_donors_are_found_or_created_by_folded_name(session, unit):
     fund = unit(FUND)
     header = BatchHeader(
-        name="Trường Tiểu học", receipt_date=date(2018, 4, 2), expected_count=3, expected_total=60_000
+        name="Trường Tiểu học",
+        receipt_date=date(2018, 4, 2),
+        expected_count=3,
+        expected_total=60_000,
     )
     lines = [
         BatchLine(payer_name="Lớp 5A", amount="20.000"),
