@@ -349,3 +349,6 @@ _DOCUMENT["cash_count"] = lambda f, n: gettext(
     day=format_date(f["date"]),
     unit=unit_name(n, f["unit"]),
 )
+
+# part: batches — receipt batches (nhập theo lô) in the audit log
+ACTIONS.update({"receipt_batch.create": _a("Nhập phiếu thu theo lô")})

@@ -173,7 +173,7 @@ def post_batch(
         unit_id=unit_id,
         object_type="receiptbatch",
         object_id=batch.id,
-        after={"name": name, "count": len(ids), "total": header.expected_total},
+        after={"name": name, "count": len(ids), "amount": header.expected_total},
     )
     session.flush()
     return batch
