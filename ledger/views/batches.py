@@ -87,7 +87,9 @@ def new():
         form.fresh_key()
         return _page(form, fund, lines, refusal=error), 400
     except LedgerError as error:
-        return refused(error, form, "batches/new.html", fund=fund, **_grid(form, lines))
+        return refused(
+            error, form, "batches/new.html", fund=fund, bad_rows=set(), **_grid(form, lines)
+        )
     flash(_("Đã ghi lô phiếu thu."), "info")
     return redirect(url)
 

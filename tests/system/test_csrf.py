@@ -58,6 +58,7 @@ def _ids(receipt):
         "reconciliation_id": 1,
         "line_id": 1,
         "match_id": 1,
+        "batch_id": 1,
     }
 
 
