@@ -376,3 +376,5 @@ FIELDS.update(
         "survivor": _a("Gộp vào"),
     }
 )
+# part: batches — receipt batches (nhập theo lô) in the audit log
+ACTIONS.update({"receipt_batch.create": _a("Nhập phiếu thu theo lô")})

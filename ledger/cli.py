@@ -65,6 +65,7 @@ def seed_command(with_demo: bool) -> None:
                 click.echo("Demo 2025: " + ", ".join(f"{k} +{v}" for k, v in later.items()))
                 _seed_demo_bank(session)
                 _seed_demo_2026(session)
+                _seed_demo_batches(session)
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)
@@ -91,6 +92,13 @@ def _seed_demo_2026(session) -> None:
     counted = seed_demo_norms(session)
     if counted:
         click.echo(f"Demo mobilisation norms: 2026, {counted} xã counted")
+
+
+def _seed_demo_batches(session) -> None:
+    """A thôn's round of envelopes typed as one batch (issue #17's batch pages have data)."""
+    from .services.demo_batches import seed_demo_batches
+
+    click.echo(f"Demo receipt batches +{seed_demo_batches(session)}")
 
 
 def _print_logins(logins) -> None:

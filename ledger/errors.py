@@ -549,3 +549,41 @@ class AnonymousAndPublic(LedgerError):
 
 class PossibleDuplicateDonor(LedgerError):
     default = _l("Đã có nhà hảo tâm trùng tên hoặc số điện thoại: %(names)s.")
+
+
+# --- receipt batches (issue #17) ---
+
+
+class BatchRefused(LedgerError):
+    """A batch whose rows or control totals do not agree: nothing is stored; ``problems``
+    holds every reason (each a rule below), shown together on the grid."""
+
+    default = _l("Lô phiếu thu chưa được ghi; hãy sửa các điểm dưới đây.")
+
+    def __init__(self, problems: list[LedgerError]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
+class BatchRowInvalid(LedgerError):
+    """One row of a batch's grid cannot be a receipt (``problem`` is a Phrase)."""
+
+    default = _l("Dòng %(row)s: %(problem)s")
+
+
+class BatchCountMismatch(LedgerError):
+    default = _l("Có %(count)s phiếu, dự kiến %(expected)s.")
+
+
+class BatchTotalMismatch(LedgerError):
+    default = _l(
+        "Tổng các phiếu là %(total)s, chênh %(difference)s so với tổng dự kiến %(expected)s."
+    )
+
+
+class BatchEmpty(LedgerError):
+    default = _l("Lô chưa có phiếu nào: nhập tên người nộp và số tiền ở các dòng.")
+
+
+class BatchTooLarge(LedgerError):
+    default = _l("Một lô có tối đa %(limit)s phiếu; hãy chia thành nhiều lô.")

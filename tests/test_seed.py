@@ -105,6 +105,7 @@ def test_demo_runs_to_the_two_tier_structure(runner, session):
     result = runner.invoke(args=["seed", "--demo"])
     assert result.exit_code == 0, result.output
     assert "treasurer.xathuongtin" in result.output and "reviewer.hanoi" in result.output
+    assert "Demo receipt batches +1" in result.output  # a thôn's envelopes, typed as a batch
     session.rollback()
     new = {
         code: find_unit(session, code)

@@ -49,6 +49,8 @@ CONSTRAINED = {
     ("normcount", "payer_kind"): tuple(PayerKind),
     ("receipt", "method"): tuple(Method),
     ("receipt", "source"): tuple(Source),
+    ("receiptbatch", "method"): PAY_METHODS,
+    ("receiptbatch", "source"): tuple(Source),
     ("rollup", "grain"): tuple(Grain),
     ("rollupspend", "grain"): tuple(Grain),
     ("transfer", "from_method"): PAY_METHODS,

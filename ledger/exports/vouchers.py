@@ -23,6 +23,7 @@ hiện vật) listing the goods and their estimated value, signed by the giver a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -383,13 +384,25 @@ def _pdf() -> FPDF:
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.add_font("DejaVu", "I", str(FONTS / "DejaVuSans-Oblique.ttf"))
-    pdf.add_page()
     return pdf
 
 
 def voucher_pdf(voucher: Voucher) -> bytes:
     """Lay out ``voucher`` on A5 and return the PDF bytes."""
+    return vouchers_pdf([voucher])
+
+
+def vouchers_pdf(vouchers: Iterable[Voucher]) -> bytes:
+    """Lay out each voucher on A5 pages of its own, in order (a batch's vouchers, printed
+    together), and return the PDF bytes."""
     pdf = _pdf()
+    for voucher in vouchers:
+        pdf.add_page()
+        _draw(pdf, voucher)
+    return bytes(pdf.output())
+
+
+def _draw(pdf: FPDF, voucher: Voucher) -> None:
     _head(pdf, voucher)
     _title(pdf, voucher)
     pdf.set_font("DejaVu", "", 9)
@@ -410,7 +423,6 @@ def voucher_pdf(voucher: Voucher) -> bytes:
         pdf.multi_cell(pdf.epw, 5, text, new_x="LMARGIN", new_y="NEXT")
     _dated_line(pdf, voucher.signed_date)
     _signatures(pdf, voucher.signatures)
-    return bytes(pdf.output())
 
 
 def _head(pdf: FPDF, voucher: Voucher) -> None:

@@ -12,6 +12,7 @@ from .bank import (
     StatementLine,
 )
 from .base import select_rows, table_of, utcnow
+from .batches import ReceiptBatch, ReceiptBatchItem
 from .documents import (
     Beneficiary,
     BeneficiaryGroup,
@@ -75,6 +76,8 @@ __all__ = [
     "Posting",
     "Quota",
     "Receipt",
+    "ReceiptBatch",
+    "ReceiptBatchItem",
     "ReportPeriod",
     "Rollup",
     "RollupSpend",

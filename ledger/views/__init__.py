@@ -36,6 +36,7 @@ def init_app(app) -> None:
         bank,
         bank_match,
         bank_reconcile,
+        batches,
         beneficiaries,
         books,
         campaigns,
@@ -87,6 +88,7 @@ def init_app(app) -> None:
         bank_match,
         gifts,
         donors,
+        batches,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -59,6 +59,7 @@ def _ids(receipt):
         "line_id": 1,
         "match_id": 1,
         "year": 2018,
+        "batch_id": 1,
     }
 
 

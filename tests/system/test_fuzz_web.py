@@ -178,6 +178,7 @@ def _path_args(world) -> dict:
         "line_id": 1,
         "match_id": 1,
         "year": 2018,
+        "batch_id": 1,
     }
 
 

@@ -25,6 +25,7 @@ from ledger.models import (
     Transfer,
     User,
 )
+from ledger.services.batches import BatchHeader, BatchLine, post_batch
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.campaigns import create_campaign, set_report_period
 from ledger.services.cash_counts import CountInput, record_count
@@ -54,6 +55,10 @@ ROUTES = {
     "receipts.reissue": ("POST", ""),
     "receipts.donors": ("GET", "?q=CANARY"),
     "receipts.words": ("GET", "?amount=1.050.000&date=15/05/2018"),
+    "batches.index": ("GET", "?unit={unit}"),
+    "batches.new": ("POST", "?unit={unit}"),
+    "batches.show": ("GET", ""),
+    "batches.print_all": ("GET", ""),
     "books.index": ("GET", ""),
     "books.show": ("GET", ""),
     "books.download": ("GET", ""),
@@ -333,11 +338,20 @@ def planted(session, two_districts):
             file_name=f"{canary}.xlsx",
         )
         bank = _plant_bank(session, code, deposit, canary)
+        batch = post_batch(
+            session,
+            unit_id=unit.id,
+            header=BatchHeader(
+                name=canary, receipt_date=date(2018, 6, 1), expected_count=1, expected_total=20_000
+            ),
+            lines=[BatchLine(payer_name=canary, amount="20.000", address=canary, reason=canary)],
+        )
         objects[code] = {
             **bank,
             "unit": unit.id,
             "receipt": receipt.id,
             "donor": donor.id,
+            "batch": batch.id,
             "user": user.id,
             "campaign": campaign.id,
             "period": period.id,
@@ -419,6 +433,7 @@ def _url(app, endpoint, target):
     values = {
         "receipt_id": target["receipt"],
         "donor_id": target["donor"],
+        "batch_id": target["batch"],
         "unit_id": target["unit"],
         "user_id": target["user"],
         "kind": "cash",
@@ -547,6 +562,12 @@ def _hostile_form(target):
         "through": "31/12/2018",
         "corrected_on": "05/06/2018",
         "correction_reason": "x",
+        "name": "x",
+        "expected_count": "1",
+        "expected_total": "1.000",
+        "step": "post",
+        "row_name": "x",
+        "row_amount": "1.000",
     }
 
 
@@ -556,6 +577,7 @@ def _has_object(app, endpoint):
         rule.arguments
         & {
             "receipt_id",
+            "batch_id",
             "unit_id",
             "user_id",
             "beneficiary_id",
