@@ -580,8 +580,26 @@ class InKindValueShort(LedgerError):
     )
 
 
-class LetterNotAvailable(LedgerError):
-    """A thank-you letter or certificate that may not be made for this gift or donor."""
+class LetterForAnonymousDonor(LedgerError):
+    """A named letter for a donor who gave anonymously, asked outside the recording fund."""
+
+    status = 403
+    default = _l(
+        "Nhà hảo tâm ẩn danh: chỉ cán bộ của quỹ đã nhận (%(fund)s) mới lập được thư cảm ơn hoặc "
+        "giấy chứng nhận có ghi tên."
+    )
+
+
+class LetterForVoidedGift(LedgerError):
+    """A thank-you letter or certificate for a voided receipt."""
+
+    default = _l(
+        "Phiếu thu số %(number)s đã hủy: không lập thư cảm ơn hoặc giấy chứng nhận cho khoản này."
+    )
+
+
+class NoGiftsInYear(LedgerError):
+    """A donor's yearly thank-you letter for a year without a gift (in the viewer's scope)."""
 
     status = 404
-    default = _l("Không lập được thư cảm ơn hoặc giấy chứng nhận: %(reason)s")
+    default = _l("Nhà hảo tâm %(donor)s không có khoản ủng hộ nào (chưa hủy) trong năm %(year)s.")

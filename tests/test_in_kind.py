@@ -18,6 +18,7 @@ from ledger.errors import (
     InKindValueNotWhole,
     InvalidQuantity,
 )
+from ledger.money import format_quantity, parse_quantity
 from ledger.services.check import check_books
 from ledger.services.disbursements import (
     DisbursementInput,
@@ -25,13 +26,7 @@ from ledger.services.disbursements import (
     draft_disbursement,
     pay_disbursement,
 )
-from ledger.services.goods import (
-    format_quantity,
-    goods_book,
-    goods_value,
-    in_kind_balance,
-    parse_quantity,
-)
+from ledger.services.goods import goods_book, goods_value, in_kind_balance
 from ledger.services.receipts import void_receipt
 from tests.test_disbursements import category
 

@@ -10,7 +10,6 @@ existed keep only a value: the book shows them as an item without a quantity.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,47 +23,13 @@ from ..errors import (
     InKindDetailsMissing,
     InKindValueNotWhole,
     InKindValueShort,
-    InvalidQuantity,
     Phrase,
     _l,
 )
 from ..models import Account, Disbursement, Receipt, Unit
-from ..money import format_vnd, parse_amount
+from ..money import MILLI, format_quantity, format_vnd, parse_amount
 from ..text import clean
 from ..vocab import DisbursementStatus, Method
-
-#: a quantity is stored in thousandths of its unit
-MILLI = 1000
-#: no goods item counts more than this many units on one document
-MAX_QUANTITY = 10_000_000
-_QUANTITY = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,3}))?$")
-
-
-def parse_quantity(text: object) -> int:
-    """``10`` → 10000, ``2,5`` → 2500, ``1.200`` → 1200000 (thousandths; comma decimal)."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        milli = text * MILLI
-    else:
-        raw = clean(text).replace(" ", "")
-        found = _QUANTITY.match(raw)
-        if not found:
-            raise InvalidQuantity(value=clean(text, max_length=40))
-        whole, fraction = found.group(1).replace(".", ""), (found.group(2) or "").ljust(3, "0")
-        milli = int(whole) * MILLI + int(fraction)
-    if not 0 < milli <= MAX_QUANTITY * MILLI:
-        raise InvalidQuantity(value=format_quantity(milli) if milli > 0 else str(text))
-    return milli
-
-
-def format_quantity(milli: int | None) -> str:
-    """2500 → ``2,5``; 1200000 → ``1.200`` (Vietnamese style, exact)."""
-    if milli is None:
-        return ""
-    whole, fraction = divmod(abs(milli), MILLI)
-    text = f"{whole:,}".replace(",", ".")
-    if fraction:
-        text += "," + f"{fraction:03d}".rstrip("0")
-    return ("-" if milli < 0 else "") + text
 
 
 def goods_value(quantity_milli: int, unit_value: int) -> int:

@@ -42,12 +42,14 @@ def init_app(app) -> None:
         cash_counts,
         charts,
         disbursements,
+        goods,
         imports,
         jobs,
         main,
         public,
         quotas,
         receipts,
+        recognition,
         reports,
         setup,
         transfers,
@@ -81,6 +83,8 @@ def init_app(app) -> None:
         vietqr,
         bank_reconcile,
         bank_match,
+        goods,
+        recognition,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

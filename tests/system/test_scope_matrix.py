@@ -163,6 +163,10 @@ ROUTES = {
     "bank_match.qr_receipt": ("POST", ""),
     "bank_match.fee": ("POST", ""),
     "bank_match.payout": ("POST", ""),
+    "goods.show": ("GET", ""),
+    "recognition.gift_thank_you": ("GET", ""),
+    "recognition.gift_certificate": ("GET", ""),
+    "recognition.donor_thank_you": ("GET", "?year=2018"),
 }
 PUBLIC = {
     "static",
@@ -303,6 +307,7 @@ def planted(session, two_districts):
             **bank,
             "unit": unit.id,
             "receipt": receipt.id,
+            "donor": donor.id,
             "user": user.id,
             "campaign": campaign.id,
             "period": period.id,
@@ -402,6 +407,7 @@ def _url(app, endpoint, target):
         "account_id": target["account"],
         "line_id": target["line"],
         "match_id": target["match"],
+        "donor_id": target["donor"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
