@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fpdf import FPDF
+
 from ..dates import long_date
 from ..models import Receipt, Unit
 from ..money import amount_in_words, format_quantity, format_vnd
@@ -206,7 +208,7 @@ def letter_pdf(letter: Letter) -> bytes:
     return bytes(pdf.output())
 
 
-def _header(pdf, letter: Letter) -> None:
+def _header(pdf: FPDF, letter: Letter) -> None:
     left, top = pdf.epw * 0.42, pdf.get_y()
     for index, text in enumerate(letter.issuer):
         pdf.set_font("DejaVu", "B" if index else "", 10)
@@ -222,7 +224,7 @@ def _header(pdf, letter: Letter) -> None:
     pdf.multi_cell(pdf.epw - left, 6, letter.place_date, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
-def _gifts(pdf, gifts: tuple[Gift, ...]) -> None:
+def _gifts(pdf: FPDF, gifts: tuple[Gift, ...]) -> None:
     pdf.set_font("DejaVu", "", 9.5)
     with pdf.table(
         col_widths=(22, 22, 90, 34), text_align=("LEFT", "LEFT", "LEFT", "RIGHT"), line_height=5
@@ -239,7 +241,7 @@ def _gifts(pdf, gifts: tuple[Gift, ...]) -> None:
     pdf.ln(3)
 
 
-def _signer(pdf, signer: tuple[str, ...]) -> None:
+def _signer(pdf: FPDF, signer: tuple[str, ...]) -> None:
     pdf.ln(4)
     left = pdf.epw * 0.55
     for index, text in enumerate(signer):

@@ -26,7 +26,7 @@ from ..errors import (
     Phrase,
     _l,
 )
-from ..models import Account, Disbursement, Receipt, Unit
+from ..models import Account, Disbursement, Receipt, Unit, select_rows
 from ..money import MILLI, format_quantity, format_vnd, parse_amount
 from ..text import clean
 from ..vocab import DisbursementStatus, Method
@@ -149,7 +149,7 @@ def goods_book(session: Session, unit_id: int) -> GoodsBook:
     disbursements of goods), by item, with the in-kind account's balance."""
     lines: dict[tuple[str, str], GoodsLine] = {}
     received = session.exec(
-        select(
+        select_rows(
             Receipt.in_kind_description,
             Receipt.goods_unit,
             col(Receipt.quantity_milli).is_(None),
@@ -175,7 +175,7 @@ def goods_book(session: Session, unit_id: int) -> GoodsBook:
             line.received_qty += int(qty)
         line.received_value += int(value)
     handed = session.exec(
-        select(
+        select_rows(
             Disbursement.goods_name,
             Disbursement.goods_unit,
             Disbursement.status,
