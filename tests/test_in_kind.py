@@ -223,3 +223,24 @@ def test_a_gift_whose_goods_were_handed_out_is_not_voided(session, funded, make_
     approve(session, item, funded["reviewer"])
     with pytest.raises(GoodsAlreadyHandedOut):
         void_receipt(session, receipt_id=receipt.id, reason="Ghi nhầm", on=date(2018, 2, 2))
+
+
+def test_goods_carried_over_by_a_reorganisation_still_reconcile(session, funded, make_receipt):
+    from ledger.services.check import check_goods_book
+    from ledger.services.journal import Line, post_entry
+
+    gift(make_receipt)
+    fund = funded["fund"].id
+    post_entry(  # what a reorganisation's reorg_out does to the old fund's in-kind account
+        session,
+        unit_id=fund,
+        entry_date=date(2018, 3, 5),
+        kind="reorg_out",
+        lines=[
+            Line(kind="in_kind", amount=-1_500_000),
+            Line(kind="reorg_clearing", amount=1_500_000),
+        ],
+    )
+    book = goods_book(session, fund)
+    assert (book.other_value, book.on_hand_value, book.account_balance) == (-1_500_000, 0, 0)
+    assert check_goods_book(session, [fund]) == []

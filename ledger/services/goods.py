@@ -26,7 +26,7 @@ from ..errors import (
     Phrase,
     _l,
 )
-from ..models import Account, Disbursement, Receipt, Unit, select_rows
+from ..models import Account, Disbursement, Entry, Posting, Receipt, Unit, select_rows
 from ..money import MILLI, format_quantity, format_vnd, parse_amount
 from ..text import clean
 from ..vocab import DisbursementStatus, Method
@@ -126,6 +126,9 @@ class GoodsBook:
 
     lines: list[GoodsLine]
     account_balance: int
+    #: in-kind value moved by entries that are no gift and no payout: a reorganisation's
+    #: carry-over (out or in), a locked period's correction of a gift (value only, no items)
+    other_value: int = 0
 
     @property
     def received_value(self) -> int:
@@ -137,7 +140,7 @@ class GoodsBook:
 
     @property
     def on_hand_value(self) -> int:
-        return self.received_value - self.issued_value
+        return self.received_value - self.issued_value + self.other_value
 
     @property
     def reconciles(self) -> bool:
@@ -201,7 +204,26 @@ def goods_book(session: Session, unit_id: int) -> GoodsBook:
         else:
             line.committed_qty += int(qty)
     ordered = sorted(lines.values(), key=lambda ln: goods_key(ln.name, ln.unit))
-    return GoodsBook(ordered, in_kind_balance(session, unit_id))
+    return GoodsBook(ordered, in_kind_balance(session, unit_id), _other_moves(session, unit_id))
+
+
+#: the entries the goods lines stand for (a voided document's entry and its reversal cancel out)
+DOCUMENT_KINDS = ("receipt", "receipt_void", "disbursement", "disbursement_void")
+
+
+def _other_moves(session: Session, unit_id: int) -> int:
+    """The in-kind account's postings from entries of no gift or payout (``other_value``)."""
+    total = session.exec(
+        select(func.coalesce(func.sum(Posting.amount), 0))
+        .join(Account, col(Account.id) == Posting.account_id)
+        .join(Entry, col(Entry.id) == Posting.entry_id)
+        .where(
+            Account.unit_id == unit_id,
+            Account.kind == Method.IN_KIND.value,
+            col(Entry.kind).not_in(DOCUMENT_KINDS),
+        )
+    ).one()
+    return int(total)
 
 
 def _line(lines: dict[tuple[str, str], GoodsLine], name: str, unit: str) -> GoodsLine:
