@@ -244,3 +244,17 @@ def test_goods_carried_over_by_a_reorganisation_still_reconcile(session, funded,
     book = goods_book(session, fund)
     assert (book.other_value, book.on_hand_value, book.account_balance) == (-1_500_000, 0, 0)
     assert check_goods_book(session, [fund]) == []
+
+
+def test_the_phieu_chi_of_goods_names_them(session, funded, make_receipt):
+    from ledger.exports.vouchers import disbursement_voucher
+    from ledger.services.settings import voucher_settings
+
+    gift(make_receipt)
+    item = hand_out(session, funded, quantity="2,5")
+    approve(session, item, funded["reviewer"])
+    pay(session, item)
+    voucher = disbursement_voucher(
+        item, fund=funded["fund"], settings=voucher_settings(session, item.disbursement_date)
+    )
+    assert any(f"{NOODLES}: 2,5 thùng × 150.000 đ/thùng" in text for text in voucher.texts())

@@ -298,11 +298,20 @@ def disbursement_voucher(item: Disbursement, *, fund: Unit, settings: dict[str, 
         book_no=item.book_no,
         payee=item.payee_name,
         address=item.payee_address or BLANK,
-        content=item.reason,
+        content=_handed_out(item),
         amount=item.amount,
         attachments=item.attachments,
         voided=voided,
     )
+
+
+def _handed_out(item: Disbursement) -> str:
+    """The content line; goods handed out in kind name their count and unit value."""
+    if item.method != Method.IN_KIND or item.quantity_milli is None or item.unit_value is None:
+        return item.reason
+    quantity, unit = format_quantity(item.quantity_milli), item.goods_unit
+    goods = f"xuất hiện vật {item.goods_name}: {quantity} {unit} × {format_vnd(item.unit_value)}"
+    return f"{item.reason} ({goods}/{unit})" if item.reason else f"{goods}/{unit}"
 
 
 def _payment(

@@ -272,6 +272,8 @@ def _money(session, item: Disbursement) -> dict:
     its own account covers it, and whether the other one would."""
     if item.status not in (DisbursementStatus.DRAFT, DisbursementStatus.APPROVED):
         return {"position": None}
+    if item.method == Method.IN_KIND:  # goods: the goods book weighs it, not cash and bank
+        return {"position": None}
     position = service.fund_position(session, item.unit_id)
     other = Method.BANK if item.method == Method.CASH else Method.CASH
     approved = item.status == DisbursementStatus.APPROVED
