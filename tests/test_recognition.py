@@ -198,12 +198,8 @@ def test_bad_in_kind_receipt_stays_on_the_form(
     assert session.exec(select(Receipt).where(Receipt.method == "in_kind")).first() is None
 
 
-def test_disbursement_form_hands_out_goods(client, login, submit, session, funded, gifts):
-    login("thuquy.a")
-    url = f"/disbursements/new?unit={funded['fund'].id}"
-    page = client.get(url).text
-    assert f"{NOODLES} | thùng" in page
-    data = {
+def _goods_payout(session, **changes):
+    return {
         "disbursement_date": "01/06/2018",
         "category_id": str(category(session, "gift_tet").id),
         "beneficiary_id": "0",
@@ -214,9 +210,31 @@ def test_disbursement_form_hands_out_goods(client, login, submit, session, funde
         "quantity": "3",
         "unit_value": "150.000",
         "attachments": "0",
+        **changes,
     }
-    done = submit(url, data)
+
+
+def test_disbursement_form_hands_out_goods(client, login, submit, session, funded, gifts):
+    login("thuquy.a")
+    url = f"/disbursements/new?unit={funded['fund'].id}"
+    page = client.get(url).text
+    assert f"{NOODLES} | thùng" in page
+    done = submit(url, _goods_payout(session))
     assert done.status_code == 302, done.text
     session.rollback()  # see what the request committed
     item = session.exec(select(Disbursement).where(Disbursement.method == "in_kind")).one()
     assert (item.amount, item.quantity_milli, item.goods_unit) == (450_000, 3_000, "thùng")
+
+
+def test_disbursement_form_refuses_more_goods_than_on_hand(
+    client, login, submit, session, funded, gifts
+):
+    login("thuquy.a")
+    url = f"/disbursements/new?unit={funded['fund'].id}"
+    refused = submit(url, _goods_payout(session, quantity="11"))
+    assert refused.status_code == 400
+    assert "chỉ còn 10 thùng" in refused.text and 'value="11"' in refused.text
+    session.rollback()
+    assert (
+        session.exec(select(Disbursement).where(Disbursement.method == "in_kind")).first() is None
+    )

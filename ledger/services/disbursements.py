@@ -106,6 +106,8 @@ def draft_disbursement(
         drafted_by_id=user_id,
         **goods,
     )
+    if goods:  # goods the fund does not hold are refused while drafting, not at approval
+        ensure_on_hand(session, item, approving=True)
     session.add(item)
     session.flush()
     record_event(
