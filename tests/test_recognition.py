@@ -224,6 +224,8 @@ def test_disbursement_form_hands_out_goods(client, login, submit, session, funde
     session.rollback()  # see what the request committed
     item = session.exec(select(Disbursement).where(Disbursement.method == "in_kind")).one()
     assert (item.amount, item.quantity_milli, item.goods_unit) == (450_000, 3_000, "thùng")
+    shown = client.get(done.headers["Location"]).text
+    assert f"3 thùng “{NOODLES}” × 150.000 đ" in shown
 
 
 def test_disbursement_form_refuses_more_goods_than_on_hand(
