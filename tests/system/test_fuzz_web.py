@@ -177,6 +177,7 @@ def _path_args(world) -> dict:
         "reconciliation_id": 1,
         "line_id": 1,
         "match_id": 1,
+        "donor_id": 1,
     }
 
 
