@@ -59,6 +59,9 @@ def seed_command(with_demo: bool) -> None:
                 click.echo(f"Demo donors +{seed_demo_donors(session)}")
                 # the 2018 year-end counts before 2025's reorganisation locks the 2018 books
                 click.echo(f"Demo cash counts +{demo.seed_demo_cash_counts(session)}")
+                from .services.demo_goods import seed_demo_goods
+
+                click.echo(f"Demo goods +{seed_demo_goods(session)}")
                 from .services.demo_2025 import seed_demo_2025
 
                 later = seed_demo_2025(session)

@@ -587,3 +587,89 @@ class BatchEmpty(LedgerError):
 
 class BatchTooLarge(LedgerError):
     default = _l("Một lô có tối đa %(limit)s phiếu; hãy chia thành nhiều lô.")
+
+
+class InvalidQuantity(LedgerError):
+    """A quantity of goods that is not a positive number with at most three decimals."""
+
+    default = _l(
+        "Số lượng “%(value)s” không hợp lệ: nhập số dương, tối đa 3 chữ số thập phân sau dấu "
+        "phẩy (ví dụ 10 hoặc 2,5)."
+    )
+
+
+class InKindDetailsMissing(LedgerError):
+    """An in-kind document without its goods, unit of measure, quantity or unit value."""
+
+    default = _l(
+        "Hiện vật cần đủ tên hiện vật, đơn vị tính, số lượng và đơn giá ước tính (thiếu: "
+        "%(field)s)."
+    )
+
+
+class InKindValueNotWhole(LedgerError):
+    """Quantity × unit value that is not a whole number of đồng."""
+
+    default = _l(
+        "Số lượng %(quantity)s × đơn giá %(unit_value)s không ra số nguyên đồng; hãy sửa số "
+        "lượng hoặc đơn giá."
+    )
+
+
+class InKindAmountMismatch(LedgerError):
+    """An in-kind receipt whose amount is not its quantity × unit value."""
+
+    default = _l(
+        "Giá trị hiện vật phải bằng số lượng × đơn giá = %(value)s, không phải %(amount)s."
+    )
+
+
+class GoodsNotOnHand(LedgerError):
+    """Handing out more of a goods item (or more value in kind) than the fund holds."""
+
+    default = _l(
+        "Quỹ %(fund)s chỉ còn %(on_hand)s %(unit)s “%(goods)s” (đã trừ phiếu chi đã duyệt chưa "
+        "xuất), không xuất được %(quantity)s %(unit)s."
+    )
+
+
+class GoodsAlreadyHandedOut(LedgerError):
+    """Voiding an in-kind gift whose goods were partly handed out."""
+
+    default = _l(
+        "Không hủy được phiếu thu số %(number)s: “%(goods)s” chỉ còn %(left)s %(unit)s chưa xuất "
+        "(phần còn lại đã chi hoặc đã duyệt chi); hãy hủy phiếu chi hiện vật trước."
+    )
+
+
+class InKindValueShort(LedgerError):
+    """Handing out goods worth more than the fund's in-kind account holds."""
+
+    default = _l(
+        "Hiện vật của quỹ %(fund)s chỉ còn giá trị %(balance)s, không xuất được %(amount)s."
+    )
+
+
+class LetterForAnonymousDonor(LedgerError):
+    """A named letter for a donor who gave anonymously, asked outside the recording fund."""
+
+    status = 403
+    default = _l(
+        "Nhà hảo tâm ẩn danh: chỉ cán bộ của quỹ đã nhận (%(fund)s) mới lập được thư cảm ơn hoặc "
+        "giấy chứng nhận có ghi tên."
+    )
+
+
+class LetterForVoidedGift(LedgerError):
+    """A thank-you letter or certificate for a voided receipt."""
+
+    default = _l(
+        "Phiếu thu số %(number)s đã hủy: không lập thư cảm ơn hoặc giấy chứng nhận cho khoản này."
+    )
+
+
+class NoGiftsInYear(LedgerError):
+    """A donor's yearly thank-you letter for a year without a gift (in the viewer's scope)."""
+
+    status = 404
+    default = _l("Nhà hảo tâm %(donor)s không có khoản ủng hộ nào (chưa hủy) trong năm %(year)s.")

@@ -24,10 +24,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .fields import DateField, MoneyField
+from .forms_goods import GoodsFields, goods_item, goods_item_field
 from .text import parse_digits
 from .vocab import (
     ACCOUNT_LABELS,
-    PAY_METHODS,
+    DISBURSE_METHODS,
     ROLE_CHOICES,
     DonorKind,
     Method,
@@ -113,7 +114,7 @@ class UserForm(BaseForm):
     can_unmask = BooleanField(_l("Được xem thông tin trẻ em đầy đủ"))
 
 
-class ReceiptForm(BaseForm):
+class ReceiptForm(GoodsFields, BaseForm):
     """Phiếu thu: what a treasurer types for one receipt."""
 
     receipt_date = DateField(_l("Ngày thu"))
@@ -228,7 +229,7 @@ class BeneficiaryForm(BaseForm):
     confirm_duplicate = BooleanField(_l("Tôi đã kiểm tra: đây là một trẻ khác"))
 
 
-class DisbursementForm(BaseForm):
+class DisbursementForm(GoodsFields, BaseForm):
     """Phiếu chi as drafted: for one child, or a group gift (count × amount each)."""
 
     disbursement_date = DateField(_l("Ngày chi dự kiến"))
@@ -242,8 +243,10 @@ class DisbursementForm(BaseForm):
     payee_name = StringField(_l("Người nhận tiền"), validators=[DataRequired(), Length(max=200)])
     payee_address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=300)])
     reason = StringField(_l("Lý do chi"), validators=[DataRequired(), Length(max=500)])
-    method = SelectField(_l("Hình thức"), choices=vocab_choices(PAY_METHODS))
+    method = SelectField(_l("Hình thức"), choices=vocab_choices(DISBURSE_METHODS))
     bank_account_id = bank_account_field()
+    #: in kind: the goods item handed out, one of those on hand (choices set by the view)
+    goods_item = goods_item_field()
     attachments = IntegerField(
         _l("Kèm theo (số chứng từ gốc)"),
         default=0,
@@ -260,10 +263,17 @@ class DisbursementForm(BaseForm):
                 _l("Quà theo nhóm cần cả số trẻ và mức mỗi trẻ."),
             ]
             return False
-        if not group and not self.amount.data:
+        if not group and not self.amount.data and self.method.data != Method.IN_KIND:
             self.amount.errors = [*self.amount.errors, _l("Chưa nhập số tiền.")]
             return False
         return valid
+
+    def validate_goods_unit(self, field):
+        """A payout of goods takes its unit of measure from the goods item picked."""
+
+    def validate_goods_item(self, field):
+        if self.method.data == Method.IN_KIND and not goods_item(field.data)[0]:
+            raise ValidationError(_l("Chọn hiện vật xuất (trong số hiện vật quỹ đang giữ)."))
 
 
 class DisbursementCorrectionForm(DisbursementForm):

@@ -93,6 +93,9 @@ def receipt_input(
         attachments=form.attachments.data or 0,
         book_no=form.book_no.data,
         bank_account_id=form.bank_account_id.data,
+        goods_unit=form.goods_unit.data if form.quantity_milli else "",
+        quantity_milli=form.quantity_milli,
+        unit_value=form.unit_value.data if form.quantity_milli else None,
     )
 
 

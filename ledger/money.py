@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import InvalidAmount
+from .errors import InvalidAmount, InvalidQuantity
 
 #: the largest amount one document may carry: 1.000.000.000.000 đ
 MAX_AMOUNT = 10**12
@@ -134,3 +134,37 @@ def amount_in_words(amount: int, *, linh: str = "linh", even: bool = False) -> s
     """The voucher line: 1050000 → "Một triệu không trăm năm mươi nghìn đồng"."""
     text = number_to_words(amount, linh=linh) + " đồng" + (" chẵn" if even else "")
     return text[0].upper() + text[1:]
+
+
+#: a quantity is stored in thousandths of its unit
+MILLI = 1000
+#: no goods item counts more than this many units on one document
+MAX_QUANTITY = 10_000_000
+_QUANTITY = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,3}))?$")
+
+
+def parse_quantity(text: object) -> int:
+    """``10`` → 10000, ``2,5`` → 2500, ``1.200`` → 1200000 (thousandths; comma decimal)."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        milli = text * MILLI
+    else:
+        raw = re.sub(r"\s+", "", unicodedata.normalize("NFC", str(text or "")))
+        found = _QUANTITY.match(raw)
+        if not found:
+            raise InvalidQuantity(value=raw[:40])
+        whole, fraction = found.group(1).replace(".", ""), (found.group(2) or "").ljust(3, "0")
+        milli = int(whole) * MILLI + int(fraction)
+    if not 0 < milli <= MAX_QUANTITY * MILLI:
+        raise InvalidQuantity(value=format_quantity(milli) if milli > 0 else str(text))
+    return milli
+
+
+def format_quantity(milli: int | None) -> str:
+    """2500 → ``2,5``; 1200000 → ``1.200`` (Vietnamese style, exact)."""
+    if milli is None:
+        return ""
+    whole, fraction = divmod(abs(milli), MILLI)
+    text = f"{whole:,}".replace(",", ".")
+    if fraction:
+        text += "," + f"{fraction:03d}".rstrip("0")
+    return ("-" if milli < 0 else "") + text

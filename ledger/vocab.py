@@ -37,6 +37,8 @@ class Method(StrEnum):
 
 #: the methods a disbursement or a transfer may use (money, not goods)
 PAY_METHODS = (Method.CASH, Method.BANK)
+#: the methods a disbursement may use: money, or goods received in kind handed out as they are
+DISBURSE_METHODS = (Method.CASH, Method.BANK, Method.IN_KIND)
 
 
 class Source(StrEnum):

@@ -118,7 +118,10 @@ def test_in_kind_needs_a_description(client, treasurer, submit, session):
         {
             **RECEIPT,
             "method": "in_kind",
-            "in_kind_description": "50 bộ sách giáo khoa",
+            "in_kind_description": "Sách giáo khoa",
+            "goods_unit": "bộ",
+            "quantity": "50",
+            "unit_value": "21.000",
             "credit_unit_id": str(treasurer.id),
         },
     )

@@ -12,6 +12,7 @@ import ledger.models  # noqa: F401  (registers every table)
 from ledger import vocab
 from ledger.i18n import vocab_label
 from ledger.vocab import (
+    DISBURSE_METHODS,
     PAY_METHODS,
     AccountType,
     CashCountStatus,
@@ -40,7 +41,7 @@ CONSTRAINED = {
     ("bankmatch", "kind"): tuple(MatchKind),
     ("beneficiary", "sex"): tuple(Sex),
     ("cashcount", "status"): tuple(CashCountStatus),
-    ("disbursement", "method"): PAY_METHODS,
+    ("disbursement", "method"): DISBURSE_METHODS,
     ("disbursement", "status"): tuple(DisbursementStatus),
     ("donor", "kind"): tuple(DonorKind),
     ("job", "kind"): tuple(JobKind),

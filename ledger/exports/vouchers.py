@@ -34,7 +34,7 @@ from fpdf import FPDF
 
 from ..dates import long_date
 from ..models import Disbursement, Receipt, Transfer, Unit
-from ..money import amount_in_words, format_vnd
+from ..money import amount_in_words, format_quantity, format_vnd
 from ..vocab import DisbursementStatus, Method
 
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -257,7 +257,7 @@ def _in_kind_record(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -
         ),
         items=(
             ("Hiện vật", "Giá trị ước tính"),
-            (goods, format_vnd(receipt.amount)),
+            (_goods_counted(receipt, goods), format_vnd(receipt.amount)),
             ("Tổng giá trị ước tính", format_vnd(receipt.amount)),
         ),
         received=(
@@ -276,6 +276,16 @@ def _in_kind_record(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -
     )
 
 
+def _goods_counted(receipt: Receipt, goods: str) -> str:
+    """The goods with their count: "Mì tôm: 10 thùng × 150.000 đ/thùng" (an older gift recorded
+    without a quantity: its description alone)."""
+    if receipt.quantity_milli is None or receipt.unit_value is None:
+        return goods
+    quantity = format_quantity(receipt.quantity_milli)
+    unit = receipt.goods_unit
+    return f"{goods}: {quantity} {unit} × {format_vnd(receipt.unit_value)}/{unit}"
+
+
 def disbursement_voucher(item: Disbursement, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
     """The Phiếu chi (C41-BB) of a paid disbursement (cash or bank: the fund hands it over)."""
     voided = ""
@@ -289,11 +299,20 @@ def disbursement_voucher(item: Disbursement, *, fund: Unit, settings: dict[str, 
         book_no=item.book_no,
         payee=item.payee_name,
         address=item.payee_address or BLANK,
-        content=item.reason,
+        content=_handed_out(item),
         amount=item.amount,
         attachments=item.attachments,
         voided=voided,
     )
+
+
+def _handed_out(item: Disbursement) -> str:
+    """The content line; goods handed out in kind name their count and unit value."""
+    if item.method != Method.IN_KIND or item.quantity_milli is None or item.unit_value is None:
+        return item.reason
+    quantity, unit = format_quantity(item.quantity_milli), item.goods_unit
+    goods = f"xuất hiện vật {item.goods_name}: {quantity} {unit} × {format_vnd(item.unit_value)}"
+    return f"{item.reason} ({goods}/{unit})" if item.reason else f"{goods}/{unit}"
 
 
 def _payment(
@@ -378,9 +397,15 @@ def transfer_voucher(transfer: Transfer, *, fund: Unit, settings: dict[str, Any]
 
 
 def _pdf() -> FPDF:
-    pdf = FPDF(orientation="P", unit="mm", format=(148, 210))  # A5
-    pdf.set_margins(10, 10, 10)
-    pdf.set_auto_page_break(True, 10)
+    return new_pdf()
+
+
+def new_pdf(orientation: str = "P", page: Any = (148, 210), margin: float = 10) -> FPDF:
+    """An FPDF with DejaVu Sans (regular, bold, italic: it renders Vietnamese) and one page;
+    A5 portrait unless told (letters and certificates use A4)."""
+    pdf = FPDF(orientation=orientation, unit="mm", format=page)
+    pdf.set_margins(margin, margin, margin)
+    pdf.set_auto_page_break(True, margin)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.add_font("DejaVu", "I", str(FONTS / "DejaVuSans-Oblique.ttf"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
 from ..vocab import (
+    DISBURSE_METHODS,
     PAY_METHODS,
     DisbursementStatus,
     DonorKind,
@@ -65,6 +66,22 @@ class VoucherCounter(SQLModel, table=True):
     last_number: int = 0
 
 
+#: an in-kind gift with a quantity is worth exactly quantity × unit value (migration 0024); an
+#: older in-kind receipt without one keeps only its description and value
+RECEIPT_GOODS = (
+    "(quantity_milli IS NULL AND unit_value IS NULL AND goods_unit = '') OR "
+    "(method = 'in_kind' AND quantity_milli > 0 AND unit_value > 0 AND goods_unit <> '' "
+    "AND amount * 1000 = quantity_milli * unit_value)"
+)
+#: a disbursement of goods names them with quantity and unit value; money ones have none
+DISBURSEMENT_GOODS = (
+    "(method <> 'in_kind' AND quantity_milli IS NULL AND unit_value IS NULL "
+    "AND goods_name = '' AND goods_unit = '') OR "
+    "(method = 'in_kind' AND quantity_milli > 0 AND unit_value > 0 AND goods_name <> '' "
+    "AND amount * 1000 = quantity_milli * unit_value)"
+)
+
+
 class Receipt(SQLModel, table=True):
     """A phiếu thu: money (or an in-kind gift at its estimated value) received by a fund."""
 
@@ -80,6 +97,7 @@ class Receipt(SQLModel, table=True):
         ),
         one_of("method", Method),
         one_of("source", Source),
+        CheckConstraint(RECEIPT_GOODS, name="goods_value_exact"),
     )
     id: int = Field(default=None, primary_key=True)
     #: the fund that received the money
@@ -97,6 +115,12 @@ class Receipt(SQLModel, table=True):
     method: str = Field(default=Method.CASH.value, max_length=20)
     source: str = Field(default=Source.DONATION.value, max_length=20)
     in_kind_description: str = Field(default="", max_length=500)
+    #: in kind: the unit of measure (thùng, suất, chiếc, kg…) the quantity counts
+    goods_unit: str = Field(default="", max_length=30)
+    #: in kind: the quantity in thousandths of ``goods_unit`` (2,5 kg is 2500), exact
+    quantity_milli: int | None = Field(default=None, sa_type=BigInteger, nullable=True)
+    #: in kind: the estimated value of one ``goods_unit``; amount × 1000 = quantity_milli × it
+    unit_value: int | None = money(nullable=True)
     #: the unit whose quota this receipt counts toward
     credit_unit_id: int = Field(foreign_key="unit.id")
     purpose: str = Field(default="", max_length=300)
@@ -187,7 +211,8 @@ class Disbursement(SQLModel, table=True):
             name="paid_is_posted",
         ),
         one_of("status", DisbursementStatus),
-        one_of("method", PAY_METHODS),
+        one_of("method", DISBURSE_METHODS),
+        CheckConstraint(DISBURSEMENT_GOODS, name="goods_value_exact"),
     )
     id: int = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id")
@@ -208,6 +233,12 @@ class Disbursement(SQLModel, table=True):
     attachments: int = 0
     #: the fund's bank account it is paid from (None: the primary one; cash: None)
     bank_account_id: int | None = Field(default=None, foreign_key="bankaccount.id")
+    #: in kind: the goods handed out, as the goods book names them (name and unit of measure)
+    goods_name: str = Field(default="", max_length=500)
+    goods_unit: str = Field(default="", max_length=30)
+    #: in kind: the quantity in thousandths of ``goods_unit``, and the value of one unit
+    quantity_milli: int | None = Field(default=None, sa_type=BigInteger, nullable=True)
+    unit_value: int | None = money(nullable=True)
     status: str = Field(default=DisbursementStatus.DRAFT.value, max_length=20)
     drafted_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")

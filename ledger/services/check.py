@@ -99,6 +99,7 @@ def check_books(
         lambda: check_reorganisations(session, funds),
         lambda: check_cash_counts(session, funds),
         lambda: check_bank_reconciliations(session, funds),
+        lambda: check_goods_book(session, funds),
     ]
     problems: list[Problem] = []
     for done, (step, run) in enumerate(zip(_STEPS, steps, strict=True), start=1):
@@ -123,6 +124,7 @@ _STEPS = (
     _l("Sáp nhập, chia tách đơn vị"),
     _l("Kiểm kê quỹ khớp sổ quỹ"),
     _l("Bảng đối chiếu tiền gửi còn khớp sổ"),
+    _l("Sổ hàng hiện vật khớp tài khoản hiện vật"),
 )
 
 
@@ -1043,6 +1045,22 @@ def check_cash_counts(session: Session, funds=None) -> list[Problem]:
             )
         )
     return problems
+
+
+def check_goods_book(session: Session, funds=None) -> list[Problem]:
+    """Each fund's goods book (received less handed out, by item) holds what its in-kind
+    account says, and no item below zero."""
+    from .goods import book_mismatches  # it builds on the documents, as this module does
+
+    return [
+        Problem(
+            "goods_book",
+            f"fund {unit_id}",
+            f"Sổ hàng hiện vật còn {_vnd(book)}, tài khoản hiện vật {_vnd(account)}"
+            + ("" if book != account else " (có hiện vật tồn âm)"),
+        )
+        for unit_id, book, account in book_mismatches(session, funds)
+    ]
 
 
 def _vnd(amount: int) -> str:

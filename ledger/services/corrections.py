@@ -25,6 +25,7 @@ from .disbursements import (
     pay_disbursement,
     void_disbursement,
 )
+from .goods import handed_goods
 from .journal import lock_fund
 from .locks import locked_through
 from .receipts import ReceiptInput, correct_receipt, get_receipt, record_receipt, void_receipt
@@ -39,6 +40,10 @@ _APPROVED_TERMS = (
     "children_count",
     "amount_each",
     "unit_id",
+    "goods_name",
+    "goods_unit",
+    "quantity_milli",
+    "unit_value",
 )
 
 
@@ -61,7 +66,8 @@ def edit_draft(
     """The drafter changes a draft still waiting for approval (same checks as drafting)."""
     item = _own_draft(session, disbursement_id, user_id, ("draft",), "draft")
     ensure_valid(get_unit(session, item.unit_id), data.disbursement_date)
-    amount = _amount(data)
+    goods = handed_goods(data)
+    amount = goods.pop("amount") if goods else _amount(data)
     if data.beneficiary_id is not None:
         child = session.get(Beneficiary, data.beneficiary_id)
         if child is None or not is_within(session, unit_id=child.unit_id, scope_id=item.unit_id):
@@ -75,8 +81,11 @@ def edit_draft(
         data.category_id,
         data.beneficiary_id,
     )
-    item.children_count = data.children_count or None
-    item.amount_each = data.amount_each if data.children_count else None
+    item.children_count = None if goods else data.children_count or None
+    item.amount_each = data.amount_each if data.children_count and not goods else None
+    item.goods_name = goods.get("goods_name", "")
+    item.goods_unit = goods.get("goods_unit", "")
+    item.quantity_milli, item.unit_value = goods.get("quantity_milli"), goods.get("unit_value")
     item.payee_name = clean(data.payee_name, max_length=200)
     item.payee_address = clean(data.payee_address, max_length=300)
     item.reason, item.method = clean(data.reason, max_length=500), data.method

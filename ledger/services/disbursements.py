@@ -29,6 +29,7 @@ from ..vocab import DisbursementStatus, Method
 from .audit import record_event
 from .bank_accounts import check_document_account
 from .campaigns import covering_campaign
+from .goods import ensure_on_hand, handed_goods
 from .journal import (
     Line,
     ensure_plausible,
@@ -61,6 +62,12 @@ class DisbursementInput:
     book_no: str = ""
     #: the fund's bank account the payout leaves from (method bank); None: the primary
     bank_account_id: int | None = None
+    #: in kind: the goods handed out (an item of the goods book), quantity in thousandths
+    #: and the value of one unit; the amount is quantity × unit value
+    goods_name: str = ""
+    goods_unit: str = ""
+    quantity_milli: int | None = None
+    unit_value: int | None = None
 
 
 def draft_disbursement(
@@ -69,7 +76,8 @@ def draft_disbursement(
     """Create a draft in ``unit_id``'s fund; no money moves until it is approved and paid."""
     ensure_plausible(data.disbursement_date)
     ensure_valid(get_unit(session, unit_id), data.disbursement_date)
-    amount = _amount(data)
+    goods = handed_goods(data)
+    amount = goods.pop("amount") if goods else _amount(data)
     if data.beneficiary_id is not None:
         child = session.get(Beneficiary, data.beneficiary_id)
         if child is None or not is_within(session, unit_id=child.unit_id, scope_id=unit_id):
@@ -83,8 +91,8 @@ def draft_disbursement(
         disbursement_date=data.disbursement_date,
         category_id=data.category_id,
         beneficiary_id=data.beneficiary_id,
-        children_count=data.children_count,
-        amount_each=data.amount_each if data.children_count else None,
+        children_count=None if goods else data.children_count,
+        amount_each=data.amount_each if data.children_count and not goods else None,
         payee_name=clean(data.payee_name, max_length=200),
         payee_address=clean(data.payee_address, max_length=300),
         reason=clean(data.reason, max_length=500),
@@ -97,7 +105,10 @@ def draft_disbursement(
         attachments=max(0, int(data.attachments or 0)),
         book_no=clean(data.book_no, max_length=20),
         drafted_by_id=user_id,
+        **goods,
     )
+    if goods:  # goods the fund does not hold are refused while drafting, not at approval
+        ensure_on_hand(session, item, approving=True)
     session.add(item)
     session.flush()
     record_event(
@@ -166,9 +177,12 @@ def approve_disbursement(
         same_level_max=same_level_max,
     ):
         raise NotAllowedToApprove()
-    account = fund_position(session, item.unit_id).account(item.method)
-    if item.amount > account.available:
-        raise _short(session, item, account, committed=account.committed)
+    if item.method == Method.IN_KIND:
+        ensure_on_hand(session, item, approving=True)
+    else:
+        account = fund_position(session, item.unit_id).account(item.method)
+        if item.amount > account.available:
+            raise _short(session, item, account, committed=account.committed)
     return _decide(session, item, "approved", user_id, comment)
 
 
@@ -212,9 +226,12 @@ def pay_disbursement(
     ensure_plausible(on)
     ensure_valid(get_unit(session, item.unit_id), on)
     ensure_in_campaign(session, unit_id=item.unit_id, drafted=item.disbursement_date, on=on)
-    account = fund_position(session, item.unit_id).account(item.method)
-    if item.amount > account.balance:
-        raise _short(session, item, account, committed=0)
+    if item.method == Method.IN_KIND:
+        ensure_on_hand(session, item, approving=False)
+    else:
+        account = fund_position(session, item.unit_id).account(item.method)
+        if item.amount > account.balance:
+            raise _short(session, item, account, committed=0)
     category = session.get_one(Category, item.category_id)
     entry = post_entry(
         session,

@@ -23,6 +23,7 @@ from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event, seal_rows
 from .bank_accounts import check_document_account
+from .goods import ensure_gift_still_held, in_kind_goods
 from .journal import (
     Line,
     NewEntry,
@@ -73,6 +74,10 @@ class ReceiptInput:
     import_key: str | None = None
     #: the fund's bank account the money came into (method bank); None: the primary
     bank_account_id: int | None = None
+    #: in kind: unit of measure, quantity in thousandths and value of one unit (all or none)
+    goods_unit: str = ""
+    quantity_milli: int | None = None
+    unit_value: int | None = None
 
 
 def record_receipt(
@@ -129,6 +134,7 @@ def _receipt_row(
 ) -> dict:
     """Validate one receipt and shape it as a row (its number comes later, under the lock)."""
     amount = parse_amount(data.amount)
+    goods = in_kind_goods(data, amount)
     ensure_plausible(data.receipt_date)
     ensure_valid(unit, data.receipt_date)
     credit_unit_id = data.credit_unit_id or unit.id
@@ -149,6 +155,7 @@ def _receipt_row(
         "source": data.source,
         "credit_unit_id": credit_unit_id,
         "in_kind_description": clean(data.in_kind_description, max_length=500),
+        **goods,
         "purpose": clean(data.purpose, max_length=300),
         "reason": clean(data.reason, max_length=500),
         "note": clean(data.note, max_length=500),
@@ -222,6 +229,7 @@ def void_receipt(
     ensure_void_allowed(session, unit_id=receipt.unit_id, number=number, voucher_date=day, on=on)
     if _corrected(session, receipt.entry_id):
         raise AlreadyCorrected(number=number)
+    ensure_gift_still_held(session, receipt)
     with overdraw_refused(number):
         entry = reverse_entry(
             session,

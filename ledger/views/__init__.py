@@ -45,6 +45,7 @@ def init_app(app) -> None:
         disbursements,
         donors,
         gifts,
+        goods,
         imports,
         jobs,
         main,
@@ -52,6 +53,7 @@ def init_app(app) -> None:
         public,
         quotas,
         receipts,
+        recognition,
         reports,
         setup,
         transfers,
@@ -89,6 +91,8 @@ def init_app(app) -> None:
         gifts,
         donors,
         batches,
+        goods,
+        recognition,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

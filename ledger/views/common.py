@@ -82,6 +82,12 @@ FIELD_OF_ERROR = {
     "WeakPassword": ("password",),
     "DuplicateCategory": ("code",),
     "AccountOfAnotherFund": ("bank_account_id", "from_bank_account_id", "to_bank_account_id"),
+    "InvalidQuantity": ("quantity",),
+    "InKindDetailsMissing": ("quantity", "goods_item"),
+    "InKindValueNotWhole": ("quantity",),
+    "InKindAmountMismatch": ("amount",),
+    "GoodsNotOnHand": ("quantity",),
+    "InKindValueShort": ("unit_value",),
 }
 
 

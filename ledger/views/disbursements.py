@@ -15,13 +15,16 @@ from ..db import get_session
 from ..errors import LedgerError
 from ..filter_forms import DisbursementFilterForm
 from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
+from ..forms_goods import ITEM_SEPARATOR, goods_item
 from ..i18n import category_label
 from ..models import Beneficiary, Category, Disbursement, Unit, User
+from ..money import format_quantity
 from ..services import corrections
 from ..services import disbursements as service
 from ..services.bank_accounts import document_account_choices
 from ..services.beneficiaries import fund_children, mask_name
 from ..services.categories import list_categories
+from ..services.goods import goods_choices
 from ..services.paging import parse_cursor
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_scope, unit_names, units_among
@@ -167,8 +170,18 @@ def _form(cls, fund: Unit, obj: Disbursement | None = None):
         (b.id, f"{b.full_name if full_view(b) else mask_name(b.full_name)} ({b.birth_date.year})")
         for b in children
     ]
+    form.goods_item.choices = [
+        (
+            f"{g.name}{ITEM_SEPARATOR}{g.unit}",
+            f"{g.name} ({format_quantity(g.on_hand_qty)} {g.unit})",
+        )
+        for g in goods_choices(session, fund.id)
+    ]
     if obj is not None and request.method == "GET":
         form.beneficiary_id.data = obj.beneficiary_id or 0
+        if obj.method == Method.IN_KIND:
+            form.goods_item.data = f"{obj.goods_name}{ITEM_SEPARATOR}{obj.goods_unit}"
+            form.quantity.data = format_quantity(obj.quantity_milli)
         if obj.children_count:
             form.amount.data = None
     return form
@@ -195,7 +208,21 @@ def _input(form: DisbursementForm) -> service.DisbursementInput:
         method=form.method.data,
         attachments=form.attachments.data or 0,
         bank_account_id=form.bank_account_id.data,
+        **_goods_input(form),
     )
+
+
+def _goods_input(form: DisbursementForm) -> dict:
+    """The goods a payout in kind hands out (none for money)."""
+    if form.method.data != Method.IN_KIND:
+        return {}
+    name, unit = goods_item(form.goods_item.data)
+    return {
+        "goods_name": name,
+        "goods_unit": unit,
+        "quantity_milli": form.quantity_milli,
+        "unit_value": form.unit_value.data,
+    }
 
 
 def _item(disbursement_id: int) -> Disbursement:
@@ -245,6 +272,8 @@ def _money(session, item: Disbursement) -> dict:
     """While a payout waits for approval or payment: the fund's cash and bank now, whether
     its own account covers it, and whether the other one would."""
     if item.status not in (DisbursementStatus.DRAFT, DisbursementStatus.APPROVED):
+        return {"position": None}
+    if item.method == Method.IN_KIND:  # goods: the goods book weighs it, not cash and bank
         return {"position": None}
     position = service.fund_position(session, item.unit_id)
     other = Method.BANK if item.method == Method.CASH else Method.CASH

@@ -179,6 +179,7 @@ def _path_args(world) -> dict:
         "match_id": 1,
         "year": 2018,
         "batch_id": 1,
+        "donor_id": 1,
     }
 
 

@@ -187,6 +187,10 @@ ROUTES = {
     "donors.show": ("GET", ""),
     "donors.edit": ("POST", ""),
     "donors.merge": ("POST", ""),
+    "goods.show": ("GET", ""),
+    "recognition.gift_thank_you": ("GET", ""),
+    "recognition.gift_certificate": ("GET", ""),
+    "recognition.donor_thank_you": ("GET", "?year=2018"),
 }
 #: a fund's pages for donors (issue #17): look-up, yearly disclosure, honour roll
 GIFT_PAGES = {
