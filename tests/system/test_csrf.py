@@ -60,6 +60,7 @@ def _ids(receipt):
         "match_id": 1,
         "year": 2018,
         "batch_id": 1,
+        "donor_id": 1,
     }
 
 
