@@ -517,3 +517,12 @@ class BankReconciledThrough(LedgerError):
         "được nghiệp vụ tiền gửi trước hoặc trong ngày đó (ghi vào ngày sau, hoặc rút bảng đối "
         "chiếu mới nhất rồi lập lại)."
     )
+
+
+class InvalidChildrenTarget(LedgerError):
+    """A target of children helped that is not a whole number above zero."""
+
+    default = _l(
+        "Chỉ tiêu số trẻ em của khoản “%(category)s” phải là số nguyên lớn hơn 0 "
+        "(đã nhập “%(value)s”); để trống nếu không đặt chỉ tiêu."
+    )

@@ -36,6 +36,7 @@ from .journal import (
 )
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
+from .targets import ChildrenTarget
 
 __all__ = [
     "ROLLUP_GRAINS",
@@ -58,6 +59,7 @@ __all__ = [
     "Category",
     "ChainHead",
     "ChainVerified",
+    "ChildrenTarget",
     "CircumstanceGroup",
     "Disbursement",
     "Donor",

@@ -47,6 +47,7 @@ from .beneficiaries import mask_name
 from .campaigns import get_campaign
 from .cash_counts import with_book_now
 from .check import Problem, verify_and_record
+from .children import ChildPayout, ChildrenHelped, children_helped, children_payouts
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
 from .reports import SamePeriod, same_period_rows
@@ -128,6 +129,9 @@ class Reconciliation:
     #: the funds' saved bank reconciliations in the window, and months left unreconciled
     bank_reconciliations: list[SavedRow] = field(default_factory=list)
     bank_unreconciled: list[MissingMonth] = field(default_factory=list)
+    #: children helped per category (the Trẻ em được hỗ trợ sheet) and the payouts behind it
+    children: ChildrenHelped | None = None
+    child_payouts: list[ChildPayout] = field(default_factory=list)
 
     @property
     def checks(self) -> list[Check]:
@@ -240,6 +244,8 @@ def gather(
         cash_counts=_cash_counts(session, funds, start, end, names),
         bank_reconciliations=bank_saved,
         bank_unreconciled=bank_missing,
+        children=children_helped(session, campaign=progress.campaign, as_of=end),
+        child_payouts=children_payouts(session, campaign=progress.campaign, as_of=end, names=names),
     )
 
 
@@ -539,6 +545,30 @@ def reconcile(data: Reconciliation) -> list[Check]:
         ),
         *_bank_checks(data),
         *cash_count_checks(data),
+        *children_checks(data),
+    ]
+
+
+def children_checks(data: Reconciliation) -> list[Check]:
+    """The children counted per category (one aggregate) against the payouts listed behind
+    them (each child counted at its first payout in the category, group gifts by their count)."""
+    if data.children is None:
+        return []
+    listed: dict[int, int] = {}
+    for payout in data.child_payouts:
+        listed[payout.category_id] = listed.get(payout.category_id, 0) + payout.counted
+    return [
+        Check(
+            "Số trẻ em được hỗ trợ (tổng hợp) = Σ cột “Tính” của các phiếu chi trên trang "
+            "Trẻ em được hỗ trợ",
+            data.children.total,
+            sum(listed.values()),
+            "; ".join(
+                f"{line.name_vi}: {line.count} ≠ {listed.get(line.category_id, 0)}"
+                for line in data.children.lines
+                if line.count != listed.get(line.category_id, 0)
+            )[:500],
+        )
     ]
 
 

@@ -13,6 +13,7 @@ from ..models import Campaign, Category, ReportPeriod, Unit
 from . import rollups
 from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
+from .children import ChildrenHelped, children_helped
 from .progress import Progress, campaign_progress
 from .unit_order import name_key
 from .units import in_units, predecessor_shares
@@ -197,6 +198,8 @@ class PeriodReport:
     previous: SamePeriod
     spent: list[tuple[str, str, str, int]]
     rows: list[PeriodRow] = field(default_factory=list)
+    #: children helped per category to the cut-off, against the campaign's targets
+    children: ChildrenHelped | None = None
 
     @property
     def previous_collected(self) -> int:
@@ -265,6 +268,9 @@ def period_report(
         previous=SamePeriod(sources),
         spent=spent_by_category(session, root_id=root, start=campaign.starts_on, end=period.cutoff),
         rows=rows,
+        children=children_helped(
+            session, campaign=campaign, as_of=progress.as_of, focus_id=focus_id
+        ),
     )
 
 
@@ -392,6 +398,7 @@ class Overview:
     same_rows: dict[int, SamePeriod]
     periods: list[ReportPeriod]
     child_campaigns: dict[int, int]
+    children: ChildrenHelped
 
 
 def campaign_overview(
@@ -426,6 +433,9 @@ def campaign_overview(
         same_rows=same_rows,
         periods=periods,
         child_campaigns=child_campaigns(session, campaign),
+        children=children_helped(
+            session, campaign=campaign, as_of=progress.as_of, focus_id=focus_id
+        ),
     )
 
 

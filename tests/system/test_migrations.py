@@ -60,6 +60,10 @@ def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
 
     dispose_engines()
     before = _fingerprint(db_url)
+    # the demo's targets of children helped have no place below 0022: refused, nothing lost
+    with pytest.raises(RuntimeError, match=r"chỉ tiêu số trẻ em"):
+        downgrade(db_url, "0016")
+    assert _children_targets(db_url, delete=True) > 0
     # the demo's bank accounts and cash counts have no place below 0011: refused, nothing lost
     downgrade(db_url, "0011")
     with pytest.raises(RuntimeError, match=r"cannot downgrade below 0011.*bankaccount"):
@@ -132,6 +136,20 @@ def _demo_without_bank(db_url) -> None:
     session.commit()
     session.close()
     dispose_engines()
+    _children_targets(db_url, delete=True)
+
+
+def _children_targets(db_url, *, delete: bool = False) -> int:
+    """How many targets of children helped the database holds (0022), deleted when asked."""
+    from sqlalchemy import text
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        found = conn.execute(text("SELECT count(*) FROM childrentarget")).scalar_one()
+        if delete:
+            conn.execute(text("DELETE FROM childrentarget"))
+    engine.dispose()
+    return int(found)
 
 
 def test_the_rollup_migration_backfills_the_totals_the_postings_keep(db_url, app):
