@@ -280,6 +280,20 @@ def set_children_targets(
     return children_targets(session, campaign_id)
 
 
+def copy_children_targets(
+    session: Session, *, source_id: int, campaign_id: int, user_id: int | None = None
+) -> None:
+    """Give ``campaign_id`` the targets of children helped of ``source_id`` (last year's)."""
+    targets = children_targets(session, source_id)
+    if targets:
+        set_children_targets(
+            session,
+            campaign_id=campaign_id,
+            typed={c: str(n) for c, n in targets.items()},
+            user_id=user_id,
+        )
+
+
 def target_categories(session: Session) -> list[Category]:
     """The categories a target in children can be set for: active, not management costs."""
     return list(
