@@ -137,6 +137,8 @@ class Check:
     expected: int
     actual: int
     note: str = ""
+    #: the figures are counts (of children), not đồng
+    counts: bool = False
 
     @property
     def ok(self) -> bool:
@@ -183,7 +185,7 @@ class Draft:
                     "OK" if check.ok else "LỆCH",
                     check.note,
                 ],
-                money={1, 2},
+                money=set() if check.counts else {1, 2},
             )
         self.book.close()
 

@@ -568,6 +568,7 @@ def children_checks(data: Reconciliation) -> list[Check]:
                 for line in data.children.lines
                 if line.count != listed.get(line.category_id, 0)
             )[:500],
+            counts=True,
         )
     ]
 
