@@ -11,6 +11,7 @@ from flask_login import current_user
 from .db import get_session
 from .filecache import cached, key_of
 from .services.campaigns import campaign_rows, visible_focus
+from .services.children import children_helped
 from .services.norms import norm_figures
 from .services.progress import campaign_progress
 from .services.reports import same_period_rows
@@ -117,6 +118,9 @@ def _progress_body(campaign, focus: int | None) -> dict:
         "balance": p.balance,
         "same_period_last_year": same.as_dict(),
         "expected_by_norms": norms.total.expected,
+        "children_helped": children_helped(
+            get_session(), campaign=campaign, as_of=p.as_of, focus_id=focus
+        ).as_dict(),
         "units": [
             {
                 "code": r.code,
@@ -170,6 +174,33 @@ def openapi():
             "balance": money,
             "last_receipt": {"type": ["string", "null"], "format": "date"},
             "expected_by_norms": expected,
+        },
+    }
+    count = {"type": "integer", "description": "children"}
+    children = {
+        "type": "object",
+        "description": "Children helped per disbursement category to as_of: each named child "
+        "once per category, plus the children of group gifts; against the campaign's targets "
+        "(none on a focused unit's view). Figures only, never a name.",
+        "properties": {
+            "as_of": {"type": "string", "format": "date"},
+            "total": count,
+            "target_total": count,
+            "categories": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "named": count,
+                        "group": count,
+                        "count": count,
+                        "target": {"type": ["integer", "null"]},
+                        "rate_percent": {"type": ["number", "null"]},
+                    },
+                },
+            },
         },
     }
     return jsonify(
@@ -226,6 +257,7 @@ def openapi():
                                                 "balance": money,
                                                 "rate_percent": {"type": "number"},
                                                 "expected_by_norms": expected,
+                                                "children_helped": children,
                                                 "units": {"type": "array", "items": unit_row},
                                             },
                                         }

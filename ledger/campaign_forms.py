@@ -23,6 +23,29 @@ class CampaignForm(BaseForm):
     starts_on = DateField(_l("Từ ngày"))
     ends_on = DateField(_l("Đến ngày"))
 
+    @classmethod
+    def with_children(cls, categories, **kwargs) -> CampaignForm:
+        """The form with a ``children-<category id>`` field per category: the campaign's target
+        of children helped through it (text as typed: the service parses it; blank: none)."""
+        form_class = type("CampaignChildrenForm", (cls,), {})
+        for category in categories:
+            setattr(
+                form_class,
+                f"children-{category.id}",
+                StringField(category.name_vi, render_kw={"inputmode": "numeric"}),
+            )
+        form = form_class(**kwargs)
+        form.children_categories = list(categories)
+        return form
+
+    def children_fields(self) -> list:
+        """(category, its field) for each category the form asks a target for."""
+        return [(c, self[f"children-{c.id}"]) for c in getattr(self, "children_categories", [])]
+
+    def children_typed(self) -> dict[int, str]:
+        """category id → the target as typed."""
+        return {c.id: f.data or "" for c, f in self.children_fields()}
+
 
 class PeriodForm(BaseForm):
     """One report of the calendar: name, cut-off, due date."""

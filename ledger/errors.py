@@ -673,3 +673,12 @@ class NoGiftsInYear(LedgerError):
 
     status = 404
     default = _l("Nhà hảo tâm %(donor)s không có khoản ủng hộ nào (chưa hủy) trong năm %(year)s.")
+
+
+class InvalidChildrenTarget(LedgerError):
+    """A target of children helped that is not a whole number above zero."""
+
+    default = _l(
+        "Chỉ tiêu số trẻ em của khoản “%(category)s” phải là số nguyên lớn hơn 0 "
+        "(đã nhập “%(value)s”); để trống nếu không đặt chỉ tiêu."
+    )

@@ -47,6 +47,7 @@ def test_workbook_reconciles_and_its_formulas_agree(client, demo, session, make_
         "Sổ quỹ",
         "Kiểm tra",
         "Kiểm kê quỹ",
+        "Trẻ em được hỗ trợ",
         "Cùng kỳ năm trước",
         "Dấu neo chuỗi",
     ]

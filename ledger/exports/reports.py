@@ -106,6 +106,51 @@ def period_workbook(data: Any) -> bytes:
                 ],
                 money={1, 2, 4, 5},
             )
+    _children(sheet, line, data)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _children(sheet: Any, line: Any, data: Any) -> None:
+    """Children helped per category (beside the money spent on it) against the targets."""
+    children = getattr(data, "children", None)
+    if children is None:
+        return
+    spent = {code: amount for code, _vi, _en, amount in data.spent}
+    next(line)
+    put_row(
+        sheet,
+        next(line),
+        ["Trẻ em được hỗ trợ", "Đã chi", "Số trẻ", "Tỷ lệ (%)", "Chỉ tiêu số trẻ", "", "Ghi chú"],
+        bold=True,
+        fill=True,
+    )
+    for item in children.lines:
+        put_row(
+            sheet,
+            next(line),
+            [
+                f"   – {item.name_vi}",
+                spent.get(item.code, 0),
+                item.count,
+                item.rate if item.rate is not None else "",
+                item.target or "",
+                "",
+                f"{item.grouped} trẻ nhận quà theo nhóm" if item.grouped else "",
+            ],
+            money={1},
+        )
+    put_row(
+        sheet,
+        next(line),
+        [
+            "Tổng cộng",
+            sum(spent.get(i.code, 0) for i in children.lines),
+            children.total,
+            "",
+            children.target_total or "",
+        ],
+        money={1},
+        bold=True,
+    )

@@ -40,6 +40,7 @@ from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
 from .search import SEARCHED, receipt_search_text
+from .targets import ChildrenTarget
 
 __all__ = [
     "ROLLUP_GRAINS",
@@ -63,6 +64,7 @@ __all__ = [
     "Category",
     "ChainHead",
     "ChainVerified",
+    "ChildrenTarget",
     "CircumstanceGroup",
     "Disbursement",
     "Donor",

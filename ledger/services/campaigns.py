@@ -323,7 +323,8 @@ def copy_campaign(
 ) -> Campaign:
     """ "Copy last year's": the same unit, name, target and span a year later; the quotas mapped
     to the units valid when the new campaign starts (a merged or split unit's quota goes to
-    its successors by share, rounded down to the đồng); the report calendar a year later."""
+    its successors by share, rounded down to the đồng); the report calendar a year later; the
+    targets of children helped as they were."""
     source = get_campaign(session, campaign_id)
     year = source.year + 1
     name = source.name.replace(str(source.year), str(year))
@@ -359,6 +360,9 @@ def copy_campaign(
                 cutoff=cutoff,
                 due=due,
             )
+    from .children import copy_children_targets  # children reads campaigns: imported here
+
+    copy_children_targets(session, source_id=source.id, campaign_id=campaign.id, user_id=user_id)
     return campaign
 
 

@@ -7,16 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from ..errors import _l
-from ..models import Campaign, Category, Disbursement
-from ..vocab import DisbursementStatus
+from ..models import Campaign
 from . import reports
 from .campaigns import report_periods
+from .children import children_helped
 from .progress import campaign_progress
-from .units import in_units, subtree_scope
 from .versions import unit_version
 
 
@@ -173,24 +171,8 @@ def children_chart(
     """Children with a paid payout in the campaign to ``as_of``, under its unit (or the
     focused one), by category: each named child once per category, and the children a group
     gift counts (not named, so not told apart)."""
-    scope = subtree_scope(session, focus_id or campaign.unit_id)
-    found = session.exec(
-        select(
-            col(Category.name_vi),
-            func.count(func.distinct(col(Disbursement.beneficiary_id))),
-            func.coalesce(func.sum(col(Disbursement.children_count)), 0),
-        )
-        .join(Category, col(Category.id) == Disbursement.category_id)
-        .where(
-            in_units(col(Disbursement.unit_id), scope),
-            Disbursement.status == DisbursementStatus.PAID.value,
-            col(Disbursement.disbursement_date) >= campaign.starts_on,
-            col(Disbursement.disbursement_date) <= as_of,
-        )
-        .group_by(col(Category.id), col(Category.name_vi))
-    ).all()
-    rows = [(name, int(named), int(grouped or 0)) for name, named, grouped in found]
-    rows = [r for r in rows if r[1] or r[2]]
+    helped = children_helped(session, campaign=campaign, as_of=as_of, focus_id=focus_id)
+    rows = [(line.name_vi, line.named, line.grouped) for line in helped.lines if line.count]
     return ChildrenChart(
         rows=sorted(rows, key=lambda r: -(r[1] + r[2])),
         title=_l("Trẻ em được hỗ trợ theo khoản chi"),

@@ -14,6 +14,7 @@ from ..errors import LedgerError
 from ..models import Category, Disbursement, Receipt, Unit, User
 from .calendars import apply_template
 from .campaigns import create_campaign, find_campaign, set_quota
+from .children import set_children_targets
 from .demo import _donor, _split
 from .disbursements import (
     DisbursementInput,
@@ -50,6 +51,11 @@ DRIVE = (
     "thang",
 )
 ACTIVITY_FROM = date(2025, 7, 1)
+#: each campaign's targets of children helped, by category code (yearly campaign, drive)
+CHILDREN_TARGETS = (
+    {"heart_surgery": 2, "scholarship": 20, "gift_tet": 30, "gift_mid_autumn": 50},
+    {"gift_june": 40},
+)
 
 
 def seed_demo_2026(session: Session, *, today: date | None = None, seed: int = 2026) -> dict:
@@ -95,6 +101,16 @@ def _campaign(session, city: Unit, communes, spec, index: int) -> int:
             amount=NEW_COMMUNES[commune.code][index],
         )
     apply_template(session, campaign_id=campaign.id, template=template)
+    categories = {c.code: c.id for c in session.exec(select(Category))}
+    set_children_targets(
+        session,
+        campaign_id=campaign.id,
+        typed={
+            categories[code]: str(children)
+            for code, children in CHILDREN_TARGETS[index].items()
+            if code in categories
+        },
+    )
     return 1
 
 

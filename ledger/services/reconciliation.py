@@ -49,6 +49,7 @@ from .beneficiaries import mask_name
 from .campaigns import get_campaign
 from .cash_counts import with_book_now
 from .check import Problem, verify_and_record
+from .children import ChildPayout, ChildrenHelped, children_helped, children_payouts
 from .donors import shown_payer
 from .norms import NormFigures, norm_figures, norm_list
 from .progress import Progress, campaign_progress
@@ -136,6 +137,9 @@ class Reconciliation:
     #: child unit's quota and collected (the "Định mức vận động" sheet; a plan, never collected)
     norms: list[tuple[str, int, str]] = field(default_factory=list)
     norm_figures: NormFigures | None = None
+    #: children helped per category (the Trẻ em được hỗ trợ sheet) and the payouts behind it
+    children: ChildrenHelped | None = None
+    child_payouts: list[ChildPayout] = field(default_factory=list)
 
     @property
     def checks(self) -> list[Check]:
@@ -272,6 +276,8 @@ def gather(
         bank_unreconciled=bank_missing,
         norms=norm_list(session, campaign_id),
         norm_figures=norm_figures(session, progress),
+        children=children_helped(session, campaign=progress.campaign, as_of=end),
+        child_payouts=children_payouts(session, campaign=progress.campaign, as_of=end, names=names),
     )
 
 
@@ -577,6 +583,31 @@ def reconcile(data: Reconciliation) -> list[Check]:
         ),
         *_bank_checks(data),
         *cash_count_checks(data),
+        *children_checks(data),
+    ]
+
+
+def children_checks(data: Reconciliation) -> list[Check]:
+    """The children counted per category (one aggregate) against the payouts listed behind
+    them (each child counted at its first payout in the category, group gifts by their count)."""
+    if data.children is None:
+        return []
+    listed: dict[int, int] = {}
+    for payout in data.child_payouts:
+        listed[payout.category_id] = listed.get(payout.category_id, 0) + payout.counted
+    return [
+        Check(
+            "Số trẻ em được hỗ trợ (tổng hợp) = Σ cột “Tính” của các phiếu chi trên trang "
+            "Trẻ em được hỗ trợ",
+            data.children.total,
+            sum(listed.values()),
+            "; ".join(
+                f"{line.name_vi}: {line.count} ≠ {listed.get(line.category_id, 0)}"
+                for line in data.children.lines
+                if line.count != listed.get(line.category_id, 0)
+            )[:500],
+            counts=True,
+        )
     ]
 
 

@@ -13,6 +13,7 @@ from ..models import Campaign, Category, ReportPeriod, Unit
 from . import rollups
 from .anchors import Head, current_heads
 from .campaigns import child_campaigns, find_campaign, report_periods
+from .children import ChildrenHelped, children_helped
 from .norms import NormFigures, norm_figures
 from .progress import Progress, campaign_progress
 from .unit_order import name_key
@@ -200,6 +201,8 @@ class PeriodReport:
     rows: list[PeriodRow] = field(default_factory=list)
     #: expected by the mobilisation norms beside quota and collected to the cut-off (a plan)
     norms: NormFigures | None = None
+    #: children helped per category to the cut-off, against the campaign's targets
+    children: ChildrenHelped | None = None
 
     @property
     def previous_collected(self) -> int:
@@ -269,6 +272,9 @@ def period_report(
         spent=spent_by_category(session, root_id=root, start=campaign.starts_on, end=period.cutoff),
         rows=rows,
         norms=norm_figures(session, progress),
+        children=children_helped(
+            session, campaign=campaign, as_of=progress.as_of, focus_id=focus_id
+        ),
     )
 
 
@@ -396,6 +402,7 @@ class Overview:
     same_rows: dict[int, SamePeriod]
     periods: list[ReportPeriod]
     child_campaigns: dict[int, int]
+    children: ChildrenHelped
 
 
 def campaign_overview(
@@ -430,6 +437,9 @@ def campaign_overview(
         same_rows=same_rows,
         periods=periods,
         child_campaigns=child_campaigns(session, campaign),
+        children=children_helped(
+            session, campaign=campaign, as_of=progress.as_of, focus_id=focus_id
+        ),
     )
 
 

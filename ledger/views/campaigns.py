@@ -48,6 +48,7 @@ def show(campaign_id: int):
         same_rows=view.same_rows,
         periods=view.periods,
         child_campaigns=view.child_campaigns,
+        children=view.children,
         as_of=day,
         donations=_donation_codes(view.progress),
     )

@@ -27,6 +27,7 @@ from ..services.campaigns import (
     report_periods,
     update_campaign,
 )
+from ..services.children import children_targets, set_children_targets, target_categories
 from ..services.units import existing_first
 from .common import arg_int, get_in_scope, run_once
 
@@ -52,7 +53,7 @@ def _refuse(template: str, error: LedgerError, **context):
 @permission_required("quotas")
 def new():
     """A new campaign or drive for a unit in the user's scope."""
-    form = CampaignForm()
+    form = CampaignForm.with_children(target_categories(get_session()))
     _unit_choices(form)
     if not form.is_submitted():
         year = date.today().year
@@ -65,20 +66,7 @@ def new():
         try:
             url = run_once(
                 form,
-                lambda s: url_for(
-                    "campaigns.show",
-                    campaign_id=create_campaign(
-                        s,
-                        unit_id=form.unit_id.data,
-                        year=form.starts_on.data.year,
-                        target=form.target.data,
-                        name=form.name.data,
-                        starts_on=form.starts_on.data,
-                        ends_on=form.ends_on.data,
-                        code=form.code.data,
-                        user_id=current_user.id,
-                    ).id,
-                ),
+                lambda s: url_for("campaigns.show", campaign_id=_create(s, form)),
             )
         except LedgerError as error:
             return _refuse("setup/campaign.html", error, form=form, campaign=None)
@@ -89,28 +77,61 @@ def new():
     )
 
 
+def _create(session, form: CampaignForm) -> int:
+    """Create the campaign and its targets of children helped; the new campaign's id."""
+    campaign = create_campaign(
+        session,
+        unit_id=form.unit_id.data,
+        year=form.starts_on.data.year,
+        target=form.target.data,
+        name=form.name.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        code=form.code.data,
+        user_id=current_user.id,
+    )
+    set_children_targets(
+        session, campaign_id=campaign.id, typed=form.children_typed(), user_id=current_user.id
+    )
+    return campaign.id
+
+
+def _update(session, campaign: Campaign, form: CampaignForm) -> None:
+    update_campaign(
+        session,
+        campaign_id=campaign.id,
+        code=form.code.data,
+        name=form.name.data,
+        target=form.target.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        user_id=current_user.id,
+    )
+    set_children_targets(
+        session, campaign_id=campaign.id, typed=form.children_typed(), user_id=current_user.id
+    )
+
+
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
 @permission_required("quotas")
 def edit(campaign_id: int):
-    """Change the code, name, target or dates."""
+    """Change the code, name, target, dates or the targets of children helped."""
     campaign = get_in_scope(Campaign, campaign_id)
-    form = CampaignForm(obj=None if request.method == "POST" else campaign)
+    session = get_session()
+    form = CampaignForm.with_children(
+        target_categories(session), obj=None if request.method == "POST" else campaign
+    )
+    if request.method != "POST":
+        targets = children_targets(session, campaign.id)
+        for category, child_field in form.children_fields():
+            child_field.data = str(targets[category.id]) if category.id in targets else ""
     form.unit_id.choices = [(campaign.unit_id, get_session().get_one(Unit, campaign.unit_id).name)]
     form.unit_id.data = campaign.unit_id
     if form.validate_on_submit():
         try:
             run_once(
                 form,
-                lambda s: update_campaign(
-                    s,
-                    campaign_id=campaign.id,
-                    code=form.code.data,
-                    name=form.name.data,
-                    target=form.target.data,
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data,
-                    user_id=current_user.id,
-                ),
+                lambda s: _update(s, campaign, form),
                 url=url_for("campaigns.show", campaign_id=campaign.id),
             )
         except LedgerError as error:

@@ -4,7 +4,7 @@ to 0001 and upgrade to head keep counts, sums and the hash chain."""
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select
 from sqlmodel import SQLModel
 
 import ledger.models  # noqa: F401  (registers every table)
@@ -60,11 +60,29 @@ def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
 
     dispose_engines()
     before = _fingerprint(db_url)
-    # the demo's mobilisation norms have no place below 0021: refused until they are deleted
-    with pytest.raises(RuntimeError, match=r"below 0021.*mobilisation norms"):
+    # what the demo keeps of #17 has no place below the migration that added it: each is
+    # refused in turn, newest first, and nothing is lost
+    with pytest.raises(RuntimeError, match=r"chỉ tiêu số trẻ em"):
         downgrade(db_url, "0016")
-    _delete_norms(db_url)
-    # the demo's bank accounts and cash counts have no place below 0011: refused, nothing lost
+    assert _children_targets(db_url, delete=True) > 0
+    with pytest.raises(RuntimeError, match=r"hiện vật"):
+        downgrade(db_url, "0016")
+    upgrade(db_url)
+    assert _fingerprint(db_url) == before
+
+
+def test_bank_accounts_and_cash_counts_have_no_place_below_0011(db_url):
+    """The demo without what #17 added, with its bank accounts: refused below 0011."""
+    _demo_without_bank(db_url)
+    from ledger.engine import dispose_engines, get_engine
+    from ledger.services.demo_bank import seed_demo_bank_accounts
+
+    session = new_session(get_engine(db_url), write=True)
+    assert seed_demo_bank_accounts(session) > 0
+    session.commit()
+    session.close()
+    dispose_engines()
+    before = _fingerprint(db_url)
     downgrade(db_url, "0011")
     with pytest.raises(RuntimeError, match=r"cannot downgrade below 0011.*bankaccount"):
         downgrade(db_url, "0010")
@@ -120,15 +138,6 @@ def _rollups(url):
     return figures
 
 
-def _delete_norms(db_url) -> None:
-    """Delete the demo's mobilisation norms and counts (planning figures 0021 added)."""
-    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM normcount"))
-        connection.execute(text("DELETE FROM mobilisationnorm"))
-    engine.dispose()
-
-
 def _demo_without_bank(db_url) -> None:
     """The demo's years (2018, the 2025 reorganisation, 2026) without what 0011 added (bank
     accounts, cash counts), so a downgrade below 0011 is possible."""
@@ -145,6 +154,20 @@ def _demo_without_bank(db_url) -> None:
     session.commit()
     session.close()
     dispose_engines()
+    _children_targets(db_url, delete=True)
+
+
+def _children_targets(db_url, *, delete: bool = False) -> int:
+    """How many targets of children helped the database holds (0022), deleted when asked."""
+    from sqlalchemy import text
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        found = conn.execute(text("SELECT count(*) FROM childrentarget")).scalar_one()
+        if delete:
+            conn.execute(text("DELETE FROM childrentarget"))
+    engine.dispose()
+    return int(found)
 
 
 def test_the_rollup_migration_backfills_the_totals_the_postings_keep(db_url, app):
