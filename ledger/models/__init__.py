@@ -36,6 +36,7 @@ from .journal import (
 )
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
+from .pledges import Pledge, PledgeSettlement
 
 __all__ = [
     "ROLLUP_GRAINS",
@@ -65,6 +66,8 @@ __all__ = [
     "IdempotencyKey",
     "Job",
     "PeriodLock",
+    "Pledge",
+    "PledgeSettlement",
     "Posting",
     "Quota",
     "Receipt",
