@@ -15,6 +15,7 @@ from ..models import Donor, Pledge, PledgeSettlement, Receipt
 from ..text import fold
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .pledges import settled_expr
+from .units import in_units
 
 
 @dataclass
@@ -43,12 +44,14 @@ class PledgeTotals:
 
 def _filtered(query: Any, *, unit_ids: Any, flt: PledgeFilter, today: date) -> Any:
     settled = settled_expr()
-    query = query.where(col(Pledge.unit_id).in_(unit_ids))
+    query = query.where(in_units(col(Pledge.unit_id), unit_ids))
     if flt.campaign_id:
         query = query.where(Pledge.campaign_id == flt.campaign_id)
     if flt.donor.strip():
-        query = query.join(Donor, col(Donor.id) == col(Pledge.donor_id)).where(
-            col(Donor.search_key).contains(fold(flt.donor))
+        query = query.where(
+            col(Pledge.donor_id).in_(
+                select(Donor.id).where(col(Donor.search_key).contains(fold(flt.donor)))
+            )
         )
     live = col(Pledge.cancelled_at).is_(None)
     by_status = {
@@ -117,7 +120,7 @@ def pledge_totals(
     before ``through``); settled counts receipts dated on or before ``through`` too."""
     settled = settled_expr() if through is None else _settled_through(through)
     query = select(Pledge.amount, settled.label("settled"), Pledge.due_on).where(
-        col(Pledge.unit_id).in_(unit_ids), col(Pledge.cancelled_at).is_(None)
+        in_units(col(Pledge.unit_id), unit_ids), col(Pledge.cancelled_at).is_(None)
     )
     if campaign_id is not None:
         query = query.where(Pledge.campaign_id == campaign_id)
@@ -146,9 +149,15 @@ def _settled_through(through: date) -> Any:
             col(Receipt.voided_at).is_(None),
             col(Receipt.receipt_date) <= through,
         )
+        .correlate(Pledge)
         .scalar_subquery()
     )
 
 
 def _donor_name() -> Any:
-    return select(Donor.name).where(col(Donor.id) == col(Pledge.donor_id)).scalar_subquery()
+    return (
+        select(Donor.name)
+        .where(col(Donor.id) == col(Pledge.donor_id))
+        .correlate(Pledge)
+        .scalar_subquery()
+    )

@@ -162,6 +162,7 @@ def open_receipts(session: Session, pledge: Pledge) -> list[tuple[Receipt, int]]
     used = (
         select(func.coalesce(func.sum(PledgeSettlement.amount), 0))
         .where(col(PledgeSettlement.receipt_id) == col(Receipt.id))
+        .correlate(Receipt)
         .scalar_subquery()
     )
     rows = session.exec(

@@ -45,6 +45,7 @@ def init_app(app) -> None:
         imports,
         jobs,
         main,
+        pledges,
         public,
         quotas,
         receipts,
@@ -81,6 +82,7 @@ def init_app(app) -> None:
         vietqr,
         bank_reconcile,
         bank_match,
+        pledges,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
