@@ -349,3 +349,13 @@ _DOCUMENT["cash_count"] = lambda f, n: gettext(
     day=format_date(f["date"]),
     unit=unit_name(n, f["unit"]),
 )
+
+
+# part: pledges — cam kết ủng hộ in the audit log
+ACTIONS.update(
+    {
+        "pledge.create": _a("Ghi cam kết ủng hộ"),
+        "pledge.settle": _a("Ghi nhận phiếu thu thực hiện cam kết"),
+        "pledge.cancel": _a("Hủy cam kết ủng hộ"),
+    }
+)

@@ -15,7 +15,7 @@ from ..models import Donor, Pledge, PledgeSettlement, Receipt
 from ..text import fold
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .pledges import settled_expr
-from .units import in_units
+from .units import in_units, subtree_scope
 
 
 @dataclass
@@ -160,4 +160,18 @@ def _donor_name() -> Any:
         .where(col(Donor.id) == col(Pledge.donor_id))
         .correlate(Pledge)
         .scalar_subquery()
+    )
+
+
+def campaign_pledges(
+    session: Session, *, campaign_id: int, root_id: int, as_of: date
+) -> PledgeTotals:
+    """A campaign's pledges in ``root_id``'s subtree as they stood on ``as_of``: pledged by
+    then, settled by receipts dated by then, overdue when due before it."""
+    return pledge_totals(
+        session,
+        unit_ids=subtree_scope(session, root_id),
+        today=as_of,
+        campaign_id=campaign_id,
+        through=as_of,
     )

@@ -27,6 +27,7 @@ from ..errors import (
 from ..models import Donor, Pledge, PledgeSettlement, Receipt, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
+from .audit import record_event
 from .receipts import ReceiptInput, record_receipt
 
 #: a pledge's states as the list filters them
@@ -97,7 +98,20 @@ def create_pledge(
     )
     session.add(pledge)
     session.flush()
+    _audit(session, "pledge.create", pledge, user_id, payer=donor.name, amount=amount)
     return pledge
+
+
+def _audit(session: Session, action: str, pledge: Pledge, user_id: int | None, **after) -> None:
+    """An audit event in the fund's chain (it also moves the fund's data version, so cached
+    figures that show pledges are drawn again)."""
+    record_event(
+        session,
+        action=action,
+        user_id=user_id,
+        unit_id=pledge.unit_id,
+        after={"due": pledge.due_on.isoformat(), **after},
+    )
 
 
 def cancel_pledge(
@@ -112,6 +126,7 @@ def cancel_pledge(
     pledge.cancelled_by_id = user_id
     session.add(pledge)
     session.flush()
+    _audit(session, "pledge.cancel", pledge, user_id, reason=pledge.cancel_reason)
     return pledge
 
 
@@ -136,7 +151,16 @@ def settle_pledge(
         raise ReceiptOverAllocated(
             number=f"{receipt.number}/{receipt.year}", left=max(left, 0), amount=amount
         )
-    return _add_settlement(session, pledge, receipt, amount, user_id)
+    made = _add_settlement(session, pledge, receipt, amount, user_id)
+    _audit(
+        session,
+        "pledge.settle",
+        pledge,
+        user_id,
+        number=f"{receipt.number}/{receipt.year}",
+        amount=amount,
+    )
+    return made
 
 
 def record_receipt_for_pledge(

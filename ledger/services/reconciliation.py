@@ -24,6 +24,7 @@ from ..exports.reconciliation import (
     Check,
     DisbursementRow,
     FundBook,
+    PledgeRow,
     ReceiptRow,
     TransferRow,
     start_workbook,
@@ -47,6 +48,7 @@ from .beneficiaries import mask_name
 from .campaigns import get_campaign
 from .cash_counts import with_book_now
 from .check import Problem, verify_and_record
+from .pledge_workbook import pledge_checks, pledge_rows, receipts_settled
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
 from .reports import SamePeriod, same_period_rows
@@ -128,6 +130,10 @@ class Reconciliation:
     #: the funds' saved bank reconciliations in the window, and months left unreconciled
     bank_reconciliations: list[SavedRow] = field(default_factory=list)
     bank_unreconciled: list[MissingMonth] = field(default_factory=list)
+    #: the campaign's pledges (the Cam kết ủng hộ sheet), and from the receipts' side: Σ what
+    #: valid receipts in the window settle of them, receipts settling beyond their amount
+    pledges: list[PledgeRow] = field(default_factory=list)
+    pledge_receipts: tuple[int, int] = (0, 0)
 
     @property
     def checks(self) -> list[Check]:
@@ -240,6 +246,10 @@ def gather(
         cash_counts=_cash_counts(session, funds, start, end, names),
         bank_reconciliations=bank_saved,
         bank_unreconciled=bank_missing,
+        pledges=pledge_rows(session, funds=funds, campaign_id=campaign_id, end=end, names=names),
+        pledge_receipts=receipts_settled(
+            session, funds=funds, campaign_id=campaign_id, start=start, end=end
+        ),
     )
 
 
@@ -539,6 +549,7 @@ def reconcile(data: Reconciliation) -> list[Check]:
         ),
         *_bank_checks(data),
         *cash_count_checks(data),
+        *pledge_checks(data.pledges, *data.pledge_receipts, p),
     ]
 
 
