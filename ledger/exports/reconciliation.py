@@ -452,8 +452,10 @@ def _pledges(book: Book, data: Data) -> None:
     sheet = book.sheet("Cam kết ủng hộ", [30, 34, 12, 12, 16, 16, 16, 16, 30], freeze_row=2)
     sheet.write(
         [
-            "Cam kết ủng hộ chưa thực hiện không tính vào số đã vận động; chỉ phần đã có phiếu "
-            "thu (còn hiệu lực) mới là tiền đã thu."
+            (
+                "Cam kết ủng hộ chưa thực hiện không tính vào số đã vận động; chỉ phần đã có "
+                "phiếu thu (còn hiệu lực) mới là tiền đã thu."
+            )
         ]
     )
     sheet.write(

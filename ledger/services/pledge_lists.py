@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..models import Donor, Pledge, PledgeSettlement, Receipt
+from ..models import Donor, Pledge, PledgeSettlement, Receipt, select_rows
 from ..text import fold
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .pledges import settled_expr
@@ -119,7 +119,7 @@ def pledge_totals(
     """Totals of the pledges of ``unit_ids`` not cancelled (of one campaign, pledged on or
     before ``through``); settled counts receipts dated on or before ``through`` too."""
     settled = settled_expr() if through is None else _settled_through(through)
-    query = select(Pledge.amount, settled.label("settled"), Pledge.due_on).where(
+    query = select_rows(col(Pledge.amount), settled.label("settled"), col(Pledge.due_on)).where(
         in_units(col(Pledge.unit_id), unit_ids), col(Pledge.cancelled_at).is_(None)
     )
     if campaign_id is not None:
@@ -128,7 +128,7 @@ def pledge_totals(
         query = query.where(Pledge.pledged_on <= through)
     inner = query.subquery()
     row = session.exec(
-        select(
+        select_rows(
             func.count(),
             func.coalesce(func.sum(inner.c.amount), 0),
             func.coalesce(func.sum(inner.c.settled), 0),
