@@ -83,6 +83,9 @@ def _seed_demo_2026(session) -> None:
         click.echo("Demo 2026: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
     for line in demo_2026_summary(session):
         click.echo(f"  {line}")
+    from .services.demo_pledges import seed_demo_pledges
+
+    click.echo(f"Demo pledges +{seed_demo_pledges(session)}")
 
 
 def _print_logins(logins) -> None:
