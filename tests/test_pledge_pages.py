@@ -2,6 +2,7 @@
 prefilled receipt that settles it, attach a receipt already recorded, the overdue list and its
 reminder letter; another unit's pledge is a 404."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -115,7 +116,7 @@ def test_the_prefilled_receipt_settles_the_pledge(client, treasurer, school, sub
             "method": "cash",
             "source": "donation",
             "payer_name": school.name,
-            "donor_kind": "school",
+            "donor_kind": _hidden(page.text, "donor_kind"),
             "credit_unit_id": str(treasurer.id),
             "reason": "Thực hiện cam kết ủng hộ",
             "attachments": "0",
@@ -128,6 +129,11 @@ def test_the_prefilled_receipt_settles_the_pledge(client, treasurer, school, sub
     assert settled_amount(session, pledge.id) == 1_500_000
     shown = client.get(f"/pledges/{pledge.id}").text
     assert "500.000 đ" in shown  # outstanding
+
+
+def _hidden(html: str, name: str) -> str:
+    """The value of a hidden input the page carries (the browser posts it back)."""
+    return re.search(rf'type="hidden" name="{name}" value="([^"]*)"', html).group(1)
 
 
 def test_attach_an_existing_receipt(client, treasurer, school, session, make_receipt):

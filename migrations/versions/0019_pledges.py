@@ -86,8 +86,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.execute(sa.text("SELECT count(*) FROM pledge")).scalar():
-        raise RuntimeError("Đã có cam kết ủng hộ: hạ cấp sẽ mất dữ liệu, không hạ cấp được.")
+    # Pledges hold what no older revision can; going below 0019 with any recorded is refused,
+    # nothing lost.
+    held = op.get_bind().execute(sa.text("SELECT COUNT(*) FROM pledge")).scalar()
+    if held:
+        raise RuntimeError(
+            f"cannot downgrade below 0019: the books hold {held} pledge rows "
+            "(pledges, cam kết ủng hộ, have no place in earlier revisions)"
+        )
     op.drop_table("pledgesettlement")
     op.drop_table("pledge")
