@@ -116,6 +116,7 @@ def _progress_body(campaign, focus: int | None) -> dict:
         "rate_percent": p.rate,
         "disbursed": p.disbursed,
         "balance": p.balance,
+        "pledges": _pledges_body(p.pledges),
         "same_period_last_year": same.as_dict(),
         "expected_by_norms": norms.total.expected,
         "children_helped": children_helped(
@@ -140,6 +141,17 @@ def _progress_body(campaign, focus: int | None) -> dict:
     }
 
 
+def _pledges_body(totals) -> dict:
+    """Pledged but unpaid money, beside (never inside) ``collected``."""
+    return {
+        "count": totals.count,
+        "pledged": totals.pledged,
+        "settled": totals.settled,
+        "outstanding": totals.outstanding,
+        "overdue": totals.overdue,
+    }
+
+
 @bp.route("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of this API."""
@@ -158,6 +170,18 @@ def openapi():
             "collected": money,
             "estimated": {"type": "boolean"},
             "predecessors": {"type": "array"},
+        },
+    }
+    pledges = {
+        "type": "object",
+        "description": "The campaign's pledges (cam kết ủng hộ) to as_of: pledged, settled "
+        "by receipts not voided, outstanding (not part of collected) and its overdue part",
+        "properties": {
+            "count": {"type": "integer"},
+            "pledged": money,
+            "settled": money,
+            "outstanding": money,
+            "overdue": money,
         },
     }
     unit_row = {
@@ -258,6 +282,7 @@ def openapi():
                                                 "rate_percent": {"type": "number"},
                                                 "expected_by_norms": expected,
                                                 "children_helped": children,
+                                                "pledges": pledges,
                                                 "units": {"type": "array", "items": unit_row},
                                             },
                                         }

@@ -378,3 +378,11 @@ FIELDS.update(
 )
 # part: batches — receipt batches (nhập theo lô) in the audit log
 ACTIONS.update({"receipt_batch.create": _a("Nhập phiếu thu theo lô")})
+# part: pledges — cam kết ủng hộ in the audit log
+ACTIONS.update(
+    {
+        "pledge.create": _a("Ghi cam kết ủng hộ"),
+        "pledge.settle": _a("Ghi nhận phiếu thu thực hiện cam kết"),
+        "pledge.cancel": _a("Hủy cam kết ủng hộ"),
+    }
+)

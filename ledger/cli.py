@@ -96,6 +96,10 @@ def _seed_demo_2026(session) -> None:
     if counted:
         click.echo(f"Demo mobilisation norms: 2026, {counted} xã counted")
 
+    from .services.demo_pledges import seed_demo_pledges
+
+    click.echo(f"Demo pledges +{seed_demo_pledges(session)}")
+
 
 def _seed_demo_batches(session) -> None:
     """A thôn's round of envelopes typed as one batch (issue #17's batch pages have data)."""

@@ -682,3 +682,35 @@ class InvalidChildrenTarget(LedgerError):
         "Chỉ tiêu số trẻ em của khoản “%(category)s” phải là số nguyên lớn hơn 0 "
         "(đã nhập “%(value)s”); để trống nếu không đặt chỉ tiêu."
     )
+
+
+class PledgeDueBeforePledged(LedgerError):
+    default = _l("Hạn thực hiện cam kết không được trước ngày cam kết.")
+
+
+class PledgeCancelled(LedgerError):
+    default = _l("Cam kết ủng hộ này đã hủy; không ghi nhận thực hiện được.")
+
+
+class PledgeOverSettled(LedgerError):
+    """A settlement that would take a pledge past its amount."""
+
+    default = _l("Cam kết chỉ còn %(outstanding)s chưa thực hiện; không ghi nhận %(amount)s được.")
+
+
+class ReceiptOverAllocated(LedgerError):
+    """A receipt asked to settle more pledges than its amount covers."""
+
+    default = _l(
+        "Phiếu thu số %(number)s chỉ còn %(left)s chưa dùng để thực hiện cam kết; "
+        "không ghi nhận %(amount)s được."
+    )
+
+
+class ReceiptNotForPledge(LedgerError):
+    """A receipt of another fund or donor, or a voided one, offered to settle a pledge."""
+
+    default = _l(
+        "Phiếu thu số %(number)s không dùng được cho cam kết này (phải là phiếu còn hiệu lực "
+        "của cùng quỹ và cùng nhà hảo tâm)."
+    )

@@ -108,6 +108,30 @@ class CashCountRow(NamedTuple):
         return self.status in ("balanced", "posted")
 
 
+class PledgeRow(NamedTuple):
+    """One line of the Cam kết ủng hộ sheet: a pledge and what receipts settled of it."""
+
+    fund: str
+    donor: str
+    pledged_on: date
+    due_on: date
+    amount: int
+    settled: int
+    outstanding: int
+    #: open, overdue (on the as-of date), settled or cancelled
+    status: str
+    #: the numbers of the receipts that settled it
+    receipts: str
+
+
+PLEDGE_STATUSES = {
+    "open": "Đang thực hiện",
+    "overdue": "Quá hạn",
+    "settled": "Đã thực hiện đủ",
+    "cancelled": "Đã hủy",
+}
+
+
 #: how the Kiểm kê quỹ sheet names a count's status
 COUNT_STATUSES = {
     "balanced": "Khớp sổ",
@@ -163,6 +187,7 @@ def start_workbook(data: Data, path: Path, progress: Progress | None = None) -> 
     checks = _checks(book)
     _cash_counts(book, data)
     _children(book, data)
+    _pledges(book, data)
     _same_period(book, data)
     if data.norms:
         norms_sheet(book, data.norm_figures, data.norms)
@@ -492,6 +517,66 @@ PAYOUT_COLUMNS = [
     "Số tiền",
     "Tính",
 ]
+
+
+def _pledges(book: Book, data: Data) -> None:
+    """The campaign's pledges: promised, settled by receipts, outstanding (never collected)."""
+    rows = getattr(data, "pledges", ())
+    if not rows:
+        return
+    sheet = book.sheet("Cam kết ủng hộ", [30, 34, 12, 12, 16, 16, 16, 16, 30], freeze_row=2)
+    sheet.write(
+        [
+            (
+                "Cam kết ủng hộ chưa thực hiện không tính vào số đã vận động; chỉ phần đã có "
+                "phiếu thu (còn hiệu lực) mới là tiền đã thu."
+            )
+        ]
+    )
+    sheet.write(
+        [
+            "Quỹ",
+            "Nhà hảo tâm",
+            "Ngày cam kết",
+            "Hạn thực hiện",
+            "Số tiền cam kết",
+            "Đã thực hiện",
+            "Còn lại",
+            "Trạng thái",
+            "Phiếu thu",
+        ],
+        header=True,
+    )
+    sheet.table(
+        (
+            (
+                r.fund,
+                r.donor,
+                r.pledged_on,
+                r.due_on,
+                r.amount,
+                r.settled,
+                r.outstanding,
+                PLEDGE_STATUSES.get(r.status, r.status),
+                r.receipts,
+            )
+            for r in rows
+        ),
+        "ssddmmmss",
+    )
+    sheet.write(
+        [
+            "Tổng cộng (không tính cam kết đã hủy)",
+            "",
+            "",
+            "",
+            sum(r.amount for r in rows if r.status != "cancelled"),
+            sum(r.settled for r in rows),
+            sum(r.outstanding for r in rows),
+        ],
+        money={4, 5, 6},
+        bold=True,
+    )
 
 
 def _same_period(book: Book, data: Data) -> None:

@@ -71,6 +71,17 @@ def period_workbook(data: Any) -> bytes:
                 )
             ],
         )
+    if p.pledges.count:  # promised, not collected: apart from the figures above
+        next(line)
+        put_row(
+            sheet,
+            next(line),
+            [
+                "Cam kết ủng hộ chưa thực hiện (không tính vào số đã vận động)",
+                p.pledges.outstanding,
+            ],
+            money={1},
+        )
     if data.rows:
         next(line)
         put_row(

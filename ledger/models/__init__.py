@@ -39,6 +39,7 @@ from .lookups import GiftLookupAttempt
 from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
+from .pledges import Pledge, PledgeSettlement
 from .search import SEARCHED, receipt_search_text
 from .targets import ChildrenTarget
 
@@ -75,6 +76,8 @@ __all__ = [
     "MobilisationNorm",
     "NormCount",
     "PeriodLock",
+    "Pledge",
+    "PledgeSettlement",
     "Posting",
     "Quota",
     "Receipt",

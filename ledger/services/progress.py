@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from ..models import Campaign, Quota, Unit
 from . import rollups
 from .campaigns import get_campaign
+from .pledge_lists import PledgeTotals, campaign_pledges
 from .unit_order import official_order
 
 
@@ -57,6 +58,8 @@ class Progress:
     #: the rows' units, held so that later lookups of them (predecessors, names) stay in the
     #: session's identity map instead of a query each
     units: list[Unit] = field(default_factory=list, repr=False, compare=False)
+    #: the campaign's pledges (cam kết ủng hộ) to ``as_of``: promised, never part of collected
+    pledges: PledgeTotals = field(default_factory=PledgeTotals)
 
     @property
     def target(self) -> int:
@@ -133,6 +136,7 @@ def campaign_progress(
         rows=rows,
         quota=quota,
         units=tops,
+        pledges=campaign_pledges(session, campaign_id=campaign.id, root_id=root, as_of=as_of),
     )
 
 

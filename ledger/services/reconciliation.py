@@ -25,6 +25,7 @@ from ..exports.reconciliation import (
     Check,
     DisbursementRow,
     FundBook,
+    PledgeRow,
     ReceiptRow,
     TransferRow,
     start_workbook,
@@ -52,6 +53,7 @@ from .check import Problem, verify_and_record
 from .children import ChildPayout, ChildrenHelped, children_helped, children_payouts
 from .donors import shown_payer
 from .norms import NormFigures, norm_figures, norm_list
+from .pledge_workbook import pledge_checks, pledge_rows, receipts_settled
 from .progress import Progress, campaign_progress
 from .receipts import QUOTA_SOURCES
 from .reports import SamePeriod, same_period_rows
@@ -140,6 +142,10 @@ class Reconciliation:
     #: children helped per category (the Trẻ em được hỗ trợ sheet) and the payouts behind it
     children: ChildrenHelped | None = None
     child_payouts: list[ChildPayout] = field(default_factory=list)
+    #: the campaign's pledges (the Cam kết ủng hộ sheet), and from the receipts' side: Σ what
+    #: valid receipts in the window settle of them, receipts settling beyond their amount
+    pledges: list[PledgeRow] = field(default_factory=list)
+    pledge_receipts: tuple[int, int] = (0, 0)
 
     @property
     def checks(self) -> list[Check]:
@@ -278,6 +284,10 @@ def gather(
         norm_figures=norm_figures(session, progress),
         children=children_helped(session, campaign=progress.campaign, as_of=end),
         child_payouts=children_payouts(session, campaign=progress.campaign, as_of=end, names=names),
+        pledges=pledge_rows(session, funds=funds, campaign_id=campaign_id, end=end, names=names),
+        pledge_receipts=receipts_settled(
+            session, funds=funds, campaign_id=campaign_id, start=start, end=end
+        ),
     )
 
 
@@ -583,6 +593,7 @@ def reconcile(data: Reconciliation) -> list[Check]:
         ),
         *_bank_checks(data),
         *cash_count_checks(data),
+        *pledge_checks(data.pledges, *data.pledge_receipts, p),
         *children_checks(data),
     ]
 

@@ -50,6 +50,7 @@ def init_app(app) -> None:
         jobs,
         main,
         norms,
+        pledges,
         public,
         quotas,
         receipts,
@@ -93,6 +94,7 @@ def init_app(app) -> None:
         batches,
         goods,
         recognition,
+        pledges,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

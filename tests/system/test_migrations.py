@@ -4,7 +4,7 @@ to 0001 and upgrade to head keep counts, sums and the hash chain."""
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy import create_engine, func, inspect, select, text
 from sqlmodel import SQLModel
 
 import ledger.models  # noqa: F401  (registers every table)
@@ -31,7 +31,16 @@ def test_money_columns_are_64_bit(db_url):
         inspector = inspect(conn)
         money = {
             (t, c["name"]): str(c["type"])
-            for t in ("receipt", "posting", "account", "campaign", "quota", "disbursement")
+            for t in (
+                "receipt",
+                "posting",
+                "account",
+                "campaign",
+                "quota",
+                "disbursement",
+                "pledge",
+                "pledgesettlement",
+            )
             for c in inspector.get_columns(t)
             if c["name"] in ("amount", "balance", "target")
         }
@@ -62,6 +71,9 @@ def test_migrations_keep_counts_sums_and_the_hash_chain(db_url, runner):
     before = _fingerprint(db_url)
     # what the demo keeps of #17 has no place below the migration that added it: each is
     # refused in turn, newest first, and nothing is lost
+    with pytest.raises(RuntimeError, match=r"cannot downgrade below 0019.*pledge"):
+        downgrade(db_url, "0016")
+    _drop_demo_pledges(db_url)
     with pytest.raises(RuntimeError, match=r"chỉ tiêu số trẻ em"):
         downgrade(db_url, "0016")
     assert _children_targets(db_url, delete=True) > 0
@@ -88,6 +100,16 @@ def test_bank_accounts_and_cash_counts_have_no_place_below_0011(db_url):
         downgrade(db_url, "0010")
     upgrade(db_url)
     assert _fingerprint(db_url) == before
+
+
+def _drop_demo_pledges(db_url) -> None:
+    """Delete the demo's pledges (no journal entry refers to them; their receipts stay)."""
+    from ledger.engine import dispose_engines, get_engine
+
+    with get_engine(db_url).begin() as conn:
+        conn.execute(text("DELETE FROM pledgesettlement"))
+        conn.execute(text("DELETE FROM pledge"))
+    dispose_engines()
 
 
 def test_older_migrations_keep_counts_sums_and_the_hash_chain(db_url, app):

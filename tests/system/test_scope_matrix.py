@@ -20,6 +20,8 @@ from ledger.models import (
     MobilisationNorm,
     NormCount,
     PeriodLock,
+    Pledge,
+    PledgeSettlement,
     Receipt,
     StatementLine,
     Transfer,
@@ -32,6 +34,7 @@ from ledger.services.cash_counts import CountInput, record_count
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.donors import create_donor
 from ledger.services.jobs import start_job
+from ledger.services.pledges import PledgeInput, create_pledge
 from ledger.services.receipts import ReceiptInput, record_receipt
 from ledger.services.tokens import issue_token
 from ledger.services.transfers import send_transfer
@@ -191,6 +194,14 @@ ROUTES = {
     "recognition.gift_thank_you": ("GET", ""),
     "recognition.gift_certificate": ("GET", ""),
     "recognition.donor_thank_you": ("GET", "?year=2018"),
+    "pledges.index": ("GET", "?unit={unit}"),
+    "pledges.new": ("POST", "?unit={unit}"),
+    "pledges.show": ("GET", ""),
+    "pledges.settle": ("POST", ""),
+    "pledges.cancel": ("POST", ""),
+    "pledges.receipt": ("POST", ""),
+    "pledges.overdue": ("GET", "?unit={unit}"),
+    "pledges.reminder": ("GET", ""),
 }
 #: a fund's pages for donors (issue #17): look-up, yearly disclosure, honour roll
 GIFT_PAGES = {
@@ -350,6 +361,11 @@ def planted(session, two_districts):
             ),
             lines=[BatchLine(payer_name=canary, amount="20.000", address=canary, reason=canary)],
         )
+        pledge = create_pledge(
+            session,
+            unit_id=unit.id,
+            data=PledgeInput(donor.id, 2_000_000, date(2018, 5, 1), date(2018, 6, 1), note=canary),
+        )
         objects[code] = {
             **bank,
             "unit": unit.id,
@@ -366,6 +382,7 @@ def planted(session, two_districts):
             "deposit": deposit.id,
             "job": job.id,
             "count": counted.id,
+            "pledge": pledge.id,
             "token": session.exec(
                 select(ApiToken.id).where(
                     ApiToken.token_hash
@@ -458,6 +475,7 @@ def _url(app, endpoint, target):
         "account_id": target["account"],
         "line_id": target["line"],
         "match_id": target["match"],
+        "pledge_id": target["pledge"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -485,10 +503,13 @@ def _writes(session):
                 BankReconciliation,
                 MobilisationNorm,
                 NormCount,
+                Pledge,
+                PledgeSettlement,
             )
         )
         + tuple(session.exec(select(CashCount.status).order_by(CashCount.id)).scalars().all())
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
+        + tuple(session.exec(select(Pledge.cancel_reason).order_by(Pledge.id)).scalars().all())
         + (session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
         # the planted jobs (another unit's): none cancelled
         + tuple(session.exec(select(Job.status).where(Job.title.like("CANARY%"))).scalars().all())
@@ -595,6 +616,7 @@ def _has_object(app, endpoint):
             "reconciliation_id",
             "line_id",
             "match_id",
+            "pledge_id",
         }
     )
 

@@ -1,0 +1,143 @@
+"""Pledges (cam kết ủng hộ) through the service: settled in part, in full, never beyond; a voided
+receipt's settlement stops counting; a cancelled pledge takes no more."""
+
+from datetime import date
+
+import pytest
+
+from ledger.errors import (
+    PledgeCancelled,
+    PledgeDueBeforePledged,
+    PledgeOverSettled,
+    ReceiptNotForPledge,
+    ReceiptOverAllocated,
+)
+from ledger.services.donors import create_donor
+from ledger.services.pledge_lists import pledge_totals
+from ledger.services.pledges import (
+    PledgeInput,
+    cancel_pledge,
+    create_pledge,
+    settle_pledge,
+    settled_amount,
+    status_of,
+)
+from ledger.services.receipts import void_receipt
+
+TODAY = date(2018, 7, 15)
+
+
+@pytest.fixture
+def fund(unit):
+    return unit("TT-CHUONGDUONG")
+
+
+@pytest.fixture
+def school(session, fund):
+    return create_donor(
+        session, unit_id=fund.id, name="Trường Tiểu học Chương Dương", kind="school"
+    )
+
+
+@pytest.fixture
+def pledge(session, fund, school):
+    return create_pledge(
+        session,
+        unit_id=fund.id,
+        data=PledgeInput(
+            donor_id=school.id,
+            amount=2_000_000,
+            pledged_on=date(2018, 5, 20),
+            due_on=date(2018, 6, 30),
+        ),
+    )
+
+
+def _receipt(make_receipt, school, amount, on=date(2018, 6, 10)):
+    return make_receipt(amount=amount, on=on, donor_id=school.id, payer_name=school.name)
+
+
+def test_partial_then_full_settlement(session, pledge, school, make_receipt):
+    first = _receipt(make_receipt, school, 500_000)
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=first.id)
+    assert settled_amount(session, pledge.id) == 500_000
+    assert status_of(pledge, 500_000, TODAY) == "overdue"
+    assert status_of(pledge, 500_000, date(2018, 6, 1)) == "open"
+    second = _receipt(make_receipt, school, 3_000_000)
+    made = settle_pledge(session, pledge_id=pledge.id, receipt_id=second.id)
+    assert made.amount == 1_500_000  # only what was outstanding; the rest is a plain gift
+    assert settled_amount(session, pledge.id) == 2_000_000
+    assert status_of(pledge, 2_000_000, TODAY) == "settled"
+
+
+def test_settling_beyond_the_pledge_is_refused(session, pledge, school, make_receipt):
+    receipt = _receipt(make_receipt, school, 3_000_000)
+    with pytest.raises(PledgeOverSettled):
+        settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id, amount=2_500_000)
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id, amount=2_000_000)
+    with pytest.raises(PledgeOverSettled):
+        settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id, amount=1)
+
+
+def test_a_receipt_settles_pledges_only_up_to_its_amount(
+    session, fund, school, pledge, make_receipt
+):
+    other = create_pledge(
+        session,
+        unit_id=fund.id,
+        data=PledgeInput(school.id, 1_000_000, date(2018, 5, 1), date(2018, 9, 1)),
+    )
+    receipt = _receipt(make_receipt, school, 2_500_000)
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+    with pytest.raises(ReceiptOverAllocated):
+        settle_pledge(session, pledge_id=other.id, receipt_id=receipt.id, amount=600_000)
+    made = settle_pledge(session, pledge_id=other.id, receipt_id=receipt.id)
+    assert made.amount == 500_000
+
+
+def test_a_voided_receipt_stops_counting(session, pledge, school, make_receipt):
+    receipt = _receipt(make_receipt, school, 2_000_000)
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+    void_receipt(session, receipt_id=receipt.id, reason="Ghi nhầm", on=date(2018, 6, 11))
+    assert settled_amount(session, pledge.id) == 0
+    assert status_of(pledge, 0, TODAY) == "overdue"
+    with pytest.raises(ReceiptNotForPledge):
+        settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+
+
+def test_another_donors_receipt_is_refused(session, pledge, make_receipt):
+    receipt = make_receipt(amount=2_000_000, on=date(2018, 6, 10))
+    with pytest.raises(ReceiptNotForPledge):
+        settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+
+
+def test_a_cancelled_pledge_takes_no_more_and_leaves_the_totals(
+    session, fund, pledge, school, make_receipt
+):
+    receipt = _receipt(make_receipt, school, 500_000)
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+    cancel_pledge(session, pledge_id=pledge.id, reason="Nhà trường xin rút phần còn lại")
+    assert status_of(pledge, 500_000, TODAY) == "cancelled"
+    again = _receipt(make_receipt, school, 500_000)
+    with pytest.raises(PledgeCancelled):
+        settle_pledge(session, pledge_id=pledge.id, receipt_id=again.id)
+    assert pledge_totals(session, unit_ids=[fund.id], today=TODAY).pledged == 0
+
+
+def test_due_before_pledged_is_refused(session, fund, school):
+    with pytest.raises(PledgeDueBeforePledged):
+        create_pledge(
+            session,
+            unit_id=fund.id,
+            data=PledgeInput(school.id, 1_000_000, date(2018, 5, 20), date(2018, 5, 1)),
+        )
+
+
+def test_totals_keep_pledged_apart_from_settled(session, fund, pledge, school, make_receipt):
+    receipt = _receipt(make_receipt, school, 800_000)
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+    totals = pledge_totals(session, unit_ids=[fund.id], today=TODAY)
+    assert (totals.count, totals.pledged, totals.settled) == (1, 2_000_000, 800_000)
+    assert totals.outstanding == totals.overdue == 1_200_000
+    before = pledge_totals(session, unit_ids=[fund.id], today=TODAY, through=date(2018, 6, 1))
+    assert (before.pledged, before.settled) == (2_000_000, 0)
