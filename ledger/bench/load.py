@@ -113,6 +113,7 @@ def _treasurer(base, username, password, start, budget, result, lock, amount) ->
             "method": "cash",
             "source": "donation",
             "payer_name": f"Tải thử {key[:6]}",
+            "new_donor": "y",
             "donor_kind": "individual",
             "reason": "Ủng hộ",
             "attachments": "0",
