@@ -61,6 +61,7 @@ def _ids(receipt):
         "year": 2018,
         "batch_id": 1,
         "donor_id": 1,
+        "pledge_id": 1,
     }
 
 

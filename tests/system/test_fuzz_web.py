@@ -180,6 +180,7 @@ def _path_args(world) -> dict:
         "year": 2018,
         "batch_id": 1,
         "donor_id": 1,
+        "pledge_id": 1,
     }
 
 
