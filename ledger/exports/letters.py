@@ -189,6 +189,7 @@ def certificate(
 def letter_pdf(letter: Letter) -> bytes:
     """Lay ``letter`` out on A4 (landscape for a certificate) and return the PDF bytes."""
     pdf = new_pdf("L" if letter.landscape else "P", "A4", margin=18)
+    pdf.add_page()
     _header(pdf, letter)
     pdf.ln(8)
     pdf.set_font("DejaVu", "B", 20 if letter.landscape else 15)

@@ -401,8 +401,8 @@ def _pdf() -> FPDF:
 
 
 def new_pdf(orientation: str = "P", page: Any = (148, 210), margin: float = 10) -> FPDF:
-    """An FPDF with DejaVu Sans (regular, bold, italic: it renders Vietnamese) and one page;
-    A5 portrait unless told (letters and certificates use A4)."""
+    """An FPDF with DejaVu Sans (regular, bold, italic: it renders Vietnamese) and no page yet
+    (the caller adds each); A5 portrait unless told (letters and certificates use A4)."""
     pdf = FPDF(orientation=orientation, unit="mm", format=page)
     pdf.set_margins(margin, margin, margin)
     pdf.set_auto_page_break(True, margin)
