@@ -146,6 +146,7 @@ def test_goods_book_page_reconciles(client, login, session, funded, gifts):
 RECEIPT_FORM = {
     "receipt_date": "01/03/2018",
     "payer_name": "Chị Nguyễn Thị Gạo",
+    "new_donor": "y",
     "donor_kind": "individual",
     "method": "in_kind",
     "source": "donation",
