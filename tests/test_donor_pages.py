@@ -13,6 +13,7 @@ from sqlmodel import select
 from ledger.models import AuditEvent, Donor
 from ledger.services.campaigns import find_campaign
 from ledger.services.donors import ANONYMOUS_NAME, create_donor
+from ledger.services.pledges import PledgeInput, create_pledge
 from ledger.services.receipts import void_receipt
 from ledger.services.units import find_unit
 from tests.conftest import form_tokens
@@ -234,9 +235,19 @@ def test_anonymous_name_in_the_cash_book(client, session, secret, users, login):
 
 def test_anonymous_name_in_the_reconciliation_workbook(client, session, secret, users, login):
     campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
+    # the anonymous donor also promised more: the pledges sheet must not name them either
+    create_pledge(
+        session,
+        unit_id=secret.unit_id,
+        data=PledgeInput(secret.id, 1_000_000, date(2018, 5, 1), date(2018, 9, 1), campaign.id),
+    )
+    session.commit()
     login("kiemtoan.tt")
-    cells = _cells(client.get(f"/campaigns/{campaign.id}/workbook.xlsx?as_of=31/12/2018").data)
+    data = client.get(f"/campaigns/{campaign.id}/workbook.xlsx?as_of=31/12/2018").data
+    cells = _cells(data)
     assert not any(SECRET in c for c in cells) and ANONYMOUS_NAME in cells
+    pledges = openpyxl.load_workbook(io.BytesIO(data))["Cam kết ủng hộ"]
+    assert ANONYMOUS_NAME in [str(v) for row in pledges.iter_rows(values_only=True) for v in row]
 
 
 def _cells(data: bytes) -> list[str]:

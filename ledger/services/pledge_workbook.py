@@ -11,16 +11,24 @@ from sqlmodel import Session, col, select
 
 from ..exports.reconciliation import Check, PledgeRow
 from ..models import Donor, Pledge, PledgeSettlement, Receipt
+from .donors import anonymous_donor_ids, shown_payer
 from .pledges import status_of
 
 
 def pledge_rows(
-    session: Session, *, funds: set[int], campaign_id: int, end: date, names: dict
+    session: Session,
+    *,
+    funds: set[int],
+    campaign_id: int,
+    end: date,
+    names: dict,
+    viewer_unit_id: int | None = None,
 ) -> list[PledgeRow]:
     """The campaign's pledges in ``funds`` made by ``end``, each with what receipts not voided
-    and dated by ``end`` settled of it and the receipts' numbers."""
+    and dated by ``end`` settled of it and the receipts' numbers; an anonymous donor is named
+    only to ``viewer_unit_id``'s own fund."""
     pledges = session.exec(
-        select(Pledge, Donor.name)
+        select(Pledge, Donor.name, Donor.id)
         .join(Donor, col(Donor.id) == col(Pledge.donor_id))
         .where(
             col(Pledge.unit_id).in_(funds),
@@ -29,9 +37,16 @@ def pledge_rows(
         )
         .order_by(col(Pledge.pledged_on), col(Pledge.id))
     ).all()
-    parts = _settlements(session, [p.id for p, _n in pledges], end)
+    parts = _settlements(session, [p.id for p, _n, _d in pledges], end)
+    hidden = anonymous_donor_ids(session, {d for _p, _n, d in pledges})
     rows = []
-    for pledge, donor in pledges:
+    for pledge, name, donor_id in pledges:
+        donor = shown_payer(
+            name,
+            anonymous=donor_id in hidden,
+            fund_id=pledge.unit_id,
+            viewer_unit_id=viewer_unit_id,
+        )
         mine = parts.get(pledge.id, [])
         settled = sum(amount for _number, amount in mine)
         status = status_of(pledge, settled, end)

@@ -284,7 +284,14 @@ def gather(
         norm_figures=norm_figures(session, progress),
         children=children_helped(session, campaign=progress.campaign, as_of=end),
         child_payouts=children_payouts(session, campaign=progress.campaign, as_of=end, names=names),
-        pledges=pledge_rows(session, funds=funds, campaign_id=campaign_id, end=end, names=names),
+        pledges=pledge_rows(
+            session,
+            funds=funds,
+            campaign_id=campaign_id,
+            end=end,
+            names=names,
+            viewer_unit_id=viewer_unit_id,
+        ),
         pledge_receipts=receipts_settled(
             session, funds=funds, campaign_id=campaign_id, start=start, end=end
         ),
