@@ -41,7 +41,7 @@ class DonorForm(BaseForm):
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=500)])
 
     def validate_phone(self, field):
-        digits = "".join(c for c in field.data or "" if c.isdigit())
+        digits = "".join(c for c in field.data or "" if c in "0123456789")
         if field.data and not 8 <= len(digits) <= 15:
             raise ValidationError(_l("Số điện thoại phải có từ 8 đến 15 chữ số."))
 

@@ -179,7 +179,7 @@ def test_targets_are_set_changed_and_removed_with_an_audit_event(session, payout
     assert len(events) == 2
 
 
-@pytest.mark.parametrize("typed", ["0", "-3", "abc", "2,5", "99999999999"])
+@pytest.mark.parametrize("typed", ["0", "-3", "abc", "2,5", "99999999999", "²", "٣"])
 def test_a_bad_target_is_refused_naming_the_category_and_nothing_changes(session, payouts, typed):
     cat = _categories(session)
     set_children_targets(session, campaign_id=payouts.id, typed={cat["gift_tet"]: "12"})

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import InvalidChildrenTarget
 from ..models import Campaign, Category, ChildrenTarget, Disbursement, select_rows
+from ..text import parse_digits
 from ..vocab import DisbursementStatus
 from .audit import record_event
 from .campaigns import get_campaign
@@ -226,10 +227,10 @@ def parse_children(text: str | int | None, *, category: str) -> int | None:
     typed = str(text if text is not None else "").strip()
     if not typed:
         return None
-    digits = re.sub(r"[.\s]", "", typed)
-    if not digits.isdigit() or not 0 < int(digits) <= MOST_CHILDREN:
+    number = parse_digits(re.sub(r"[.\s]", "", typed), maximum=MOST_CHILDREN)
+    if number is None:
         raise InvalidChildrenTarget(category=category, value=typed[:20])
-    return int(digits)
+    return number
 
 
 def set_children_targets(
