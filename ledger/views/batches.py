@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope, tree
+from ..auth import permission_required, tree
 from ..db import get_session
 from ..errors import BatchRefused, BatchRowInvalid, LedgerError
 from ..exports.vouchers import receipt_voucher, vouchers_pdf
@@ -21,8 +21,8 @@ from ..services import batches as service
 from ..services.idempotency import fingerprint
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
-from ..services.units import get_unit, subtree_ids, subtree_scope, unit_rows
-from .common import arg_int, get_in_scope, refused, run_once
+from ..services.units import subtree_ids, subtree_scope, unit_rows
+from .common import arg_int, get_in_scope, page_unit, refused, run_once
 
 bp = Blueprint("batches", __name__, url_prefix="/receipts/batches")
 
@@ -37,18 +37,11 @@ ROW_FIELDS = {
 }
 
 
-def _fund() -> Unit:
-    """The fund the page is about: ``?unit=`` in scope, else the user's own unit."""
-    unit_id = arg_int("unit", current_user.unit_id)
-    require_scope(unit_id)
-    return get_unit(get_session(), unit_id)
-
-
 @bp.route("/")
 @login_required
 def index():
     """The batches of a fund and the units under it, newest first."""
-    session, fund = get_session(), _fund()
+    session, fund = get_session(), page_unit()
     page = service.list_batches(
         session,
         unit_ids=subtree_scope(session, fund.id, version=tree()),
@@ -70,7 +63,7 @@ def index():
 @permission_required("write_receipts")
 def new():
     """The header first (count and total), then the grid; posts only when both match."""
-    fund = _fund()
+    fund = page_unit()
     form = BatchForm()
     form.credit_unit_id.choices = _credit_choices(fund)
     lines = _lines()

@@ -11,15 +11,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from ..auth import scope_ids
+from ..auth import require_scope, scope_ids
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..filter_forms import CampaignPageForm
 from ..i18n import error_message
-from ..models import Beneficiary
+from ..models import Beneficiary, Unit
 from ..services import beneficiaries
 from ..services.campaigns import visible_focus
 from ..services.idempotency import claim_key, complete_key
+from ..services.units import get_unit
 from ..text import parse_digits
 
 
@@ -219,3 +220,11 @@ def full_view(child: Beneficiary) -> bool:
 def shown_name(child: Beneficiary) -> str:
     """The child's name as this user may see it (templates: ``child_name(child)``)."""
     return child.full_name if full_view(child) else beneficiaries.mask_name(child.full_name)
+
+
+def page_unit() -> Unit:
+    """The unit (fund) a page is about: ``?unit=`` in the user's scope (else 404), or the
+    user's own unit."""
+    unit_id = arg_int("unit", current_user.unit_id)
+    require_scope(unit_id)
+    return get_unit(get_session(), unit_id)

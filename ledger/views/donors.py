@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope, scope_ids, tree
+from ..auth import permission_required, scope_ids, tree
 from ..db import get_session
 from ..errors import LedgerError, PossibleDuplicateDonor
 from ..forms_donors import DonorFilterForm, DonorForm, DonorMergeForm, NewDonorForm
@@ -16,10 +16,10 @@ from ..models import Donor, Unit
 from ..services import donor_merge as merging
 from ..services.donor_directory import donor_history, list_donors
 from ..services.donors import anonymous_donor_ids, shown_payer
-from ..services.units import get_unit, subtree_scope
+from ..services.units import subtree_scope
 from ..text import parse_digits
 from ..vocab import DonorKind
-from .common import arg_int, get_in_scope, read_filters, refused, run_once
+from .common import arg_int, get_in_scope, page_unit, read_filters, refused, run_once
 
 bp = Blueprint("donors", __name__, url_prefix="/donors")
 
@@ -45,17 +45,11 @@ def _helpers() -> dict:
     return {"donor_name": donor_name, "donor_known": donor_known, "DonorKind": DonorKind}
 
 
-def _unit() -> Unit:
-    unit_id = arg_int("unit", current_user.unit_id)
-    require_scope(unit_id)
-    return get_unit(get_session(), unit_id)
-
-
 @bp.route("/")
 @login_required
 def index():
     """Donors of the user's unit and the units under it (``?unit=`` narrows)."""
-    session, unit = get_session(), _unit()
+    session, unit = get_session(), page_unit()
     form = read_filters(DonorFilterForm())
     found = list_donors(
         session,
@@ -75,7 +69,7 @@ def index():
 @login_required
 def duplicates():
     """ "Có thể trùng": donors in scope with the same name (accents ignored) or phone."""
-    session, unit = get_session(), _unit()
+    session, unit = get_session(), page_unit()
     groups = merging.duplicate_groups(
         session, unit_ids=subtree_scope(session, unit.id, version=tree())
     )

@@ -30,7 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth import permission_required, require_scope
+from ..auth import permission_required
 from ..db import get_session
 from ..errors import ImportBusy, LedgerError
 from ..exports.import_template import import_template
@@ -38,10 +38,9 @@ from ..forms import BaseForm, ConfirmUploadForm, ImportForm
 from ..i18n import error_message
 from ..services.imports import commit_import, preview_import, template_parts
 from ..services.jobs import active_job, start_import_job
-from ..services.units import get_unit
 from ..spreadsheets import iter_table
 from ..worker import settings_from
-from .common import arg_int, run_once
+from .common import page_unit, run_once
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 _TOKEN = re.compile(r"^[0-9a-f]{64}\.(xlsx|xls|csv)$")
@@ -49,12 +48,6 @@ _SLOTS: dict[int, threading.BoundedSemaphore] = {}
 _SLOTS_LOCK = threading.Lock()
 #: previewed files one user may keep waiting at once (older ones are removed)
 KEPT_PER_USER = 3
-
-
-def _fund():
-    unit_id = arg_int("unit", current_user.unit_id)
-    require_scope(unit_id)
-    return get_unit(get_session(), unit_id)
 
 
 def _uploads() -> Path:
@@ -113,7 +106,7 @@ def _preview(session, fund, filename: str, data: bytes, *, limit: int | None):
 @permission_required("write_receipts")
 def upload():
     """Upload a file and see what would be imported; nothing is stored yet."""
-    fund, form = _fund(), ImportForm()
+    fund, form = page_unit(), ImportForm()
     if not form.validate_on_submit():
         return render_template("imports/upload.html", form=form, fund=fund)
     _sweep()
@@ -157,7 +150,7 @@ def _extension(filename: str) -> str:
 @permission_required("write_receipts")
 def template():
     """A workbook with the headers the importer reads, one example row and notes."""
-    fund = _fund()
+    fund = page_unit()
     return send_file(
         io.BytesIO(import_template(**template_parts(fund.name))),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -177,7 +170,7 @@ def _token_path(form: ConfirmUploadForm) -> Path:
 @permission_required("write_receipts")
 def commit():
     """Record every row of the previewed file, or none if any row is bad; the file is removed."""
-    fund, form = _fund(), ConfirmUploadForm()
+    fund, form = page_unit(), ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
     path = _token_path(form)
@@ -250,7 +243,7 @@ def _commit_in_background(form: ConfirmUploadForm, fund, path: Path):
 @permission_required("write_receipts")
 def cancel():
     """Drop a previewed file without importing it."""
-    fund, form = _fund(), ConfirmUploadForm()
+    fund, form = page_unit(), ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
     _token_path(form).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope, scope_ids, tree
+from ..auth import permission_required, scope_ids, tree
 from ..db import get_session
 from ..errors import LedgerError
 from ..forms import ReceiptForm
@@ -22,18 +22,11 @@ from ..services.campaigns import campaigns_for
 from ..services.paging import parse_cursor
 from ..services.pledge_lists import PledgeFilter, list_pledges, overdue_pledges, pledge_totals
 from ..services.receipts import ReceiptInput
-from ..services.units import get_unit, subtree_ids, subtree_scope, unit_rows
+from ..services.units import subtree_ids, subtree_scope, unit_rows
 from ..text import parse_digits
-from .common import arg_int, get_in_scope, read_filters, refused, run_once
+from .common import arg_int, get_in_scope, page_unit, read_filters, refused, run_once
 
 bp = Blueprint("pledges", __name__, url_prefix="/pledges")
-
-
-def _fund() -> Unit:
-    """The fund the page is about: ``?unit=`` in scope, else the user's own unit."""
-    unit_id = arg_int("unit", current_user.unit_id)
-    require_scope(unit_id)
-    return get_unit(get_session(), unit_id)
 
 
 def _campaigns(fund: Unit) -> list[Campaign]:
@@ -46,7 +39,7 @@ def _campaigns(fund: Unit) -> list[Campaign]:
 @login_required
 def index():
     """A fund's pledges (and those of the units under it): filters, totals, pages."""
-    session, fund = get_session(), _fund()
+    session, fund = get_session(), page_unit()
     form = read_filters(PledgeFilterForm())
     flt = PledgeFilter(
         campaign_id=form.campaign.data, status=form.status.data or "", donor=form.donor.data or ""
@@ -79,7 +72,7 @@ def index():
 @permission_required("write_receipts")
 def new():
     """Record a pledge: the donor picked from the fund's donors (type-ahead)."""
-    fund = _fund()
+    fund = page_unit()
     form = PledgeForm()
     campaigns = _campaigns(fund)
     form.campaign_id.choices = [("", _("(không thuộc đợt nào)"))] + [
@@ -295,7 +288,7 @@ def _record(session, pledge: Pledge, form: ReceiptForm) -> str:
 @login_required
 def overdue():
     """Pledges past their due date with money outstanding, longest overdue first."""
-    session, fund = get_session(), _fund()
+    session, fund = get_session(), page_unit()
     today = date.today()
     rows = overdue_pledges(
         session, unit_ids=subtree_scope(session, fund.id, version=tree()), today=today

@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, require_scope, scope_ids, tree
+from ..auth import permission_required, scope_ids, tree
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.vouchers import (
@@ -42,23 +42,16 @@ from ..services.settings import voucher_settings
 from ..services.units import get_unit, subtree_ids, subtree_scope, unit_rows
 from ..services.vouchers import Backdated, backdated
 from ..vocab import Method, VoucherKind
-from .common import arg_int, get_in_scope, read_filters, refused, run_once
+from .common import arg_int, get_in_scope, page_unit, read_filters, refused, run_once
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
-
-
-def _fund() -> Unit:
-    """The fund the page is about: ``?unit=`` in scope, else the user's own unit."""
-    unit_id = arg_int("unit", current_user.unit_id)
-    require_scope(unit_id)
-    return get_unit(get_session(), unit_id)
 
 
 @bp.route("/")
 @login_required
 def index():
     """Receipts of a fund (and the units under it) with filters, totals and pages."""
-    session, fund = get_session(), _fund()
+    session, fund = get_session(), page_unit()
     flt = _filter_from_args()
     found = service.list_receipts(
         session,
@@ -120,7 +113,7 @@ def new():
     """Record a receipt; a resubmitted form returns the receipt it already made. "Ghi và lập
     phiếu tiếp" opens the next empty form keeping the date, book, method, source, credit unit
     and bank account of the one just saved."""
-    fund = _fund()
+    fund = page_unit()
     form = ReceiptForm()
     form.credit_unit_id.choices = _credit_choices(fund)
     form.bank_account_id.choices = document_account_choices(get_session(), fund.id)
