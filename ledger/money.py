@@ -140,7 +140,10 @@ def amount_in_words(amount: int, *, linh: str = "linh", even: bool = False) -> s
 MILLI = 1000
 #: no goods item counts more than this many units on one document
 MAX_QUANTITY = 10_000_000
-_QUANTITY = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,3}))?$")
+#: ASCII digits only (int() would take "٣" or thousands of digits), at most 10.000.000,000
+_QUANTITY = re.compile(r"^([0-9]{1,3}(?:\.[0-9]{3}){1,3}|[0-9]{1,9})(?:,([0-9]{1,3}))?$")
+#: longest quantity text looked at (the longest allowed is "10.000.000,000")
+_MAX_QUANTITY_TEXT = 20
 
 
 def parse_quantity(text: object) -> int:
@@ -149,7 +152,7 @@ def parse_quantity(text: object) -> int:
         milli = text * MILLI
     else:
         raw = re.sub(r"\s+", "", unicodedata.normalize("NFC", str(text or "")))
-        found = _QUANTITY.match(raw)
+        found = _QUANTITY.match(raw) if len(raw) <= _MAX_QUANTITY_TEXT else None
         if not found:
             raise InvalidQuantity(value=raw[:40])
         whole, fraction = found.group(1).replace(".", ""), (found.group(2) or "").ljust(3, "0")

@@ -94,7 +94,10 @@ def test_quantities_are_exact_thousandths(typed, milli, shown):
     assert format_quantity(milli) == shown
 
 
-@pytest.mark.parametrize("typed", ["", "0", "-1", "2,5555", "abc", "1,2,3"])
+@pytest.mark.parametrize(
+    "typed",
+    ["", "0", "-1", "2,5555", "abc", "1,2,3", "1" * 4400, "1" + ".000" * 1500, "٣", "１２"],
+)
 def test_bad_quantity_is_refused(typed):
     with pytest.raises(InvalidQuantity):
         parse_quantity(typed)

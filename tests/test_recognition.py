@@ -185,6 +185,7 @@ def test_receipt_form_records_quantity_and_unit_value(client, login, submit, ses
         ({"quantity": "12,55555"}, "Số lượng"),
         ({"amount": "200.000"}, "225.000 đ"),
         ({"quantity": ""}, "Hiện vật cần số lượng"),
+        ({"quantity": "1" * 4400}, "Số lượng"),  # int() of >4300 digits raised: a 500
     ],
 )
 def test_bad_in_kind_receipt_stays_on_the_form(
@@ -227,6 +228,19 @@ def test_disbursement_form_hands_out_goods(client, login, submit, session, funde
     assert (item.amount, item.quantity_milli, item.goods_unit) == (450_000, 3_000, "thùng")
     shown = client.get(done.headers["Location"]).text
     assert f"3 thùng “{NOODLES}” × 150.000 đ" in shown
+
+
+def test_disbursement_form_refuses_a_huge_quantity_on_its_field(
+    client, login, submit, session, funded, gifts
+):
+    login("thuquy.a")
+    url = f"/disbursements/new?unit={funded['fund'].id}"
+    refused = submit(url, _goods_payout(session, quantity="1" * 4400))
+    assert refused.status_code in (200, 400) and "Số lượng" in refused.text
+    session.rollback()
+    assert (
+        session.exec(select(Disbursement).where(Disbursement.method == "in_kind")).first() is None
+    )
 
 
 def test_disbursement_form_refuses_more_goods_than_on_hand(
