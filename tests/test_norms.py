@@ -20,6 +20,7 @@ from ledger.services.norms import (
     expected_amount,
     expected_by_unit,
     norm_units,
+    parse_count,
     set_counts,
 )
 from tests.conftest import form_tokens
@@ -200,6 +201,48 @@ def test_the_template_round_trips_and_a_bad_row_stores_nothing(
     session.rollback()
     found = expected_by_unit(session, campaign.id)
     assert len(found) == 29 and set(found.values()) == {90 * 20_000 + 90 * 300_000}
+
+
+HUGE = "1" + ".000" * 1500  # 4501 digits once the dots go: int() refused it with a ValueError
+
+
+def test_a_count_is_ascii_digits_grouped_at_most_twice():
+    assert parse_count("1.000.000") == 1_000_000 and parse_count("1,234") == 1_234
+    for text in (HUGE, "1" * 4400, "١٢", "1.000.000.000"):
+        assert parse_count(text) is None
+
+
+def test_a_huge_count_in_the_file_is_refused_naming_its_row(
+    client, session, make_user, login, submit, unit
+):
+    _as_owner(make_user, login)
+    campaign = _campaign(session, unit)
+    _set_norms(submit, campaign.id, household="20.000")
+    template = client.get(f"/campaigns/{campaign.id}/norms/template.xlsx")
+    rows = [list(r) for r in openpyxl.load_workbook(io.BytesIO(template.data)).active.values]
+    answer = _upload(client, campaign.id, _xlsx([rows[0], [*rows[1][:3], HUGE, 0]]))
+    assert answer.status_code == 200 and "không dòng nào được lưu" in answer.text
+    assert "Dòng 2, cột “Số người”" in answer.text and HUGE not in answer.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(NormCount)).scalar_one() == 0
+
+
+def test_a_huge_count_typed_is_refused_naming_its_unit(
+    client, session, make_user, login, submit, unit
+):
+    _as_owner(make_user, login)
+    campaign = _campaign(session, unit)
+    _set_norms(submit, campaign.id, household="20.000")
+    first = norm_units(session, campaign)[0]
+    page = client.get(f"/campaigns/{campaign.id}/norms")
+    response = client.post(
+        f"/campaigns/{campaign.id}/norms/counts?page=1",
+        data={**form_tokens(page.text), f"heads-{first.id}-household": HUGE},
+    )
+    assert response.status_code == 400 and first.name in response.text
+    assert "không phải số người" in response.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(NormCount)).scalar_one() == 0
 
 
 def test_a_commune_reads_its_own_line_and_cannot_edit(client, session, make_user, login, unit):

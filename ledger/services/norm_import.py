@@ -13,7 +13,16 @@ from ..errors import LedgerError, _l
 from ..models import Campaign
 from ..spreadsheets import read_table
 from ..vocab import LABELS, PayerKind
-from .norms import KINDS, Count, kind_label, norm_units, parse_count, set_counts, unit_counts
+from .norms import (
+    KINDS,
+    Count,
+    kind_label,
+    norm_units,
+    parse_count,
+    set_counts,
+    shown_count,
+    unit_counts,
+)
 
 UNIT_CODE, UNIT_NAME, KIND, HEADS, EXEMPT = (
     "Mã đơn vị",
@@ -103,7 +112,7 @@ def _read_rows(session, campaign, rows, columns):
         problem = _row_problem(cells, units, kinds, counts)
         if problem is not None:
             column, reason = problem
-            bad.append(BadRow(line, column, cells[column], reason))
+            bad.append(BadRow(line, column, shown_count(cells[column]), reason))
             continue
         unit, kind = units[_key(cells[UNIT_CODE])], kinds[_key(cells[KIND])]
         heads, exempt = parse_count(cells[HEADS]), parse_count(cells[EXEMPT])

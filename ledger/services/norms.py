@@ -27,7 +27,11 @@ from .unit_order import official_order
 #: thousand; a typo with three digits too many is refused)
 MAX_HEADS = 10_000_000
 KINDS = values(PayerKind)
-_COUNT = re.compile(r"^[0-9]{1,3}([.,][0-9]{3})+$|^[0-9]{1,9}$")
+#: ASCII digits, grouped by threes at most twice ("10.000.000"): an unbounded grouping let
+#: "1" + ".000" * 1500 reach int() (over 4300 digits: ValueError, a 500)
+_COUNT = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{3}){1,2}$|^[0-9]{1,9}$")
+#: longest count text looked at, and longest shown back in a refusal
+_MAX_COUNT_TEXT = 20
 
 
 class BadNorm(LedgerError):
@@ -56,6 +60,13 @@ class Count:
         return self.heads - self.exempt
 
 
+def shown_count(text: str) -> str:
+    """A refused count as a message quotes it: cut short (a cell may hold thousands of
+    characters, and the message travels in the session cookie)."""
+    text = text or ""
+    return text if len(text) <= _MAX_COUNT_TEXT else text[:_MAX_COUNT_TEXT] + "…"
+
+
 def kind_label(kind: str) -> str:
     """The kind of payer's label (a msgid, translated where it is shown)."""
     return LABELS[PayerKind][PayerKind(kind)]
@@ -71,7 +82,7 @@ def parse_count(text: str) -> int | None:
     raw = (text or "").strip()
     if not raw:
         return 0
-    if not _COUNT.match(raw):
+    if len(raw) > _MAX_COUNT_TEXT or not _COUNT.match(raw):
         return None
     value = int(re.sub(r"[.,]", "", raw))
     return value if value <= MAX_HEADS else None

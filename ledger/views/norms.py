@@ -25,6 +25,7 @@ from ..services.norms import (
     norm_units,
     set_counts,
     set_norms,
+    shown_count,
     unit_counts,
 )
 from ..services.paging import Page
@@ -153,7 +154,9 @@ def save_counts(campaign_id: int):
         counts, bad = form.counts()
         if bad is not None:
             unit_id, kind, text = bad
-            raise BadHeadCount(unit=names[unit_id], kind=Phrase(kind_label(kind)), value=text)
+            raise BadHeadCount(
+                unit=names[unit_id], kind=Phrase(kind_label(kind)), value=shown_count(text)
+            )
         run_once(
             form,
             lambda s: set_counts(s, campaign=campaign, counts=counts, user_id=current_user.id),
