@@ -8,14 +8,19 @@ import io
 import re
 
 import openpyxl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ledger.models import MobilisationNorm, NormCount
 from ledger.services.campaigns import find_campaign
 from ledger.services.norms import (
     KINDS,
+    MAX_HEADS,
+    MAX_NORM,
+    BadHeadCount,
     Count,
     expected_amount,
     expected_by_unit,
@@ -150,6 +155,71 @@ def test_a_bad_norm_is_refused_naming_the_kind(client, session, make_user, login
     assert 'value="-5"' in response.text
     session.rollback()
     assert session.exec(select(func.count()).select_from(MobilisationNorm)).scalar_one() == 0
+
+
+def test_a_norm_above_the_cap_is_refused_naming_the_kind(
+    client, session, make_user, login, submit, unit
+):
+    _as_owner(make_user, login)
+    campaign = _campaign(session, unit)
+    response = _set_norms(submit, campaign.id, household="100.000.001")
+    assert response.status_code == 400 and "Hộ gia đình" in response.text
+    assert "100.000.000 đ" in response.text and 'value="100.000.001"' in response.text
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(MobilisationNorm)).scalar_one() == 0
+    assert _set_norms(submit, campaign.id, household="100.000.000").status_code == 302
+
+
+def test_heads_above_the_cap_are_refused(session, unit):
+    assert parse_count("1.000.000") == MAX_HEADS and parse_count("1.000.001") is None
+    campaign = _campaign(session, unit)
+    first = norm_units(session, campaign)[0]
+    with pytest.raises(BadHeadCount):
+        set_counts(session, campaign=campaign, counts={first.id: {"pupil": Count(MAX_HEADS + 1)}})
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        lambda c, u: MobilisationNorm(
+            campaign_id=c, payer_kind="pupil", amount_per_head=MAX_NORM + 1
+        ),
+        lambda c, u: NormCount(campaign_id=c, unit_id=u, payer_kind="pupil", heads=MAX_HEADS + 1),
+    ],
+)
+def test_the_tables_refuse_values_above_the_caps(session, unit, row):
+    campaign = _campaign(session, unit)
+    session.add(row(campaign.id, norm_units(session, campaign)[0].id))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_the_sums_at_the_caps_do_not_overflow(session, unit):
+    """Every kind at the most per head, every unit at the most heads: PostgreSQL said "bigint
+    out of range" when a norm could be 10^12 đ and a count 10^7 heads."""
+    campaign = _campaign(session, unit)
+    for kind in KINDS:
+        session.add(
+            MobilisationNorm(campaign_id=campaign.id, payer_kind=kind, amount_per_head=MAX_NORM)
+        )
+    units = norm_units(session, campaign)
+    full = {u.id: {kind: Count(MAX_HEADS) for kind in KINDS} for u in units}
+    set_counts(session, campaign=campaign, counts=full)
+    found = expected_by_unit(session, campaign.id)
+    assert found == {u.id: len(KINDS) * MAX_NORM * MAX_HEADS for u in units}
+    whole = session.exec(
+        select(func.sum(MobilisationNorm.amount_per_head * (NormCount.heads - NormCount.exempt)))
+        .select_from(NormCount)
+        .join(
+            MobilisationNorm,
+            (MobilisationNorm.campaign_id == NormCount.campaign_id)
+            & (MobilisationNorm.payer_kind == NormCount.payer_kind),
+        )
+    ).scalar_one()
+    assert int(whole) == len(units) * len(KINDS) * MAX_NORM * MAX_HEADS
+    # the country: ~53,000 unit × kind rows at 10^14 đ each fit a bigint
+    assert 53_000 * MAX_NORM * MAX_HEADS < 2**63 - 1
 
 
 def _xlsx(rows) -> bytes:

@@ -18,6 +18,8 @@ class MobilisationNorm(SQLModel, table=True):
         UniqueConstraint("campaign_id", "payer_kind"),
         one_of("payer_kind", PayerKind),
         CheckConstraint("amount_per_head > 0", name="amount_positive"),
+        # services.norms.MAX_NORM: Σ amount × heads must not overflow a bigint
+        CheckConstraint("amount_per_head <= 100000000", name="amount_within_cap"),
     )
     id: int = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
@@ -38,6 +40,8 @@ class NormCount(SQLModel, table=True):
         one_of("payer_kind", PayerKind),
         CheckConstraint("heads >= 0", name="heads_not_negative"),
         CheckConstraint("exempt >= 0 AND exempt <= heads", name="exempt_within_heads"),
+        # services.norms.MAX_HEADS
+        CheckConstraint("heads <= 1000000", name="heads_within_cap"),
     )
     id: int = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)

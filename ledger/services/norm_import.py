@@ -65,7 +65,7 @@ class CountsMissingColumn(LedgerError):
 REASONS = {
     "unit": _l("không phải đơn vị trực thuộc của đợt vận động"),
     "kind": _l("không phải đối tượng vận động đã biết"),
-    "count": _l("không phải số người (số nguyên từ 0 đến 10.000.000)"),
+    "count": _l("không phải số người (số nguyên từ 0 đến 1.000.000)"),
     "exempt": _l("số được miễn lớn hơn số người"),
     "twice": _l("đơn vị và đối tượng này đã có ở dòng trên"),
 }

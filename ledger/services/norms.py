@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from ..errors import LedgerError, Phrase, _l
 from ..models import Campaign, MobilisationNorm, NormCount, Unit
-from ..money import parse_amount
+from ..money import group_digits, parse_amount
 from ..vocab import LABELS, PayerKind, values
 from .audit import record_event
 from .progress import Progress
@@ -25,7 +25,11 @@ from .unit_order import official_order
 
 #: the most heads one unit may count of one kind (a province's pupils are a few hundred
 #: thousand; a typo with three digits too many is refused)
-MAX_HEADS = 10_000_000
+MAX_HEADS = 1_000_000
+#: the most đồng asked of one head (a norm is a day's salary, so much per pupil: a few hundred
+#: thousand). With MAX_HEADS one row is at most 10^14 đ, so Σ over every commune of the country
+#: (~53,000 unit × kind rows) stays far below a bigint's 9.2 × 10^18: no "bigint out of range"
+MAX_NORM = 100_000_000
 KINDS = values(PayerKind)
 #: ASCII digits, grouped by threes at most twice ("10.000.000"): an unbounded grouping let
 #: "1" + ".000" * 1500 reach int() (over 4300 digits: ValueError, a 500)
@@ -38,9 +42,13 @@ class BadNorm(LedgerError):
     default = _l("Định mức “%(kind)s”: %(reason)s")
 
 
+class NormAboveCap(LedgerError):
+    default = _l("Định mức “%(kind)s”: %(amount)s đ một người vượt mức tối đa 100.000.000 đ.")
+
+
 class BadHeadCount(LedgerError):
     default = _l(
-        "%(unit)s — %(kind)s: “%(value)s” không phải số người (số nguyên từ 0 đến 10.000.000)."
+        "%(unit)s — %(kind)s: “%(value)s” không phải số người (số nguyên từ 0 đến 1.000.000)."
     )
 
 
@@ -188,9 +196,12 @@ def _norm_amount(kind: str, text: str) -> int | None:
     if not (text or "").strip():
         return None
     try:
-        return parse_amount(text)
+        amount = parse_amount(text)
     except LedgerError as error:
         raise BadNorm(kind=Phrase(kind_label(kind)), reason=Phrase(error.message)) from error
+    if amount > MAX_NORM:
+        raise NormAboveCap(kind=Phrase(kind_label(kind)), amount=group_digits(amount))
+    return amount
 
 
 def set_counts(
@@ -231,7 +242,10 @@ def set_counts(
 
 
 def check_count(unit: str, kind: str, count: Count) -> None:
-    """ExemptAboveHeads when more are exempt than counted."""
+    """BadHeadCount past MAX_HEADS, ExemptAboveHeads when more are exempt than counted."""
+    for number in (count.heads, count.exempt):
+        if not 0 <= number <= MAX_HEADS:
+            raise BadHeadCount(unit=unit, kind=Phrase(kind_label(kind)), value=str(number))
     if count.exempt > count.heads:
         raise ExemptAboveHeads(
             unit=unit,
