@@ -5,21 +5,29 @@ amount, or guessed references, reveal nothing, and the guesses are slowed down (
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from ledger import create_app
+from ledger.engine import make_engine, new_session
 from ledger.errors import TooManyLookups
 from ledger.models import GiftLookupAttempt, StatementLine
 from ledger.services.bank_matching import confirm_match
 from ledger.services.donors import create_donor
-from ledger.services.gift_lookup import admit_lookup, find_gift, parse_voucher_number
+from ledger.services.gift_lookup import (
+    LOOKUP_LIMIT,
+    admit_lookup,
+    client_key,
+    find_gift,
+    parse_voucher_number,
+)
 from ledger.services.receipts import void_receipt
 from ledger.services.units import find_unit
 from tests.bankworld import make_account, make_lines
-from tests.conftest import form_tokens
+from tests.conftest import PG_URL, form_tokens
 
 BANK_REF = "FT18152000123"
 PAYER = "Nguyễn Thị Hoa Canarypayer"
@@ -203,6 +211,50 @@ def test_old_attempts_are_pruned_and_the_wait_counts_down(session, gifts):
     assert left == 1  # every fund's attempts older than the window are gone
     stored = session.exec(select(GiftLookupAttempt.client_key)).scalars().all()
     assert all("192.0.2" not in key and len(key) == 64 for key in stored)
+
+
+def test_an_ipv6_client_is_counted_by_its_64_prefix(session, gifts):
+    """A host is handed a whole /64: rotating through its addresses does not escape."""
+    assert client_key("2001:db8:1:2::1") == client_key("2001:db8:1:2:ffff:ffff:ffff:fffe")
+    assert client_key("2001:db8:1:2::1") != client_key("2001:db8:1:3::1")
+    assert client_key("::ffff:192.0.2.1") == client_key("192.0.2.1") != client_key("192.0.2.2")
+    fund, now = gifts["fund"].id, datetime(2026, 3, 1, 8, 0)
+    for host in range(1, 11):
+        admit_lookup(session, unit_id=fund, client=f"2001:db8:1:2::{host:x}", now=now)
+    with pytest.raises(TooManyLookups):
+        admit_lookup(session, unit_id=fund, client="2001:db8:1:2:abcd::99", now=now)
+    admit_lookup(session, unit_id=fund, client="2001:db8:1:3::1", now=now)
+
+
+@pytest.mark.skipif(not PG_URL, reason="SQLite runs one write transaction at a time")
+def test_concurrent_lookups_never_pass_the_limit(db_url, gifts):
+    """Threads with their own sessions (as gunicorn workers): without a lock each counted 9
+    before any inserted, and all were admitted."""
+    fund, now, tries = gifts["fund"].id, datetime(2026, 3, 1, 8, 0), 2 * LOOKUP_LIMIT
+    start, admitted, refused = threading.Barrier(tries, timeout=60), [], []
+
+    def ask() -> None:
+        engine = make_engine(db_url)  # its own connection: the shared pool holds 15
+        session = new_session(engine, write=True)
+        try:
+            session.connection()  # open the connection before the race starts
+            start.wait()
+            admit_lookup(session, unit_id=fund, client="198.51.100.7", now=now)
+            session.commit()
+            admitted.append(1)
+        except TooManyLookups:
+            session.rollback()
+            refused.append(1)
+        finally:
+            session.close()
+            engine.dispose()
+
+    workers = [threading.Thread(target=ask) for _ in range(tries)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert (len(admitted), len(refused)) == (LOOKUP_LIMIT, tries - LOOKUP_LIMIT)
 
 
 def test_find_gift_needs_both_halves(session, gifts):

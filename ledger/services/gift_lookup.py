@@ -11,12 +11,13 @@ the limit (``TooManyLookups``)."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_
+from sqlalchemy import and_, delete, func, or_, text
 from sqlmodel import Session, col, select
 
 from ..errors import TooManyLookups
@@ -54,8 +55,40 @@ class FoundGift:
 
 
 def client_key(address: str) -> str:
-    """The digest kept for a client address (the address itself is not stored)."""
-    return hashlib.sha256(address.encode()).hexdigest()
+    """The digest kept for a client address (the address itself is not stored). An IPv6
+    client is keyed by its /64 prefix: one host is handed a whole /64 and could otherwise
+    rotate through addresses to escape the limit."""
+    return hashlib.sha256(client_scope(address).encode()).hexdigest()
+
+
+def client_scope(address: str) -> str:
+    """What is counted as one client: an IPv4 address, an IPv6 address's /64 (an IPv4 address
+    mapped into IPv6 as that IPv4 address), anything else as given."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def _lock_key(unit_id: int, key: str) -> int:
+    """A stable 63-bit advisory lock key for one fund and client (positive bigint)."""
+    digest = hashlib.sha256(f"gift-lookup:{unit_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & (2**63 - 1)
+
+
+def _serialise(session: Session, unit_id: int, key: str) -> None:
+    """Make concurrent look-ups of one client at one fund count one after another until the
+    transaction ends: on PostgreSQL a transaction-scoped advisory lock (without it, workers
+    all counted 9 and all inserted); SQLite already runs one write transaction at a time, and
+    the pruning DELETE that follows takes its write lock before the count."""
+    if session.get_bind().dialect.name == "postgresql":
+        lock = text("SELECT pg_advisory_xact_lock(:k)")
+        session.connection().execute(lock, {"k": _lock_key(unit_id, key)})
 
 
 def admit_lookup(
@@ -71,8 +104,9 @@ def admit_lookup(
     (with the minutes to wait) when ``limit`` were made within ``window``; older attempts of
     every fund are pruned on the way."""
     since = now - window
-    session.exec(delete(GiftLookupAttempt).where(col(GiftLookupAttempt.attempted_at) < since))
     key = client_key(client)
+    _serialise(session, unit_id, key)
+    session.exec(delete(GiftLookupAttempt).where(col(GiftLookupAttempt.attempted_at) < since))
     count, oldest = session.exec(
         select(func.count(), func.min(GiftLookupAttempt.attempted_at)).where(
             GiftLookupAttempt.unit_id == unit_id,
