@@ -13,16 +13,19 @@ from ledger.errors import (
     ReceiptOverAllocated,
 )
 from ledger.services.donors import create_donor
+from ledger.services.honour_roll import honour_roll
+from ledger.services.locks import lock_period
 from ledger.services.pledge_lists import pledge_totals
 from ledger.services.pledges import (
     PledgeInput,
     cancel_pledge,
     create_pledge,
+    open_receipts,
     settle_pledge,
     settled_amount,
     status_of,
 )
-from ledger.services.receipts import void_receipt
+from ledger.services.receipts import correct_receipt, void_receipt
 
 TODAY = date(2018, 7, 15)
 
@@ -103,6 +106,32 @@ def test_a_voided_receipt_stops_counting(session, pledge, school, make_receipt):
     assert status_of(pledge, 0, TODAY) == "overdue"
     with pytest.raises(ReceiptNotForPledge):
         settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+
+
+def test_a_receipt_corrected_in_a_locked_period_stops_counting(session, fund, school, make_receipt):
+    """A receipt of a locked period is not voided but corrected (a reversing entry in the open
+    period, ``voided_at`` left empty): it no longer settles, is no longer offered, and what it
+    settled no longer counts."""
+    early = create_pledge(
+        session,
+        unit_id=fund.id,
+        data=PledgeInput(school.id, 3_000_000, date(2018, 2, 20), date(2018, 12, 31)),
+    )
+    receipt = _receipt(make_receipt, school, 2_000_000, on=date(2018, 3, 1))
+    other = _receipt(make_receipt, school, 2_000_000, on=date(2018, 3, 2))
+    settle_pledge(session, pledge_id=early.id, receipt_id=receipt.id, amount=1_000_000)
+    lock_period(session, unit_id=fund.id, through=date(2018, 3, 31), user_id=None)
+    correct_receipt(session, receipt_id=receipt.id, reason="Ghi nhầm", on=date(2018, 4, 2))
+    assert receipt.voided_at is None
+    assert settled_amount(session, early.id) == 0
+    assert [r.id for r, _left in open_receipts(session, early)] == [other.id]
+    with pytest.raises(ReceiptNotForPledge):
+        settle_pledge(session, pledge_id=early.id, receipt_id=receipt.id)
+    assert pledge_totals(session, unit_ids=[fund.id], today=TODAY).settled == 0
+    school.public_consent = True  # the honour roll names only donors who agreed
+    session.flush()
+    roll = honour_roll(session, unit_id=fund.id, year=2018)
+    assert [(d.amount, d.gifts) for d in roll if d.name == school.name] == [(2_000_000, 1)]
 
 
 def test_another_donors_receipt_is_refused(session, pledge, make_receipt):

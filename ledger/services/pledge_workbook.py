@@ -13,6 +13,7 @@ from ..exports.reconciliation import Check, PledgeRow
 from ..models import Donor, Pledge, PledgeSettlement, Receipt
 from .donors import anonymous_donor_ids, shown_payer
 from .pledges import status_of
+from .standing import receipt_stands
 
 
 def pledge_rows(
@@ -75,7 +76,7 @@ def _settlements(session: Session, pledge_ids: list[int], end: date) -> dict[int
         .join(Receipt, col(Receipt.id) == col(PledgeSettlement.receipt_id))
         .where(
             col(PledgeSettlement.pledge_id).in_(pledge_ids),
-            col(Receipt.voided_at).is_(None),
+            receipt_stands(),
             Receipt.receipt_date <= end,
         )
         .order_by(col(Receipt.receipt_date), col(Receipt.id))
@@ -92,7 +93,7 @@ def receipts_settled(
     their own amount (0 when the rule held)."""
     receipts = (
         col(Receipt.unit_id).in_(funds),
-        col(Receipt.voided_at).is_(None),
+        receipt_stands(),
         Receipt.receipt_date >= start,
         Receipt.receipt_date <= end,
     )
