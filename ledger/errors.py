@@ -707,6 +707,16 @@ class ReceiptOverAllocated(LedgerError):
     )
 
 
+class ReceiptOutsideCampaign(LedgerError):
+    """A receipt dated outside the pledge's campaign offered to settle it (the workbook counts
+    a campaign's settlements only from receipts dated in the campaign)."""
+
+    default = _l(
+        "Phiếu thu số %(number)s ngày %(date)s nằm ngoài đợt vận động “%(campaign)s” của cam kết "
+        "(từ %(starts)s đến %(ends)s); không dùng để thực hiện cam kết này được."
+    )
+
+
 class ReceiptNotForPledge(LedgerError):
     """A receipt of another fund or donor, or a voided one, offered to settle a pledge."""
 

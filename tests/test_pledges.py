@@ -4,14 +4,19 @@ receipt's settlement stops counting; a cancelled pledge takes no more."""
 from datetime import date
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
 from ledger.errors import (
     PledgeCancelled,
     PledgeDueBeforePledged,
     PledgeOverSettled,
     ReceiptNotForPledge,
+    ReceiptOutsideCampaign,
     ReceiptOverAllocated,
 )
+from ledger.models import Receipt
+from ledger.services.campaigns import find_campaign
 from ledger.services.donors import create_donor
 from ledger.services.honour_roll import honour_roll
 from ledger.services.locks import lock_period
@@ -21,11 +26,13 @@ from ledger.services.pledges import (
     cancel_pledge,
     create_pledge,
     open_receipts,
+    record_receipt_for_pledge,
     settle_pledge,
     settled_amount,
     status_of,
 )
-from ledger.services.receipts import correct_receipt, void_receipt
+from ledger.services.receipts import ReceiptInput, correct_receipt, void_receipt
+from ledger.services.units import find_unit
 
 TODAY = date(2018, 7, 15)
 
@@ -170,3 +177,34 @@ def test_totals_keep_pledged_apart_from_settled(session, fund, pledge, school, m
     assert totals.outstanding == totals.overdue == 1_200_000
     before = pledge_totals(session, unit_ids=[fund.id], today=TODAY, through=date(2018, 6, 1))
     assert (before.pledged, before.settled) == (2_000_000, 0)
+
+
+def test_a_receipt_outside_the_pledges_campaign_does_not_settle_it(
+    session, fund, school, make_receipt
+):
+    """The workbook counts a campaign's settlements from receipts dated in the campaign only:
+    a receipt dated before it starts or after it ends is refused, naming both dates."""
+    campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
+    assert (campaign.starts_on, campaign.ends_on) == (date(2018, 1, 1), date(2018, 12, 31))
+    pledge = create_pledge(
+        session,
+        unit_id=fund.id,
+        data=PledgeInput(
+            school.id, 2_000_000, date(2018, 5, 1), date(2018, 9, 1), campaign_id=campaign.id
+        ),
+    )
+    for day in (date(2017, 12, 20), date(2019, 1, 2)):
+        receipt = _receipt(make_receipt, school, 1_000_000, on=day)
+        with pytest.raises(ReceiptOutsideCampaign) as refused:
+            settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+        text = str(refused.value)
+        assert f"{receipt.number}/{receipt.year}" in text
+        assert "01/01/2018" in text and "31/12/2018" in text and campaign.name in text
+    count = session.exec(select(func.count()).select_from(Receipt)).one()
+    late = ReceiptInput(receipt_date=date(2019, 1, 2), amount=500_000, payer_name=school.name)
+    with pytest.raises(ReceiptOutsideCampaign):
+        record_receipt_for_pledge(session, pledge_id=pledge.id, data=late)
+    assert session.exec(select(func.count()).select_from(Receipt)).one() == count
+    inside = _receipt(make_receipt, school, 1_000_000, on=date(2018, 12, 31))
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=inside.id)
+    assert settled_amount(session, pledge.id) == 1_000_000

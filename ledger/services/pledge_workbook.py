@@ -21,12 +21,14 @@ def pledge_rows(
     *,
     funds: set[int],
     campaign_id: int,
+    start: date,
     end: date,
     names: dict,
     viewer_unit_id: int | None = None,
 ) -> list[PledgeRow]:
-    """The campaign's pledges in ``funds`` made by ``end``, each with what receipts not voided
-    and dated by ``end`` settled of it and the receipts' numbers; an anonymous donor is named
+    """The campaign's pledges in ``funds`` made by ``end``, each with what receipts that still
+    stand and are dated ``start``..``end`` (the Phiếu thu sheet's window, as ``receipts_settled``
+    counts them) settled of it and the receipts' numbers; an anonymous donor is named
     only to ``viewer_unit_id``'s own fund."""
     pledges = session.exec(
         select(Pledge, Donor.name, Donor.id)
@@ -38,7 +40,7 @@ def pledge_rows(
         )
         .order_by(col(Pledge.pledged_on), col(Pledge.id))
     ).all()
-    parts = _settlements(session, [p.id for p, _n, _d in pledges], end)
+    parts = _settlements(session, [p.id for p, _n, _d in pledges], start, end)
     hidden = anonymous_donor_ids(session, {d for _p, _n, d in pledges})
     rows = []
     for pledge, name, donor_id in pledges:
@@ -67,7 +69,9 @@ def pledge_rows(
     return rows
 
 
-def _settlements(session: Session, pledge_ids: list[int], end: date) -> dict[int, list]:
+def _settlements(
+    session: Session, pledge_ids: list[int], start: date, end: date
+) -> dict[int, list]:
     found: dict[int, list] = {}
     if not pledge_ids:
         return found
@@ -77,6 +81,7 @@ def _settlements(session: Session, pledge_ids: list[int], end: date) -> dict[int
         .where(
             col(PledgeSettlement.pledge_id).in_(pledge_ids),
             receipt_stands(),
+            Receipt.receipt_date >= start,
             Receipt.receipt_date <= end,
         )
         .order_by(col(Receipt.receipt_date), col(Receipt.id))

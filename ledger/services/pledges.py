@@ -23,9 +23,10 @@ from ..errors import (
     PledgeDueBeforePledged,
     PledgeOverSettled,
     ReceiptNotForPledge,
+    ReceiptOutsideCampaign,
     ReceiptOverAllocated,
 )
-from ..models import Donor, Pledge, PledgeSettlement, Receipt, utcnow
+from ..models import Campaign, Donor, Pledge, PledgeSettlement, Receipt, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event
@@ -144,6 +145,7 @@ def settle_pledge(
     pledge = _locked_pledge(session, pledge_id)
     receipt = _locked_receipt(session, receipt_id)
     _ensure_usable(session, pledge, receipt)
+    _ensure_in_campaign(session, pledge, f"{receipt.number}/{receipt.year}", receipt.receipt_date)
     outstanding = pledge.amount - settled_amount(session, pledge.id)
     left = receipt.amount - _used(session, receipt.id)
     amount = min(outstanding, left) if amount is None else parse_amount(amount)
@@ -176,6 +178,7 @@ def record_receipt_for_pledge(
     outstanding = pledge.amount - settled_amount(session, pledge.id)
     if outstanding <= 0:
         raise PledgeOverSettled(outstanding=0, amount=parse_amount(data.amount))
+    _ensure_in_campaign(session, pledge, "mới", data.receipt_date)
     data.donor_id = pledge.donor_id
     receipt = record_receipt(session, unit_id=pledge.unit_id, data=data, user_id=user_id)
     settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id, user_id=user_id)
@@ -226,6 +229,21 @@ def _ensure_usable(session: Session, pledge: Pledge, receipt: Receipt) -> None:
         or receipt.donor_id != pledge.donor_id
     ):
         raise ReceiptNotForPledge(number=f"{receipt.number}/{receipt.year}")
+
+
+def _ensure_in_campaign(session: Session, pledge: Pledge, number: str, day: date) -> None:
+    """A pledge of a campaign is settled only by receipts dated within the campaign."""
+    if pledge.campaign_id is None:
+        return
+    campaign = session.get_one(Campaign, pledge.campaign_id)
+    if not campaign.starts_on <= day <= campaign.ends_on:
+        raise ReceiptOutsideCampaign(
+            number=number,
+            date=day.strftime("%d/%m/%Y"),
+            campaign=campaign.name,
+            starts=campaign.starts_on.strftime("%d/%m/%Y"),
+            ends=campaign.ends_on.strftime("%d/%m/%Y"),
+        )
 
 
 def _used(session: Session, receipt_id: int) -> int:
