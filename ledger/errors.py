@@ -633,6 +633,16 @@ class GoodsNotOnHand(LedgerError):
     )
 
 
+class GoodsUnitValueOffBook(LedgerError):
+    """Goods handed out at a unit value other than the goods book's (what is on hand ÷ how much
+    is on hand), or the last of an item handed out for other than the value it has left."""
+
+    default = _l(
+        "Đơn giá xuất “%(goods)s” phải theo sổ hàng hiện vật: còn %(on_hand)s %(unit)s trị giá "
+        "%(value)s, tức %(expected)s/%(unit)s; không xuất theo đơn giá %(unit_value)s được."
+    )
+
+
 class GoodsAlreadyHandedOut(LedgerError):
     """Voiding an in-kind gift whose goods were partly handed out."""
 

@@ -90,6 +90,7 @@ FIELD_OF_ERROR = {
     "GoodsNotOnHand": ("quantity",),
     "ReceiptOutsideCampaign": ("receipt_date", "receipt_id"),
     "InKindValueShort": ("unit_value",),
+    "GoodsUnitValueOffBook": ("unit_value",),
 }
 
 
