@@ -633,6 +633,16 @@ class GoodsNotOnHand(LedgerError):
     )
 
 
+class GoodsUnitValueOffBook(LedgerError):
+    """Goods handed out at a unit value other than the goods book's (what is on hand ÷ how much
+    is on hand), or the last of an item handed out for other than the value it has left."""
+
+    default = _l(
+        "Đơn giá xuất “%(goods)s” phải theo sổ hàng hiện vật: còn %(on_hand)s %(unit)s trị giá "
+        "%(value)s, tức %(expected)s/%(unit)s; không xuất theo đơn giá %(unit_value)s được."
+    )
+
+
 class GoodsAlreadyHandedOut(LedgerError):
     """Voiding an in-kind gift whose goods were partly handed out."""
 
@@ -704,6 +714,16 @@ class ReceiptOverAllocated(LedgerError):
     default = _l(
         "Phiếu thu số %(number)s chỉ còn %(left)s chưa dùng để thực hiện cam kết; "
         "không ghi nhận %(amount)s được."
+    )
+
+
+class ReceiptOutsideCampaign(LedgerError):
+    """A receipt dated outside the pledge's campaign offered to settle it (the workbook counts
+    a campaign's settlements only from receipts dated in the campaign)."""
+
+    default = _l(
+        "Phiếu thu số %(number)s ngày %(date)s nằm ngoài đợt vận động “%(campaign)s” của cam kết "
+        "(từ %(starts)s đến %(ends)s); không dùng để thực hiện cam kết này được."
     )
 
 

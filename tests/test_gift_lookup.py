@@ -24,7 +24,8 @@ from ledger.services.gift_lookup import (
     find_gift,
     parse_voucher_number,
 )
-from ledger.services.receipts import void_receipt
+from ledger.services.locks import lock_period
+from ledger.services.receipts import correct_receipt, void_receipt
 from ledger.services.units import find_unit
 from tests.bankworld import make_account, make_lines
 from tests.conftest import PG_URL, form_tokens
@@ -126,6 +127,15 @@ def test_a_voided_gift_says_so(client, session, gifts):
     session.commit()
     answer = _answer(_ask(client, gifts["fund"].id, "BL-0042", "200.000").text)
     assert "Phiếu thu đã hủy" in answer and "Ghi nhầm" not in answer
+
+
+def test_a_gift_corrected_in_a_locked_period_says_so_too(client, session, gifts):
+    """Corrected in a locked period (reversed, ``voided_at`` left empty): no longer stands."""
+    lock_period(session, unit_id=gifts["fund"].id, through=date(2018, 6, 30), user_id=None)
+    correct_receipt(session, receipt_id=gifts["cash"].id, reason="Ghi nhầm", on=date(2018, 7, 2))
+    session.commit()
+    answer = _answer(_ask(client, gifts["fund"].id, "BL-0042", "200.000").text)
+    assert "Phiếu thu đã hủy" in answer
 
 
 def test_a_hundred_guesses_find_nothing_and_are_slowed_down(client, gifts, session):

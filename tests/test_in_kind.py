@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ledger.errors import (
     GoodsAlreadyHandedOut,
     GoodsNotOnHand,
+    GoodsUnitValueOffBook,
     InKindAmountMismatch,
     InKindDetailsMissing,
     InKindValueNotWhole,
@@ -183,6 +184,48 @@ def test_handing_out_more_than_on_hand_is_refused(session, funded, make_receipt)
         hand_out(session, funded, quantity="4")  # the 7 approved are held
     pay(session, first)
     assert goods_book(session, funded["fund"].id).lines[0].on_hand_qty == 3_000
+
+
+def test_goods_leave_at_the_books_unit_value(session, funded, make_receipt):
+    """40 thùng received at 100.000 đ: handing all 40 out at 1 đ would empty the item and strand
+    3.999.960 đ in the in-kind account; the unit value must be the book's."""
+    gift(make_receipt, quantity="40", unit_value=100_000)
+    fund = funded["fund"].id
+    with pytest.raises(GoodsUnitValueOffBook) as refused:
+        hand_out(session, funded, quantity="40", unit_value=1)
+    assert "100.000 đ/thùng" in str(refused.value) and "4.000.000 đ" in str(refused.value)
+    with pytest.raises(GoodsUnitValueOffBook):
+        hand_out(session, funded, quantity="10", unit_value=99_000)
+    for quantity in ("10", "30"):
+        item = hand_out(session, funded, quantity=quantity, unit_value=100_000)
+        approve(session, item, funded["reviewer"])
+        pay(session, item)
+    book = goods_book(session, fund)
+    assert (book.lines[0].on_hand_qty, book.lines[0].on_hand_value) == (0, 0)
+    assert in_kind_balance(session, fund) == 0 and book.reconciles
+
+
+def test_the_last_of_an_item_takes_exactly_what_it_has_left(session, funded, make_receipt):
+    """1 thùng at 100.000 đ and 1 at 100.001 đ: 200.001 đ for 2 is no whole unit value, so both
+    at once are refused (the message gives 100.000,5 đ); one at a whole đồng beside it may go,
+    and the last one then takes exactly the 100.001 đ left."""
+    gift(make_receipt, quantity="1", unit_value=100_000)
+    gift(make_receipt, quantity="1", unit_value=100_001)
+    fund = funded["fund"].id
+    with pytest.raises(GoodsUnitValueOffBook) as refused:
+        hand_out(session, funded, quantity="2", unit_value=100_000)
+    assert "100.000,5 đ" in str(refused.value)
+    with pytest.raises(GoodsUnitValueOffBook):
+        hand_out(session, funded, quantity="1", unit_value=99_999)
+    first = hand_out(session, funded, quantity="1", unit_value=100_000)
+    approve(session, first, funded["reviewer"])
+    pay(session, first)
+    with pytest.raises(GoodsUnitValueOffBook):
+        hand_out(session, funded, quantity="1", unit_value=100_000)
+    last = hand_out(session, funded, quantity="1", unit_value=100_001)
+    approve(session, last, funded["reviewer"])
+    pay(session, last)
+    assert in_kind_balance(session, fund) == 0 and goods_book(session, fund).reconciles
 
 
 def test_goods_the_fund_never_received_are_refused(session, funded, make_receipt):

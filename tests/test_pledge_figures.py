@@ -94,3 +94,26 @@ def test_workbook_sheet_reconciles_settlements_to_receipts(
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert [r[7] for r in rows[:3]] == ["Quá hạn", "Đã thực hiện đủ", "Đã hủy"]
     assert rows[-1][4:7] == [5_000_000, 3_500_000, 1_500_000]
+
+
+def test_both_sides_of_the_workbook_check_count_the_campaigns_receipts_only(demo, pledged, session):
+    """A settlement made before receipts outside the campaign were refused (a receipt of
+    20/12/2017 on a 2018 pledge): the pledges sheet and the receipts' side leave it out alike."""
+    from sqlmodel import select
+
+    from ledger.models import Pledge, PledgeSettlement
+    from ledger.services.receipts import ReceiptInput, record_receipt
+
+    partly = session.exec(
+        select(Pledge).where(Pledge.campaign_id == demo.id, Pledge.amount == 2_000_000)
+    ).one()
+    data = ReceiptInput(
+        receipt_date=date(2017, 12, 20), amount=700_000, donor_id=partly.donor_id, payer_name="x"
+    )
+    early = record_receipt(session, unit_id=partly.unit_id, data=data)
+    session.add(PledgeSettlement(pledge_id=partly.id, receipt_id=early.id, amount=700_000))
+    session.flush()
+    data = build_reconciliation(session, campaign_id=demo.id, as_of=date(2018, 12, 31))
+    checks = [c for c in data.checks if c.name.startswith("Cam kết")]
+    assert all(c.ok for c in checks), checks
+    assert checks[0].expected == 3_500_000

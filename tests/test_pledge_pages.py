@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from ledger.models import Pledge, PledgeSettlement, Receipt
+from ledger.services.campaigns import find_campaign
 from ledger.services.donors import create_donor
 from ledger.services.pledges import PledgeInput, create_pledge, settled_amount
+from ledger.services.units import find_unit
 from tests.conftest import form_tokens
 
 TODAY = date.today()
@@ -186,3 +188,29 @@ def test_another_units_pledge_is_a_404(client, treasurer, session, unit):
         f"/pledges/?unit={other.id}",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_receipt_outside_the_campaign_is_refused_on_the_form(
+    client, treasurer, school, session, make_receipt
+):
+    campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
+    pledge = _pledge(session, treasurer, school, campaign_id=campaign.id)
+    receipt = make_receipt(
+        "TT-CHUONGDUONG",
+        amount=3_000_000,
+        on=date(2017, 12, 20),
+        donor_id=school.id,
+        payer_name=school.name,
+    )
+    session.commit()
+    page = client.get(f"/pledges/{pledge.id}")
+    response = client.post(
+        f"/pledges/{pledge.id}/settle",
+        data={**form_tokens(page.text), "receipt_id": str(receipt.id), "amount": "1.500.000"},
+    )
+    assert response.status_code == 400
+    assert "nằm ngoài đợt vận động" in response.text
+    assert "01/01/2018" in response.text and "31/12/2018" in response.text
+    assert 'value="1.500.000"' in response.text
+    session.rollback()
+    assert session.exec(select(PledgeSettlement.amount)).scalars().all() == []

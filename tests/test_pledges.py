@@ -4,25 +4,35 @@ receipt's settlement stops counting; a cancelled pledge takes no more."""
 from datetime import date
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
 from ledger.errors import (
     PledgeCancelled,
     PledgeDueBeforePledged,
     PledgeOverSettled,
     ReceiptNotForPledge,
+    ReceiptOutsideCampaign,
     ReceiptOverAllocated,
 )
+from ledger.models import Receipt
+from ledger.services.campaigns import find_campaign
 from ledger.services.donors import create_donor
+from ledger.services.honour_roll import honour_roll
+from ledger.services.locks import lock_period
 from ledger.services.pledge_lists import pledge_totals
 from ledger.services.pledges import (
     PledgeInput,
     cancel_pledge,
     create_pledge,
+    open_receipts,
+    record_receipt_for_pledge,
     settle_pledge,
     settled_amount,
     status_of,
 )
-from ledger.services.receipts import void_receipt
+from ledger.services.receipts import ReceiptInput, correct_receipt, void_receipt
+from ledger.services.units import find_unit
 
 TODAY = date(2018, 7, 15)
 
@@ -105,6 +115,32 @@ def test_a_voided_receipt_stops_counting(session, pledge, school, make_receipt):
         settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
 
 
+def test_a_receipt_corrected_in_a_locked_period_stops_counting(session, fund, school, make_receipt):
+    """A receipt of a locked period is not voided but corrected (a reversing entry in the open
+    period, ``voided_at`` left empty): it no longer settles, is no longer offered, and what it
+    settled no longer counts."""
+    early = create_pledge(
+        session,
+        unit_id=fund.id,
+        data=PledgeInput(school.id, 3_000_000, date(2018, 2, 20), date(2018, 12, 31)),
+    )
+    receipt = _receipt(make_receipt, school, 2_000_000, on=date(2018, 3, 1))
+    other = _receipt(make_receipt, school, 2_000_000, on=date(2018, 3, 2))
+    settle_pledge(session, pledge_id=early.id, receipt_id=receipt.id, amount=1_000_000)
+    lock_period(session, unit_id=fund.id, through=date(2018, 3, 31), user_id=None)
+    correct_receipt(session, receipt_id=receipt.id, reason="Ghi nhầm", on=date(2018, 4, 2))
+    assert receipt.voided_at is None
+    assert settled_amount(session, early.id) == 0
+    assert [r.id for r, _left in open_receipts(session, early)] == [other.id]
+    with pytest.raises(ReceiptNotForPledge):
+        settle_pledge(session, pledge_id=early.id, receipt_id=receipt.id)
+    assert pledge_totals(session, unit_ids=[fund.id], today=TODAY).settled == 0
+    school.public_consent = True  # the honour roll names only donors who agreed
+    session.flush()
+    roll = honour_roll(session, unit_id=fund.id, year=2018)
+    assert [(d.amount, d.gifts) for d in roll if d.name == school.name] == [(2_000_000, 1)]
+
+
 def test_another_donors_receipt_is_refused(session, pledge, make_receipt):
     receipt = make_receipt(amount=2_000_000, on=date(2018, 6, 10))
     with pytest.raises(ReceiptNotForPledge):
@@ -141,3 +177,34 @@ def test_totals_keep_pledged_apart_from_settled(session, fund, pledge, school, m
     assert totals.outstanding == totals.overdue == 1_200_000
     before = pledge_totals(session, unit_ids=[fund.id], today=TODAY, through=date(2018, 6, 1))
     assert (before.pledged, before.settled) == (2_000_000, 0)
+
+
+def test_a_receipt_outside_the_pledges_campaign_does_not_settle_it(
+    session, fund, school, make_receipt
+):
+    """The workbook counts a campaign's settlements from receipts dated in the campaign only:
+    a receipt dated before it starts or after it ends is refused, naming both dates."""
+    campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
+    assert (campaign.starts_on, campaign.ends_on) == (date(2018, 1, 1), date(2018, 12, 31))
+    pledge = create_pledge(
+        session,
+        unit_id=fund.id,
+        data=PledgeInput(
+            school.id, 2_000_000, date(2018, 5, 1), date(2018, 9, 1), campaign_id=campaign.id
+        ),
+    )
+    for day in (date(2017, 12, 20), date(2019, 1, 2)):
+        receipt = _receipt(make_receipt, school, 1_000_000, on=day)
+        with pytest.raises(ReceiptOutsideCampaign) as refused:
+            settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id)
+        text = str(refused.value)
+        assert f"{receipt.number}/{receipt.year}" in text
+        assert "01/01/2018" in text and "31/12/2018" in text and campaign.name in text
+    count = session.exec(select(func.count()).select_from(Receipt)).one()
+    late = ReceiptInput(receipt_date=date(2019, 1, 2), amount=500_000, payer_name=school.name)
+    with pytest.raises(ReceiptOutsideCampaign):
+        record_receipt_for_pledge(session, pledge_id=pledge.id, data=late)
+    assert session.exec(select(func.count()).select_from(Receipt)).one() == count
+    inside = _receipt(make_receipt, school, 1_000_000, on=date(2018, 12, 31))
+    settle_pledge(session, pledge_id=pledge.id, receipt_id=inside.id)
+    assert settled_amount(session, pledge.id) == 1_000_000

@@ -255,3 +255,22 @@ def test_disbursement_form_refuses_more_goods_than_on_hand(
     assert (
         session.exec(select(Disbursement).where(Disbursement.method == "in_kind")).first() is None
     )
+
+
+def test_disbursement_form_refuses_a_unit_value_off_the_book(
+    client, login, submit, session, funded, gifts
+):
+    login("thuquy.a")
+    url = f"/disbursements/new?unit={funded['fund'].id}"
+    refused = submit(url, _goods_payout(session, quantity="10", unit_value="1"))
+    assert refused.status_code == 400
+    assert "150.000 đ/thùng" in refused.text and 'value="10"' in refused.text
+    assert re.search(r'<p class="error">[^<]*: Đơn giá xuất', refused.text)  # at its field
+    assert re.search(
+        r'aria-invalid="true"[^>]*name="unit_value"|name="unit_value"[^>]*aria-invalid',
+        refused.text,
+    )
+    session.rollback()
+    assert (
+        session.exec(select(Disbursement).where(Disbursement.method == "in_kind")).first() is None
+    )

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, text
+from sqlalchemy import and_, delete, func, not_, or_, text
 from sqlmodel import Session, col, select
 
 from ..errors import TooManyLookups
@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..text import clean
 from .campaigns import covering_campaign
+from .standing import receipt_stands, still_stands
 
 #: look-ups allowed per fund and client address within the window
 LOOKUP_LIMIT = 10
@@ -150,7 +151,7 @@ def find_gift(session: Session, *, unit_id: int, query: str, amount: int) -> Fou
                 col(Receipt.entry_id).in_(matched),
             ),
         )
-        .order_by(col(Receipt.voided_at).is_not(None), col(Receipt.id))
+        .order_by(not_(receipt_stands()), col(Receipt.id))
         .limit(1)
     ).first()
     return _shown(session, receipt) if receipt is not None else None
@@ -166,5 +167,5 @@ def _shown(session: Session, receipt: Receipt) -> FoundGift:
         amount=receipt.amount,
         fund_name=fund.name if fund else "",
         campaign_name=campaign.name if campaign else None,
-        voided=receipt.voided_at is not None,
+        voided=not still_stands(session, receipt),
     )

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from ..errors import (
     GoodsAlreadyHandedOut,
     GoodsNotOnHand,
+    GoodsUnitValueOffBook,
     InKindAmountMismatch,
     InKindDetailsMissing,
     InKindValueNotWhole,
@@ -263,6 +264,8 @@ def ensure_on_hand(session: Session, item: Disbursement, *, approving: bool) -> 
             on_hand=format_quantity(max(on_hand - held, 0)),
             quantity=format_quantity(quantity),
         )
+    if line is not None and line.on_hand_qty is not None:
+        _ensure_book_value(item, line.on_hand_qty, line.on_hand_value)
     committed = _committed_value(session, item.unit_id) if approving else 0
     if item.amount > book.account_balance - committed:
         raise InKindValueShort(
@@ -270,6 +273,35 @@ def ensure_on_hand(session: Session, item: Disbursement, *, approving: bool) -> 
             balance=format_vnd(max(book.account_balance - committed, 0)),
             amount=format_vnd(item.amount),
         )
+
+
+def _ensure_book_value(item: Disbursement, on_hand: int, value: int) -> None:
+    """Goods leave the book at the book's value, in whole đồng: the unit value is what is on
+    hand ÷ how much is on hand when that is exact (between the two whole đồng around it when
+    not, never above what is left), and the last of an item takes exactly what it has left."""
+    quantity, unit_value = int(item.quantity_milli or 0), int(item.unit_value or 0)
+    expected, rest = divmod(value * MILLI, on_hand)
+    if quantity == on_hand:
+        fits = item.amount == value
+    elif rest == 0:
+        fits = unit_value == expected
+    else:
+        fits = unit_value in (expected, expected + 1) and item.amount <= value
+    if not fits:
+        exact = format_vnd(expected) if rest == 0 else f"≈ {_format_milli_vnd(value, on_hand)}"
+        raise GoodsUnitValueOffBook(
+            goods=clean(item.goods_name),
+            unit=clean(item.goods_unit),
+            on_hand=format_quantity(on_hand),
+            value=format_vnd(value),
+            expected=exact,
+            unit_value=format_vnd(unit_value),
+        )
+
+
+def _format_milli_vnd(value: int, on_hand: int) -> str:
+    """value ÷ on_hand (thousandths) per unit, to a thousandth of a đồng: ``100.000,5 đ``."""
+    return f"{format_quantity(value * MILLI * MILLI // on_hand)} đ"
 
 
 def ensure_gift_still_held(session: Session, receipt: Receipt) -> None:

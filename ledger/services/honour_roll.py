@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from ..models import Donor, Receipt
 from ..vocab import Source
+from .standing import receipt_stands
 
 #: the receipts a donor gives (budget, interest and other income are no one's gift)
 GIFT_SOURCES = (Source.DONATION.value, Source.DESIGNATED.value)
@@ -44,7 +45,7 @@ def _named_query(unit_id: int, year: int):
         .where(
             Receipt.unit_id == unit_id,
             col(Receipt.receipt_date).between(date(year, 1, 1), date(year, 12, 31)),
-            col(Receipt.voided_at).is_(None),
+            receipt_stands(),
             col(Receipt.source).in_(GIFT_SOURCES),
             col(survivor.public_consent).is_(True),
             col(survivor.anonymous).is_(False),

@@ -15,6 +15,7 @@ from ..models import Donor, Pledge, PledgeSettlement, Receipt, select_rows
 from ..text import fold
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .pledges import settled_expr
+from .standing import receipt_stands
 from .units import in_units, subtree_scope
 
 
@@ -146,7 +147,7 @@ def _settled_through(through: date) -> Any:
         .join(Receipt, col(Receipt.id) == col(PledgeSettlement.receipt_id))
         .where(
             col(PledgeSettlement.pledge_id) == col(Pledge.id),
-            col(Receipt.voided_at).is_(None),
+            receipt_stands(),
             col(Receipt.receipt_date) <= through,
         )
         .correlate(Pledge)

@@ -13,6 +13,7 @@ from ..exports.reconciliation import Check, PledgeRow
 from ..models import Donor, Pledge, PledgeSettlement, Receipt
 from .donors import anonymous_donor_ids, shown_payer
 from .pledges import status_of
+from .standing import receipt_stands
 
 
 def pledge_rows(
@@ -20,12 +21,14 @@ def pledge_rows(
     *,
     funds: set[int],
     campaign_id: int,
+    start: date,
     end: date,
     names: dict,
     viewer_unit_id: int | None = None,
 ) -> list[PledgeRow]:
-    """The campaign's pledges in ``funds`` made by ``end``, each with what receipts not voided
-    and dated by ``end`` settled of it and the receipts' numbers; an anonymous donor is named
+    """The campaign's pledges in ``funds`` made by ``end``, each with what receipts that still
+    stand and are dated ``start``..``end`` (the Phiếu thu sheet's window, as ``receipts_settled``
+    counts them) settled of it and the receipts' numbers; an anonymous donor is named
     only to ``viewer_unit_id``'s own fund."""
     pledges = session.exec(
         select(Pledge, Donor.name, Donor.id)
@@ -37,7 +40,7 @@ def pledge_rows(
         )
         .order_by(col(Pledge.pledged_on), col(Pledge.id))
     ).all()
-    parts = _settlements(session, [p.id for p, _n, _d in pledges], end)
+    parts = _settlements(session, [p.id for p, _n, _d in pledges], start, end)
     hidden = anonymous_donor_ids(session, {d for _p, _n, d in pledges})
     rows = []
     for pledge, name, donor_id in pledges:
@@ -66,7 +69,9 @@ def pledge_rows(
     return rows
 
 
-def _settlements(session: Session, pledge_ids: list[int], end: date) -> dict[int, list]:
+def _settlements(
+    session: Session, pledge_ids: list[int], start: date, end: date
+) -> dict[int, list]:
     found: dict[int, list] = {}
     if not pledge_ids:
         return found
@@ -75,7 +80,8 @@ def _settlements(session: Session, pledge_ids: list[int], end: date) -> dict[int
         .join(Receipt, col(Receipt.id) == col(PledgeSettlement.receipt_id))
         .where(
             col(PledgeSettlement.pledge_id).in_(pledge_ids),
-            col(Receipt.voided_at).is_(None),
+            receipt_stands(),
+            Receipt.receipt_date >= start,
             Receipt.receipt_date <= end,
         )
         .order_by(col(Receipt.receipt_date), col(Receipt.id))
@@ -92,7 +98,7 @@ def receipts_settled(
     their own amount (0 when the rule held)."""
     receipts = (
         col(Receipt.unit_id).in_(funds),
-        col(Receipt.voided_at).is_(None),
+        receipt_stands(),
         Receipt.receipt_date >= start,
         Receipt.receipt_date <= end,
     )

@@ -3,8 +3,9 @@
 A pledge is settled by receipts of the same fund and donor, in full or in part, never beyond
 its amount; a receipt settles pledges up to its own amount. Both rows are locked while a
 settlement is weighed, so two treasurers settling at once cannot overshoot. What is settled is
-always summed from the settlements of receipts that are not voided: voiding a receipt reopens
-the pledge without touching the settlement row.
+always summed from the settlements of receipts that still stand (``standing``): voiding a
+receipt, or correcting one in a locked period, reopens the pledge without touching the
+settlement row.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from ..errors import (
     PledgeDueBeforePledged,
     PledgeOverSettled,
     ReceiptNotForPledge,
+    ReceiptOutsideCampaign,
     ReceiptOverAllocated,
 )
-from ..models import Donor, Pledge, PledgeSettlement, Receipt, utcnow
+from ..models import Campaign, Donor, Pledge, PledgeSettlement, Receipt, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event
 from .receipts import ReceiptInput, record_receipt
+from .standing import receipt_stands, still_stands
 
 #: a pledge's states as the list filters them
 STATUSES = ("open", "overdue", "settled", "cancelled")
@@ -47,22 +50,22 @@ class PledgeInput:
 
 
 def settled_expr() -> Any:
-    """Σ settled of the pledge in the enclosing query, from receipts not voided (SQL)."""
+    """Σ settled of the pledge in the enclosing query, from receipts that still stand (SQL)."""
     return (
         select(func.coalesce(func.sum(PledgeSettlement.amount), 0))
         .join(Receipt, col(Receipt.id) == col(PledgeSettlement.receipt_id))
-        .where(col(PledgeSettlement.pledge_id) == col(Pledge.id), col(Receipt.voided_at).is_(None))
+        .where(col(PledgeSettlement.pledge_id) == col(Pledge.id), receipt_stands())
         .scalar_subquery()
     )
 
 
 def settled_amount(session: Session, pledge_id: int) -> int:
-    """What receipts not voided have settled of a pledge."""
+    """What receipts that still stand (not voided, not corrected) have settled of a pledge."""
     return int(
         session.exec(
             select(func.coalesce(func.sum(PledgeSettlement.amount), 0))
             .join(Receipt, col(Receipt.id) == col(PledgeSettlement.receipt_id))
-            .where(PledgeSettlement.pledge_id == pledge_id, col(Receipt.voided_at).is_(None))
+            .where(PledgeSettlement.pledge_id == pledge_id, receipt_stands())
         ).one()
     )
 
@@ -141,7 +144,8 @@ def settle_pledge(
     """Settle ``amount`` of a pledge with a receipt (None: as much as both allow)."""
     pledge = _locked_pledge(session, pledge_id)
     receipt = _locked_receipt(session, receipt_id)
-    _ensure_usable(pledge, receipt)
+    _ensure_usable(session, pledge, receipt)
+    _ensure_in_campaign(session, pledge, f"{receipt.number}/{receipt.year}", receipt.receipt_date)
     outstanding = pledge.amount - settled_amount(session, pledge.id)
     left = receipt.amount - _used(session, receipt.id)
     amount = min(outstanding, left) if amount is None else parse_amount(amount)
@@ -174,6 +178,7 @@ def record_receipt_for_pledge(
     outstanding = pledge.amount - settled_amount(session, pledge.id)
     if outstanding <= 0:
         raise PledgeOverSettled(outstanding=0, amount=parse_amount(data.amount))
+    _ensure_in_campaign(session, pledge, "mới", data.receipt_date)
     data.donor_id = pledge.donor_id
     receipt = record_receipt(session, unit_id=pledge.unit_id, data=data, user_id=user_id)
     settle_pledge(session, pledge_id=pledge.id, receipt_id=receipt.id, user_id=user_id)
@@ -181,7 +186,7 @@ def record_receipt_for_pledge(
 
 
 def open_receipts(session: Session, pledge: Pledge) -> list[tuple[Receipt, int]]:
-    """Receipts of the pledge's fund and donor not voided and not fully used, with what each
+    """Receipts of the pledge's fund and donor that still stand and are not fully used, with what each
     has left, newest first: those "Gắn phiếu thu đã có" offers."""
     used = (
         select(func.coalesce(func.sum(PledgeSettlement.amount), 0))
@@ -194,7 +199,7 @@ def open_receipts(session: Session, pledge: Pledge) -> list[tuple[Receipt, int]]
         .where(
             Receipt.unit_id == pledge.unit_id,
             Receipt.donor_id == pledge.donor_id,
-            col(Receipt.voided_at).is_(None),
+            receipt_stands(),
             col(Receipt.amount) > used,
         )
         .order_by(col(Receipt.receipt_date).desc(), col(Receipt.id).desc())
@@ -215,15 +220,30 @@ def settlements_of(session: Session, pledge_id: int) -> list[tuple[PledgeSettlem
     )
 
 
-def _ensure_usable(pledge: Pledge, receipt: Receipt) -> None:
+def _ensure_usable(session: Session, pledge: Pledge, receipt: Receipt) -> None:
     if pledge.cancelled_at is not None:
         raise PledgeCancelled()
     if (
-        receipt.voided_at is not None
+        not still_stands(session, receipt)
         or receipt.unit_id != pledge.unit_id
         or receipt.donor_id != pledge.donor_id
     ):
         raise ReceiptNotForPledge(number=f"{receipt.number}/{receipt.year}")
+
+
+def _ensure_in_campaign(session: Session, pledge: Pledge, number: str, day: date) -> None:
+    """A pledge of a campaign is settled only by receipts dated within the campaign."""
+    if pledge.campaign_id is None:
+        return
+    campaign = session.get_one(Campaign, pledge.campaign_id)
+    if not campaign.starts_on <= day <= campaign.ends_on:
+        raise ReceiptOutsideCampaign(
+            number=number,
+            date=day.strftime("%d/%m/%Y"),
+            campaign=campaign.name,
+            starts=campaign.starts_on.strftime("%d/%m/%Y"),
+            ends=campaign.ends_on.strftime("%d/%m/%Y"),
+        )
 
 
 def _used(session: Session, receipt_id: int) -> int:

@@ -288,6 +288,7 @@ def gather(
             session,
             funds=funds,
             campaign_id=campaign_id,
+            start=start,
             end=end,
             names=names,
             viewer_unit_id=viewer_unit_id,

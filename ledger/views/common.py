@@ -88,7 +88,9 @@ FIELD_OF_ERROR = {
     "InKindValueNotWhole": ("quantity",),
     "InKindAmountMismatch": ("amount",),
     "GoodsNotOnHand": ("quantity",),
+    "ReceiptOutsideCampaign": ("receipt_date", "receipt_id"),
     "InKindValueShort": ("unit_value",),
+    "GoodsUnitValueOffBook": ("unit_value",),
 }
 
 
