@@ -89,6 +89,7 @@ FIELD_OF_ERROR = {
     "InKindAmountMismatch": ("amount",),
     "GoodsNotOnHand": ("quantity",),
     "InKindValueShort": ("unit_value",),
+    "PledgeDonorOutsideFund": ("donor_name",),
 }
 
 
