@@ -259,3 +259,40 @@ def _cells(data: bytes) -> list[str]:
         for value in row
         if value is not None
     ]
+
+
+def test_duplicate_checks_never_pair_another_funds_anonymous_donor(
+    client, session, secret, users, make_user, login
+):
+    make_user("thuquy.tt", "treasurer", "TT")
+    twin = _donor(session, "Ba Nguyen Thi Kin Tieng", unit_code="TT-DUNGTIEN", phone="0912111222")
+    session.commit()
+    login("thuquy.tt")  # a level above: the phone alone must not tell whose it is
+    page = client.get("/donors/new")
+    data = {"name": "Ai đó", "kind": "individual", "phone": "0912111222"}
+    warned = client.post("/donors/new", data={**form_tokens(page.text), **data})
+    assert SECRET not in warned.text
+    assert "Ba Nguyen Thi Kin Tieng" in warned.text  # the named twin is still offered
+    listed = client.get("/donors/duplicates").text
+    assert ANONYMOUS_NAME not in listed and f'/donors/{secret.id}"' not in listed
+    profile = client.get(f"/donors/{twin.id}").text
+    assert f'/donors/{secret.id}"' not in profile
+    assert "possible-duplicates" not in client.get(f"/donors/{secret.id}").text
+    _donor(session, "ba nguyen thi kin tieng")  # a twin in the anonymous donor's own fund
+    session.commit()
+    login("thuquy.a")  # which still sees the pair
+    assert f'/donors/{secret.id}"' in client.get("/donors/duplicates").text
+
+
+def test_the_directory_sorts_a_hidden_name_by_what_it_shows(client, session, secret, users, login):
+    for name in ("An Bình", "Cao Văn Tư", "Ông Zũ"):
+        _donor(session, name)
+    session.commit()
+    login("thuquy.a")  # the fund's own staff: by the real name ("Bà Nguyễn…" before "Cao")
+    listed = client.get("/donors/").text
+    order = [listed.index(x) for x in ("An Bình", SECRET, "Cao Văn Tư", "Ông Zũ")]
+    assert order == sorted(order)
+    login("duyet.tt")  # above: by "Nhà hảo tâm (ẩn danh)", so its place tells nothing
+    listed = client.get(f"/donors/?unit={secret.unit_id}").text
+    order = [listed.index(x) for x in ("An Bình", "Cao Văn Tư", ANONYMOUS_NAME, "Ông Zũ")]
+    assert order == sorted(order)
