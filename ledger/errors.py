@@ -733,3 +733,13 @@ class PledgeDonorOutsideFund(LedgerError):
         "Nhà hảo tâm này do quỹ khác ghi nhận: chỉ chọn nhà hảo tâm của %(fund)s hoặc của đơn vị "
         "trực thuộc."
     )
+
+
+class AnonymousWithPickedDonor(LedgerError):
+    """“Ẩn danh” ticked on a receipt whose donor was picked from the list: the picked donor's
+    own setting decides, so the tick would be silently lost."""
+
+    default = _l(
+        "Đã chọn một nhà hảo tâm có sẵn: bỏ chọn “Ẩn danh”, hoặc bỏ nhà hảo tâm đã chọn để ghi "
+        "khoản ẩn danh."
+    )

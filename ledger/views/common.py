@@ -90,6 +90,7 @@ FIELD_OF_ERROR = {
     "GoodsNotOnHand": ("quantity",),
     "InKindValueShort": ("unit_value",),
     "PledgeDonorOutsideFund": ("donor_name",),
+    "AnonymousWithPickedDonor": ("anonymous",),
 }
 
 
