@@ -296,3 +296,44 @@ def test_the_directory_sorts_a_hidden_name_by_what_it_shows(client, session, sec
     listed = client.get(f"/donors/?unit={secret.unit_id}").text
     order = [listed.index(x) for x in ("An Bình", "Cao Văn Tư", ANONYMOUS_NAME, "Ông Zũ")]
     assert order == sorted(order)
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF")
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_anonymous_name_on_the_voucher_page_and_pdfs(client, session, secret, users, login):
+    from ledger.models import Receipt
+    from ledger.services.batches import BatchHeader, BatchLine, post_batch
+
+    gift = session.exec(select(Receipt).where(Receipt.donor_id == secret.id)).one()
+    batch = post_batch(
+        session,
+        unit_id=secret.unit_id,
+        header=BatchHeader(
+            name="Lô ẩn danh",
+            receipt_date=date(2018, 4, 3),
+            expected_count=1,
+            expected_total=50_000,
+        ),
+        lines=[BatchLine(payer_name=SECRET, address="Thôn Kín", amount="50.000")],
+    )
+    session.commit()
+    login("thuquy.a")  # the fund's own staff print the name
+    assert SECRET in client.get(f"/receipts/{gift.id}").text
+    assert "Kín Tiếng" in _pdf_text(client.get(f"/receipts/{gift.id}/voucher.pdf").data)
+    assert "Thôn Kín" in client.get(f"/receipts/batches/{batch.id}").text
+    assert "Kín Tiếng" in _pdf_text(client.get(f"/receipts/batches/{batch.id}/vouchers.pdf").data)
+    login("duyet.tt")  # the level above: the screen and every PDF say "ẩn danh"
+    page = client.get(f"/receipts/{gift.id}")
+    assert page.status_code == 200 and SECRET not in page.text and ANONYMOUS_NAME in page.text
+    pdf = _pdf_text(client.get(f"/receipts/{gift.id}/voucher.pdf").data)
+    assert "Kín Tiếng" not in pdf and "ẩn danh" in pdf
+    shown = client.get(f"/receipts/batches/{batch.id}").text
+    assert SECRET not in shown and "Thôn Kín" not in shown and ANONYMOUS_NAME in shown
+    pdf = _pdf_text(client.get(f"/receipts/batches/{batch.id}/vouchers.pdf").data)
+    assert "Kín Tiếng" not in pdf and "Thôn Kín" not in pdf and "ẩn danh" in pdf
+
