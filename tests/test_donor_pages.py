@@ -337,3 +337,18 @@ def test_anonymous_name_on_the_voucher_page_and_pdfs(client, session, secret, us
     pdf = _pdf_text(client.get(f"/receipts/batches/{batch.id}/vouchers.pdf").data)
     assert "Kín Tiếng" not in pdf and "Thôn Kín" not in pdf and "ẩn danh" in pdf
 
+
+def test_a_letter_for_a_donor_merged_into_an_anonymous_one_is_refused_above(
+    client, session, secret, users, make_receipt, login
+):
+    twin = _donor(session, "Bà Kín Tiếng (trùng)")
+    gift = make_receipt(amount=500_000, on=date(2018, 5, 2), donor_id=twin.id, payer_name="Bà K.")
+    twin.merged_into_id = secret.id
+    session.add(twin)
+    session.commit()
+    login("thuquy.a")
+    assert client.get(f"/receipts/{gift.id}/thank-you.pdf").status_code == 200
+    login("duyet.tt")
+    assert client.get(f"/receipts/{gift.id}/thank-you.pdf").status_code == 403
+    assert client.get(f"/receipts/{gift.id}/certificate.pdf").status_code == 403
+    assert client.get(f"/donors/{twin.id}/thank-you?year=2018").status_code == 403
