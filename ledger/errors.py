@@ -734,3 +734,32 @@ class ReceiptNotForPledge(LedgerError):
         "Phiếu thu số %(number)s không dùng được cho cam kết này (phải là phiếu còn hiệu lực "
         "của cùng quỹ và cùng nhà hảo tâm)."
     )
+
+
+class ReminderForAnonymousDonor(LedgerError):
+    """A reminder letter naming a donor who pledged anonymously, asked outside the pledge's fund."""
+
+    status = 403
+    default = _l(
+        "Nhà hảo tâm ẩn danh: chỉ cán bộ của quỹ đã nhận cam kết (%(fund)s) mới lập được thư "
+        "nhắc có ghi tên."
+    )
+
+
+class PledgeDonorOutsideFund(LedgerError):
+    """A pledge of a donor recorded by another fund than the pledge's (or a unit under it)."""
+
+    default = _l(
+        "Nhà hảo tâm này do quỹ khác ghi nhận: chỉ chọn nhà hảo tâm của %(fund)s hoặc của đơn vị "
+        "trực thuộc."
+    )
+
+
+class AnonymousWithPickedDonor(LedgerError):
+    """“Ẩn danh” ticked on a receipt whose donor was picked from the list: the picked donor's
+    own setting decides, so the tick would be silently lost."""
+
+    default = _l(
+        "Đã chọn một nhà hảo tâm có sẵn: bỏ chọn “Ẩn danh”, hoặc bỏ nhà hảo tâm đã chọn để ghi "
+        "khoản ẩn danh."
+    )

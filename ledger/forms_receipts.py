@@ -9,7 +9,9 @@ from flask import abort
 from flask_babel import gettext as _
 from sqlmodel import Session
 
+from .errors import AnonymousWithPickedDonor
 from .forms import ReceiptForm
+from .i18n import error_message
 from .models import Donor, IdempotencyKey, Receipt
 from .services.donors import create_donor
 from .services.receipt_entry import last_book_no, same_name_donors
@@ -45,12 +47,20 @@ def unsettled_donor(
     offered under the name: ``choice`` is its id), an anonymous gift, or a new donor the user
     asked for whose name no donor of the fund has yet (or, having seen those, ``choice`` is
     "new": a different person). Otherwise the error is set on the name and the fund's donors
-    of that name are returned, to be offered instead of a duplicate. A resubmission of a form
+    of that name are returned, to be offered instead of a duplicate ("Ẩn danh" ticked beside
+    a picked donor is refused on its box: no donor is offered). A resubmission of a form
     already recorded is settled: ``run_once`` answers it with the receipt it made."""
     if _answered(session, form, user_id=user_id):
         return None
     if not form.donor_id.data and parse_digits(choice):
         form.donor_id.data = choice
+    if form.donor_id.data and form.anonymous.data:
+        # the picked donor's own setting decides: the tick would be silently lost
+        form.anonymous.errors = [
+            *form.anonymous.errors,
+            error_message(AnonymousWithPickedDonor()),
+        ]
+        return []
     if form.donor_id.data or form.anonymous.data:
         return None
     same = same_name_donors(session, unit_id=fund_id, name=form.payer_name.data)
@@ -100,7 +110,10 @@ def receipt_input(
 
 
 def _donor_id(session: Session, form: ReceiptForm, *, fund_id: int, scope: set[int]) -> int:
-    """The picked donor (in ``scope``, else 404), or a new one made from the typed fields."""
+    """The picked donor (in ``scope``, else 404), or a new one made from the typed fields;
+    "Ẩn danh" ticked beside a picked donor is refused, never ignored."""
+    if form.donor_id.data and form.anonymous.data:
+        raise AnonymousWithPickedDonor()
     if form.donor_id.data:
         donor = session.get(Donor, parse_digits(form.donor_id.data))
         if donor is None or donor.unit_id not in scope:

@@ -259,3 +259,96 @@ def _cells(data: bytes) -> list[str]:
         for value in row
         if value is not None
     ]
+
+
+def test_duplicate_checks_never_pair_another_funds_anonymous_donor(
+    client, session, secret, users, make_user, login
+):
+    make_user("thuquy.tt", "treasurer", "TT")
+    twin = _donor(session, "Ba Nguyen Thi Kin Tieng", unit_code="TT-DUNGTIEN", phone="0912111222")
+    session.commit()
+    login("thuquy.tt")  # a level above: the phone alone must not tell whose it is
+    page = client.get("/donors/new")
+    data = {"name": "Ai đó", "kind": "individual", "phone": "0912111222"}
+    warned = client.post("/donors/new", data={**form_tokens(page.text), **data})
+    assert SECRET not in warned.text
+    assert "Ba Nguyen Thi Kin Tieng" in warned.text  # the named twin is still offered
+    listed = client.get("/donors/duplicates").text
+    assert ANONYMOUS_NAME not in listed and f'/donors/{secret.id}"' not in listed
+    profile = client.get(f"/donors/{twin.id}").text
+    assert f'/donors/{secret.id}"' not in profile
+    assert "possible-duplicates" not in client.get(f"/donors/{secret.id}").text
+    _donor(session, "ba nguyen thi kin tieng")  # a twin in the anonymous donor's own fund
+    session.commit()
+    login("thuquy.a")  # which still sees the pair
+    assert f'/donors/{secret.id}"' in client.get("/donors/duplicates").text
+
+
+def test_the_directory_sorts_a_hidden_name_by_what_it_shows(client, session, secret, users, login):
+    for name in ("An Bình", "Cao Văn Tư", "Ông Zũ"):
+        _donor(session, name)
+    session.commit()
+    login("thuquy.a")  # the fund's own staff: by the real name ("Bà Nguyễn…" before "Cao")
+    listed = client.get("/donors/").text
+    order = [listed.index(x) for x in ("An Bình", SECRET, "Cao Văn Tư", "Ông Zũ")]
+    assert order == sorted(order)
+    login("duyet.tt")  # above: by "Nhà hảo tâm (ẩn danh)", so its place tells nothing
+    listed = client.get(f"/donors/?unit={secret.unit_id}").text
+    order = [listed.index(x) for x in ("An Bình", "Cao Văn Tư", ANONYMOUS_NAME, "Ông Zũ")]
+    assert order == sorted(order)
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF")
+    return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_anonymous_name_on_the_voucher_page_and_pdfs(client, session, secret, users, login):
+    from ledger.models import Receipt
+    from ledger.services.batches import BatchHeader, BatchLine, post_batch
+
+    gift = session.exec(select(Receipt).where(Receipt.donor_id == secret.id)).one()
+    batch = post_batch(
+        session,
+        unit_id=secret.unit_id,
+        header=BatchHeader(
+            name="Lô ẩn danh",
+            receipt_date=date(2018, 4, 3),
+            expected_count=1,
+            expected_total=50_000,
+        ),
+        lines=[BatchLine(payer_name=SECRET, address="Thôn Kín", amount="50.000")],
+    )
+    session.commit()
+    login("thuquy.a")  # the fund's own staff print the name
+    assert SECRET in client.get(f"/receipts/{gift.id}").text
+    assert "Kín Tiếng" in _pdf_text(client.get(f"/receipts/{gift.id}/voucher.pdf").data)
+    assert "Thôn Kín" in client.get(f"/receipts/batches/{batch.id}").text
+    assert "Kín Tiếng" in _pdf_text(client.get(f"/receipts/batches/{batch.id}/vouchers.pdf").data)
+    login("duyet.tt")  # the level above: the screen and every PDF say "ẩn danh"
+    page = client.get(f"/receipts/{gift.id}")
+    assert page.status_code == 200 and SECRET not in page.text and ANONYMOUS_NAME in page.text
+    pdf = _pdf_text(client.get(f"/receipts/{gift.id}/voucher.pdf").data)
+    assert "Kín Tiếng" not in pdf and "ẩn danh" in pdf
+    shown = client.get(f"/receipts/batches/{batch.id}").text
+    assert SECRET not in shown and "Thôn Kín" not in shown and ANONYMOUS_NAME in shown
+    pdf = _pdf_text(client.get(f"/receipts/batches/{batch.id}/vouchers.pdf").data)
+    assert "Kín Tiếng" not in pdf and "Thôn Kín" not in pdf and "ẩn danh" in pdf
+
+
+def test_a_letter_for_a_donor_merged_into_an_anonymous_one_is_refused_above(
+    client, session, secret, users, make_receipt, login
+):
+    twin = _donor(session, "Bà Kín Tiếng (trùng)")
+    gift = make_receipt(amount=500_000, on=date(2018, 5, 2), donor_id=twin.id, payer_name="Bà K.")
+    twin.merged_into_id = secret.id
+    session.add(twin)
+    session.commit()
+    login("thuquy.a")
+    assert client.get(f"/receipts/{gift.id}/thank-you.pdf").status_code == 200
+    login("duyet.tt")
+    assert client.get(f"/receipts/{gift.id}/thank-you.pdf").status_code == 403
+    assert client.get(f"/receipts/{gift.id}/certificate.pdf").status_code == 403
+    assert client.get(f"/donors/{twin.id}/thank-you?year=2018").status_code == 403

@@ -214,3 +214,59 @@ def test_a_receipt_outside_the_campaign_is_refused_on_the_form(
     assert 'value="1.500.000"' in response.text
     session.rollback()
     assert session.exec(select(PledgeSettlement.amount)).scalars().all() == []
+
+
+def test_an_anonymous_donors_name_stays_in_the_pledges_fund(
+    client, treasurer, session, make_user, login
+):
+    secret = "Bà Kín Tiếng Cam Kết"
+    donor = create_donor(session, unit_id=treasurer.id, name=secret, anonymous=True)
+    pledge = _pledge(session, treasurer, donor, due=TODAY - timedelta(days=5))
+    make_user("duyet.tt", "reviewer", "TT")
+    pages = (
+        f"/pledges/?unit={treasurer.id}",
+        f"/pledges/overdue?unit={treasurer.id}",
+        f"/pledges/{pledge.id}",
+    )
+    for url in pages:
+        assert secret in client.get(url).text, url  # the fund's own staff
+    assert secret in client.get(f"/pledges/{pledge.id}/reminder").text
+    assert (
+        f'/pledges/{pledge.id}"'
+        in client.get(f"/pledges/?unit={treasurer.id}&donor=kin tieng").text
+    )
+    login("duyet.tt")  # the level above
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200 and secret not in page.text, url
+        assert "Nhà hảo tâm (ẩn danh)" in page.text, url
+    # the name filter finds nothing: the masked row would say who promised
+    searched = client.get(f"/pledges/?unit={treasurer.id}&donor=kin tieng").text
+    assert "Không có cam kết nào." in searched and f'/pledges/{pledge.id}"' not in searched
+    letter = client.get(f"/pledges/{pledge.id}/reminder")
+    assert letter.status_code == 403 and secret not in letter.text
+
+
+def test_a_pledge_of_another_funds_donor_is_refused_on_the_field(
+    client, session, submit, make_user, login, unit
+):
+    make_user("thuquy.tt", "treasurer", "TT")
+    login("thuquy.tt")
+    lower = create_donor(session, unit_id=unit("TT-CHUONGDUONG").id, name="Trường Xã Dưới")
+    session.commit()
+    data = {
+        "donor_id": str(lower.id),
+        "donor_name": lower.name,
+        "campaign_id": "",
+        "amount": "1.000.000",
+        "pledged_on": TODAY.strftime("%d/%m/%Y"),
+        "due_on": (TODAY + timedelta(days=20)).strftime("%d/%m/%Y"),
+    }
+    # a donor of a unit under the province's fund may be picked for the province's pledge
+    assert submit(f"/pledges/new?unit={unit('TT').id}", data).status_code == 302
+    # but not for a sibling commune's pledge: the donor is recorded by another fund
+    refused = submit(f"/pledges/new?unit={unit('TT-DUNGTIEN').id}", data)
+    assert refused.status_code == 400 and "do quỹ khác ghi nhận" in refused.text
+    assert 'value="1.000.000"' in refused.text
+    session.rollback()
+    assert len(session.exec(select(Pledge)).all()) == 1

@@ -198,3 +198,17 @@ def test_bad_filters_are_named_with_their_value_and_the_list_is_honest(client, t
     assert "Nguyễn Văn Bình" in page.text  # shown unfiltered, not an empty list
     bad = client.get("/disbursements/?from=99/99/2018&status=lost").text
     assert "“99/99/2018”" in bad and "“lost”" in bad
+
+
+def test_anonymous_ticked_beside_a_picked_donor_is_refused_on_the_box(client, treasurer, session):
+    url = f"/receipts/new?unit={treasurer.id}"
+    base = {**RECEIPT, "credit_unit_id": str(treasurer.id)}
+    assert _post(client, url, base).status_code == 302
+    donor_id = _receipts(session)[0].donor_id
+    both = {**base, "donor_id": str(donor_id), "anonymous": "y"}
+    del both["new_donor"]
+    refused = _post(client, url, both)
+    assert refused.status_code == 400
+    assert "bỏ chọn “Ẩn danh”" in refused.text
+    assert 'value="1.050.000"' in refused.text and "Nguyễn Văn Bình" in refused.text
+    assert len(_receipts(session)) == 1  # nothing recorded, the tick not silently dropped

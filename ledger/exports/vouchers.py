@@ -155,14 +155,22 @@ APPROVALS = (
 
 
 def receipt_voucher(
-    receipt: Receipt, *, fund: Unit, settings: dict[str, Any], credit_unit: Unit | None = None
+    receipt: Receipt,
+    *,
+    fund: Unit,
+    settings: dict[str, Any],
+    credit_unit: Unit | None = None,
+    payer_hidden: bool = False,
 ) -> Voucher:
     """What ``receipt`` prints: a Phiếu thu (cash), a confirmation of money received into the
-    fund's account (bank) or a handover record of goods (in kind)."""
+    fund's account (bank) or a handover record of goods (in kind). ``payer_hidden`` (the
+    caller's ``donors.shown_payer`` rule: an anonymous donor read outside its fund) prints
+    "Nhà hảo tâm (ẩn danh)" and no address instead of the payer's."""
+    payer = _payer(receipt, hidden=payer_hidden)
     if receipt.method == Method.BANK:
-        return _bank_confirmation(receipt, fund=fund, settings=settings)
+        return _bank_confirmation(receipt, fund=fund, settings=settings, payer=payer)
     if receipt.method == Method.IN_KIND:
-        return _in_kind_record(receipt, fund=fund, settings=settings)
+        return _in_kind_record(receipt, fund=fund, settings=settings, payer=payer)
     content = receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em"
     if credit_unit is not None and credit_unit.id != fund.id:
         content += f" (tính vào chỉ tiêu {credit_unit.name})"
@@ -171,8 +179,8 @@ def receipt_voucher(
         form_lines=(settings["receipt_form_code"], settings["form_circular"]),
         **_receipt_heading(receipt, fund, book_lines=_book_lines(receipt.book_no)),
         lines=(
-            Line("Họ và tên người nộp tiền", _payer(receipt), strong=True),
-            Line("Địa chỉ", receipt.payer_address or BLANK),
+            Line("Họ và tên người nộp tiền", payer[0], strong=True),
+            Line("Địa chỉ", payer[1]),
             Line("Nội dung", content),
             *_money_lines(receipt.amount, settings, receipt.attachments),
         ),
@@ -198,8 +206,15 @@ def _receipt_heading(
     }
 
 
-def _payer(receipt: Receipt) -> str:
-    return receipt.payer_name or "Nhà hảo tâm (ẩn danh)"
+def _payer(receipt: Receipt, *, hidden: bool) -> tuple[str, str]:
+    """The payer's name and address as printed; hidden: "Nhà hảo tâm (ẩn danh)" and none."""
+    if hidden:
+        return ANONYMOUS_PAYER, BLANK
+    return receipt.payer_name or ANONYMOUS_PAYER, receipt.payer_address or BLANK
+
+
+#: what an anonymous payer is called on a voucher (``services.donors.ANONYMOUS_NAME``)
+ANONYMOUS_PAYER = "Nhà hảo tâm (ẩn danh)"
 
 
 def _receipt_voided(receipt: Receipt) -> str:
@@ -208,7 +223,9 @@ def _receipt_voided(receipt: Receipt) -> str:
     return f"ĐÃ HỦY ngày {receipt.voided_at:%d/%m/%Y}. Lý do: {receipt.void_reason}"
 
 
-def _bank_confirmation(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
+def _bank_confirmation(
+    receipt: Receipt, *, fund: Unit, settings: dict[str, Any], payer: tuple[str, str]
+) -> Voucher:
     """A confirmation for the donor: the money reached the fund's bank account on that date.
     Not a cash voucher (the bank's credit advice is the accounting document), so no Mẫu số,
     no Thủ quỹ and no "Đã nhận đủ số tiền" claiming cash was counted."""
@@ -219,8 +236,8 @@ def _bank_confirmation(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]
         form_lines=(),
         **_receipt_heading(receipt, fund, book_lines=(f"Quyển số: {receipt.book_no or BLANK}",)),
         lines=(
-            Line("Họ và tên người ủng hộ", _payer(receipt), strong=True),
-            Line("Địa chỉ", receipt.payer_address or BLANK),
+            Line("Họ và tên người ủng hộ", payer[0], strong=True),
+            Line("Địa chỉ", payer[1]),
             Line("Nội dung", receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em"),
             Line("Hình thức", "Chuyển khoản"),
             Line("Số tiền", format_vnd(receipt.amount), strong=True),
@@ -240,7 +257,9 @@ def _bank_confirmation(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]
     )
 
 
-def _in_kind_record(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
+def _in_kind_record(
+    receipt: Receipt, *, fund: Unit, settings: dict[str, Any], payer: tuple[str, str]
+) -> Voucher:
     """A handover record of goods: what was given and its estimated value, signed by the
     giver and by the fund (no cash counted, so no Thủ quỹ's "Đã nhận đủ số tiền")."""
     day = receipt.receipt_date
@@ -250,8 +269,8 @@ def _in_kind_record(receipt: Receipt, *, fund: Unit, settings: dict[str, Any]) -
         form_lines=(),
         **_receipt_heading(receipt, fund, book_lines=(f"Quyển số: {receipt.book_no or BLANK}",)),
         lines=(
-            Line("Bên giao (người ủng hộ)", _payer(receipt), strong=True),
-            Line("Địa chỉ", receipt.payer_address or BLANK),
+            Line("Bên giao (người ủng hộ)", payer[0], strong=True),
+            Line("Địa chỉ", payer[1]),
             Line("Bên nhận", f"{FUND} {fund.name}"),
             Line("Nội dung", receipt.reason or "Ủng hộ hiện vật cho Quỹ Bảo trợ trẻ em"),
         ),
@@ -516,11 +535,22 @@ def _signatures(pdf: FPDF, signatures: tuple[Signature, ...]) -> None:
 
 
 def receipt_pdf(
-    receipt: Receipt, *, fund: Unit, settings: dict[str, Any], credit_unit: Unit | None = None
+    receipt: Receipt,
+    *,
+    fund: Unit,
+    settings: dict[str, Any],
+    credit_unit: Unit | None = None,
+    payer_hidden: bool = False,
 ) -> bytes:
     """The PDF of ``receipt``'s voucher (same description as the screen)."""
     return voucher_pdf(
-        receipt_voucher(receipt, fund=fund, settings=settings, credit_unit=credit_unit)
+        receipt_voucher(
+            receipt,
+            fund=fund,
+            settings=settings,
+            credit_unit=credit_unit,
+            payer_hidden=payer_hidden,
+        )
     )
 
 

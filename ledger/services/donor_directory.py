@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from ..models import Campaign, Donor, Receipt, Unit
 from ..text import fold
 from ..vocab import DonorKind
 from .campaigns import campaigns_for
-from .donors import phone_key
+from .donors import ANONYMOUS_NAME, phone_key
 from .paging import Page
 from .receipts import QUOTA_SOURCES
 from .units import in_units, subtree_ids
@@ -98,8 +98,14 @@ def list_donors(
         "last": (giving.c.last_gift.is_(None), giving.c.last_gift.desc()),
     }.get(sort, ())
     page = max(1, min(page, -(-count // per_page) or 1))
+    # a row the viewer reads as "Nhà hảo tâm (ẩn danh)" sorts by that name, not by the real
+    # one: its place among the names would say where the hidden name falls
+    hidden: Any = col(Donor.anonymous)
+    if viewer_unit_id is not None:
+        hidden = hidden & (col(Donor.unit_id) != viewer_unit_id)
+    shown_key = case((hidden, fold(ANONYMOUS_NAME)), else_=col(Donor.search_key))
     rows = session.exec(
-        query.order_by(*order, col(Donor.search_key), col(Donor.id))
+        query.order_by(*order, shown_key, col(Donor.id))
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()

@@ -33,39 +33,57 @@ from .units import in_units
 EDITABLE = ("kind", "phone", "email", "address", "anonymous", "public_consent", "note")
 
 
-def _visible(unit_ids: Any) -> tuple[Any, ...]:
-    return (col(Donor.merged_into_id).is_(None), in_units(col(Donor.unit_id), unit_ids))
+def _visible(unit_ids: Any, viewer_unit_id: int | None) -> tuple[Any, ...]:
+    """Donors in scope, not merged, and (an anonymous donor) of the viewer's own fund: pairing
+    another fund's anonymous donor with a named one of the same name or phone would say who
+    it is."""
+    return (
+        col(Donor.merged_into_id).is_(None),
+        in_units(col(Donor.unit_id), unit_ids),
+        ~col(Donor.anonymous) | (col(Donor.unit_id) == viewer_unit_id),
+    )
 
 
 def matching_donors(
-    session: Session, *, unit_ids: Any, name: str, phone: str = "", exclude: int | None = None
+    session: Session,
+    *,
+    unit_ids: Any,
+    viewer_unit_id: int | None,
+    name: str,
+    phone: str = "",
+    exclude: int | None = None,
 ) -> list[Donor]:
-    """Donors in scope (not merged) with the same folded name or the same phone."""
+    """Donors in scope (not merged) with the same folded name or the same phone; another
+    fund's anonymous donor is never one (``_visible``)."""
     key, digits = fold(name)[:200], phone_key(phone)
     same = [col(Donor.search_key) == key] if key else []
     if digits:
         same.append(col(Donor.phone) == digits)
     if not same:
         return []
-    query = select(Donor).where(*_visible(unit_ids), or_(*same))
+    query = select(Donor).where(*_visible(unit_ids, viewer_unit_id), or_(*same))
     if exclude is not None:
         query = query.where(col(Donor.id) != exclude)
     return list(session.exec(query.order_by(col(Donor.id))).all())
 
 
-def duplicate_groups(session: Session, *, unit_ids: Any) -> list[list[Donor]]:
+def duplicate_groups(
+    session: Session, *, unit_ids: Any, viewer_unit_id: int | None
+) -> list[list[Donor]]:
     """Groups of donors in scope that may be one and the same ("Có thể trùng"): the same name
-    once folded, or the same phone; a donor in both kinds of group joins them into one."""
-    names = select(Donor.search_key).where(*_visible(unit_ids)).group_by(Donor.search_key)
+    once folded, or the same phone; a donor in both kinds of group joins them into one.
+    Another fund's anonymous donor is in none (``_visible``)."""
+    visible = _visible(unit_ids, viewer_unit_id)
+    names = select(Donor.search_key).where(*visible).group_by(Donor.search_key)
     phones = (
         select(Donor.phone)
-        .where(*_visible(unit_ids), Donor.phone != "")
+        .where(*visible, Donor.phone != "")
         .group_by(Donor.phone)
         .having(func.count() > 1)
     )
     rows = session.exec(
         select(Donor)
-        .where(*_visible(unit_ids))
+        .where(*visible)
         .where(
             col(Donor.search_key).in_(names.having(func.count() > 1)) | col(Donor.phone).in_(phones)
         )
@@ -198,13 +216,20 @@ def add_donor(
     data: DonorInput,
     allow_duplicate: bool = False,
 ) -> Donor:
-    """Record a donor; one with the same folded name or phone in scope is refused (named in
-    the message) unless ``allow_duplicate``."""
+    """Record a donor for ``unit_id`` (the user's own fund); one with the same folded name or
+    phone in scope is refused (named in the message as that fund may read it) unless
+    ``allow_duplicate``."""
     if data.anonymous and data.public_consent:
         raise AnonymousAndPublic()
-    same = matching_donors(session, unit_ids=unit_ids, name=name, phone=data.phone)
+    same = matching_donors(
+        session, unit_ids=unit_ids, viewer_unit_id=unit_id, name=name, phone=data.phone
+    )
     if same and not allow_duplicate:
-        raise PossibleDuplicateDonor(names=", ".join(d.name for d in same[:5]))
+        names = [
+            shown_payer(d.name, anonymous=d.anonymous, fund_id=d.unit_id, viewer_unit_id=unit_id)
+            for d in same[:5]
+        ]
+        raise PossibleDuplicateDonor(names=", ".join(names))
     donor = create_donor(
         session,
         unit_id=unit_id,

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from ..models import Donor
+from ..models import Donor, Receipt
 from ..text import clean, fold
 
 #: what an anonymous donor is called wherever the name must not show
@@ -54,6 +54,22 @@ def anonymous_donor_ids(session: Session, donor_ids: set[int | None]) -> set[int
         else set()
     )
     return {i for i, anonymous, root in rows if anonymous or root in hidden_roots}
+
+
+def hidden_payers(
+    session: Session, receipts: list[Receipt], *, viewer_unit_id: int | None
+) -> set[int]:
+    """The ids of ``receipts`` whose payer ``viewer_unit_id`` may not read by name (the
+    ``shown_payer`` rule: an anonymous donor's gift, read outside the fund that recorded it)."""
+    hidden = anonymous_donor_ids(session, {r.donor_id for r in receipts})
+    return {
+        r.id
+        for r in receipts
+        if r.id is not None
+        and r.donor_id in hidden
+        and shown_payer("-", anonymous=True, fund_id=r.unit_id, viewer_unit_id=viewer_unit_id)
+        == ANONYMOUS_NAME
+    }
 
 
 def create_donor(

@@ -13,8 +13,10 @@ from sqlmodel import Session, col, select
 
 from ..models import Donor, Pledge, PledgeSettlement, Receipt, select_rows
 from ..text import fold
+from .donors import anonymous_donor_ids, shown_payer
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .pledges import settled_expr
+from .search import not_hidden_from
 from .standing import receipt_stands
 from .units import in_units, subtree_scope
 
@@ -43,7 +45,11 @@ class PledgeTotals:
         return self.pledged - self.settled
 
 
-def _filtered(query: Any, *, unit_ids: Any, flt: PledgeFilter, today: date) -> Any:
+def _filtered(
+    query: Any, *, unit_ids: Any, flt: PledgeFilter, today: date, viewer_unit_id: int | None
+) -> Any:
+    """``viewer_unit_id`` (None: no viewer, e.g. a job) never finds another fund's anonymous
+    donor by name: the row would say who promised."""
     settled = settled_expr()
     query = query.where(in_units(col(Pledge.unit_id), unit_ids))
     if flt.campaign_id:
@@ -54,6 +60,12 @@ def _filtered(query: Any, *, unit_ids: Any, flt: PledgeFilter, today: date) -> A
                 select(Donor.id).where(col(Donor.search_key).contains(fold(flt.donor)))
             )
         )
+        if viewer_unit_id is not None:
+            query = query.where(
+                not_hidden_from(
+                    viewer_unit_id, unit_id=col(Pledge.unit_id), donor_id=col(Pledge.donor_id)
+                )
+            )
     live = col(Pledge.cancelled_at).is_(None)
     by_status = {
         "cancelled": col(Pledge.cancelled_at).is_not(None),
@@ -72,18 +84,17 @@ def list_pledges(
     unit_ids: Any,
     flt: PledgeFilter,
     today: date,
+    viewer_unit_id: int | None,
     page: int = 1,
     per_page: int = 50,
     cursor: Cursor | None = None,
 ) -> Page[Any]:
-    """One page of (pledge, settled, donor name) rows, newest pledge first."""
-    query = _filtered(
-        select(Pledge, settled_expr(), _donor_name()), unit_ids=unit_ids, flt=flt, today=today
-    )
-    count = bounded_count(
-        session, _filtered(select(col(Pledge.id)), unit_ids=unit_ids, flt=flt, today=today)
-    )
-    return numbered_or_keyset(
+    """One page of (pledge, settled, donor name) rows, newest pledge first; an anonymous
+    donor is named only to the pledge's own fund (``viewer_unit_id``)."""
+    where = {"unit_ids": unit_ids, "flt": flt, "today": today, "viewer_unit_id": viewer_unit_id}
+    query = _filtered(select(Pledge, settled_expr(), _donor_name()), **where)
+    count = bounded_count(session, _filtered(select(col(Pledge.id)), **where))
+    found = numbered_or_keyset(
         session,
         query,
         order=(col(Pledge.pledged_on), col(Pledge.id)),
@@ -93,20 +104,42 @@ def list_pledges(
         per_page=per_page,
         count=count,
     )
+    found.rows = _shown(session, found.rows, viewer_unit_id)
+    return found
 
 
 def overdue_pledges(
-    session: Session, *, unit_ids: Any, today: date, limit: int = 200
+    session: Session, *, unit_ids: Any, today: date, viewer_unit_id: int | None, limit: int = 200
 ) -> list[tuple[Pledge, int, str]]:
-    """Pledges past their due date with money outstanding, longest overdue first."""
+    """Pledges past their due date with money outstanding, longest overdue first (donor
+    names as ``viewer_unit_id`` may read them)."""
     query = _filtered(
         select(Pledge, settled_expr(), _donor_name()),
         unit_ids=unit_ids,
         flt=PledgeFilter(status="overdue"),
         today=today,
+        viewer_unit_id=viewer_unit_id,
     )
     rows = session.exec(query.order_by(col(Pledge.due_on), col(Pledge.id)).limit(limit)).all()
-    return [(p, int(s), n) for p, s, n in rows]
+    return _shown(session, rows, viewer_unit_id)
+
+
+def _shown(session: Session, rows: Any, viewer_unit_id: int | None) -> list[Any]:
+    """(pledge, settled, name) rows with each name as the viewer may read it."""
+    hidden = anonymous_donor_ids(session, {p.donor_id for p, _s, _n in rows})
+    return [
+        (
+            p,
+            int(s),
+            shown_payer(
+                n or "",
+                anonymous=p.donor_id in hidden,
+                fund_id=p.unit_id,
+                viewer_unit_id=viewer_unit_id,
+            ),
+        )
+        for p, s, n in rows
+    ]
 
 
 def pledge_totals(

@@ -20,18 +20,20 @@ from sqlmodel import Session, col, select
 from ..errors import (
     NotFound,
     PledgeCancelled,
+    PledgeDonorOutsideFund,
     PledgeDueBeforePledged,
     PledgeOverSettled,
     ReceiptNotForPledge,
     ReceiptOutsideCampaign,
     ReceiptOverAllocated,
 )
-from ..models import Campaign, Donor, Pledge, PledgeSettlement, Receipt, utcnow
+from ..models import Campaign, Donor, Pledge, PledgeSettlement, Receipt, Unit, utcnow
 from ..money import parse_amount
 from ..text import clean, required_reason
 from .audit import record_event
 from .receipts import ReceiptInput, record_receipt
 from .standing import receipt_stands, still_stands
+from .units import is_within
 
 #: a pledge's states as the list filters them
 STATUSES = ("open", "overdue", "settled", "cancelled")
@@ -89,6 +91,8 @@ def create_pledge(
     donor = session.get(Donor, data.donor_id)
     if donor is None:
         raise NotFound()
+    if not is_within(session, unit_id=donor.unit_id, scope_id=unit_id):
+        raise PledgeDonorOutsideFund(fund=session.get_one(Unit, unit_id).name)
     pledge = Pledge(
         unit_id=unit_id,
         campaign_id=data.campaign_id,

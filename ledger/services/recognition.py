@@ -13,6 +13,7 @@ from sqlmodel import Session, col, or_, select
 
 from ..errors import LetterForAnonymousDonor, LetterForVoidedGift, NoGiftsInYear
 from ..models import Donor, Receipt, Unit
+from .donors import anonymous_donor_ids
 from .units import in_units
 
 
@@ -21,7 +22,8 @@ def letter_gift(session: Session, receipt: Receipt, *, viewer_unit_id: int) -> D
     if receipt.voided_at is not None:
         raise LetterForVoidedGift(number=f"{receipt.number}/{receipt.year}")
     donor = session.get(Donor, receipt.donor_id) if receipt.donor_id else None
-    if donor is not None and donor.anonymous and viewer_unit_id != receipt.unit_id:
+    hidden = anonymous_donor_ids(session, {receipt.donor_id})  # merged into one counts too
+    if donor is not None and donor.id in hidden and viewer_unit_id != receipt.unit_id:
         raise LetterForAnonymousDonor(fund=session.get_one(Unit, receipt.unit_id).name)
     return donor
 
@@ -36,7 +38,7 @@ def year_gifts(
 ) -> list[Receipt]:
     """The donor's gifts of ``year`` (its merged duplicates' too) in the funds ``unit_ids``,
     not voided, oldest first; refused for an anonymous donor outside its own fund."""
-    if donor.anonymous and viewer_unit_id != donor.unit_id:
+    if donor.id in anonymous_donor_ids(session, {donor.id}) and viewer_unit_id != donor.unit_id:
         raise LetterForAnonymousDonor(fund=session.get_one(Unit, donor.unit_id).name)
     merged = select(Donor.id).where(Donor.merged_into_id == donor.id)
     gifts = list(

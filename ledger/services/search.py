@@ -47,17 +47,26 @@ def receipt_matches(text: str, *, viewer_unit_id: int | None = None) -> Any:
     return or_(found, _number(Receipt, key))
 
 
+def hidden_donors() -> Any:
+    """The ids of the donors whose name is hidden outside their fund: anonymous ones, and
+    those merged into an anonymous donor (``donors.anonymous_donor_ids`` as a subquery)."""
+    anonymous = select(col(Donor.id)).where(col(Donor.anonymous))
+    return select(col(Donor.id)).where(
+        or_(col(Donor.anonymous), col(Donor.merged_into_id).in_(anonymous))
+    )
+
+
+def not_hidden_from(viewer_unit_id: int, *, unit_id: Any, donor_id: Any) -> Any:
+    """Rows (recorded by ``unit_id``, of ``donor_id``) the viewer may find by a donor's name:
+    the viewer's own fund's, and any whose donor is not anonymous (nor merged into one)."""
+    return or_(unit_id == viewer_unit_id, donor_id.is_(None), donor_id.not_in(hidden_donors()))
+
+
 def _not_hidden_from(viewer_unit_id: int) -> Any:
     """Receipts whose payer the viewer may search by name: the viewer's own fund's, and any
     whose donor is not anonymous (nor merged into an anonymous donor)."""
-    anonymous = select(col(Donor.id)).where(col(Donor.anonymous))
-    hidden = select(col(Donor.id)).where(
-        or_(col(Donor.anonymous), col(Donor.merged_into_id).in_(anonymous))
-    )
-    return or_(
-        col(Receipt.unit_id) == viewer_unit_id,
-        col(Receipt.donor_id).is_(None),
-        col(Receipt.donor_id).not_in(hidden),
+    return not_hidden_from(
+        viewer_unit_id, unit_id=col(Receipt.unit_id), donor_id=col(Receipt.donor_id)
     )
 
 

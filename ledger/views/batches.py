@@ -18,6 +18,7 @@ from ..forms_batches import BatchForm
 from ..i18n import error_message
 from ..models import ReceiptBatch, Unit, User
 from ..services import batches as service
+from ..services.donors import ANONYMOUS_NAME, hidden_payers
 from ..services.idempotency import fingerprint
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
@@ -151,13 +152,16 @@ def show(batch_id: int):
     """A batch: its receipts with numbers, payers and amounts, and their total."""
     batch = get_in_scope(ReceiptBatch, batch_id)
     session = get_session()
+    receipts = service.batch_receipts(session, batch.id)
     return render_template(
         "batches/show.html",
+        hidden=hidden_payers(session, receipts, viewer_unit_id=current_user.unit_id),
+        anonymous_name=ANONYMOUS_NAME,
         batch=batch,
         fund=session.get(Unit, batch.unit_id),
         credit_unit=session.get(Unit, batch.credit_unit_id),
         entered_by=session.get(User, batch.created_by_id) if batch.created_by_id else None,
-        receipts=service.batch_receipts(session, batch.id),
+        receipts=receipts,
         figures=service.batch_figures(session, [batch.id]).get(batch.id),
     )
 
@@ -171,9 +175,17 @@ def print_all(batch_id: int):
     fund = session.get_one(Unit, batch.unit_id)
     settings = voucher_settings(session, batch.receipt_date)
     units = {u.id: u for u in unit_rows(session, {batch.credit_unit_id, fund.id})}
+    receipts = service.batch_receipts(session, batch.id)
+    hidden = hidden_payers(session, receipts, viewer_unit_id=current_user.unit_id)
     data = vouchers_pdf(
-        receipt_voucher(r, fund=fund, settings=settings, credit_unit=units.get(r.credit_unit_id))
-        for r in service.batch_receipts(session, batch.id)
+        receipt_voucher(
+            r,
+            fund=fund,
+            settings=settings,
+            credit_unit=units.get(r.credit_unit_id),
+            payer_hidden=r.id in hidden,
+        )
+        for r in receipts
     )
     return send_file(
         io.BytesIO(data),

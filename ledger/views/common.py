@@ -91,6 +91,8 @@ FIELD_OF_ERROR = {
     "ReceiptOutsideCampaign": ("receipt_date", "receipt_id"),
     "InKindValueShort": ("unit_value",),
     "GoodsUnitValueOffBook": ("unit_value",),
+    "PledgeDonorOutsideFund": ("donor_name",),
+    "AnonymousWithPickedDonor": ("anonymous",),
 }
 
 

@@ -71,7 +71,9 @@ def duplicates():
     """ "Có thể trùng": donors in scope with the same name (accents ignored) or phone."""
     session, unit = get_session(), page_unit()
     groups = merging.duplicate_groups(
-        session, unit_ids=subtree_scope(session, unit.id, version=tree())
+        session,
+        unit_ids=subtree_scope(session, unit.id, version=tree()),
+        viewer_unit_id=current_user.unit_id,
     )
     return render_template("donors/duplicates.html", unit=unit, groups=groups)
 
@@ -153,8 +155,19 @@ def _render_show(donor: Donor, form: DonorForm, status: int = 200):
         )
         for r in history.receipts.rows
     }
-    same = merging.matching_donors(
-        session, unit_ids=scope_ids(), name=donor.name, phone=donor.phone, exclude=donor.id
+    # a donor whose name the viewer may not read is matched with no one: the match would say it
+    hidden_here = donor.id in anonymous_donor_ids(session, {donor.id})
+    same = (
+        []
+        if hidden_here and donor.unit_id != current_user.unit_id
+        else merging.matching_donors(
+            session,
+            unit_ids=scope_ids(),
+            viewer_unit_id=current_user.unit_id,
+            name=donor.name,
+            phone=donor.phone,
+            exclude=donor.id,
+        )
     )
     page = render_template(
         "donors/show.html",

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from ..auth import permission_required, scope_ids, tree
 from ..db import get_session
-from ..errors import LedgerError
+from ..errors import LedgerError, ReminderForAnonymousDonor
 from ..forms import ReceiptForm
 from ..forms_pledges import CancelPledgeForm, PledgeFilterForm, PledgeForm, SettleForm
 from ..i18n import error_message
@@ -19,6 +19,7 @@ from ..models import Campaign, Donor, Pledge, Unit
 from ..services import pledges as service
 from ..services.bank_accounts import document_account_choices
 from ..services.campaigns import campaigns_for
+from ..services.donors import anonymous_donor_ids, shown_payer
 from ..services.paging import parse_cursor
 from ..services.pledge_lists import PledgeFilter, list_pledges, overdue_pledges, pledge_totals
 from ..services.receipts import ReceiptInput
@@ -51,6 +52,7 @@ def index():
         unit_ids=units,
         flt=flt,
         today=today,
+        viewer_unit_id=current_user.unit_id,
         page=arg_int("page", 1) or 1,
         cursor=parse_cursor(
             request.args.get("after", ""), request.args.get("before", ""), with_date=True
@@ -60,7 +62,7 @@ def index():
         "pledges/index.html",
         fund=fund,
         pager=found,
-        rows=[(p, int(s), n, service.status_of(p, int(s), today)) for p, s, n in found.rows],
+        rows=[(p, s, n, service.status_of(p, s, today)) for p, s, n in found.rows],
         totals=pledge_totals(session, unit_ids=units, today=today),
         campaigns=_campaigns(fund),
         args=request.args,
@@ -124,10 +126,19 @@ def _context(pledge: Pledge) -> dict:
     settled = service.settled_amount(session, pledge.id)
     today = date.today()
     outstanding = 0 if pledge.cancelled_at else max(pledge.amount - settled, 0)
+    donor = session.get_one(Donor, pledge.donor_id)
+    hidden = pledge.donor_id in anonymous_donor_ids(session, {pledge.donor_id})
     return {
         "p": pledge,
         "fund": session.get(Unit, pledge.unit_id),
-        "donor": session.get(Donor, pledge.donor_id),
+        "donor": donor,
+        "hidden": hidden and current_user.unit_id != pledge.unit_id,
+        "donor_name": shown_payer(
+            donor.name,
+            anonymous=hidden,
+            fund_id=pledge.unit_id,
+            viewer_unit_id=current_user.unit_id,
+        ),
         "campaign": session.get(Campaign, pledge.campaign_id) if pledge.campaign_id else None,
         "settled": settled,
         "outstanding": outstanding,
@@ -247,8 +258,8 @@ def _fill_receipt(form: ReceiptForm, context: dict) -> None:
     pledge, donor, campaign = context["p"], context["donor"], context["campaign"]
     form.receipt_date.data = date.today()
     form.amount.data = context["outstanding"]
-    form.payer_name.data = donor.name
-    form.payer_address.data = donor.address
+    form.payer_name.data = context["donor_name"]
+    form.payer_address.data = "" if context["hidden"] else donor.address
     form.credit_unit_id.data = pledge.unit_id
     form.reason.data = reason_for(pledge, campaign)
 
@@ -291,7 +302,10 @@ def overdue():
     session, fund = get_session(), page_unit()
     today = date.today()
     rows = overdue_pledges(
-        session, unit_ids=subtree_scope(session, fund.id, version=tree()), today=today
+        session,
+        unit_ids=subtree_scope(session, fund.id, version=tree()),
+        today=today,
+        viewer_unit_id=current_user.unit_id,
     )
     return render_template("pledges/overdue.html", fund=fund, rows=rows, today=today)
 
@@ -302,6 +316,8 @@ def reminder(pledge_id: int):
     """Thư nhắc thực hiện cam kết ủng hộ, A4, to print."""
     pledge = _pledge(pledge_id)
     context = _context(pledge)
+    if context["hidden"]:
+        raise ReminderForAnonymousDonor(fund=context["fund"].name)
     return render_template("pledges/reminder.html", place=place_of(context["fund"]), **context)
 
 

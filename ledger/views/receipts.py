@@ -33,7 +33,7 @@ from ..models import Donor, Receipt, Unit, User
 from ..services import receipts as service
 from ..services.bank_accounts import document_account_choices
 from ..services.corrections import reissue_receipt
-from ..services.donors import anonymous_donor_ids, search_donors, shown_payer
+from ..services.donors import anonymous_donor_ids, hidden_payers, search_donors, shown_payer
 from ..services.journal import ensure_bank_after_reconciliation, ensure_cash_after_count
 from ..services.locks import locked_through
 from ..services.paging import parse_cursor
@@ -230,13 +230,25 @@ def _voucher_context(receipt: Receipt) -> dict:
         "settings": voucher_settings(session, receipt.receipt_date),
         "entered_by": session.get(User, receipt.created_by_id) if receipt.created_by_id else None,
         "voided_by": session.get(User, receipt.voided_by_id) if receipt.voided_by_id else None,
+        "payer_hidden": bool(
+            hidden_payers(session, [receipt], viewer_unit_id=current_user.unit_id)
+        ),
     }
 
 
 @bp.app_template_global("voucher_of_receipt")
-def _voucher_of_receipt(receipt: Receipt, fund: Unit, settings: dict, credit_unit=None):
-    """What a receipt's voucher prints (the PDF prints the same description)."""
-    return receipt_voucher(receipt, fund=fund, settings=settings, credit_unit=credit_unit)
+def _voucher_of_receipt(
+    receipt: Receipt, fund: Unit, settings: dict, credit_unit=None, payer_hidden: bool = True
+):
+    """What a receipt's voucher prints (the PDF prints the same description); the payer as
+    ``_voucher_context`` says the viewer may read it (hidden unless told)."""
+    return receipt_voucher(
+        receipt,
+        fund=fund,
+        settings=settings,
+        credit_unit=credit_unit,
+        payer_hidden=payer_hidden,
+    )
 
 
 @bp.app_template_global("voucher_of_disbursement")
@@ -258,7 +270,11 @@ def voucher_pdf(receipt_id: int):
     receipt = _receipt(receipt_id)
     ctx = _voucher_context(receipt)
     data = receipt_pdf(
-        receipt, fund=ctx["fund"], settings=ctx["settings"], credit_unit=ctx["credit_unit"]
+        receipt,
+        fund=ctx["fund"],
+        settings=ctx["settings"],
+        credit_unit=ctx["credit_unit"],
+        payer_hidden=ctx["payer_hidden"],
     )
     return send_file(
         _bytes(data),
