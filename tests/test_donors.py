@@ -35,7 +35,8 @@ from ledger.services.donors import (
     search_donors,
     shown_payer,
 )
-from ledger.services.receipts import void_receipt
+from ledger.services.locks import lock_period
+from ledger.services.receipts import correct_receipt, void_receipt
 from ledger.services.units import find_unit, subtree_ids
 
 
@@ -116,6 +117,19 @@ def test_directory_totals_skip_voided_and_merged(session, make_receipt, scope):
         (first.id, 2, 2_500_000, date(2018, 4, 5))
     ]
     assert list_donors(session, unit_ids=scope, kind="school", text="an phat").rows == []
+
+
+def test_directory_totals_skip_a_gift_reversed_by_a_correction(session, make_receipt, scope):
+    """A receipt in a locked period is corrected (reversed in the open period, ``voided_at``
+    left empty): the money left the journal, so the donor's totals no longer count it."""
+    donor = _donor(session, "Hội Cựu chiến binh xã")
+    kept = _gift(make_receipt, donor, 1_000_000, date(2018, 3, 1))
+    wrong = _gift(make_receipt, donor, 4_000_000, date(2018, 3, 2))
+    lock_period(session, unit_id=kept.unit_id, through=date(2018, 3, 31), user_id=None)
+    correct_receipt(session, receipt_id=wrong.id, reason="Ghi nhầm", on=date(2018, 4, 2))
+    assert wrong.voided_at is None
+    [row] = list_donors(session, unit_ids=scope, text="cuu chien binh").rows
+    assert (row.gifts, row.total, row.last_gift) == (1, 1_000_000, date(2018, 3, 1))
 
 
 def test_directory_pages_and_searches_by_phone(session, scope):

@@ -40,6 +40,16 @@ class Entry(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+#: "is this receipt still standing?" (services/standing.py) asks for an entry reversing its
+#: entry: only corrections have one, so the index holds those few rows (migration 0026)
+Index(
+    "ix_entry_reverses_id",
+    col(Entry.reverses_id),
+    sqlite_where=col(Entry.reverses_id).is_not(None),
+    postgresql_where=col(Entry.reverses_id).is_not(None),
+)
+
+
 class Posting(SQLModel, table=True):
     """One line of an entry: a signed amount on an account (debit +, credit −)."""
 

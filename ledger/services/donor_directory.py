@@ -22,6 +22,7 @@ from .campaigns import campaigns_for
 from .donors import ANONYMOUS_NAME, phone_key
 from .paging import Page
 from .receipts import QUOTA_SOURCES
+from .standing import receipt_stands
 from .units import in_units, subtree_ids
 
 #: the directory's sort orders: name, total given (largest first), last gift (newest first)
@@ -43,7 +44,8 @@ def _root() -> Any:
 
 
 def _valid() -> Any:
-    return col(Receipt.voided_at).is_(None)
+    """A gift that counts: its receipt neither voided nor reversed by a correction."""
+    return receipt_stands()
 
 
 def _giving(unit_ids: Any) -> Any:
