@@ -103,6 +103,8 @@
   }
   amount.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 250); });
   if (day) day.addEventListener("change", update);
+  // digits typed into the autofocused field before this script ran fired no "input" here
+  if (amount.value.trim()) update();
 })();
 // Quota allocation: Σ quotas and headroom update as you type.
 (function () {

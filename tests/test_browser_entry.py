@@ -67,7 +67,7 @@ def test_twenty_receipts_with_the_keyboard_only(page, live_server, make_user, se
         expect(page.locator("input[name=amount]")).to_be_focused()  # autofocus
         amount = 10_000 * (n + 1) + 5_000
         page.keyboard.type(f"{amount}")
-        expect(page.locator("#amount-words")).to_contain_text("nghìn đồng")
+        expect(page.locator("#amount-words")).to_contain_text("nghìn đồng", timeout=15_000)
         _tab_to(page, "payer_name")
         if n % 2 == 0:  # the known donor: a few letters, the arrow keys, Enter
             page.keyboard.type("nguyen van")
