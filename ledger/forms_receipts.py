@@ -88,12 +88,18 @@ def receipt_input(
     session: Session, form: ReceiptForm, *, fund_id: int, scope: set[int]
 ) -> ReceiptInput:
     """The receipt the form describes (a new donor is made from the typed fields)."""
+    return form_receipt(form, donor_id=_donor_id(session, form, fund_id=fund_id, scope=scope))
+
+
+def form_receipt(form: ReceiptForm, *, donor_id: int | None) -> ReceiptInput:
+    """What a receipt form's fields say, given the donor it settled on (the one mapping from
+    the form to ``ReceiptInput``: the new-receipt, pledge and bank-line forms use it)."""
     return ReceiptInput(
         receipt_date=form.receipt_date.data,
         amount=form.amount.data,
         method=form.method.data,
         source=form.source.data,
-        donor_id=_donor_id(session, form, fund_id=fund_id, scope=scope),
+        donor_id=donor_id,
         payer_name=form.payer_name.data,
         payer_address=form.payer_address.data,
         credit_unit_id=form.credit_unit_id.data,

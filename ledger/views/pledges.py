@@ -14,6 +14,7 @@ from ..db import get_session
 from ..errors import LedgerError, ReminderForAnonymousDonor
 from ..forms import ReceiptForm
 from ..forms_pledges import CancelPledgeForm, PledgeFilterForm, PledgeForm, SettleForm
+from ..forms_receipts import form_receipt
 from ..i18n import error_message
 from ..models import Campaign, Donor, Pledge, Unit
 from ..services import pledges as service
@@ -22,7 +23,6 @@ from ..services.campaigns import campaigns_for
 from ..services.donors import anonymous_donor_ids, shown_payer
 from ..services.paging import parse_cursor
 from ..services.pledge_lists import PledgeFilter, list_pledges, overdue_pledges, pledge_totals
-from ..services.receipts import ReceiptInput
 from ..services.units import subtree_ids, subtree_scope, unit_rows
 from ..text import parse_digits
 from .common import arg_int, get_in_scope, page_unit, read_filters, refused, run_once
@@ -274,22 +274,7 @@ def _record(session, pledge: Pledge, form: ReceiptForm) -> str:
     made = service.record_receipt_for_pledge(
         session,
         pledge_id=pledge.id,
-        data=ReceiptInput(
-            receipt_date=form.receipt_date.data,
-            amount=form.amount.data,
-            method=form.method.data,
-            source=form.source.data,
-            donor_id=pledge.donor_id,
-            payer_name=form.payer_name.data,
-            payer_address=form.payer_address.data,
-            credit_unit_id=form.credit_unit_id.data,
-            in_kind_description=form.in_kind_description.data,
-            reason=form.reason.data,
-            note=form.note.data,
-            attachments=form.attachments.data or 0,
-            book_no=form.book_no.data,
-            bank_account_id=form.bank_account_id.data,
-        ),
+        data=form_receipt(form, donor_id=pledge.donor_id),
         user_id=current_user.id,
     )
     return url_for("receipts.show", receipt_id=made.id)
