@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import tempfile
 import unicodedata
 import zipfile
@@ -113,7 +112,9 @@ class CsvBook:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.folder = Path(tempfile.mkdtemp(prefix="csv-", dir=self.path.parent))
+        #: removed on ``close()``, or when the book is dropped half-written (a cancelled job)
+        self.scratch = tempfile.TemporaryDirectory(prefix="csv-", dir=self.path.parent)
+        self.folder = Path(self.scratch.name)
         self.sheets: list[CsvSheet] = []
 
     def sheet(self, title: str, widths: list[int], *, freeze_row: int | None = None) -> CsvSheet:
@@ -131,7 +132,7 @@ class CsvBook:
                     sheet.close()
                     archive.write(self.folder / sheet.name, sheet.name)
         finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self.scratch.cleanup()
 
 
 class CsvSheet:
