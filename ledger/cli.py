@@ -217,10 +217,16 @@ def import_receipts_command(path: str, unit_name: str) -> None:
     "--campaign", "year", required=True, help="The campaign's code (e.g. 2026-THĐ) or its year."
 )
 @click.option("--unit", "unit_name", required=True, help="The campaign's unit: code or name.")
-@click.option("--out", "out", type=click.Path(dir_okay=False), required=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="The .xlsx file to write; a name ending in .zip gets one CSV per sheet instead.",
+)
 @click.option("--as-of", "as_of", default="", help="dd/mm/yyyy (default: the campaign's end).")
 def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: str) -> None:
-    """Write the reconciliation workbook (children's names masked)."""
+    """Write the reconciliation workbook (children's names masked), or its CSV .zip."""
     from pathlib import Path
 
     from .dates import parse_date
@@ -236,6 +242,7 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
                 campaign_id=campaign.id,
                 as_of=parse_date(as_of) if as_of else None,
                 path=Path(out),
+                csv=out.lower().endswith(".zip"),
             )
     except LedgerError as error:
         _fail(error)

@@ -172,8 +172,9 @@ def _workbook(engine: Engine, params: dict[str, Any], part: Path, report: Report
             viewer_unit_id=params.get("viewer_unit_id"),
             path=part,
             report=report,
+            csv=bool(params.get("csv")),
         )
-    return Outcome(".xlsx")
+    return Outcome(".zip" if params.get("csv") else ".xlsx")
 
 
 def _check(engine: Engine, params: dict[str, Any], part: Path, report: Report) -> Outcome:

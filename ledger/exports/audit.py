@@ -3,25 +3,36 @@ translated titles and rows in, bytes out)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from .cells import header, landscape, put, put_row
+from .cells import header, landscape, put, put_row, xlsx_bytes
+from .csv_files import workbook_csv
 
 WIDTHS = [17, 26, 22, 26, 32, 60]
 
 
-def audit_workbook(
+def audit_workbook(**parts: Any) -> bytes:
+    """The audit log as an .xlsx file (``parts`` as ``audit_book`` takes them)."""
+    return xlsx_bytes(audit_book(**parts))
+
+
+def audit_csv(**parts: Any) -> bytes:
+    """The audit log as CSV: the workbook's one sheet, cell for cell."""
+    return workbook_csv(audit_book(**parts))[0]
+
+
+def audit_book(
     *,
     title: str,
     lines: Sequence[str],
     headers: Sequence[str],
     rows: Iterable[Sequence[str]],
     sheet_name: str,
-) -> bytes:
+) -> Workbook:
     """A title, the lines saying what was filtered (and what was left out), the header and
     one row per event; the last column (the changes) wraps one change per line."""
     workbook = Workbook()
@@ -38,6 +49,4 @@ def audit_workbook(
         for column in range(1, len(values) + 1):
             sheet.cell(row=row, column=column).alignment = wrap
     landscape(sheet)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from openpyxl import Workbook
 
 from ..vocab import Method
-from .cells import header, landscape, put
+from .cells import header, landscape, put, xlsx_bytes
+from .csv_files import workbook_csv
 
 TITLES = {Method.CASH: "SỔ QUỸ TIỀN MẶT", Method.BANK: "SỔ TIỀN GỬI NGÂN HÀNG"}
 
 
 def book_workbook(book: Any, *, unit_name: str) -> bytes:
+    """The book as an .xlsx file."""
+    return xlsx_bytes(book_sheet(book, unit_name=unit_name))
+
+
+def book_csv(book: Any, *, unit_name: str) -> bytes:
+    """The book as CSV: the workbook's one sheet, cell for cell."""
+    return workbook_csv(book_sheet(book, unit_name=unit_name))[0]
+
+
+def book_sheet(book: Any, *, unit_name: str) -> Workbook:
     """Opening line, one row per posting with running balance, daily totals, closing line.
 
     ``book`` is a ``services.books.Book`` (exports sit below services, so the type is not
@@ -54,6 +64,4 @@ def book_workbook(book: Any, *, unit_name: str) -> bytes:
     put(sheet, row + 1, 4, "Số dư cuối kỳ", bold=True)
     put(sheet, row + 1, 7, book.closing, money=True, bold=True)
     landscape(sheet)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook

@@ -8,6 +8,7 @@ formats and their text cleaning from here.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Collection, Iterable
 from datetime import date
@@ -81,6 +82,13 @@ def header(sheet: Any, row: int, titles: list[str], widths: list[int] | None = N
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     set_widths(sheet, widths or [])
     sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
+
+
+def xlsx_bytes(workbook: Any) -> bytes:
+    """A filled openpyxl workbook as the bytes of an .xlsx file."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def set_widths(sheet: Any, widths: list[int]) -> None:

@@ -2,19 +2,18 @@
 
 Both are built from one list of rows, so they say the same thing: the balances, receipts by
 source and month, the donors who agreed to be named and the rest in one sum, spending by
-category with payments and children counted (no child is named anywhere). Text that a
-spreadsheet would run as a formula is neutralised in both."""
+category with payments and children counted (no child is named anywhere). The CSV is the
+workbook's sheet cell for cell (``csv_files``), text that would run as a formula neutralised."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from openpyxl import Workbook
 
 from ..vocab import LABELS, Source
-from .cells import header, landscape, put, safe_text
+from .cells import header, landscape, put, xlsx_bytes
+from .csv_files import workbook_csv
 
 OTHERS = "Các nhà hảo tâm khác"
 COLUMNS = [
@@ -27,7 +26,6 @@ COLUMNS = [
 ]
 #: the money columns (0-based): the twelve months and the total
 MONEY_COLUMNS = tuple(range(2, 15))
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BLANK_MONTHS: list[Any] = [None] * 12
 
 
@@ -56,6 +54,16 @@ def disclosure_rows(disclosure: Any) -> list[list[Any]]:
 
 
 def disclosure_workbook(disclosure: Any) -> bytes:
+    """The disclosure as an .xlsx file."""
+    return xlsx_bytes(disclosure_book(disclosure))
+
+
+def disclosure_csv(disclosure: Any) -> bytes:
+    """The disclosure as CSV: the workbook's one sheet, cell for cell (``csv_files``)."""
+    return workbook_csv(disclosure_book(disclosure))[0]
+
+
+def disclosure_book(disclosure: Any) -> Workbook:
     """One sheet: the title, the header and every row, money formatted."""
     workbook = Workbook()
     sheet = workbook.active
@@ -68,24 +76,4 @@ def disclosure_workbook(disclosure: Any) -> bytes:
             if value is not None:
                 put(sheet, offset, column, value, money=column - 1 in MONEY_COLUMNS)
     landscape(sheet)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def disclosure_csv(disclosure: Any) -> bytes:
-    """UTF-8 with a BOM (Excel reads the accents), comma-separated, amounts in whole đồng."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for values in disclosure_rows(disclosure):
-        writer.writerow(["" if v is None else _cell(v) for v in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _cell(value: Any) -> Any:
-    """Numbers as they are; text that starts like a formula gets a leading apostrophe."""
-    if not isinstance(value, str):
-        return value
-    text = safe_text(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return workbook

@@ -3,22 +3,34 @@ and a sheet of notes (pure: headers, example and notes in, bytes out)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from openpyxl import Workbook
 
-from .cells import header, put, put_row
+from .cells import header, put, put_row, xlsx_bytes
+from .csv_files import sheet_csv
 
 
-def import_template(
+def import_template(**parts: Any) -> bytes:
+    """The template as an .xlsx file (``parts`` as ``template_book`` takes them)."""
+    return xlsx_bytes(template_book(**parts))
+
+
+def import_template_csv(**parts: Any) -> bytes:
+    """The template as CSV: the "Phiếu thu" sheet only, cell for cell, so it is filled in and
+    uploaded as it is (the notes stay in the workbook and on the page)."""
+    return sheet_csv(template_book(**parts).worksheets[0])
+
+
+def template_book(
     *,
     headers: Sequence[str],
     example: Sequence[object],
     money_columns: Sequence[int],
     notes: Sequence[tuple[str, str]],
-) -> bytes:
+) -> Workbook:
     """Sheet "Phiếu thu": the header row and ``example``; sheet "Hướng dẫn": each column and
     what it takes."""
     workbook = Workbook()
@@ -34,6 +46,4 @@ def import_template(
     for line, (title, text) in enumerate(notes, start=2):
         put(guide, line, 1, title, bold=True)
         put(guide, line, 2, text)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook

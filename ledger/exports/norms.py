@@ -3,21 +3,32 @@ template a unit fills in, and the reconciliation workbook's "Định mức vận
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
 
-from .cells import header, put, put_row
+from .cells import header, put, put_row, xlsx_bytes
+from .csv_files import CsvBook, sheet_csv
 from .sheets import Book
 
 SHEET = "Định mức vận động"
 
 
-def counts_template(
+def counts_template(**parts: Any) -> bytes:
+    """The counts template as an .xlsx file (``parts`` as ``counts_book`` takes them)."""
+    return xlsx_bytes(counts_book(**parts))
+
+
+def counts_template_csv(**parts: Any) -> bytes:
+    """The counts template as CSV: the "Số người" sheet only, cell for cell, so the unit fills
+    it in and uploads it as it is (the notes stay in the workbook and on the page)."""
+    return sheet_csv(counts_book(**parts).worksheets[0])
+
+
+def counts_book(
     *, headers: Sequence[str], rows: Sequence[Sequence[object]], notes: Sequence[tuple[str, str]]
-) -> bytes:
+) -> Workbook:
     """Sheet "Số người": the header and one row per unit and kind of payer (current counts);
     sheet "Hướng dẫn": each column and what it takes."""
     workbook = Workbook()
@@ -31,12 +42,10 @@ def counts_template(
     for line, (title, text) in enumerate(notes, start=2):
         put(guide, line, 1, title, bold=True)
         put(guide, line, 2, text)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook
 
 
-def norms_sheet(book: Book, figures: Any, norms: Sequence[tuple[str, int, str]]) -> None:
+def norms_sheet(book: Book | CsvBook, figures: Any, norms: Sequence[tuple[str, int, str]]) -> None:
     """The norms (kind, amount per head, note), then each child unit's expected money beside
     its quota and what it collected, both gaps, and the total. Expected money is a plan: the
     summary sheet's collected figures never include it."""

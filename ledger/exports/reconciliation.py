@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..vocab import LABELS, Method, Source
+from .csv_files import CsvBook, CsvSheet
 from .norms import norms_sheet
 from .sheets import Book, Sheet
 
@@ -172,13 +173,19 @@ class Check:
 
 #: reports the receipts written so far
 Progress = Callable[[int], None]
+#: the workbook (XlsxWriter) or its CSV twin (a .zip of one CSV per sheet): the same rows
+AnyBook = Book | CsvBook
+AnySheet = Sheet | CsvSheet
 
 
-def start_workbook(data: Data, path: Path, progress: Progress | None = None) -> Draft:
+def start_workbook(
+    data: Data, path: Path, progress: Progress | None = None, *, csv: bool = False
+) -> Draft:
     """Summary with SUM formulas, detail sheets, fund books, the checks sheet's header, same
     period and anchors, from a ``services.reconciliation.Reconciliation``, written to
-    ``path``; ``progress`` is told how many receipts are written as they are."""
-    book = Book(path)
+    ``path``; ``progress`` is told how many receipts are written as they are. With ``csv``
+    the same rows go to a .zip of one CSV per sheet (the sums as their values)."""
+    book: AnyBook = CsvBook(path) if csv else Book(path)
     _summary(book, data)
     _receipts(book, data, progress)
     _disbursements(book, data)
@@ -199,7 +206,7 @@ class Draft:
     """A workbook written but for the checks' rows (constant memory writes each sheet's rows in
     order, not the sheets: the checks sheet stays in its place)."""
 
-    def __init__(self, book: Book, checks: Sheet):
+    def __init__(self, book: AnyBook, checks: AnySheet):
         self.book, self.checks = book, checks
 
     def finish(self, checks: Iterable[Check]) -> None:
@@ -218,7 +225,7 @@ class Draft:
         self.book.close()
 
 
-def _summary(book: Book, data: Data) -> None:
+def _summary(book: AnyBook, data: Data) -> None:
     p = data.progress
     sheet = book.sheet(SUMMARY, [6, 34, 16, 16, 10, 16, 16, 16], freeze_row=8)
     for label, value in [
@@ -291,7 +298,7 @@ RECEIPT_COLUMNS = [
 ]
 
 
-def _receipts(book: Book, data: Data, progress: Progress | None) -> None:
+def _receipts(book: AnyBook, data: Data, progress: Progress | None) -> None:
     sheet = book.sheet("Phiếu thu", [8, 12, 26, 30, 26, 14, 16, 16, 10, 14], freeze_row=1)
     sheet.write(RECEIPT_COLUMNS, header=True)
     sheet.table(
@@ -316,7 +323,7 @@ def _receipts(book: Book, data: Data, progress: Progress | None) -> None:
     )
 
 
-def _disbursements(book: Book, data: Data) -> None:
+def _disbursements(book: AnyBook, data: Data) -> None:
     sheet = book.sheet("Phiếu chi", [8, 12, 26, 30, 22, 8, 26, 16, 10], freeze_row=1)
     sheet.write(
         [
@@ -351,7 +358,7 @@ def _disbursements(book: Book, data: Data) -> None:
     )
 
 
-def _transfers(book: Book, data: Data) -> None:
+def _transfers(book: AnyBook, data: Data) -> None:
     sheet = book.sheet("Chuyển quỹ", [12, 28, 28, 16, 12, 16, 24, 30], freeze_row=1)
     sheet.write(
         [
@@ -382,7 +389,7 @@ def _transfers(book: Book, data: Data) -> None:
         )
 
 
-def _books(book: Book, data: Data) -> None:
+def _books(book: AnyBook, data: Data) -> None:
     sheet = book.sheet("Sổ quỹ", [34, 16, 16, 16, 16, 16, 8], freeze_row=1)
     sheet.write(
         [
@@ -413,7 +420,7 @@ def _books(book: Book, data: Data) -> None:
     )
 
 
-def _cash_counts(book: Book, data: Data) -> None:
+def _cash_counts(book: AnyBook, data: Data) -> None:
     """Each fund's cash counts in the window: date, counted, book, thừa/thiếu, status, reason,
     and whether the cash book still agrees with a settled count."""
     sheet = book.sheet("Kiểm kê quỹ", [34, 12, 16, 16, 16, 22, 40, 16, 8], freeze_row=1)
@@ -453,7 +460,7 @@ def _cash_counts(book: Book, data: Data) -> None:
 CHILDREN = "Trẻ em được hỗ trợ"
 
 
-def _children(book: Book, data: Data) -> None:
+def _children(book: AnyBook, data: Data) -> None:
     """Per category: children helped, the target and the rate; then every paid payout behind
     the count, the child by record number only (never a name), "Tính" the children it adds
     (a child already counted in the category adds 0), so an auditor can count again."""
@@ -519,7 +526,7 @@ PAYOUT_COLUMNS = [
 ]
 
 
-def _pledges(book: Book, data: Data) -> None:
+def _pledges(book: AnyBook, data: Data) -> None:
     """The campaign's pledges: promised, settled by receipts, outstanding (never collected)."""
     rows = getattr(data, "pledges", ())
     if not rows:
@@ -579,7 +586,7 @@ def _pledges(book: Book, data: Data) -> None:
     )
 
 
-def _same_period(book: Book, data: Data) -> None:
+def _same_period(book: AnyBook, data: Data) -> None:
     """Collected to the as-of date against the same span a year before; a unit created by a
     reorganisation is compared with Σ predecessor × share, "ước tính" when a share < 100 %."""
     if data.same_period is None:
@@ -613,13 +620,13 @@ def _same_period(book: Book, data: Data) -> None:
         )
 
 
-def _checks(book: Book) -> Sheet:
+def _checks(book: AnyBook) -> AnySheet:
     sheet = book.sheet("Kiểm tra", [70, 18, 18, 10, 50])
     sheet.write(["Kiểm tra", "Số liệu 1", "Số liệu 2", "Kết quả", "Ghi chú"], header=True)
     return sheet
 
 
-def _anchors(book: Book, data: Data) -> None:
+def _anchors(book: AnyBook, data: Data) -> None:
     sheet = book.sheet("Dấu neo chuỗi", [30, 12, 12, 150])
     sheet.write(
         [

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-import io
 from itertools import count
 from typing import Any
 
 from openpyxl import Workbook
 
-from .cells import landscape, put_row, set_widths
+from .cells import landscape, put_row, set_widths, xlsx_bytes
+from .csv_files import workbook_csv
 
 
 def period_workbook(data: Any) -> bytes:
+    """The period report as an .xlsx file."""
+    return xlsx_bytes(period_book(data))
+
+
+def period_csv(data: Any) -> bytes:
+    """The period report as CSV: the workbook's one sheet, cell for cell."""
+    return workbook_csv(period_book(data))[0]
+
+
+def period_book(data: Any) -> Workbook:
     """Fund activity to the cut-off, the same period last year, spending by category.
 
     ``data`` is a ``services.reports.PeriodReport`` (exports sit below services, so the type
@@ -118,9 +128,7 @@ def period_workbook(data: Any) -> bytes:
                 money={1, 2, 4, 5},
             )
     _children(sheet, line, data)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook
 
 
 def _children(sheet: Any, line: Any, data: Any) -> None:

@@ -137,9 +137,16 @@ def workbook_receipts(session: Session, campaign_id: int, as_of: date | None) ->
 
 
 def start_workbook_job(
-    session: Session, *, user_id: int, campaign_id: int, as_of: date, unmasked: bool
+    session: Session,
+    *,
+    user_id: int,
+    campaign_id: int,
+    as_of: date,
+    unmasked: bool,
+    csv: bool = False,
 ) -> Job:
-    """Queue the campaign's reconciliation workbook (as of ``as_of``)."""
+    """Queue the campaign's reconciliation workbook (as of ``as_of``), or with ``csv`` its
+    rows as a .zip of one CSV per sheet."""
     campaign = get_campaign(session, campaign_id)
     unit = session.get(Unit, campaign.unit_id)
     code = unit.code if unit is not None else str(campaign.unit_id)
@@ -155,9 +162,13 @@ def start_workbook_job(
             "unmasked": unmasked,
             # anonymous donors are named only to their own fund's staff (``shown_payer``)
             "viewer_unit_id": viewer.unit_id if viewer is not None else None,
+            "csv": csv,
         },
         title=f"{campaign.name} — {format_date(as_of)}",
-        file_name=f"doi-chieu-{campaign.year}-{code}{'-day-du' if unmasked else ''}.xlsx",
+        file_name=(
+            f"doi-chieu-{campaign.year}-{code}{'-day-du' if unmasked else ''}"
+            + (".zip" if csv else ".xlsx")
+        ),
     )
 
 

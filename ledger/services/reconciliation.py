@@ -169,9 +169,11 @@ def export_workbook(
     path: Path,
     report: Report | None = None,
     viewer_unit_id: int | None = None,
+    csv: bool = False,
 ) -> Export:
     """The reconciliation workbook (children's names masked unless ``unmasked``; anonymous
-    donors named only to ``viewer_unit_id``'s own fund), written to ``path``; ``report(step, done, of)`` is told how it goes, on one rising scale: ``of`` is
+    donors named only to ``viewer_unit_id``'s own fund), written to ``path`` (with ``csv``: the
+    same rows as a .zip of one CSV per sheet); ``report(step, done, of)`` is told how it goes, on one rising scale: ``of`` is
     the receipts to write plus the funds to check ("Đang ghi phiếu thu" counts the receipts
     written, "Đang kiểm tra chuỗi" then reaches ``of`` when the check is in).
 
@@ -198,7 +200,7 @@ def export_workbook(
             report(WRITING, done, total)
 
     written(0)
-    draft = start_workbook(data, path, written)  # write: every sheet but the checks
+    draft = start_workbook(data, path, written, csv=csv)  # write: every sheet but the checks
     if report is not None:
         report(CHECKING, data.receipt_total, total)
     data = replace(data, problems=verifying.result(session))  # check: awaited

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from ..auth import permission_required, require_scope, scope_members
 from ..db import get_session
 from ..errors import LedgerError
-from ..exports.books import book_workbook
+from ..exports.books import book_csv, book_workbook
 from ..filter_forms import DateRangeForm
 from ..forms import LockForm, UnlockForm
 from ..services.books import read_book
@@ -20,7 +20,7 @@ from ..services.locks import last_lock_anchor, lock_period, locked_through, unlo
 from ..services.oversight import fund_balances
 from ..services.units import get_unit
 from ..vocab import PAY_METHODS, Method, Role
-from .common import arg_int, read_filters, refused, run_once
+from .common import arg_int, read_filters, refused, run_once, send_csv
 
 bp = Blueprint("books", __name__, url_prefix="/books")
 
@@ -188,4 +188,16 @@ def download(unit_id: int, kind: str):
         as_attachment=True,
         download_name=f"{name}-{unit.code}-{book.date_from:%Y%m%d}-{book.date_to:%Y%m%d}.xlsx",
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.route("/<int:unit_id>/<kind>.csv")
+@login_required
+def download_csv(unit_id: int, kind: str):
+    """The same book as CSV, the workbook's cells."""
+    unit, book = _book(unit_id, kind)
+    name = "so-quy-tien-mat" if kind == Method.CASH else "so-tien-gui"
+    return send_csv(
+        book_csv(book, unit_name=unit.name),
+        f"{name}-{unit.code}-{book.date_from:%Y%m%d}-{book.date_to:%Y%m%d}.csv",
     )

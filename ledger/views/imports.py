@@ -33,14 +33,14 @@ from flask_login import current_user
 from ..auth import permission_required
 from ..db import get_session
 from ..errors import ImportBusy, LedgerError
-from ..exports.import_template import import_template
+from ..exports.import_template import import_template, import_template_csv
 from ..forms import BaseForm, ConfirmUploadForm, ImportForm
 from ..i18n import error_message
 from ..services.imports import commit_import, preview_import, template_parts
 from ..services.jobs import active_job, start_import_job
 from ..spreadsheets import iter_table
 from ..worker import settings_from
-from .common import page_unit, run_once
+from .common import page_unit, run_once, send_csv
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 _TOKEN = re.compile(r"^[0-9a-f]{64}\.(xlsx|xls|csv)$")
@@ -156,6 +156,15 @@ def template():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name="mau-nhap-phieu-thu.xlsx",
+    )
+
+
+@bp.route("/receipts/template.csv")
+@permission_required("write_receipts")
+def template_csv():
+    """The template's "Phiếu thu" sheet as CSV: the headers and the example row."""
+    return send_csv(
+        import_template_csv(**template_parts(page_unit().name)), "mau-nhap-phieu-thu.csv"
     )
 
 

@@ -37,6 +37,7 @@ SHOWN_PROBLEMS = 200
 MIMETYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".txt": "text/plain; charset=utf-8",
+    ".zip": "application/zip",
 }
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..errors import LedgerError, Phrase
-from ..exports.norms import counts_template
+from ..exports.norms import counts_template, counts_template_csv
 from ..forms import ImportForm
 from ..i18n import error_message
 from ..norm_forms import CountsForm, NormsForm
@@ -30,7 +30,7 @@ from ..services.norms import (
 )
 from ..services.paging import Page
 from ..services.progress import campaign_progress
-from .common import arg_int, run_once, visible_campaign
+from .common import arg_int, run_once, send_csv, visible_campaign
 
 bp = Blueprint("norms", __name__, url_prefix="/campaigns")
 
@@ -226,16 +226,30 @@ def _bad_rows(bad: list[norm_import.BadRow]) -> list[str]:
 def template(campaign_id: int):
     """The counts template: every child unit × kind of payer with a norm, current counts."""
     campaign = _owned(campaign_id)
-    session = get_session()
-    kinds = [k for k in norm_import.KIND_ORDER if k in campaign_norms(session, campaign.id)]
-    data = counts_template(
-        headers=norm_import.HEADERS,
-        rows=norm_import.template_rows(session, campaign, kinds or list(norm_import.KIND_ORDER)),
-        notes=norm_import.template_notes(),
-    )
     return send_file(
-        io.BytesIO(data),
+        io.BytesIO(counts_template(**_template_parts(campaign))),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"dinh-muc-{campaign.code}.xlsx",
     )
+
+
+@bp.route("/<int:campaign_id>/norms/template.csv")
+@login_required
+def template_csv(campaign_id: int):
+    """The counts template's "Số người" sheet as CSV, to fill in and upload as it is."""
+    campaign = _owned(campaign_id)
+    return send_csv(
+        counts_template_csv(**_template_parts(campaign)), f"dinh-muc-{campaign.code}.csv"
+    )
+
+
+def _template_parts(campaign) -> dict:
+    """Every child unit × kind of payer with a norm (all kinds when none), current counts."""
+    session = get_session()
+    kinds = [k for k in norm_import.KIND_ORDER if k in campaign_norms(session, campaign.id)]
+    return {
+        "headers": norm_import.HEADERS,
+        "rows": norm_import.template_rows(session, campaign, kinds or list(norm_import.KIND_ORDER)),
+        "notes": norm_import.template_notes(),
+    }

@@ -15,6 +15,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -24,7 +25,8 @@ from flask_login import current_user, login_required
 from ..auth import scope_members
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
-from ..exports.reports import period_workbook
+from ..exports.csv_files import ZIP_TYPE
+from ..exports.reports import period_csv, period_workbook
 from ..forms import JobForm, UnmaskForm
 from ..i18n import error_message
 from ..models import Campaign
@@ -34,7 +36,7 @@ from ..services.beneficiaries import unmask_workbook
 from ..services.jobs import start_workbook_job, workbook_receipts
 from ..services.oversight import followed_reports
 from ..services.reconciliation import export_workbook
-from .common import as_of, get_in_scope, start_job, visible_campaign
+from .common import as_of, get_in_scope, send_csv, start_job, visible_campaign
 
 bp = Blueprint("reports", __name__, url_prefix="/campaigns")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +65,14 @@ def period_xlsx(campaign_id: int, period_id: int):
         as_attachment=True,
         download_name=f"bao-cao-{data.period.code}-{campaign.year}.xlsx",
     )
+
+
+@bp.route("/<int:campaign_id>/reports/<int:period_id>.csv")
+@login_required
+def period_csv_file(campaign_id: int, period_id: int):
+    """The period report as CSV, the workbook's cells."""
+    campaign, data = _period(campaign_id, period_id)
+    return send_csv(period_csv(data), f"bao-cao-{data.period.code}-{campaign.year}.csv")
 
 
 def _period(campaign_id: int, period_id: int):
@@ -105,27 +115,45 @@ def due():
 def workbook(campaign_id: int):
     """The reconciliation workbook, children's names masked (a GET never unmasks). A large one
     (a province, the nation) is made in the background: this page offers to start it."""
+    return _masked(campaign_id, csv=False)
+
+
+@bp.route("/<int:campaign_id>/workbook.zip")
+@login_required
+def workbook_csv(campaign_id: int):
+    """The same workbook's rows as a .zip of one CSV per sheet (masked, large ones in the
+    background as the workbook)."""
+    return _masked(campaign_id, csv=True)
+
+
+def _masked(campaign_id: int, *, csv: bool):
     campaign = get_in_scope(Campaign, campaign_id)
     day = as_of(campaign)
     if _large(campaign, day):
         return render_template(
-            "reports/workbook_job.html", campaign=campaign, as_of=day, form=JobForm()
+            "reports/workbook_job.html", campaign=campaign, as_of=day, form=JobForm(), csv=csv
         )
-    return _send_workbook(campaign, day, unmasked=False)
+    return _send_workbook(campaign, day, unmasked=False, csv=csv)
 
 
 @bp.route("/<int:campaign_id>/workbook-job", methods=["POST"])
 @login_required
 def workbook_job(campaign_id: int):
-    """Start making the (masked) workbook in the background; its page shows the progress."""
+    """Start making the (masked) workbook, or with ``?format=csv`` its CSV .zip, in the
+    background; its page shows the progress."""
     campaign, form = get_in_scope(Campaign, campaign_id), JobForm()
     if not form.validate_on_submit():
         return redirect(url_for("campaigns.show", campaign_id=campaign.id))
-    day = as_of(campaign)
+    day, csv = as_of(campaign), request.args.get("format") == "csv"
     return start_job(
         form,
         lambda session: start_workbook_job(
-            session, user_id=current_user.id, campaign_id=campaign.id, as_of=day, unmasked=False
+            session,
+            user_id=current_user.id,
+            campaign_id=campaign.id,
+            as_of=day,
+            unmasked=False,
+            csv=csv,
         ),
     )
 
@@ -136,6 +164,17 @@ def workbook_unmasked(campaign_id: int):
     """The workbook with children's names, for a user with the unmask permission and a reason;
     written to the audit log before the file is built (a large one: with its job, in the same
     transaction, and only its starter may download it)."""
+    return _unmasked(campaign_id, csv=False)
+
+
+@bp.route("/<int:campaign_id>/workbook-unmasked.zip", methods=["POST"])
+@login_required
+def workbook_unmasked_csv(campaign_id: int):
+    """The same, as a .zip of one CSV per sheet, on the same terms."""
+    return _unmasked(campaign_id, csv=True)
+
+
+def _unmasked(campaign_id: int, *, csv: bool):
     campaign, form = get_in_scope(Campaign, campaign_id), UnmaskForm()
     if not current_user.can_unmask:
         abort(403)
@@ -144,7 +183,7 @@ def workbook_unmasked(campaign_id: int):
         return redirect(url_for("campaigns.show", campaign_id=campaign.id))
     day = as_of(campaign)
     if _large(campaign, day):
-        return start_job(form, lambda session: _unmasked_job(session, campaign, day, form))
+        return start_job(form, lambda session: _unmasked_job(session, campaign, day, form, csv))
     writer = get_write_session()
     try:
         _record_unmasking(writer, campaign, form)
@@ -154,7 +193,7 @@ def workbook_unmasked(campaign_id: int):
         return redirect(url_for("campaigns.show", campaign_id=campaign.id))
     writer.commit()
     log.info("unmasked workbook user=%s campaign=%s", current_user.id, campaign.id)
-    return _send_workbook(campaign, day, unmasked=True)
+    return _send_workbook(campaign, day, unmasked=True, csv=csv)
 
 
 def _record_unmasking(session, campaign: Campaign, form: UnmaskForm) -> None:
@@ -167,9 +206,14 @@ def _record_unmasking(session, campaign: Campaign, form: UnmaskForm) -> None:
     )
 
 
-def _unmasked_job(session, campaign: Campaign, day: date, form: UnmaskForm):
+def _unmasked_job(session, campaign: Campaign, day: date, form: UnmaskForm, csv: bool):
     job = start_workbook_job(
-        session, user_id=current_user.id, campaign_id=campaign.id, as_of=day, unmasked=True
+        session,
+        user_id=current_user.id,
+        campaign_id=campaign.id,
+        as_of=day,
+        unmasked=True,
+        csv=csv,
     )
     _record_unmasking(session, campaign, form)
     log.info("unmasked workbook job user=%s campaign=%s", current_user.id, campaign.id)
@@ -182,10 +226,12 @@ def _large(campaign: Campaign, day: date) -> bool:
     return workbook_receipts(get_session(), campaign.id, day) > limit
 
 
-def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool):
-    """Write the workbook to a temporary file and send it. The file is opened and unlinked
-    before the response leaves: nothing is left on disk whatever becomes of the download."""
-    handle, name = tempfile.mkstemp(prefix="doi-chieu-", suffix=".xlsx")
+def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool, csv: bool = False):
+    """Write the workbook (or its CSV .zip) to a temporary file and send it. The file is opened
+    and unlinked before the response leaves: nothing is left on disk whatever becomes of the
+    download."""
+    suffix = ".zip" if csv else ".xlsx"
+    handle, name = tempfile.mkstemp(prefix="doi-chieu-", suffix=suffix)
     os.close(handle)
     path = Path(name)
     try:
@@ -196,13 +242,14 @@ def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool):
             unmasked=unmasked,
             path=path,
             viewer_unit_id=current_user.unit_id,
+            csv=csv,
         )
         content = path.open("rb")
     finally:
         path.unlink(missing_ok=True)
     return send_file(
         content,
-        mimetype=XLSX,
+        mimetype=ZIP_TYPE if csv else XLSX,
         as_attachment=True,
-        download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}.xlsx",
+        download_name=f"doi-chieu-{campaign.year}-{made.data.progress.unit.code}{suffix}",
     )
