@@ -18,7 +18,6 @@ from typing import Any
 
 from ..dates import long_date
 from ..money import format_vnd
-from .letters import QUOC_HIEU, TIEU_NGU
 
 #: what the period codes of the report calendars stand for in a title
 _PERIOD_WORDS = {"h1": "6 tháng đầu năm", "m9": "9 tháng đầu năm", "year": "năm"}
@@ -96,7 +95,7 @@ def report_figures(data: Any, sources: list[tuple[str, int]]) -> dict:
     return {
         "target": p.target,
         "collected": p.collected,
-        "sources": {code: amount for code, amount in sources},
+        "sources": dict(sources),
         "spent": {code: amount for code, _vi, _en, amount in data.spent},
         "spent_total": data.spent_total,
         "children": {line.code: line.count for line in children.lines} if children else {},
@@ -121,9 +120,11 @@ def filed_document(data: Any, sources: list[tuple[str, int]], paper: Paperwork) 
         blocks=(
             (
                 "p",
-                f"{paper.unit_name} báo cáo kết quả vận động và sử dụng Quỹ Bảo trợ trẻ em "
-                f"{words} (số liệu từ ngày {p.campaign.starts_on:%d/%m/%Y} đến ngày "
-                f"{period.cutoff:%d/%m/%Y}) như sau:",
+                (
+                    f"{paper.unit_name} báo cáo kết quả vận động và sử dụng Quỹ Bảo trợ trẻ em "
+                    f"{words} (số liệu từ ngày {p.campaign.starts_on:%d/%m/%Y} đến ngày "
+                    f"{period.cutoff:%d/%m/%Y}) như sau:"
+                ),
             ),
             *_mobilised(p, sources),
             *_spent(data),
@@ -131,8 +132,10 @@ def filed_document(data: Any, sources: list[tuple[str, int]], paper: Paperwork) 
             ("h", "IV. TỒN QUỸ"),
             (
                 "p",
-                f"Tồn quỹ đến hết ngày {period.cutoff:%d/%m/%Y} (tiền mặt và tiền gửi ngân "
-                f"hàng): {format_vnd(p.balance)}.",
+                (
+                    f"Tồn quỹ đến hết ngày {period.cutoff:%d/%m/%Y} (tiền mặt và tiền gửi ngân "
+                    f"hàng): {format_vnd(p.balance)}."
+                ),
             ),
             *_same_period(data),
             ("h", "VI. KHÓ KHĂN, VƯỚNG MẮC"),
@@ -246,8 +249,10 @@ def _same_period(data: Any) -> list[tuple[str, Any]]:
         blocks.append(
             (
                 "p",
-                "Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, mỗi đơn vị nhân tỷ lệ "
-                f"chuyển sang (làm tròn xuống đến đồng): {data.previous.describe()}.",
+                (
+                    "Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, mỗi đơn vị nhân tỷ lệ "
+                    f"chuyển sang (làm tròn xuống đến đồng): {data.previous.describe()}."
+                ),
             )
         )
     return blocks

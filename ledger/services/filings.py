@@ -26,11 +26,11 @@ from ..errors import (
     NotTheLevelAbove,
     NotYourUnitsReport,
     PeriodNotOver,
+    Phrase,
     ReportAlreadyFiled,
     ReportAlreadyReturned,
     ReportNumberTaken,
     _l,
-    Phrase,
 )
 from ..exports.filed_report import Paperwork
 from ..models import Campaign, FiledReport, PeriodLock, ReportPeriod, Unit, utcnow
