@@ -198,12 +198,12 @@ def _paperwork(unit: Unit, number: str, data: FilingInput, today: date, anchors)
     from ..exports.letters import place
 
     copies = tuple(
-        line for line in (clean(x, max_length=200) for x in data.copies_to.splitlines()) if line
+        line for line in (clean(x, max_length=200) for x in (data.copies_to or "").splitlines()) if line
     )
     return Paperwork(
         unit_name=unit.name,
         number=number,
-        place=clean(data.place, max_length=100) or place(unit),
+        place=clean(data.place or "", max_length=100) or place(unit),
         day=today,
         recipient=_required(data.recipient, 300, _l("Kính gửi")),
         signer_title=_required(data.signer_title, 100, _l("Chức vụ người ký")),
