@@ -100,7 +100,9 @@ def test_the_filed_docx_carries_the_period_reports_figures_to_the_dong(session, 
     header, summary, sources, spent, children, same = tables[:6]
     rows = {r[0]: r[1:] for r in summary + sources + spent + children + same}
     assert _money(rows["Chỉ tiêu được giao"][0]) == p.target == 10_000_000
-    assert _money(rows["Số tiền đã vận động"][0]) == p.collected == 11_050_000  # the budget's money is not mobilised
+    assert (
+        _money(rows["Số tiền đã vận động"][0]) == p.collected == 11_050_000
+    )  # the budget's money is not mobilised
     assert rows["Tỷ lệ so với chỉ tiêu được giao"][0] == "110,5 %"
     by_source = {r[0]: _money(r[1]) for r in sources[1:-1]}
     assert by_source == {"Ủng hộ": 10_000_000, "Ủng hộ có địa chỉ": 1_050_000}
