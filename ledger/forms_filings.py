@@ -28,12 +28,12 @@ class FilingForm(BaseForm):
         description=_l("Mỗi dòng một nơi; “Như trên” và “Lưu: VT” đã có sẵn."),
     )
     signer_title = StringField(_l("Chức vụ người ký"), validators=[DataRequired(), Length(max=100)])
-    signer_name = StringField(_l("Họ và tên người ký"), validators=[DataRequired(), Length(max=100)])
+    signer_name = StringField(
+        _l("Họ và tên người ký"), validators=[DataRequired(), Length(max=100)]
+    )
 
 
 class ReturnForm(BaseForm):
     """The level above sends a filed report back; the comment is required."""
 
-    comment = TextAreaField(
-        _l("Lý do trả lại"), validators=[DataRequired(), Length(max=1000)]
-    )
+    comment = TextAreaField(_l("Lý do trả lại"), validators=[DataRequired(), Length(max=1000)])

@@ -87,7 +87,7 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}".replace(".", ",") + " %"
 
 
-def report_figures(data: Any, sources: list[tuple[str, int]]) -> dict:
+def report_figures(data: Any, sources: list[tuple[str, int]]) -> dict[str, Any]:
     """The figures a filed report prints, as plain values (kept with the filing, compared with
     the books later). ``data`` is a ``services.reports.PeriodReport``."""
     p = data.progress

@@ -9,7 +9,7 @@ from datetime import date
 
 from openpyxl import Workbook
 
-from .cells import header, landscape, put_row, put
+from .cells import header, landscape, put, put_row
 
 #: a reporting unit's state as the workbook names it (``services.filing_status``)
 STATE_NAMES = {
@@ -46,7 +46,16 @@ def filings_workbook(title: str, lines: list[FilingLine]) -> bytes:
     header(
         sheet,
         3,
-        ["Mã đơn vị", "Đơn vị", "Tình trạng", "Hạn nộp", "Ngày nộp", "Số, ký hiệu", "Lần nộp", "Đúng hạn"],
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Tình trạng",
+            "Hạn nộp",
+            "Ngày nộp",
+            "Số, ký hiệu",
+            "Lần nộp",
+            "Đúng hạn",
+        ],
         [16, 32, 20, 12, 12, 18, 9, 10],
     )
     for row, line in enumerate(lines, start=4):

@@ -98,13 +98,10 @@ def locks_needed(session: Session, *, unit_id: int, through: date) -> list[Unit]
     """The units under ``unit_id`` (itself included) whose books are not yet closed through
     ``through``: filing closes them (the confirmation form names them)."""
     ids = sorted(subtree_ids(session, unit_id))
-    locked = dict(
-        session.exec(
-            select(PeriodLock.unit_id, PeriodLock.locked_through).where(
-                col(PeriodLock.unit_id).in_(ids)
-            )
-        ).all()
-    )
+    locked: dict[int, date] = {
+        lock.unit_id: lock.locked_through
+        for lock in session.exec(select(PeriodLock).where(col(PeriodLock.unit_id).in_(ids)))
+    }
     units = session.exec(
         select(Unit).where(col(Unit.id).in_(ids), col(Unit.valid_from) <= through)
     ).all()
@@ -198,7 +195,9 @@ def _paperwork(unit: Unit, number: str, data: FilingInput, today: date, anchors)
     from ..exports.letters import place
 
     copies = tuple(
-        line for line in (clean(x, max_length=200) for x in (data.copies_to or "").splitlines()) if line
+        line
+        for line in (clean(x, max_length=200) for x in (data.copies_to or "").splitlines())
+        if line
     )
     return Paperwork(
         unit_name=unit.name,

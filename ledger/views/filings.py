@@ -57,7 +57,10 @@ def new(period_id: int):
         target = run_once(form, lambda s: _file(s, period, form))
     except LedgerError as error:
         return refused(error, form, "filings/new.html", **context)
-    flash(_("Đã nộp báo cáo; sổ sách đã khóa đến hết ngày %(day)s.", day=f"{period.cutoff:%d/%m/%Y}"), "info")
+    flash(
+        _("Đã nộp báo cáo; sổ sách đã khóa đến hết ngày %(day)s.", day=f"{period.cutoff:%d/%m/%Y}"),
+        "info",
+    )
     return redirect(target)
 
 
