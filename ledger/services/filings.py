@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func
@@ -33,6 +33,7 @@ from ..errors import (
     _l,
 )
 from ..exports.filed_report import Paperwork
+from ..exports.letters import place
 from ..models import Campaign, FiledReport, PeriodLock, ReportPeriod, Unit, utcnow
 from ..text import clean, required_reason
 from ..vocab import AnchorKind
@@ -102,9 +103,8 @@ def locks_needed(session: Session, *, unit_id: int, through: date) -> list[Unit]
         lock.unit_id: lock.locked_through
         for lock in session.exec(select(PeriodLock).where(col(PeriodLock.unit_id).in_(ids)))
     }
-    units = session.exec(
-        select(Unit).where(col(Unit.id).in_(ids), col(Unit.valid_from) <= through)
-    ).all()
+    # a unit formed after the cut-off is closed too: nothing of it can be dated before then
+    units = session.exec(select(Unit).where(col(Unit.id).in_(ids))).all()
     return [u for u in units if locked.get(u.id) is None or locked[u.id] < through]
 
 
@@ -130,9 +130,10 @@ def file_report(
     if standing is not None:
         raise ReportAlreadyFiled(number=standing.number)
     _number_free(session, unit_id=unit_id, number=number, year=today.year)
-    for unit in locks_needed(session, unit_id=unit_id, through=period.cutoff):
-        lock_period(session, unit_id=unit.id, through=period.cutoff, user_id=user_id)
     unit = get_unit(session, unit_id)
+    paper = _paperwork(unit, number, data, today)
+    for closing in locks_needed(session, unit_id=unit_id, through=period.cutoff):
+        lock_period(session, unit_id=closing.id, through=period.cutoff, user_id=user_id)
     heads = record_anchors(
         session,
         unit_ids=sorted(subtree_ids(session, unit_id)),
@@ -140,7 +141,7 @@ def file_report(
         ref=f"báo cáo {number} {period.name}",
         user_id=user_id,
     )
-    paper = _paperwork(unit, number, data, today, tuple(h.line() for h in heads))
+    paper = replace(paper, anchors=tuple(h.line() for h in heads))
     made = make_documents(session, period=period, unit=unit, paper=paper)
     filing = FiledReport(
         unit_id=unit_id,
@@ -191,9 +192,7 @@ def return_report(
     return filing
 
 
-def _paperwork(unit: Unit, number: str, data: FilingInput, today: date, anchors) -> Paperwork:
-    from ..exports.letters import place
-
+def _paperwork(unit: Unit, number: str, data: FilingInput, today: date) -> Paperwork:
     copies = tuple(
         line
         for line in (clean(x, max_length=200) for x in (data.copies_to or "").splitlines())
@@ -210,7 +209,6 @@ def _paperwork(unit: Unit, number: str, data: FilingInput, today: date, anchors)
         difficulties=_paragraphs(data.difficulties),
         proposals=_paragraphs(data.proposals),
         copies_to=copies[:10],
-        anchors=anchors,
     )
 
 
