@@ -99,7 +99,7 @@ def _footer(pdf: FPDF, doc: Document) -> None:
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        pdf.set_font("DejaVu", "", 6)
+        pdf.set_font("DejaVu", "", 5)  # one anchor a line: `check --anchors` reads it back
         for line in doc.anchors:
             pdf.multi_cell(pdf.epw, 3.5, line, new_x="LMARGIN", new_y="NEXT")
 
