@@ -35,9 +35,26 @@ PERMISSIONS: dict[str, set[str]] = {
         "beneficiaries",
         "transfer",
         "units",
+        "file_reports",
+        "return_reports",
     },
-    Role.REVIEWER: {"draft_payouts", "approve", "lock", "quotas", "beneficiaries"},
-    Role.TREASURER: {"write_receipts", "draft_payouts", "pay", "beneficiaries", "transfer"},
+    Role.REVIEWER: {
+        "draft_payouts",
+        "approve",
+        "lock",
+        "quotas",
+        "beneficiaries",
+        "file_reports",
+        "return_reports",
+    },
+    Role.TREASURER: {
+        "write_receipts",
+        "draft_payouts",
+        "pay",
+        "beneficiaries",
+        "transfer",
+        "file_reports",
+    },
     Role.AUDITOR: {"audit_log"},
 }
 

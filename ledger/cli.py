@@ -69,6 +69,7 @@ def seed_command(with_demo: bool) -> None:
                 _seed_demo_bank(session)
                 _seed_demo_2026(session)
                 _seed_demo_batches(session)
+                _seed_demo_filings(session)
                 _print_logins(logins)
     except LedgerError as error:
         _fail(error)
@@ -99,6 +100,13 @@ def _seed_demo_2026(session) -> None:
     from .services.demo_pledges import seed_demo_pledges
 
     click.echo(f"Demo pledges +{seed_demo_pledges(session)}")
+
+
+def _seed_demo_filings(session) -> None:
+    """Xã Thường Tín's filed 6-month 2026 report; the other xã's not filed (issue #18)."""
+    from .services.demo_filings import seed_demo_filings
+
+    click.echo(f"Demo filed reports +{seed_demo_filings(session)}")
 
 
 def _seed_demo_batches(session) -> None:

@@ -763,3 +763,52 @@ class AnonymousWithPickedDonor(LedgerError):
         "Đã chọn một nhà hảo tâm có sẵn: bỏ chọn “Ẩn danh”, hoặc bỏ nhà hảo tâm đã chọn để ghi "
         "khoản ẩn danh."
     )
+
+
+class ReportAlreadyFiled(LedgerError):
+    """A unit has one current filing per report period; it refiles only once returned."""
+
+    status = 409
+    default = _l("Báo cáo kỳ này đã nộp (số %(number)s); chỉ nộp lại khi cấp trên trả lại báo cáo.")
+
+
+class ReportNumberTaken(LedgerError):
+    default = _l("Số, ký hiệu %(number)s đã dùng cho một báo cáo khác của đơn vị năm %(year)s.")
+
+
+class InvalidReportNumber(LedgerError):
+    default = _l("Số, ký hiệu phải có dạng số/BC-tên viết tắt, ví dụ 15/BC-UBND.")
+
+
+class NotAReportingUnit(LedgerError):
+    """Only a unit holding a quota in the period's campaign reports for it."""
+
+    status = 404
+    default = _l("Đơn vị không có chỉ tiêu trong đợt vận động này nên không nộp báo cáo kỳ này.")
+
+
+class NotYourUnitsReport(LedgerError):
+    """A report is filed by the unit's own staff only."""
+
+    status = 403
+    default = _l("Chỉ cán bộ của chính đơn vị mới được nộp báo cáo của đơn vị.")
+
+
+class NotTheLevelAbove(LedgerError):
+    """A filed report is returned by the staff of the level that received it only."""
+
+    status = 403
+    default = _l("Chỉ cán bộ của cấp trên nhận báo cáo mới được trả lại báo cáo.")
+
+
+class ReportAlreadyReturned(LedgerError):
+    status = 409
+    default = _l("Báo cáo này đã được trả lại; đơn vị cần nộp lại bản mới.")
+
+
+class PeriodNotOver(LedgerError):
+    default = _l("Kỳ báo cáo chưa kết thúc (số liệu đến hết ngày %(date)s); chưa nộp được.")
+
+
+class FilingFieldMissing(LedgerError):
+    default = _l("Chưa nhập “%(field)s”.")

@@ -106,6 +106,7 @@ def test_demo_runs_to_the_two_tier_structure(runner, session):
     assert result.exit_code == 0, result.output
     assert "treasurer.xathuongtin" in result.output and "reviewer.hanoi" in result.output
     assert "Demo receipt batches +1" in result.output  # a thôn's envelopes, typed as a batch
+    assert "Demo filed reports +1" in result.output  # Xã Thường Tín's 6-month 2026 report
     session.rollback()
     new = {
         code: find_unit(session, code)

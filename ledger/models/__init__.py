@@ -24,6 +24,7 @@ from .documents import (
     Transfer,
     VoucherCounter,
 )
+from .filings import FILING_STATUSES, FiledReport
 from .jobs import Job
 from .journal import (
     ROLLUP_GRAINS,
@@ -44,6 +45,7 @@ from .search import SEARCHED, receipt_search_text
 from .targets import ChildrenTarget
 
 __all__ = [
+    "FILING_STATUSES",
     "ROLLUP_GRAINS",
     "SEARCHED",
     "Account",
@@ -70,6 +72,7 @@ __all__ = [
     "Disbursement",
     "Donor",
     "Entry",
+    "FiledReport",
     "GiftLookupAttempt",
     "IdempotencyKey",
     "Job",

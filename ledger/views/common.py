@@ -94,6 +94,8 @@ FIELD_OF_ERROR = {
     "GoodsUnitValueOffBook": ("unit_value",),
     "PledgeDonorOutsideFund": ("donor_name",),
     "AnonymousWithPickedDonor": ("anonymous",),
+    "InvalidReportNumber": ("number",),
+    "ReportNumberTaken": ("number",),
 }
 
 

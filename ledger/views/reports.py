@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import scope_members
+from ..auth import scope_ids, scope_members
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..exports.csv_files import ZIP_TYPE
@@ -88,11 +88,13 @@ def _period(campaign_id: int, period_id: int):
 def index():
     """ "Báo cáo" in the menu: the period reports of the campaigns the user follows (their own
     unit's, those in which it holds a quota, then the others in scope), newest first."""
+    followed = followed_reports(
+        get_session(), unit_ids=scope_members(), own_id=current_user.unit_id
+    )
     return render_template(
         "reports/index.html",
-        followed=followed_reports(
-            get_session(), unit_ids=scope_members(), own_id=current_user.unit_id
-        ),
+        followed=followed,
+        overseen={f.campaign.id for f in followed if f.campaign.unit_id in scope_ids()},
         today=date.today(),
     )
 

@@ -16,6 +16,7 @@ from ledger.models import (
     CashCount,
     Disbursement,
     Entry,
+    FiledReport,
     Job,
     MobilisationNorm,
     NormCount,
@@ -209,6 +210,14 @@ ROUTES = {
     "pledges.receipt": ("POST", ""),
     "pledges.overdue": ("GET", "?unit={unit}"),
     "pledges.reminder": ("GET", ""),
+    "filings.index": ("GET", "?unit={unit}"),
+    "filings.new": ("POST", ""),
+    "filings.show": ("GET", ""),
+    "filings.docx": ("GET", ""),
+    "filings.pdf": ("GET", ""),
+    "filings.return_": ("POST", ""),
+    "filings.period": ("GET", ""),
+    "filings.period_xlsx": ("GET", ""),
 }
 #: a fund's pages for donors (issue #17): look-up, yearly disclosure, honour roll
 GIFT_PAGES = {
@@ -390,6 +399,7 @@ def planted(session, two_districts):
             "job": job.id,
             "count": counted.id,
             "pledge": pledge.id,
+            "filing": _plant_filing(session, unit, period, user, canary),
             "token": session.exec(
                 select(ApiToken.id).where(
                     ApiToken.token_hash
@@ -412,6 +422,32 @@ def planted(session, two_districts):
             )
     session.commit()
     return objects
+
+
+def _plant_filing(session, unit, period, user, canary) -> int:
+    """A filed report of the commune (issue #18) whose texts and documents carry the canary."""
+    filing = FiledReport(
+        unit_id=unit.id,
+        period_id=period.id,
+        to_unit_id=unit.parent_id,
+        number=f"1/BC-{unit.id}",
+        number_year=2018,
+        place=canary,
+        recipient=canary,
+        difficulties=canary,
+        signer_title=canary,
+        signer_name=canary,
+        filed_on=date(2018, 5, 10),
+        filed_by_id=user.id,
+        locked_through=date(2018, 4, 30),
+        docx=canary.encode(),
+        pdf=canary.encode(),
+        docx_sha256="0" * 64,
+        pdf_sha256="0" * 64,
+    )
+    session.add(filing)
+    session.flush()
+    return filing.id
 
 
 def _plant_reconciliation(session, account_id, canary) -> dict:
@@ -483,6 +519,7 @@ def _url(app, endpoint, target):
         "line_id": target["line"],
         "match_id": target["match"],
         "pledge_id": target["pledge"],
+        "filing_id": target["filing"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -512,11 +549,13 @@ def _writes(session):
                 NormCount,
                 Pledge,
                 PledgeSettlement,
+                FiledReport,
             )
         )
         + tuple(session.exec(select(CashCount.status).order_by(CashCount.id)).scalars().all())
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
         + tuple(session.exec(select(Pledge.cancel_reason).order_by(Pledge.id)).scalars().all())
+        + tuple(session.exec(select(FiledReport.status).order_by(FiledReport.id)).scalars().all())
         + (session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
         # the planted jobs (another unit's): none cancelled
         + tuple(session.exec(select(Job.status).where(Job.title.like("CANARY%"))).scalars().all())
@@ -624,6 +663,7 @@ def _has_object(app, endpoint):
             "line_id",
             "match_id",
             "pledge_id",
+            "filing_id",
         }
     )
 
