@@ -763,3 +763,21 @@ class AnonymousWithPickedDonor(LedgerError):
         "Đã chọn một nhà hảo tâm có sẵn: bỏ chọn “Ẩn danh”, hoặc bỏ nhà hảo tâm đã chọn để ghi "
         "khoản ẩn danh."
     )
+
+
+class NothingToPrint(LedgerError):
+    """A batch print (a day's vouchers, a range of numbers) that finds no voucher."""
+
+    default = _l("Không có phiếu nào để in: %(fund)s không có phiếu trong ngày hoặc dãy số đã chọn.")
+
+
+class TooManyToPrint(LedgerError):
+    """A batch print asking for more vouchers than one print job takes."""
+
+    default = _l("Mỗi lần in tối đa %(limit)s phiếu; đã chọn %(count)s phiếu: chọn dãy số nhỏ hơn.")
+
+
+class PrintRangeReversed(LedgerError):
+    """A range of voucher numbers whose first number is above its last."""
+
+    default = _l("“Từ số” phải nhỏ hơn hoặc bằng “Đến số”.")

@@ -442,11 +442,12 @@ def vouchers_pdf(vouchers: Iterable[Voucher]) -> bytes:
     pdf = _pdf()
     for voucher in vouchers:
         pdf.add_page()
-        _draw(pdf, voucher)
+        draw_voucher(pdf, voucher)
     return bytes(pdf.output())
 
 
-def _draw(pdf: FPDF, voucher: Voucher) -> None:
+def draw_voucher(pdf: FPDF, voucher: Voucher) -> None:
+    """Draw ``voucher`` between the page's current margins, from the current height."""
     _head(pdf, voucher)
     _title(pdf, voucher)
     pdf.set_font("DejaVu", "", 9)

@@ -51,6 +51,7 @@ def init_app(app) -> None:
         main,
         norms,
         pledges,
+        printing,
         public,
         quotas,
         receipts,
@@ -95,6 +96,7 @@ def init_app(app) -> None:
         goods,
         recognition,
         pledges,
+        printing,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)
