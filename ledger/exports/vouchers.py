@@ -419,10 +419,13 @@ def _pdf() -> FPDF:
     return new_pdf()
 
 
-def new_pdf(orientation: str = "P", page: Any = (148, 210), margin: float = 10) -> FPDF:
-    """An FPDF with DejaVu Sans (regular, bold, italic: it renders Vietnamese) and no page yet
-    (the caller adds each); A5 portrait unless told (letters and certificates use A4)."""
-    pdf = FPDF(orientation=orientation, unit="mm", format=page)
+def new_pdf(
+    orientation: str = "P", page: Any = (148, 210), margin: float = 10, cls: type[FPDF] = FPDF
+) -> FPDF:
+    """An FPDF (or ``cls``, a subclass drawing a footer) with DejaVu Sans (regular, bold,
+    italic: it renders Vietnamese) and no page yet (the caller adds each); A5 portrait unless
+    told (letters, certificates, books and reports use A4)."""
+    pdf = cls(orientation=orientation, unit="mm", format=page)
     pdf.set_margins(margin, margin, margin)
     pdf.set_auto_page_break(True, margin)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))

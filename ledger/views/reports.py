@@ -24,6 +24,7 @@ from flask_login import current_user, login_required
 from ..auth import scope_members
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
+from ..exports.report_pdf import period_pdf as render_period_pdf
 from ..exports.reports import period_workbook
 from ..forms import JobForm, UnmaskForm
 from ..i18n import error_message
@@ -62,6 +63,19 @@ def period_xlsx(campaign_id: int, period_id: int):
         mimetype=XLSX,
         as_attachment=True,
         download_name=f"bao-cao-{data.period.code}-{campaign.year}.xlsx",
+    )
+
+
+@bp.route("/<int:campaign_id>/reports/<int:period_id>.pdf")
+@login_required
+def period_pdf(campaign_id: int, period_id: int):
+    """The report on A4 landscape with page numbers, anchors and signatures, to print and sign."""
+    campaign, data = _period(campaign_id, period_id)
+    heads = reports.period_heads(get_session(), campaign, data)
+    return send_file(
+        io.BytesIO(render_period_pdf(data, anchors=[h.line() for h in heads])),
+        mimetype="application/pdf",
+        download_name=f"bao-cao-{data.period.code}-{campaign.year}.pdf",
     )
 
 
