@@ -768,7 +768,9 @@ class AnonymousWithPickedDonor(LedgerError):
 class NothingToPrint(LedgerError):
     """A batch print (a day's vouchers, a range of numbers) that finds no voucher."""
 
-    default = _l("Không có phiếu nào để in: %(fund)s không có phiếu trong ngày hoặc dãy số đã chọn.")
+    default = _l(
+        "Không có phiếu nào để in: %(fund)s không có phiếu trong ngày hoặc dãy số đã chọn."
+    )
 
 
 class TooManyToPrint(LedgerError):

@@ -19,7 +19,9 @@ def pages_of(response) -> list[str]:
     assert response.mimetype == "application/pdf"
     reader = PdfReader(io.BytesIO(response.data))
     for page in reader.pages:
-        size = sorted(round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height))
+        size = sorted(
+            round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height)
+        )
         assert size == [210, 297] and page.mediabox.width > page.mediabox.height
     return [squeeze(page.extract_text()) for page in reader.pages]
 

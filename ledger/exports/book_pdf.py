@@ -79,7 +79,9 @@ def _table(pdf: FPDF, book: Any) -> None:
         _total(table, "Số dư cuối kỳ", balance=book.closing)
 
 
-def _total(table: Any, label: str, money_in: int = 0, money_out: int = 0, balance=None) -> None:
+def _total(
+    table: Any, label: str, money_in: int = 0, money_out: int = 0, balance: int | None = None
+) -> None:
     """A bold line: the label across the first four columns, then the figures it carries."""
     row = table.row(style=BOLD)
     row.cell(label, colspan=4, align="LEFT")

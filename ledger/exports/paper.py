@@ -43,9 +43,7 @@ def a4_pdf(landscape: bool = False) -> FPDF:
     return pdf
 
 
-def signature_block(
-    pdf: FPDF, signatures: tuple[Signature, ...], dated: str = DATED_BLANK
-) -> None:
+def signature_block(pdf: FPDF, signatures: tuple[Signature, ...], dated: str = DATED_BLANK) -> None:
     """The dated line and the signers' columns, moved whole to a new page when the page has
     no room left for them."""
     if pdf.get_y() + SIGNATURE_HEIGHT > pdf.h - pdf.b_margin:

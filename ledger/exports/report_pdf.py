@@ -6,7 +6,7 @@ page. Text stays Vietnamese: it is the document the unit files."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from fpdf import FPDF
@@ -92,7 +92,12 @@ def _note(pdf: FPDF, text: str) -> None:
     pdf.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
 
 
-def _table(pdf: FPDF, headings, widths, rows) -> None:
+def _table(
+    pdf: FPDF,
+    headings: Sequence[str],
+    widths: Sequence[float],
+    rows: Iterable[Sequence[object]],
+) -> None:
     """A table whose heading row repeats on each page it runs onto; figures right-aligned."""
     pdf.set_font("DejaVu", "", 8.5)
     align = ("LEFT", *("RIGHT" for _ in widths[1:]))
@@ -110,7 +115,7 @@ def _table(pdf: FPDF, headings, widths, rows) -> None:
             table.row([str(value) for value in row])
 
 
-def _units(pdf: FPDF, rows) -> None:
+def _units(pdf: FPDF, rows: Sequence[Any]) -> None:
     _heading(pdf, "Theo đơn vị")
     _table(
         pdf,
@@ -132,16 +137,13 @@ def _units(pdf: FPDF, rows) -> None:
     )
 
 
-def _children(pdf: FPDF, children) -> None:
+def _children(pdf: FPDF, children: Any) -> None:
     _heading(pdf, f"Trẻ em được hỗ trợ (tính đến {children.as_of:%d/%m/%Y})")
     _table(
         pdf,
         ("Khoản chi", "Số trẻ được hỗ trợ", "Chỉ tiêu số trẻ", "Tỷ lệ"),
         (120, 45, 45, 30),
-        [
-            (line.name_vi, line.count, line.target or "—", _pct(line.rate))
-            for line in children.lines
-        ]
+        [(line.name_vi, line.count, line.target or "—", _pct(line.rate)) for line in children.lines]
         + [("Tổng cộng", children.total, children.target_total or "—", "")],
     )
 

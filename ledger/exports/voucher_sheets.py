@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from fpdf import FPDF
+
 from .vouchers import Voucher, draw_voucher, new_pdf
 
 #: A4 landscape, in mm
@@ -30,7 +32,7 @@ def vouchers_sheet_pdf(vouchers: Iterable[Voucher]) -> bytes:
     return bytes(pdf.output())
 
 
-def _cutting_line(pdf) -> None:
+def _cutting_line(pdf: FPDF) -> None:
     pdf.set_draw_color(150, 150, 150)
     with pdf.local_context():
         pdf.set_dash_pattern(dash=2, gap=2)
