@@ -227,3 +227,60 @@ def test_the_period_report_pdf_is_scoped(client, a_day, two_districts, session, 
     make_user("duyet.px", "reviewer", "PX")  # another district
     login("duyet.px")
     assert client.get(f"/campaigns/{period.campaign_id}/reports/{period.id}.pdf").status_code == 404
+
+
+def _in_order(rendering: str, texts) -> bool:
+    """Whether each of ``texts`` appears in ``rendering`` after the one before it."""
+    at = 0
+    for text in texts:
+        at = rendering.find(squeeze(text), at)
+        if at < 0:
+            return False
+        at += len(squeeze(text))
+    return True
+
+
+def test_the_pdf_voucher_reads_as_the_screen_voucher_in_the_same_order(client, a_day, session):
+    """Cash receipt, bank receipt, payment voucher: the body, the dated line above the approvals,
+    "Đã nhận đủ số tiền" (cash only), the dated line above the counter-signatures, in the same
+    order on screen and in the PDF."""
+    from ledger.exports.vouchers import disbursement_voucher, receipt_voucher
+    from ledger.models import Disbursement, Receipt, Unit
+    from ledger.services.settings import voucher_settings
+    from tests.test_vouchers import pdf_text
+
+    fund = session.get(Unit, a_day.unit_id)
+    settings = voucher_settings(session, date(2018, 5, 15))
+    cash, bank = (session.exec(select_number(Receipt, fund.id, number)).one() for number in (1, 3))
+    paid = session.exec(select_number(Disbursement, fund.id, 1)).one()
+    cases = [
+        (f"/receipts/{cash.id}", receipt_voucher(cash, fund=fund, settings=settings)),
+        (f"/receipts/{bank.id}", receipt_voucher(bank, fund=fund, settings=settings)),
+        (f"/disbursements/{paid.id}", disbursement_voucher(paid, fund=fund, settings=settings)),
+    ]
+    for url, voucher in cases:
+        screen = squeeze(client.get(url).text.split('id="voucher"')[1])
+        pdf = pdf_text(client.get(f"{url}/voucher.pdf").data)
+        order = [
+            voucher.title,
+            voucher.date_line,
+            voucher.number,
+            *(line.text for line in voucher.lines),
+            voucher.approvals_date,
+            *(s.role for s in voucher.approvals),
+            *voucher.received,
+            voucher.signed_date,
+            *(s.role for s in voucher.signatures),
+        ]
+        order = [text for text in order if text]
+        assert _in_order(screen, order) and _in_order(pdf, order), url
+        for text in (*voucher.unit_lines, *voucher.book_lines):  # "Quỹ:", "Nợ:", "Có:"
+            assert squeeze(text) in screen and squeeze(text) in pdf
+        cash_counted = squeeze("Đã nhận đủ số tiền") in pdf
+        assert cash_counted == (voucher.variant != "bank") == (squeeze("Nợ:") in pdf)
+
+
+def select_number(model, fund_id: int, number: int):
+    from sqlmodel import select
+
+    return select(model).where(model.unit_id == fund_id, model.number == number)
