@@ -48,7 +48,8 @@ def period_pdf(data: Any, *, anchors: Sequence[str] = ()) -> bytes:
     if data.previous.inherited:
         _note(
             pdf,
-            "Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, mỗi đơn vị nhân tỷ lệ chuyển "
+            ("ước tính — " if data.previous.estimated else "")
+            + "Cùng kỳ năm trước là tổng của các đơn vị trước sắp xếp, mỗi đơn vị nhân tỷ lệ chuyển "
             f"sang (làm tròn xuống đến đồng): {data.previous.describe()}",
         )
     if data.rows:
@@ -97,10 +98,14 @@ def _table(
     headings: Sequence[str],
     widths: Sequence[float],
     rows: Iterable[Sequence[object]],
+    note: bool = False,
 ) -> None:
-    """A table whose heading row repeats on each page it runs onto; figures right-aligned."""
+    """A table whose heading row repeats on each page it runs onto: a name, then figures
+    right-aligned (and, with ``note``, a last column of text)."""
     pdf.set_font("DejaVu", "", 8.5)
-    align = ("LEFT", *("RIGHT" for _ in widths[1:]))
+    align = ["LEFT", *("RIGHT" for _ in widths[1:])]
+    if note:
+        align[-1] = "LEFT"
     with pdf.table(
         col_widths=widths,
         width=sum(widths),
@@ -134,6 +139,7 @@ def _units(pdf: FPDF, rows: Sequence[Any]) -> None:
             )
             for row in rows
         ],
+        note=True,
     )
 
 
