@@ -159,5 +159,7 @@ class PrintVouchersForm(FilterForm):
 
     def validate_day(self, field):
         numbers = (self.first, self.last)
+        if field.process_errors:  # a malformed date is named once, as such
+            return
         if field.data is None and not any(f.data or f.process_errors for f in numbers):
             raise ValidationError(gettext("Chọn ngày, hoặc nhập dãy số phiếu (Từ số, Đến số)."))

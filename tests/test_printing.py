@@ -112,6 +112,8 @@ def test_a_print_that_cannot_be_made_says_why_on_the_form(client, a_day):
             name, value = typed.split("=")
             if value:
                 assert f'name="{name}"' in response.text and f'value="{value}"' in response.text
+    malformed = client.get(f"/print/receipts?unit={a_day.unit_id}&day=31/02/2018").text
+    assert "Chọn ngày, hoặc" not in malformed  # named once, as a malformed date
 
 
 def test_batch_print_is_scoped_to_the_users_units(client, a_day, session, make_user, login):
