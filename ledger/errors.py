@@ -812,3 +812,23 @@ class PeriodNotOver(LedgerError):
 
 class FilingFieldMissing(LedgerError):
     default = _l("Chưa nhập “%(field)s”.")
+
+
+class NothingToPrint(LedgerError):
+    """A batch print (a day's vouchers, a range of numbers) that finds no voucher."""
+
+    default = _l(
+        "Không có phiếu nào để in: %(fund)s không có phiếu trong ngày hoặc dãy số đã chọn."
+    )
+
+
+class TooManyToPrint(LedgerError):
+    """A batch print asking for more vouchers than one print job takes."""
+
+    default = _l("Mỗi lần in tối đa %(limit)s phiếu; đã chọn %(count)s phiếu: chọn dãy số nhỏ hơn.")
+
+
+class PrintRangeReversed(LedgerError):
+    """A range of voucher numbers whose first number is above its last."""
+
+    default = _l("“Từ số” phải nhỏ hơn hoặc bằng “Đến số”.")

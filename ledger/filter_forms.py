@@ -51,6 +51,10 @@ class IdField(StringField):
             if self.data is None:
                 raise ValueError(gettext("Giá trị không hợp lệ."))
 
+    def _value(self):
+        """Shown back as typed (a refused value too), so the user can correct it."""
+        return str(self.data) if self.data is not None else getattr(self, "raw", "")
+
 
 def _text(value):
     return (value or "")[:100].strip()
@@ -135,3 +139,27 @@ class DonationQRForm(FilterForm):
 
     amount = MoneyField(_l("Số tiền (không bắt buộc)"), required=False)
     campaign = IdField(_l("Đợt vận động"))
+
+
+class PrintVouchersForm(FilterForm):
+    """Which vouchers to print at once: those of one day, or a range of numbers in a year."""
+
+    day = DateField(_l("Ngày"), required=False)
+    year = IdField(_l("Năm"))
+    first = IdField(_l("Từ số"), name="from_no")
+    last = IdField(_l("Đến số"), name="to_no")
+
+    def asked(self) -> bool:
+        """Whether the user asked for vouchers (else the page shows the empty form)."""
+        return any(request.args.get(name, "").strip() for name in ("day", "from_no", "to_no"))
+
+    def validate_year(self, field):
+        if field.data is not None and not 2000 <= field.data <= 2100:
+            raise ValidationError(gettext("Năm phải từ 2000 đến 2100."))
+
+    def validate_day(self, field):
+        numbers = (self.first, self.last)
+        if field.process_errors:  # a malformed date is named once, as such
+            return
+        if field.data is None and not any(f.data or f.process_errors for f in numbers):
+            raise ValidationError(gettext("Chọn ngày, hoặc nhập dãy số phiếu (Từ số, Đến số)."))

@@ -419,10 +419,13 @@ def _pdf() -> FPDF:
     return new_pdf()
 
 
-def new_pdf(orientation: str = "P", page: Any = (148, 210), margin: float = 10) -> FPDF:
-    """An FPDF with DejaVu Sans (regular, bold, italic: it renders Vietnamese) and no page yet
-    (the caller adds each); A5 portrait unless told (letters and certificates use A4)."""
-    pdf = FPDF(orientation=orientation, unit="mm", format=page)
+def new_pdf(
+    orientation: str = "P", page: Any = (148, 210), margin: float = 10, cls: type[FPDF] = FPDF
+) -> FPDF:
+    """An FPDF (or ``cls``, a subclass drawing a footer) with DejaVu Sans (regular, bold,
+    italic: it renders Vietnamese) and no page yet (the caller adds each); A5 portrait unless
+    told (letters, certificates, books and reports use A4)."""
+    pdf = cls(orientation=orientation, unit="mm", format=page)
     pdf.set_margins(margin, margin, margin)
     pdf.set_auto_page_break(True, margin)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
@@ -442,11 +445,12 @@ def vouchers_pdf(vouchers: Iterable[Voucher]) -> bytes:
     pdf = _pdf()
     for voucher in vouchers:
         pdf.add_page()
-        _draw(pdf, voucher)
+        draw_voucher(pdf, voucher)
     return bytes(pdf.output())
 
 
-def _draw(pdf: FPDF, voucher: Voucher) -> None:
+def draw_voucher(pdf: FPDF, voucher: Voucher) -> None:
+    """Draw ``voucher`` between the page's current margins, from the current height."""
     _head(pdf, voucher)
     _title(pdf, voucher)
     pdf.set_font("DejaVu", "", 9)

@@ -52,6 +52,7 @@ def init_app(app) -> None:
         main,
         norms,
         pledges,
+        printing,
         public,
         quotas,
         receipts,
@@ -97,6 +98,7 @@ def init_app(app) -> None:
         recognition,
         pledges,
         filings,
+        printing,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from ..auth import permission_required, require_scope, scope_members
 from ..db import get_session
 from ..errors import LedgerError
+from ..exports.book_pdf import book_pdf
 from ..exports.books import book_csv, book_workbook
 from ..filter_forms import DateRangeForm
 from ..forms import LockForm, UnlockForm
@@ -200,4 +201,17 @@ def download_csv(unit_id: int, kind: str):
     return send_csv(
         book_csv(book, unit_name=unit.name),
         f"{name}-{unit.code}-{book.date_from:%Y%m%d}-{book.date_to:%Y%m%d}.csv",
+    )
+
+
+@bp.route("/<int:unit_id>/<kind>.pdf")
+@login_required
+def pdf(unit_id: int, kind: str):
+    """The same book on A4 with its page numbers and signatures, to print and sign."""
+    unit, book = _book(unit_id, kind)
+    name = "so-quy-tien-mat" if kind == Method.CASH else "so-tien-gui"
+    return send_file(
+        io.BytesIO(book_pdf(book, unit_name=unit.name)),
+        mimetype="application/pdf",
+        download_name=f"{name}-{unit.code}-{book.date_from:%Y%m%d}-{book.date_to:%Y%m%d}.pdf",
     )

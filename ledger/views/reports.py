@@ -26,6 +26,7 @@ from ..auth import scope_ids, scope_members
 from ..db import get_session, get_write_session
 from ..errors import LedgerError
 from ..exports.csv_files import ZIP_TYPE
+from ..exports.report_pdf import period_pdf as render_period_pdf
 from ..exports.reports import period_csv, period_workbook
 from ..forms import JobForm, UnmaskForm
 from ..i18n import error_message
@@ -73,6 +74,19 @@ def period_csv_file(campaign_id: int, period_id: int):
     """The period report as CSV, the workbook's cells."""
     campaign, data = _period(campaign_id, period_id)
     return send_csv(period_csv(data), f"bao-cao-{data.period.code}-{campaign.year}.csv")
+
+
+@bp.route("/<int:campaign_id>/reports/<int:period_id>.pdf")
+@login_required
+def period_pdf(campaign_id: int, period_id: int):
+    """The report on A4 landscape with page numbers, anchors and signatures, to print and sign."""
+    campaign, data = _period(campaign_id, period_id)
+    heads = reports.period_heads(get_session(), campaign, data)
+    return send_file(
+        io.BytesIO(render_period_pdf(data, anchors=[h.line() for h in heads])),
+        mimetype="application/pdf",
+        download_name=f"bao-cao-{data.period.code}-{campaign.year}.pdf",
+    )
 
 
 def _period(campaign_id: int, period_id: int):
