@@ -38,7 +38,17 @@ from .journal import (
 from .lookups import GiftLookupAttempt
 from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
-from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
+from .people import (
+    ApiToken,
+    AuditEvent,
+    AuditHead,
+    IdempotencyKey,
+    RecoveryCode,
+    SecondFactor,
+    Setting,
+    User,
+    VoucherRegime,
+)
 from .pledges import Pledge, PledgeSettlement
 from .search import SEARCHED, receipt_search_text
 from .targets import ChildrenTarget
@@ -81,11 +91,13 @@ __all__ = [
     "Posting",
     "Quota",
     "Receipt",
+    "RecoveryCode",
     "ReceiptBatch",
     "ReceiptBatchItem",
     "ReportPeriod",
     "Rollup",
     "RollupSpend",
+    "SecondFactor",
     "Setting",
     "StatementLine",
     "Transfer",

@@ -13,6 +13,7 @@ from ..db import get_write_session
 from ..forms import LoginForm
 from ..security import log
 from ..services.users import authenticate, end_sessions
+from .factor_signin import needs_sign_in_factor, start_write
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -31,6 +32,8 @@ def login():
             lockout_minutes=current_app.config["LOCKOUT_MINUTES"],
         )
         session.commit()
+        if user is not None and needs_sign_in_factor(user):
+            return redirect(start_write(user, _safe_next(request.args.get("next"))))
         if user is not None:
             start_session(user)
             log.info("login user=%s unit=%s", user.id, user.unit_id)
