@@ -28,8 +28,11 @@ def index():
     return render_template("account/second_factor.html", **_page())
 
 
-def _page(**extra) -> dict:
-    factor = get_session().get(SecondFactor, current_user.id)
+def _page(db=None, **extra) -> dict:
+    """What the page shows, read by ``db`` (the write session once it committed: the
+    request's reading session still sees the database as it was before)."""
+    db = db or get_session()
+    factor = db.get(SecondFactor, current_user.id)
     pending = factor is not None and factor.confirmed_at is None
     uri = service.provisioning_uri(factor.secret, current_user.username) if pending else ""
     return {
@@ -37,8 +40,8 @@ def _page(**extra) -> dict:
         "pending": pending,
         "qr": qr_svg_uncached(uri, title=_("Mã QR xác thực hai lớp")) if pending else "",
         "secret": grouped(factor.secret) if pending else "",
-        "left": service.recovery_codes_left(get_session(), current_user.id) if factor else 0,
-        "limit": int_setting(get_session(), LIMIT_KEY),
+        "left": service.recovery_codes_left(db, current_user.id) if factor else 0,
+        "limit": int_setting(db, LIMIT_KEY),
         "start_form": BaseForm(),
         "form": FactorCodeForm(),
         **extra,
@@ -84,7 +87,8 @@ def confirm():
     except LedgerError as error:
         return _again(form, error_message(error))
     flash(_("Đã bật xác thực hai lớp."), "info")
-    return render_template("account/second_factor.html", **_page(recovery_codes=codes))
+    page = _page(get_write_session(), recovery_codes=codes)
+    return render_template("account/second_factor.html", **page)
 
 
 @bp.route("/disable", methods=["POST"])
