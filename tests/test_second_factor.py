@@ -100,7 +100,9 @@ def test_payout_above_the_limit_needs_a_valid_code_to_approve_and_to_pay(app, se
     # not enrolled: told to enrol, on the page, nothing approved
     refused = _post(reviewer, approve, show)
     assert refused.status_code == 403
-    assert "tài khoản của bạn chưa bật" in refused.text and "/account/second-factor/" in refused.text
+    assert (
+        "tài khoản của bạn chưa bật" in refused.text and "/account/second-factor/" in refused.text
+    )
     assert _status(session, item.id) == "draft"
     _enrol(session, funded["reviewer"])
     page = reviewer.get(show).text

@@ -93,9 +93,7 @@ def confirm_enrolment(session: Session, *, user_id: int, code: str, now: datetim
     return codes
 
 
-def verify_code(
-    session: Session, *, user_id: int, code: str, now: datetime, purpose: str
-) -> str:
+def verify_code(session: Session, *, user_id: int, code: str, now: datetime, purpose: str) -> str:
     """Accept the authenticator's code or an unused recovery code (then spent); returns
     ``"totp"`` or ``"recovery"``. A wrong code raises ``SecondFactorWrong``: the caller
     rolls back and counts it with ``record_failure`` in a transaction of its own."""

@@ -10,10 +10,10 @@ from flask_login import current_user, logout_user
 
 from ..auth import start_session
 from ..db import get_write_session
+from ..factor_web import begin_sign_in, needs_sign_in_factor
 from ..forms import LoginForm
 from ..security import log
 from ..services.users import authenticate, end_sessions
-from .factor_signin import needs_sign_in_factor, start_write
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -33,7 +33,7 @@ def login():
         )
         session.commit()
         if user is not None and needs_sign_in_factor(user):
-            return redirect(start_write(user, _safe_next(request.args.get("next"))))
+            return redirect(begin_sign_in(user, _safe_next(request.args.get("next"))))
         if user is not None:
             start_session(user)
             log.info("login user=%s unit=%s", user.id, user.unit_id)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth import permission_required, require_scope, scope_members, tree
 from ..db import get_session
 from ..errors import LedgerError
+from ..factor_web import count_if_wrong
 from ..filter_forms import DisbursementFilterForm
 from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
 from ..forms_goods import ITEM_SEPARATOR, goods_item
@@ -33,7 +34,6 @@ from ..services.units import get_unit, subtree_scope, unit_names, units_among
 from ..services.vouchers import Backdated, backdated
 from ..vocab import PAY_METHODS, DisbursementStatus, Method, VoucherKind
 from .common import arg_int, full_view, get_in_scope, read_filters, refused, run_once
-from .factor import count_if_wrong
 
 bp = Blueprint("disbursements", __name__, url_prefix="/disbursements")
 

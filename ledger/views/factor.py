@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import get_session, get_write_session
-from ..errors import LedgerError, SecondFactorWrong
+from ..errors import LedgerError
 from ..exports.qr import qr_svg_uncached
+from ..factor_web import checked, grouped
 from ..forms import BaseForm, FactorCodeForm
 from ..i18n import error_message
 from ..models import SecondFactor, utcnow
@@ -46,11 +47,6 @@ def _page(db=None, **extra) -> dict:
         "form": FactorCodeForm(),
         **extra,
     }
-
-
-def grouped(secret: str) -> str:
-    """The secret in groups of four, as authenticator apps accept it typed."""
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 @bp.route("/start", methods=["POST"])
@@ -115,28 +111,3 @@ def _again(form, message: str):
     flash(message, "error")
     form.code.data = ""
     return render_template("account/second_factor.html", **_page(form=form)), 400
-
-
-def checked(action, *, purpose: str, user_id: int | None = None):
-    """Run ``action(session)`` and commit; a wrong code rolls it back and is then counted
-    toward the lock-out in a transaction of its own."""
-    session = get_write_session()
-    try:
-        result = action(session)
-    except LedgerError as error:
-        session.rollback()
-        count_if_wrong(error, purpose=purpose, user_id=user_id)
-        raise
-    session.commit()
-    return result
-
-
-def count_if_wrong(error: LedgerError, *, purpose: str, user_id: int | None = None) -> None:
-    """After a refusal rolled back: count a wrong code (and audit it), committed."""
-    if not isinstance(error, SecondFactorWrong):
-        return
-    session = get_write_session()
-    service.record_failure(
-        session, user_id=user_id or current_user.id, now=utcnow(), purpose=purpose
-    )
-    session.commit()

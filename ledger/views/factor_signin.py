@@ -3,66 +3,29 @@ valid code (or, for an admin who has none yet, after enrolling one here)."""
 
 from __future__ import annotations
 
-import time
-
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..auth import start_session
-from ..db import get_session, get_write_session
+from ..db import get_session
 from ..errors import LedgerError
 from ..exports.qr import qr_svg_uncached
+from ..factor_web import checked, forget_sign_in, grouped, pending_sign_in
 from ..forms import FactorCodeForm
 from ..i18n import error_message
 from ..models import SecondFactor, User, utcnow
 from ..security import log
 from ..services import second_factor as service
-from .factor import checked, grouped
 
 bp = Blueprint("factor_signin", __name__, url_prefix="/auth/second-factor")
-
-#: the password step is good for this long
-PENDING_SECONDS = 300
-_KEY = "factor_pending"
-
-
-def needs_sign_in_factor(user: User) -> bool:
-    """Admins pass a second factor at sign-in (``ADMIN_SECOND_FACTOR``, on by default)."""
-    return user.role == "admin" and bool(current_app.config.get("ADMIN_SECOND_FACTOR", True))
-
-
-def begin(db, user: User, target: str) -> str:
-    """Remember the password step in the cookie (no session yet); make an admin who has no
-    factor a pending one to enrol. Returns the second step's address."""
-    if db.get(SecondFactor, user.id) is None:
-        service.start_enrolment(db, user_id=user.id)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session[_KEY] = [user.id, user.session_version, int(time.time()), target]
-    return url_for("factor_signin.step")
-
-
-def _pending_user() -> tuple[User, str] | None:
-    pending = session.get(_KEY)
-    if not isinstance(pending, list) or len(pending) != 4:
-        return None
-    user_id, version, started, target = pending
-    if time.time() - started > PENDING_SECONDS:
-        return None
-    user = get_session().get(User, user_id)
-    if user is None or not user.active or user.session_version != version:
-        return None
-    return user, target
 
 
 @bp.route("/", methods=["GET", "POST"])
 def step():
     """The code form (or, not enrolled yet, the QR code, the secret and the code form)."""
-    found = _pending_user()
+    found = pending_sign_in()
     if found is None:
-        session.pop(_KEY, None)
+        forget_sign_in()
         flash(_("Hãy đăng nhập lại."), "error")
         return redirect(url_for("auth.login"))
     user, target = found
@@ -105,11 +68,3 @@ def _page(user: User, factor: SecondFactor | None, form) -> dict:
         "qr": qr_svg_uncached(uri, title=_("Mã QR xác thực hai lớp")) if uri else "",
         "secret": grouped(factor.secret) if enrolling and factor else "",
     }
-
-
-def start_write(user: User, target: str) -> str:
-    """``begin`` in its own committed transaction."""
-    db = get_write_session()
-    url = begin(db, user, target)
-    db.commit()
-    return url
