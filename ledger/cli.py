@@ -120,6 +120,12 @@ def _print_logins(logins) -> None:
     click.echo(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):")
     for username, role, unit in logins:
         click.echo(f"  {username:<24} {role:<10} {unit}")
+    secret = demo.DEMO_ADMIN_SECRET
+    click.echo(
+        f"\n`admin` also asks for a second-factor code at sign-in: add the key {secret} to an"
+        "\nauthenticator app (time-based), or print the current code with"
+        f"\n  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{secret}').now())\""
+    )
 
 
 @click.command("create-user")

@@ -48,6 +48,8 @@ DEFAULTS = {
     "JOBS_MAX_MINUTES": 60,
     #: a reconciliation workbook over more receipts than this is made in the background
     "WORKBOOK_DIRECT_RECEIPTS": 20000,
+    #: admins pass a second factor (TOTP) at sign-in
+    "ADMIN_SECOND_FACTOR": True,
 }
 
 

@@ -832,3 +832,51 @@ class PrintRangeReversed(LedgerError):
     """A range of voucher numbers whose first number is above its last."""
 
     default = _l("“Từ số” phải nhỏ hơn hoặc bằng “Đến số”.")
+
+
+class SecondFactorRequired(LedgerError):
+    """A payout above the limit (or an admin's sign-in) submitted without a code."""
+
+    default = _l(
+        "Phiếu chi trên %(limit)s cần mã xác thực hai lớp: nhập mã 6 số trong ứng dụng xác thực "
+        "(hoặc một mã khôi phục)."
+    )
+
+
+class SecondFactorNotEnrolled(LedgerError):
+    """A payout above the limit by someone who has not switched on a second factor."""
+
+    status = 403
+    default = _l(
+        "Phiếu chi trên %(limit)s cần xác thực hai lớp, nhưng tài khoản của bạn chưa bật. Hãy bật "
+        "ở trang “Tài khoản” (tên của bạn, góc trên bên phải) rồi thử lại."
+    )
+
+
+class SecondFactorWrong(LedgerError):
+    """A code that is not the authenticator's current one, was already used, or is not an
+    unused recovery code (each wrong code counts toward the lock-out)."""
+
+    default = _l("Mã xác thực không đúng hoặc đã được dùng. Hãy nhập mã mới trong ứng dụng.")
+
+
+class SecondFactorLocked(LedgerError):
+    """Too many wrong codes in the window: no code is checked until the lock-out ends."""
+
+    status = 429
+    default = _l(
+        "Đã nhập sai mã xác thực quá nhiều lần; mã bị khóa tạm thời. Hãy thử lại sau %(minutes)s "
+        "phút."
+    )
+
+
+class SecondFactorAlreadyOn(LedgerError):
+    default = _l("Xác thực hai lớp đã được bật cho tài khoản này.")
+
+
+class SecondFactorNotPending(LedgerError):
+    default = _l("Chưa có mã bí mật đang chờ xác nhận; hãy bắt đầu bật xác thực hai lớp lại.")
+
+
+class SecondFactorNotOn(LedgerError):
+    default = _l("Tài khoản này chưa bật xác thực hai lớp.")

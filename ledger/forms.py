@@ -282,12 +282,33 @@ class DisbursementCorrectionForm(DisbursementForm):
     correction_reason = StringField(_l("Lý do sửa"), validators=[DataRequired(), Length(max=480)])
 
 
+def _factor_code_field():
+    return StringField(
+        _l("Mã xác thực"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8},
+    )
+
+
 class DecisionForm(BaseForm):
     comment = StringField(_l("Ý kiến"), validators=[Optional(), Length(max=500)])
+    #: the second factor, asked when the payout is above the limit
+    factor_code = _factor_code_field()
 
 
 class PayForm(BaseForm):
     paid_on = DateField(_l("Ngày chi"))
+    factor_code = _factor_code_field()
+
+
+class FactorCodeForm(BaseForm):
+    """A second-factor code alone: confirming enrolment, switching off, signing in."""
+
+    code = StringField(
+        _l("Mã xác thực"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none"},
+    )
 
 
 class TransferForm(BaseForm):
@@ -370,6 +391,11 @@ class SettingsForm(BaseForm):
         _l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
         validators=[DataRequired()],
         render_kw={"inputmode": "numeric", "placeholder": "50.000"},
+    )
+    second_factor_above = StringField(
+        _l("Phiếu chi trên mức này cần mã xác thực hai lớp khi duyệt và khi chi (đồng)"),
+        validators=[DataRequired()],
+        render_kw={"inputmode": "numeric", "placeholder": "5.000.000"},
     )
 
 

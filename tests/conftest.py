@@ -121,6 +121,9 @@ def app(db_url, tmp_path):
             "DATABASE_URL": db_url,
             "SECRET_KEY": "test-secret-key",
             "SERVER_NAME": "localhost",
+            # admins' sign-in factor is tested in tests/test_second_factor.py; elsewhere an
+            # admin signs in with the password alone, as every other role does
+            "ADMIN_SECOND_FACTOR": False,
         }
     )
     app.instance_path = str(tmp_path / "instance")

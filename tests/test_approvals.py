@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from ledger.errors import InsufficientFunds
-from ledger.models import Category, Disbursement
+from ledger.models import Category, Disbursement, Setting
 from ledger.services.disbursements import (
     Approver,
     DisbursementInput,
@@ -173,6 +173,8 @@ def test_transfers_keep_the_general_message(session, funded):
 
 def test_web_shortfall_offers_the_drafter_the_bank(banked, session, client, login, app):
     big = _draft(session, banked, 20_000_000, payee_name="Bệnh viện Nhi", reason="Mổ tim")
+    # about the shortfall, not the second factor (tests/test_second_factor.py)
+    session.add(Setting(key="second_factor_above", value="100000000"))
     session.commit()
     reviewer = app.test_client()
     page = reviewer.get("/auth/login")

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from ledger.models import Setting
 from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from tests.browser import _closing, _shots, _sign_in
 
@@ -19,6 +20,8 @@ def test_heart_surgery_payout_from_draft_to_printed_voucher(
     make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
     make_user("duyet.tt", "reviewer", "TT")
     make_receipt(amount=30_000_000, on=date(2018, 1, 5))
+    # the second factor a payout above the limit asks is tested in test_browser_second_factor
+    session.add(Setting(key="second_factor_above", value="100000000"))
     child = create_beneficiary(
         session,
         unit_id=fund.id,

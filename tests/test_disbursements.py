@@ -15,7 +15,7 @@ from ledger.errors import (
     InvalidTransition,
     NotAllowedToApprove,
 )
-from ledger.models import Category, Disbursement
+from ledger.models import Category, Disbursement, Setting
 from ledger.services.check import check_books
 from ledger.services.costs import management_costs
 from ledger.services.disbursements import (
@@ -202,6 +202,8 @@ def test_management_cost_share_and_cap(session, funded):
 def test_workflow_draft_approve_pay_through_the_web(
     app, client, child, make_user, login, submit, session, unit
 ):
+    # the code a payout above the limit needs is tested in tests/test_second_factor.py
+    session.add(Setting(key="second_factor_above", value="100000000"))
     make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG")
     make_user("duyet.tt", "reviewer", "TT")
     login("thuquy.a")

@@ -44,3 +44,8 @@ def qr_png(payload: str, *, scale: int = 10) -> bytes:
     out = io.BytesIO()
     _code(payload).save(out, kind="png", scale=scale, border=QUIET_ZONE)
     return out.getvalue()
+
+
+def qr_svg_uncached(payload: str, *, title: str = "") -> str:
+    """``qr_svg`` for a payload that is a secret (an ``otpauth://`` address): not kept."""
+    return qr_svg.__wrapped__(payload, title=title)

@@ -39,7 +39,17 @@ from .journal import (
 from .lookups import GiftLookupAttempt
 from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
-from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
+from .people import (
+    ApiToken,
+    AuditEvent,
+    AuditHead,
+    IdempotencyKey,
+    RecoveryCode,
+    SecondFactor,
+    Setting,
+    User,
+    VoucherRegime,
+)
 from .pledges import Pledge, PledgeSettlement
 from .search import SEARCHED, receipt_search_text
 from .targets import ChildrenTarget
@@ -86,9 +96,11 @@ __all__ = [
     "Receipt",
     "ReceiptBatch",
     "ReceiptBatchItem",
+    "RecoveryCode",
     "ReportPeriod",
     "Rollup",
     "RollupSpend",
+    "SecondFactor",
     "Setting",
     "StatementLine",
     "Transfer",

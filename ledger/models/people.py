@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
 from ..vocab import Role, values
@@ -121,3 +121,35 @@ class VoucherRegime(SQLModel, table=True):
     disbursement_form_code: str = Field(max_length=60)
     #: the line printed under the form code, naming the circular
     circular: str = Field(max_length=300)
+
+
+class SecondFactor(SQLModel, table=True):
+    """A user's authenticator (TOTP, RFC 6238): pending until a code confirms it, then asked
+    at an admin's sign-in and for payouts above the admin's limit."""
+
+    __table_args__ = (
+        CheckConstraint("failures >= 0 AND last_step >= 0", name="counters_not_negative"),
+    )
+    user_id: int = Field(
+        foreign_key="user.id", primary_key=True, sa_column_kwargs={"autoincrement": False}
+    )
+    #: base32 shared secret the authenticator app holds
+    secret: str = Field(max_length=64)
+    #: set when the first valid code switched it on; None while enrolment is pending
+    confirmed_at: datetime | None = timestamp(nullable=True)
+    #: the last time step (unix time // 30) a code was accepted for: no code counts twice
+    last_step: int = Field(default=0, sa_type=BigInteger)
+    #: wrong codes since ``failures_since`` (the lock-out window)
+    failures: int = 0
+    failures_since: datetime | None = timestamp(nullable=True)
+    locked_until: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code for when the phone is lost: argon2 hash only, used once."""
+
+    id: int = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    code_hash: str = Field(max_length=255)
+    used_at: datetime | None = timestamp(nullable=True)

@@ -9,14 +9,17 @@ from datetime import date, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from ..models import CashCount, Receipt, Unit, User
+from ..models import CashCount, Receipt, Unit, User, utcnow
 from .cash_counts import DENOMINATIONS, CountInput, approve_count, book_balance, record_count
 from .donors import find_or_create_donor
 from .receipts import ReceiptInput, record_receipt
+from .second_factor import enrol_known_secret
 from .units import find_unit
 from .users import create_user
 
 DEMO_PASSWORD = "thuongtin2018"
+#: the demo admin's second factor (public, like the password): add it to an authenticator app
+DEMO_ADMIN_SECRET = "QUYBTTEDEMOADMINTHUONGTINHANOIXA"
 DEMO_USERS = [
     # username, role, unit code, full name
     ("admin", "admin", "HN", "Quản trị hệ thống"),
@@ -76,6 +79,8 @@ def seed_demo_users(session: Session) -> list[tuple[str, str, str]]:
                 can_unmask=role in ("reviewer", "treasurer"),
             )
         shown.append((username, role, unit.name))
+    admin = session.exec(select(User).where(User.username == "admin")).one()
+    enrol_known_secret(session, user_id=admin.id, secret=DEMO_ADMIN_SECRET, now=utcnow())
     return shown
 
 

@@ -22,6 +22,8 @@ DEFAULTS = {
     "approval_same_level_max": "0",
     #: a receiver may confirm up to this much less than was sent; more needs a reviewer above
     "transfer_difference_max": "50000",
+    #: approving or paying a payout above this many đồng needs a second-factor code
+    "second_factor_above": "5000000",
 }
 
 
@@ -68,6 +70,10 @@ EDITABLE = {
         _l("Nhận chuyển quỹ thiếu tối đa (đồng), quá mức cần cấp trên xác nhận"),
         _l("số đồng nguyên, 0 nghĩa là mọi khoản thiếu đều do cấp trên xác nhận."),
     ),
+    "second_factor_above": (
+        _l("Phiếu chi trên mức này cần mã xác thực hai lớp khi duyệt và khi chi (đồng)"),
+        _l("số đồng nguyên, 0 nghĩa là mọi phiếu chi đều cần mã."),
+    ),
 }
 
 
@@ -109,7 +115,7 @@ def _checked(key: str, value: str) -> str:
     elif key == "management_cap_percent":
         ok = value.isdigit() and len(value) <= 3 and int(value) <= 100
         value = str(int(value)) if ok else value
-    else:  # approval_same_level_max, transfer_difference_max
+    else:  # approval_same_level_max, transfer_difference_max, second_factor_above
         amount = _amount_or_zero(value)
         ok, value = amount is not None, amount or value
     if not ok:

@@ -9,9 +9,11 @@ from flask_login import current_user
 from ..auth import permission_required, require_scope, scope_ids, scope_members
 from ..db import get_session
 from ..errors import LedgerError
-from ..forms import SettingsForm, UserForm
+from ..forms import BaseForm, SettingsForm, UserForm
+from ..i18n import error_message
 from ..models import Unit, User
 from ..money import amount_in_words
+from ..services import second_factor
 from ..services.settings import EDITABLE, all_settings, update_settings, voucher_settings
 from ..services.tokens import list_tokens, token_status
 from ..services.units import units_among
@@ -91,7 +93,33 @@ def edit_user(user_id: int):
         user=user,
         rows=list_tokens(get_session(), user_id=user.id),
         status=token_status,
+        factor=second_factor.confirmed_factor(get_session(), user.id),
+        reset_form=BaseForm(),
     )
+
+
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@permission_required("manage_users")
+def reset_second_factor(user_id: int):
+    """Remove a user's second factor (a lost phone): they enrol again; audited."""
+    user = get_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    require_scope(user.unit_id)
+    form = BaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        run_once(
+            form,
+            lambda s: second_factor.reset(s, user_id=user.id, actor_id=current_user.id),
+            url=url_for("admin.edit_user", user_id=user.id),
+        )
+    except LedgerError as error:
+        flash(error_message(error), "error")
+    else:
+        flash(_("Đã xóa xác thực hai lớp của %(name)s; người này cần bật lại.", name=user.username))
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 def _update(session, user: User, form) -> str:

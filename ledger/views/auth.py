@@ -10,6 +10,7 @@ from flask_login import current_user, logout_user
 
 from ..auth import start_session
 from ..db import get_write_session
+from ..factor_web import begin_sign_in, needs_sign_in_factor
 from ..forms import LoginForm
 from ..security import log
 from ..services.users import authenticate, end_sessions
@@ -31,6 +32,8 @@ def login():
             lockout_minutes=current_app.config["LOCKOUT_MINUTES"],
         )
         session.commit()
+        if user is not None and needs_sign_in_factor(user):
+            return redirect(begin_sign_in(user, _safe_next(request.args.get("next"))))
         if user is not None:
             start_session(user)
             log.info("login user=%s unit=%s", user.id, user.unit_id)

@@ -13,11 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth import permission_required, require_scope, scope_members, tree
 from ..db import get_session
 from ..errors import LedgerError
+from ..factor_web import count_if_wrong
 from ..filter_forms import DisbursementFilterForm
 from ..forms import DecisionForm, DisbursementCorrectionForm, DisbursementForm, PayForm, VoidForm
 from ..forms_goods import ITEM_SEPARATOR, goods_item
 from ..i18n import category_label
-from ..models import Beneficiary, Category, Disbursement, Unit, User
+from ..models import Beneficiary, Category, Disbursement, Unit, User, utcnow
 from ..money import format_quantity
 from ..services import corrections
 from ..services import disbursements as service
@@ -26,6 +27,8 @@ from ..services.beneficiaries import fund_children, mask_name
 from ..services.categories import list_categories
 from ..services.goods import goods_choices
 from ..services.paging import parse_cursor
+from ..services.payout_factor import ensure_payout_factor, needs_code
+from ..services.second_factor import confirmed_factor
 from ..services.settings import int_setting, voucher_settings
 from ..services.units import get_unit, subtree_scope, unit_names, units_among
 from ..services.vouchers import Backdated, backdated
@@ -264,6 +267,8 @@ def _page(item: Disbursement, **forms) -> dict:
         "pay_form": PayForm(paid_on=date.today()),
         "void_form": VoidForm(),
         "withdraw_form": DecisionForm(),
+        "needs_code": needs_code(session, item.amount),
+        "has_factor": confirmed_factor(session, current_user.id) is not None,
         **forms,
     }
 
@@ -308,6 +313,9 @@ def _act(disbursement_id: int, form, action, message: str, *, slot: str):
             url=url_for("disbursements.show", disbursement_id=item.id),
         )
     except LedgerError as error:
+        count_if_wrong(error, purpose={"decision": "approve", "pay_form": "pay"}.get(slot, slot))
+        if "factor_code" in form:
+            form.factor_code.data = ""
         page = _page(_item(disbursement_id))
         return refused(error, form, "disbursements/show.html", **{**page, slot: form})
     flash(message, "info")
@@ -329,12 +337,31 @@ def approve(disbursement_id: int):
     return _act(
         disbursement_id,
         DecisionForm(),
-        lambda s, d, f: service.approve_disbursement(
-            s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)
+        lambda s, d, f: _with_factor(
+            s,
+            f,
+            "approve",
+            service.approve_disbursement(
+                s, disbursement_id=d.id, comment=f.comment.data or "", **_decide_kwargs(s)
+            ),
         ),
         _("Đã duyệt phiếu chi."),
         slot="decision",
     )
+
+
+def _with_factor(session, form, purpose: str, item: Disbursement) -> Disbursement:
+    """Above the admin's limit the action stands only with the user's valid code (checked
+    after the row is locked, on the amount it holds; a refusal rolls the action back)."""
+    ensure_payout_factor(
+        session,
+        user_id=current_user.id,
+        amount=item.amount,
+        code=form.factor_code.data or "",
+        now=utcnow(),
+        purpose=purpose,
+    )
+    return item
 
 
 @bp.route("/<int:disbursement_id>/reject", methods=["POST"])
@@ -363,8 +390,13 @@ def pay(disbursement_id: int):
     return _act(
         disbursement_id,
         form,
-        lambda s, d, f: service.pay_disbursement(
-            s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id
+        lambda s, d, f: _with_factor(
+            s,
+            f,
+            "pay",
+            service.pay_disbursement(
+                s, disbursement_id=d.id, on=f.paid_on.data, user_id=current_user.id
+            ),
         ),
         _("Đã chi tiền; phiếu chi đã được ghi sổ."),
         slot="pay_form",
