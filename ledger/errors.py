@@ -763,3 +763,18 @@ class AnonymousWithPickedDonor(LedgerError):
         "Đã chọn một nhà hảo tâm có sẵn: bỏ chọn “Ẩn danh”, hoặc bỏ nhà hảo tâm đã chọn để ghi "
         "khoản ẩn danh."
     )
+
+
+class InvalidEmail(LedgerError):
+    """An e-mail address that is not one mailbox (``ten@ten-mien.vn``), or carries a line
+    break or space that could smuggle another header or recipient."""
+
+    default = _l(
+        "Địa chỉ e-mail “%(address)s” không hợp lệ; nhập một địa chỉ dạng ten@ten-mien.vn."
+    )
+
+
+class SummaryNeedsEmail(LedgerError):
+    """The weekly progress summary asked for without an address to send it to."""
+
+    default = _l("Muốn nhận bản tóm tắt tiến độ hằng tuần, hãy nhập địa chỉ e-mail.")

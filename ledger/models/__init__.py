@@ -36,6 +36,7 @@ from .journal import (
     RollupSpend,
 )
 from .lookups import GiftLookupAttempt
+from .mail import OutboxAttachment, OutboxMessage
 from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import ApiToken, AuditEvent, AuditHead, IdempotencyKey, Setting, User, VoucherRegime
@@ -75,6 +76,8 @@ __all__ = [
     "Job",
     "MobilisationNorm",
     "NormCount",
+    "OutboxAttachment",
+    "OutboxMessage",
     "PeriodLock",
     "Pledge",
     "PledgeSettlement",

@@ -50,6 +50,7 @@ def init_app(app) -> None:
         jobs,
         main,
         norms,
+        outbox,
         pledges,
         public,
         quotas,
@@ -95,6 +96,7 @@ def init_app(app) -> None:
         goods,
         recognition,
         pledges,
+        outbox,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -12,6 +12,7 @@ from ..errors import LedgerError
 from ..forms import SettingsForm, UserForm
 from ..models import Unit, User
 from ..money import amount_in_words
+from ..services.mail_settings import set_mail_settings
 from ..services.settings import EDITABLE, all_settings, update_settings, voucher_settings
 from ..services.tokens import list_tokens, token_status
 from ..services.units import units_among
@@ -53,7 +54,7 @@ def new_user():
 
 
 def _create(session, form) -> str:
-    create_user(
+    user = create_user(
         session,
         username=form.username.data,
         password=form.password.data,
@@ -63,7 +64,19 @@ def _create(session, form) -> str:
         can_unmask=form.can_unmask.data,
         actor_id=current_user.id,
     )
+    _mail(session, user.id, form)
     return url_for("admin.users")
+
+
+def _mail(session, user_id: int, form) -> None:
+    """The address and language the admin typed (the summary stays the user's own choice)."""
+    set_mail_settings(
+        session,
+        user_id=user_id,
+        actor_id=current_user.id,
+        email=form.email.data,
+        language=form.language.data,
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -106,6 +119,7 @@ def _update(session, user: User, form) -> str:
         can_unmask=form.can_unmask.data,
         password=form.password.data or "",
     )
+    _mail(session, user.id, form)
     return url_for("admin.users")
 
 

@@ -93,6 +93,8 @@ FIELD_OF_ERROR = {
     "GoodsUnitValueOffBook": ("unit_value",),
     "PledgeDonorOutsideFund": ("donor_name",),
     "AnonymousWithPickedDonor": ("anonymous",),
+    "InvalidEmail": ("email",),
+    "SummaryNeedsEmail": ("weekly_summary",),
 }
 
 
