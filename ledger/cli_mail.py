@@ -19,7 +19,8 @@ def _reminder_days(config) -> tuple[int, ...]:
     if value is None or value == "":
         return REMINDER_DAYS
     items = value if isinstance(value, list | tuple) else str(value).split(",")
-    return tuple(sorted({int(str(v).strip()) for v in items if str(v).strip()}, reverse=True))
+    days = {int(str(v).strip()) for v in items if str(v).strip().isdigit()}
+    return tuple(sorted(days, reverse=True)) or REMINDER_DAYS
 
 
 @click.command("send-mail")
@@ -37,15 +38,14 @@ def send_mail_command(today_text: str, no_compose: bool) -> None:
         reminder_days=_reminder_days(config),
         base_url=str(config.get("MAIL_BASE_URL") or ""),
     )
-    report = run(
-        config["DATABASE_URL"],
-        SmtpSettings.from_config(config),
-        context,
-        compose=not no_compose,
-    )
+    smtp = SmtpSettings.from_config(config)
+    report = run(config["DATABASE_URL"], smtp, context, compose=not no_compose)
     queued = ", ".join(f"{name} +{count}" for name, count in report.queued.items())
     click.echo(f"Đưa vào hàng đợi: {queued or '0'}. Đã gửi {report.sent}, lỗi {report.failed}.")
+    smtp_missing = not smtp.configured
+    if smtp_missing:
+        click.echo("Chưa đặt LEDGER_SMTP_HOST và LEDGER_SMTP_FROM: thư vẫn nằm trong hàng đợi.")
     if report.interrupted:
         click.echo(f"{report.interrupted} thư bị gián đoạn khi đang gửi: xem trang Hộp thư đi.")
-    if report.failed:
+    if report.failed or smtp_missing:
         sys.exit(1)

@@ -9,6 +9,7 @@ the run holding its claim; a failure queues it again with a longer wait each tim
 from __future__ import annotations
 
 import logging
+import os
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -43,14 +44,20 @@ class SmtpSettings:
         """The bare address of ``sender`` ("Quỹ BTTE <quy@…>" → "quy@…") for MAIL FROM."""
         return parseaddr(self.sender)[1] or self.sender
 
+    @property
+    def configured(self) -> bool:
+        return bool(self.host and self.sender)
+
     @classmethod
-    def from_config(cls, config: Mapping) -> SmtpSettings:
+    def from_config(cls, config: Mapping, environ: Mapping[str, str] = os.environ) -> SmtpSettings:
+        """From the app's config; the user and password as typed in the environment (Flask
+        reads ``LEDGER_*`` values as JSON, which would turn a password ``1e5`` into 100000.0)."""
         use_ssl = _flag(config.get("SMTP_SSL"))
         return cls(
             host=str(config.get("SMTP_HOST") or ""),
             port=int(config.get("SMTP_PORT") or (465 if use_ssl else 25)),
-            user=str(config.get("SMTP_USER") or ""),
-            password=str(config.get("SMTP_PASSWORD") or ""),
+            user=environ.get("LEDGER_SMTP_USER") or str(config.get("SMTP_USER") or ""),
+            password=environ.get("LEDGER_SMTP_PASSWORD") or str(config.get("SMTP_PASSWORD") or ""),
             starttls=_flag(config.get("SMTP_STARTTLS")),
             use_ssl=use_ssl,
             sender=str(config.get("SMTP_FROM") or ""),
@@ -83,7 +90,8 @@ def run(
     report = RunReport(queued=queued)
     with session_scope(url) as session:
         report.interrupted = outbox.release_stale(session, now=utcnow())
-    send_queue(url, smtp, report)
+    if smtp.configured:
+        send_queue(url, smtp, report)
     return report
 
 
@@ -119,8 +127,6 @@ def _send_batch(url: str, smtp: SmtpSettings, claimed, report: RunReport) -> boo
 
 
 def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
-    if not smtp.host or not smtp.sender:
-        raise smtplib.SMTPException("LEDGER_SMTP_HOST and LEDGER_SMTP_FROM must be set")
     if smtp.use_ssl:
         connection: smtplib.SMTP = smtplib.SMTP_SSL(
             smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()

@@ -332,3 +332,28 @@ def test_the_admin_sets_the_address_and_the_outbox_lists_only_the_scope(
     again = submit("/admin/outbox/", {}, post_url=f"/admin/outbox/{message.id}/requeue")
     assert again.status_code == 302
     assert _fresh(session, OutboxMessage, message.id).status == "queued"
+
+
+def test_a_message_whose_run_died_while_sending_is_never_resent_by_itself(
+    app, runner, session, make_user, smtp
+):
+    user = _staff(session, make_user, "duyet.tt", "reviewer", "TT", "duyet@tt.example.vn")
+    host = app.config.pop("SMTP_HOST")
+    result = _send(runner, "--today", "14/05/2018")  # no server configured: composed, kept
+    assert result.exit_code == 1 and "LEDGER_SMTP_HOST" in result.output
+    [message] = session.exec(select(OutboxMessage).where(OutboxMessage.user_id == user.id)).all()
+    assert (message.status, message.attempts) == ("queued", 0)
+    # a run claimed it and was killed while talking to the server, 31 minutes ago
+    session.rollback()
+    session.execute(
+        update(OutboxMessage).values(
+            status="sending", claim="dead", attempts=1, claimed_at=utcnow() - timedelta(minutes=31)
+        )
+    )
+    session.commit()
+    app.config["SMTP_HOST"] = host
+    result = _send(runner, "--no-compose")
+    assert "1 thư bị gián đoạn" in result.output and smtp.received == []
+    message = _fresh(session, OutboxMessage, message.id)
+    assert message.status == "failed" and "may have been delivered" in message.last_error
+    assert _send(runner, "--no-compose").exit_code == 0 and smtp.received == []

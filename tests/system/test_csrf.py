@@ -62,6 +62,7 @@ def _ids(receipt):
         "batch_id": 1,
         "donor_id": 1,
         "pledge_id": 1,
+        "message_id": 1,
     }
 
 

@@ -181,6 +181,7 @@ def _path_args(world) -> dict:
         "batch_id": 1,
         "donor_id": 1,
         "pledge_id": 1,
+        "message_id": 1,
     }
 
 

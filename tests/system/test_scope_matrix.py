@@ -19,6 +19,7 @@ from ledger.models import (
     Job,
     MobilisationNorm,
     NormCount,
+    OutboxMessage,
     PeriodLock,
     Pledge,
     PledgeSettlement,
@@ -128,6 +129,9 @@ ROUTES = {
     "books.unlock": ("POST", ""),
     "account.tokens": ("GET", ""),
     "account.revoke_token": ("POST", ""),
+    "account.mail": ("POST", ""),
+    "outbox.index": ("GET", ""),
+    "outbox.requeue": ("POST", ""),
     "units.index": ("GET", ""),
     "units.new": ("POST", ""),
     "units.edit": ("POST", ""),
@@ -366,8 +370,22 @@ def planted(session, two_districts):
             unit_id=unit.id,
             data=PledgeInput(donor.id, 2_000_000, date(2018, 5, 1), date(2018, 6, 1), note=canary),
         )
+        message = OutboxMessage(  # a failed e-mail to the commune's user, named with the canary
+            dedupe_key=f"test:{canary}",
+            purpose="test",
+            user_id=user.id,
+            to_address="canary@example.vn",
+            to_name=canary,
+            subject=canary,
+            body_text=canary,
+            status="failed",
+            last_error=canary,
+        )
+        session.add(message)
+        session.flush()
         objects[code] = {
             **bank,
+            "message": message.id,
             "unit": unit.id,
             "receipt": receipt.id,
             "donor": donor.id,
@@ -476,6 +494,7 @@ def _url(app, endpoint, target):
         "line_id": target["line"],
         "match_id": target["match"],
         "pledge_id": target["pledge"],
+        "message_id": target["message"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -510,6 +529,9 @@ def _writes(session):
         + tuple(session.exec(select(CashCount.status).order_by(CashCount.id)).scalars().all())
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
         + tuple(session.exec(select(Pledge.cancel_reason).order_by(Pledge.id)).scalars().all())
+        + tuple(
+            session.exec(select(OutboxMessage.status).order_by(OutboxMessage.id)).scalars().all()
+        )
         + (session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
         # the planted jobs (another unit's): none cancelled
         + tuple(session.exec(select(Job.status).where(Job.title.like("CANARY%"))).scalars().all())
@@ -617,6 +639,7 @@ def _has_object(app, endpoint):
             "line_id",
             "match_id",
             "pledge_id",
+            "message_id",
         }
     )
 
