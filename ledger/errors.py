@@ -778,3 +778,10 @@ class SummaryNeedsEmail(LedgerError):
     """The weekly progress summary asked for without an address to send it to."""
 
     default = _l("Muốn nhận bản tóm tắt tiến độ hằng tuần, hãy nhập địa chỉ e-mail.")
+
+
+class AttachmentsTooLarge(LedgerError):
+    """A message whose attachments exceed what one e-mail may carry (most servers stop near
+    20 MB once encoded)."""
+
+    default = _l("Tệp đính kèm của thư vượt quá %(limit)s MB.")

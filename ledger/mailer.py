@@ -77,17 +77,22 @@ class RunReport:
     sent: int = 0
     failed: int = 0
     interrupted: int = 0
+    #: why composing stopped (nothing of that run was queued), "" when it did not
+    compose_error: str = ""
 
 
 def run(
     url: str, smtp: SmtpSettings, context: mail_compose.Context, *, compose: bool = True
 ) -> RunReport:
     """Compose (unless told not to), then send every queued message whose time has come."""
-    queued: dict[str, int] = {}
+    report = RunReport(queued={})
     if compose:
-        with session_scope(url) as session:
-            queued = mail_compose.compose_due(session, context)
-    report = RunReport(queued=queued)
+        try:
+            with session_scope(url) as session:
+                report.queued = mail_compose.compose_due(session, context)
+        except Exception as error:  # what is already queued still goes out
+            log.exception("composing mail failed")
+            report.compose_error = _describe(error)
     with session_scope(url) as session:
         report.interrupted = outbox.release_stale(session, now=utcnow())
     if smtp.configured:

@@ -357,3 +357,35 @@ def test_a_message_whose_run_died_while_sending_is_never_resent_by_itself(
     message = _fresh(session, OutboxMessage, message.id)
     assert message.status == "failed" and "may have been delivered" in message.last_error
     assert _send(runner, "--no-compose").exit_code == 0 and smtp.received == []
+
+
+def test_a_composer_that_fails_stops_nothing_already_queued(
+    runner, session, make_user, smtp, monkeypatch
+):
+    user = _staff(session, make_user, "duyet.tt", "reviewer", "TT", "duyet@tt.example.vn")
+    queued = Draft(
+        dedupe_key="test:1",
+        purpose="test",
+        user_id=user.id,
+        to_address=user.email,
+        subject="Thư đã xếp hàng",
+        body_text="…",
+    )
+    enqueue(session, queued)
+    session.commit()
+
+    def too_big(session, context):
+        yield Draft(
+            dedupe_key="test:2",
+            purpose="test",
+            user_id=user.id,
+            to_address=user.email,
+            subject="Quá lớn",
+            body_text="…",
+            attachments=(Attachment("a.pdf", "application/pdf", b"0" * (16 * 1024 * 1024)),),
+        )
+
+    monkeypatch.setitem(mail_compose.COMPOSERS, "too_big", too_big)
+    result = _send(runner, "--today", "01/03/2018")
+    assert result.exit_code == 1 and "vượt quá 15 MB" in result.output
+    assert [m["Subject"] for _r, m in smtp.received] == ["Thư đã xếp hàng"]

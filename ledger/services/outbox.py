@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from ..errors import AttachmentsTooLarge
 from ..models import OutboxAttachment, OutboxMessage, User, utcnow
 from ..text import clean
 from ..vocab import Language, MailStatus
@@ -92,7 +93,7 @@ def _exists(session: Session, key: str) -> bool:
 
 def _message(draft: Draft) -> OutboxMessage:
     if sum(len(a.data) for a in draft.attachments) > MAX_ATTACHMENT_BYTES:
-        raise ValueError("attachments too large for one message")
+        raise AttachmentsTooLarge(limit=str(MAX_ATTACHMENT_BYTES // (1024 * 1024)))
     return OutboxMessage(
         dedupe_key=draft.dedupe_key[:200],
         purpose=draft.purpose[:40],
