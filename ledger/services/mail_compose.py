@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -165,7 +165,7 @@ def report_reminders(session: Session, context: Context) -> Iterator[Draft]:
         select(ReportPeriod, Campaign)
         .join(Campaign, col(Campaign.id) == ReportPeriod.campaign_id)
         .where(ReportPeriod.due >= context.today)
-        .where(ReportPeriod.due <= date.fromordinal(context.today.toordinal() + horizon))
+        .where(ReportPeriod.due <= context.today + timedelta(days=horizon))
         .order_by(col(ReportPeriod.due), col(ReportPeriod.id))
     ).all()
     for period, campaign in periods:
