@@ -70,6 +70,7 @@ class SignedInUser:
         self.id, self.username, self.role = user.id, user.username, user.role
         self.unit_id, self.full_name = user.unit_id, user.full_name
         self.can_unmask, self.session_version = user.can_unmask, user.session_version
+        self.language = user.language
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -336,6 +336,7 @@ def init_app(app) -> None:
     from .bench.cli import bench_group
     from .cli_bank import bank_group
     from .cli_bank_match import match_command
+    from .cli_mail import send_mail_command
     from .cli_units import units_group
 
     bank_group.add_command(match_command)  # bank import, accounts, add-account, match
@@ -352,6 +353,7 @@ def init_app(app) -> None:
         backup_command,
         bench_group,
         jobs_group,
+        send_mail_command,
     ):
         app.cli.add_command(command)
     from .cli_campaigns import COMMANDS

@@ -880,3 +880,25 @@ class SecondFactorNotPending(LedgerError):
 
 class SecondFactorNotOn(LedgerError):
     default = _l("Tài khoản này chưa bật xác thực hai lớp.")
+
+
+class InvalidEmail(LedgerError):
+    """An e-mail address that is not one mailbox (``ten@ten-mien.vn``), or carries a line
+    break or space that could smuggle another header or recipient."""
+
+    default = _l(
+        "Địa chỉ e-mail “%(address)s” không hợp lệ; nhập một địa chỉ dạng ten@ten-mien.vn."
+    )
+
+
+class SummaryNeedsEmail(LedgerError):
+    """The weekly progress summary asked for without an address to send it to."""
+
+    default = _l("Muốn nhận bản tóm tắt tiến độ hằng tuần, hãy nhập địa chỉ e-mail.")
+
+
+class AttachmentsTooLarge(LedgerError):
+    """A message whose attachments exceed what one e-mail may carry (most servers stop near
+    20 MB once encoded)."""
+
+    default = _l("Tệp đính kèm của thư vượt quá %(limit)s MB.")

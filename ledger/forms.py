@@ -23,14 +23,18 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .errors import InvalidEmail
 from .fields import DateField, MoneyField
 from .forms_goods import GoodsFields, goods_item, goods_item_field
+from .i18n import error_message
+from .services.mail_settings import checked_email
 from .text import parse_digits
 from .vocab import (
     ACCOUNT_LABELS,
     DISBURSE_METHODS,
     ROLE_CHOICES,
     DonorKind,
+    Language,
     Method,
     Sex,
     Source,
@@ -94,6 +98,35 @@ class LoginForm(FlaskForm):
     )
 
 
+def _email_address(form, field) -> None:
+    """The address as it will be stored, or the rule's message on the field."""
+    try:
+        field.data = checked_email(field.data)
+    except InvalidEmail as error:
+        raise ValidationError(error_message(error)) from None
+
+
+def email_field() -> StringField:
+    return StringField(
+        _l("Địa chỉ e-mail"),
+        validators=[Length(max=254), _email_address],
+        description=_l("Nhắc hạn nộp báo cáo và bản tóm tắt được gửi tới địa chỉ này."),
+        render_kw={"autocomplete": "email", "inputmode": "email", "autocapitalize": "none"},
+    )
+
+
+def language_field() -> SelectField:
+    return SelectField(_l("Ngôn ngữ"), choices=vocab_choices(Language), default=Language.VI)
+
+
+class MailSettingsForm(BaseForm):
+    """The signed-in user's own e-mail settings (account page)."""
+
+    email = email_field()
+    language = language_field()
+    weekly_summary = BooleanField(_l("Nhận bản tóm tắt tiến độ vận động hằng tuần qua e-mail"))
+
+
 class UserForm(BaseForm):
     username = StringField(
         _l("Tên đăng nhập"),
@@ -112,6 +145,8 @@ class UserForm(BaseForm):
     password = PasswordField(_l("Mật khẩu"), validators=[Optional(), Length(min=10, max=200)])
     active = BooleanField(_l("Đang hoạt động"), default=True)
     can_unmask = BooleanField(_l("Được xem thông tin trẻ em đầy đủ"))
+    email = email_field()
+    language = language_field()
 
 
 class ReceiptForm(GoodsFields, BaseForm):

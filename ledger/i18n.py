@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request, session
 from flask_babel import Babel, get_locale, gettext
+from flask_login import current_user
 
 from .dates import format_date, format_datetime, format_local_datetime, long_date
 from .errors import LedgerError, Phrase
@@ -14,6 +15,7 @@ from .vocab import (
     DisbursementStatus,
     JobKind,
     JobStatus,
+    MailStatus,
     Method,
     Role,
     Sex,
@@ -31,6 +33,7 @@ VOCABULARIES = {
         DisbursementStatus,
         JobKind,
         JobStatus,
+        MailStatus,
         Method,
         Role,
         Sex,
@@ -42,8 +45,9 @@ VOCABULARIES = {
 
 
 def select_locale() -> str:
-    """The language chosen with the switch, else Vietnamese."""
-    chosen = session.get("lang")
+    """The language chosen with the switch, else the signed-in user's own (account page),
+    else Vietnamese."""
+    chosen = session.get("lang") or getattr(current_user, "language", None)
     return chosen if chosen in ("vi", "en") else "vi"
 
 

@@ -232,6 +232,23 @@ class JobStatus(StrEnum):
 JOB_ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+class MailStatus(StrEnum):
+    """An outbox message's state: queued → sending (claimed by one run) → sent, or failed
+    once retries are spent (or the server refused it for good)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Language(StrEnum):
+    """The language a user reads pages and e-mail in (Vietnamese first)."""
+
+    VI = "vi"
+    EN = "en"
+
+
 class PayerKind(StrEnum):
     """Who a mobilisation norm (định mức vận động) asks to give: a plan sets an amount per head
     for each kind (one day's salary of officials, so much per pupil, per household)."""
@@ -324,6 +341,13 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         UnitType.THI_TRAN: _l("Thị trấn"),
         UnitType.DAC_KHU: _l("Đặc khu"),
     },
+    MailStatus: {
+        MailStatus.QUEUED: _l("Chờ gửi"),
+        MailStatus.SENDING: _l("Đang gửi"),
+        MailStatus.SENT: _l("Đã gửi"),
+        MailStatus.FAILED: _l("Gửi không được"),
+    },
+    Language: {Language.VI: _l("Tiếng Việt"), Language.EN: _l("Tiếng Anh")},
 }
 
 #: a fund's money accounts as a transfer names where money leaves or arrives

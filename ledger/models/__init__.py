@@ -37,6 +37,7 @@ from .journal import (
     RollupSpend,
 )
 from .lookups import GiftLookupAttempt
+from .mail import OutboxAttachment, OutboxMessage
 from .norms import MobilisationNorm, NormCount
 from .org import Account, Campaign, PeriodLock, Quota, ReportPeriod, Unit, UnitSuccession
 from .people import (
@@ -88,6 +89,8 @@ __all__ = [
     "Job",
     "MobilisationNorm",
     "NormCount",
+    "OutboxAttachment",
+    "OutboxMessage",
     "PeriodLock",
     "Pledge",
     "PledgeSettlement",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-from ..vocab import Role, values
+from ..vocab import Language, Role, values
 from .base import one_of, timestamp
 
 #: the stored role names (the CLI offers them)
@@ -17,7 +17,7 @@ ROLES = values(Role)
 class User(SQLModel, table=True):
     """A person who signs in; sees ``unit`` and everything under it."""
 
-    __table_args__ = (one_of("role", Role),)
+    __table_args__ = (one_of("role", Role), one_of("language", Language))
     id: int = Field(default=None, primary_key=True)
     username: str = Field(max_length=80, unique=True)
     full_name: str = Field(default="", max_length=200)
@@ -33,6 +33,12 @@ class User(SQLModel, table=True):
     #: bumped at logout and deactivation: sessions carrying an older value are refused
     session_version: int = 0
     created_at: datetime = timestamp()
+    #: where reminders and summaries are sent ("" = none); checked by ``services.mail_settings``
+    email: str = Field(default="", max_length=254)
+    #: the language e-mail is written in (and pages are drawn in unless the switch says otherwise)
+    language: str = Field(default=Language.VI, max_length=2)
+    #: opted in to the weekly progress summary (bản tóm tắt tiến độ hằng tuần)
+    weekly_summary: bool = False
 
 
 class ApiToken(SQLModel, table=True):

@@ -53,6 +53,7 @@ def init_app(app) -> None:
         jobs,
         main,
         norms,
+        outbox,
         pledges,
         printing,
         public,
@@ -103,6 +104,7 @@ def init_app(app) -> None:
         pledges,
         filings,
         printing,
+        outbox,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -14,6 +14,7 @@ from ..i18n import error_message
 from ..models import Unit, User
 from ..money import amount_in_words
 from ..services import second_factor
+from ..services.mail_settings import set_mail_settings
 from ..services.settings import EDITABLE, all_settings, update_settings, voucher_settings
 from ..services.tokens import list_tokens, token_status
 from ..services.units import units_among
@@ -55,7 +56,7 @@ def new_user():
 
 
 def _create(session, form) -> str:
-    create_user(
+    user = create_user(
         session,
         username=form.username.data,
         password=form.password.data,
@@ -65,7 +66,19 @@ def _create(session, form) -> str:
         can_unmask=form.can_unmask.data,
         actor_id=current_user.id,
     )
+    _mail(session, user.id, form)
     return url_for("admin.users")
+
+
+def _mail(session, user_id: int, form) -> None:
+    """The address and language the admin typed (the summary stays the user's own choice)."""
+    set_mail_settings(
+        session,
+        user_id=user_id,
+        actor_id=current_user.id,
+        email=form.email.data,
+        language=form.language.data,
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -134,6 +147,7 @@ def _update(session, user: User, form) -> str:
         can_unmask=form.can_unmask.data,
         password=form.password.data or "",
     )
+    _mail(session, user.id, form)
     return url_for("admin.users")
 
 

@@ -96,6 +96,8 @@ FIELD_OF_ERROR = {
     "AnonymousWithPickedDonor": ("anonymous",),
     "InvalidReportNumber": ("number",),
     "ReportNumberTaken": ("number",),
+    "InvalidEmail": ("email",),
+    "SummaryNeedsEmail": ("weekly_summary",),
 }
 
 

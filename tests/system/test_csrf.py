@@ -63,6 +63,7 @@ def _ids(receipt):
         "donor_id": 1,
         "pledge_id": 1,
         "filing_id": 1,
+        "message_id": 1,
     }
 
 

@@ -182,6 +182,7 @@ def _path_args(world) -> dict:
         "donor_id": 1,
         "pledge_id": 1,
         "filing_id": 1,
+        "message_id": 1,
     }
 
 

@@ -20,6 +20,7 @@ from ledger.models import (
     Job,
     MobilisationNorm,
     NormCount,
+    OutboxMessage,
     PeriodLock,
     Pledge,
     PledgeSettlement,
@@ -146,6 +147,9 @@ ROUTES = {
     "factor.disable": ("POST", ""),
     "factor_signin.step": ("GET", ""),
     "admin.reset_second_factor": ("POST", ""),
+    "account.mail": ("POST", ""),
+    "outbox.index": ("GET", ""),
+    "outbox.requeue": ("POST", ""),
     "units.index": ("GET", ""),
     "units.new": ("POST", ""),
     "units.edit": ("POST", ""),
@@ -392,8 +396,22 @@ def planted(session, two_districts):
             unit_id=unit.id,
             data=PledgeInput(donor.id, 2_000_000, date(2018, 5, 1), date(2018, 6, 1), note=canary),
         )
+        message = OutboxMessage(  # a failed e-mail to the commune's user, named with the canary
+            dedupe_key=f"test:{canary}",
+            purpose="test",
+            user_id=user.id,
+            to_address="canary@example.vn",
+            to_name=canary,
+            subject=canary,
+            body_text=canary,
+            status="failed",
+            last_error=canary,
+        )
+        session.add(message)
+        session.flush()
         objects[code] = {
             **bank,
+            "message": message.id,
             "unit": unit.id,
             "receipt": receipt.id,
             "donor": donor.id,
@@ -530,6 +548,7 @@ def _url(app, endpoint, target):
         "match_id": target["match"],
         "pledge_id": target["pledge"],
         "filing_id": target["filing"],
+        "message_id": target["message"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -566,6 +585,9 @@ def _writes(session):
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
         + tuple(session.exec(select(Pledge.cancel_reason).order_by(Pledge.id)).scalars().all())
         + tuple(session.exec(select(FiledReport.status).order_by(FiledReport.id)).scalars().all())
+        + tuple(
+            session.exec(select(OutboxMessage.status).order_by(OutboxMessage.id)).scalars().all()
+        )
         + (session.exec(select(func.count()).where(ApiToken.revoked_at.is_not(None))).scalar_one(),)
         # the planted jobs (another unit's): none cancelled
         + tuple(session.exec(select(Job.status).where(Job.title.like("CANARY%"))).scalars().all())
@@ -674,6 +696,7 @@ def _has_object(app, endpoint):
             "match_id",
             "pledge_id",
             "filing_id",
+            "message_id",
         }
     )
 
