@@ -96,6 +96,7 @@ def test_every_csv_holds_its_workbooks_cells(client, runner, demo, fund, session
         (f"/imports/receipts/template.xlsx?unit={fund.id}", ".csv", False),
         (f"/campaigns/{demo.id}/norms/template.xlsx", ".csv", False),
         (f"/public/units/{fund.id}/disclosure/2018.xlsx", ".csv", True),
+        (f"/filings/periods/{period.id}.xlsx", ".csv", True),
     ]
     for url, ext, whole in pairs:
         xlsx = client.get(url)

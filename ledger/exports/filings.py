@@ -3,13 +3,13 @@ year-end scoring reads (pure: rows in, bytes out)."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from openpyxl import Workbook
 
-from .cells import header, landscape, put, put_row
+from .cells import header, landscape, put, put_row, xlsx_bytes
+from .csv_files import workbook_csv
 
 #: a reporting unit's state as the workbook names it (``services.filing_status``)
 STATE_NAMES = {
@@ -36,6 +36,16 @@ class FilingLine:
 
 
 def filings_workbook(title: str, lines: list[FilingLine]) -> bytes:
+    """The list as an .xlsx file."""
+    return xlsx_bytes(filings_book(title, lines))
+
+
+def filings_csv(title: str, lines: list[FilingLine]) -> bytes:
+    """The list as CSV: the workbook's one sheet, cell for cell."""
+    return workbook_csv(filings_book(title, lines))[0]
+
+
+def filings_book(title: str, lines: list[FilingLine]) -> Workbook:
     """One sheet: unit, state, due date, filed date, number, version, on time (Có/Không/blank
     while the unit may still file on time)."""
     book = Workbook()
@@ -73,6 +83,4 @@ def filings_workbook(title: str, lines: list[FilingLine]) -> bytes:
                 {True: "Có", False: "Không", None: ""}[line.on_time],
             ],
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return book

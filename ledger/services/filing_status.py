@@ -70,6 +70,17 @@ def period_filings(session: Session, *, period: ReportPeriod, today: date) -> li
     return [UnitFiling(u, latest.get(u.id), period.due, today) for u in units]
 
 
+def standing_filers(session: Session, period_id: int) -> set[int]:
+    """The units whose report for the period is filed and not sent back."""
+    return set(
+        session.exec(
+            select(FiledReport.unit_id).where(
+                FiledReport.period_id == period_id, FiledReport.status == "filed"
+            )
+        ).all()
+    )
+
+
 @dataclass(frozen=True)
 class FiledItem:
     """A filing with its period and campaign, as a unit's page lists it."""

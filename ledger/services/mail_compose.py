@@ -2,7 +2,7 @@
 drafts for the outbox, in each recipient's language.
 
 A composer is ``(session, context) -> iterable of Draft``; register it with ``@composer(name)``.
-Its dedupe keys (purpose:recipient:period) make a second run, or a run the next day, queue
+A unit that has filed a report (and was not sent it back) is not reminded of it. Its dedupe keys (purpose:recipient:period) make a second run, or a run the next day, queue
 nothing new for what it already queued. Two ship here: reminders before each report's due
 date and the weekly progress summary; the filing work adds "not filed" summaries to the level
 above and "filed report" messages carrying the document as an attachment (``Draft.attachments``).
@@ -24,6 +24,7 @@ from ..errors import _l
 from ..models import Campaign, Quota, ReportPeriod, Unit, User
 from ..money import format_vnd
 from ..vocab import Language, Role
+from .filing_status import standing_filers
 from .outbox import Draft, enqueue
 from .progress import Progress, campaign_progress
 
@@ -172,7 +173,10 @@ def report_reminders(session: Session, context: Context) -> Iterator[Draft]:
         offset = reminder_offset(period.due, context.today, context.reminder_days)
         if offset is None:
             continue
-        units = {u.id: u for u in _units(session, owing_units(session, campaign, context.today))}
+        owing = set(owing_units(session, campaign, context.today)) - standing_filers(
+            session, period.id
+        )
+        units = {u.id: u for u in _units(session, sorted(owing))}
         for user in _recipients(session, units):
             yield _reminder(user, units[user.unit_id], period, campaign, offset, context)
 
@@ -307,3 +311,7 @@ def _campaign_lines(w: Writer, p: Progress) -> list[str]:
     if len(p.rows) > SUMMARY_ROWS:
         lines.append("  " + w(WEEKLY_MORE, count=len(p.rows) - SUMMARY_ROWS))
     return lines
+
+
+# the filing workflow's composers register themselves on import (they use the writer above)
+from . import mail_filings  # noqa: E402, F401

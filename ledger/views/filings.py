@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from ..auth import permission_required, require_scope
 from ..db import get_session
 from ..errors import LedgerError
-from ..exports.filings import FilingLine, filings_workbook
+from ..exports.filings import FilingLine, filings_csv, filings_workbook
 from ..exports.letters import place
 from ..forms_filings import FilingForm, ReturnForm
 from ..i18n import error_message
@@ -21,7 +21,7 @@ from ..models import Campaign, FiledReport, ReportPeriod
 from ..services import filing_status, filings
 from ..services.filing_documents import figures_changed
 from ..services.units import get_unit
-from .common import get_in_scope, page_unit, refused, run_once
+from .common import get_in_scope, page_unit, refused, run_once, send_csv
 
 bp = Blueprint("filings", __name__, url_prefix="/filings")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -230,6 +230,25 @@ def period(period_id: int):
 @bp.route("/periods/<int:period_id>.xlsx")
 @login_required
 def period_xlsx(period_id: int):
+    title, lines, name = _filing_lines(period_id)
+    return send_file(
+        io.BytesIO(filings_workbook(title, lines)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{name}.xlsx",
+    )
+
+
+@bp.route("/periods/<int:period_id>.csv")
+@login_required
+def period_csv(period_id: int):
+    """The same list as CSV, the workbook's cells."""
+    title, lines, name = _filing_lines(period_id)
+    return send_csv(filings_csv(title, lines), f"{name}.csv")
+
+
+def _filing_lines(period_id: int) -> tuple[str, list[FilingLine], str]:
+    """The period's list as the downloads write it: title, lines, file name."""
     found, campaign = _overseen(period_id)
     rows = filing_status.period_filings(get_session(), period=found, today=date.today())
     lines = [
@@ -246,12 +265,7 @@ def period_xlsx(period_id: int):
         for r in rows
     ]
     title = f"{campaign.name} — {found.name} (hạn nộp {found.due:%d/%m/%Y})"
-    return send_file(
-        io.BytesIO(filings_workbook(title, lines)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"nop-bao-cao-{found.code}-{found.cutoff.year}.xlsx",
-    )
+    return title, lines, f"nop-bao-cao-{found.code}-{found.cutoff.year}"
 
 
 def _overseen(period_id: int) -> tuple[ReportPeriod, Campaign]:

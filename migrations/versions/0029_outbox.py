@@ -2,7 +2,7 @@
 each message once (unique dedupe key) with its attachments and delivery state
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0027
 Create Date: 2026-12-06 09:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0029"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 lock-out counters, and the one-time recovery codes (argon2 hashes)
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0029
 Create Date: 2026-12-06 09:10:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0030"
-down_revision: str | None = "0026"
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -232,6 +232,7 @@ ROUTES = {
     "filings.return_": ("POST", ""),
     "filings.period": ("GET", ""),
     "filings.period_xlsx": ("GET", ""),
+    "filings.period_csv": ("GET", ""),
 }
 #: a fund's pages for donors (issue #17): look-up, yearly disclosure, honour roll
 GIFT_PAGES = {
