@@ -48,6 +48,11 @@ DEFAULTS = {
     "JOBS_MAX_MINUTES": 60,
     #: a reconciliation workbook over more receipts than this is made in the background
     "WORKBOOK_DIRECT_RECEIPTS": 20000,
+    #: evidence files (chứng từ gốc): the blob store's folder (default instance/evidence;
+    #: outside the web root, shared by every app server when there are several) and the
+    #: largest file accepted
+    "EVIDENCE_FOLDER": None,
+    "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 

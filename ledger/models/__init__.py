@@ -24,6 +24,7 @@ from .documents import (
     Transfer,
     VoucherCounter,
 )
+from .evidence import Attachment
 from .jobs import Job
 from .journal import (
     ROLLUP_GRAINS,
@@ -49,6 +50,7 @@ __all__ = [
     "Account",
     "Anchor",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "AuditHead",
     "BankAccount",

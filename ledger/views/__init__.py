@@ -44,6 +44,7 @@ def init_app(app) -> None:
         charts,
         disbursements,
         donors,
+        evidence,
         gifts,
         goods,
         imports,
@@ -95,6 +96,7 @@ def init_app(app) -> None:
         goods,
         recognition,
         pledges,
+        evidence,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -13,6 +13,7 @@ from ..auth import permission_required, scope_members
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.vouchers import transfer_voucher
+from ..services.evidence import file_count
 from ..exports.vouchers import voucher_pdf as render_pdf
 from ..filter_forms import TransferFilterForm
 from ..forms import ReceiveForm, TransferForm
@@ -133,7 +134,10 @@ def _voucher_of(transfer: Transfer):
     session = get_session()
     fund = get_unit(session, transfer.from_unit_id)
     return transfer_voucher(
-        transfer, fund=fund, settings=voucher_settings(session, transfer.sent_on)
+        transfer,
+        fund=fund,
+        settings=voucher_settings(session, transfer.sent_on),
+        files=file_count(session, "transfer", transfer.id),
     )
 
 
