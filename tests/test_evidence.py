@@ -3,6 +3,7 @@ voucher's count, removal, backup and restore, and ``check`` naming a missing or 
 
 import io
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -255,3 +256,27 @@ def test_files_on_payouts_transfers_and_cash_counts(app, client, session, login,
         )
         assert f"{kind}.pdf" in client.get(url).text, kind
     assert "Kèm theo: 1 chứng từ gốc." in client.get(pages["transfer"][0]).text
+
+
+def test_backup_carries_the_files_and_restore_puts_them_back(
+    app, client, session, login, receipt, runner, tmp_path
+):
+    login("thuquy.a")
+    _upload(client, f"/receipts/{receipt.id}", JPEG, NAME)
+    [row] = _files(session, receipt.id)
+    out = tmp_path / "backups" / "ledger.backup"
+    made = runner.invoke(args=["backup", str(out)])
+    assert made.exit_code == 0, made.output
+    kept = tmp_path / "backups" / "ledger.backup.evidence"
+    assert [p.read_bytes() for p in kept.glob("*/*/*")] == [JPEG]
+
+    shutil.rmtree(_store(app))  # the server's disk is lost; the database is not
+    assert runner.invoke(args=["check"]).exit_code == 1
+    restored = runner.invoke(args=["restore-evidence", str(out)])
+    assert restored.exit_code == 0 and "Restored 1 evidence file(s)" in restored.output
+    assert runner.invoke(args=["check"]).exit_code == 0
+    assert client.get(f"/evidence/{row.id}").data == JPEG
+
+    next(kept.glob("*/*/*")).write_bytes(b"not the scan")  # a backup damaged in its turn
+    damaged = runner.invoke(args=["restore-evidence", str(out)])
+    assert damaged.exit_code == 1 and f"{row.sha256}: altered in the backup" in damaged.output

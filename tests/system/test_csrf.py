@@ -62,6 +62,9 @@ def _ids(receipt):
         "batch_id": 1,
         "donor_id": 1,
         "pledge_id": 1,
+        "owner_kind": "receipt",
+        "owner_id": receipt.id,
+        "attachment_id": 1,
     }
 
 

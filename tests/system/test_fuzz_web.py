@@ -181,6 +181,9 @@ def _path_args(world) -> dict:
         "batch_id": 1,
         "donor_id": 1,
         "pledge_id": 1,
+        "owner_kind": "receipt",
+        "owner_id": world["receipt"],
+        "attachment_id": 1,
     }
 
 
