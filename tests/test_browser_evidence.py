@@ -37,4 +37,4 @@ def test_a_photo_attached_to_a_receipt_is_listed_counted_and_downloads(
     with page.expect_download() as download:
         listed.click()
     assert download.value.suggested_filename == "Ảnh biên bản giao nhận.jpg"
-    assert open(download.value.path(), "rb").read() == JPEG
+    assert download.value.path().read_bytes() == JPEG

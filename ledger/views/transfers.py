@@ -13,7 +13,6 @@ from ..auth import permission_required, scope_members
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.vouchers import transfer_voucher
-from ..services.evidence import file_count
 from ..exports.vouchers import voucher_pdf as render_pdf
 from ..filter_forms import TransferFilterForm
 from ..forms import ReceiveForm, TransferForm
@@ -21,6 +20,7 @@ from ..models import Transfer, Unit
 from ..money import format_vnd
 from ..services import transfers as service
 from ..services.bank_accounts import document_account_choices
+from ..services.evidence import file_count
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, unit_names
