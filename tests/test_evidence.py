@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlmodel import col, select
 
 from ledger.models import Attachment, AuditEvent
+from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
 from ledger.services.transfers import send_transfer
 from ledger.services.units import find_unit
@@ -238,7 +239,17 @@ def test_files_on_payouts_transfers_and_cash_counts(app, client, session, login,
         session,
         unit_id=fund.id,
         data=DisbursementInput(
-            disbursement_date=date(2018, 1, 8), category_id=1, payee_name="B", amount=100_000
+            disbursement_date=date(2018, 1, 8),
+            category_id=1,
+            payee_name="B",
+            amount=100_000,
+            beneficiary_id=create_beneficiary(
+                session,
+                unit_id=fund.id,
+                data=BeneficiaryInput(
+                    full_name="Lê Thị Canarytre", birth_date=date(2012, 5, 1), sex="female"
+                ),
+            ).id,
         ),
     )
     session.commit()
@@ -256,6 +267,15 @@ def test_files_on_payouts_transfers_and_cash_counts(app, client, session, login,
         )
         assert f"{kind}.pdf" in client.get(url).text, kind
     assert "Kèm theo: 1 chứng từ gốc." in client.get(pages["transfer"][0]).text
+    [bill] = _files(session, payout.id, kind="disbursement")
+    assert client.get(f"/evidence/{bill.id}").data == PDF  # the child's own treasurer
+
+    client.post("/auth/logout", data=form_tokens(client.get("/").text))
+    login("duyet.tt")  # the district's reviewer sees the child masked: not its papers either
+    page = client.get(f"/disbursements/{payout.id}").text
+    assert "disbursement.pdf" not in page and "có thông tin của trẻ, ẩn" in page
+    refused = client.get(f"/evidence/{bill.id}")
+    assert refused.status_code == 403 and b"%PDF" not in refused.data
 
 
 def test_backup_carries_the_files_and_restore_puts_them_back(
@@ -280,3 +300,22 @@ def test_backup_carries_the_files_and_restore_puts_them_back(
     next(kept.glob("*/*/*")).write_bytes(b"not the scan")  # a backup damaged in its turn
     damaged = runner.invoke(args=["restore-evidence", str(out)])
     assert damaged.exit_code == 1 and f"{row.sha256}: altered in the backup" in damaged.output
+
+
+def test_a_workbook_is_told_from_any_zip_by_its_directory():
+    """Excel's own files may put the workbook past the 8 KB the magic-number reader sees."""
+    from ledger.services.evidence import sniff
+
+    def zipped(*names: str) -> bytes:
+        import zipfile
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>" + " " * 12_000)
+            for name in names:
+                archive.writestr(name, "x" * 9_000)
+        return out.getvalue()
+
+    assert sniff(zipped("docProps/app.xml", "xl/workbook.xml")).endswith("spreadsheetml.sheet")
+    assert sniff(zipped("word/document.xml")) is None  # a .docx, or any other zip
+    assert sniff(_zip()) is None and sniff(b"GIF89a" + b"\x00" * 50) is None  # not accepted

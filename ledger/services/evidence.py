@@ -13,8 +13,10 @@ row without its bytes.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +61,9 @@ class Owner:
     permission: str
     #: the owner's ``object_type`` in the audit log
     audit_type: str
+    #: the child the document is about, if any: its files (a hospital's bill, a discharge
+    #: paper) carry the child's data, so only who sees the child in full reads them
+    child_of: Callable[[Any], int | None] = lambda _owner: None
 
 
 def _internal_transfer(session: Session, transfer_id: int) -> Transfer | None:
@@ -83,6 +88,7 @@ OWNERS: dict[str, Owner] = {
         args=lambda o: {"disbursement_id": o.id},
         permission="draft_payouts",
         audit_type="disbursement",
+        child_of=lambda o: o.beneficiary_id,
     ),
     "transfer": Owner(
         find=_internal_transfer,
@@ -112,10 +118,25 @@ def find_owner(session: Session, kind: str, owner_id: int) -> tuple[Owner, Any]:
     return entry, found
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def sniff(data: bytes) -> str | None:
-    """The accepted media type the bytes are, or None."""
+    """The accepted media type the bytes are, or None. ``filetype`` reads the first 8 KB; a
+    zip it cannot place there is a workbook only if its directory holds ``xl/workbook.xml``."""
     kind = filetype.guess(data[:8192])
+    if kind is not None and kind.mime == "application/zip":
+        return XLSX if _is_workbook(data) else None
     return kind.mime if kind is not None and kind.mime in ACCEPTED else None
+
+
+def _is_workbook(data: bytes) -> bool:
+    """Whether a zip's directory (read without inflating anything) is an .xlsx workbook's."""
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
+    return {"[Content_Types].xml", "xl/workbook.xml"} <= names
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")

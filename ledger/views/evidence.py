@@ -31,9 +31,9 @@ from ..db import evidence_store, get_session
 from ..errors import EvidenceTooLarge, LedgerError, NotFound
 from ..forms import EvidenceForm, EvidenceRemoveForm
 from ..i18n import error_message
-from ..models import Attachment, User
+from ..models import Attachment, Beneficiary, User
 from ..services import evidence as service
-from .common import get_in_scope, run_once
+from .common import full_view, get_in_scope, run_once
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -120,11 +120,25 @@ def _file(attachment_id: int) -> Attachment:
     return row
 
 
+def _child_hidden(entry, owner) -> bool:
+    """Whether the document is about a child this user sees masked (its files are not shown:
+    they carry the child's name and health)."""
+    child_id = entry.child_of(owner)
+    if child_id is None:
+        return False
+    return not full_view(get_session().get_one(Beneficiary, child_id))
+
+
 @bp.route("/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
     """The file as it was uploaded: an attachment of its sniffed type, never inline."""
     row = _file(attachment_id)
+    if _child_hidden(*_owner(row.owner_kind, row.owner_id)):
+        message = _(
+            "Tệp này thuộc khoản chi cho một trẻ em: chỉ thủ quỹ của đơn vị có trẻ mới tải được."
+        )
+        return render_template("error.html", code=403, message=message), 403
     data = evidence_store().get(row.sha256)
     if data is None or sha256_of(data) != row.sha256:
         message = _(
@@ -174,6 +188,7 @@ def evidence_panel(kind: str, owner) -> dict:
     """What a document's page shows of its files: the list, who uploaded each, and the forms
     when the user may attach or remove."""
     session = get_session()
+    entry = service.OWNERS[kind]
     files = service.files_of(session, kind, owner.id)
     people = (session.get_one(User, i) for i in {f.uploaded_by_id for f in files})
     users = {u.id: u.full_name or u.username for u in people}
@@ -182,7 +197,8 @@ def evidence_panel(kind: str, owner) -> dict:
         "owner_id": owner.id,
         "files": files,
         "users": users,
-        "may_edit": current_user.can(service.OWNERS[kind].permission),
+        "may_edit": current_user.can(entry.permission),
+        "child_hidden": _child_hidden(entry, owner),
         "form": EvidenceForm(),
         "remove_form": EvidenceRemoveForm(),
     }
