@@ -390,3 +390,19 @@ ACTIONS.update(
         "pledge.cancel": _a("Hủy cam kết ủng hộ"),
     }
 )
+# part: evidence — evidence files (chứng từ gốc) attached to documents, in the audit log
+ACTIONS.update(
+    {
+        "evidence.attach": _a("Đính kèm chứng từ gốc"),
+        "evidence.remove": _a("Gỡ tệp chứng từ gốc"),
+    }
+)
+FIELDS.update(
+    {
+        "file_name": _a("Tên tệp"),
+        "sha256": _a("Mã băm SHA-256"),
+        "size": _a("Dung lượng (byte)"),
+        "media_type": _a("Loại tệp"),
+        "attachment": _a("Mã tệp đính kèm"),
+    }
+)

@@ -5,6 +5,11 @@ Restore (documented in the README):
   ``LEDGER_DATABASE_URL`` at it), run ``flask --app ledger check``.
 - PostgreSQL: ``createdb NEW && pg_restore --no-owner -d NEW BACKUP``, point
   ``LEDGER_DATABASE_URL`` at NEW, run ``flask --app ledger check``.
+
+Evidence files are copied after the database, into ``BACKUP.evidence/`` beside it (one file
+per blob, named by its sha256): a row in the database copy was committed after its blob was
+written, so every file the copy names is in the folder. ``restore-evidence BACKUP`` puts them
+back into the configured store, each re-hashed on the way.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .blobs import BlobStore, FolderStore, sha256_of
 
 
 def backup(url: str, out: Path) -> None:
@@ -71,3 +78,38 @@ def restore_postgres(backup_file: Path, url: str) -> None:
         ],
         check=True,
     )
+
+
+def evidence_folder(out: Path) -> Path:
+    """Where a backup's evidence files go: ``ledger.db`` → ``ledger.db.evidence/``."""
+    return Path(out).with_name(Path(out).name + ".evidence")
+
+
+def backup_blobs(store: BlobStore, folder: Path) -> int:
+    """Copy every blob of ``store`` not yet in ``folder`` (a backup taken again adds only the
+    new ones); the number copied."""
+    target = FolderStore(folder)
+    copied = 0
+    for digest in store.names():
+        if target.has(digest):
+            continue
+        data = store.get(digest)
+        if data is not None:
+            target.put(data)
+            copied += 1
+    return copied
+
+
+def restore_blobs(folder: Path, store: BlobStore) -> tuple[int, list[str]]:
+    """Put a backup's blobs back into ``store``: the number written, and the names of any
+    whose bytes no longer match their name (left out, for ``check`` to report)."""
+    source, written, bad = FolderStore(folder), 0, []
+    for digest in source.names():
+        data = source.get(digest)
+        if data is None or sha256_of(data) != digest:
+            bad.append(digest)
+            continue
+        if not store.has(digest) or sha256_of(store.get(digest) or b"") != digest:
+            store.put(data)
+            written += 1
+    return written, bad

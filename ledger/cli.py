@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import migrate
-from .db import session_scope
+from .db import evidence_store, session_scope
 from .errors import LedgerError, NoAnchorsInFile, UserNotFound
 from .services import check, demo, seed, units, users
 from .services.anchors import read_anchor_file
@@ -175,7 +175,9 @@ def check_command(anchor_file: str | None, full: bool) -> None:
     if anchor_file and not external:
         _fail(NoAnchorsInFile(path=anchor_file))
     with session_scope(write=False) as session:
-        problems = check.verify_and_record(session, full=full, anchors=external)
+        problems = check.verify_and_record(
+            session, full=full, anchors=external, store=evidence_store()
+        )
     for problem in problems[:500]:
         click.echo(str(problem), err=True)
     if len(problems) > 500:
@@ -303,12 +305,38 @@ def backup_command(out: str) -> None:
     """Write an online, consistent backup to OUT (SQLite backup API or pg_dump)."""
     from pathlib import Path
 
-    from .backup import backup
+    from .backup import backup, backup_blobs, evidence_folder
 
     backup(current_app.config["DATABASE_URL"], Path(out))
+    files = evidence_folder(Path(out))
+    copied = backup_blobs(evidence_store(), files)
     click.echo(
-        f"Backup written to {out}. Restore: see README, then run 'flask --app ledger check'."
+        f"Backup written to {out}, evidence files to {files}/ ({copied} new). "
+        "Restore: see README, then run 'flask --app ledger check'."
     )
+
+
+@click.command("restore-evidence")
+@with_appcontext
+@click.argument("backup_file", type=click.Path(dir_okay=False))
+def restore_evidence_command(backup_file: str) -> None:
+    """Put the evidence files of the backup BACKUP_FILE (its BACKUP_FILE.evidence/ folder)
+    back into the configured store; a file that no longer matches its hash is named and left
+    out."""
+    from pathlib import Path
+
+    from .backup import evidence_folder, restore_blobs
+
+    folder = evidence_folder(Path(backup_file))
+    if not folder.is_dir():
+        click.echo(f"No evidence folder {folder} beside the backup.", err=True)
+        sys.exit(2)
+    written, bad = restore_blobs(folder, evidence_store())
+    for digest in bad:
+        click.echo(f"evidence: {digest}: altered in the backup, not restored", err=True)
+    click.echo(f"Restored {written} evidence file(s) from {folder}.")
+    if bad:
+        sys.exit(1)
 
 
 jobs_group = AppGroup("jobs", help="Background jobs (workbooks, the full check).")
@@ -351,6 +379,7 @@ def init_app(app) -> None:
         export_reconciliation_command,
         api_token_command,
         backup_command,
+        restore_evidence_command,
         bench_group,
         jobs_group,
         send_mail_command,

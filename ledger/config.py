@@ -50,6 +50,11 @@ DEFAULTS = {
     "WORKBOOK_DIRECT_RECEIPTS": 20000,
     #: admins pass a second factor (TOTP) at sign-in
     "ADMIN_SECOND_FACTOR": True,
+    #: evidence files (chứng từ gốc): the blob store's folder (default instance/evidence;
+    #: outside the web root, shared by every app server when there are several) and the
+    #: largest file accepted
+    "EVIDENCE_FOLDER": None,
+    "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from . import engine
+from .blobs import BlobStore, store_from_config
 
 
 def session_scope(*, write: bool = True, url: str | None = None) -> AbstractContextManager[Session]:
@@ -38,6 +39,11 @@ def get_write_session() -> Session:
 
 def _app_engine() -> Engine:
     return engine.get_engine(current_app.config["DATABASE_URL"])
+
+
+def evidence_store() -> BlobStore:
+    """The evidence files' blob store the app's configuration names."""
+    return store_from_config(current_app.config, current_app.instance_path)
 
 
 def close_session(_exc=None) -> None:

@@ -902,3 +902,40 @@ class AttachmentsTooLarge(LedgerError):
     20 MB once encoded)."""
 
     default = _l("Tệp đính kèm của thư vượt quá %(limit)s MB.")
+
+
+class EvidenceEmpty(LedgerError):
+    """An evidence upload with no file, or an empty one."""
+
+    default = _l("Tệp chứng từ: chưa chọn tệp, hoặc tệp “%(name)s” rỗng (0 byte).")
+
+
+class EvidenceTooLarge(LedgerError):
+    """An evidence file above the configured size."""
+
+    default = _l(
+        "Tệp chứng từ “%(name)s” quá lớn: tối đa %(limit)s MB. Hãy chụp lại với độ phân giải "
+        "thấp hơn hoặc quét thành PDF nhỏ hơn."
+    )
+
+
+class EvidenceTypeRefused(LedgerError):
+    """An evidence file whose bytes are not PDF, JPEG, PNG, HEIC or .xlsx (the name and the
+    browser's type are not believed)."""
+
+    default = _l(
+        "Tệp chứng từ “%(name)s” không được nhận: nội dung tệp không phải PDF, JPEG, PNG, HEIC "
+        "hoặc Excel .xlsx (tên đuôi tệp không được tính)."
+    )
+
+
+class EvidenceRemovalReason(LedgerError):
+    """Removing an evidence file without saying why."""
+
+    default = _l("Phải ghi lý do gỡ tệp chứng từ.")
+
+
+class EvidenceAlreadyRemoved(LedgerError):
+    """Removing an evidence file twice."""
+
+    default = _l("Tệp chứng từ “%(name)s” đã được gỡ trước đó.")

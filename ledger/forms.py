@@ -450,3 +450,13 @@ class WithdrawReconciliationForm(BaseForm):
     """Withdraw the latest saved reconciliation while its period is open, with a reason."""
 
     reason = StringField(_l("Lý do hủy"), validators=[DataRequired(), Length(max=300)])
+
+
+class EvidenceForm(BaseForm):
+    """An evidence file for a document (what it is is read from its bytes by the service)."""
+
+    file = FileField(_l("Tệp chứng từ gốc (ảnh chụp, bản quét PDF, Excel .xlsx)"))
+
+
+class EvidenceRemoveForm(BaseForm):
+    reason = StringField(_l("Lý do gỡ tệp"), validators=[DataRequired(), Length(max=500)])

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.services.mail_settings import set_mail_settings
+from tests.conftest import PASSWORD, form_tokens
+from tests.test_evidence import PDF, _files, _upload
 from tests.test_filings import _file, world  # noqa: F401 - fixture
 from tests.test_outbox import _send, smtp  # noqa: F401 - fixture
 
@@ -47,3 +49,24 @@ def test_a_filed_report_is_mailed_up_with_its_documents_and_the_late_units_are_n
     body = late[0].get_body(("plain",)).get_content()
     assert "Xã Dũng Tiến: chưa nộp" in body
     assert "Chương Dương" not in body
+
+
+def test_the_signed_copy_of_a_filed_report_is_kept_as_evidence_within_scope(
+    app, client, session, world, login
+):
+    filing = _file(session, world, today=date(2018, 5, 10))
+    session.commit()
+    login("thuquy.a")
+    page = f"/filings/{filing.id}"
+    assert "Chứng từ gốc đính kèm" in client.get(page).text
+    sent = _upload(client, page, PDF, "ban-ky-dong-dau.pdf", kind="filed_report")
+    assert sent.status_code == 302
+    [kept] = _files(session, filing.id, kind="filed_report")
+    assert kept.media_type == "application/pdf"
+    assert client.get(f"/evidence/{kept.id}").data == PDF
+    other = app.test_client()  # another commune's reviewer: neither the report nor its file
+    form = form_tokens(other.get("/auth/login").text)
+    signed = other.post("/auth/login", data={"username": "duyet.px", "password": PASSWORD, **form})
+    assert signed.status_code == 302
+    assert other.get(f"/evidence/{kept.id}").status_code == 404
+    assert other.get(page).status_code == 404

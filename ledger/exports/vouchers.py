@@ -139,6 +139,13 @@ def _money_lines(amount: int, settings: dict[str, Any], attachments: int) -> tup
     )
 
 
+def attached(typed: int, files: int) -> int:
+    """ "Kèm theo N chứng từ gốc": the paper originals the user typed, or the evidence files
+    attached when there are more (a scan is a copy of an original: typed 2 and scanned 2 is 2
+    originals, not 4)."""
+    return max(typed or 0, files)
+
+
 def _cash_received(amount: int, settings: dict[str, Any]) -> tuple[str, ...]:
     return (
         "Đã nhận đủ số tiền:",
@@ -161,16 +168,21 @@ def receipt_voucher(
     settings: dict[str, Any],
     credit_unit: Unit | None = None,
     payer_hidden: bool = False,
+    files: int = 0,
 ) -> Voucher:
     """What ``receipt`` prints: a Phiếu thu (cash), a confirmation of money received into the
     fund's account (bank) or a handover record of goods (in kind). ``payer_hidden`` (the
     caller's ``donors.shown_payer`` rule: an anonymous donor read outside its fund) prints
-    "Nhà hảo tâm (ẩn danh)" and no address instead of the payer's."""
+    "Nhà hảo tâm (ẩn danh)" and no address instead of the payer's. ``files``: the evidence
+    files attached (``attached``)."""
     payer = _payer(receipt, hidden=payer_hidden)
+    originals = attached(receipt.attachments, files)
     if receipt.method == Method.BANK:
         return _bank_confirmation(receipt, fund=fund, settings=settings, payer=payer)
     if receipt.method == Method.IN_KIND:
-        return _in_kind_record(receipt, fund=fund, settings=settings, payer=payer)
+        return _in_kind_record(
+            receipt, fund=fund, settings=settings, payer=payer, originals=originals
+        )
     content = receipt.reason or "Ủng hộ Quỹ Bảo trợ trẻ em"
     if credit_unit is not None and credit_unit.id != fund.id:
         content += f" (tính vào chỉ tiêu {credit_unit.name})"
@@ -182,7 +194,7 @@ def receipt_voucher(
             Line("Họ và tên người nộp tiền", payer[0], strong=True),
             Line("Địa chỉ", payer[1]),
             Line("Nội dung", content),
-            *_money_lines(receipt.amount, settings, receipt.attachments),
+            *_money_lines(receipt.amount, settings, originals),
         ),
         approvals_date=dated(receipt.receipt_date),
         approvals=APPROVALS,
@@ -258,7 +270,12 @@ def _bank_confirmation(
 
 
 def _in_kind_record(
-    receipt: Receipt, *, fund: Unit, settings: dict[str, Any], payer: tuple[str, str]
+    receipt: Receipt,
+    *,
+    fund: Unit,
+    settings: dict[str, Any],
+    payer: tuple[str, str],
+    originals: int,
 ) -> Voucher:
     """A handover record of goods: what was given and its estimated value, signed by the
     giver and by the fund (no cash counted, so no Thủ quỹ's "Đã nhận đủ số tiền")."""
@@ -281,7 +298,7 @@ def _in_kind_record(
         ),
         received=(
             f"(Viết bằng chữ): {_words(receipt.amount, settings)}",
-            f"Kèm theo: {receipt.attachments} chứng từ gốc.",
+            f"Kèm theo: {originals} chứng từ gốc.",
             "Bên nhận đã nhận đủ số hiện vật nêu trên.",
         ),
         signed_date=dated(day),
@@ -305,8 +322,11 @@ def _goods_counted(receipt: Receipt, goods: str) -> str:
     return f"{goods}: {quantity} {unit} × {format_vnd(receipt.unit_value)}/{unit}"
 
 
-def disbursement_voucher(item: Disbursement, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
-    """The Phiếu chi (C41-BB) of a paid disbursement (cash or bank: the fund hands it over)."""
+def disbursement_voucher(
+    item: Disbursement, *, fund: Unit, settings: dict[str, Any], files: int = 0
+) -> Voucher:
+    """The Phiếu chi (C41-BB) of a paid disbursement (cash or bank: the fund hands it over);
+    ``files``: the evidence files attached (``attached``)."""
     voided = ""
     if item.status == DisbursementStatus.VOIDED:
         voided = f"ĐÃ HỦY. Lý do: {item.void_reason}"
@@ -320,7 +340,7 @@ def disbursement_voucher(item: Disbursement, *, fund: Unit, settings: dict[str, 
         address=item.payee_address or BLANK,
         content=_handed_out(item),
         amount=item.amount,
-        attachments=item.attachments,
+        attachments=attached(item.attachments, files),
         voided=voided,
     )
 
@@ -371,7 +391,9 @@ def _payment(
     )
 
 
-def transfer_voucher(transfer: Transfer, *, fund: Unit, settings: dict[str, Any]) -> Voucher:
+def transfer_voucher(
+    transfer: Transfer, *, fund: Unit, settings: dict[str, Any], files: int = 0
+) -> Voucher:
     """The cash voucher of a cash ↔ bank move inside one fund: cash deposited into the bank is
     paid out of the till on a Phiếu chi (the bank's deposit slip is its other half); cash
     drawn from the bank comes into the till on a Phiếu thu."""
@@ -388,7 +410,7 @@ def transfer_voucher(transfer: Transfer, *, fund: Unit, settings: dict[str, Any]
             address=BLANK,
             content=memo or "Nộp tiền mặt vào tài khoản tiền gửi ngân hàng",
             amount=transfer.amount_sent,
-            attachments=0,
+            attachments=files,
         )
     return Voucher(
         title="PHIẾU THU",
@@ -401,7 +423,7 @@ def transfer_voucher(transfer: Transfer, *, fund: Unit, settings: dict[str, Any]
             Line("Họ và tên người nộp tiền", f"Thủ quỹ {fund.name} (rút từ ngân hàng)", True),
             Line("Địa chỉ", BLANK),
             Line("Nội dung", memo or "Rút tiền gửi ngân hàng nhập quỹ tiền mặt"),
-            *_money_lines(transfer.amount_sent, settings, 0),
+            *_money_lines(transfer.amount_sent, settings, files),
         ),
         approvals_date=dated(transfer.sent_on),
         approvals=APPROVALS,
@@ -545,6 +567,7 @@ def receipt_pdf(
     settings: dict[str, Any],
     credit_unit: Unit | None = None,
     payer_hidden: bool = False,
+    files: int = 0,
 ) -> bytes:
     """The PDF of ``receipt``'s voucher (same description as the screen)."""
     return voucher_pdf(
@@ -554,11 +577,14 @@ def receipt_pdf(
             settings=settings,
             credit_unit=credit_unit,
             payer_hidden=payer_hidden,
+            files=files,
         )
     )
 
 
-def disbursement_pdf(item: Disbursement, *, fund: Unit, settings: dict[str, Any]) -> bytes:
+def disbursement_pdf(
+    item: Disbursement, *, fund: Unit, settings: dict[str, Any], files: int = 0
+) -> bytes:
     """Phiếu chi (C41-BB) of a paid disbursement."""
     assert item.number is not None, "only a paid disbursement has a phiếu chi"
-    return voucher_pdf(disbursement_voucher(item, fund=fund, settings=settings))
+    return voucher_pdf(disbursement_voucher(item, fund=fund, settings=settings, files=files))

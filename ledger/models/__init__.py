@@ -24,6 +24,7 @@ from .documents import (
     Transfer,
     VoucherCounter,
 )
+from .evidence import Attachment
 from .filings import FILING_STATUSES, FiledReport
 from .jobs import Job
 from .journal import (
@@ -62,6 +63,7 @@ __all__ = [
     "Account",
     "Anchor",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "AuditHead",
     "BankAccount",

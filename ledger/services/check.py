@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
+from ..blobs import BlobStore
 from ..errors import _l
 from ..models import (
     ROLLUP_GRAINS,
@@ -71,6 +72,7 @@ def check_books(
     anchors: list | None = None,
     verification: Verification | None = None,
     report: Callable[[str, int, int], None] | None = None,
+    store: BlobStore | None = None,
 ) -> list[Problem]:
     """Every check (over the funds ``unit_ids``, or all); an empty list means the books are sound.
 
@@ -78,7 +80,8 @@ def check_books(
     ``verification``: also compare the positions recorded by earlier checks and note where
     each chain ends; an incremental one re-hashes only the links after those positions
     (``services.verified``; run it in one snapshot, as ``verify_and_record`` does).
-    ``report(step, done, total)`` is told each step as it starts (a background job's bar)."""
+    ``report(step, done, total)`` is told each step as it starts (a background job's bar).
+    ``store``: the evidence files' blob store; each file is re-hashed (none checked without)."""
     from .check_reorg import check_reorganisations  # it builds on this module's Problem
 
     funds = sorted(unit_ids) if unit_ids is not None else None
@@ -100,6 +103,7 @@ def check_books(
         lambda: check_cash_counts(session, funds),
         lambda: check_bank_reconciliations(session, funds),
         lambda: check_goods_book(session, funds),
+        lambda: check_evidence_files(session, store, funds),
     ]
     problems: list[Problem] = []
     for done, (step, run) in enumerate(zip(_STEPS, steps, strict=True), start=1):
@@ -125,6 +129,7 @@ _STEPS = (
     _l("Kiểm kê quỹ khớp sổ quỹ"),
     _l("Bảng đối chiếu tiền gửi còn khớp sổ"),
     _l("Sổ hàng hiện vật khớp tài khoản hiện vật"),
+    _l("Tệp chứng từ gốc còn nguyên"),
 )
 
 
@@ -1005,6 +1010,7 @@ def verify_and_record(
     full: bool = False,
     anchors: list | None = None,
     report: Callable[[str, int, int], None] | None = None,
+    store: BlobStore | None = None,
 ) -> list[Problem]:
     """``check_books`` in one snapshot of the database (its own session on ``session``'s
     engine), incremental unless ``full``; when nothing is wrong, where each chain was verified
@@ -1020,7 +1026,7 @@ def verify_and_record(
             def told(step: str, done: int, total: int, number: int = number) -> None:
                 tell(step, number * total + done, len(batches) * total)
 
-            problems.extend(check_books(snapshot, batch, anchors, verification, told))
+            problems.extend(check_books(snapshot, batch, anchors, verification, told, store))
         problems = list(dict.fromkeys(problems))  # the global audit chain is in every batch
     if not problems:
         record_verified(engine, verification.ends)
@@ -1065,3 +1071,21 @@ def check_goods_book(session: Session, funds=None) -> list[Problem]:
 
 def _vnd(amount: int) -> str:
     return f"{amount:,} đ".replace(",", ".")
+
+
+def check_evidence_files(session: Session, store: BlobStore | None, funds=None) -> list[Problem]:
+    """Every evidence file is still in the store and still hashes to the name it was stored
+    under (a scan replaced or deleted behind the application's back is named)."""
+    from .evidence import damaged_files  # it builds on the models as this module does
+
+    if store is None:
+        return []
+    return [
+        Problem(
+            "evidence",
+            f"{row.owner_kind} {row.owner_id} ({session.get_one(Unit, row.unit_id).name}), "
+            f"file {row.file_name!r} (attachment {row.id}, sha256 {row.sha256[:12]}…)",
+            detail,
+        )
+        for row, detail in damaged_files(session, store, funds)
+    ]

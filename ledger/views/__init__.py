@@ -44,6 +44,7 @@ def init_app(app) -> None:
         charts,
         disbursements,
         donors,
+        evidence,
         factor,
         factor_signin,
         filings,
@@ -105,6 +106,7 @@ def init_app(app) -> None:
         filings,
         printing,
         outbox,
+        evidence,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -505,6 +505,7 @@ def reissue(disbursement_id: int):
 def voucher_pdf(disbursement_id: int):
     """Phiếu chi (C41-BB) as an A5 PDF, once paid."""
     from ..exports.vouchers import disbursement_pdf
+    from ..services.evidence import file_count
 
     session, item = get_session(), _item(disbursement_id)
     if item.number is None:
@@ -513,6 +514,7 @@ def voucher_pdf(disbursement_id: int):
         item,
         fund=session.get_one(Unit, item.unit_id),
         settings=voucher_settings(session, item.disbursement_date),
+        files=file_count(session, "disbursement", item.id),
     )
     return send_file(
         io.BytesIO(data),

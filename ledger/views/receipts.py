@@ -34,6 +34,7 @@ from ..services import receipts as service
 from ..services.bank_accounts import document_account_choices
 from ..services.corrections import reissue_receipt
 from ..services.donors import anonymous_donor_ids, hidden_payers, search_donors, shown_payer
+from ..services.evidence import file_count
 from ..services.journal import ensure_bank_after_reconciliation, ensure_cash_after_count
 from ..services.locks import locked_through
 from ..services.paging import parse_cursor
@@ -248,13 +249,19 @@ def _voucher_of_receipt(
         settings=settings,
         credit_unit=credit_unit,
         payer_hidden=payer_hidden,
+        files=file_count(get_session(), "receipt", receipt.id),
     )
 
 
 @bp.app_template_global("voucher_of_disbursement")
 def _voucher_of_disbursement(item, fund: Unit, settings: dict):
     """What a paid disbursement's Phiếu chi prints (the PDF prints the same description)."""
-    return disbursement_voucher(item, fund=fund, settings=settings)
+    return disbursement_voucher(
+        item,
+        fund=fund,
+        settings=settings,
+        files=file_count(get_session(), "disbursement", item.id),
+    )
 
 
 @bp.app_template_filter("voucher_no")
@@ -275,6 +282,7 @@ def voucher_pdf(receipt_id: int):
         settings=ctx["settings"],
         credit_unit=ctx["credit_unit"],
         payer_hidden=ctx["payer_hidden"],
+        files=file_count(get_session(), "receipt", receipt.id),
     )
     return send_file(
         _bytes(data),

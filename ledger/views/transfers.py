@@ -20,6 +20,7 @@ from ..models import Transfer, Unit
 from ..money import format_vnd
 from ..services import transfers as service
 from ..services.bank_accounts import document_account_choices
+from ..services.evidence import file_count
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, unit_names
@@ -133,7 +134,10 @@ def _voucher_of(transfer: Transfer):
     session = get_session()
     fund = get_unit(session, transfer.from_unit_id)
     return transfer_voucher(
-        transfer, fund=fund, settings=voucher_settings(session, transfer.sent_on)
+        transfer,
+        fund=fund,
+        settings=voucher_settings(session, transfer.sent_on),
+        files=file_count(session, "transfer", transfer.id),
     )
 
 

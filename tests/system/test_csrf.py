@@ -64,6 +64,9 @@ def _ids(receipt):
         "pledge_id": 1,
         "filing_id": 1,
         "message_id": 1,
+        "owner_kind": "receipt",
+        "owner_id": receipt.id,
+        "attachment_id": 1,
     }
 
 

@@ -183,6 +183,9 @@ def _path_args(world) -> dict:
         "pledge_id": 1,
         "filing_id": 1,
         "message_id": 1,
+        "owner_kind": "receipt",
+        "owner_id": world["receipt"],
+        "attachment_id": 1,
     }
 
 

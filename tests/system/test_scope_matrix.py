@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ledger.models import (
     ApiToken,
+    Attachment,
     AuditEvent,
     BankReconciliation,
     CashCount,
@@ -233,6 +234,9 @@ ROUTES = {
     "filings.period": ("GET", ""),
     "filings.period_xlsx": ("GET", ""),
     "filings.period_csv": ("GET", ""),
+    "evidence.upload": ("POST", ""),
+    "evidence.download": ("GET", ""),
+    "evidence.remove": ("POST", ""),
 }
 #: a fund's pages for donors (issue #17): look-up, yearly disclosure, honour roll
 GIFT_PAGES = {
@@ -438,6 +442,7 @@ def planted(session, two_districts):
                 )
             ).scalar_one(),
             **_plant_reconciliation(session, bank["account"], canary),
+            "attachment": _plant_attachment(session, receipt, user, canary),
         }
     for username, role, code, _ in ROLES.values():
         if username:
@@ -500,6 +505,24 @@ def _plant_reconciliation(session, account_id, canary) -> dict:
     return {"reconciliation": saved.id}
 
 
+def _plant_attachment(session, receipt, user, canary) -> int:
+    """An evidence file on the commune's receipt, its name the canary (the row alone: a
+    download out of scope must be refused before the store is read)."""
+    row = Attachment(
+        owner_kind="receipt",
+        owner_id=receipt.id,
+        unit_id=receipt.unit_id,
+        sha256="0" * 64,
+        size=10,
+        media_type="image/jpeg",
+        file_name=f"{canary}.jpg",
+        uploaded_by_id=user.id,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
 def _plant_bank(session, code, deposit, canary) -> dict:
     """A bank account of the commune, a statement line naming the canary, matched to the
     deposit (issue #16)."""
@@ -550,6 +573,9 @@ def _url(app, endpoint, target):
         "pledge_id": target["pledge"],
         "filing_id": target["filing"],
         "message_id": target["message"],
+        "owner_kind": "receipt",
+        "owner_id": target["receipt"],
+        "attachment_id": target["attachment"],
         "disbursement_id": target["approved"]
         if endpoint.endswith(("pay", "voucher_pdf"))
         else target["disbursement"],
@@ -580,8 +606,10 @@ def _writes(session):
                 Pledge,
                 PledgeSettlement,
                 FiledReport,
+                Attachment,
             )
         )
+        + tuple(session.exec(select(Attachment.removed_at).order_by(Attachment.id)).scalars().all())
         + tuple(session.exec(select(CashCount.status).order_by(CashCount.id)).scalars().all())
         + tuple(session.exec(select(Disbursement.status).order_by(Disbursement.id)).scalars().all())
         + tuple(session.exec(select(Pledge.cancel_reason).order_by(Pledge.id)).scalars().all())
