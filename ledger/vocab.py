@@ -265,6 +265,14 @@ class PayerKind(StrEnum):
     ENTERPRISE = "enterprise"
 
 
+class FilingStatus(StrEnum):
+    """A filed report's version: the current one (filed) or sent back by the level above
+    (returned, kept as history)."""
+
+    FILED = "filed"
+    RETURNED = "returned"
+
+
 #: each vocabulary's labels (msgids), for every member
 LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     DonorKind: {
@@ -348,6 +356,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         MailStatus.FAILED: _l("Gửi không được"),
     },
     Language: {Language.VI: _l("Tiếng Việt"), Language.EN: _l("Tiếng Anh")},
+    FilingStatus: {FilingStatus.FILED: _l("Đã nộp"), FilingStatus.RETURNED: _l("Bị trả lại")},
 }
 
 #: a fund's money accounts as a transfer names where money leaves or arrives

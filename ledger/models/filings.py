@@ -7,10 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel, col
 
+from ..vocab import FilingStatus
 from .base import one_of, timestamp
 
 #: a filing's life: filed (the current one) or returned by the level above (kept as history)
-FILING_STATUSES = ("filed", "returned")
+FILING_STATUSES = tuple(FilingStatus)
 
 
 class FiledReport(SQLModel, table=True):

@@ -49,11 +49,13 @@ def upgrade() -> None:
         sa.Column("returned_by_id", sa.Integer(), nullable=True),
         sa.Column("returned_at", sa.DateTime(), nullable=True),
         sa.Column("return_comment", sa.Text(), nullable=False),
-        sa.CheckConstraint("status IN ('filed', 'returned')", name="ck_filedreport_status_allowed"),
-        sa.CheckConstraint("version > 0", name="ck_filedreport_version_positive"),
+        sa.CheckConstraint(
+            "status IN ('filed', 'returned')", name=op.f("ck_filedreport_status_allowed")
+        ),
+        sa.CheckConstraint("version > 0", name=op.f("ck_filedreport_version_positive")),
         sa.CheckConstraint(
             "status <> 'returned' OR (returned_at IS NOT NULL AND length(return_comment) > 0)",
-            name="ck_filedreport_returned_with_comment",
+            name=op.f("ck_filedreport_returned_with_comment"),
         ),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name="fk_filedreport_unit_id_unit"),
         sa.ForeignKeyConstraint(
