@@ -55,6 +55,14 @@ DEFAULTS = {
     #: largest file accepted
     "EVIDENCE_FOLDER": None,
     "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    #: or an S3-compatible bucket (several app servers with no shared disk): the bucket, its
+    #: key prefix, the endpoint (empty: AWS), region and keys (empty: boto3's own chain)
+    "EVIDENCE_S3_BUCKET": "",
+    "EVIDENCE_S3_PREFIX": "evidence/",
+    "EVIDENCE_S3_ENDPOINT": "",
+    "EVIDENCE_S3_REGION": "",
+    "EVIDENCE_S3_ACCESS_KEY": "",
+    "EVIDENCE_S3_SECRET_KEY": "",
 }
 
 
