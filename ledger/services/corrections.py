@@ -28,8 +28,25 @@ from .disbursements import (
 from .goods import handed_goods
 from .journal import lock_fund
 from .locks import locked_through
+from .payout_factor import needs_code
 from .receipts import ReceiptInput, correct_receipt, get_receipt, record_receipt, void_receipt
 from .units import ensure_valid, get_unit, is_within
+
+#: who is paid: above the second-factor limit a new payee needs a new approval (and its code)
+_PAYEE_TERMS = ("payee_name", "payee_address")
+
+
+def _keeps_approval(session: Session, old: Disbursement, new: Disbursement) -> bool:
+    """A correction keeps the approval when it changes none of the approved terms; a changed
+    payee keeps it only at or below the limit above which paying needs a second factor (a
+    misspelt name is corrected at once; money above the limit is never redirected without
+    an approver's code)."""
+    if any(getattr(new, name) != getattr(old, name) for name in _APPROVED_TERMS):
+        return False
+    if any(getattr(new, name) != getattr(old, name) for name in _PAYEE_TERMS):
+        return not needs_code(session, new.amount)
+    return True
+
 
 #: what approval was given for: a correction that changes none of these keeps the approval
 _APPROVED_TERMS = (
@@ -189,7 +206,7 @@ def reissue_disbursement(
         user_id=user_id,
     )
     new = draft_disbursement(session, unit_id=old.unit_id, data=data, user_id=user_id)
-    if all(getattr(new, name) == getattr(old, name) for name in _APPROVED_TERMS):
+    if _keeps_approval(session, old, new):
         new.status, new.decided_by_id, new.decided_at = "approved", old.decided_by_id, utcnow()
         new.decision_comment = f"Giữ phê duyệt của phiếu chi số {old.number} (sửa)"
         session.flush()

@@ -278,6 +278,22 @@ def file_count(session: Session, owner_kind: str, owner_id: int) -> int:
     ).one()
 
 
+def file_counts(session: Session, owner_kind: str, owner_ids: Collection[int]) -> dict[int, int]:
+    """``file_count`` for many documents of one kind in one query (a batch print)."""
+    if not owner_ids:
+        return {}
+    rows = session.exec(
+        select(Attachment.owner_id, func.count())
+        .where(
+            Attachment.owner_kind == owner_kind,
+            col(Attachment.owner_id).in_(list(owner_ids)),
+            col(Attachment.removed_at).is_(None),
+        )
+        .group_by(col(Attachment.owner_id))
+    ).all()
+    return {int(owner_id): int(count) for owner_id, count in rows}
+
+
 def damaged_files(
     session: Session, store: BlobStore, funds: Collection[int] | None = None
 ) -> list[tuple[Attachment, str]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date
 from typing import overload
 
-from flask import Response, abort, flash, render_template, request
+from flask import Response, abort, flash, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -240,7 +241,6 @@ def page_unit() -> Unit:
 
 
 def send_csv(body: bytes, name: str) -> Response:
-    """A CSV download (the twin of an .xlsx one) under ``name``."""
-    return Response(
-        body, mimetype=CSV_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    """A CSV download (the twin of an .xlsx one) under ``name``: Flask encodes the name
+    (a code with "Đ" or a quote in it) as the .xlsx downloads do."""
+    return send_file(io.BytesIO(body), mimetype=CSV_TYPE, as_attachment=True, download_name=name)

@@ -31,8 +31,9 @@ from ..db import evidence_store, get_session
 from ..errors import EvidenceTooLarge, LedgerError, NotFound
 from ..forms import EvidenceForm, EvidenceRemoveForm
 from ..i18n import error_message
-from ..models import Attachment, Beneficiary, User
+from ..models import Attachment, Beneficiary, Receipt, User
 from ..services import evidence as service
+from ..services.donors import hidden_payers
 from .common import full_view, get_in_scope, run_once
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
@@ -129,14 +130,36 @@ def _child_hidden(entry, owner) -> bool:
     return not full_view(get_session().get_one(Beneficiary, child_id))
 
 
+def _donor_hidden(owner) -> bool:
+    """Whether the document is an anonymous donor's gift read outside the fund that recorded
+    it (its files, a bank slip or a handover record, name the donor)."""
+    if not isinstance(owner, Receipt):
+        return False
+    return bool(hidden_payers(get_session(), [owner], viewer_unit_id=current_user.unit_id))
+
+
+def _hidden(entry, owner) -> str:
+    """Why this user may neither read nor remove the document's files ("" when they may)."""
+    if _child_hidden(entry, owner):
+        return "child"
+    return "donor" if _donor_hidden(owner) else ""
+
+
 @bp.route("/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
     """The file as it was uploaded: an attachment of its sniffed type, never inline."""
     row = _file(attachment_id)
-    if _child_hidden(*_owner(row.owner_kind, row.owner_id)):
+    hidden = _hidden(*_owner(row.owner_kind, row.owner_id))
+    if hidden == "child":
         message = _(
             "Tệp này thuộc khoản chi cho một trẻ em: chỉ thủ quỹ của đơn vị có trẻ mới tải được."
+        )
+        return render_template("error.html", code=403, message=message), 403
+    if hidden == "donor":
+        message = _(
+            "Tệp này thuộc phiếu thu của một nhà hảo tâm ẩn danh: chỉ cán bộ của quỹ ghi phiếu "
+            "mới tải được."
         )
         return render_template("error.html", code=403, message=message), 403
     data = evidence_store().get(row.sha256)
@@ -162,7 +185,7 @@ def remove(attachment_id: int):
     """Take the file off its document, with a reason (the file itself is kept)."""
     row = _file(attachment_id)
     entry, owner = _owner(row.owner_kind, row.owner_id)
-    if not current_user.can(entry.permission):
+    if not current_user.can(entry.permission) or _hidden(entry, owner):
         abort(403)
     form, back = EvidenceRemoveForm(), _page(entry, owner)
     if not form.validate_on_submit():
@@ -197,8 +220,8 @@ def evidence_panel(kind: str, owner) -> dict:
         "owner_id": owner.id,
         "files": files,
         "users": users,
-        "may_edit": current_user.can(entry.permission),
-        "child_hidden": _child_hidden(entry, owner),
+        "hidden": (hidden := _hidden(entry, owner)),
+        "may_edit": current_user.can(entry.permission) and not hidden,
         "form": EvidenceForm(),
         "remove_form": EvidenceRemoveForm(),
     }

@@ -16,6 +16,7 @@ from ..exports.vouchers import Voucher, disbursement_voucher, receipt_voucher
 from ..filter_forms import PrintVouchersForm
 from ..models import Unit
 from ..services.donors import hidden_payers
+from ..services.evidence import file_counts
 from ..services.settings import voucher_settings
 from ..services.units import unit_rows
 from ..services.voucher_prints import (
@@ -77,6 +78,7 @@ def _receipt_vouchers(fund: Unit, choice: PrintChoice) -> list[Voucher]:
     hidden = hidden_payers(session, found, viewer_unit_id=current_user.unit_id)
     units = {u.id: u for u in unit_rows(session, {r.credit_unit_id for r in found})}
     settings = _settings_by_day({r.receipt_date for r in found})
+    files = file_counts(session, "receipt", [r.id for r in found])
     return [
         receipt_voucher(
             r,
@@ -84,6 +86,7 @@ def _receipt_vouchers(fund: Unit, choice: PrintChoice) -> list[Voucher]:
             settings=settings[r.receipt_date],
             credit_unit=units.get(r.credit_unit_id),
             payer_hidden=r.id in hidden,
+            files=files.get(r.id, 0),
         )
         for r in found
     ]
@@ -92,8 +95,12 @@ def _receipt_vouchers(fund: Unit, choice: PrintChoice) -> list[Voucher]:
 def _payment_vouchers(fund: Unit, choice: PrintChoice) -> list[Voucher]:
     found = payments_to_print(get_session(), choice)
     settings = _settings_by_day({d.disbursement_date for d in found})
+    files = file_counts(get_session(), "disbursement", [d.id for d in found])
     return [
-        disbursement_voucher(d, fund=fund, settings=settings[d.disbursement_date]) for d in found
+        disbursement_voucher(
+            d, fund=fund, settings=settings[d.disbursement_date], files=files.get(d.id, 0)
+        )
+        for d in found
     ]
 
 
