@@ -111,13 +111,17 @@ def _signature(w: Writer, context: Context) -> list[str]:
     return lines
 
 
-def _recipients(session: Session, unit_ids: Iterable[int]) -> list[User]:
-    """Active staff (not auditors) of these units who gave an address."""
+def _recipients(
+    session: Session, unit_ids: Iterable[int], roles: Iterable[str] | None = None
+) -> list[User]:
+    """Active staff (not auditors; only ``roles`` when given) of these units who gave an
+    address."""
+    wanted = [r for r in Role if r != Role.AUDITOR] if roles is None else list(roles)
     return list(
         session.exec(
             select(User)
             .where(col(User.unit_id).in_(list(unit_ids)), col(User.active).is_(True))
-            .where(User.email != "", User.role != Role.AUDITOR)
+            .where(User.email != "", col(User.role).in_(wanted))
             .order_by(col(User.id))
         ).all()
     )

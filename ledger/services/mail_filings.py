@@ -15,7 +15,7 @@ from ..errors import _l
 from ..models import Campaign, FiledReport, ReportPeriod, Unit, User
 from ..vocab import Role
 from .filing_status import LATE, RETURNED, filed_documents, period_filings
-from .mail_compose import GREETING, Context, Writer, _signature, composer, writer
+from .mail_compose import GREETING, Context, Writer, _recipients, _signature, composer, writer
 from .outbox import Attachment, Draft
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -43,14 +43,7 @@ STATUS_LINK = _l("Tình hình nộp báo cáo: %(url)s")
 
 def receivers(session: Session, unit_id: int) -> list[User]:
     """Active admins and reviewers of the receiving unit who gave an address."""
-    return list(
-        session.exec(
-            select(User)
-            .where(User.unit_id == unit_id, col(User.active).is_(True), User.email != "")
-            .where(col(User.role).in_([r.value for r in RECEIVERS]))
-            .order_by(col(User.id))
-        ).all()
-    )
+    return _recipients(session, [unit_id], roles=[r.value for r in RECEIVERS])
 
 
 @composer("filed")
