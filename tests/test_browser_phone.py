@@ -73,7 +73,9 @@ def demo_world(runner, session, make_receipt):
     start_workbook_job(
         session, user_id=auditor.id, campaign_id=y2018.id, as_of=date(2018, 12, 31), unmasked=False
     )
-    make_receipt("HN-THUONGTIN", amount=3_316_355_001, on=date(2026, 6, 1))  # a long amount
+    # a long amount, in a xã that has not filed its 6-month report (Xã Thường Tín filed it in the
+    # demo, which closed its books to 30/06)
+    make_receipt("HN-HONGVAN", amount=3_316_355_001, on=date(2026, 6, 1))
     session.commit()
     period = (
         session.exec(
