@@ -275,7 +275,8 @@ def test_the_top_bar_folds_behind_a_menu_button_on_a_phone(browser, live_server,
         ), name
     page.screenshot(path=str(_shots() / "phone-menu-open-390.png"))
     bar.get_by_role("link", name="Sổ quỹ", exact=True).click()
-    assert page.url.endswith("/books/")
+    page.wait_for_url("**/books/")
+    page.wait_for_load_state("load")  # Tab before the new page has loaded focuses nothing
     page.keyboard.press("Tab")  # the brand link, then the menu's checkbox
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "menu-toggle"
