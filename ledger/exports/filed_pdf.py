@@ -7,12 +7,13 @@ from fpdf import FPDF
 
 from .filed_report import Document, Table
 from .letters import QUOC_HIEU, TIEU_NGU
+from .paper import PagedPDF
 from .vouchers import new_pdf
 
 
 def filed_pdf(doc: Document) -> bytes:
     """Lay ``doc`` out on A4 pages, numbered, and return the PDF bytes."""
-    pdf = new_pdf("P", "A4", margin=15)
+    pdf = new_pdf("P", "A4", margin=15, cls=PagedPDF)
     pdf.set_left_margin(25)
     pdf.add_page()
     _header(pdf, doc)
@@ -35,7 +36,6 @@ def filed_pdf(doc: Document) -> bytes:
         else:
             _table(pdf, value)
     _footer(pdf, doc)
-    _page_numbers(pdf)
     return bytes(pdf.output())
 
 
@@ -102,14 +102,3 @@ def _footer(pdf: FPDF, doc: Document) -> None:
         pdf.set_font("DejaVu", "", 5)  # one anchor a line: `check --anchors` reads it back
         for line in doc.anchors:
             pdf.multi_cell(pdf.epw, 3.5, line, new_x="LMARGIN", new_y="NEXT")
-
-
-def _page_numbers(pdf: FPDF) -> None:
-    pages = pdf.page
-    pdf.set_auto_page_break(False)
-    for number in range(1, pages + 1):
-        pdf.page = number
-        pdf.set_font("DejaVu", "", 8)
-        pdf.set_xy(pdf.l_margin, pdf.h - 10)
-        pdf.cell(pdf.epw, 4, f"Trang {number}/{pages}", align="C")
-    pdf.page = pages

@@ -18,17 +18,13 @@ from typing import Any
 
 from ..dates import long_date
 from ..money import format_vnd
+from ..vocab import Source, label
 
 #: what the period codes of the report calendars stand for in a title
 _PERIOD_WORDS = {"h1": "6 tháng đầu năm", "m9": "9 tháng đầu năm", "year": "năm"}
-#: the receipt sources as the document names them (``vocab.Source``)
-SOURCE_NAMES = {
-    "donation": "Ủng hộ",
-    "designated": "Ủng hộ có địa chỉ",
-    "budget": "Ngân sách cấp",
-    "interest": "Lãi tiền gửi",
-    "other": "Nguồn khác",
-}
+#: the receipt sources as the document names them: their labels (the Vietnamese msgids), with
+#: "other" spelt out as a row of its own reads
+SOURCE_NAMES = {s.value: label(s) for s in Source} | {Source.OTHER.value: "Nguồn khác"}
 
 
 @dataclass(frozen=True)

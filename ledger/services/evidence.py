@@ -267,15 +267,7 @@ def files_of(session: Session, owner_kind: str, owner_id: int) -> list[Attachmen
 
 def file_count(session: Session, owner_kind: str, owner_id: int) -> int:
     """How many files a document has (what its voucher counts)."""
-    return session.exec(
-        select(func.count())
-        .select_from(Attachment)
-        .where(
-            Attachment.owner_kind == owner_kind,
-            Attachment.owner_id == owner_id,
-            col(Attachment.removed_at).is_(None),
-        )
-    ).one()
+    return file_counts(session, owner_kind, [owner_id]).get(owner_id, 0)
 
 
 def file_counts(session: Session, owner_kind: str, owner_ids: Collection[int]) -> dict[int, int]:
