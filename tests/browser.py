@@ -14,6 +14,9 @@ from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 
+# The sign-in form's own button: a page still signed in also has "Đăng xuất" (a submit button).
+SIGN_IN = "form:has(input[name=username]) button[type=submit]"
+
 
 ARGS = [
     "--no-sandbox",
@@ -56,7 +59,7 @@ def _sign_in(page, base, username):
     page.goto(base + "/auth/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click(SIGN_IN)
     page.wait_for_url(base + "/")
 
 

@@ -9,7 +9,7 @@ import pytest
 from ledger.services.demo import DEMO_PASSWORD, seed_demo_users
 from ledger.services.demo_bank import seed_demo_bank_accounts
 from tests.bankworld import make_account
-from tests.browser import _shots
+from tests.browser import SIGN_IN, _shots
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_treasurer_uploads_a_statement_sees_the_preview_and_confirms(page, live_
     page.goto(base + "/")
     page.fill("input[name=username]", "treasurer.xathuongtin")
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    page.click(SIGN_IN)
     page.wait_for_url(base + "/")
 
     page.goto(base + "/bank/")

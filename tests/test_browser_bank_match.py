@@ -8,7 +8,7 @@ import pytest
 
 from ledger.vietqr import donation_reference
 from tests.bankworld import make_account, make_lines
-from tests.browser import _shots
+from tests.browser import SIGN_IN, _shots
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def test_treasurer_matches_a_statement(page, live_server, make_user, make_receip
     page.goto(base + "/")
     page.fill("input[name=username]", "thuquy.a")
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click(SIGN_IN)
     page.wait_for_url(base + "/")
 
     match_url = f"{base}/bank/accounts/{account.id}/match"

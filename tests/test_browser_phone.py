@@ -13,7 +13,7 @@ import pytest
 from ledger.services.campaigns import find_campaign
 from ledger.services.demo import DEMO_PASSWORD
 from ledger.services.units import find_unit
-from tests.browser import _shots
+from tests.browser import SIGN_IN, _shots
 
 pytestmark = pytest.mark.browser
 
@@ -196,7 +196,7 @@ def _sign_in(page, base: str, username: str | None) -> None:
     page.goto(base + "/auth/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    page.click(SIGN_IN)
     page.wait_for_url(base + "/")
 
 
@@ -260,7 +260,7 @@ def test_the_top_bar_folds_behind_a_menu_button_on_a_phone(browser, live_server,
     page.goto(base + "/auth/login")
     page.fill("input[name=username]", "reviewer.thuongtin")
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    page.click(SIGN_IN)
     page.goto(base + "/receipts/")
     bar = page.locator("header.topbar")
     assert bar.bounding_box()["height"] <= 60

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser import _closing, _shots
+from tests.browser import SIGN_IN, _closing, _shots
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def test_treasurer_records_a_receipt_and_the_cash_book_rises(
     page.goto(base + "/")
     page.fill("input[name=username]", "thuquy.a")
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click(SIGN_IN)
     page.wait_for_url(base + "/")
     assert _closing(page, base, fund.id) == "2.000.000 đ"
 
