@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from ledger.models import Category
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
@@ -53,7 +54,7 @@ def test_reviewer_approves_seeing_the_payout_and_the_funds_money(
     reviewer.select_option("select[name=unit]", label="Xã Chương Dương")
     reviewer.click("button:has-text('Lọc')")
     rows = reviewer.locator("#queue tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)
     assert "Xã Chương Dương" in rows.first.inner_text()
     assert "Tổng chờ duyệt (2 phiếu)" in reviewer.locator("#queue tfoot").inner_text()
     reviewer.screenshot(path=str(_shots() / "approvals-queue-1366.png"), full_page=True)

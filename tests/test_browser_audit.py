@@ -4,6 +4,7 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.browser import _shots, _sign_in
 from tests.test_audit import audited  # noqa: F401  (fixture)
@@ -29,7 +30,7 @@ def test_an_auditor_filters_the_log_and_downloads_the_same_rows(
     page.click("#audit-filters button[type=submit]")
     page.wait_for_url("**/audit/?*")
     rows = page.locator("table.audit tbody tr.event")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     cells = rows.first.locator("td").all_inner_texts()
     assert cells[:5] == [
         "01/01/2026 06:30",

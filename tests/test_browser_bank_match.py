@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from ledger.vietqr import donation_reference
 from tests.bankworld import make_account, make_lines
@@ -47,7 +48,7 @@ def test_treasurer_matches_a_statement(page, live_server, make_user, make_receip
     assert "Đã khớp." in page.content()
 
     page.get_by_role("link", name="Ghi phiếu thu").click()
-    assert code in page.locator("#parsed").inner_text()
+    expect(page.locator("#parsed")).to_contain_text(code)
     assert "Tran Thi Hoa" in page.locator("#parsed").inner_text()
     page.click("#confirm")
     page.wait_for_url(re.compile(r".*/receipts/\d+$"))
@@ -55,7 +56,7 @@ def test_treasurer_matches_a_statement(page, live_server, make_user, make_receip
 
     page.goto(match_url)
     page.get_by_role("link", name="Ghi phí ngân hàng").click()
-    assert "Chi phí quản lý quỹ" in page.content()
+    expect(page.locator("body")).to_contain_text("Chi phí quản lý quỹ")
     page.click("#confirm")
     page.wait_for_url(re.compile(r".*/match.*"))
     assert "Mọi dòng sao kê đã khớp với sổ sách." in page.content()

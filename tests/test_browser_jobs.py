@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from ledger import worker
 from tests.browser import _shots, _sign_in
@@ -58,5 +59,5 @@ def test_a_reviewer_starts_a_workbook_sees_the_bar_and_downloads_it(
     book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
     assert book["Đối chiếu chỉ tiêu"]["B1"].value == "Huyện Thường Tín"
     page.click("text=Công việc nền")
-    assert "Bảng đối chiếu" in page.locator("#jobs").inner_text()
+    expect(page.locator("#jobs")).to_contain_text("Bảng đối chiếu")
     context.close()

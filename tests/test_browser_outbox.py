@@ -2,6 +2,7 @@
 an admin finds a failed message in the outbox, reads why, and sends it again."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import select
 
 from ledger.models import OutboxMessage, User
@@ -24,11 +25,11 @@ def test_a_treasurer_asks_for_mail_and_an_admin_resends_a_failed_one(
     page.fill("input[name=email]", "thu@example")  # no domain ending: refused on the field
     page.check("input[name=weekly_summary]")
     page.click("button[type=submit].primary")
-    assert "không hợp lệ" in page.locator(".field.has-error").inner_text()
+    expect(page.locator(".field.has-error")).to_contain_text("không hợp lệ")
     assert page.locator("input[name=weekly_summary]").is_checked()  # kept as typed
     page.fill("input[name=email]", "thu@example.vn")
     page.click("button[type=submit].primary")
-    assert "Đã lưu cài đặt e-mail." in page.content()
+    expect(page.locator("body")).to_contain_text("Đã lưu cài đặt e-mail.")
     session.expire_all()
     stored = session.get(User, treasurer.id)
     assert (stored.email, stored.weekly_summary) == ("thu@example.vn", True)
@@ -57,5 +58,5 @@ def test_a_treasurer_asks_for_mail_and_an_admin_resends_a_failed_one(
     assert page.evaluate(LIST_PROBLEMS) == []
     page.screenshot(path=str(_shots() / "outbox-phone.png"), full_page=True)
     page.click("text=Gửi lại")
-    assert "Thư sẽ được gửi lại" in page.content()
+    expect(page.locator("body")).to_contain_text("Thư sẽ được gửi lại")
     assert "Chờ gửi" in page.locator("table.list tbody tr").inner_text()

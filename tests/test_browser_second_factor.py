@@ -8,6 +8,7 @@ from datetime import date
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from ledger.models import Category, SecondFactor
@@ -58,10 +59,10 @@ def test_enrol_by_the_shown_secret_then_approve_with_the_code(
     secret = page.locator("#factor-secret").inner_text().replace(" ", "")
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
     page.click("button:has-text('Xác nhận và bật')")
-    assert page.locator("#recovery-codes li").count() == 10
-    assert "Đã bật từ" in page.locator("#factor-status").inner_text()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    expect(page.locator("#factor-status")).to_contain_text("Đã bật từ")
 
     page.goto(f"{base}/disbursements/{item.id}")
     page.fill("#approve-code", _next_code(session, reviewer.id))
     page.click("button:has-text('Duyệt')")
-    assert page.locator("#status").inner_text() == "Đã duyệt"
+    expect(page.locator("#status")).to_have_text("Đã duyệt")
