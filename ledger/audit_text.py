@@ -247,6 +247,8 @@ def changes(event: AuditEvent, names: Names) -> list[str]:
     before, after = values_of(event.before), values_of(event.after)
     if not before and not after:  # written in bulk (a receipt): what the document says
         after = dict((names.of(event.object_type, event.object_id) or {}).get("content", {}))
+    if (names.of(event.object_type, event.object_id) or {}).get("private"):
+        before, after = _unnamed(before), _unnamed(after)
     lines = []
     for key in list(dict.fromkeys([*before, *after])):
         old, new = before.get(key), after.get(key)
@@ -260,6 +262,14 @@ def changes(event: AuditEvent, names: Names) -> list[str]:
         else:
             lines.append(f"{label}: {show(key, old, names)} → {gettext('(bỏ)')}")
     return lines
+
+
+def _unnamed(values: dict[str, Any]) -> dict[str, Any]:
+    """An evidence file's values without its name (it may name a child or an anonymous donor);
+    its type, size and sha256 still identify it."""
+    if "file_name" not in values:
+        return values
+    return {**values, "file_name": gettext("(tên tệp được ẩn)")}
 
 
 def show(key: str, value: Any, names: Names) -> str:

@@ -352,3 +352,22 @@ def test_a_letter_for_a_donor_merged_into_an_anonymous_one_is_refused_above(
     assert client.get(f"/receipts/{gift.id}/thank-you.pdf").status_code == 403
     assert client.get(f"/receipts/{gift.id}/certificate.pdf").status_code == 403
     assert client.get(f"/donors/{twin.id}/thank-you?year=2018").status_code == 403
+
+
+def test_anonymous_name_in_the_audit_log_above_the_fund(client, session, secret, users, login):
+    """The audit log shows what a receipt says; read above the fund, not an anonymous name."""
+    fund = find_unit(session, "TT-CHUONGDUONG").id
+    login("kiemtoan.tt")
+    page = client.get(f"/audit/?unit={fund}")
+    assert page.status_code == 200 and "Lập phiếu thu" in page.text
+    assert "3.000.000 đ" in page.text and SECRET not in page.text
+    assert ANONYMOUS_NAME in page.text
+    for suffix in ("xlsx", "csv"):
+        download = client.get(f"/audit/audit.{suffix}?unit={fund}")
+        assert download.status_code == 200
+        text = (
+            " ".join(_cells(download.data))
+            if suffix == "xlsx"
+            else download.data.decode("utf-8-sig")
+        )
+        assert "3.000.000" in text and SECRET not in text

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from ledger.models import Disbursement
+from ledger.services.beneficiaries import BeneficiaryInput, create_beneficiary
 from ledger.services.corrections import reissue_disbursement
 from ledger.services.disbursements import (
     DisbursementInput,
@@ -22,7 +23,7 @@ from ledger.services.disbursements import (
 from ledger.services.donors import create_donor
 from ledger.services.settings import update_settings
 from tests.conftest import PASSWORD, form_tokens
-from tests.test_evidence import JPEG, _files, _upload
+from tests.test_evidence import JPEG, PDF, _files, _upload
 
 
 def _client_as(app, username: str):
@@ -132,3 +133,51 @@ def test_a_new_payee_above_the_second_factor_limit_goes_back_to_approval(
         for d in session.exec(select(Disbursement).where(Disbursement.payee_name == "Ông Khác Hẳn"))
     }
     assert fixed == {800_000: "paid", 3_000_000: "draft"}  # at or below: kept; above: re-approve
+
+
+def test_the_audit_log_names_neither_an_anonymous_donor_nor_a_child_through_a_file(
+    app, client, session, login, funded, make_receipt, make_user
+):
+    """A file's name ("UNC Bà Kín Tiếng.jpg", "Giấy viện Lê Thị Canarytre.pdf") would say what
+    the voucher hides: the audit log above the fund keeps its type, size and hash, not its name."""
+    fund = funded["fund"]
+    make_user("kiemtoan.tt", "auditor", "TT")
+    donor = create_donor(session, unit_id=fund.id, name="Bà Kín Tiếng", anonymous=True)
+    gift = make_receipt(amount=2_000_000, on=date(2018, 3, 2), donor_id=donor.id)
+    child = create_beneficiary(
+        session,
+        unit_id=fund.id,
+        data=BeneficiaryInput(
+            full_name="Lê Thị Canarytre", birth_date=date(2012, 5, 1), sex="female"
+        ),
+    )
+    payout = draft_disbursement(
+        session,
+        unit_id=fund.id,
+        data=DisbursementInput(
+            disbursement_date=date(2018, 3, 8),
+            category_id=1,
+            payee_name="Mẹ của trẻ",
+            amount=100_000,
+            beneficiary_id=child.id,
+        ),
+    )
+    plain = make_receipt(amount=500_000, on=date(2018, 3, 3))
+    session.commit()
+    login("thuquy.a")
+    assert _upload(client, f"/receipts/{gift.id}", JPEG, "UNC Bà Kín Tiếng.jpg").status_code == 302
+    assert _upload(client, f"/receipts/{plain.id}", JPEG, "bien-nhan-500k.jpg").status_code == 302
+    url = f"/disbursements/{payout.id}"
+    sent = _upload(client, url, PDF, "Giấy viện Lê Thị Canarytre.pdf", "disbursement", payout.id)
+    assert sent.status_code == 302
+    own = client.get(f"/evidence/{_files(session, gift.id)[0].id}")
+    assert own.status_code == 200  # the fund's own treasurer still reads the slip
+
+    auditor = _client_as(app, "kiemtoan.tt")
+    log = auditor.get(f"/audit/?unit={fund.id}&action=evidence.attach").text
+    assert "bien-nhan-500k.jpg" in log  # an ordinary file keeps its name
+    assert "Kín Tiếng" not in log and "Canarytre" not in log
+    assert log.count("(tên tệp được ẩn)") == 2
+    sheet = auditor.get(f"/audit/audit.csv?unit={fund.id}").data.decode("utf-8-sig")
+    assert "bien-nhan-500k.jpg" in sheet
+    assert "Kín Tiếng" not in sheet and "Canarytre" not in sheet

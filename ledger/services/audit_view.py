@@ -33,6 +33,7 @@ from ..models import (
     VoucherRegime,
 )
 from .beneficiaries import mask_name
+from .donors import anonymous_donor_ids, shown_payer
 from .paging import COUNT_LIMIT, Cursor, Page, bounded_count, numbered_or_keyset, where_all
 from .units import in_units
 
@@ -138,8 +139,11 @@ def values_of(text: str) -> dict[str, Any]:
     return found if isinstance(found, dict) else {"": found}
 
 
-def load_names(session: Session, events: list[AuditEvent]) -> Names:
-    """Every name the events refer to, a few queries per page whatever its length."""
+def load_names(
+    session: Session, events: list[AuditEvent], *, viewer_unit_id: int | None = None
+) -> Names:
+    """Every name the events refer to, a few queries per page whatever its length. An anonymous
+    donor is named only to the staff of the fund that recorded the gift (``viewer_unit_id``)."""
     names = Names()
     wanted: dict[str, set[int]] = defaultdict(set)
     unit_ids, user_ids, unit_codes = set(), set(), set()
@@ -161,6 +165,7 @@ def load_names(session: Session, events: list[AuditEvent]) -> Names:
     unit_ids |= wanted["unit"] | wanted["periodlock"]
     user_ids |= wanted["user"]
     _load_documents(session, names, wanted, unit_ids, user_ids)
+    _load_receipts(session, names, wanted["receipt"], viewer_unit_id)
     _load_cash_counts(session, names, wanted["cash_count"], unit_ids)
     _load_people(session, names, unit_ids, user_ids, unit_codes)
     return names
@@ -169,17 +174,17 @@ def load_names(session: Session, events: list[AuditEvent]) -> Names:
 def _load_documents(session, names: Names, wanted, unit_ids: set, user_ids: set) -> None:
     """Numbers and names of the receipts, payouts, transfers… the events are about."""
     put = names.objects.__setitem__
-    for r in _rows(session, Receipt, wanted["receipt"]):
+    for d in _rows(session, Disbursement, wanted["disbursement"]):
         put(
-            ("receipt", r.id),
+            ("disbursement", d.id),
             {
-                "number": r.number,
-                "year": r.year,
-                "content": {"amount": r.amount, "date": r.receipt_date, "payer": r.payer_name},
+                "number": d.number,
+                "year": d.year,
+                "payee": d.payee_name,
+                # a child's payout: its files' names may name the child (never shown here)
+                "private": d.beneficiary_id is not None,
             },
         )
-    for d in _rows(session, Disbursement, wanted["disbursement"]):
-        put(("disbursement", d.id), {"number": d.number, "year": d.year, "payee": d.payee_name})
     for t in _rows(session, Transfer, wanted["transfer"]):
         unit_ids.update((t.from_unit_id, t.to_unit_id))
         put(("transfer", t.id), {"from": t.from_unit_id, "to": t.to_unit_id, "on": t.sent_on})
@@ -199,6 +204,26 @@ def _load_documents(session, names: Names, wanted, unit_ids: set, user_ids: set)
         put(("api_token", t.id), {"user": t.user_id, "name": t.name})
     for v in _rows(session, VoucherRegime, wanted["voucher_regime"]):
         put(("voucher_regime", v.id), {"valid_from": v.valid_from})
+
+
+def _load_receipts(session, names: Names, ids: set[int], viewer_unit_id: int | None) -> None:
+    """The number and what each receipt says, the payer as the viewer may read it."""
+    rows = _rows(session, Receipt, ids)
+    hidden = anonymous_donor_ids(session, {r.donor_id for r in rows})
+    for r in rows:
+        payer = shown_payer(
+            r.payer_name,
+            anonymous=r.donor_id in hidden,
+            fund_id=r.unit_id,
+            viewer_unit_id=viewer_unit_id,
+        )
+        names.objects[("receipt", r.id)] = {
+            "number": r.number,
+            "year": r.year,
+            "content": {"amount": r.amount, "date": r.receipt_date, "payer": payer},
+            # an anonymous gift read outside its fund: its files' names may name the donor
+            "private": payer != r.payer_name,
+        }
 
 
 def _load_cash_counts(session, names: Names, ids: set[int], unit_ids: set) -> None:

@@ -49,7 +49,7 @@ def index():
             request.args.get("after", ""), request.args.get("before", ""), with_date=False
         ),
     )
-    names = load_names(session, found.rows)
+    names = load_names(session, found.rows, viewer_unit_id=current_user.unit_id)
     return render_template(
         "audit/index.html",
         rows=[describe(event, names) for event in found.rows],
@@ -84,7 +84,7 @@ def _export_parts() -> dict:
     """The title, the filter lines, the headers and the rows of the export."""
     session, flt = get_session(), _filter_from_args()
     events, more = events_for_export(session, unit_ids=scope_members(), flt=flt)
-    names = load_names(session, events)
+    names = load_names(session, events, viewer_unit_id=current_user.unit_id)
     rows = [describe(event, names) for event in events]
     return {
         "title": _("NHẬT KÝ KIỂM TOÁN"),
