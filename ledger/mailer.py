@@ -122,6 +122,8 @@ def _send_batch(url: str, smtp: SmtpSettings, claimed, report: RunReport) -> boo
         return False
     try:
         for message_id, claim in claimed:
+            if not _still_ours(url, message_id, claim):
+                continue
             _record(url, message_id, claim, _deliver(url, connection, smtp, message_id), report)
     finally:
         try:
@@ -143,6 +145,13 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     if smtp.user:
         connection.login(smtp.user, smtp.password)
     return connection
+
+
+def _still_ours(url: str, message_id: int, claim: str) -> bool:
+    """Renew the claim before sending (a slow batch outlives ``STALE_CLAIM`` otherwise, and a
+    message released as interrupted meanwhile would go out twice once an admin requeues it)."""
+    with session_scope(url) as session:
+        return outbox.renew_claim(session, message_id, claim, now=utcnow())
 
 
 def _deliver(

@@ -389,3 +389,46 @@ def test_a_composer_that_fails_stops_nothing_already_queued(
     result = _send(runner, "--today", "01/03/2018")
     assert result.exit_code == 1 and "vượt quá 15 MB" in result.output
     assert [m["Subject"] for _r, m in smtp.received] == ["Thư đã xếp hàng"]
+
+
+def test_a_batch_sends_nothing_released_as_interrupted_meanwhile(app, session, make_user, smtp):
+    """A run claims a batch; while it sends the first messages, a second run finds the last one's
+    claim old and releases it as interrupted (an admin may requeue it): the first run must not
+    send it after all."""
+    from ledger.engine import session_scope
+    from ledger.services import outbox
+
+    user = _staff(session, make_user, "duyet.tt", "reviewer", "TT", "duyet@tt.example.vn")
+    for n in range(2):
+        enqueue(
+            session,
+            Draft(
+                dedupe_key=f"test:{n}",
+                purpose="test",
+                user_id=user.id,
+                to_address=user.email,
+                subject=f"Thư {n}",
+                body_text="Nội dung",
+            ),
+        )
+    session.commit()
+    url = app.config["DATABASE_URL"]
+    with session_scope(url) as claiming:
+        claimed = outbox.claim_due(claiming, now=utcnow())
+        claiming.execute(update(OutboxMessage).values(claimed_at=utcnow() - timedelta(minutes=29)))
+    assert len(claimed) == 2
+    (first, _), (second, _) = claimed
+    with session_scope(url) as other_run:  # the second run, two minutes on
+        other_run.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == second)
+            .values(claimed_at=utcnow() - timedelta(minutes=31))
+        )
+        assert outbox.release_stale(other_run, now=utcnow()) == 1
+    report = mailer.RunReport(queued={})
+    settings = mailer.SmtpSettings.from_config(app.config)
+    assert mailer._send_batch(url, settings, claimed, report)
+    assert [m["Subject"] for _rcpt, m in smtp.received] == ["Thư 0"] and report.sent == 1
+    assert _fresh(session, OutboxMessage, first).status == "sent"
+    left = _fresh(session, OutboxMessage, second)
+    assert left.status == "failed" and "may have been delivered" in left.last_error

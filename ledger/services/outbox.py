@@ -140,6 +140,20 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50) -> list[tuple
     return claimed
 
 
+def renew_claim(session: Session, message_id: int, claim: str, *, now: datetime) -> bool:
+    """Just before this run hands a message to the server: the claim is still this run's (not
+    released as stale while earlier messages of the batch were sent) and is dated now, so only a
+    run that dies while sending one message leaves it to ``release_stale``. False: do not send."""
+    done = session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.claim) == claim)
+        .where(col(OutboxMessage.status) == MailStatus.SENDING)
+        .values(claimed_at=now)
+    )
+    session.flush()
+    return bool(done.rowcount == 1)
+
+
 def record_sent(session: Session, message_id: int, claim: str, *, now: datetime) -> bool:
     """The server accepted the message (False: the claim was not this run's)."""
     return _finish(session, message_id, claim, status=MailStatus.SENT, sent_at=now, last_error="")
