@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import _shots, _sign_in
-from tests.test_evidence import JPEG
+from tests.test_evidence import JPEG, PDF
 
 pytestmark = pytest.mark.browser
 
@@ -38,3 +38,39 @@ def test_a_photo_attached_to_a_receipt_is_listed_counted_and_downloads(
         listed.click()
     assert download.value.suggested_filename == "Ảnh biên bản giao nhận.jpg"
     assert download.value.path().read_bytes() == JPEG
+
+
+def test_a_treasurer_sends_money_up_and_attaches_the_payment_order(
+    page, live_server, make_user, make_receipt, session, tmp_path, unit
+):
+    """After "Chuyển tiền" the treasurer lands on the transfer's page, on a phone, and attaches
+    the bank's payment order there; the list's "Xem" leads back to it."""
+    make_user("thuquy.cd", "treasurer", "TT-CHUONGDUONG", full_name="Phạm Thị Lan")
+    make_receipt(amount=5_000_000)
+    session.commit()
+    base = live_server.url
+    slip = tmp_path / "UNC nộp huyện.pdf"
+    slip.write_bytes(PDF)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    _sign_in(page, base, "thuquy.cd")
+    page.goto(f"{base}/transfers/new")
+    page.select_option("select[name=to_unit_id]", str(unit("TT").id))
+    page.fill("input[name=amount]", "3.000.000")
+    page.fill("input[name=sent_on]", "01/07/2018")
+    page.select_option("select[name=from_method]", "cash")
+    page.click("form button.primary[type=submit]")
+    page.wait_for_url(re.compile(r".*/transfers/\d+$"))
+    expect(page.locator("#status")).to_have_text("Đang chuyển")
+    expect(page.locator("#amount-sent")).to_have_text("3.000.000 đ")
+    page.set_input_files("#evidence-upload input[type=file]", str(slip))
+    page.click("#evidence-upload button[type=submit]")
+    expect(page.locator(".flash.info")).to_contain_text("Đã đính kèm chứng từ gốc")
+    expect(page.locator("#files")).to_have_text("1 chứng từ gốc")
+    expect(page.locator("#evidence table.list a", has_text="UNC nộp huyện.pdf")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(_shots() / "transfer-with-payment-order.png"), full_page=True)
+    shown = page.url
+    page.goto(f"{base}/transfers/")
+    page.click("table.list a:has-text('Xem')")
+    page.wait_for_url(shown)

@@ -72,12 +72,13 @@ class Owner:
     #: the child the document is about, if any: its files (a hospital's bill, a discharge
     #: paper) carry the child's data, so only who sees the child in full reads them
     child_of: Callable[[Any], int | None] = lambda _owner: None
+    #: the other unit whose scope covers it too: a transfer's receiving fund reads (and adds
+    #: to) the sender's bank slip, and the sender the receiver's credit advice
+    other_unit_of: Callable[[Any], int | None] = lambda _owner: None
 
-
-def _internal_transfer(session: Session, transfer_id: int) -> Transfer | None:
-    """Only a cash ↔ bank move has a page (its voucher) to show files on."""
-    found = session.get(Transfer, transfer_id)
-    return found if found is not None and found.number is not None else None
+    def units_of(self, owner: Any) -> set[int]:
+        """Every unit whose staff (and the levels above them) reach the document's files."""
+        return {u for u in (self.unit_of(owner), self.other_unit_of(owner)) if u is not None}
 
 
 OWNERS: dict[str, Owner] = {
@@ -99,9 +100,10 @@ OWNERS: dict[str, Owner] = {
         child_of=lambda o: o.beneficiary_id,
     ),
     "transfer": Owner(
-        find=_internal_transfer,
+        find=lambda s, i: s.get(Transfer, i),
         unit_of=lambda o: o.from_unit_id,
-        endpoint="transfers.voucher",
+        other_unit_of=lambda o: o.to_unit_id,
+        endpoint="transfers.show",
         args=lambda o: {"transfer_id": o.id},
         permission="transfer",
         audit_type="transfer",

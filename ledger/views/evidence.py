@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..auth import require_scope
+from ..auth import scope_ids
 from ..blobs import sha256_of
 from ..db import evidence_store, get_session
 from ..errors import EvidenceTooLarge, LedgerError, NotFound
@@ -34,7 +34,7 @@ from ..i18n import error_message
 from ..models import Attachment, Beneficiary, Receipt, User
 from ..services import evidence as service
 from ..services.donors import hidden_payers
-from .common import full_view, get_in_scope, run_once
+from .common import full_view, run_once
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -56,7 +56,8 @@ def _owner(kind: str, owner_id: int):
         entry, owner = service.find_owner(get_session(), kind, owner_id)
     except NotFound:
         abort(404)
-    require_scope(entry.unit_of(owner))
+    if not entry.units_of(owner) & scope_ids():
+        abort(404)
     return entry, owner
 
 
@@ -114,9 +115,9 @@ def upload(owner_kind: str, owner_id: int):
 
 
 def _file(attachment_id: int) -> Attachment:
-    """A file still attached to a document in the user's scope; else 404."""
-    row = get_in_scope(Attachment, attachment_id)
-    if row.removed_at is not None:
+    """A file still attached to a document (whose scope ``_owner`` checks); else 404."""
+    row = get_session().get(Attachment, attachment_id)
+    if row is None or row.removed_at is not None:
         abort(404)
     return row
 

@@ -9,14 +9,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, scope_members
+from ..auth import permission_required, scope_ids, scope_members
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.vouchers import transfer_voucher
 from ..exports.vouchers import voucher_pdf as render_pdf
 from ..filter_forms import TransferFilterForm
 from ..forms import ReceiveForm, TransferForm
-from ..models import Transfer, Unit
+from ..models import Transfer, Unit, User
 from ..money import format_vnd
 from ..services import transfers as service
 from ..services.bank_accounts import document_account_choices
@@ -24,7 +24,7 @@ from ..services.evidence import file_count
 from ..services.paging import parse_cursor
 from ..services.settings import voucher_settings
 from ..services.units import get_unit, unit_names
-from ..vocab import Method, Role
+from ..vocab import Method, Role, TransferStatus
 from .common import arg_int, get_in_scope, read_filters, refused, run_once
 
 bp = Blueprint("transfers", __name__, url_prefix="/transfers")
@@ -119,7 +119,7 @@ def _send(session, fund: Unit, form: TransferForm) -> str:
     )
     if transfer.number is not None:
         return url_for("transfers.voucher", transfer_id=transfer.id)
-    return url_for("transfers.index")
+    return url_for("transfers.show", transfer_id=transfer.id)
 
 
 def _internal(transfer_id: int) -> Transfer:
@@ -139,6 +139,44 @@ def _voucher_of(transfer: Transfer):
         settings=voucher_settings(session, transfer.sent_on),
         files=file_count(session, "transfer", transfer.id),
     )
+
+
+@bp.route("/<int:transfer_id>")
+@login_required
+def show(transfer_id: int):
+    """A transfer between funds as either side (or a level above) reads it: who sent what and
+    when, what arrived, and the evidence (the sender's bank slip, the receiver's credit advice).
+    A cash ↔ bank move is shown as its voucher."""
+    session = get_session()
+    transfer = session.get(Transfer, transfer_id)
+    if transfer is None or not {transfer.from_unit_id, transfer.to_unit_id} & scope_ids():
+        abort(404)
+    if transfer.number is not None:
+        return redirect(url_for("transfers.voucher", transfer_id=transfer.id))
+    names = unit_names(session, {transfer.from_unit_id, transfer.to_unit_id})
+    ids = {i for i in (transfer.created_by_id, transfer.received_by_id) if i is not None}
+    people = {i: session.get(User, i) for i in ids}
+    return render_template(
+        "transfers/show.html",
+        t=transfer,
+        names=names,
+        people={i: (u.full_name or u.username) for i, u in people.items() if u is not None},
+        files=file_count(session, "transfer", transfer.id),
+        may_receive=_may_receive(transfer),
+    )
+
+
+def _may_confirm(transfer: Transfer) -> bool:
+    """Whether this user confirms what arrives at the receiving fund: its own staff who move
+    money, or an admin or reviewer above it."""
+    own = current_user.unit_id == transfer.to_unit_id
+    above = current_user.role in (Role.ADMIN, Role.REVIEWER) and not own
+    return above or (own and current_user.can("transfer"))
+
+
+def _may_receive(transfer: Transfer) -> bool:
+    """Whether the page offers "Xác nhận đã nhận" (still in transit, and the user may)."""
+    return transfer.status == TransferStatus.SENT and _may_confirm(transfer)
 
 
 @bp.route("/<int:transfer_id>/voucher")
@@ -170,9 +208,7 @@ def receive(transfer_id: int):
     too: a shortfall over the setting needs one)."""
     session = get_session()
     transfer = get_in_scope(Transfer, transfer_id, unit_attr="to_unit_id")
-    own = current_user.unit_id == transfer.to_unit_id
-    above = current_user.role in (Role.ADMIN, Role.REVIEWER) and not own
-    if not above and not (own and current_user.can("transfer")):
+    if not _may_confirm(transfer):
         abort(403)
     form = ReceiveForm()
     form.to_bank_account_id.choices = document_account_choices(session, transfer.to_unit_id)
@@ -193,7 +229,7 @@ def receive(transfer_id: int):
                     user_unit_id=current_user.unit_id,
                     to_bank_account_id=form.to_bank_account_id.data,
                 ),
-                url=url_for("transfers.index"),
+                url=url_for("transfers.show", transfer_id=transfer.id),
             )
         except LedgerError as error:
             return refused(

@@ -101,6 +101,7 @@ ROUTES = {
     "transfers.index": ("GET", ""),
     "transfers.new": ("POST", ""),
     "transfers.receive": ("POST", ""),
+    "transfers.show": ("GET", ""),
     "transfers.voucher": ("GET", ""),
     "transfers.voucher_pdf": ("GET", ""),
     "campaigns.show": ("GET", ""),

@@ -1,0 +1,110 @@
+"""A transfer between funds has a page of its own: the sender attaches the payment order (ủy
+nhiệm chi), the receiver confirms what arrived and attaches the bank's credit advice, and both
+funds (and the levels above them) read the papers, whichever way the money went; another
+commune finds nothing."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from ledger.models import Transfer
+from tests.conftest import form_tokens
+from tests.test_evidence import JPEG, PDF, _files, _upload
+
+
+def _send(submit, to_unit_id: int, amount: str, from_method="bank") -> str:
+    sent = submit(
+        "/transfers/new",
+        {
+            "to_unit_id": str(to_unit_id),
+            "amount": amount,
+            "sent_on": "01/07/2018",
+            "from_method": from_method,
+            "to_method": "bank",
+            "memo": "Nộp quỹ về huyện",
+        },
+    )
+    assert sent.status_code == 302
+    assert re.fullmatch(r"/transfers/\d+", sent.headers["Location"]), sent.headers["Location"]
+    return sent.headers["Location"]
+
+
+def _sign_out(client):
+    client.post("/auth/logout", data=form_tokens(client.get("/").text))
+
+
+def test_both_funds_attach_and_read_the_papers_of_a_transfer(
+    client, session, login, submit, funded, make_user, unit
+):
+    make_user("thuquy.tt", "treasurer", "TT")
+    district, commune = unit("TT"), funded["fund"]
+    login("thuquy.a")
+    page = _send(submit, district.id, "2.000.000", from_method="cash")
+    transfer_id = int(page.rsplit("/", 1)[1])
+    shown = client.get(page).text
+    assert "Đang chuyển: bên nhận chưa xác nhận" in shown and "2.000.000 đ" in shown
+    assert "Không có chứng từ kèm theo" in shown
+    assert _upload(client, page, PDF, "UNC 01-07.pdf", "transfer", transfer_id).status_code == 302
+    shown = client.get(page).text
+    assert "1 chứng từ gốc" in shown and "UNC 01-07.pdf" in shown
+    assert f'href="{page}"' in client.get("/transfers/").text  # "Xem" from the list
+    [slip] = _files(session, transfer_id, kind="transfer")
+
+    _sign_out(client)
+    login("duyet.px")  # another commune: nothing, not even that it exists
+    assert client.get(page).status_code == 404
+    assert client.get(f"/evidence/{slip.id}").status_code == 404
+    refused = _upload(client, "/transfers/", JPEG, "x.jpg", "transfer", transfer_id)
+    assert refused.status_code == 404 and len(_files(session, transfer_id, "transfer")) == 1
+
+    _sign_out(client)
+    login("thuquy.tt")  # the receiving district reads the slip, confirms, adds the credit advice
+    assert client.get(f"/evidence/{slip.id}").data == PDF
+    assert f'href="/transfers/{transfer_id}/receive"' in client.get(page).text
+    received = submit(
+        f"/transfers/{transfer_id}/receive",
+        {"amount": "2.000.000", "received_on": "01/07/2018", "reason": ""},
+    )
+    assert received.status_code == 302, re.findall(r"class=\"error[^<]*<", received.text)
+    assert received.headers["Location"] == page
+    assert (
+        _upload(client, page, JPEG, "Giấy báo có.jpg", "transfer", transfer_id).status_code == 302
+    )
+    shown = client.get(page).text
+    assert "Đã nhận" in shown and "Người xác nhận" in shown and "2 chứng từ gốc" in shown
+    assert "/receive" not in shown  # confirmed once
+
+    # money down: the district's allocation to the commune, its slip read by the commune
+    down = _send(submit, commune.id, "500.000")
+    down_id = int(down.rsplit("/", 1)[1])
+    assert _upload(client, down, PDF, "UNC cấp về xã.pdf", "transfer", down_id).status_code == 302
+    [allocation] = _files(session, down_id, kind="transfer")
+    _sign_out(client)
+    login("thuquy.a")
+    assert "UNC cấp về xã.pdf" in client.get(down).text
+    assert client.get(f"/evidence/{allocation.id}").data == PDF
+    assert client.get(f"/evidence/{slip.id}").data == PDF  # and its own slip still
+
+
+def test_a_cash_to_bank_move_is_shown_as_its_voucher(client, session, login, submit, funded):
+    login("thuquy.a")
+    fund = funded["fund"]
+    sent = submit(
+        "/transfers/new",
+        {
+            "to_unit_id": str(fund.id),
+            "amount": "1.000.000",
+            "sent_on": "01/07/2018",
+            "from_method": "cash",
+            "to_method": "bank",
+        },
+    )
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("/voucher")
+    deposit = session.exec(select(Transfer).where(Transfer.number.is_not(None))).one()
+    moved = client.get(f"/transfers/{deposit.id}")
+    assert (
+        moved.status_code == 302 and moved.headers["Location"] == f"/transfers/{deposit.id}/voucher"
+    )
+    assert client.get("/transfers/999999").status_code == 404
