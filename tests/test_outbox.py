@@ -194,24 +194,29 @@ def test_an_attachment_arrives_intact_with_vietnamese_headers_and_no_injected_he
     assert part.get_payload(decode=True) == document
 
 
+def _queue(session, user, count: int) -> None:
+    """``count`` plain test messages for ``user``, subjects "Thư 0", "Thư 1", …"""
+    for n in range(count):
+        enqueue(
+            session,
+            Draft(
+                dedupe_key=f"test:{user.id}:{n}",
+                purpose="test",
+                user_id=user.id,
+                to_address=user.email,
+                subject=f"Thư {n}",
+                body_text="Nội dung",
+            ),
+        )
+
+
 def test_two_runs_at_once_send_each_queued_message_once(app, session, make_user, smtp):
     users = [
         _staff(session, make_user, f"u{i}", "treasurer", "TT-CHUONGDUONG", f"u{i}@example.vn")
         for i in range(3)
     ]
     for user in users:
-        for week in range(4):
-            enqueue(
-                session,
-                Draft(
-                    dedupe_key=f"test:{user.id}:{week}",
-                    purpose="test",
-                    user_id=user.id,
-                    to_address=user.email,
-                    subject=f"Thư {week}",
-                    body_text="Nội dung",
-                ),
-            )
+        _queue(session, user, 4)
     session.commit()
     settings = mailer.SmtpSettings.from_config(app.config)
     context = mail_compose.Context(today=date(2018, 3, 1))
@@ -399,18 +404,7 @@ def test_a_batch_sends_nothing_released_as_interrupted_meanwhile(app, session, m
     from ledger.services import outbox
 
     user = _staff(session, make_user, "duyet.tt", "reviewer", "TT", "duyet@tt.example.vn")
-    for n in range(2):
-        enqueue(
-            session,
-            Draft(
-                dedupe_key=f"test:{n}",
-                purpose="test",
-                user_id=user.id,
-                to_address=user.email,
-                subject=f"Thư {n}",
-                body_text="Nội dung",
-            ),
-        )
+    _queue(session, user, 2)
     session.commit()
     url = app.config["DATABASE_URL"]
     with session_scope(url) as claiming:
