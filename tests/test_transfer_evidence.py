@@ -74,6 +74,10 @@ def test_both_funds_attach_and_read_the_papers_of_a_transfer(
     )
     shown = client.get(page).text
     assert "Đã nhận" in shown and "Người xác nhận" in shown and "2 chứng từ gốc" in shown
+    assert [f.unit_id for f in _files(session, transfer_id, "transfer")] == [
+        commune.id,
+        district.id,
+    ]
     assert "/receive" not in shown  # confirmed once
 
     # money down: the district's allocation to the commune, its slip read by the commune
@@ -86,6 +90,20 @@ def test_both_funds_attach_and_read_the_papers_of_a_transfer(
     assert "UNC cấp về xã.pdf" in client.get(down).text
     assert client.get(f"/evidence/{allocation.id}").data == PDF
     assert client.get(f"/evidence/{slip.id}").data == PDF  # and its own slip still
+    # the commune adds its credit advice to the district's transfer, and removes only that
+    assert _upload(client, down, JPEG, "Báo có xã.jpg", "transfer", down_id).status_code == 302
+    district_slip, advice = _files(session, down_id, kind="transfer")
+    assert (district_slip.unit_id, advice.unit_id) == (district.id, commune.id)
+    shown = client.get(down).text
+    assert f"/evidence/{advice.id}/remove" in shown
+    assert f"/evidence/{district_slip.id}/remove" not in shown
+    tokens = form_tokens(shown)
+    refused = client.post(f"/evidence/{district_slip.id}/remove", data={**tokens, "reason": "x"})
+    assert refused.status_code == 403
+    removed = client.post(f"/evidence/{advice.id}/remove", data={**tokens, "reason": "Nhầm tệp"})
+    assert removed.status_code == 302
+    [kept] = [f for f in _files(session, down_id, kind="transfer") if f.removed_at is None]
+    assert kept.id == district_slip.id
 
 
 def test_a_cash_to_bank_move_is_shown_as_its_voucher(client, session, login, submit, funded):

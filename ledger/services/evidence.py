@@ -185,10 +185,15 @@ def attach_file(
     file_name: str,
     user_id: int,
     max_bytes: int,
+    side: int | None = None,
 ) -> Attachment:
     """Keep ``data`` as evidence of the document (refused: empty, too large, not an accepted
-    type); the blob is stored once per content, the row and an audit event are flushed."""
+    type); the blob is stored once per content, the row and an audit event are flushed.
+    ``side``: which of the document's units the file belongs to (a transfer's receiver adds
+    the credit advice; None: the document's own unit)."""
     entry, owner = find_owner(session, owner_kind, owner_id)
+    if side is not None and side not in entry.units_of(owner):
+        raise NotFound()
     shown = (file_name or "")[:100]
     if not data:
         raise EvidenceEmpty(name=shown)
@@ -200,7 +205,7 @@ def attach_file(
     row = Attachment(
         owner_kind=owner_kind,
         owner_id=owner_id,
-        unit_id=entry.unit_of(owner),
+        unit_id=entry.unit_of(owner) if side is None else side,
         sha256=store.put(data),
         size=len(data),
         media_type=media_type,

@@ -61,6 +61,16 @@ def _owner(kind: str, owner_id: int):
     return entry, owner
 
 
+def _side(entry, owner) -> int:
+    """The document's unit the user uploads for: the user's own fund when it is one of the
+    document's (a transfer's receiver), else the document's unit when in scope, else the other
+    (a level above the receiver only)."""
+    units, own = entry.units_of(owner), entry.unit_of(owner)
+    if current_user.unit_id in units:
+        return int(current_user.unit_id)
+    return own if own in scope_ids() else next(iter(units - {own}))
+
+
 def _page(entry, owner) -> str:
     return url_for(entry.endpoint, **entry.args(owner))
 
@@ -104,6 +114,7 @@ def upload(owner_kind: str, owner_id: int):
                 file_name=name,
                 user_id=current_user.id,
                 max_bytes=limit,
+                side=_side(entry, owner),
             ),
             url=back,
         )
@@ -188,6 +199,8 @@ def remove(attachment_id: int):
     entry, owner = _owner(row.owner_kind, row.owner_id)
     if not current_user.can(entry.permission) or _hidden(entry, owner):
         abort(403)
+    if row.unit_id not in scope_ids():  # the other fund's paper (a transfer's sender's slip)
+        abort(403)
     form, back = EvidenceRemoveForm(), _page(entry, owner)
     if not form.validate_on_submit():
         flash(_("Phải ghi lý do gỡ tệp chứng từ."), "error")
@@ -222,7 +235,9 @@ def evidence_panel(kind: str, owner) -> dict:
         "files": files,
         "users": users,
         "hidden": (hidden := _hidden(entry, owner)),
-        "may_edit": current_user.can(entry.permission) and not hidden,
+        "may_edit": (may_edit := current_user.can(entry.permission) and not hidden),
+        # a transfer's files are removed only by the side that attached them
+        "removable": {f.id for f in files if may_edit and f.unit_id in scope_ids()},
         "form": EvidenceForm(),
         "remove_form": EvidenceRemoveForm(),
     }
