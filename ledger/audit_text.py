@@ -17,6 +17,7 @@ from .i18n import account_label, current_language, format_percent, money, vocab_
 from .models import AuditEvent
 from .services.audit_view import Names, values_of
 from .services.categories import category_name
+from .services.donors import ANONYMOUS_NAME
 from .vocab import ACCOUNT_LABELS, DisbursementStatus, Method, Role, UnitType
 
 
@@ -247,8 +248,8 @@ def changes(event: AuditEvent, names: Names) -> list[str]:
     before, after = values_of(event.before), values_of(event.after)
     if not before and not after:  # written in bulk (a receipt): what the document says
         after = dict((names.of(event.object_type, event.object_id) or {}).get("content", {}))
-    if (names.of(event.object_type, event.object_id) or {}).get("private"):
-        before, after = _unnamed(before), _unnamed(after)
+    if names.private(event):
+        before, after = _unnamed(event, before), _unnamed(event, after)
     lines = []
     for key in list(dict.fromkeys([*before, *after])):
         old, new = before.get(key), after.get(key)
@@ -264,12 +265,22 @@ def changes(event: AuditEvent, names: Names) -> list[str]:
     return lines
 
 
-def _unnamed(values: dict[str, Any]) -> dict[str, Any]:
-    """An evidence file's values without its name (it may name a child or an anonymous donor);
-    its type, size and sha256 still identify it."""
-    if "file_name" not in values:
-        return values
-    return {**values, "file_name": gettext("(tên tệp được ẩn)")}
+#: what may say who a child or an anonymous donor is: hidden on such a document's events
+PERSONAL_KEYS = frozenset({"file_name", "payer", "phone", "email", "address", "note"})
+
+
+def _unnamed(event: AuditEvent, values: dict[str, Any]) -> dict[str, Any]:
+    """The values without what may name a child or an anonymous donor (an evidence file's name,
+    a donor's name and contact details, why a file was removed); a file's type, size and sha256
+    still identify it."""
+    hidden = PERSONAL_KEYS | ({"reason"} if event.action.startswith("evidence.") else set())
+    shown = {
+        k: (gettext("(ẩn)") if k in hidden and v not in (None, "") else v)
+        for k, v in values.items()
+    }
+    if "payer" in values:  # as every list above the fund calls the donor
+        shown["payer"] = ANONYMOUS_NAME
+    return shown
 
 
 def show(key: str, value: Any, names: Names) -> str:

@@ -47,6 +47,8 @@ def send_mail_command(today_text: str, no_compose: bool) -> None:
         click.echo("Chưa đặt LEDGER_SMTP_HOST và LEDGER_SMTP_FROM: thư vẫn nằm trong hàng đợi.")
     if report.interrupted:
         click.echo(f"{report.interrupted} thư bị gián đoạn khi đang gửi: xem trang Hộp thư đi.")
+    if report.skipped:
+        click.echo(f"{report.skipped} thư không gửi: lượt chạy khác đã đánh dấu gián đoạn.")
     if report.compose_error:
         click.echo(f"Lỗi khi soạn thư (không thư mới nào được xếp hàng): {report.compose_error}")
     if report.failed or smtp_missing or report.compose_error:

@@ -77,6 +77,8 @@ class RunReport:
     sent: int = 0
     failed: int = 0
     interrupted: int = 0
+    #: claimed by this run but released by another before it was sent (not sent)
+    skipped: int = 0
     #: why composing stopped (nothing of that run was queued), "" when it did not
     compose_error: str = ""
 
@@ -121,8 +123,9 @@ def _send_batch(url: str, smtp: SmtpSettings, claimed, report: RunReport) -> boo
             _record(url, message_id, claim, refused, report)
         return False
     try:
-        for message_id, claim in claimed:
-            if not _still_ours(url, message_id, claim):
+        for at, (message_id, claim) in enumerate(claimed):
+            if message_id not in _still_ours(url, claimed[at:]):
+                report.skipped += 1
                 continue
             _record(url, message_id, claim, _deliver(url, connection, smtp, message_id), report)
     finally:
@@ -147,11 +150,12 @@ def _connect(smtp: SmtpSettings) -> smtplib.SMTP:
     return connection
 
 
-def _still_ours(url: str, message_id: int, claim: str) -> bool:
-    """Renew the claim before sending (a slow batch outlives ``STALE_CLAIM`` otherwise, and a
-    message released as interrupted meanwhile would go out twice once an admin requeues it)."""
+def _still_ours(url: str, claims: list[tuple[int, str]]) -> set[int]:
+    """Renew the batch's remaining claims before each send (a slow batch would outlive
+    ``STALE_CLAIM`` otherwise) and say which are still this run's: a message released as
+    interrupted meanwhile would go out twice once an admin requeues it."""
     with session_scope(url) as session:
-        return outbox.renew_claim(session, message_id, claim, now=utcnow())
+        return outbox.renew_claims(session, claims, now=utcnow())
 
 
 def _deliver(
@@ -188,8 +192,8 @@ def _record(
     with session_scope(url) as session:
         now = utcnow()
         if error is None:
-            outbox.record_sent(session, message_id, claim, now=now)
-            report.sent += 1
+            if outbox.record_sent(session, message_id, claim, now=now):
+                report.sent += 1
             return
         log.warning("mail %s not sent: %s", message_id, error)
         outbox.record_failure(

@@ -354,10 +354,39 @@ def test_a_letter_for_a_donor_merged_into_an_anonymous_one_is_refused_above(
     assert client.get(f"/donors/{twin.id}/thank-you?year=2018").status_code == 403
 
 
-def test_anonymous_name_in_the_audit_log_above_the_fund(client, session, secret, users, login):
-    """The audit log shows what a receipt says; read above the fund, not an anonymous name."""
+def test_anonymous_name_in_the_audit_log_above_the_fund(
+    client, session, secret, users, login, make_user
+):
+    """The audit log shows what a receipt, a pledge and a donor's new details say; read above
+    the fund, not an anonymous donor's name, phone or address."""
+    from ledger.services.donor_merge import DonorInput, update_donor
+
     fund = find_unit(session, "TT-CHUONGDUONG").id
+    campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
+    create_pledge(
+        session,
+        unit_id=fund,
+        data=PledgeInput(secret.id, 1_000_000, date(2018, 5, 1), date(2018, 9, 1), campaign.id),
+    )
+    update_donor(
+        session,
+        donor=secret,
+        data=DonorInput(
+            kind="individual", phone="0987 654 321", address="Số 9 ngõ Kín", anonymous=True
+        ),
+        user_id=None,
+    )
+    session.commit()
+    make_user("qt.cd", "admin", "TT-CHUONGDUONG")
+    login("qt.cd")  # the fund's own admin reads it all
+    own = client.get(f"/audit/?unit={fund}").text
+    assert SECRET in own and "Số 9 ngõ Kín" in own
+    client.post("/auth/logout", data=form_tokens(client.get("/").text))
     login("kiemtoan.tt")
+    for action in ("pledge.create", "donor.update"):
+        page = client.get(f"/audit/?unit={fund}&action={action}").text
+        assert "Ghi cam kết" in page or "nhà hảo tâm" in page.lower()
+        assert SECRET not in page and "0987654321" not in page and "Số 9 ngõ Kín" not in page
     page = client.get(f"/audit/?unit={fund}")
     assert page.status_code == 200 and "Lập phiếu thu" in page.text
     assert "3.000.000 đ" in page.text and SECRET not in page.text

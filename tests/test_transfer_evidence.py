@@ -6,6 +6,7 @@ commune finds nothing."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlmodel import select
 
@@ -78,6 +79,10 @@ def test_both_funds_attach_and_read_the_papers_of_a_transfer(
         commune.id,
         district.id,
     ]
+    assert f"/evidence/{slip.id}/remove" not in shown  # the commune's slip is the commune's
+    tokens = form_tokens(shown)
+    refused = client.post(f"/evidence/{slip.id}/remove", data={**tokens, "reason": "x"})
+    assert refused.status_code == 403
     assert "/receive" not in shown  # confirmed once
 
     # money down: the district's allocation to the commune, its slip read by the commune
@@ -126,3 +131,30 @@ def test_a_cash_to_bank_move_is_shown_as_its_voucher(client, session, login, sub
         moved.status_code == 302 and moved.headers["Location"] == f"/transfers/{deposit.id}/voucher"
     )
     assert client.get("/transfers/999999").status_code == 404
+
+
+def test_only_who_may_confirm_is_offered_to(
+    client, session, login, funded, make_user, make_receipt, unit
+):
+    """A transfer from the district up to the city: the district's reviewer sees it, but the
+    city confirms it, so neither the page nor the list offers "Xác nhận đã nhận" there."""
+    from ledger.services.transfers import send_transfer
+
+    district = unit("TT")
+    make_user("qt.hn", "admin", "HN")
+    make_receipt("TT", amount=3_000_000, on=date(2018, 6, 1), method="bank")
+    up = send_transfer(
+        session,
+        from_unit_id=district.id,
+        to_unit_id=unit("HN").id,
+        amount=1_000_000,
+        on=date(2018, 6, 2),
+    )
+    session.commit()
+    login("duyet.tt")
+    assert client.get(f"/transfers/{up.id}").status_code == 200
+    assert f"/transfers/{up.id}/receive" not in client.get(f"/transfers/{up.id}").text
+    assert f"/transfers/{up.id}/receive" not in client.get("/transfers/").text
+    _sign_out(client)
+    login("qt.hn")
+    assert f"/transfers/{up.id}/receive" in client.get(f"/transfers/{up.id}").text

@@ -24,6 +24,8 @@ from ..models import (
     CashCount,
     Category,
     Disbursement,
+    Donor,
+    Pledge,
     Quota,
     Receipt,
     ReportPeriod,
@@ -33,7 +35,7 @@ from ..models import (
     VoucherRegime,
 )
 from .beneficiaries import mask_name
-from .donors import anonymous_donor_ids, shown_payer
+from .donors import ANONYMOUS_NAME, anonymous_donor_ids, hidden_payers
 from .paging import COUNT_LIMIT, Cursor, Page, bounded_count, numbered_or_keyset, where_all
 from .units import in_units
 
@@ -69,9 +71,22 @@ class Names:
     units_by_code: dict[str, Unit] = field(default_factory=dict)
     users: dict[int, User] = field(default_factory=dict)
     objects: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    #: the reader's unit: an anonymous donor is named only to the fund that recorded the gift
+    viewer_unit_id: int | None = None
 
     def of(self, kind: str, key: int | None) -> dict[str, Any] | None:
         return None if key is None else self.objects.get((kind, key))
+
+    def private(self, event: AuditEvent) -> bool:
+        """Whether the event's document is one whose personal details this reader may not see
+        (a child's payout; an anonymous donor's gift, pledge or record read outside its fund):
+        its file names, contact details and donor's name are then hidden. A pledge event of
+        before pledges carried their id is hidden from anyone outside its fund."""
+        found = self.of(event.object_type, event.object_id)
+        if found is not None:
+            return bool(found.get("private"))
+        legacy_pledge = event.action.startswith("pledge.") and event.object_id is None
+        return legacy_pledge and event.unit_id != self.viewer_unit_id
 
 
 def _utc_start(day: date) -> datetime:
@@ -144,7 +159,7 @@ def load_names(
 ) -> Names:
     """Every name the events refer to, a few queries per page whatever its length. An anonymous
     donor is named only to the staff of the fund that recorded the gift (``viewer_unit_id``)."""
-    names = Names()
+    names = Names(viewer_unit_id=viewer_unit_id)
     wanted: dict[str, set[int]] = defaultdict(set)
     unit_ids, user_ids, unit_codes = set(), set(), set()
     for event in events:
@@ -166,6 +181,7 @@ def load_names(
     user_ids |= wanted["user"]
     _load_documents(session, names, wanted, unit_ids, user_ids)
     _load_receipts(session, names, wanted["receipt"], viewer_unit_id)
+    _load_donors(session, names, wanted["donor"], wanted["pledge"], viewer_unit_id)
     _load_cash_counts(session, names, wanted["cash_count"], unit_ids)
     _load_people(session, names, unit_ids, user_ids, unit_codes)
     return names
@@ -209,21 +225,34 @@ def _load_documents(session, names: Names, wanted, unit_ids: set, user_ids: set)
 def _load_receipts(session, names: Names, ids: set[int], viewer_unit_id: int | None) -> None:
     """The number and what each receipt says, the payer as the viewer may read it."""
     rows = _rows(session, Receipt, ids)
-    hidden = anonymous_donor_ids(session, {r.donor_id for r in rows})
+    hidden = hidden_payers(session, rows, viewer_unit_id=viewer_unit_id)
     for r in rows:
-        payer = shown_payer(
-            r.payer_name,
-            anonymous=r.donor_id in hidden,
-            fund_id=r.unit_id,
-            viewer_unit_id=viewer_unit_id,
-        )
         names.objects[("receipt", r.id)] = {
             "number": r.number,
             "year": r.year,
-            "content": {"amount": r.amount, "date": r.receipt_date, "payer": payer},
+            "content": {
+                "amount": r.amount,
+                "date": r.receipt_date,
+                "payer": ANONYMOUS_NAME if r.id in hidden else r.payer_name,
+            },
             # an anonymous gift read outside its fund: its files' names may name the donor
-            "private": payer != r.payer_name,
+            "private": r.id in hidden,
         }
+
+
+def _load_donors(
+    session, names: Names, donor_ids: set[int], pledge_ids: set[int], viewer: int | None
+) -> None:
+    """Whether each donor (and each pledge's donor) is anonymous to this reader: an anonymous
+    donor's phone, e-mail, address and name stay with the fund that recorded it."""
+    pledges = _rows(session, Pledge, pledge_ids)
+    donors = _rows(session, Donor, donor_ids | {p.donor_id for p in pledges})
+    anonymous = anonymous_donor_ids(session, {d.id for d in donors})
+    hidden = {d.id for d in donors if d.id in anonymous and d.unit_id != viewer}
+    for d in donors:
+        names.objects[("donor", d.id)] = {"private": d.id in hidden}
+    for p in pledges:
+        names.objects[("pledge", p.id)] = {"private": p.donor_id in hidden}
 
 
 def _load_cash_counts(session, names: Names, ids: set[int], unit_ids: set) -> None:

@@ -140,18 +140,22 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50) -> list[tuple
     return claimed
 
 
-def renew_claim(session: Session, message_id: int, claim: str, *, now: datetime) -> bool:
-    """Just before this run hands a message to the server: the claim is still this run's (not
-    released as stale while earlier messages of the batch were sent) and is dated now, so only a
-    run that dies while sending one message leaves it to ``release_stale``. False: do not send."""
-    done = session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.claim) == claim)
-        .where(col(OutboxMessage.status) == MailStatus.SENDING)
-        .values(claimed_at=now)
-    )
+def renew_claims(session: Session, claims: list[tuple[int, str]], *, now: datetime) -> set[int]:
+    """Just before this run hands the next message to the server: the batch's remaining claims
+    dated now (so only a run that dies while sending one message leaves them to
+    ``release_stale``); the ids still this run's (one released meanwhile is not to be sent)."""
+    held = set()
+    for message_id, claim in claims:
+        done = session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.claim) == claim)
+            .where(col(OutboxMessage.status) == MailStatus.SENDING)
+            .values(claimed_at=now)
+        )
+        if done.rowcount == 1:
+            held.add(message_id)
     session.flush()
-    return bool(done.rowcount == 1)
+    return held
 
 
 def record_sent(session: Session, message_id: int, claim: str, *, now: datetime) -> bool:

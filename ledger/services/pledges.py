@@ -117,6 +117,8 @@ def _audit(session: Session, action: str, pledge: Pledge, user_id: int | None, *
         action=action,
         user_id=user_id,
         unit_id=pledge.unit_id,
+        object_type="pledge",
+        object_id=pledge.id,
         after={"due": pledge.due_on.isoformat(), **after},
     )
 

@@ -71,6 +71,15 @@ def _side(entry, owner) -> int:
     return own if own in scope_ids() else next(iter(units - {own}))
 
 
+def _removable(entry, owner, row: Attachment) -> bool:
+    """Whether the user's side attached the file: a transfer's sender or receiver removes only
+    its own papers (the district's scope covers the commune, not the commune's slip); a level
+    above both removes what is in its scope."""
+    if current_user.unit_id in entry.units_of(owner):
+        return bool(row.unit_id == current_user.unit_id)
+    return row.unit_id in scope_ids()
+
+
 def _page(entry, owner) -> str:
     return url_for(entry.endpoint, **entry.args(owner))
 
@@ -92,7 +101,7 @@ def _too_large(_error):
 def upload(owner_kind: str, owner_id: int):
     """Attach a file to the document; back to its page with what happened."""
     entry, owner = _owner(owner_kind, owner_id)
-    if not current_user.can(entry.permission):
+    if not current_user.can(entry.permission) or _hidden(entry, owner):
         abort(403)
     form, back = EvidenceForm(), _page(entry, owner)
     if not form.validate_on_submit():
@@ -199,7 +208,7 @@ def remove(attachment_id: int):
     entry, owner = _owner(row.owner_kind, row.owner_id)
     if not current_user.can(entry.permission) or _hidden(entry, owner):
         abort(403)
-    if row.unit_id not in scope_ids():  # the other fund's paper (a transfer's sender's slip)
+    if not _removable(entry, owner, row):  # the other fund's paper (a transfer's slip)
         abort(403)
     form, back = EvidenceRemoveForm(), _page(entry, owner)
     if not form.validate_on_submit():
@@ -237,7 +246,7 @@ def evidence_panel(kind: str, owner) -> dict:
         "hidden": (hidden := _hidden(entry, owner)),
         "may_edit": (may_edit := current_user.can(entry.permission) and not hidden),
         # a transfer's files are removed only by the side that attached them
-        "removable": {f.id for f in files if may_edit and f.unit_id in scope_ids()},
+        "removable": {f.id for f in files if may_edit and _removable(entry, owner, f)},
         "form": EvidenceForm(),
         "remove_form": EvidenceRemoveForm(),
     }

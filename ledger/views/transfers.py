@@ -53,6 +53,7 @@ def index():
         "transfers/index.html",
         rows=rows,
         names=names,
+        receivable={t.id for t in rows if _may_receive(t)},
         in_transit=found.in_transit,
         status=status,
         total=found.total,
@@ -171,6 +172,8 @@ def _may_confirm(transfer: Transfer) -> bool:
     money, or an admin or reviewer above it."""
     own = current_user.unit_id == transfer.to_unit_id
     above = current_user.role in (Role.ADMIN, Role.REVIEWER) and not own
+    if transfer.to_unit_id not in scope_ids():  # the sender's staff cannot confirm for the parent
+        return False
     return above or (own and current_user.can("transfer"))
 
 
