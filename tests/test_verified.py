@@ -201,3 +201,61 @@ def test_a_batched_check_reports_progress_once_across_batches(session, verified,
     totals = {total for _, total in seen}
     assert len(totals) == 1 and [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert seen[-1][0] == seen[-1][1]
+
+
+def _tamper_rollup(db_url, unit_id: int, grain: str, period: str) -> None:
+    _raw(
+        db_url,
+        f"UPDATE rollup SET credited = credited - 1 WHERE unit_id = {unit_id} "
+        f"AND grain = '{grain}' AND period = '{period}'",
+    )
+
+
+def test_an_incremental_check_verifies_the_totals_its_new_lines_moved(
+    app, session, verified, make_receipt, unit
+):
+    """After a verified check, a new receipt moves its commune's, the district's and the city's
+    day, month and year totals: the next (incremental) check recomputes exactly those from the
+    postings, so a wrong district total beside it is named; a total no new line touched (another
+    district's) waits for ``check --full``, as an old chain link does."""
+    make_receipt(unit_code=FUND, amount=50_000, on=date(2018, 4, 9))
+    session.commit()
+    db_url = app.config["DATABASE_URL"]
+    district, city, other = unit("TT"), unit("HN"), unit("TT-DUNGTIEN")
+    _tamper_rollup(db_url, district.id, "month", "2018-04-01")
+    _tamper_rollup(db_url, other.id, "day", "2018-04-02")
+    session.rollback()
+    found = [str(p) for p in verify_and_record(session)]
+    assert len(found) == 1 and found[0].startswith(f"rollup: unit {district.id} month 01/04/2018")
+    session.rollback()
+    full = [str(p) for p in verify_and_record(session, full=True)]
+    assert len(full) == 2 and any(
+        p.startswith(f"rollup: unit {other.id} day 02/04/2018") for p in full
+    )
+    _tamper_rollup(db_url, city.id, "year", "2018-01-01")  # the city's year: also touched
+    session.rollback()
+    assert any(f"unit {city.id} year" in str(p) for p in verify_and_record(session))
+
+
+def test_an_incremental_check_reads_only_the_totals_its_new_lines_moved(
+    session, verified, make_receipt, unit, monkeypatch
+):
+    """No new line: no total recomputed (a repeated export re-sums nothing); one new receipt:
+    the rows of its commune and their ancestors, at its day, month and year."""
+    asked = []
+    real = check._expected_rollups
+
+    def spying(session, funds, window=None):
+        asked.append((funds, window))
+        return real(session, funds, window)
+
+    monkeypatch.setattr(check, "_expected_rollups", spying)
+    assert verify_and_record(session) == [] and asked == []
+    session.rollback()
+    make_receipt(unit_code=FUND, amount=50_000, on=date(2018, 4, 9))
+    session.commit()
+    assert verify_and_record(session) == []
+    [(funds, window)] = asked
+    chain = [unit(FUND).id, unit("TT").id, unit("HN").id]
+    assert set(chain) <= set(funds) and unit("TT-DUNGTIEN").id not in funds
+    assert window == (date(2018, 1, 1), date(2018, 12, 31))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import date, timedelta
 from itertools import groupby
 from typing import Any, TypeVar
 
@@ -94,7 +95,7 @@ def check_books(
         lambda: check_account_balances(session, funds),
         lambda: check_receipts(session, funds),
         lambda: check_locks(session, funds),
-        lambda: check_rollups(session, funds),
+        lambda: _rollups_or_touched(session, funds, journal, verification),
         lambda: check_assets_never_negative(session, funds),
         lambda: check_audit_chains(session, funds, verification),
         lambda: check_seals(session, funds, verification),
@@ -544,26 +545,100 @@ def check_locks(session: Session, funds=None) -> list[Problem]:
     ]
 
 
-def check_rollups(session: Session, funds=None) -> list[Problem]:
+def _rollups_or_touched(session: Session, funds, journal, verification) -> list[Problem]:
+    """A full check verifies the batch's rolled-up totals; an incremental one notes the (unit,
+    day) of each line it walked, and ``verify_and_record`` verifies the totals those moved
+    once every batch is walked (an ancestor's rows may sit in another batch)."""
+    if not _incremental(verification):
+        return check_rollups(session, funds)
+    entries, postings = journal
+    for entry in entries:
+        verification.touched.add((entry[1], entry[3]))
+        for _account, _amount, credited in postings.get(entry[0], ()):
+            if credited is not None:
+                verification.touched.add((credited, entry[3]))
+    return []
+
+
+#: an incremental check that walked lines of more units than this verifies the rolled-up
+#: totals in full, batch by batch (a first verification, a large import)
+TOUCHED_UNITS_LIMIT = 500
+
+
+def touched_rollups(session: Session, touched: set[tuple[int, date]]) -> set | None:
+    """The rollup rows (unit, grain, period) the walked lines can have moved: their units and
+    every ancestor, at the line's day, month and year; None past ``TOUCHED_UNITS_LIMIT``."""
+    if len({unit for unit, _day in touched}) > TOUCHED_UNITS_LIMIT:
+        return None
+    parents = dict(session.connection().execute(select(Unit.id, Unit.parent_id)).all())
+    keys = set()
+    for unit, day in touched:
+        seen: set[int] = set()
+        at: int | None = unit
+        while at is not None and at not in seen:
+            seen.add(at)
+            keys.update((at, grain, period_of(day, grain)) for grain in ROLLUP_GRAINS)
+            at = parents.get(at)
+    return keys
+
+
+def check_rollups(session: Session, funds=None, keys: set | None = None) -> list[Problem]:
     """Rollup rows (per unit with its subtree, day, month and year) that differ from the
     postings they sum, recomputed here in one pass; each difference named by unit, period
-    and figure. With ``funds``, the rows of those units."""
+    and figure. With ``funds``, the rows of those units; with ``keys`` (``touched_rollups``),
+    just those rows, from the postings of their periods."""
     write_pending(session)
-    expected_totals, expected_spend = _expected_rollups(session, funds)
+    window = None
+    if keys is not None:
+        if not keys:
+            return []
+        funds = sorted({unit for unit, _grain, _period in keys})
+        window = (min(k[2] for k in keys), _period_end(max(keys, key=_period_end)))
+    expected_totals, expected_spend = _expected_rollups(session, funds, window)
     stored_totals = {
-        (r.unit_id, r.grain, r.period): (
-            r.credited,
-            r.credit_lines,
-            r.last_credit,
-            r.donations,
-            r.cash,
+        (unit, grain, period): (credited, lines, last, donations, cash)
+        for unit, grain, period, credited, lines, last, donations, cash in session.connection()
+        .execute(
+            _only(
+                select_rows(
+                    Rollup.unit_id,
+                    Rollup.grain,
+                    Rollup.period,
+                    Rollup.credited,
+                    Rollup.credit_lines,
+                    Rollup.last_credit,
+                    Rollup.donations,
+                    Rollup.cash,
+                ),
+                col(Rollup.unit_id),
+                funds,
+            )
         )
-        for r in session.exec(_only(select(Rollup), col(Rollup.unit_id), funds)).all()
+        .all()
     }
     stored_spend = {
-        (r.unit_id, r.grain, r.period, r.kind): r.amount
-        for r in session.exec(_only(select(RollupSpend), col(RollupSpend.unit_id), funds)).all()
+        (unit, grain, period, kind): amount
+        for unit, grain, period, kind, amount in session.connection()
+        .execute(
+            _only(
+                select_rows(
+                    RollupSpend.unit_id,
+                    RollupSpend.grain,
+                    RollupSpend.period,
+                    RollupSpend.kind,
+                    RollupSpend.amount,
+                ),
+                col(RollupSpend.unit_id),
+                funds,
+            )
+        )
+        .all()
     }
+    if keys is not None:
+        expected_totals = {k: v for k, v in expected_totals.items() if k in keys}
+        stored_totals = {k: v for k, v in stored_totals.items() if k in keys}
+        expected_spend = {k: v for k, v in expected_spend.items() if k[:3] in keys}
+        stored_spend = {k: v for k, v in stored_spend.items() if k[:3] in keys}
     empty = (0, 0, None, 0, 0)
     problems = []
     for key in sorted(set(expected_totals) | set(stored_totals)):
@@ -594,9 +669,20 @@ def _rollup_problem(key, figure: str, stored, expected) -> Problem:
     )
 
 
-def _expected_rollups(session: Session, funds):
-    """What the rollup rows should hold, from the postings: day sums per ancestor in SQL,
-    months and years added up here."""
+def _period_end(key) -> date:
+    """The last day of a rollup key's period (unit, grain, period)."""
+    _unit, grain, start = key
+    if grain == "year":
+        return start.replace(month=12, day=31)
+    if grain == "month":
+        following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        return following - timedelta(days=1)
+    return start
+
+
+def _expected_rollups(session: Session, funds, window: tuple[date, date] | None = None):
+    """What the rollup rows should hold, from the postings (of the days in ``window``): day
+    sums per ancestor in SQL, months and years added up here."""
     closure = select_rows(
         col(Unit.id).label("unit"), col(Unit.id).label("anc"), col(Unit.parent_id)
     ).cte("closure", recursive=True)
@@ -622,6 +708,9 @@ def _expected_rollups(session: Session, funds):
     if funds is not None:
         credited = credited.where(closure.c.anc.in_(funds))
         by_fund = by_fund.where(closure.c.anc.in_(funds))
+    if window is not None:
+        credited = credited.where(col(Posting.entry_date).between(*window))
+        by_fund = by_fund.where(col(Posting.entry_date).between(*window))
     totals: dict[tuple, list] = {}
     spend: dict[tuple, int] = {}
 
@@ -1027,10 +1116,21 @@ def verify_and_record(
                 tell(step, number * total + done, len(batches) * total)
 
             problems.extend(check_books(snapshot, batch, anchors, verification, told, store))
+        if verification.incremental:
+            problems.extend(_touched_rollup_problems(snapshot, batches, verification))
         problems = list(dict.fromkeys(problems))  # the global audit chain is in every batch
     if not problems:
         record_verified(engine, verification.ends)
     return problems
+
+
+def _touched_rollup_problems(snapshot: Session, batches, verification) -> list[Problem]:
+    """The rolled-up totals the incremental walk's lines can have moved (in full, batch by
+    batch, when they are many)."""
+    keys = touched_rollups(snapshot, verification.touched)
+    if keys is not None:
+        return check_rollups(snapshot, keys=keys)
+    return [problem for batch in batches for problem in check_rollups(snapshot, batch)]
 
 
 def check_cash_counts(session: Session, funds=None) -> list[Problem]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -45,6 +46,9 @@ class Verification:
 
     incremental: bool
     ends: Positions = field(default_factory=dict)
+    #: (unit, day) of every line an incremental check walked: the rolled-up totals those can
+    #: have moved are verified once all batches are walked (``check.check_touched_rollups``)
+    touched: set[tuple[int, date]] = field(default_factory=set)
 
 
 def verified_positions(session: Session, chain: ChainKind, keys: Collection[int] | None) -> dict:
