@@ -570,8 +570,10 @@ def touched_rollups(session: Session, touched: set[tuple[int, date]]) -> set | N
     every ancestor, at the line's day, month and year; None past ``TOUCHED_UNITS_LIMIT``."""
     if len({unit for unit, _day in touched}) > TOUCHED_UNITS_LIMIT:
         return None
-    parents = dict(session.connection().execute(select(Unit.id, Unit.parent_id)).all())
-    keys = set()
+    parents: dict[int, int | None] = dict(
+        session.connection().execute(select(Unit.id, Unit.parent_id)).all()
+    )
+    keys: set[tuple[int, str, date]] = set()
     for unit, day in touched:
         seen: set[int] = set()
         at: int | None = unit
