@@ -2,7 +2,8 @@
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 import openpyxl
 import pytest
@@ -95,3 +96,46 @@ def test_the_menus_sổ_quỹ_lands_on_the_books_the_role_keeps_or_oversees(
     make_user("duyet.khac", "reviewer", "TT-DUNGTIEN")  # another unit's reviewer: not in scope
     login("duyet.khac")
     assert "Xã Chương Dương" not in client.get("/books/").text
+
+
+def test_a_long_book_pages_as_a_paper_book_with_balances_carried(
+    client, session, make_receipt, make_user, login
+):
+    """A year of a busy commune on screen: pages of whole days, each opening with what the page
+    before carried forward and closing with its totals; every line once; the period's closing on
+    the last page; the PDF and the downloads stay whole."""
+    from ledger.services.books import book_pages
+
+    for n in range(130):  # 260 lines over 130 days: two days' lines never split
+        on = date(2018, 1, 1) + timedelta(days=n)
+        make_receipt(amount=10_000 + n, on=on)
+        make_receipt(amount=1_000, on=on)
+    session.commit()
+    fund = make_user("thuquy.a", "treasurer", "TT-CHUONGDUONG").unit_id
+    book = read_book(
+        session, unit_id=fund, kind="cash", date_from=date(2018, 1, 1), date_to=date(2018, 12, 31)
+    )
+    pages = book_pages(book, lines_per_page=100)
+    assert [p.number for p in pages] == [1, 2, 3] and all(p.pages == 3 for p in pages)
+    assert [sum(len(d[1]) for d in p.days) for p in pages] == [100, 100, 60]
+    assert [line for p in pages for d in p.days for line in d[1]] == book.lines
+    assert pages[0].brought_forward == book.opening and pages[-1].carried_forward == book.closing
+    for before, after in pairwise(pages):
+        assert after.brought_forward == before.carried_forward == before.days[-1][1][-1].balance
+
+    login("thuquy.a")
+    url = f"/books/{fund}/cash?from=01/01/2018&to=31/12/2018"
+    first = client.get(url).text
+    assert first.count('<td class="day"') == 250 and "Cộng chuyển sang trang sau" in first
+    assert "Trang 1/2" in first and "Số dư cuối kỳ</td>" not in first
+    second = client.get(url + "&page=2").text
+    assert second.count('<td class="day"') == 10 and "Số trang trước chuyển sang" in second
+    carried = re.search(r'id="carried-forward">.*?class="money"[^>]*>([^<]+)<', first, re.DOTALL)[1]
+    brought = re.search(r'id="brought-forward">.*?class="money"[^>]*>([^<]+)<', second, re.DOTALL)[
+        1
+    ]
+    assert carried == brought
+    assert re.search(r'id="closing">([^<]+)<', second)[1] in second.split("Số dư cuối kỳ</td>")[1]
+    assert client.get(url + "&page=99").status_code == 200  # past the end: the last page
+    pdf = client.get(f"/books/{fund}/cash.pdf?from=01/01/2018&to=31/12/2018")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

@@ -65,6 +65,46 @@ class Book:
         ]
 
 
+#: lines on a page of a book on screen (whole days: a longer day stays on one page)
+LINES_PER_PAGE = 250
+
+
+@dataclass
+class BookPage:
+    """One screen page of a book, as a paper book's page runs: whole days, the balance brought
+    forward from the page before ("Số trang trước chuyển sang"), the page's totals and the
+    balance carried to the next ("Cộng chuyển sang trang sau")."""
+
+    number: int
+    pages: int
+    days: list[tuple[date, list[BookLine], int, int]]
+    brought_forward: int
+    page_in: int
+    page_out: int
+
+    @property
+    def carried_forward(self) -> int:
+        return self.brought_forward + self.page_in - self.page_out
+
+
+def book_pages(book: Book, lines_per_page: int = LINES_PER_PAGE) -> list[BookPage]:
+    """The book cut into pages of whole days, at most ``lines_per_page`` lines each."""
+    chunks: list[list[tuple[date, list[BookLine], int, int]]] = [[]]
+    count = 0
+    for day in book.days():
+        if chunks[-1] and count + len(day[1]) > lines_per_page:
+            chunks.append([])
+            count = 0
+        chunks[-1].append(day)
+        count += len(day[1])
+    pages, carried = [], book.opening
+    for number, days in enumerate(chunks, start=1):
+        page_in, page_out = sum(d[2] for d in days), sum(d[3] for d in days)
+        pages.append(BookPage(number, len(chunks), days, carried, page_in, page_out))
+        carried += page_in - page_out
+    return pages
+
+
 _DESCRIPTIONS: dict[str, str] = {
     EntryKind.RECEIPT: "Thu tiền ủng hộ của {payer}",
     EntryKind.RECEIPT_VOID: "Hủy phiếu thu số {rno}",

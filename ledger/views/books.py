@@ -16,7 +16,7 @@ from ..exports.book_pdf import book_pdf
 from ..exports.books import book_csv, book_workbook
 from ..filter_forms import DateRangeForm
 from ..forms import LockForm, UnlockForm
-from ..services.books import read_book
+from ..services.books import book_pages, read_book
 from ..services.locks import last_lock_anchor, lock_period, locked_through, unlock_period
 from ..services.oversight import fund_balances
 from ..services.units import get_unit
@@ -76,10 +76,12 @@ def _book(unit_id: int, kind: str, *, tell: bool = True):
 def show(unit_id: int, kind: str):
     """Opening balance, lines with running balance and daily totals, closing balance."""
     unit, book = _book(unit_id, kind)
+    pages = book_pages(book)
     return render_template(
         "books/show.html",
         unit=unit,
         book=book,
+        page=pages[min(max(arg_int("page", 1) or 1, 1), len(pages)) - 1],
         locked=locked_through(get_session(), unit_id),
         lock_anchor=last_lock_anchor(get_session(), unit_id),
         lock_form=LockForm(),
