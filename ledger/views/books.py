@@ -76,12 +76,11 @@ def _book(unit_id: int, kind: str, *, tell: bool = True):
 def show(unit_id: int, kind: str):
     """Opening balance, lines with running balance and daily totals, closing balance."""
     unit, book = _book(unit_id, kind)
-    pages = book_pages(book)
     return render_template(
         "books/show.html",
         unit=unit,
         book=book,
-        page=pages[min(max(arg_int("page", 1) or 1, 1), len(pages)) - 1],
+        page=_page_of(book),
         locked=locked_through(get_session(), unit_id),
         lock_anchor=last_lock_anchor(get_session(), unit_id),
         lock_form=LockForm(),
@@ -175,9 +174,16 @@ def _refused_on_book(error: LedgerError, unit_id: int, **forms):
         "books/show.html",
         unit=unit,
         book=book,
+        page=_page_of(book),
         locked=locked_through(get_session(), unit_id),
         **context,
     )
+
+
+def _page_of(book):
+    """The page of the book the user asked for (``?page=``; past the end: the last)."""
+    pages = book_pages(book)
+    return pages[min(max(arg_int("page", 1) or 1, 1), len(pages)) - 1]
 
 
 @bp.route("/<int:unit_id>/<kind>.xlsx")
