@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from itertools import groupby
 from typing import Any, TypeVar
 
@@ -40,8 +40,9 @@ from ..models import (
 from ..vocab import ChainKind
 from .audit import HASHED_COLUMNS, event_hash
 from .bank_reconciled import drifted
+from .calendars import month_end
 from .journal import entry_hash
-from .rollups import CASH_KINDS, period_of, write_pending
+from .rollups import CASH_KINDS, ancestry, period_of, rollup_keys, write_pending
 from .seals import SEALED, digests
 from .verified import (
     Verification,
@@ -568,20 +569,11 @@ TOUCHED_UNITS_LIMIT = 500
 def touched_rollups(session: Session, touched: set[tuple[int, date]]) -> set | None:
     """The rollup rows (unit, grain, period) the walked lines can have moved: their units and
     every ancestor, at the line's day, month and year; None past ``TOUCHED_UNITS_LIMIT``."""
-    if len({unit for unit, _day in touched}) > TOUCHED_UNITS_LIMIT:
+    units = {unit for unit, _day in touched}
+    if len(units) > TOUCHED_UNITS_LIMIT:
         return None
-    parents: dict[int, int | None] = dict(
-        session.connection().execute(select(Unit.id, Unit.parent_id)).all()
-    )
-    keys: set[tuple[int, str, date]] = set()
-    for unit, day in touched:
-        seen: set[int] = set()
-        at: int | None = unit
-        while at is not None and at not in seen:
-            seen.add(at)
-            keys.update((at, grain, period_of(day, grain)) for grain in ROLLUP_GRAINS)
-            at = parents.get(at)
-    return keys
+    chains = ancestry(session, units)
+    return {key for unit, day in touched for key in rollup_keys(chains[unit], day)}
 
 
 def check_rollups(session: Session, funds=None, keys: set | None = None) -> list[Problem]:
@@ -676,10 +668,7 @@ def _period_end(key) -> date:
     _unit, grain, start = key
     if grain == "year":
         return start.replace(month=12, day=31)
-    if grain == "month":
-        following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-        return following - timedelta(days=1)
-    return start
+    return month_end(start.year, start.month) if grain == "month" else start
 
 
 def _expected_rollups(session: Session, funds, window: tuple[date, date] | None = None):

@@ -173,10 +173,10 @@ def add_postings(session: Session, *, fund_id: int, lines) -> None:
     totals: dict[tuple[int, str, date], _Delta] = {}
     amounts: dict[tuple[int, str, date, str], int] = {}
     for (unit, day), delta in [*credit.items(), *(((fund_id, d), v) for d, v in fund.items())]:
-        for key in _keys(chains[unit], day):
+        for key in rollup_keys(chains[unit], day):
             totals.setdefault(key, _Delta()).add(delta)
     for (day, kind), amount in spend.items():
-        for key in _keys(chains[fund_id], day):
+        for key in rollup_keys(chains[fund_id], day):
             amounts[(*key, kind)] = amounts.get((*key, kind), 0) + amount
     pending_totals, pending_amounts = session.info.setdefault(PENDING, ({}, {}))
     for key, delta in totals.items():
@@ -211,7 +211,8 @@ def _after_transaction_end(session: Session, transaction) -> None:
         session.info.pop(PENDING, None)
 
 
-def _keys(chain: list[int], day: date):
+def rollup_keys(chain: list[int], day: date):
+    """The rollup rows (unit, grain, period) a line of ``day`` moves for each unit of ``chain``."""
     for unit in chain:
         for grain in ("day", "month", "year"):
             yield unit, grain, period_of(day, grain)
