@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from ledger.engine import get_engine
-from ledger.models import ChainHead, ChainVerified, Entry
+from ledger.models import ChainHead, ChainVerified, Entry, Receipt
 from ledger.services import check
 from ledger.services.campaigns import find_campaign
 from ledger.services.check import verify_and_record
@@ -259,3 +259,33 @@ def test_an_incremental_check_reads_only_the_totals_its_new_lines_moved(
     chain = [unit(FUND).id, unit("TT").id, unit("HN").id]
     assert set(chain) <= set(funds) and unit("TT-DUNGTIEN").id not in funds
     assert window == (date(2018, 1, 1), date(2018, 12, 31))
+
+
+def test_an_old_receipt_edited_behind_the_app_waits_until_its_fund_moves(
+    session, verified, make_receipt, db_url
+):
+    """By design: an incremental check compares receipts with their entries (and days with
+    zero, and the goods book) only in the funds that have new lines; the fund's first new
+    receipt brings the old edit back into view, and ``--full`` always finds it."""
+    old = session.exec(select(Receipt).where(Receipt.unit_id == verified.id)).first()
+    _raw(db_url, f"UPDATE receipt SET amount = amount + 1000 WHERE id = {old.id}")
+    mismatch = f"receipt: receipt {old.id} "
+    assert not any(str(p).startswith(mismatch) for p in verify_and_record(session))
+    full = [str(p) for p in verify_and_record(session, full=True)]
+    assert any(p.startswith(mismatch) for p in full), full
+    session.rollback()
+    make_receipt(unit_code=FUND, amount=700_000, on=date(2018, 4, 9))
+    session.commit()
+    moved = [str(p) for p in verify_and_record(session)]
+    assert any(p.startswith(mismatch) for p in moved), moved
+
+
+def test_an_unchanged_check_writes_no_position(session, verified, db_url):
+    """A check that found nothing new leaves every recorded position (and its time) alone:
+    at 1,000,000 receipts rewriting the nation's 33,000 positions took a second each time."""
+    session.rollback()
+    before = {(r.chain, r.chain_key): r.verified_at for r in session.exec(select(ChainVerified))}
+    assert verify_and_record(session) == []
+    session.rollback()
+    after = {(r.chain, r.chain_key): r.verified_at for r in session.exec(select(ChainVerified))}
+    assert after == before

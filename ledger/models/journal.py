@@ -146,4 +146,5 @@ class ChainVerified(SQLModel, table=True):
     chain_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     seq: int
     hash: str = Field(max_length=64)
+    #: when this position was reached (a later check that found nothing new leaves it)
     verified_at: datetime = timestamp()

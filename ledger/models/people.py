@@ -94,6 +94,13 @@ class AuditHead(SQLModel, table=True):
 Index("ix_auditevent_unit_at", col(AuditEvent.unit_id), col(AuditEvent.at))
 #: a unit's audit log newest first (migration 0009)
 Index("ix_auditevent_unit_id", col(AuditEvent.unit_id), col(AuditEvent.id))
+#: the events about one row, oldest first: the seals check's last event per row (migration 0031)
+Index(
+    "ix_auditevent_object",
+    col(AuditEvent.object_type),
+    col(AuditEvent.object_id),
+    col(AuditEvent.id),
+)
 
 
 class IdempotencyKey(SQLModel, table=True):

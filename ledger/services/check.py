@@ -90,21 +90,22 @@ def check_books(
     tell = report or _silent
     tell(_l("Đọc sổ nhật ký"), 0, len(_STEPS) + 1)
     journal = _load_journal(session, funds, verification)
+    moved = _moved(funds, journal, verification)
     steps: list[Callable[[], list[Problem]]] = [
         lambda: check_chains(session, funds, journal, verification),
         lambda: check_entries_claimed(session, funds, journal),
         lambda: check_account_balances(session, funds),
-        lambda: check_receipts(session, funds),
+        lambda: _over(moved, check_receipts, session),
         lambda: check_locks(session, funds),
         lambda: _rollups_or_touched(session, funds, journal, verification),
-        lambda: check_assets_never_negative(session, funds),
+        lambda: _over(moved, check_assets_never_negative, session),
         lambda: check_audit_chains(session, funds, verification),
         lambda: check_seals(session, funds, verification),
         lambda: check_anchors(session, funds, anchors or []),
         lambda: check_reorganisations(session, funds),
         lambda: check_cash_counts(session, funds),
         lambda: check_bank_reconciliations(session, funds),
-        lambda: check_goods_book(session, funds),
+        lambda: _over(moved, check_goods_book, session),
         lambda: check_evidence_files(session, store, funds),
     ]
     problems: list[Problem] = []
@@ -137,6 +138,22 @@ _STEPS = (
 
 def _silent(_step: str, _done: int, _total: int) -> None:
     return None
+
+
+def _moved(funds, journal, verification: Verification | None) -> list[int] | None:
+    """The funds whose documents and days a check compares with their lines (receipts =
+    entries, never below zero, the goods book): every fund of ``funds`` for a full check; for
+    an incremental one, those with lines after their chain's verified position (the others
+    were compared when verified, and ``--full`` compares them all again). Balances = postings
+    stays whole: an old line's amount edited behind the application shows there at once."""
+    if not _incremental(verification):
+        return funds
+    return sorted({entry[1] for entry in journal[0]})
+
+
+def _over(funds, check: Callable[..., list[Problem]], session: Session) -> list[Problem]:
+    """``check`` over ``funds`` (None: all); no fund, nothing to read."""
+    return [] if funds is not None and not funds else check(session, funds)
 
 
 #: any select (``_only`` keeps its type, so ``session.exec`` still knows what it returns)
@@ -883,7 +900,12 @@ def _seals_since_verified(session: Session, kind: str, funds):
         (row for part in parts for row in conn.execute(part)), key=lambda row: row[2]
     ):
         sealed[object_id] = digest
-    [newer] = after_verified(select(key, fund), chain, fund, key, resumed, since)
+    # every resumed fund's rows after its position lie above the lowest position: a range of
+    # the primary key, so the database reads the new rows, not every fund's rows
+    lowest = min(seq for seq, _count in since.values())
+    [newer] = after_verified(
+        select(key, fund).where(key > lowest), chain, fund, key, resumed, since
+    )
     changed = [tuple(row) for row in conn.execute(newer)]
     added += changed
     wanted = sorted({row_key for row_key, _fund in changed} | (set(sealed) - set(now)))
