@@ -143,21 +143,29 @@ class Sheet:
         render = _renderer(kinds, self.book)
         sheet, written = self, 0
         chunk: list[str] = []
+        add = chunk.append
         sheet._flush()
+        row = sheet.row  # kept in a local in the loop (a million rows), written back per chunk
         for values in rows:
-            if sheet.row >= MAX_ROWS:
+            if row >= MAX_ROWS:
+                sheet.row = row
+                written += len(chunk)
                 sheet._append(chunk)
-                chunk = []
+                chunk.clear()
                 sheet = sheet._continued(header)
                 sheet._flush()
-            chunk.append(render(sheet.row + 1, values))
-            sheet.row += 1
-            written += 1
+                row = sheet.row
+            row += 1
+            add(render(row, values))
             if len(chunk) == CHUNK:
+                sheet.row = row
+                written += CHUNK
                 sheet._append(chunk)
-                chunk = []
+                chunk.clear()
                 if progress is not None:
                     progress(written)
+        sheet.row = row
+        written += len(chunk)
         sheet._append(chunk)
         if progress is not None:
             progress(written)
@@ -229,8 +237,11 @@ _SEEN = 50_000
 def _renderer(kinds: str, book: Book) -> Callable[[int, Sequence[Any]], str]:
     """A function (1-based row number, values) → that row's ``<row>`` XML.
 
-    It is written out for ``kinds`` as one expression per column and compiled (a loop over
-    the columns took 2.5× as long: a million rows are ten million cells)."""
+    It is written out for ``kinds`` as one statement per column and compiled (a loop over the
+    columns took 2.5× as long: a million rows are ten million cells). A cell names its column
+    (``r="C12"``) only after an empty one, which it skips; the others are placed one after the
+    other, as the format allows, so each can be rendered once for its value and reused (the
+    funds, methods, dates and amounts of a million receipts are a few thousand values)."""
     texts: dict[str, str] = {}
 
     def text(value: str) -> str:
@@ -242,29 +253,63 @@ def _renderer(kinds: str, book: Book) -> Callable[[int, Sequence[Any]], str]:
         return found
 
     styles = {"m": book.money._get_xf_index(), "d": book.date._get_xf_index()}
-    cells = []
+    namespace: dict[str, Any] = {"text": text, "texts": texts, "serial": _serial}
+    lines = ["def render(number, v):", "    r = str(number)", "    out = ['<row r=\"', r, '\">']"]
     for column, kind in enumerate(kinds):
         ref = xl_col_to_name(column)
-        if kind == "s":
-            cell = f"f'<c r=\"{ref}{{r}}{{texts.get(x) or text(x)}}'"
-        elif kind == "d":
-            cell = f'f\'<c r="{ref}{{r}}" s="{styles["d"]}"><v>{{serial(x)}}</v></c>\''
-        elif kind == "m":
-            cell = f'f\'<c r="{ref}{{r}}" s="{styles["m"]}"><v>{{x:.16G}}</v></c>\''
-        elif kind == "n":
-            cell = f"f'<c r=\"{ref}{{r}}\"><v>{{x:.16G}}</v></c>'"
-        else:
-            raise ValueError(f"unknown column kind {kind!r}")
-        cells.append(f"('' if (x := v[{column}]) is None or x == '' else {cell})")
-    source = (
-        "def render(number, v):\n"
-        "    r = str(number)\n"
-        f"    return ''.join((f'<row r=\"{{r}}\">', {', '.join(cells)}, '</row>'))\n"
-    )
-    namespace: dict[str, Any] = {"text": text, "texts": texts, "serial": _serial}
-    exec(compile(source, f"<row renderer {kinds}>", "exec"), namespace)
+        named, placed = _cell_sources(kind, ref, styles)
+        namespace[f"cells{column}"] = {}
+        namespace[f"make{column}"] = _cached(placed, namespace, f"cells{column}")
+        lines.append(f"    x = v[{column}]")
+        lines.append("    if x is None or x == '':")
+        lines.append("        gap = True" if column < len(kinds) - 1 else "        pass")
+        if column:
+            lines.append("    elif gap:")
+            lines.append(f"        out.append({named})")
+        lines.append("    else:")
+        lines.append(f"        out.append(cells{column}.get(x) or make{column}(x))")
+        if not column:
+            lines.insert(3, "    gap = False")
+    lines.append("    out.append('</row>')")
+    lines.append("    return ''.join(out)")
+    exec(compile("\n".join(lines) + "\n", f"<row renderer {kinds}>", "exec"), namespace)
     render: Callable[[int, Sequence[Any]], str] = namespace["render"]
     return render
+
+
+def _cell_sources(kind: str, ref: str, styles: dict[str, int]) -> tuple[str, Callable]:
+    """A column's cell: the expression naming its column (after a gap) and a function
+    rendering it unnamed, both from the value ``x``."""
+    if kind == "s":
+        return f"f'<c r=\"{ref}{{r}}{{texts.get(x) or text(x)}}'", lambda x: "<c" + _text(x)[1:]
+    if kind == "d":
+        style = styles["d"]
+        return (
+            f'f\'<c r="{ref}{{r}}" s="{style}"><v>{{serial(x)}}</v></c>\'',
+            lambda x: f'<c s="{style}"><v>{_serial(x)}</v></c>',
+        )
+    if kind == "m":
+        style = styles["m"]
+        return (
+            f'f\'<c r="{ref}{{r}}" s="{style}"><v>{{x:.16G}}</v></c>\'',
+            lambda x: f'<c s="{style}"><v>{x:.16G}</v></c>',
+        )
+    if kind == "n":
+        return f"f'<c r=\"{ref}{{r}}\"><v>{{x:.16G}}</v></c>'", lambda x: f"<c><v>{x:.16G}</v></c>"
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _cached(render: Callable[[Any], str], namespace: dict, name: str) -> Callable[[Any], str]:
+    """``render``, remembering up to ``_SEEN`` values in ``namespace[name]``."""
+    cells: dict = namespace[name]
+
+    def make(value: Any) -> str:
+        cell = render(value)
+        if len(cells) < _SEEN:
+            cells[value] = cell
+        return cell
+
+    return make
 
 
 def _as_datetime(value: date) -> datetime:

@@ -14,12 +14,13 @@ from ..models import Donor, Pledge, PledgeSettlement, Receipt
 from .donors import anonymous_donor_ids, shown_payer
 from .pledges import status_of
 from .standing import receipt_stands
+from .units import Scope, in_units
 
 
 def pledge_rows(
     session: Session,
     *,
-    funds: set[int],
+    funds: Scope | set[int],
     campaign_id: int,
     start: date,
     end: date,
@@ -34,7 +35,7 @@ def pledge_rows(
         select(Pledge, Donor.name, Donor.id)
         .join(Donor, col(Donor.id) == col(Pledge.donor_id))
         .where(
-            col(Pledge.unit_id).in_(funds),
+            in_units(col(Pledge.unit_id), funds),
             Pledge.campaign_id == campaign_id,
             Pledge.pledged_on <= end,
         )
@@ -91,13 +92,13 @@ def _settlements(
 
 
 def receipts_settled(
-    session: Session, *, funds: set[int], campaign_id: int, start: date, end: date
+    session: Session, *, funds: Scope | set[int], campaign_id: int, start: date, end: date
 ) -> tuple[int, int]:
     """From the receipts' side: Σ the parts of the Phiếu thu sheet's valid receipts (dated in
     the window) that settle the campaign's pledges, and how many receipts settle more than
     their own amount (0 when the rule held)."""
     receipts = (
-        col(Receipt.unit_id).in_(funds),
+        in_units(col(Receipt.unit_id), funds),
         receipt_stands(),
         Receipt.receipt_date >= start,
         Receipt.receipt_date <= end,
