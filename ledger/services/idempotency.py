@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from ..errors import IdempotencyConflict
 from ..models import IdempotencyKey
@@ -37,5 +38,10 @@ def claim_key(session: Session, *, key: str, user_id: int | None, payload: dict)
 
 def complete_key(session: Session, *, key: str, result: str) -> None:
     """Store what the first submission answered."""
-    session.get_one(IdempotencyKey, key).result = result
     session.flush()
+    session.execute(  # one statement: the key row this transaction claimed
+        update(IdempotencyKey)
+        .where(col(IdempotencyKey.key) == key)
+        .values(result=result)
+        .execution_options(synchronize_session=False)
+    )

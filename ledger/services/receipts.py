@@ -96,7 +96,7 @@ def record_receipts(
     if not items:
         return []
     unit = get_unit(session, unit_id)
-    in_scope = subtree_ids(session, unit_id)
+    in_scope = _credit_scope(session, unit_id, items)
     donors = _donors(session, {d.donor_id for d in items if d.donor_id})
     rows = [_receipt_row(unit, in_scope, donors, data, user_id) for data in items]
     _bank_accounts(session, unit_id, items, rows)
@@ -127,6 +127,14 @@ def record_receipts(
         session, kind="receipt", keys=ids, action="receipt.create", user_id=user_id, unit_id=unit_id
     )
     return ids
+
+
+def _credit_scope(session: Session, unit_id: int, items: list[ReceiptInput]) -> set[int]:
+    """The units a receipt of the fund may credit toward: its subtree, walked only when a row
+    names another unit (a commune's own receipts, most of them, skip reading the tree)."""
+    if all(d.credit_unit_id in (None, unit_id) for d in items):
+        return {unit_id}
+    return subtree_ids(session, unit_id)
 
 
 def _receipt_row(

@@ -186,17 +186,18 @@ def _backdated(fund: Unit, on: date) -> Backdated | None:
 
 def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
     session = get_session()
-    return [(u.id, u.name) for u in unit_rows(session, subtree_ids(session, fund.id))]
+    ids = subtree_ids(session, fund.id, version=tree())  # the request's tree version, read once
+    return [(u.id, u.name) for u in unit_rows(session, ids)]
 
 
 def _record(session, fund: Unit, form: ReceiptForm, *, another: bool = False) -> str:
     """Record the receipt; the url of its voucher, or of the next form when ``another``."""
-    receipt = service.record_receipt(
-        session, unit_id=fund.id, data=_input(session, fund, form), user_id=current_user.id
+    [receipt_id] = service.record_receipts(  # its id is all the answer needs (no reload)
+        session, unit_id=fund.id, items=[_input(session, fund, form)], user_id=current_user.id
     )
     if another:
-        return url_for("receipts.new", unit=fund.id, saved=receipt.id)
-    return url_for("receipts.show", receipt_id=receipt.id)
+        return url_for("receipts.new", unit=fund.id, saved=receipt_id)
+    return url_for("receipts.show", receipt_id=receipt_id)
 
 
 def _input(session, fund: Unit, form: ReceiptForm) -> service.ReceiptInput:
