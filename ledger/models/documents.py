@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel, col
 
 from ..vocab import (
@@ -147,6 +147,14 @@ class Receipt(SQLModel, table=True):
 Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), col(Receipt.id))
 #: a nation's receipts newest first (migration 0009)
 Index("ix_receipt_date", col(Receipt.receipt_date), col(Receipt.id))
+#: the few voided receipts, by their void entry (migration 0031)
+VOIDED = text("void_entry_id IS NOT NULL")
+Index(
+    "ix_receipt_void_entry",
+    col(Receipt.void_entry_id),
+    sqlite_where=VOIDED,
+    postgresql_where=VOIDED,
+)
 
 
 class Category(SQLModel, table=True):
@@ -262,6 +270,13 @@ Index(
     col(Disbursement.id),
 )
 Index("ix_disbursement_beneficiary", col(Disbursement.beneficiary_id))
+#: the few voided payouts, by their void entry (migration 0031)
+Index(
+    "ix_disbursement_void_entry",
+    col(Disbursement.void_entry_id),
+    sqlite_where=VOIDED,
+    postgresql_where=VOIDED,
+)
 
 
 class Transfer(SQLModel, table=True):

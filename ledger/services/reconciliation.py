@@ -507,38 +507,29 @@ def _official(session, funds) -> list[int]:
 
 
 def _books(session, funds, start, end, names) -> list[FundBook]:
-    """Every fund's cash+bank book in three queries, whatever the number of funds."""
-    assets = ("cash", "bank")
-    opening = dict(
-        session.exec(
-            _sum_by_fund(assets)
-            .where(Posting.entry_date < start)
-            .where(in_units(col(Account.unit_id), funds))
-        ).all()
-    )
-    moves = session.exec(
+    """Every fund's cash+bank book in one pass over its lines, whatever the number of funds:
+    the opening (before ``start``), money in and out in the window, and the journal's own
+    balance at ``end`` (Σ of every line to it)."""
+    amount, day = col(Posting.amount), col(Posting.entry_date)
+    rows = session.exec(
         select(
             Account.unit_id,
-            func.sum(Posting.amount).filter(Posting.amount > 0),
-            func.sum(Posting.amount).filter(Posting.amount < 0),
+            func.sum(amount).filter(day < start),
+            func.sum(amount).filter(day >= start, amount > 0),
+            func.sum(amount).filter(day >= start, amount < 0),
+            func.sum(amount),
         )
-        .join(Account, Account.id == Posting.account_id)
+        .join(Account, col(Account.id) == Posting.account_id)
         .where(
-            Account.kind.in_(assets),
+            col(Account.kind).in_(("cash", "bank")),
             in_units(col(Account.unit_id), funds),
-            Posting.entry_date >= start,
-            Posting.entry_date <= end,
+            day <= end,
         )
-        .group_by(Account.unit_id)
+        .group_by(col(Account.unit_id))
     ).all()
-    moved = {u: (int(i or 0), -int(o or 0)) for u, i, o in moves}
-    journal = dict(
-        session.exec(
-            _sum_by_fund(assets)
-            .where(Posting.entry_date <= end)
-            .where(in_units(col(Account.unit_id), funds))
-        ).all()
-    )
+    opening = {unit: before for unit, before, _in, _out, _all in rows}
+    moved = {unit: (int(i or 0), -int(o or 0)) for unit, _before, i, o, _all in rows}
+    journal = {unit: total for unit, _before, _in, _out, total in rows}
     books = []
     for unit_id in _official(session, funds):
         money_in, money_out = moved.get(unit_id, (0, 0))
@@ -557,15 +548,6 @@ def _books(session, funds, start, end, names) -> list[FundBook]:
             )
         )
     return books
-
-
-def _sum_by_fund(kinds):
-    return (
-        select(Account.unit_id, func.sum(Posting.amount))
-        .join(Account, Account.id == Posting.account_id)
-        .where(Account.kind.in_(kinds))
-        .group_by(Account.unit_id)
-    )
 
 
 def _transfer_totals(session, funds, end) -> TransferTotals:
