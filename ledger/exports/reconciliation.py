@@ -298,12 +298,13 @@ RECEIPT_COLUMNS = [
 ]
 
 
-def _receipt_cells(receipts: Iterable[ReceiptRow]) -> Iterable[tuple]:
+def _receipt_cells(receipts: Iterable[ReceiptRow]) -> Iterable[tuple[Any, ...]]:
     """Each receipt's cells: the service's rows label themselves in the one generator that
     reads them (``labelled``: a nation's million rows pass here), any other rows here."""
     labelled = getattr(receipts, "labelled", None)
     if labelled is not None:
-        return labelled(METHODS, SOURCES, VOIDED)
+        cells: Iterable[tuple[Any, ...]] = labelled(METHODS, SOURCES, VOIDED)
+        return cells
     return (
         (
             *r[:5],

@@ -277,7 +277,7 @@ def _renderer(kinds: str, book: Book) -> Callable[[int, Sequence[Any]], str]:
     return render
 
 
-def _cell_sources(kind: str, ref: str, styles: dict[str, int]) -> tuple[str, Callable]:
+def _cell_sources(kind: str, ref: str, styles: dict[str, int]) -> tuple[str, Callable[[Any], str]]:
     """A column's cell: the expression naming its column (after a gap) and a function
     rendering it unnamed, both from the value ``x``."""
     if kind == "s":
@@ -299,9 +299,11 @@ def _cell_sources(kind: str, ref: str, styles: dict[str, int]) -> tuple[str, Cal
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def _cached(render: Callable[[Any], str], namespace: dict, name: str) -> Callable[[Any], str]:
+def _cached(
+    render: Callable[[Any], str], namespace: dict[str, Any], name: str
+) -> Callable[[Any], str]:
     """``render``, remembering up to ``_SEEN`` values in ``namespace[name]``."""
-    cells: dict = namespace[name]
+    cells: dict[Any, str] = namespace[name]
 
     def make(value: Any) -> str:
         cell = render(value)
