@@ -155,6 +155,8 @@ def run(url: str, journal: Path | None, options: Options) -> Result:
             _pages(clients[name], scopes[name], options, result)
         _charts(clients["nation"], scopes["nation"], options, result)
         _peers_interleaved(clients["nation"], scopes["nation"], journal, options, result)
+        if options.workbook != "none":  # once, before any workbook: the nightly check's work
+            _first_check(url, scopes["nation"], result)
         if options.workbook in ("http", "both"):
             _workbooks_http(server, scopes, result)
         for client in clients.values():
@@ -442,8 +444,6 @@ def _workbook_service(url: str, scope: Scope, result: Result) -> None:
     """The national workbook by the service call, in a forked child: its peak memory (after
     the first verification, timed on its own row)."""
     from ..services.reconciliation import export_workbook
-
-    _first_check(url, scope, result)
 
     def build() -> float:
         session = new_session(make_engine(url), write=False)
