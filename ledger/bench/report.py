@@ -17,7 +17,19 @@ GROWTH_ROWS = (
     ("public page (national campaign)", "public campaign page (anonymous)", "nation", "ms"),
     ("receipts list, deep page (national)", "receipts list, deep page", "nation", "ms"),
     ("first chart cold / warm (national)", "chart progress, cold", "nation", "ms"),
-    ("national workbook (HTTP)", "workbook (HTTP)", "nation", "s"),
+    (
+        "check, first verification (once, as the nightly check)",
+        "check, first verification",
+        "nation",
+        "s",
+    ),
+    (
+        "national workbook (HTTP, else the service call)",
+        ("workbook (HTTP)", "workbook (HTTP, background job)", "workbook (service call)"),
+        "nation",
+        "s",
+    ),
+    ("import of 100,000 rows", "import 100,000 rows (service)", "commune", "s"),
     ("ledger-cli bal (median of runs)", "peer ledger bal", "nation", "s"),
     ("hledger bal (median of runs)", "peer hledger bal", "nation", "s"),
 )
@@ -35,10 +47,13 @@ def growth_table(files: list[Path]) -> str:
     )
     for label, what, scope, unit in GROWTH_ROWS:
         cells = [_cell(r, what, scope, unit) for r in runs]
-        if what.startswith("chart "):
+        if isinstance(what, str) and what.startswith("chart "):
             warm = [_cell(r, what.replace("cold", "warm"), scope, unit) for r in runs]
             cells = [f"{c} / {w}" for c, w in zip(cells, warm, strict=True)]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| posting (8 treasurers): receipts/s, p50 | " + " | ".join(map(_posting, runs)) + " |"
+    )
     lines.append(
         "| headline: API ÷ floor (1) | "
         + " | ".join(
@@ -54,14 +69,24 @@ def growth_table(files: list[Path]) -> str:
     return "\n".join(lines)
 
 
-def _cell(run: dict, what: str, scope: str, unit: str) -> str:
-    row = next((r for r in run["rows"] if r["what"] == what and r["scope"] == scope), None)
+def _cell(run: dict, what: str | tuple[str, ...], scope: str, unit: str) -> str:
+    """The first of the rows named ``what`` (one name, or alternatives in order) at ``scope``."""
+    names = (what,) if isinstance(what, str) else what
+    rows = [r for name in names for r in run["rows"] if r["what"] == name and r["scope"] == scope]
+    row = rows[0] if rows else None
     if row is None or row["median"] is None:
         return "—"
     value = row["median"]
     if unit == "ms":
         return f"{value * 1000:.1f} ms"
     return f"{value:.2f} s"
+
+
+def _posting(run: dict) -> str:
+    posting = run.get("facts", {}).get("posting")
+    if not posting:
+        return "—"
+    return f"{posting['per_second']:.1f}/s, {posting['p50_ms']:.0f} ms"
 
 
 def _seconds(value) -> str:

@@ -18,7 +18,7 @@ from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .pledges import settled_expr
 from .search import not_hidden_from
 from .standing import receipt_stands
-from .units import in_units, subtree_scope
+from .units import in_units, subtree_ids
 
 
 @dataclass
@@ -201,11 +201,28 @@ def campaign_pledges(
     session: Session, *, campaign_id: int, root_id: int, as_of: date
 ) -> PledgeTotals:
     """A campaign's pledges in ``root_id``'s subtree as they stood on ``as_of``: pledged by
-    then, settled by receipts dated by then, overdue when due before it."""
-    return pledge_totals(
-        session,
-        unit_ids=subtree_scope(session, root_id),
-        today=as_of,
-        campaign_id=campaign_id,
-        through=as_of,
+    then, settled by receipts dated by then, overdue when due before it.
+
+    The campaign's pledges are read by its index and kept when their fund lies in the
+    subtree (the process's remembered ids): naming a province's 750 funds in the statement
+    took 6–18 ms of each dashboard, with or without a pledge to find."""
+    settled = _settled_through(as_of)
+    rows = session.exec(
+        select_rows(col(Pledge.unit_id), col(Pledge.amount), settled, col(Pledge.due_on)).where(
+            Pledge.campaign_id == campaign_id,
+            col(Pledge.cancelled_at).is_(None),
+            Pledge.pledged_on <= as_of,
+        )
+    ).all()
+    if not rows:
+        return PledgeTotals(0, 0, 0, 0)
+    within = subtree_ids(session, root_id)
+    kept = [
+        (int(amount), int(paid or 0), due) for unit, amount, paid, due in rows if unit in within
+    ]
+    return PledgeTotals(
+        len(kept),
+        sum(amount for amount, _paid, _due in kept),
+        sum(paid for _amount, paid, _due in kept),
+        sum(amount - paid for amount, paid, due in kept if due < as_of),
     )

@@ -13,6 +13,7 @@ from . import rollups
 from .campaigns import get_campaign
 from .pledge_lists import PledgeTotals, campaign_pledges
 from .unit_order import official_order
+from .units import subtree_ids
 
 
 @dataclass
@@ -192,11 +193,17 @@ class CampaignSummary:
 
 
 def campaigns_below(
-    session: Session, unit_id: int, *, page: int = 1, per_page: int = 20
+    session: Session,
+    unit_id: int,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    version: tuple | None = None,
 ) -> tuple[list[tuple[Campaign, Unit]], int]:
     """A page of the campaigns of the units under ``unit_id`` (not its own), newest first,
-    and how many there are in all. The units running campaigns are found by walking up from
-    them (a few hundred), not down from ``unit_id`` (a nation's ten thousand communes)."""
+    and how many there are in all. The units under it are the subtree each process remembers
+    per tree ``version`` (walking up from the 771 campaign units of a nation took 20 ms of
+    every home page)."""
     ordered = session.exec(
         select(col(Campaign.id), col(Campaign.unit_id))
         .join(Unit, col(Unit.id) == Campaign.unit_id)
@@ -208,8 +215,8 @@ def campaigns_below(
             col(Campaign.id),
         )
     ).all()
-    chains = rollups.ancestry(session, {u for _, u in ordered})
-    ids = [c for c, u in ordered if unit_id in chains[u][1:]]
+    below = subtree_ids(session, unit_id, version=version) - {unit_id}
+    ids = [c for c, u in ordered if u in below]
     first = (max(page, 1) - 1) * per_page
     shown = ids[first : first + per_page]
     found = {

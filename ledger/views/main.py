@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth import tree
 from ..db import get_session
 from ..services.campaigns import campaigns_for
 from ..services.costs import management_costs
@@ -24,7 +25,9 @@ def home():
         return redirect(url_for("auth.login"))
     session = get_session()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    below, total = campaigns_below(session, current_user.unit_id, page=page, per_page=PER_PAGE)
+    below, total = campaigns_below(
+        session, current_user.unit_id, page=page, per_page=PER_PAGE, version=tree()
+    )
     return render_template(
         "main/home.html",
         summaries=_own_summaries() if page == 1 else [],
