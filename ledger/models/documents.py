@@ -270,6 +270,14 @@ Index(
     col(Disbursement.id),
 )
 Index("ix_disbursement_beneficiary", col(Disbursement.beneficiary_id))
+#: the drafts awaiting approval, few in a whole nation (the menu's count; migration 0031)
+DRAFTS = text("status = 'draft'")
+Index(
+    "ix_disbursement_drafts",
+    col(Disbursement.unit_id),
+    sqlite_where=DRAFTS,
+    postgresql_where=DRAFTS,
+)
 #: the few voided payouts, by their void entry (migration 0031)
 Index(
     "ix_disbursement_void_entry",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, or_
+from sqlalchemy import false, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from ..errors import (
@@ -40,7 +40,7 @@ from .journal import (
 )
 from .paging import Cursor, Page, bounded_count, numbered_or_keyset
 from .search import disbursement_matches
-from .units import ensure_valid, get_unit, in_units, is_within
+from .units import Scope, ensure_valid, get_unit, in_units, is_within
 from .vouchers import next_number
 
 
@@ -467,6 +467,10 @@ def _filtered(query: Any, *, unit_ids: Any, flt: DisbursementFilter) -> Any:
     return query
 
 
+#: "status = 'draft'" written out, so both databases match it to the drafts' partial index
+DRAFT = literal_column(f"'{DisbursementStatus.DRAFT.value}'")
+
+
 @dataclass(frozen=True)
 class Approver:
     """Who is deciding, as ``may_approve`` weighs them."""
@@ -484,7 +488,7 @@ def _approvable(query: Any, *, unit_ids: Any, approver: Approver) -> Any:
         return query.where(false())
     return query.where(
         in_units(col(Disbursement.unit_id), unit_ids),
-        col(Disbursement.status) == DisbursementStatus.DRAFT.value,
+        col(Disbursement.status) == DRAFT,  # a literal: the partial index of drafts serves it
         or_(
             col(Disbursement.drafted_by_id).is_(None),
             col(Disbursement.drafted_by_id) != approver.user_id,
@@ -497,7 +501,16 @@ def _approvable(query: Any, *, unit_ids: Any, approver: Approver) -> Any:
 
 
 def count_awaiting(session: Session, *, unit_ids: Any, approver: Approver) -> int:
-    """How many drafts this approver may approve now (the menu's "Chờ duyệt (3)")."""
+    """How many drafts this approver may approve now (the menu's "Chờ duyệt (3)", on every
+    page). The drafts of the whole ledger are few (a partial index holds them): their funds
+    are read without naming the approver's in the statement and counted here (naming a
+    province's 750 funds cost 5 ms of every page of its reviewers)."""
+    if isinstance(unit_ids, Scope) and unit_ids.listed:
+        everywhere = Scope(unit_ids.root_id, outside=frozenset())
+        query = _approvable(
+            select(col(Disbursement.unit_id)), unit_ids=everywhere, approver=approver
+        )
+        return sum(1 for unit in session.exec(query) if unit_ids.holds(unit))
     query = _approvable(
         select(func.count(col(Disbursement.id))), unit_ids=unit_ids, approver=approver
     )

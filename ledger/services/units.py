@@ -172,6 +172,19 @@ class Scope:
     ids: frozenset[int] | None = None
     outside: frozenset[int] | None = None
 
+    @property
+    def listed(self) -> bool:
+        """Whether the ids say who is in (else only SQL knows: the recursive CTE)."""
+        return self.ids is not None or self.outside is not None
+
+    def holds(self, unit_id: int) -> bool:
+        """``unit_id`` lies in the subtree (for a ``listed`` scope)."""
+        if self.ids is not None:
+            return unit_id in self.ids
+        if self.outside is not None:
+            return unit_id not in self.outside
+        raise ValueError("this subtree is known to SQL only")
+
     def where(self, column: Any) -> Any:
         """``column`` (a unit id) lies in the subtree."""
         if self.ids is not None:
