@@ -117,3 +117,17 @@ def test_both_sides_of_the_workbook_check_count_the_campaigns_receipts_only(demo
     checks = [c for c in data.checks if c.name.startswith("Cam kết")]
     assert all(c.ok for c in checks), checks
     assert checks[0].expected == 3_500_000
+
+
+def test_a_focused_view_counts_the_pledges_of_its_own_subtree_only(demo, pledged, session):
+    """The pledges are all Chương Dương's: its own view holds them, a sibling commune's none."""
+    own = find_unit(session, "TT-CHUONGDUONG")
+    sibling = find_unit(session, "TT-DUNGTIEN")
+    mine = campaign_progress(
+        session, campaign_id=demo.id, as_of=date(2018, 12, 31), focus_id=own.id
+    )
+    theirs = campaign_progress(
+        session, campaign_id=demo.id, as_of=date(2018, 12, 31), focus_id=sibling.id
+    )
+    assert (mine.pledges.count, mine.pledges.pledged) == (2, 5_000_000)
+    assert (theirs.pledges.count, theirs.pledges.pledged) == (0, 0)
