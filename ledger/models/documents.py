@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel, col
@@ -147,14 +148,16 @@ class Receipt(SQLModel, table=True):
 Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), col(Receipt.id))
 #: a nation's receipts newest first (migration 0009)
 Index("ix_receipt_date", col(Receipt.receipt_date), col(Receipt.id))
+
+
+def _partial(name: str, column: Any, where: str) -> Index:
+    """An index of the rows ``where`` holds only, on both databases."""
+    condition = text(where)
+    return Index(name, column, sqlite_where=condition, postgresql_where=condition)
+
+
 #: the few voided receipts, by their void entry (migration 0031)
-VOIDED = text("void_entry_id IS NOT NULL")
-Index(
-    "ix_receipt_void_entry",
-    col(Receipt.void_entry_id),
-    sqlite_where=VOIDED,
-    postgresql_where=VOIDED,
-)
+_partial("ix_receipt_void_entry", col(Receipt.void_entry_id), "void_entry_id IS NOT NULL")
 
 
 class Category(SQLModel, table=True):
@@ -271,20 +274,9 @@ Index(
 )
 Index("ix_disbursement_beneficiary", col(Disbursement.beneficiary_id))
 #: the drafts awaiting approval, few in a whole nation (the menu's count; migration 0031)
-DRAFTS = text("status = 'draft'")
-Index(
-    "ix_disbursement_drafts",
-    col(Disbursement.unit_id),
-    sqlite_where=DRAFTS,
-    postgresql_where=DRAFTS,
-)
+_partial("ix_disbursement_drafts", col(Disbursement.unit_id), "status = 'draft'")
 #: the few voided payouts, by their void entry (migration 0031)
-Index(
-    "ix_disbursement_void_entry",
-    col(Disbursement.void_entry_id),
-    sqlite_where=VOIDED,
-    postgresql_where=VOIDED,
-)
+_partial("ix_disbursement_void_entry", col(Disbursement.void_entry_id), "void_entry_id IS NOT NULL")
 
 
 class Transfer(SQLModel, table=True):
