@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import false, func, literal_column, or_
+from sqlalchemy import ColumnElement, false, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from ..errors import (
@@ -468,7 +468,7 @@ def _filtered(query: Any, *, unit_ids: Any, flt: DisbursementFilter) -> Any:
 
 
 #: "status = 'draft'" written out, so both databases match it to the drafts' partial index
-DRAFT = literal_column(f"'{DisbursementStatus.DRAFT.value}'")
+DRAFT: ColumnElement[str] = literal_column(f"'{DisbursementStatus.DRAFT.value}'")
 
 
 @dataclass(frozen=True)
