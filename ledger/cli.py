@@ -246,11 +246,13 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
     from pathlib import Path
 
     from .dates import parse_date
+    from .engine import get_engine
     from .services.campaigns import resolve_campaign
     from .services.reconciliation import export_workbook
+    from .services.verified import snapshot_session
 
-    try:
-        with session_scope(write=False) as session:
+    try:  # one snapshot, as the background job reads it
+        with snapshot_session(get_engine(current_app.config["DATABASE_URL"])) as session:
             unit = units.find_unit(session, unit_name)
             campaign = resolve_campaign(session, unit_id=unit.id, ref=year)
             made = export_workbook(

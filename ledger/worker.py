@@ -162,8 +162,11 @@ class Reporter:
 
 def _workbook(engine: Engine, params: dict[str, Any], part: Path, report: Report) -> Outcome:
     from .services.reconciliation import export_workbook
+    from .services.verified import snapshot_session
 
-    with new_session(engine, write=False) as session:
+    # one snapshot: on PostgreSQL each statement of a READ COMMITTED session sees the latest
+    # commits, so a receipt posted meanwhile could be in the sheet but not in the summary
+    with snapshot_session(engine) as session:
         export_workbook(
             session,
             campaign_id=int(params["campaign_id"]),

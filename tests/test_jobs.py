@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import func, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -502,3 +502,28 @@ def test_a_large_import_is_recorded_by_a_background_job(
     assert not (settings.folder / "imports" / token).exists(), "the file is removed"
     assert "Đã nhập 2 phiếu thu" in client.get(f"/jobs/{job_id}").text
     assert client.get(f"/jobs/{job_id}/download").status_code == 404  # nothing to download
+
+
+def test_the_workbook_job_reads_one_snapshot_while_receipts_are_posted(
+    db_url, demo, make_receipt, session, monkeypatch, tmp_path
+):
+    """A receipt committed while the job gathers must not reach one sheet and miss another:
+    the job's session sees the ledger as of its first read (PostgreSQL's READ COMMITTED saw
+    each new commit statement by statement)."""
+    from ledger.models import Receipt
+    from ledger.services import reconciliation
+
+    seen = []
+
+    def gathering(reading, **_params):
+        count = select(func.count()).select_from(Receipt)
+        seen.append(reading.exec(count).one())
+        make_receipt(unit_code="TT-CHUONGDUONG", amount=100_000, on=date(2018, 6, 1))
+        session.commit()  # posted by someone else, while the workbook is being made
+        seen.append(reading.exec(count).one())
+        with new_session(get_engine(db_url), write=False) as other:
+            seen.append(other.exec(count).one())
+
+    monkeypatch.setattr(reconciliation, "export_workbook", gathering)
+    worker._workbook(get_engine(db_url), {"campaign_id": demo.id}, tmp_path / "x.part", None)
+    assert seen[0] == seen[1] < seen[2], seen
