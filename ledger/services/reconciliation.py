@@ -91,13 +91,15 @@ class ReceiptRows:
 
     def __iter__(self) -> Iterator[ReceiptRow]:
         make = ReceiptRow._make
-        return (make(row) for row in self.labelled({}, {}, True))
+        return (make(row) for row in self.labelled({}, {}, True, False))
 
-    def labelled(self, methods: dict, sources: dict, voided: Any) -> Iterator[tuple]:
+    def labelled(
+        self, methods: dict, sources: dict, voided: Any, standing: Any = ""
+    ) -> Iterator[tuple]:
         """The rows as plain tuples in ``ReceiptRow``'s order, the method and source read
         through ``methods`` and ``sources`` (kept when absent) and the voided flag as
-        ``voided`` or "": one generator between the cursor and the sheet, counting and adding
-        up as ``__iter__`` does."""
+        ``voided`` or ``standing``: one generator between the cursor and the sheet, counting
+        and adding up as ``__iter__`` does."""
         count = total = 0
         quota = QUOTA_SOURCES
         for n, d, fund, payer, credit, method, source, amount, void, ref in self._read():
@@ -113,7 +115,7 @@ class ReceiptRows:
                 methods.get(method, method),
                 sources.get(source, source),
                 amount,
-                voided if void else "",
+                voided if void else standing,
                 ref,
             )
         self.count, self.valid_quota = count, total
