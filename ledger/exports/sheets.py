@@ -258,8 +258,9 @@ def _renderer(kinds: str, book: Book) -> Callable[[int, Sequence[Any]], str]:
     for column, kind in enumerate(kinds):
         ref = xl_col_to_name(column)
         named, placed = _cell_sources(kind, ref, styles)
-        namespace[f"cells{column}"] = {}
-        namespace[f"make{column}"] = _cached(placed, namespace, f"cells{column}")
+        cells: dict[Any, str] = {}
+        namespace[f"cells{column}"] = cells
+        namespace[f"make{column}"] = _cached(placed, cells)
         lines.append(f"    x = v[{column}]")
         lines.append("    if x is None or x == '':")
         lines.append("        gap = True" if column < len(kinds) - 1 else "        pass")
@@ -299,11 +300,8 @@ def _cell_sources(kind: str, ref: str, styles: dict[str, int]) -> tuple[str, Cal
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def _cached(
-    render: Callable[[Any], str], namespace: dict[str, Any], name: str
-) -> Callable[[Any], str]:
-    """``render``, remembering up to ``_SEEN`` values in ``namespace[name]``."""
-    cells: dict[Any, str] = namespace[name]
+def _cached(render: Callable[[Any], str], cells: dict[Any, str]) -> Callable[[Any], str]:
+    """``render``, remembering up to ``_SEEN`` values in ``cells``."""
 
     def make(value: Any) -> str:
         cell = render(value)

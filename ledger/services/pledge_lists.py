@@ -147,17 +147,15 @@ def pledge_totals(
     *,
     unit_ids: Any,
     today: date,
-    campaign_id: int | None = None,
     through: date | None = None,
 ) -> PledgeTotals:
-    """Totals of the pledges of ``unit_ids`` not cancelled (of one campaign, pledged on or
-    before ``through``); settled counts receipts dated on or before ``through`` too."""
+    """Totals of the pledges of ``unit_ids`` not cancelled (pledged on or before ``through``);
+    settled counts receipts dated on or before ``through`` too (a campaign's, on its
+    dashboards: ``campaign_pledges``)."""
     settled = settled_expr() if through is None else _settled_through(through)
     query = select_rows(col(Pledge.amount), settled.label("settled"), col(Pledge.due_on)).where(
         in_units(col(Pledge.unit_id), unit_ids), col(Pledge.cancelled_at).is_(None)
     )
-    if campaign_id is not None:
-        query = query.where(Pledge.campaign_id == campaign_id)
     if through is not None:
         query = query.where(Pledge.pledged_on <= through)
     inner = query.subquery()
