@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import request, session
-from flask_babel import Babel, get_locale, gettext
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from flask import g, request, session
+from flask_babel import Babel, get_locale, get_translations, gettext
 from flask_login import current_user
 
 from .dates import format_date, format_datetime, format_local_datetime, long_date
@@ -49,6 +51,20 @@ def select_locale() -> str:
     else Vietnamese."""
     chosen = session.get("lang") or getattr(current_user, "language", None)
     return chosen if chosen in ("vi", "en") else "vi"
+
+
+def translations():
+    """The request's catalogue, looked up once a request: Flask-Babel finds it again for each
+    string (its locale's name rebuilt each time), 600 times on a national dashboard, about
+    a fifth of drawing the page. Kept where Flask-Babel itself keeps it
+    (``babel_translations``), which ``force_locale`` and ``refresh`` reset."""
+    ctx = g.get("_flask_babel") if g else None
+    if ctx is None:
+        return get_translations()
+    found = getattr(ctx, "babel_translations", None)
+    if found is None:
+        found = ctx.babel_translations = get_translations()
+    return found
 
 
 def error_message(error: LedgerError) -> str:
@@ -99,9 +115,13 @@ def format_percent(value) -> str:
     """145.0 → "145,0%" in Vietnamese, "145.0%" in English."""
     if value is None or value == "":
         return ""
-    from babel.numbers import format_decimal
+    tenths = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    text = f"{tenths:,.1f}"  # Babel's "#,##0.0" without its parser: 60 of them on a dashboard
+    return (text.translate(_VI_NUMBER) if current_language() == "vi" else text) + "%"
 
-    return format_decimal(value, format="#,##0.0", locale=current_language()) + "%"
+
+#: Vietnamese writes 1.234,5 where English writes 1,234.5
+_VI_NUMBER = str.maketrans(",.", ".,")
 
 
 def category_label(category) -> str:
@@ -125,6 +145,13 @@ def init_app(app) -> None:
         label=vocab_label,
         account_label=account_label,
         category=category_label,
+    )
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.jinja_env.globals.update(current_lang=select_locale, **VOCABULARIES)
     app.before_request(_remember_language)

@@ -132,6 +132,29 @@ def test_each_child_counts_once_per_category_and_group_gifts_add_their_count(ses
     assert {line.code: line.count for line in helped.lines} == _recount(session, payouts, YEAR_END)
 
 
+def test_a_payout_that_names_no_child_adds_none_and_shows_no_line(session, payouts):
+    """A payout with neither a child nor a group (school support paid to a school) helps no
+    child to count: the count reads only the payouts that do (``ix_disbursement_children``),
+    and its category gets no line unless it has a target."""
+    before = _counts(children_helped(session, campaign=payouts, as_of=YEAR_END))
+    item = draft_disbursement(
+        session,
+        unit_id=find_unit(session, "TT-CHUONGDUONG").id,
+        data=DisbursementInput(
+            disbursement_date=date(2018, 9, 1),
+            category_id=_categories(session)["school_support"],
+            payee_name="Trường Tiểu học Chương Dương",
+            amount=2_000_000,
+            reason="Hỗ trợ sách vở",
+        ),
+    )
+    item.status = "approved"
+    pay_disbursement(session, disbursement_id=item.id, on=date(2018, 9, 1))
+    helped = children_helped(session, campaign=payouts, as_of=YEAR_END)
+    assert _counts(helped) == before and "school_support" not in before
+    assert {line.code: line.count for line in helped.lines} == _recount(session, payouts, YEAR_END)
+
+
 def test_as_of_a_past_date_later_payouts_do_not_count(session, payouts):
     july = children_helped(session, campaign=payouts, as_of=date(2018, 7, 15))
     assert _counts(july) == {"heart_surgery": (1, 0, None)}  # A, paid 02/06 and 10/07

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 PO = Path(__file__).resolve().parents[1] / "ledger/translations/en/LC_MESSAGES/messages.po"
 
@@ -41,3 +43,42 @@ def test_every_string_the_code_marks_is_in_the_english_catalog():
         if (context, text) not in known:
             missing.append(f"{filename}:{lineno} {text}")
     assert missing == []
+
+
+def test_a_page_switches_language_with_force_locale_and_back(app):
+    """Templates look the catalogue up once a request (``i18n.translations``), yet a part drawn
+    in another language (a mail in its recipient's language) and the page after it each
+    read their own."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    line = "{{ _('Đã vận động') }} {{ 12.5|pct }}"
+    with app.test_request_context("/"):
+        before = render_template_string(line)
+        with force_locale("en"):
+            english = render_template_string(line)
+        after = render_template_string(line)
+    assert (before, english, after) == ("Đã vận động 12,5%", "Collected 12.5%", before)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=st.one_of(
+        st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+        st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+        st.integers(min_value=-(10**12), max_value=10**12),
+    ),
+    lang=st.sampled_from(["vi", "en"]),
+)
+def test_percent_is_written_as_babel_writes_it(app, value, lang):
+    """``|pct`` formats without Babel's pattern parser (60 of them on a national dashboard) and
+    must write exactly what Babel's ``#,##0.0`` writes: grouping, decimal mark, rounding."""
+    from babel.numbers import format_decimal
+    from flask_babel import force_locale
+
+    from ledger.i18n import format_percent
+
+    with app.test_request_context("/"), force_locale(lang):
+        assert format_percent(value) == format_decimal(value, format="#,##0.0", locale=lang) + "%"

@@ -14,6 +14,7 @@ from .bank import (
 from .base import select_rows, table_of, utcnow
 from .batches import ReceiptBatch, ReceiptBatchItem
 from .documents import (
+    CHILD_PAYOUTS,
     Beneficiary,
     BeneficiaryGroup,
     Category,
@@ -57,6 +58,7 @@ from .search import SEARCHED, receipt_search_text
 from .targets import ChildrenTarget
 
 __all__ = [
+    "CHILD_PAYOUTS",
     "FILING_STATUSES",
     "ROLLUP_GRAINS",
     "SEARCHED",

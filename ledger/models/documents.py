@@ -150,14 +150,14 @@ Index("ix_receipt_unit_date", col(Receipt.unit_id), col(Receipt.receipt_date), c
 Index("ix_receipt_date", col(Receipt.receipt_date), col(Receipt.id))
 
 
-def _partial(name: str, column: Any, where: str) -> Index:
+def _partial(name: str, *columns: Any, where: str) -> Index:
     """An index of the rows ``where`` holds only, on both databases."""
     condition = text(where)
-    return Index(name, column, sqlite_where=condition, postgresql_where=condition)
+    return Index(name, *columns, sqlite_where=condition, postgresql_where=condition)
 
 
 #: the few voided receipts, by their void entry (migration 0031)
-_partial("ix_receipt_void_entry", col(Receipt.void_entry_id), "void_entry_id IS NOT NULL")
+_partial("ix_receipt_void_entry", col(Receipt.void_entry_id), where="void_entry_id IS NOT NULL")
 
 
 class Category(SQLModel, table=True):
@@ -274,9 +274,28 @@ Index(
 )
 Index("ix_disbursement_beneficiary", col(Disbursement.beneficiary_id))
 #: the drafts awaiting approval, few in a whole nation (the menu's count; migration 0031)
-_partial("ix_disbursement_drafts", col(Disbursement.unit_id), "status = 'draft'")
+_partial("ix_disbursement_drafts", col(Disbursement.unit_id), where="status = 'draft'")
 #: the few voided payouts, by their void entry (migration 0031)
-_partial("ix_disbursement_void_entry", col(Disbursement.void_entry_id), "void_entry_id IS NOT NULL")
+_partial(
+    "ix_disbursement_void_entry", col(Disbursement.void_entry_id), where="void_entry_id IS NOT NULL"
+)
+#: a paid payout that helps a child: one named, or a group gift (``children.children_helped``
+#: reads its figures under this very condition, so both databases use the index below)
+CHILD_PAYOUTS = (
+    f"status = '{DisbursementStatus.PAID.value}'"
+    " AND (beneficiary_id IS NOT NULL OR children_count IS NOT NULL)"
+)
+#: the paid payouts that help a child (named, or a group gift), with what the children-helped
+#: count reads, so it reads this index alone (migration 0032)
+_partial(
+    "ix_disbursement_children",
+    col(Disbursement.disbursement_date),
+    col(Disbursement.category_id),
+    col(Disbursement.unit_id),
+    col(Disbursement.beneficiary_id),
+    col(Disbursement.children_count),
+    where=CHILD_PAYOUTS,
+)
 
 
 class Transfer(SQLModel, table=True):

@@ -14,13 +14,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from ..errors import InvalidChildrenTarget
-from ..models import Campaign, Category, ChildrenTarget, Disbursement, select_rows
+from ..models import (
+    CHILD_PAYOUTS,
+    Campaign,
+    Category,
+    ChildrenTarget,
+    Disbursement,
+    select_rows,
+)
 from ..text import parse_digits
-from ..vocab import DisbursementStatus
 from .audit import record_event
 from .campaigns import get_campaign
 from .units import in_units, subtree_scope
@@ -112,10 +118,12 @@ def _window(campaign: Campaign, as_of: date | None) -> tuple[date, date]:
 
 
 def _counted(session: Session, root_id: int, start: date, end: date):
-    """The conditions a payout meets to count (the money's rule)."""
+    """The conditions a payout meets to count (the money's rule), and to help a child (a
+    payout naming none adds nothing): written as the partial index ``ix_disbursement_children``
+    is, so the count reads that index alone (a national count read every payout: 10 ms)."""
     return (
+        text(CHILD_PAYOUTS),
         in_units(col(Disbursement.unit_id), subtree_scope(session, root_id)),
-        col(Disbursement.status) == DisbursementStatus.PAID.value,
         col(Disbursement.disbursement_date) >= start,
         col(Disbursement.disbursement_date) <= end,
     )
@@ -188,10 +196,6 @@ def children_payouts(
             Disbursement.amount,
         )
         .where(*_counted(session, campaign.unit_id, start, end))
-        .where(
-            col(Disbursement.beneficiary_id).is_not(None)
-            | col(Disbursement.children_count).is_not(None)
-        )
         .order_by(
             col(Disbursement.category_id),
             col(Disbursement.disbursement_date),

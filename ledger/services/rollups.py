@@ -23,6 +23,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session, col, select
 
 from ..models import Category, Rollup, RollupSpend, Unit, select_rows
+from .memo import read_once
 
 #: the first day anything can be dated (``journal.EARLIEST_DATE``): balances sum from here
 BEGINNING = date(2000, 1, 1)
@@ -439,7 +440,11 @@ def spent(
     write_pending(session)
     conditions = [col(RollupSpend.unit_id).in_(ids)]
     if management:
-        codes = session.exec(select(Category.code).where(Category.is_management)).all()
+        codes = read_once(
+            session,
+            "management_categories",
+            lambda: session.exec(select(Category.code).where(Category.is_management)).all(),
+        )
         conditions.append(col(RollupSpend.kind).in_([f"expense:{c}" for c in codes]))
     rows = within(RollupSpend, (RollupSpend.unit_id, RollupSpend.amount), start, end, *conditions)
     found = session.exec(

@@ -12,6 +12,7 @@ from ..models import Setting
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
+from .memo import read_once
 from .regimes import regime_on
 
 DEFAULTS = {
@@ -35,7 +36,9 @@ def int_setting(session: Session, key: str) -> int:
 
 def all_settings(session: Session) -> dict[str, str]:
     """Every setting, defaults filled in."""
-    stored = dict(session.exec(select(Setting.key, Setting.value)).all())
+    stored = read_once(
+        session, "settings", lambda: dict(session.exec(select(Setting.key, Setting.value)).all())
+    )
     return {**DEFAULTS, **stored}
 
 
