@@ -102,7 +102,7 @@ def tree() -> tuple:
 def scope_ids() -> set[int]:
     """Ids of the signed-in user's unit and every unit under it (cached per request)."""
     if "scope_ids" not in g:
-        g.scope_ids = subtree_ids(get_session(), current_user.unit_id, version=tree())
+        g.scope_ids = subtree_ids(get_session(), current_user.unit_id)  # a commune: no version
     return g.scope_ids
 
 
@@ -110,7 +110,7 @@ def scope_members() -> Scope:
     """The signed-in user's scope as a condition the lists filter by (``units.Scope``: a
     nation's 11,000 ids as bound parameters cost 50 ms per query)."""
     if "scope_members" not in g:
-        g.scope_members = subtree_scope(get_session(), current_user.unit_id, version=tree())
+        g.scope_members = subtree_scope(get_session(), current_user.unit_id)
     return g.scope_members
 
 

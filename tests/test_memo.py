@@ -79,3 +79,20 @@ def test_a_category_flagged_as_management_counts_in_the_same_transaction(session
     assert spent(session, [fund.id], *window, management=True) == {}
     session.exec(update(Category).values(is_management=True))
     assert spent(session, [fund.id], *window, management=True) == {fund.id: 1_000_000}
+
+
+def test_a_commune_is_its_own_subtree_until_a_unit_is_put_under_it(session):
+    """A unit with nothing under it (a commune) is found to be its own subtree by one probe,
+    without the tree's version; the probe sees a unit added under it in the same transaction."""
+    commune = find_unit(session, "TT-CHUONGDUONG")
+    assert subtree_ids(session, commune.id) == {commune.id}
+    hamlet = create_unit(
+        session,
+        code="MEMO3",
+        name="Điểm Thử",
+        level="commune",
+        valid_from=date(2018, 1, 1),
+        parent_id=commune.id,
+    )
+    assert subtree_ids(session, commune.id) == {commune.id, hamlet.id}
+    assert subtree_ids(session, 10**9) == set()  # no such unit: nothing in scope

@@ -29,6 +29,11 @@ def read_once(session: Session, name: str, read: Callable[[], T]) -> T:
     return memo[name]
 
 
+def remembers(session: Session, name: str) -> bool:
+    """Whether ``name`` was read in this transaction (and nothing written since)."""
+    return name in session.info.get(_KEY, ())
+
+
 def forget(session: Session) -> None:
     """Drop what was remembered (the listeners below call it)."""
     session.info.pop(_KEY, None)

@@ -186,7 +186,7 @@ def _backdated(fund: Unit, on: date) -> Backdated | None:
 
 def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
     session = get_session()
-    ids = subtree_ids(session, fund.id, version=tree())  # the request's tree version, read once
+    ids = subtree_ids(session, fund.id)  # a commune's: one probe, no tree version
     return [(u.id, u.name) for u in unit_rows(session, ids)]
 
 
