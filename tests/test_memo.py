@@ -18,17 +18,21 @@ from ledger.services.rollups import spent
 from ledger.services.units import create_unit, find_unit, subtree_ids, tree_version
 
 
+def _new_unit(session, code: str, name: str, parent_id: int):
+    return create_unit(
+        session,
+        code=code,
+        name=name,
+        level="commune",
+        valid_from=date(2018, 1, 1),
+        parent_id=parent_id,
+    )
+
+
 def test_a_unit_added_in_the_same_transaction_is_in_the_subtree_at_once(session):
     province = find_unit(session, "Hà Nội")
     before, under = tree_version(session), subtree_ids(session, province.id)
-    added = create_unit(
-        session,
-        code="MEMO1",
-        name="Xã Thử",
-        level="commune",
-        valid_from=date(2018, 1, 1),
-        parent_id=province.id,
-    )
+    added = _new_unit(session, "MEMO1", "Xã Thử", province.id)
     assert tree_version(session) != before
     assert subtree_ids(session, province.id) == under | {added.id}
 
@@ -38,14 +42,7 @@ def test_a_unit_another_user_commits_is_seen_by_the_next_transaction(session, db
     first, under = tree_version(session), subtree_ids(session, province.id)
     other = new_session(get_engine(db_url), write=True)
     try:
-        added = create_unit(
-            other,
-            code="MEMO2",
-            name="Xã Khác",
-            level="commune",
-            valid_from=date(2018, 1, 1),
-            parent_id=province.id,
-        )
+        added = _new_unit(other, "MEMO2", "Xã Khác", province.id)
         other.commit()
         assert tree_version(session) == first  # the same transaction reads one version
         assert subtree_ids(session, province.id) == under
@@ -86,13 +83,6 @@ def test_a_commune_is_its_own_subtree_until_a_unit_is_put_under_it(session):
     without the tree's version; the probe sees a unit added under it in the same transaction."""
     commune = find_unit(session, "TT-CHUONGDUONG")
     assert subtree_ids(session, commune.id) == {commune.id}
-    hamlet = create_unit(
-        session,
-        code="MEMO3",
-        name="Điểm Thử",
-        level="commune",
-        valid_from=date(2018, 1, 1),
-        parent_id=commune.id,
-    )
+    hamlet = _new_unit(session, "MEMO3", "Điểm Thử", commune.id)
     assert subtree_ids(session, commune.id) == {commune.id, hamlet.id}
     assert subtree_ids(session, 10**9) == set()  # no such unit: nothing in scope
