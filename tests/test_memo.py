@@ -86,3 +86,13 @@ def test_a_commune_is_its_own_subtree_until_a_unit_is_put_under_it(session):
     hamlet = _new_unit(session, "MEMO3", "Điểm Thử", commune.id)
     assert subtree_ids(session, commune.id) == {commune.id, hamlet.id}
     assert subtree_ids(session, 10**9) == set()  # no such unit: nothing in scope
+
+
+def test_a_unit_added_in_a_savepoint_rolled_back_leaves_the_subtree(session):
+    province = find_unit(session, "Hà Nội")
+    under = subtree_ids(session, province.id)
+    savepoint = session.begin_nested()
+    added = _new_unit(session, "MEMO4", "Xã Tạm", province.id)
+    assert added.id in subtree_ids(session, province.id)
+    savepoint.rollback()
+    assert subtree_ids(session, province.id) == under

@@ -51,6 +51,7 @@ def _after_write(state) -> None:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _after_transaction(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        forget(session)
+def _after_transaction(session: Session, _transaction) -> None:
+    """Any transaction's end, a savepoint's too: what was read after a write inside a savepoint
+    that is then rolled back must not outlive it."""
+    forget(session)
