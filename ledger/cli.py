@@ -246,10 +246,9 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
     from pathlib import Path
 
     from .dates import parse_date
-    from .engine import get_engine
+    from .engine import get_engine, snapshot_session
     from .services.campaigns import resolve_campaign
     from .services.reconciliation import export_workbook
-    from .services.verified import snapshot_session
 
     try:  # one snapshot, as the background job reads it
         with snapshot_session(get_engine(current_app.config["DATABASE_URL"])) as session:

@@ -37,6 +37,15 @@ def get_write_session() -> Session:
     return g.db_write_session
 
 
+def get_snapshot_session() -> Session:
+    """The request's reading session that sees one snapshot for all its statements (PostgreSQL's
+    REPEATABLE READ): a workbook sent while the browser waits must not take a receipt posted
+    meanwhile into its rows and leave it out of its summary."""
+    if "db_snapshot_session" not in g:
+        g.db_snapshot_session = engine.snapshot_session(_app_engine())
+    return g.db_snapshot_session
+
+
 def _app_engine() -> Engine:
     return engine.get_engine(current_app.config["DATABASE_URL"])
 
@@ -48,7 +57,7 @@ def evidence_store() -> BlobStore:
 
 def close_session(_exc=None) -> None:
     """Teardown: roll back whatever was not committed and close."""
-    for name in ("db_write_session", "db_session"):
+    for name in ("db_write_session", "db_session", "db_snapshot_session"):
         session = g.pop(name, None)
         if session is not None:
             session.rollback()

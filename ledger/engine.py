@@ -81,6 +81,15 @@ def new_session(engine: Engine, *, write: bool) -> Session:
     return Session(bind=bind, expire_on_commit=False)
 
 
+def snapshot_session(engine: Any) -> Session:
+    """A reading session that sees one snapshot for all its statements (PostgreSQL's
+    REPEATABLE READ; a SQLite read transaction already does): the check's positions, links
+    and heads, and a workbook's summary and rows, read as of one moment."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    return new_session(engine, write=False)
+
+
 @contextmanager
 def session_scope(url: str, *, write: bool = True) -> Iterator[Session]:
     """A session on ``url`` for the CLI and scripts: commit on success, roll back on error."""

@@ -161,8 +161,8 @@ class Reporter:
 
 
 def _workbook(engine: Engine, params: dict[str, Any], part: Path, report: Report) -> Outcome:
+    from .engine import snapshot_session
     from .services.reconciliation import export_workbook
-    from .services.verified import snapshot_session
 
     # one snapshot: on PostgreSQL each statement of a READ COMMITTED session sees the latest
     # commits, so a receipt posted meanwhile could be in the sheet but not in the summary

@@ -527,3 +527,29 @@ def test_the_workbook_job_reads_one_snapshot_while_receipts_are_posted(
     monkeypatch.setattr(reconciliation, "export_workbook", gathering)
     worker._workbook(get_engine(db_url), {"campaign_id": demo.id}, tmp_path / "x.part", None)
     assert seen[0] == seen[1] < seen[2], seen
+
+
+def test_a_small_workbook_sent_at_once_reads_one_snapshot_too(
+    client, demo, make_user, login, make_receipt, session, monkeypatch
+):
+    """The workbook a page sends while the browser waits reads one snapshot as the job does:
+    a receipt committed meanwhile is in none of its sheets rather than in one of them."""
+    from ledger.models import Receipt
+    from ledger.views import reports as views
+
+    make_user("duyet.tt", "reviewer", "TT")
+    login("duyet.tt")
+    real, seen = views.export_workbook, []
+
+    def gathering(reading, **params):
+        count = select(func.count()).select_from(Receipt)
+        seen.append(reading.exec(count).one())
+        make_receipt(unit_code="TT-CHUONGDUONG", amount=100_000, on=date(2018, 6, 1))
+        session.commit()  # posted by someone else, while the workbook is being made
+        seen.append(reading.exec(count).one())
+        return real(reading, **params)
+
+    monkeypatch.setattr(views, "export_workbook", gathering)
+    response = client.get(f"/campaigns/{demo.id}/workbook.xlsx?as_of=31/12/2018")
+    assert response.status_code == 200 and response.data[:2] == b"PK"
+    assert seen[0] == seen[1], seen

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from ..blobs import BlobStore
+from ..engine import snapshot_session
 from ..errors import _l
 from ..models import (
     ROLLUP_GRAINS,
@@ -49,7 +50,6 @@ from .verified import (
     after_verified,
     moved_since_verified,
     record_verified,
-    snapshot_session,
     verified_part_gaps,
     verified_positions,
     verified_rows_changed,

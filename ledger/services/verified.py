@@ -155,15 +155,6 @@ def verified_rows_changed(
     ]
 
 
-def snapshot_session(engine: Any) -> Session:
-    """A reading session that sees one snapshot for all its statements (PostgreSQL's
-    REPEATABLE READ; a SQLite read transaction already does), so the recorded positions, the
-    links after them and the heads are read as of one moment."""
-    if engine.dialect.name == "postgresql":
-        engine = engine.execution_options(isolation_level="REPEATABLE READ")
-    return new_session(engine, write=False)
-
-
 def record_verified(engine: Any, ends: Positions) -> None:
     """Write down where each chain was verified, in a transaction of its own (a position only
     moves forward: a slower check finishing late never moves one back). A database that cannot

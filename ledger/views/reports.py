@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..auth import scope_ids, scope_members
-from ..db import get_session, get_write_session
+from ..db import get_session, get_snapshot_session, get_write_session
 from ..errors import LedgerError
 from ..exports.csv_files import ZIP_TYPE
 from ..exports.report_pdf import period_pdf as render_period_pdf
@@ -252,7 +252,7 @@ def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool, csv: bool =
     path = Path(name)
     try:
         made = export_workbook(
-            get_session(),
+            get_snapshot_session(),  # one snapshot: its summary and its rows agree
             campaign_id=campaign.id,
             as_of=day,
             unmasked=unmasked,
