@@ -26,13 +26,17 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
         return list(range(top + 1, top + 1 + count))
     # raw SQL runs on the session's connection (sqlmodel's exec takes selects and DML); one
     # round trip: a receipt reserves ids in three tables, each asked its sequence's name before
-    ids = session.connection().execute(
-        text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id'))"
-            " FROM generate_series(1, :count)"
-        ),
-        {"table": table.name, "count": count},
-    ).scalars()
+    ids = (
+        session.connection()
+        .execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id'))"
+                " FROM generate_series(1, :count)"
+            ),
+            {"table": table.name, "count": count},
+        )
+        .scalars()
+    )
     return sorted(ids)
 
 
