@@ -12,6 +12,8 @@ from __future__ import annotations
 from sqlalchemy import Table, func, insert, text
 from sqlmodel import Session, select
 
+from .memo import forget
+
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     """``count`` fresh primary keys for ``table``, increasing.
@@ -50,6 +52,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     if not rows:
         return
     session.flush()  # rows may point at objects still pending in the session
+    forget(session)  # a write the session's events do not see (``memo``)
     if _is_sqlite(session) or len(rows) <= FEW_ROWS:
         session.connection().execute(insert(table), rows)
         return

@@ -115,7 +115,12 @@ def format_percent(value) -> str:
     """145.0 → "145,0%" in Vietnamese, "145.0%" in English."""
     if value is None or value == "":
         return ""
-    tenths = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    exact = Decimal(str(value))
+    if not exact.is_finite():  # never a rate (each is guarded by its quota), but never a 500
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format="#,##0.0", locale=current_language()) + "%"
+    tenths = exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
     text = f"{tenths:,.1f}"  # Babel's "#,##0.0" without its parser: 60 of them on a dashboard
     return (text.translate(_VI_NUMBER) if current_language() == "vi" else text) + "%"
 

@@ -67,6 +67,7 @@ def test_a_page_switches_language_with_force_locale_and_back(app):
 @given(
     value=st.one_of(
         st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+        st.sampled_from([float("nan"), float("inf"), float("-inf")]),
         st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
         st.integers(min_value=-(10**12), max_value=10**12),
     ),

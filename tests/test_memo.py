@@ -1,4 +1,4 @@
-"""What a request reads once a transaction (``services.memo``: the tree's version, the
+"""What a request reads once a transaction (``memo``: the tree's version, the
 settings, the management categories) is read again as soon as it may have changed: after
 the session writes, and in the next transaction, which sees what others committed."""
 

@@ -22,8 +22,8 @@ from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session, col, select
 
+from ..memo import read_once
 from ..models import Category, Rollup, RollupSpend, Unit, select_rows
-from .memo import read_once
 
 #: the first day anything can be dated (``journal.EARLIEST_DATE``): balances sum from here
 BEGINNING = date(2000, 1, 1)

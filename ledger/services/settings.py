@@ -8,11 +8,11 @@ from datetime import date
 from sqlmodel import Session, select
 
 from ..errors import InvalidAmount, LedgerError, Phrase, UnknownSetting, _l
+from ..memo import read_once
 from ..models import Setting
 from ..money import parse_amount
 from ..text import clean
 from .audit import record_event
-from .memo import read_once
 from .regimes import regime_on
 
 DEFAULTS = {

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, tree
+from ..auth import permission_required
 from ..db import get_session
 from ..errors import BatchRefused, BatchRowInvalid, LedgerError
 from ..exports.vouchers import receipt_voucher, vouchers_pdf
@@ -45,7 +45,7 @@ def index():
     session, fund = get_session(), page_unit()
     page = service.list_batches(
         session,
-        unit_ids=subtree_scope(session, fund.id, version=tree()),
+        unit_ids=subtree_scope(session, fund.id),
         page=arg_int("page", 1) or 1,
         cursor=parse_cursor(
             request.args.get("after", ""), request.args.get("before", ""), with_date=True

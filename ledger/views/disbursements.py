@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..auth import permission_required, require_scope, scope_members, tree
+from ..auth import permission_required, require_scope, scope_members
 from ..db import get_session
 from ..errors import LedgerError
 from ..factor_web import count_if_wrong
@@ -48,7 +48,7 @@ def index():
     require_scope(unit_id)
     found = service.disbursements_page(
         session,
-        unit_ids=subtree_scope(session, unit_id, version=tree()),
+        unit_ids=subtree_scope(session, unit_id),
         flt=_filter(form),
         page=arg_int("page", 1) or 1,
         cursor=parse_cursor(
@@ -101,7 +101,7 @@ def queue():
     scope = scope_members()
     if form.unit.data:
         require_scope(form.unit.data)
-        scope = subtree_scope(session, form.unit.data, version=tree())
+        scope = subtree_scope(session, form.unit.data)
     found = service.approval_queue(session, unit_ids=scope, approver=_approver(), flt=_filter(form))
     waiting = service.awaiting_units(session, unit_ids=scope_members(), approver=_approver())
     return render_template(

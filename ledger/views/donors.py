@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, scope_ids, tree
+from ..auth import permission_required, scope_ids
 from ..db import get_session
 from ..errors import LedgerError, PossibleDuplicateDonor
 from ..forms_donors import DonorFilterForm, DonorForm, DonorMergeForm, NewDonorForm
@@ -53,7 +53,7 @@ def index():
     form = read_filters(DonorFilterForm())
     found = list_donors(
         session,
-        unit_ids=subtree_scope(session, unit.id, version=tree()),
+        unit_ids=subtree_scope(session, unit.id),
         kind=form.kind.data or "",
         text=form.q.data or "",
         sort=form.sort.data or "name",
@@ -72,7 +72,7 @@ def duplicates():
     session, unit = get_session(), page_unit()
     groups = merging.duplicate_groups(
         session,
-        unit_ids=subtree_scope(session, unit.id, version=tree()),
+        unit_ids=subtree_scope(session, unit.id),
         viewer_unit_id=current_user.unit_id,
     )
     return render_template("donors/duplicates.html", unit=unit, groups=groups)

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, scope_ids, tree
+from ..auth import permission_required, scope_ids
 from ..db import get_session
 from ..errors import LedgerError, ReminderForAnonymousDonor
 from ..forms import ReceiptForm
@@ -45,7 +45,7 @@ def index():
     flt = PledgeFilter(
         campaign_id=form.campaign.data, status=form.status.data or "", donor=form.donor.data or ""
     )
-    units = subtree_scope(session, fund.id, version=tree())
+    units = subtree_scope(session, fund.id)
     today = date.today()
     found = list_pledges(
         session,
@@ -288,7 +288,7 @@ def overdue():
     today = date.today()
     rows = overdue_pledges(
         session,
-        unit_ids=subtree_scope(session, fund.id, version=tree()),
+        unit_ids=subtree_scope(session, fund.id),
         today=today,
         viewer_unit_id=current_user.unit_id,
     )

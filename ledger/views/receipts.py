@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..auth import permission_required, scope_ids, tree
+from ..auth import permission_required, scope_ids
 from ..db import get_session
 from ..errors import LedgerError
 from ..exports.vouchers import (
@@ -56,7 +56,7 @@ def index():
     flt = _filter_from_args()
     found = service.list_receipts(
         session,
-        unit_ids=subtree_scope(session, fund.id, version=tree()),
+        unit_ids=subtree_scope(session, fund.id),
         flt=flt,
         page=arg_int("page", 1) or 1,
         cursor=parse_cursor(

@@ -6,6 +6,12 @@ statement costs a round trip (0.3–1 ms here), whatever it reads. The memo live
 session (``session.info``) and is forgotten after each flush, each INSERT, UPDATE or DELETE
 sent through the session, and at the end of the transaction, so a later transaction reads
 what others committed.
+
+Writes sent on the session's connection itself (``session.connection().execute``) are not
+seen: ``bulk.insert_rows`` forgets by hand, and nothing writes units, settings or categories
+any other way (the ORM, or ``session.exec(insert(...))``, as the bench's generator does). On
+PostgreSQL a request's reading session keeps what it read even when the request's writing
+session commits a change afterwards: write views redirect, so the next request reads anew.
 """
 
 from __future__ import annotations
