@@ -4,6 +4,8 @@ VietQR references survive a bank's rewriting and refuse look-alikes."""
 from datetime import date
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import select
 
 from ledger.models import BankAccount
 from ledger.services.bank_accounts import (
@@ -42,7 +44,7 @@ def test_bad_accounts_are_refused(session, unit, bin_, number, reason):
             opened_on=date(2020, 1, 1),
         )
     assert refused.value.reason == reason
-    assert session.query(BankAccount).count() == 0
+    assert session.exec(select(func.count()).select_from(BankAccount)).one() == 0
 
 
 def test_statement_lines_are_stored(session):

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from ledger.models import Category
 from ledger.services.disbursements import DisbursementInput, draft_disbursement
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def _draft(session, fund, user, amount, payee, reason, **fields):
-    category = session.query(Category).filter_by(code="heart_surgery").one()
+    category = session.exec(select(Category).where(Category.code == "heart_surgery")).one()
     return draft_disbursement(
         session,
         unit_id=fund.id,
