@@ -21,7 +21,7 @@ from sqlmodel import select
 from ledger import worker
 from ledger.engine import get_engine, new_session
 from ledger.errors import CampaignNotFound, JobAlreadyRunning
-from ledger.models import AuditEvent, Job, table_of, utcnow
+from ledger.models import AuditEvent, Job, Receipt, table_of, utcnow
 from ledger.services import check, jobs
 from ledger.services.reconciliation import export_workbook
 from tests.conftest import form_tokens
@@ -504,25 +504,32 @@ def test_a_large_import_is_recorded_by_a_background_job(
     assert client.get(f"/jobs/{job_id}/download").status_code == 404  # nothing to download
 
 
+_RECEIPTS = select(func.count()).select_from(Receipt)
+
+
+def _post_while_reading(reading, seen: list[int], make_receipt, session) -> None:
+    """Count the receipts ``reading`` sees, post one from another session and commit it (as
+    another treasurer would, mid-export), and count again."""
+    seen.append(reading.exec(_RECEIPTS).one())
+    make_receipt(unit_code="TT-CHUONGDUONG", amount=100_000, on=date(2018, 6, 1))
+    session.commit()
+    seen.append(reading.exec(_RECEIPTS).one())
+
+
 def test_the_workbook_job_reads_one_snapshot_while_receipts_are_posted(
     db_url, demo, make_receipt, session, monkeypatch, tmp_path
 ):
     """A receipt committed while the job gathers must not reach one sheet and miss another:
     the job's session sees the ledger as of its first read (PostgreSQL's READ COMMITTED saw
     each new commit statement by statement)."""
-    from ledger.models import Receipt
     from ledger.services import reconciliation
 
-    seen = []
+    seen: list[int] = []
 
     def gathering(reading, **_params):
-        count = select(func.count()).select_from(Receipt)
-        seen.append(reading.exec(count).one())
-        make_receipt(unit_code="TT-CHUONGDUONG", amount=100_000, on=date(2018, 6, 1))
-        session.commit()  # posted by someone else, while the workbook is being made
-        seen.append(reading.exec(count).one())
+        _post_while_reading(reading, seen, make_receipt, session)
         with new_session(get_engine(db_url), write=False) as other:
-            seen.append(other.exec(count).one())
+            seen.append(other.exec(_RECEIPTS).one())
 
     monkeypatch.setattr(reconciliation, "export_workbook", gathering)
     worker._workbook(get_engine(db_url), {"campaign_id": demo.id}, tmp_path / "x.part", None)
@@ -534,7 +541,6 @@ def test_a_small_workbook_sent_at_once_reads_one_snapshot_too(
 ):
     """The workbook a page sends while the browser waits reads one snapshot as the job does:
     a receipt committed meanwhile is in none of its sheets rather than in one of them."""
-    from ledger.models import Receipt
     from ledger.views import reports as views
 
     make_user("duyet.tt", "reviewer", "TT")
@@ -542,11 +548,7 @@ def test_a_small_workbook_sent_at_once_reads_one_snapshot_too(
     real, seen = views.export_workbook, []
 
     def gathering(reading, **params):
-        count = select(func.count()).select_from(Receipt)
-        seen.append(reading.exec(count).one())
-        make_receipt(unit_code="TT-CHUONGDUONG", amount=100_000, on=date(2018, 6, 1))
-        session.commit()  # posted by someone else, while the workbook is being made
-        seen.append(reading.exec(count).one())
+        _post_while_reading(reading, seen, make_receipt, session)
         return real(reading, **params)
 
     monkeypatch.setattr(views, "export_workbook", gathering)
