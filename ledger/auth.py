@@ -93,10 +93,9 @@ def load_user(token: str):
 
 
 def tree() -> tuple:
-    """The unit tree's version as this request reads it (``units.tree_version``, once)."""
-    if "tree_version" not in g:
-        g.tree_version = tree_version(get_session())
-    return g.tree_version
+    """The unit tree's version as this request reads it (``units.tree_version``: read once a
+    transaction, so once a request)."""
+    return tree_version(get_session())
 
 
 def scope_ids() -> set[int]:

@@ -210,10 +210,7 @@ def _int_array(ids: Iterable[int]) -> str:
 def subtree_scope(session: Session, root_id: int, *, version: tuple | None = None) -> Scope:
     """``root_id``'s subtree as a ``Scope`` (``version``: the ``tree_version`` when already
     read in this transaction)."""
-    ids = _leaf(session, root_id) if version is None else None
-    if ids is None:
-        version = version or tree_version(session)
-        ids = _subtree(session, root_id, version)
+    ids = _members(session, root_id, version)
     if len(ids) <= MAX_LISTED_UNITS:
         return Scope(root_id, ids=ids, as_array=session.get_bind().dialect.name == "postgresql")
     version = version or tree_version(session)
@@ -230,10 +227,16 @@ def subtree_ids(session: Session, root_id: int, *, version: tuple | None = None)
     """Ids of ``root_id`` and every unit under it (remembered per process while the tree is
     unchanged: a nation's 11,000 units took 30–40 ms to walk on every request; ``version``:
     the ``tree_version`` when already read in this transaction)."""
+    return set(_members(session, root_id, version))
+
+
+def _members(session: Session, root_id: int, version: tuple | None) -> frozenset[int]:
+    """``root_id``'s subtree: a unit with nothing under it by its probe (``_leaf``), any other
+    remembered by the tree's ``version`` (read when not given)."""
     leaf = _leaf(session, root_id) if version is None else None
     if leaf is not None:
-        return set(leaf)
-    return set(_subtree(session, root_id, version or tree_version(session)))
+        return leaf
+    return _subtree(session, root_id, version or tree_version(session))
 
 
 def _leaf(session: Session, root_id: int) -> frozenset[int] | None:
