@@ -53,6 +53,7 @@ class LiveServer:
 
     def stop(self):
         self.server.shutdown()
+        self.server.server_close()
 
 
 def _sign_in(page, base, username):

@@ -81,6 +81,15 @@ def _drop_postgres_database(url: str, test_url: str) -> None:
 def _truncate_and_seed(url: str) -> None:
     engine = get_engine(url)
     with engine.begin() as conn:
+        # A request the last test's live server was still serving, or a job it started, may
+        # hold a table TRUNCATE needs and wait for one TRUNCATE already holds: a deadlock.
+        # This worker's database is its own, so whatever else is connected is left over.
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         tables = (
             conn.execute(
                 text(
