@@ -71,6 +71,9 @@ class SignedInUser:
         self.unit_id, self.full_name = user.unit_id, user.full_name
         self.can_unmask, self.session_version = user.can_unmask, user.session_version
         self.language = user.language
+        # held for the request: the session's identity map keeps rows only while referenced,
+        # so a page naming its author (a voucher's "Người lập") finds it without a query
+        self._row = user
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

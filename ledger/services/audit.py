@@ -150,20 +150,25 @@ def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int
 
 
 def lock_audit_head(session: Session, chain_key: int) -> AuditHead:
-    """The chain's head, created on first use and locked for the rest of the transaction."""
-    dialect = session.get_bind().dialect.name
-    module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
-    session.exec(
-        module.insert(AuditHead)
-        .values(chain_key=chain_key, last_seq=0, last_hash="")
-        .on_conflict_do_nothing(index_elements=["chain_key"])
-    )
-    return session.exec(
+    """The chain's head, created on first use and locked for the rest of the transaction
+    (one statement once it exists: every audited action but a fund's first)."""
+    locked = (
         select(AuditHead)
         .where(AuditHead.chain_key == chain_key)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    )
+    head = session.exec(locked).first()
+    if head is not None:
+        return head
+    dialect = session.get_bind().dialect.name
+    module = sqlite_dialect if dialect == "sqlite" else postgresql_dialect
+    session.exec(  # a concurrent first use inserts it too: one wins, the other waits for it
+        module.insert(AuditHead)
+        .values(chain_key=chain_key, last_seq=0, last_hash="")
+        .on_conflict_do_nothing(index_elements=["chain_key"])
+    )
+    return session.exec(locked).one()
 
 
 def _dump(values: dict | None) -> str:

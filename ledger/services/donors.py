@@ -60,16 +60,18 @@ def hidden_payers(
     session: Session, receipts: list[Receipt], *, viewer_unit_id: int | None
 ) -> set[int]:
     """The ids of ``receipts`` whose payer ``viewer_unit_id`` may not read by name (the
-    ``shown_payer`` rule: an anonymous donor's gift, read outside the fund that recorded it)."""
-    hidden = anonymous_donor_ids(session, {r.donor_id for r in receipts})
-    return {
-        r.id
+    ``shown_payer`` rule: an anonymous donor's gift, read outside the fund that recorded it).
+    The fund's own staff read every name: their own receipts ask the database nothing."""
+    outside = [
+        r
         for r in receipts
         if r.id is not None
-        and r.donor_id in hidden
+        and r.donor_id is not None
         and shown_payer("-", anonymous=True, fund_id=r.unit_id, viewer_unit_id=viewer_unit_id)
         == ANONYMOUS_NAME
-    }
+    ]
+    hidden = anonymous_donor_ids(session, {r.donor_id for r in outside})
+    return {r.id for r in outside if r.donor_id in hidden}
 
 
 def create_donor(

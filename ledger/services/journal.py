@@ -157,6 +157,7 @@ def post_entries(
     entries: list[NewEntry],
     user_id: int | None = None,
     dates_checked: bool = False,
+    head: ChainHead | None = None,
 ) -> list[int]:
     """Append balanced entries to the fund's chain in one go; returns their ids in order.
 
@@ -165,6 +166,8 @@ def post_entries(
     Every date must be plausible, inside the unit's validity and after its period lock; a
     caller that has checked the first two for each entry (receipts do, row by row, so a
     refusal names the first bad row) says ``dates_checked`` and only the lock is checked here.
+    A caller that already holds the fund's lock in this transaction passes the ``head``
+    ``lock_fund`` gave it (nobody else can move it meanwhile), saving a second read.
     """
     if not entries:
         return []
@@ -175,7 +178,7 @@ def post_entries(
             or any(not ln.amount for ln in new.lines)
         ):
             raise UnbalancedEntry()
-    head = lock_fund(session, unit_id)
+    head = head if head is not None else lock_fund(session, unit_id)
     first = min(e.entry_date for e in entries)
     if dates_checked:
         ensure_open(session, unit_id=unit_id, on=first)
@@ -189,7 +192,7 @@ def post_entries(
     resolved_all = [
         [(accounts[ln.kind], ln.amount, ln.credit_unit_id) for ln in new.lines] for new in entries
     ]
-    ensure_covered(session, entries, resolved_all)
+    guarded = ensure_covered(session, entries, resolved_all)
     entry_rows = []
     for new, resolved in zip(entries, resolved_all, strict=False):
         seq += 1
@@ -222,7 +225,7 @@ def post_entries(
     for row, entry_id in zip(entry_rows, ids, strict=False):
         row["id"] = entry_id
     insert_rows(session, ENTRY_TABLE, entry_rows)
-    _insert_postings(session, unit_id, ids, entries, resolved_all)
+    _insert_postings(session, unit_id, ids, entries, resolved_all, guarded)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
@@ -289,8 +292,9 @@ def reconciled_through(session: Session, unit_id: int) -> date | None:
     return min(end for _id, end in ends)
 
 
-def ensure_covered(session: Session, entries, resolved_all) -> None:
-    """Refuse lines that would take an asset account below zero on any day from their date on.
+def ensure_covered(session: Session, entries, resolved_all) -> set[int]:
+    """Refuse lines that would take an asset account below zero on any day from their date on;
+    the asset accounts the entries take money out of (the database's CHECK guards those).
 
     A cash book must never close a day below zero: a payout (or a void) dated before the
     money that funds it arrived is refused even when today's balance would cover it. Reads
@@ -305,7 +309,7 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
             if amount < 0:
                 outgoing[account] = min(outgoing.get(account, new.entry_date), new.entry_date)
     if not outgoing:
-        return
+        return set()
     assets = session.exec(
         select(col(Account.id), Account.kind, Account.balance).where(
             col(Account.id).in_(outgoing), Account.type == "asset"
@@ -330,9 +334,12 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
                     balance=running,
                     date=day.strftime("%d/%m/%Y"),
                 )
+    return {account for account, _kind, _current in assets}
 
 
-def _insert_postings(session: Session, unit_id: int, ids, entries, resolved_all) -> None:
+def _insert_postings(
+    session: Session, unit_id: int, ids, entries, resolved_all, guarded: set[int]
+) -> None:
     rows: list[dict[str, object]] = []
     totals: dict[int, int] = {}
     rolled: list[tuple[str, int, int | None, date]] = []
@@ -351,20 +358,22 @@ def _insert_postings(session: Session, unit_id: int, ids, entries, resolved_all)
             rolled.append((line.kind, amount, credit, new.entry_date))
     insert_rows(session, POSTING_TABLE, rows)
     for account, amount in totals.items():
-        _add_to_balance(session, account, amount)
+        _add_to_balance(session, account, amount, guarded=account in guarded)
     add_postings(session, fund_id=unit_id, lines=rolled)
 
 
-def _add_to_balance(session: Session, account: int, amount: int) -> None:
+def _add_to_balance(session: Session, account: int, amount: int, *, guarded: bool) -> None:
     """Move the running balance; the database refuses an asset below zero (CHECK
-    ``asset_not_negative``), which the user reads as the rule, never as a server error."""
+    ``asset_not_negative``), which the user reads as the rule, never as a server error.
+    Only an asset account taking money out (``guarded``) can break the CHECK: only its update
+    pays for a savepoint (a receipt's income line does not: two statements fewer)."""
     statement = (
         update(Account)
         .where(col(Account.id) == account)
         .values(balance=col(Account.balance) + amount)
         .execution_options(synchronize_session=False)
     )
-    if amount >= 0:
+    if amount >= 0 or not guarded:
         session.exec(statement)
         return
     try:

@@ -100,7 +100,7 @@ def record_receipts(
     donors = _donors(session, {d.donor_id for d in items if d.donor_id})
     rows = [_receipt_row(unit, in_scope, donors, data, user_id) for data in items]
     _bank_accounts(session, unit_id, items, rows)
-    lock_fund(session, unit_id)
+    head = lock_fund(session, unit_id)
     _number(session, unit_id, rows)
     table = RECEIPT_TABLE
     ids = reserve_ids(session, table, len(rows))
@@ -109,6 +109,7 @@ def record_receipts(
         unit_id=unit_id,
         user_id=user_id,
         dates_checked=True,  # each row's date was checked against ``unit`` above
+        head=head,  # locked above, before numbering
         entries=[
             NewEntry(
                 entry_date=r["receipt_date"],
