@@ -53,7 +53,8 @@ def test_reviewer_approves_seeing_the_payout_and_the_funds_money(
     assert reviewer.locator("#nav-queue").inner_text() == "Chờ duyệt (2)"
     reviewer.click("#nav-queue")
     reviewer.select_option("select[name=unit]", label="Xã Chương Dương")
-    reviewer.click("button:has-text('Lọc')")
+    with reviewer.expect_navigation():  # the unfiltered queue shows the same two rows and total
+        reviewer.click("button:has-text('Lọc')")
     rows = reviewer.locator("#queue tbody tr")
     expect(rows).to_have_count(2)
     assert "Xã Chương Dương" in rows.first.inner_text()
@@ -78,7 +79,8 @@ def test_reviewer_approves_seeing_the_payout_and_the_funds_money(
     assert "Đủ để chi 4.000.000 đ bằng tiền mặt." in position
     reviewer.screenshot(path=str(_shots() / "approvals-show-1366.png"), full_page=True)
     reviewer.fill("input[name=comment]", "Đồng ý")
-    reviewer.click("button:has-text('Duyệt')")
+    with reviewer.expect_navigation():  # back to this same page, its #status still "Chờ duyệt"
+        reviewer.click("button:has-text('Duyệt')")
     assert reviewer.locator("#status").inner_text() == "Đã duyệt"
     assert reviewer.locator("#nav-queue").inner_text() == "Chờ duyệt (1)"
     # the fund now shows the approved payout as held
@@ -87,7 +89,8 @@ def test_reviewer_approves_seeing_the_payout_and_the_funds_money(
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     _sign_in(phone, base, "duyet.tt")
     phone.goto(base + "/disbursements/queue")
-    phone.click("a:has-text('Xem và duyệt')")
+    with phone.expect_navigation():  # the queue lacks that sentence too: the check must wait
+        phone.click("a:has-text('Xem và duyệt')")
     assert "Cả tiền mặt và tiền gửi ngân hàng" not in phone.content()
     assert "tiền gửi ngân hàng thì đủ" in phone.locator("#verdict").inner_text()
     phone.click("button:has-text('Duyệt')")

@@ -54,7 +54,8 @@ def test_heart_surgery_payout_from_draft_to_printed_voucher(
     reviewer.goto(base + "/disbursements/queue")
     reviewer.click("text=Xem")
     reviewer.fill("input[name=comment]", "Đồng ý hỗ trợ")
-    reviewer.click("button:has-text('Duyệt')")
+    with reviewer.expect_navigation():  # back to this same page, its #status still "Chờ duyệt"
+        reviewer.click("button:has-text('Duyệt')")
     assert reviewer.locator("#status").inner_text() == "Đã duyệt"
 
     treasurer.goto(show_url)

@@ -261,6 +261,7 @@ def test_the_top_bar_folds_behind_a_menu_button_on_a_phone(browser, live_server,
     page.fill("input[name=username]", "reviewer.thuongtin")
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click(SIGN_IN)
+    page.wait_for_url(base + "/")  # a goto before the sign-in has landed could cancel it
     page.goto(base + "/receipts/")
     bar = page.locator("header.topbar")
     assert bar.bounding_box()["height"] <= 60

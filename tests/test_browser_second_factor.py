@@ -55,7 +55,8 @@ def test_enrol_by_the_shown_secret_then_approve_with_the_code(
     assert "tài khoản của bạn chưa bật" in page.locator("#approve-code-enrol").inner_text()
     page.click("#approve-code-enrol a")
     page.click("button:has-text('Bật xác thực hai lớp')")
-    assert page.locator(".qr-box svg").is_visible()
+    # back to this same page, which had no QR code yet: is_visible() would not wait for it
+    expect(page.locator(".qr-box svg")).to_be_visible()
     secret = page.locator("#factor-secret").inner_text().replace(" ", "")
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
     page.click("button:has-text('Xác nhận và bật')")
