@@ -30,5 +30,5 @@
     document.getElementById("difference").textContent = diff === 0 ? label : label + " " + vnd(Math.abs(diff));
   }
   table.addEventListener("input", update);
-  update();  // what the browser restored (back button) or typed before the script ran
+  update();  // what was typed before the script ran (a slow phone line)
 })();
