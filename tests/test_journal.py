@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from ledger.errors import (
     AlreadyVoided,
@@ -16,6 +16,7 @@ from ledger.models import Entry, Posting, Receipt
 from ledger.services.check import check_books
 from ledger.services.journal import balance, balance_from_postings
 from ledger.services.receipts import void_receipt
+from ledger.services.units import find_unit
 
 
 def test_receipt_posts_one_balanced_entry(session, make_receipt):
@@ -101,7 +102,6 @@ def test_every_entry_is_chained_to_the_previous_of_its_fund(session, make_receip
 
 def test_a_batch_links_each_receipt_and_its_entry_both_ways(session, make_receipt):
     from ledger.services.receipts import ReceiptInput, record_receipts
-    from ledger.services.units import find_unit
 
     before = make_receipt(amount=10_000)
     fund = find_unit(session, "TT-CHUONGDUONG")
@@ -127,3 +127,25 @@ def test_a_batch_links_each_receipt_and_its_entry_both_ways(session, make_receip
         assert sorted(amounts) == [-receipt.amount, receipt.amount]
     assert [r.number for r in receipts] == list(range(2, 32))
     assert check_books(session) == []
+
+
+def test_a_receipt_reads_its_funds_heads_once_and_takes_no_savepoint(session, make_receipt):
+    """Posting's statements are its cost on PostgreSQL (a round trip each): the fund's chain
+    head is read once under its lock, the audit head needs no INSERT once it exists, and only
+    an asset's money going out pays for a savepoint (a receipt puts money in)."""
+    make_receipt()  # the fund's first audited action creates its audit head
+    sent: list[str] = []
+    engine = session.get_bind()
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(" ".join(statement.split()).lower())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        make_receipt(amount=250_000)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len([s for s in sent if s.startswith("select") and "from chainhead" in s]) == 1
+    assert not [s for s in sent if "insert into audithead" in s]
+    assert not [s for s in sent if "savepoint" in s]
+    assert balance(session, unit_id=find_unit(session, "TT-CHUONGDUONG").id) == 1_250_000
