@@ -112,7 +112,7 @@ def _treasurer(base, username, password, start, budget, result, lock, amount) ->
             "amount": amount,
             "method": "cash",
             "source": "donation",
-            "payer_name": f"Tải thử {key[:6]}",
+            "payer_name": f"Tải thử {key[:16]}",  # unique: a name met twice in a fund asks
             "new_donor": "y",
             "donor_kind": "individual",
             "reason": "Ủng hộ",
