@@ -43,9 +43,9 @@ from ..models import (
     table_of,
     utcnow,
 )
-from ..vocab import ASSET_PHRASES, CashCountStatus
+from ..vocab import ASSET_PHRASES, AccountType, CashCountStatus
 from .rollups import add_postings
-from .units import account_ids, ensure_valid
+from .units import account_ids, account_type, ensure_valid
 
 #: no document of this ledger is dated before this day
 EARLIEST_DATE = date(2000, 1, 1)
@@ -192,7 +192,7 @@ def post_entries(
     resolved_all = [
         [(accounts[ln.kind], ln.amount, ln.credit_unit_id) for ln in new.lines] for new in entries
     ]
-    guarded = ensure_covered(session, entries, resolved_all)
+    ensure_covered(session, entries, resolved_all)
     entry_rows = []
     for new, resolved in zip(entries, resolved_all, strict=False):
         seq += 1
@@ -225,7 +225,7 @@ def post_entries(
     for row, entry_id in zip(entry_rows, ids, strict=False):
         row["id"] = entry_id
     insert_rows(session, ENTRY_TABLE, entry_rows)
-    _insert_postings(session, unit_id, ids, entries, resolved_all, guarded)
+    _insert_postings(session, unit_id, ids, entries, resolved_all, _assets(accounts))
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
@@ -292,9 +292,8 @@ def reconciled_through(session: Session, unit_id: int) -> date | None:
     return min(end for _id, end in ends)
 
 
-def ensure_covered(session: Session, entries, resolved_all) -> set[int]:
-    """Refuse lines that would take an asset account below zero on any day from their date on;
-    the asset accounts the entries take money out of (the database's CHECK guards those).
+def ensure_covered(session: Session, entries, resolved_all) -> None:
+    """Refuse lines that would take an asset account below zero on any day from their date on.
 
     A cash book must never close a day below zero: a payout (or a void) dated before the
     money that funds it arrived is refused even when today's balance would cover it. Reads
@@ -309,7 +308,7 @@ def ensure_covered(session: Session, entries, resolved_all) -> set[int]:
             if amount < 0:
                 outgoing[account] = min(outgoing.get(account, new.entry_date), new.entry_date)
     if not outgoing:
-        return set()
+        return
     assets = session.exec(
         select(col(Account.id), Account.kind, Account.balance).where(
             col(Account.id).in_(outgoing), Account.type == "asset"
@@ -334,7 +333,13 @@ def ensure_covered(session: Session, entries, resolved_all) -> set[int]:
                     balance=running,
                     date=day.strftime("%d/%m/%Y"),
                 )
-    return {account for account, _kind, _current in assets}
+
+
+def _assets(accounts: dict[str, int]) -> set[int]:
+    """The asset accounts among ``accounts`` (kind → id), by kind: the ones whose update the
+    ``asset_not_negative`` CHECK can refuse. Told by kind, not by ``ensure_covered``, so the
+    CHECK still reaches the user as the rule if that check ever misses a case."""
+    return {i for kind, i in accounts.items() if account_type(kind) == AccountType.ASSET}
 
 
 def _insert_postings(

@@ -391,7 +391,7 @@ def account_ids(session: Session, *, unit_id: int, kinds: Iterable[str]) -> dict
         ).all()
     )
     missing = [
-        Account(unit_id=unit_id, kind=k, type=_account_type(k)) for k in wanted if k not in found
+        Account(unit_id=unit_id, kind=k, type=account_type(k)) for k in wanted if k not in found
     ]
     if missing:
         session.add_all(missing)
@@ -413,7 +413,8 @@ OPENED_ON_USE = {
 }
 
 
-def _account_type(kind: str) -> str:
+def account_type(kind: str) -> str:
+    """The type an account of ``kind`` is opened with (its only type: types never change)."""
     if kind in FUND_ACCOUNTS:
         return FUND_ACCOUNTS[kind]
     if kind in OPENED_ON_USE:
