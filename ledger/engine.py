@@ -1,7 +1,8 @@
 """Engines and sessions, without Flask: the services' forked children, the bench and scripts.
 
 SQLite runs in WAL with foreign keys on; a session that writes opens its transaction with
-``BEGIN IMMEDIATE`` so two writers never read the same balance (no lost update). PostgreSQL
+``BEGIN IMMEDIATE`` so two writers never read the same balance (no lost update), after waiting
+its turn in ``sqlite_writers``' queue. PostgreSQL
 uses row locks taken by the services (``SELECT … FOR UPDATE``). The request's sessions are
 wired in ``db.py``.
 """
@@ -11,11 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
+
+from . import sqlite_writers
 
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
@@ -29,7 +33,7 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
     event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
+    event.listen(engine, "begin", partial(_sqlite_on_begin, sqlite_writers.install(engine)))
     return engine
 
 
@@ -46,8 +50,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(connection: Connection) -> None:
+def _sqlite_on_begin(writers: sqlite_writers.WriterQueue | None, connection: Connection) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    if mode == "IMMEDIATE":
+        sqlite_writers.wait_in(writers, connection)
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
