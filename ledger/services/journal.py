@@ -192,7 +192,8 @@ def post_entries(
     resolved_all = [
         [(accounts[ln.kind], ln.amount, ln.credit_unit_id) for ln in new.lines] for new in entries
     ]
-    ensure_covered(session, entries, resolved_all)
+    assets = _assets(accounts)
+    ensure_covered(session, entries, resolved_all, assets)
     entry_rows = []
     for new, resolved in zip(entries, resolved_all, strict=False):
         seq += 1
@@ -225,7 +226,7 @@ def post_entries(
     for row, entry_id in zip(entry_rows, ids, strict=False):
         row["id"] = entry_id
     insert_rows(session, ENTRY_TABLE, entry_rows)
-    _insert_postings(session, unit_id, ids, entries, resolved_all, _assets(accounts))
+    _insert_postings(session, unit_id, ids, entries, resolved_all, assets)
     head.last_seq, head.last_hash = seq, prev
     session.flush()
     return ids
@@ -292,12 +293,14 @@ def reconciled_through(session: Session, unit_id: int) -> date | None:
     return min(end for _id, end in ends)
 
 
-def ensure_covered(session: Session, entries, resolved_all) -> None:
-    """Refuse lines that would take an asset account below zero on any day from their date on.
+def ensure_covered(session: Session, entries, resolved_all, assets: set[int]) -> None:
+    """Refuse lines that would take an asset account (``assets``: their ids) below zero on
+    any day from their date on.
 
     A cash book must never close a day below zero: a payout (or a void) dated before the
     money that funds it arrived is refused even when today's balance would cover it. Reads
-    only the daily sums from the earliest outgoing line on (usually none: posting today).
+    only the daily sums from the earliest outgoing line on (usually none: posting today);
+    nothing at all when no asset's money goes out (a receipt).
     """
     deltas: dict[int, dict[date, int]] = {}
     outgoing: dict[int, date] = {}
@@ -305,16 +308,16 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
         for account, amount, _credit in resolved:
             days = deltas.setdefault(account, {})
             days[new.entry_date] = days.get(new.entry_date, 0) + amount
-            if amount < 0:
+            if amount < 0 and account in assets:
                 outgoing[account] = min(outgoing.get(account, new.entry_date), new.entry_date)
     if not outgoing:
         return
-    assets = session.exec(
+    rows = session.exec(
         select(col(Account.id), Account.kind, Account.balance).where(
             col(Account.id).in_(outgoing), Account.type == "asset"
         )
     ).all()
-    for account, kind, current in assets:
+    for account, kind, current in rows:
         start = outgoing[account]
         daily: dict[date, int] = dict(
             session.exec(
@@ -337,8 +340,8 @@ def ensure_covered(session: Session, entries, resolved_all) -> None:
 
 def _assets(accounts: dict[str, int]) -> set[int]:
     """The asset accounts among ``accounts`` (kind → id), by kind: the ones whose update the
-    ``asset_not_negative`` CHECK can refuse. Told by kind, not by ``ensure_covered``, so the
-    CHECK still reaches the user as the rule if that check ever misses a case."""
+    ``asset_not_negative`` CHECK can refuse, and the ones ``ensure_covered`` checks. Told by
+    kind, so the CHECK still reaches the user as the rule if that check ever misses a case."""
     return {i for kind, i in accounts.items() if account_type(kind) == AccountType.ASSET}
 
 

@@ -36,10 +36,10 @@ from .audit import record_event
 from .journal import Line, post_entry
 from .locks import lock_period, locked_through
 from .unit_setup import RowError, cell, read_header
-from .units import find_unit
+from .units import FUND_ACCOUNTS, find_unit
 
-#: the fund's asset accounts whose balance moves to the successors
-ASSET_KINDS = ("cash", "bank", "in_kind")
+#: the fund's asset accounts whose balance moves to the successors (cash, bank, in kind)
+ASSET_KINDS = tuple(kind for kind, type_ in FUND_ACCOUNTS.items() if type_ == "asset")
 CLEARING = "reorg_clearing"
 
 COLUMNS = {
