@@ -250,6 +250,35 @@ def bench_growth(sizes, communes, seed, folder, db_template, reuse, jobs, journa
     click.echo(growth_table(made))
 
 
+@bench_group.command("post")
+@click.option("--db", default=None, help="Database URL (default: instance/bench.db).")
+@click.option("--seconds", type=float, default=15, show_default=True)
+@click.option("--runs", type=int, default=3, show_default=True)
+@click.option("--workers", type=int, default=2, show_default=True)
+def bench_post(db, seconds, runs, workers) -> None:
+    """Posting alone: eight treasurers post receipts through gunicorn for ``--seconds``,
+    ``--runs`` times after a 3 s warm-up (the receipts stay); receipts/s, p50, p95, errors."""
+    from .load import run_load
+    from .prepare import prepare
+    from .web import gunicorn
+
+    url, _journal = _bench_paths(db)
+    migrate.upgrade(url)
+    with session_scope(url) as session:
+        _scopes, treasurers = prepare(session)
+    dispose_engines()
+    with gunicorn(url, workers=workers) as server:
+        warm = run_load(server.base, treasurers, seconds=3)
+        click.echo(f"warm-up: {len(warm.acknowledged)} receipts, {len(warm.errors)} errors")
+        for _ in range(runs):
+            load = run_load(server.base, treasurers, seconds=seconds)
+            click.echo(
+                f"{len(load.acknowledged)} receipts in {load.seconds:.1f} s: "
+                f"{load.throughput:.1f} receipts/s, p50 {load.p50 * 1000:.0f} ms, "
+                f"p95 {load.percentile(95) * 1000:.0f} ms, {len(load.errors)} errors"
+            )
+
+
 @bench_group.command("table")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--by-scope", is_flag=True, help="One table per run: each screen at each scope.")

@@ -5,13 +5,14 @@ import json
 import math
 import re
 
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from ledger.bench.floor import answer, build
 from ledger.bench.prepare import SCOPES, prepare
 from ledger.bench.run import PAGE_BAR_MS, SCREENS, Bar, child_map, meets, same_figures
 from ledger.engine import dispose_engines, get_engine, make_engine, new_session
-from ledger.models import Unit
+from ledger.models import Receipt, Unit
 
 
 def _generate(runner, db_url, tmp_path, communes=30, receipts=2000):
@@ -177,3 +178,35 @@ def test_generating_in_two_processes_makes_the_same_dataset(runner, db_url, tmp_
         made.append(_transactions(journal))
         dispose_engines()
     assert made[0] == made[1]
+
+
+def test_bench_post_times_posting_alone_and_every_receipt_it_counts_is_stored(
+    runner, db_url, tmp_path
+):
+    url, _ = _generate(runner, db_url, tmp_path, communes=20, receipts=400)
+    engine = make_engine(url)
+    with new_session(engine, write=False) as session:
+        before = session.exec(select(func.count()).select_from(Receipt)).one()
+    ran = runner.invoke(
+        args=["bench", "post", "--db", url, "--seconds", "2", "--runs", "2", "--workers", "1"]
+    )
+    assert ran.exit_code == 0, ran.output
+    warm = re.search(r"^warm-up: (\d+) receipts, 0 errors$", ran.output, re.MULTILINE)
+    runs = re.findall(
+        r"^(\d+) receipts in [\d.]+ s: [\d.]+ receipts/s, p50 \d+ ms, p95 \d+ ms, (\d+) errors$",
+        ran.output,
+        re.MULTILINE,
+    )
+    assert warm and len(runs) == 2, ran.output
+    assert all(int(count) > 0 and errors == "0" for count, errors in runs)
+    with new_session(engine, write=False) as session:
+        posted = session.exec(
+            select(func.count())
+            .select_from(Receipt)
+            .where(col(Receipt.payer_name).like("Tải thử %"))
+        ).one()
+        after = session.exec(select(func.count()).select_from(Receipt)).one()
+    engine.dispose()
+    dispose_engines()
+    # every receipt the runs counted was stored, once, and nothing else was
+    assert after - before == posted == int(warm.group(1)) + sum(int(c) for c, _ in runs)
