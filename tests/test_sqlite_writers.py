@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
+from ledger import sqlite_writers
 from ledger.engine import make_engine, new_session
 
 
@@ -129,15 +130,100 @@ def test_the_turn_of_a_killed_writer_passes_to_the_next(url):
         holding.set()
         time.sleep(60)
 
-    process = context.Process(target=hold)
+    process = context.Process(target=hold, daemon=True)
     process.start()
-    assert holding.wait(30)
-    assert not _lock_is_free(url)
-    os.kill(process.pid, signal.SIGKILL)
-    process.join()
+    try:
+        assert holding.wait(30)
+        assert not _lock_is_free(url)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.join()
+    assert _lock_is_free(url)
     engine = make_engine(url)
     with new_session(engine, write=True) as session:  # waits for nothing now
         session.execute(text("INSERT INTO t (who) VALUES ('next')"))
         session.commit()
     with new_session(engine, write=False) as session:
         assert session.execute(text("SELECT who FROM t")).scalars().all() == ["next"]
+
+
+def test_a_writer_that_waited_its_fill_goes_on_to_sqlite_as_before(url, monkeypatch):
+    # Another process keeps its turn (say a connection left open after its commit) while
+    # SQLite's own lock is free: the writer waits WAIT_SECONDS, then writes anyway.
+    monkeypatch.setattr(sqlite_writers, "WAIT_SECONDS", 0.3)
+    path = url.removeprefix("sqlite:///") + "-writers.lock"
+    keeper = os.open(path, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(keeper, fcntl.LOCK_EX)
+    try:
+        engine = make_engine(url)
+        started = time.monotonic()
+        with new_session(engine, write=True) as session:
+            session.execute(text("INSERT INTO t (who) VALUES ('patient')"))
+            session.commit()
+        assert 0.3 <= time.monotonic() - started < 10
+    finally:
+        os.close(keeper)
+    assert _lock_is_free(url)
+    with new_session(engine, write=True) as session:  # and the queue works again after
+        session.execute(text("INSERT INTO t (who) VALUES ('next')"))
+        assert not _lock_is_free(url)
+        session.commit()
+    with new_session(engine, write=False) as session:
+        assert session.execute(text("SELECT who FROM t")).scalars().all() == ["patient", "next"]
+
+
+def test_a_lock_file_that_cannot_be_opened_leaves_writing_to_sqlite(url, monkeypatch):
+    real_open = os.open
+
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("-writers.lock"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_writers.os, "open", refuse)
+    engine = make_engine(url)
+    with new_session(engine, write=True) as session:
+        session.execute(text("INSERT INTO t (who) VALUES ('a')"))
+        session.commit()
+    with new_session(engine, write=True) as session:
+        session.execute(text("INSERT INTO t (who) VALUES ('b')"))
+        session.commit()
+    with new_session(engine, write=False) as session:
+        assert session.execute(text("SELECT who FROM t")).scalars().all() == ["a", "b"]
+
+
+def test_one_file_has_one_queue_whatever_its_name(url, tmp_path):
+    # Two names of one file in one process (a linked folder): two queues would each open the
+    # lock file, and a writer of one would wait for the other's flock without end.
+    alias = tmp_path.parent / (tmp_path.name + "-link")
+    alias.symlink_to(tmp_path)
+    first = make_engine(url)
+    second = make_engine(f"sqlite:///{alias / 'queue.db'}")
+    assert sqlite_writers.database_path(first) == sqlite_writers.database_path(second)
+    with new_session(first, write=True) as session:
+        session.execute(text("INSERT INTO t (who) VALUES ('a')"))
+        session.commit()
+    with new_session(second, write=True) as session:
+        session.execute(text("INSERT INTO t (who) VALUES ('b')"))
+        assert not _lock_is_free(url)
+        session.commit()
+    assert _lock_is_free(url)
+    assert not (alias / "queue.db-writers.lock").is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".lock")) == [
+        "queue.db-writers.lock"
+    ]
+
+
+def test_the_lock_file_has_the_databases_owner_and_mode(url):
+    database = url.removeprefix("sqlite:///")
+    os.remove(database + "-writers.lock")  # this write is the first to queue
+    os.chmod(database, 0o640)
+    if os.geteuid() == 0:  # an administrator's CLI: the file must stay the app's
+        os.chown(database, 65534, 65534)
+    engine = make_engine(url)
+    with new_session(engine, write=True) as session:
+        session.execute(text("INSERT INTO t (who) VALUES ('admin')"))
+        session.commit()
+    lock, db = os.stat(database + "-writers.lock"), os.stat(database)
+    assert (lock.st_uid, lock.st_gid) == (db.st_uid, db.st_gid)
+    assert lock.st_mode & 0o777 == 0o640
