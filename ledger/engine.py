@@ -2,9 +2,8 @@
 
 SQLite runs in WAL with foreign keys on; a session that writes opens its transaction with
 ``BEGIN IMMEDIATE`` so two writers never read the same balance (no lost update), after waiting
-its turn in ``sqlite_writers``' queue. PostgreSQL
-uses row locks taken by the services (``SELECT … FOR UPDATE``). The request's sessions are
-wired in ``db.py``.
+its turn in ``sqlite_writers``' queue. PostgreSQL uses row locks taken by the services
+(``SELECT … FOR UPDATE``). The request's sessions are wired in ``db.py``.
 """
 
 from __future__ import annotations

@@ -82,10 +82,6 @@ class WriterQueue:
             os.close(handle)
         self._threads.release()
 
-    def held(self) -> bool:
-        """Whether some connection of this process holds the queue."""
-        return self.holder is not None
-
     def _open(self) -> int:
         flags = os.O_RDWR | os.O_CLOEXEC
         try:
