@@ -36,6 +36,7 @@ from ledger.services.donors import (
     shown_payer,
 )
 from ledger.services.locks import lock_period
+from ledger.services.receipt_entry import _same_name, same_name_donors
 from ledger.services.receipts import correct_receipt, void_receipt
 from ledger.services.units import find_unit, subtree_ids
 
@@ -80,6 +81,33 @@ def test_folded_names_and_phones_are_duplicates(session, scope):
     # a commune's user does not see the other commune's duplicate
     own = subtree_ids(session, a.unit_id)
     assert duplicate_groups(session, unit_ids=own, viewer_unit_id=None) == []
+
+
+def test_a_new_payer_is_looked_up_by_name_in_its_own_fund_through_the_index(session):
+    """The receipt form asks whether a new payer is a donor the fund already has: the fund's
+    donors of that name (accents and case aside), not anonymous, oldest first, up to the
+    limit; read through the (fund, name) index, not the fund's whole directory."""
+    first = _donor(session, "Trường THCS Chương Dương")
+    second = _donor(session, "TRƯỜNG  thcs chương dương")
+    _donor(session, "Trường THCS Chương Dương", unit_code="TT-DUNGTIEN")  # another fund's
+    _donor(session, "Trường THCS Chương Dương", anonymous=True)
+    _donor(session, "Trường THCS Chương Dương B")
+    fund, name = first.unit_id, "truong thcs chuong duong"
+    assert [d.id for d in same_name_donors(session, unit_id=fund, name=name)] == [
+        first.id,
+        second.id,
+    ]
+    assert [d.id for d in same_name_donors(session, unit_id=fund, name=name, limit=1)] == [first.id]
+    assert same_name_donors(session, unit_id=fund, name="  ") == []
+    dialect = session.get_bind().dialect
+    if dialect.name == "sqlite":  # no planner statistics: the index must fit the question
+        compiled = _same_name().compile(dialect=dialect)
+        values = compiled.construct_params({"unit": fund, "key": name, "limit": 5})
+        plan = session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + compiled.string,
+            tuple(values[key] for key in compiled.positiontup or ()),
+        )
+        assert "ix_donor_unit_search (unit_id=? AND search_key=?)" in str(plan.all())
 
 
 def test_creating_a_likely_duplicate_is_refused_until_confirmed(session, scope):
