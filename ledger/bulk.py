@@ -9,6 +9,8 @@ on SQLite. Constraints, foreign keys and defaults apply exactly as for ``INSERT`
 
 from __future__ import annotations
 
+from functools import cache
+
 from sqlalchemy import Table, func, insert, text
 from sqlmodel import Session, select
 
@@ -24,7 +26,7 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     if count <= 0:
         return []
     if _is_sqlite(session):
-        top = session.exec(select(func.coalesce(func.max(table.c.id), 0))).one()
+        top = session.exec(_largest_id(table)).one()
         return list(range(top + 1, top + 1 + count))
     # raw SQL runs on the session's connection (sqlmodel's exec takes selects and DML); one
     # round trip: a receipt reserves ids in three tables, each asked its sequence's name before
@@ -42,6 +44,16 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     return sorted(ids)
 
 
+@cache  # built once per table: SQLAlchemy builds a statement slower than SQLite answers it
+def _largest_id(table: Table):
+    return select(func.coalesce(func.max(table.c.id), 0))
+
+
+@cache
+def _insert(table: Table):
+    return insert(table)
+
+
 #: up to this many rows go to PostgreSQL as one INSERT: COPY costs a round trip more (the
 #: server's go-ahead before the data), which a single receipt's four tables paid each time
 FEW_ROWS = 20
@@ -54,7 +66,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     session.flush()  # rows may point at objects still pending in the session
     forget(session)  # a write the session's events do not see (``memo``)
     if _is_sqlite(session) or len(rows) <= FEW_ROWS:
-        session.connection().execute(insert(table), rows)
+        session.connection().execute(_insert(table), rows)
         return
     columns = list(rows[0])
     quote = session.get_bind().dialect.identifier_preparer

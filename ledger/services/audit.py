@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session, col, select
@@ -152,13 +153,8 @@ def _append(session: Session, unit_id: int | None, rows: list[dict]) -> list[int
 def lock_audit_head(session: Session, chain_key: int) -> AuditHead:
     """The chain's head, created on first use and locked for the rest of the transaction
     (one statement once it exists: every audited action but a fund's first)."""
-    locked = (
-        select(AuditHead)
-        .where(AuditHead.chain_key == chain_key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    head = session.exec(locked).first()
+    locked, params = _audit_head(), {"chain": chain_key}
+    head = session.exec(locked, params=params).first()
     if head is not None:
         return head
     dialect = session.get_bind().dialect.name
@@ -168,7 +164,17 @@ def lock_audit_head(session: Session, chain_key: int) -> AuditHead:
         .values(chain_key=chain_key, last_seq=0, last_hash="")
         .on_conflict_do_nothing(index_elements=["chain_key"])
     )
-    return session.exec(locked).one()
+    return session.exec(locked, params=params).one()
+
+
+@cache  # built once (every audited write locks its head): see ``journal._chain_head``
+def _audit_head():
+    return (
+        select(AuditHead)
+        .where(AuditHead.chain_key == bindparam("chain"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def _dump(values: dict | None) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, ClassVar
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlmodel import Session, col, select
 
 from ..banks import BY_BIN
@@ -92,12 +93,15 @@ def add_bank_account(
 
 def accounts_of(session: Session, unit_id: int) -> list[BankAccount]:
     """The fund's bank accounts, the primary first."""
-    return list(
-        session.exec(
-            select(BankAccount)
-            .where(BankAccount.unit_id == unit_id)
-            .order_by(col(BankAccount.is_primary).desc(), col(BankAccount.id))
-        ).all()
+    return list(session.exec(_accounts_of(), params={"unit": unit_id}).all())
+
+
+@cache  # built once: every receipt's and payout's form lists them
+def _accounts_of():
+    return (
+        select(BankAccount)
+        .where(BankAccount.unit_id == bindparam("unit"))
+        .order_by(col(BankAccount.is_primary).desc(), col(BankAccount.id))
     )
 
 

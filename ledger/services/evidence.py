@@ -19,9 +19,11 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import filetype
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from ..blobs import BlobStore, sha256_of
@@ -33,6 +35,7 @@ from ..errors import (
     EvidenceTypeRefused,
     NotFound,
 )
+from ..memo import read_once
 from ..models import (
     Attachment,
     CashCount,
@@ -258,38 +261,53 @@ def _audit(session: Session, action: str, row: Attachment, entry: Owner, user_id
 
 
 def files_of(session: Session, owner_kind: str, owner_id: int) -> list[Attachment]:
-    """The files attached to a document and not removed, oldest first."""
-    return list(
-        session.exec(
-            select(Attachment)
-            .where(
-                Attachment.owner_kind == owner_kind,
-                Attachment.owner_id == owner_id,
-                col(Attachment.removed_at).is_(None),
-            )
-            .order_by(col(Attachment.id))
-        ).all()
+    """The files attached to a document and not removed, oldest first (read once a
+    transaction: a voucher's page counts them on the voucher, then lists them)."""
+
+    def read() -> tuple[Attachment, ...]:
+        return tuple(session.exec(_files(), params={"kind": owner_kind, "owner": owner_id}))
+
+    return list(read_once(session, f"files:{owner_kind}:{owner_id}", read))
+
+
+# Built once (every document's page lists and counts its files): see ``journal._chain_head``.
+@cache
+def _files():
+    return (
+        select(Attachment)
+        .where(
+            Attachment.owner_kind == bindparam("kind"),
+            Attachment.owner_id == bindparam("owner"),
+            col(Attachment.removed_at).is_(None),
+        )
+        .order_by(col(Attachment.id))
+    )
+
+
+@cache
+def _counts():
+    return (
+        select(Attachment.owner_id, func.count())
+        .where(
+            Attachment.owner_kind == bindparam("kind"),
+            col(Attachment.owner_id).in_(bindparam("owners", expanding=True)),
+            col(Attachment.removed_at).is_(None),
+        )
+        .group_by(col(Attachment.owner_id))
     )
 
 
 def file_count(session: Session, owner_kind: str, owner_id: int) -> int:
-    """How many files a document has (what its voucher counts)."""
-    return file_counts(session, owner_kind, [owner_id]).get(owner_id, 0)
+    """How many files a document has (what its voucher counts): its list's length, which its
+    page shows next."""
+    return len(files_of(session, owner_kind, owner_id))
 
 
 def file_counts(session: Session, owner_kind: str, owner_ids: Collection[int]) -> dict[int, int]:
     """``file_count`` for many documents of one kind in one query (a batch print)."""
     if not owner_ids:
         return {}
-    rows = session.exec(
-        select(Attachment.owner_id, func.count())
-        .where(
-            Attachment.owner_kind == owner_kind,
-            col(Attachment.owner_id).in_(list(owner_ids)),
-            col(Attachment.removed_at).is_(None),
-        )
-        .group_by(col(Attachment.owner_id))
-    ).all()
+    rows = session.exec(_counts(), params={"kind": owner_kind, "owners": list(owner_ids)}).all()
     return {int(owner_id): int(count) for owner_id, count in rows}
 
 

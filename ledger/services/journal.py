@@ -12,8 +12,9 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -69,12 +70,20 @@ class Line:
 
 def lock_fund(session: Session, unit_id: int) -> ChainHead:
     """Lock the fund's chain head for the rest of the transaction (FOR UPDATE on PostgreSQL)."""
-    return session.exec(
+    return session.exec(_chain_head(), params={"unit": unit_id}).one()
+
+
+# The statements every posting runs are built once with named parameters (``cache``), as
+# ``rollups`` builds its upserts: building a select and its cache key costs SQLAlchemy more
+# than SQLite spends answering it (about 75 µs of a 110 µs lookup, README "Posting").
+@cache
+def _chain_head():
+    return (
         select(ChainHead)
-        .where(ChainHead.unit_id == unit_id)
+        .where(ChainHead.unit_id == bindparam("unit"))
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
+    )
 
 
 def ensure_open(session: Session, *, unit_id: int, on: date) -> None:
@@ -245,11 +254,14 @@ def ensure_cash_uncounted(session: Session, *, unit_id: int, entries: list[NewEn
 
 def latest_settled_count(session: Session, unit_id: int) -> date | None:
     """The date of the fund's latest settled cash count, if any."""
-    return session.exec(
-        select(func.max(CashCount.count_date)).where(
-            CashCount.unit_id == unit_id, col(CashCount.status).in_(SETTLED)
-        )
-    ).one()
+    return session.exec(_latest_count(), params={"unit": unit_id}).one()
+
+
+@cache
+def _latest_count():
+    return select(func.max(CashCount.count_date)).where(
+        CashCount.unit_id == bindparam("unit"), col(CashCount.status).in_(SETTLED)
+    )
 
 
 def ensure_cash_after_count(session: Session, *, unit_id: int, on: date) -> None:
@@ -375,18 +387,13 @@ def _add_to_balance(session: Session, account: int, amount: int, *, guarded: boo
     ``asset_not_negative``), which the user reads as the rule, never as a server error.
     Only an asset account taking money out (``guarded``) can break the CHECK: only its update
     pays for a savepoint (a receipt's income line does not: two statements fewer)."""
-    statement = (
-        update(Account)
-        .where(col(Account.id) == account)
-        .values(balance=col(Account.balance) + amount)
-        .execution_options(synchronize_session=False)
-    )
+    statement, params = _add_balance(), {"account": account, "amount": amount}
     if amount >= 0 or not guarded:
-        session.exec(statement)
+        session.exec(statement, params=params)
         return
     try:
         with session.begin_nested():  # a savepoint keeps the transaction usable on PostgreSQL
-            session.exec(statement)
+            session.exec(statement, params=params)
     except IntegrityError as error:
         if "asset_not_negative" not in str(error.orig):
             raise
@@ -398,6 +405,16 @@ def _add_to_balance(session: Session, account: int, amount: int, *, guarded: boo
             balance=int(current) + amount,
             date=date.today().strftime("%d/%m/%Y"),
         ) from None
+
+
+@cache
+def _add_balance():
+    return (
+        update(Account)
+        .where(col(Account.id) == bindparam("account"))
+        .values(balance=col(Account.balance) + bindparam("amount"))
+        .execution_options(synchronize_session=False)
+    )
 
 
 def post_entry(

@@ -4,7 +4,9 @@ words as the voucher will print it, and the donors a typed name already belongs 
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ..models import Donor, Receipt
@@ -35,15 +37,20 @@ def same_name_donors(session: Session, *, unit_id: int, name: str, limit: int = 
     key = fold(name)[:200]
     if not key:
         return []
-    query = (
+    params = {"unit": unit_id, "key": key, "limit": limit}
+    return list(session.exec(_same_name(), params=params).all())
+
+
+@cache  # built once: every new payer's receipt asks (see ``journal._chain_head``)
+def _same_name():
+    return (
         select(Donor)
         .where(
-            Donor.unit_id == unit_id,
-            Donor.search_key == key,
+            Donor.unit_id == bindparam("unit"),
+            Donor.search_key == bindparam("key"),
             col(Donor.merged_into_id).is_(None),
             col(Donor.anonymous).is_(False),
         )
         .order_by(col(Donor.id))
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return list(session.exec(query).all())

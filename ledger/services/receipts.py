@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, col, select
 
 from ..bulk import insert_rows, reserve_ids
@@ -190,7 +191,12 @@ def _bank_accounts(session: Session, unit_id: int, items: list[ReceiptInput], ro
 def _donors(session: Session, ids: set[int]) -> dict[int, Donor]:
     if not ids:
         return {}
-    return {d.id: d for d in session.exec(select(Donor).where(col(Donor.id).in_(ids)))}
+    return {d.id: d for d in session.exec(_donors_in(), params={"ids": sorted(ids)})}
+
+
+@cache  # built once: see ``journal._chain_head``
+def _donors_in():
+    return select(Donor).where(col(Donor.id).in_(bindparam("ids", expanding=True)))
 
 
 def _number(session: Session, unit_id: int, rows: list[dict]) -> None:

@@ -8,7 +8,9 @@ reprinted in 2026 still cites the 2017 circular.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from ..errors import DuplicateRegime, InvalidRegime
@@ -32,12 +34,7 @@ def list_regimes(session: Session) -> list[VoucherRegime]:
 
 def regime_on(session: Session, day: date) -> dict[str, str]:
     """The form codes and circular in force on ``day`` (keys as the voucher templates use)."""
-    row = session.exec(
-        select(VoucherRegime)
-        .where(VoucherRegime.valid_from <= day)
-        .order_by(col(VoucherRegime.valid_from).desc())
-        .limit(1)
-    ).first()
+    row = session.exec(_in_force(), params={"day": day}).first()
     if row is None:
         return dict(FALLBACK)
     return {
@@ -45,6 +42,16 @@ def regime_on(session: Session, day: date) -> dict[str, str]:
         "disbursement_form_code": row.disbursement_form_code,
         "form_circular": row.circular,
     }
+
+
+@cache  # built once (every voucher shown or printed asks): see ``journal._chain_head``
+def _in_force():
+    return (
+        select(VoucherRegime)
+        .where(VoucherRegime.valid_from <= bindparam("day"))
+        .order_by(col(VoucherRegime.valid_from).desc())
+        .limit(1)
+    )
 
 
 def add_regime(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Select, case, event, func, literal, or_, text, union_all, update
+from sqlalchemy import Select, bindparam, case, event, func, literal, or_, text, union_all, update
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlmodel import Session, col, select
@@ -124,15 +124,7 @@ def ancestry(session: Session, unit_ids) -> dict[int, list[int]]:
     wanted = sorted(set(unit_ids))
     parents: dict[int, int | None] = {}
     if 0 < len(wanted) <= 8:
-        chain = (
-            select_rows(col(Unit.id), col(Unit.parent_id))
-            .where(col(Unit.id).in_(wanted))
-            .cte("chain", recursive=True)
-        )
-        chain = chain.union_all(
-            select_rows(col(Unit.id), col(Unit.parent_id)).where(col(Unit.id) == chain.c.parent_id)
-        )
-        parents.update(session.exec(select_rows(chain.c.id, chain.c.parent_id)).all())
+        parents.update(session.exec(_chains(), params={"units": wanted}).all())
     frontier = set(wanted) - set(parents)
     while frontier:
         found = session.exec(
@@ -148,6 +140,20 @@ def ancestry(session: Session, unit_ids) -> dict[int, list[int]]:
             current = parents.get(current)
         chains[unit] = chain_of
     return chains
+
+
+@lru_cache(maxsize=1)  # built once (every posting walks up its units), as the upserts below
+def _chains():
+    """Each of ``:units`` and its ancestors, as (unit, parent): one recursive query."""
+    chain = (
+        select_rows(col(Unit.id), col(Unit.parent_id))
+        .where(col(Unit.id).in_(bindparam("units", expanding=True)))
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union_all(
+        select_rows(col(Unit.id), col(Unit.parent_id)).where(col(Unit.id) == chain.c.parent_id)
+    )
+    return select_rows(chain.c.id, chain.c.parent_id)
 
 
 def add_postings(session: Session, *, fund_id: int, lines) -> None:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, bindparam
 from sqlmodel import Session, col, select
 
 from ..models import (
@@ -161,19 +162,17 @@ def digests(
 ) -> dict[int, tuple[int, str]]:
     """{key: (fund, digest)} of the rows of ``kind``, narrowed to ``keys``, ``funds`` or a key range."""
     spec = SEALED[kind]
-    table = spec.table
-    columns = [
-        table.c[spec.key],
-        table.c[spec.fund],
-        *(table.c[f] for f in spec.fields),
-        *(table.c[e] for e in spec.entries),
-    ]
-    query = select(*columns)
-    if funds is not None:
-        query = query.where(table.c[spec.fund].in_(funds))
-    if key_range is not None:
-        query = query.where(table.c[spec.key].between(*key_range))
-    rows = session.connection().execute(query).mappings().all()
+    if funds is None and key_range is not None:  # rows just written: built once (``_in_range``)
+        low, high = key_range
+        result = session.connection().execute(_in_range(kind), {"low": low, "high": high})
+    else:
+        query = _sealed_columns(kind)
+        if funds is not None:
+            query = query.where(spec.table.c[spec.fund].in_(funds))
+        if key_range is not None:
+            query = query.where(spec.table.c[spec.key].between(*key_range))
+        result = session.connection().execute(query)
+    rows = result.mappings().all()
     if keys is not None:
         wanted = set(keys)
         rows = [r for r in rows if r[spec.key] in wanted]
@@ -196,11 +195,39 @@ def digests(
     }
 
 
+def _sealed_columns(kind: str):
+    """The select of what ``digest_of`` reads of a ``kind`` row (no condition yet)."""
+    spec = SEALED[kind]
+    table = spec.table
+    return select(
+        table.c[spec.key],
+        table.c[spec.fund],
+        *(table.c[f] for f in spec.fields),
+        *(table.c[e] for e in spec.entries),
+    )
+
+
+@cache
+def _in_range(kind: str):
+    """The rows of ``kind`` with keys from ``:low`` to ``:high``, built once per kind: every
+    audited write seals the rows it wrote (see ``journal._chain_head``)."""
+    spec = SEALED[kind]
+    key = spec.table.c[spec.key]
+    return _sealed_columns(kind).where(key.between(bindparam("low"), bindparam("high")))
+
+
 def digest_now(session: Session, kind: str, key: int) -> str:
     """The digest of one row as it is now in this transaction ("" when it does not exist)."""
     session.flush()
     found = digests(session, kind, key_range=(key, key))
     return found[key][1] if key in found else ""
+
+
+@cache
+def _entries_in():
+    return select(col(Entry.id), Entry.hash).where(
+        col(Entry.id).in_(bindparam("ids", expanding=True))
+    )
 
 
 def _entry_hashes(session: Session, entry_ids: set[int]) -> dict[int, str]:
@@ -209,11 +236,13 @@ def _entry_hashes(session: Session, entry_ids: set[int]) -> dict[int, str]:
     low, high = min(entry_ids), max(entry_ids)
     found = {}
     # one index range instead of a parameter per entry; rows outside the set are dropped
-    rows = session.connection().execute(
-        select(col(Entry.id), Entry.hash).where(col(Entry.id).between(low, high))
-        if len(entry_ids) > 500
-        else select(col(Entry.id), Entry.hash).where(col(Entry.id).in_(sorted(entry_ids)))
-    )
+    connection = session.connection()
+    if len(entry_ids) > 500:
+        rows = connection.execute(
+            select(col(Entry.id), Entry.hash).where(col(Entry.id).between(low, high))
+        )
+    else:  # a few: one statement built once (``_entries_in``)
+        rows = connection.execute(_entries_in(), {"ids": sorted(entry_ids)})
     for entry_id, digest in rows:
         if entry_id in entry_ids:
             found[entry_id] = digest

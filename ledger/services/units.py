@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_
+from sqlalchemy import BindParameter, bindparam, func, literal_column, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -251,15 +252,19 @@ def _leaf(session: Session, root_id: int) -> frozenset[int] | None:
 
 
 def _probe_leaf(session: Session, root_id: int) -> frozenset[int] | None:
-    found = session.exec(
-        select(col(Unit.id))
-        .where(or_(col(Unit.id) == root_id, col(Unit.parent_id) == root_id))
-        .limit(2)
-    ).all()
+    found = session.exec(_probe(), params={"root": root_id}).all()
     if len(found) > 1:
         tree_version(session)  # needed next: read now, so no later call probes again
         return None
     return frozenset(found)
+
+
+@cache  # built once (every request of a commune's user probes): see ``journal._chain_head``
+def _probe():
+    root: BindParameter[int] = bindparam("root")
+    return (
+        select(col(Unit.id)).where(or_(col(Unit.id) == root, col(Unit.parent_id) == root)).limit(2)
+    )
 
 
 def _subtree(session: Session, root_id: int | None, version: tuple) -> frozenset[int]:
@@ -383,13 +388,7 @@ def account_ids(session: Session, *, unit_id: int, kinds: Iterable[str]) -> dict
     """Kind → id of the fund's accounts of these ``kinds`` (one query); those not yet used
     (expense:<category>…) are opened, in the order given."""
     wanted = list(dict.fromkeys(kinds))
-    found = dict(
-        session.exec(
-            select(Account.kind, Account.id).where(
-                Account.unit_id == unit_id, col(Account.kind).in_(wanted)
-            )
-        ).all()
-    )
+    found = dict(session.exec(_accounts(), params={"unit": unit_id, "kinds": wanted}).all())
     missing = [
         Account(unit_id=unit_id, kind=k, type=account_type(k)) for k in wanted if k not in found
     ]
@@ -398,6 +397,14 @@ def account_ids(session: Session, *, unit_id: int, kinds: Iterable[str]) -> dict
         session.flush()
         found.update((account.kind, account.id) for account in missing)
     return found
+
+
+@cache  # built once (every posting reads its accounts): see ``journal._chain_head``
+def _accounts():
+    return select(Account.kind, Account.id).where(
+        Account.unit_id == bindparam("unit"),
+        col(Account.kind).in_(bindparam("kinds", expanding=True)),
+    )
 
 
 #: accounts a fund opens only when first used: kind → type
@@ -425,13 +432,18 @@ def account_type(kind: str) -> str:
 def unit_rows(session: Session, unit_ids) -> list:
     """The units with these ids as plain rows (no ORM objects: a fund's whole subtree may be
     thousands), the higher tiers first, each in official order."""
-    return list(
-        session.exec(
-            select_rows(*table_of(Unit).c)
-            .where(col(Unit.id).in_(unit_ids))
-            .order_by(*official_order(by_level=True))
-        ).all()
-    )
+    if isinstance(unit_ids, (set, frozenset, list, tuple)):  # ids: one statement built once
+        return list(session.exec(_rows_of(), params={"ids": list(unit_ids)}).all())
+    return list(session.exec(_ordered_rows().where(col(Unit.id).in_(unit_ids))).all())
+
+
+def _ordered_rows():
+    return select_rows(*table_of(Unit).c).order_by(*official_order(by_level=True))
+
+
+@cache  # a receipt's form lists its fund's units (one, for a commune) every time
+def _rows_of():
+    return _ordered_rows().where(col(Unit.id).in_(bindparam("ids", expanding=True)))
 
 
 def unit_names(session: Session, unit_ids) -> dict[int, str]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import cache
 
+from sqlalchemy import BindParameter, bindparam
 from sqlmodel import Session, col, select
 
 from ..models import Disbursement, Receipt, Transfer, VoucherCounter
@@ -16,16 +17,7 @@ from ..vocab import Method, VoucherKind
 def next_number(session: Session, *, unit_id: int, year: int, kind: str, count: int = 1) -> int:
     """Take the next ``count`` numbers and return the first; the caller holds the fund's lock,
     so no two take the same."""
-    counter = session.exec(
-        select(VoucherCounter)
-        .where(
-            VoucherCounter.unit_id == unit_id,
-            VoucherCounter.year == year,
-            VoucherCounter.kind == kind,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    counter = session.exec(_counter(), params={"unit": unit_id, "year": year, "kind": kind}).first()
     if counter is None:
         counter = VoucherCounter(unit_id=unit_id, year=year, kind=kind, last_number=0)
         session.add(counter)
@@ -33,6 +25,31 @@ def next_number(session: Session, *, unit_id: int, year: int, kind: str, count: 
     counter.last_number += count
     session.flush()
     return first
+
+
+# Built once with named parameters (every receipt and payout runs them): see
+# ``journal._chain_head``.
+@cache
+def _counter():
+    return (
+        select(VoucherCounter)
+        .where(
+            VoucherCounter.unit_id == bindparam("unit"),
+            VoucherCounter.year == bindparam("year"),
+            VoucherCounter.kind == bindparam("kind"),
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+@cache
+def _last_number():
+    return select(VoucherCounter.last_number).where(
+        VoucherCounter.unit_id == bindparam("unit"),
+        VoucherCounter.year == bindparam("year"),
+        VoucherCounter.kind == bindparam("kind"),
+    )
 
 
 @dataclass(frozen=True)
@@ -59,13 +76,8 @@ def backdated(session: Session, *, unit_id: int, kind: str, on: date) -> Backdat
     latest = _latest(session, unit_id=unit_id, kind=kind, year=on.year)
     if latest is None or on >= latest[1]:
         return None
-    last = session.exec(
-        select(VoucherCounter.last_number).where(
-            VoucherCounter.unit_id == unit_id,
-            VoucherCounter.year == on.year,
-            VoucherCounter.kind == kind,
-        )
-    ).first()
+    params = {"unit": unit_id, "year": on.year, "kind": kind}
+    last = session.exec(_last_number(), params=params).first()
     return Backdated(
         kind=kind, number=latest[0], latest=latest[1], on=on, next_number=(last or latest[0]) + 1
     )
@@ -87,42 +99,73 @@ def _candidates(session: Session, unit_id: int, kind: str, year: int) -> list:
 
 def _latest_document(session: Session, unit_id: int, kind: str, year: int):
     """The latest-dated receipt (or paid disbursement) of the fund's year, as (number, date)."""
-    query: Any
+    params: dict[str, object] = {"unit": unit_id, "year": year}
     if kind == VoucherKind.RECEIPT:
-        query = (
-            select(col(Receipt.number), col(Receipt.receipt_date))
-            .where(Receipt.unit_id == unit_id, Receipt.year == year)
-            .order_by(col(Receipt.receipt_date).desc(), col(Receipt.number).desc())
-        )
+        query = _latest_receipt()
+        params.update(first=date(year, 1, 1), last=date(year, 12, 31))
     else:
-        query = (
-            select(col(Disbursement.number), col(Disbursement.disbursement_date))
-            .where(
-                Disbursement.unit_id == unit_id,
-                Disbursement.year == year,
-                col(Disbursement.number).is_not(None),
-            )
-            .order_by(col(Disbursement.disbursement_date).desc(), col(Disbursement.number).desc())
-        )
-    row = session.exec(query.limit(1)).first()
+        query = _latest_payout()
+    row = session.exec(query, params=params).first()
     return tuple(row) if row else None
+
+
+@cache
+def _latest_receipt():
+    return (
+        select(col(Receipt.number), col(Receipt.receipt_date))
+        .where(
+            Receipt.unit_id == bindparam("unit"),
+            Receipt.year == bindparam("year"),
+            # the year's days too, so the (fund, date) index reads from the year's last day
+            # back, not every later receipt of the fund
+            col(Receipt.receipt_date).between(bindparam("first"), bindparam("last")),
+        )
+        .order_by(col(Receipt.receipt_date).desc(), col(Receipt.number).desc())
+        .limit(1)
+    )
+
+
+@cache
+def _latest_payout():
+    return (
+        select(col(Disbursement.number), col(Disbursement.disbursement_date))
+        .where(
+            Disbursement.unit_id == bindparam("unit"),
+            Disbursement.year == bindparam("year"),
+            col(Disbursement.number).is_not(None),
+        )
+        .order_by(col(Disbursement.disbursement_date).desc(), col(Disbursement.number).desc())
+        .limit(1)
+    )
 
 
 def _latest_move(session: Session, unit_id: int, kind: str, year: int):
     """The latest-dated cash ↔ bank move numbered in the series (a deposit is a phiếu chi, a
     withdrawal a phiếu thu), as (number, date)."""
     method = Method.BANK if kind == VoucherKind.RECEIPT else Method.CASH
-    row = session.exec(
+    params = {
+        "unit": unit_id,
+        "method": method,
+        "first": date(year, 1, 1),
+        "last": date(year, 12, 31),
+    }
+    row = session.exec(_latest_transfer(), params=params).first()
+    return tuple(row) if row else None
+
+
+@cache
+def _latest_transfer():
+    unit: BindParameter[int] = bindparam("unit")
+    return (
         select(col(Transfer.number), col(Transfer.sent_on))
         .where(
-            Transfer.from_unit_id == unit_id,
-            Transfer.to_unit_id == unit_id,
-            Transfer.from_method == method,
+            Transfer.from_unit_id == unit,
+            Transfer.to_unit_id == unit,
+            Transfer.from_method == bindparam("method"),
             col(Transfer.number).is_not(None),
-            col(Transfer.sent_on) >= date(year, 1, 1),
-            col(Transfer.sent_on) <= date(year, 12, 31),
+            col(Transfer.sent_on) >= bindparam("first"),
+            col(Transfer.sent_on) <= bindparam("last"),
         )
         .order_by(col(Transfer.sent_on).desc(), col(Transfer.number).desc())
         .limit(1)
-    ).first()
-    return tuple(row) if row else None
+    )

@@ -187,6 +187,8 @@ def _backdated(fund: Unit, on: date) -> Backdated | None:
 def _credit_choices(fund: Unit) -> list[tuple[int, str]]:
     session = get_session()
     ids = subtree_ids(session, fund.id)  # a commune's: one probe, no tree version
+    if ids == {fund.id}:  # a commune credits only itself: nothing more to read
+        return [(fund.id, fund.name)]
     return [(u.id, u.name) for u in unit_rows(session, ids)]
 
 
