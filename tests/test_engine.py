@@ -28,3 +28,15 @@ def test_a_busy_worker_keeps_its_connections(db_url):
         assert len(opened) == BUSIEST
     finally:
         engine.dispose()
+
+
+def test_an_in_memory_sqlite_database_still_opens():
+    """A script's ``sqlite://`` keeps SQLAlchemy's one-connection-a-thread pool (it has no
+    overflow to size)."""
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        engine = make_engine(url)
+        try:
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+        finally:
+            engine.dispose()

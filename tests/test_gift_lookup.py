@@ -244,7 +244,7 @@ def test_concurrent_lookups_never_pass_the_limit(db_url, gifts):
     start, admitted, refused = threading.Barrier(tries, timeout=60), [], []
 
     def ask() -> None:
-        engine = make_engine(db_url)  # its own connection: the shared pool holds 15
+        engine = make_engine(db_url)  # its own connection, as another worker's
         session = new_session(engine, write=True)
         try:
             start.wait()  # on SQLite a write session's first statement takes the write lock

@@ -33,11 +33,7 @@ def next_number(session: Session, *, unit_id: int, year: int, kind: str, count: 
 def _counter():
     return (
         select(VoucherCounter)
-        .where(
-            VoucherCounter.unit_id == bindparam("unit"),
-            VoucherCounter.year == bindparam("year"),
-            VoucherCounter.kind == bindparam("kind"),
-        )
+        .where(*_series())
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -45,7 +41,12 @@ def _counter():
 
 @cache
 def _last_number():
-    return select(VoucherCounter.last_number).where(
+    return select(VoucherCounter.last_number).where(*_series())
+
+
+def _series() -> tuple:
+    """The counter of the series ``:unit``, ``:year``, ``:kind``."""
+    return (
         VoucherCounter.unit_id == bindparam("unit"),
         VoucherCounter.year == bindparam("year"),
         VoucherCounter.kind == bindparam("kind"),
