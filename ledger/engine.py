@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from sqlalchemy import create_engine, event, make_url
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -36,16 +36,12 @@ def make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, **POOL)
-    pool = POOL if _is_file(url) else {}  # an in-memory database has one connection a thread
+    # an in-memory database keeps SQLAlchemy's pool of one connection a thread
+    pool = POOL if sqlite_writers.database_path(url) else {}
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", partial(_sqlite_on_begin, sqlite_writers.install(engine)))
     return engine
-
-
-def _is_file(url: str) -> bool:
-    database = make_url(url).database
-    return bool(database) and database != ":memory:" and "mode=memory" not in url
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -23,8 +23,8 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import event, make_url
+from sqlalchemy.engine import URL, Connection, Engine
 
 #: how long a writer waits in the queue before it goes on without it, to SQLite's busy
 #: handler (as it did before the queue): a writer that keeps its turn for longer (a
@@ -147,10 +147,10 @@ _REGISTRY = _Registry()
 os.register_at_fork(after_in_child=_REGISTRY.after_fork_in_child)
 
 
-def database_path(engine: Engine) -> str | None:
-    """The SQLite file ``engine`` writes, its links resolved (one queue a file, however it
-    is named), or None for an in-memory database."""
-    database = engine.url.database
+def database_path(url: URL | str) -> str | None:
+    """The SQLite file a database ``url`` names, its links resolved (one queue a file,
+    however it is named), or None for an in-memory database (or a ``file:`` URI)."""
+    database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     return os.path.realpath(database)
@@ -159,7 +159,7 @@ def database_path(engine: Engine) -> str | None:
 def install(engine: Engine) -> WriterQueue | None:
     """Make ``engine``'s writers (``BEGIN IMMEDIATE``) wait in the file's queue, and give it
     back when their connection returns to the pool (after its commit or rollback)."""
-    path = database_path(engine)
+    path = database_path(engine.url)
     if path is None:
         return None
     queue = _REGISTRY.queue_for(path)

@@ -199,7 +199,7 @@ def test_one_file_has_one_queue_whatever_its_name(url, tmp_path):
     alias.symlink_to(tmp_path)
     first = make_engine(url)
     second = make_engine(f"sqlite:///{alias / 'queue.db'}")
-    assert sqlite_writers.database_path(first) == sqlite_writers.database_path(second)
+    assert sqlite_writers.database_path(first.url) == sqlite_writers.database_path(second.url)
     with new_session(first, write=True) as session:
         session.execute(text("INSERT INTO t (who) VALUES ('a')"))
         session.commit()

@@ -35,8 +35,14 @@ def claim_key(session: Session, *, key: str, user_id: int | None, payload: dict)
         return result
     # a plain INSERT, not an ORM object: nothing reads the row back as one (``complete_key``
     # updates it by key), and the unit of work cost more than the insert itself
-    row = {"key": key, "user_id": user_id, "fingerprint": digest, "result": ""}
-    session.execute(_claim(), {**row, "created_at": utcnow()})
+    row = {
+        "key": key,
+        "user_id": user_id,
+        "fingerprint": digest,
+        "result": "",
+        "created_at": utcnow(),
+    }
+    session.execute(_claim(), row)
     return None
 
 
