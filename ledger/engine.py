@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from . import sqlite_writers
+from . import sqlite_checkpoints, sqlite_writers
 
 #: connections a process keeps: each of gunicorn's 8 threads may hold two at once (the
 #: request's reading session and its writing one). With 5 kept, as before, connections past
@@ -40,7 +40,10 @@ def make_engine(url: str) -> Engine:
     pool = POOL if sqlite_writers.database_path(url) else {}
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
     event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", partial(_sqlite_on_begin, sqlite_writers.install(engine)))
+    writers = sqlite_writers.install(engine)
+    event.listen(engine, "begin", partial(_sqlite_on_begin, writers))
+    if writers is not None:  # a file: checkpoints after the writer's turn, not in its commit
+        sqlite_checkpoints.install(engine)
     return engine
 
 
