@@ -233,6 +233,25 @@ def test_anonymous_name_in_the_cash_book(client, session, secret, users, login):
     assert SECRET not in cells and any(ANONYMOUS_NAME in c for c in cells)
 
 
+def test_a_duplicate_merged_into_an_anonymous_donor_is_hidden_in_the_cash_book(
+    client, session, secret, users, login, make_receipt
+):
+    """The book asks the survivor too: a duplicate entered under the donor's name and merged
+    into the anonymous record is hidden from the level above like the survivor's own gifts."""
+    twin = _donor(session, "Nguyễn Thị Kín Tiếng (trùng)")
+    make_receipt(amount=1_700_000, on=date(2018, 5, 3), donor_id=twin.id, payer_name=twin.name)
+    twin.merged_into_id = secret.id
+    session.add(twin)
+    session.commit()
+    fund = find_unit(session, "TT-CHUONGDUONG").id
+    url = f"/books/{fund}/cash?from=01/01/2018&to=31/12/2018"
+    login("thuquy.a")
+    assert twin.name in client.get(url).text
+    login("duyet.tt")
+    page = client.get(url)
+    assert "1.700.000" in page.text and twin.name not in page.text
+
+
 def test_anonymous_name_in_the_reconciliation_workbook(client, session, secret, users, login):
     campaign = find_campaign(session, unit_id=find_unit(session, "TT").id, year=2018)
     # the anonymous donor also promised more: the pledges sheet must not name them either
