@@ -139,3 +139,53 @@ def test_a_long_book_pages_as_a_paper_book_with_balances_carried(
     assert client.get(url + "&page=99").status_code == 200  # past the end: the last page
     pdf = client.get(f"/books/{fund}/cash.pdf?from=01/01/2018&to=31/12/2018")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+
+
+def test_payouts_and_transfers_are_named_when_asked_a_few_at_a_time(session, demo, monkeypatch):
+    """The book reads its payouts' and transfers' words by id after the lines, in groups
+    (SQLite binds at most 32,766 values at once): one id a group gives the same book, each
+    payout numbered and each transfer and cash ↔ bank move described."""
+    from ledger.services import books
+    from ledger.services.transfers import send_transfer
+    from ledger.services.units import find_unit
+
+    fund, district = find_unit(session, "TT-CHUONGDUONG"), find_unit(session, "TT")
+    for day in (3, 4):
+        send_transfer(
+            session,
+            from_unit_id=fund.id,
+            to_unit_id=district.id,
+            amount=100_000,
+            on=date(2018, 7, day),
+            from_method="cash",
+            memo=f"Nộp lên huyện lần {day - 2}",
+        )
+    send_transfer(
+        session,
+        from_unit_id=fund.id,
+        to_unit_id=fund.id,
+        amount=200_000,
+        on=date(2018, 7, 5),
+        from_method="cash",
+        to_method="bank",
+    )
+    session.commit()
+
+    def lines():
+        book = read_book(
+            session,
+            unit_id=fund.id,
+            kind="cash",
+            date_from=date(2018, 1, 1),
+            date_to=date(2018, 12, 31),
+        )
+        return [(ln.receipt_no, ln.payment_no, ln.description, ln.balance) for ln in book.lines]
+
+    whole = lines()
+    monkeypatch.setattr(books, "_IDS_AT_ONCE", 1)
+    assert lines() == whole
+    described = [d for _, _, d, _ in whole]
+    assert sum(d.startswith(f"Chuyển quỹ cho {district.name}") for d in described) == 2
+    assert any("Nộp lên huyện lần 2" in d for d in described)
+    assert (None, 1, "Chi Mẹ của trẻ") in [line[:3] for line in whole]  # the paid payout
+    assert (None, 2, "Nộp tiền mặt vào tài khoản ngân hàng") in [line[:3] for line in whole]

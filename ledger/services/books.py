@@ -119,6 +119,7 @@ _INTERNAL = {
     "bank": "Rút tiền gửi ngân hàng nhập quỹ tiền mặt",
 }
 _TRANSFER_KINDS = ("transfer_sent", "transfer_received", "transfer_internal")
+_PAYMENT_KINDS = ("disbursement", "disbursement_void")
 
 
 def read_book(
@@ -144,7 +145,7 @@ def read_book(
         unit_id=unit_id, kind=kind, date_from=date_from, date_to=date_to, opening=int(opening)
     )
     running = book.opening
-    for posted in map(_Posted._make, session.exec(_lines_query(account, date_from, date_to))):
+    for posted in _posted(session, account, date_from, date_to):
         row = _as_seen(posted, unit_id, viewer)
         running += row.amount
         receipt_no, payment_no = _numbers(row)
@@ -164,7 +165,7 @@ def read_book(
 
 
 class _Posted(NamedTuple):
-    """A posting of the book's account with its entry and document, as ``_lines_query`` reads it."""
+    """A posting of the book's account with its entry and document's words."""
 
     amount: int
     entry_date: date
@@ -202,11 +203,97 @@ def _numbers(row: _Posted) -> tuple[int | None, int | None]:
     return row.transfer_no, None
 
 
+def _posted(session: Session, account: int, date_from: date, date_to: date) -> list[_Posted]:
+    """The account's postings between two dates, in order, each with its document's words.
+    A payout's and a transfer's are read by id after the lines, not joined to them:
+    joined, PostgreSQL hashed every payout and transfer of the country for a commune's year
+    (their rows are few in a book, and a decade of the nation's payouts is many)."""
+    lines = [_Line._make(row) for row in session.exec(_lines_query(account, date_from, date_to))]
+    payouts = _by_id(session, _payouts, _ids(lines, _PAYMENT_KINDS))
+    transfers = _by_id(session, _transfers, _ids(lines, _TRANSFER_KINDS))
+    return [_with_document(line, payouts, transfers) for line in lines]
+
+
+class _Line(NamedTuple):
+    """A posting with its entry and receipt, as ``_lines_query`` reads it."""
+
+    amount: int
+    entry_date: date
+    entry_id: int
+    kind: str
+    memo: str
+    document_id: int | None
+    receipt_no: int | None
+    payer_name: str | None
+    reason: str | None
+    anonymous: bool | None
+
+
+_NO_PAYOUT: tuple[None, ...] = (None, None)
+_NO_TRANSFER: tuple[None, ...] = (None,) * 5
+
+
+def _with_document(line: _Line, payouts: dict[int, tuple], transfers: dict[int, tuple]) -> _Posted:
+    payout, transfer = _NO_PAYOUT, _NO_TRANSFER
+    if line.kind in _PAYMENT_KINDS and line.document_id is not None:
+        payout = payouts.get(line.document_id, _NO_PAYOUT)
+    if line.kind in _TRANSFER_KINDS and line.document_id is not None:
+        transfer = transfers.get(line.document_id, _NO_TRANSFER)
+    return _Posted._make(
+        (
+            *line[:5],  # amount, entry_date, entry_id, kind, memo
+            line.receipt_no,
+            line.payer_name,
+            line.reason,
+            *payout,
+            *transfer,
+            line.anonymous,
+        )
+    )
+
+
+def _ids(lines: list[_Line], kinds: tuple[str, ...]) -> list[int]:
+    return sorted({line.document_id for line in lines if line.kind in kinds and line.document_id})
+
+
+#: ids asked at once (SQLite binds at most 32,766 parameters to a statement)
+_IDS_AT_ONCE = 5_000
+
+
+def _by_id(session: Session, query: Any, ids: list[int]) -> dict[int, tuple]:
+    """``query(ids)``'s rows, (id, *words), keyed by id, asked ``_IDS_AT_ONCE`` ids at a time."""
+    found: dict[int, tuple] = {}
+    for start in range(0, len(ids), _IDS_AT_ONCE):
+        for row in session.exec(query(ids[start : start + _IDS_AT_ONCE])):
+            found[row[0]] = tuple(row[1:])
+    return found
+
+
+def _payouts(ids: list[int]) -> Any:
+    return select_rows(Disbursement.id, Disbursement.number, Disbursement.payee_name).where(
+        col(Disbursement.id).in_(ids)
+    )
+
+
+def _transfers(ids: list[int]) -> Any:
+    sender, receiver = aliased(Unit), aliased(Unit)
+    return (
+        select_rows(
+            Transfer.id,
+            Transfer.number,
+            Transfer.from_method,
+            Transfer.memo,
+            col(sender.name),
+            col(receiver.name),
+        )
+        .outerjoin(sender, col(sender.id) == Transfer.from_unit_id)
+        .outerjoin(receiver, col(receiver.id) == Transfer.to_unit_id)
+        .where(col(Transfer.id).in_(ids))
+    )
+
+
 def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[Any, ...]]:
     is_receipt = col(Entry.kind).in_(("receipt", "receipt_void"))
-    is_payment = col(Entry.kind).in_(("disbursement", "disbursement_void"))
-    is_transfer = col(Entry.kind).in_(_TRANSFER_KINDS)
-    sender, receiver = aliased(Unit), aliased(Unit)
     return (
         select_rows(
             Posting.amount,
@@ -214,24 +301,14 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
             col(Entry.id).label("entry_id"),
             Entry.kind,
             Entry.memo,
+            Entry.document_id,
             col(Receipt.number).label("receipt_no"),
             Receipt.payer_name,
             Receipt.reason,
-            col(Disbursement.number).label("payment_no"),
-            Disbursement.payee_name,
-            col(Transfer.number).label("transfer_no"),
-            Transfer.from_method,
-            col(Transfer.memo).label("transfer_memo"),
-            col(sender.name).label("from_name"),
-            col(receiver.name).label("to_name"),
             _anonymous(Receipt.donor_id).label("anonymous"),
         )
         .join(Entry, col(Entry.id) == Posting.entry_id)
         .outerjoin(Receipt, and_(is_receipt, col(Receipt.id) == Entry.document_id))
-        .outerjoin(Disbursement, and_(is_payment, col(Disbursement.id) == Entry.document_id))
-        .outerjoin(Transfer, and_(is_transfer, col(Transfer.id) == Entry.document_id))
-        .outerjoin(sender, col(sender.id) == Transfer.from_unit_id)
-        .outerjoin(receiver, col(receiver.id) == Transfer.to_unit_id)
         .where(
             Posting.account_id == account,
             Posting.entry_date >= date_from,
