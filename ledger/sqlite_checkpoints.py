@@ -38,17 +38,16 @@ class Checkpoints:
     """When a file was last checkpointed by this process, and the checkpoint itself."""
 
     def __init__(self) -> None:
-        self.interval = INTERVAL
         self.last = 0.0
         self._lock = threading.Lock()
 
     def due(self) -> bool:
-        """True for one caller once ``interval`` has passed: it takes the checkpoint."""
+        """True for one caller once ``INTERVAL`` has passed: it takes the checkpoint."""
         now = time.monotonic()
-        if now - self.last < self.interval:
+        if now - self.last < INTERVAL:
             return False
         with self._lock:
-            if now - self.last < self.interval:
+            if now - self.last < INTERVAL:
                 return False
             self.last = now
             return True

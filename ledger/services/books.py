@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from ..models import Disbursement, Donor, Entry, Posting, Receipt, Transfer, Unit, select_rows
+from ..models import Disbursement, Entry, Posting, Receipt, Transfer, Unit, select_rows
 from ..vocab import EntryKind
-from .donors import shown_payer
+from .donors import anonymous_donor_ids, shown_payer
 from .units import account_id
 
 
@@ -205,13 +206,16 @@ def _numbers(row: _Posted) -> tuple[int | None, int | None]:
 
 def _posted(session: Session, account: int, date_from: date, date_to: date) -> list[_Posted]:
     """The account's postings between two dates, in order, each with its document's words.
-    A payout's and a transfer's are read by id after the lines, not joined to them:
-    joined, PostgreSQL hashed every payout and transfer of the country for a commune's year
-    (their rows are few in a book, and a decade of the nation's payouts is many)."""
+    A payout's and a transfer's words, and whether a donor is hidden, are read by id after
+    the lines, not joined to them: joined, PostgreSQL hashed every payout, transfer and donor
+    (twice) of the country for a commune's year, 18 of the query's 25 ms at 10,000,000
+    receipts (a book names few of them, and the nation's are many)."""
     lines = [_Line._make(row) for row in session.exec(_lines_query(account, date_from, date_to))]
     payouts = _by_id(session, _payouts, _ids(lines, _PAYMENT_KINDS))
     transfers = _by_id(session, _transfers, _ids(lines, _TRANSFER_KINDS))
-    return [_with_document(line, payouts, transfers) for line in lines]
+    donors = sorted({line.donor_id for line in lines if line.donor_id is not None})
+    hidden = set().union(*(anonymous_donor_ids(session, set(group)) for group in _groups(donors)))
+    return [_with_document(line, payouts, transfers, hidden) for line in lines]
 
 
 class _Line(NamedTuple):
@@ -226,14 +230,16 @@ class _Line(NamedTuple):
     receipt_no: int | None
     payer_name: str | None
     reason: str | None
-    anonymous: bool | None
+    donor_id: int | None
 
 
 _NO_PAYOUT: tuple[None, ...] = (None, None)
 _NO_TRANSFER: tuple[None, ...] = (None,) * 5
 
 
-def _with_document(line: _Line, payouts: dict[int, tuple], transfers: dict[int, tuple]) -> _Posted:
+def _with_document(
+    line: _Line, payouts: dict[int, tuple], transfers: dict[int, tuple], hidden: set[int]
+) -> _Posted:
     payout, transfer = _NO_PAYOUT, _NO_TRANSFER
     if line.kind in _PAYMENT_KINDS and line.document_id is not None:
         payout = payouts.get(line.document_id, _NO_PAYOUT)
@@ -247,7 +253,7 @@ def _with_document(line: _Line, payouts: dict[int, tuple], transfers: dict[int, 
             line.reason,
             *payout,
             *transfer,
-            line.anonymous,
+            line.donor_id in hidden,  # anonymous, or merged into an anonymous donor
         )
     )
 
@@ -261,12 +267,14 @@ _IDS_AT_ONCE = 5_000
 
 
 def _by_id(session: Session, query: Any, ids: list[int]) -> dict[int, tuple]:
-    """``query(ids)``'s rows, (id, *words), keyed by id, asked ``_IDS_AT_ONCE`` ids at a time."""
-    found: dict[int, tuple] = {}
+    """``query(ids)``'s rows, (id, *words), keyed by id, asked a group of ids at a time."""
+    return {row[0]: tuple(row[1:]) for group in _groups(ids) for row in session.exec(query(group))}
+
+
+def _groups(ids: list[int]) -> Iterator[list[int]]:
+    """``ids`` in groups of ``_IDS_AT_ONCE``."""
     for start in range(0, len(ids), _IDS_AT_ONCE):
-        for row in session.exec(query(ids[start : start + _IDS_AT_ONCE])):
-            found[row[0]] = tuple(row[1:])
-    return found
+        yield ids[start : start + _IDS_AT_ONCE]
 
 
 def _payouts(ids: list[int]) -> Any:
@@ -305,7 +313,7 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
             col(Receipt.number).label("receipt_no"),
             Receipt.payer_name,
             Receipt.reason,
-            _anonymous(Receipt.donor_id).label("anonymous"),
+            Receipt.donor_id,
         )
         .join(Entry, col(Entry.id) == Posting.entry_id)
         .outerjoin(Receipt, and_(is_receipt, col(Receipt.id) == Entry.document_id))
@@ -315,20 +323,6 @@ def _lines_query(account: int, date_from: date, date_to: date) -> Select[*tuple[
             Posting.entry_date <= date_to,
         )
         .order_by(col(Posting.entry_date), col(Entry.id))
-    )
-
-
-def _anonymous(donor_id: Any) -> Any:
-    """Whether the receipt's donor (or the donor it was merged into) asked not to be named,
-    asked line by line: joined instead, PostgreSQL hashed every donor of the country twice
-    for a commune's year (14 of a cash book's 25 ms at 10,000,000 receipts)."""
-    donor, root = aliased(Donor), aliased(Donor)
-    return (
-        select(or_(col(donor.anonymous), col(root.anonymous)))
-        .select_from(donor)
-        .outerjoin(root, col(root.id) == donor.merged_into_id)
-        .where(col(donor.id) == donor_id)
-        .scalar_subquery()
     )
 
 
