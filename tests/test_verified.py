@@ -4,14 +4,15 @@ old row rewritten, deleted or unbalanced, and ``check --full`` re-hashes everyth
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import func, select
 
 from ledger.engine import get_engine
-from ledger.models import ChainHead, ChainVerified, Entry, Receipt
+from ledger.models import ChainHead, ChainVerified, Entry, Receipt, Rollup, Unit
 from ledger.services import check
 from ledger.services.campaigns import find_campaign
 from ledger.services.check import verify_and_record
@@ -168,10 +169,37 @@ def test_a_repeated_workbook_export_rehashes_nothing(
     assert all(c.ok for c in made.checks) and hashed == []
 
 
-@pytest.fixture
-def in_small_batches(monkeypatch):
-    """The check holds a few funds at a time, as at national scale (1,500 of 11,000)."""
-    monkeypatch.setattr(check, "FUNDS_AT_A_TIME", 3)
+@pytest.fixture(params=["funds", "entries"])
+def in_small_batches(request, monkeypatch):
+    """The check holds a few funds at a time, as at national scale (1,500 of 11,000), or a
+    few entries (100,000 of 10,000,000)."""
+    if request.param == "funds":
+        monkeypatch.setattr(check, "FUNDS_AT_A_TIME", 3)
+    else:
+        monkeypatch.setattr(check, "ROWS_AT_A_TIME", 2)
+
+
+def test_a_batch_holds_a_bounded_number_of_rows(session, verified, unit, monkeypatch):
+    """Memory follows the rows a batch holds, not its funds: its entries and its days of
+    rolled-up totals (a district holds its communes' days). A fund with many is a batch of its
+    own, small ones share one up to the bound, and every fund is in exactly one batch."""
+    monkeypatch.setattr(check, "ROWS_AT_A_TIME", 2)
+    lengths = Counter(dict(session.exec(select(ChainHead.unit_id, ChainHead.last_seq)).all()))
+    days = session.exec(
+        select(Rollup.unit_id, func.count()).where(Rollup.grain == "day").group_by(Rollup.unit_id)
+    ).all()
+    lengths.update(dict(days))
+    district = unit("TT")
+    assert lengths[district.id] > session.get(ChainHead, district.id).last_seq
+    batches = check.fund_batches(session, None)
+    every = [fund for batch in batches for fund in batch]
+    assert sorted(every) == sorted(session.exec(select(Unit.id)).all())
+    assert any(lengths.get(fund, 0) > 2 for fund in every)
+    for batch in batches:
+        held = sum(lengths.get(fund, 0) for fund in batch)
+        assert held <= 2 or len(batch) == 1, (batch, held)
+    monkeypatch.setattr(check, "ROWS_AT_A_TIME", sum(lengths.values()))
+    assert check.fund_batches(session, None) == [None]
 
 
 def test_checking_a_few_funds_at_a_time_finds_what_one_pass_finds(
