@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import ColumnElement, bindparam, create_engine, event, inspect
+from sqlalchemy import Select as SQLSelect
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from . import sqlite_checkpoints, sqlite_writers
 
@@ -91,10 +93,56 @@ def forget_engines_after_fork() -> None:
     _ENGINES.clear()
 
 
+class LedgerSession(Session):
+    """A session whose ``get`` of a row not yet in it runs a select built once per table.
+
+    ``Session.get`` builds its select anew on every call: 121 µs of CPU a row here, against
+    74 µs for the same select built once (a receipt and its voucher page load 9 rows by id:
+    the user, the units, the lock, the receipt…). A row already in the session, a composite or
+    non-integer key, and any option (``with_for_update``, ``populate_existing``…) go the
+    ordinary way; the select autoflushes first, as ``get`` does."""
+
+    def get(self, entity: Any, ident: Any, **options: Any) -> Any:
+        mapper = inspect(entity)
+        if options or type(ident) is not int or len(mapper.primary_key) != 1:
+            return super().get(entity, ident, **options)
+        if mapper.always_refresh or mapper.identity_key_from_primary_key([ident]) in (
+            self.identity_map
+        ):
+            return super().get(entity, ident)  # its own rules for expired and deleted rows
+        return self.exec(_by_key(mapper.class_), params={"key": ident}).first()
+
+    def exec(self, statement: Any, *, params: Any = None, **options: Any) -> Any:
+        """A select of columns alone (no entity, no ORM option) runs on the session's
+        connection: the ORM's work around each statement (contexts, events, result
+        processing) made a one-column select by key take 120 µs here, 38 µs without it
+        (13 of a receipt and its voucher page's 46 statements). It autoflushes first, as the
+        ORM does; anything else goes the ordinary way."""
+        if options or not _columns_only(statement):
+            return super().exec(statement, params=params, **options)
+        self._autoflush()  # the ORM's own: not inside a flush, not under ``no_autoflush``
+        result = self.connection().execute(statement, params)
+        return result.scalars() if isinstance(statement, SelectOfScalar) else result
+
+
+def _columns_only(statement: Any) -> bool:
+    return (
+        isinstance(statement, SQLSelect)
+        and not statement._with_options
+        and all(isinstance(column, ColumnElement) for column in statement._raw_columns)
+    )
+
+
+@cache
+def _by_key(model: type) -> Any:
+    key: Any = inspect(model).primary_key[0]
+    return select(model).where(key == bindparam("key"))
+
+
 def new_session(engine: Engine, *, write: bool) -> Session:
     """A session; ``write`` makes SQLite take the write lock at BEGIN."""
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
-    return Session(bind=bind, expire_on_commit=False)
+    return LedgerSession(bind=bind, expire_on_commit=False)
 
 
 def snapshot_session(engine: Any) -> Session:

@@ -40,3 +40,61 @@ def test_an_in_memory_sqlite_database_still_opens():
                 assert connection.exec_driver_sql("SELECT 1").scalar() == 1
         finally:
             engine.dispose()
+
+
+def test_a_session_loads_a_row_by_id_as_get_does(session, unit, db_url):
+    """``get`` answers as SQLAlchemy's: the row (one statement, the same object the second
+    time), None for an id not there or a row deleted in the session, its options honoured."""
+    from datetime import date
+
+    from ledger.engine import get_engine
+    from ledger.models import PeriodLock, Unit
+
+    commune = unit("TT-DUNGTIEN")
+    assert session.get(PeriodLock, commune.id) is None
+    session.expunge_all()
+    sent: list[str] = []
+    engine = get_engine(db_url)
+
+    def count(*args):
+        sent.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        loaded = session.get(Unit, commune.id)
+        assert (loaded.id, loaded.name) == (commune.id, commune.name) and len(sent) == 1
+        assert session.get(Unit, commune.id) is loaded and len(sent) == 1
+        assert session.get(Unit, 10**9) is None
+        assert session.get(Unit, commune.id, with_for_update=True) is loaded
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    lock = PeriodLock(unit_id=commune.id, locked_through=date(2018, 1, 31))
+    session.add(lock)
+    assert session.get(PeriodLock, commune.id) is lock  # pending: flushed first, as get does
+    session.delete(lock)
+    session.flush()
+    assert session.get(PeriodLock, commune.id) is None
+
+
+def test_a_select_of_columns_sees_what_the_session_holds(session, unit):
+    """A select of columns alone answers as the ORM's: scalars for one column, rows for
+    several, and a change still pending in the session flushed first (not under
+    ``no_autoflush``, nor from inside a flush)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from ledger.models import PeriodLock
+
+    commune = unit("TT-DUNGTIEN")
+    query = select(PeriodLock.locked_through).where(PeriodLock.unit_id == commune.id)
+    assert session.exec(query).all() == []
+    lock = PeriodLock(unit_id=commune.id, locked_through=date(2018, 1, 31))
+    session.add(lock)
+    with session.no_autoflush:
+        assert session.exec(query).first() is None
+    assert session.exec(query).one() == date(2018, 1, 31)
+    pairs = select(PeriodLock.unit_id, PeriodLock.locked_through).where(
+        PeriodLock.unit_id == commune.id
+    )
+    assert [tuple(row) for row in session.exec(pairs)] == [(commune.id, date(2018, 1, 31))]
