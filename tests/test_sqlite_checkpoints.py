@@ -61,6 +61,34 @@ def test_the_log_stays_small_while_requests_read(engine, tmp_path):
     assert os.path.getsize(tmp_path / "log.db-wal") < 100 * 4096
 
 
+def test_a_log_grown_behind_a_long_reader_is_cut_back(tmp_path, monkeypatch):
+    """A reader holding its snapshot (a workbook's) while others write lets the log grow;
+    once the reader is done and the log copied, the next write cuts the file back to the
+    limit, instead of it keeping its largest size on disk for good."""
+    monkeypatch.setattr(sqlite_checkpoints, "INTERVAL", 0.0)
+    monkeypatch.setattr(sqlite_checkpoints, "LOG_LIMIT_BYTES", 64 * 1024)
+    engine = make_engine(f"sqlite:///{tmp_path / 'long.db'}")
+    log = tmp_path / "long.db-wal"
+    try:
+        with new_session(engine, write=True) as session:
+            session.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY, body TEXT)"))
+            session.commit()
+        with new_session(engine, write=False) as long_reader:
+            long_reader.execute(text("SELECT count(*) FROM t")).scalar()
+            for _ in range(300):
+                with new_session(engine, write=True) as writing:
+                    writing.execute(text("INSERT INTO t (body) VALUES (:b)"), {"b": ROW})
+                    writing.commit()
+            assert os.path.getsize(log) > 300 * 3000
+        for _ in range(2):  # the first copies the log once the reader is gone, the next reuses it
+            with new_session(engine, write=True) as writing:
+                writing.execute(text("INSERT INTO t (body) VALUES ('one')"))
+                writing.commit()
+        assert os.path.getsize(log) <= 64 * 1024
+    finally:
+        engine.dispose()
+
+
 def test_the_checkpoint_comes_after_the_writers_turn(engine, monkeypatch):
     """The queue is given back before the checkpoint starts, so no other writer waits for
     the copying."""
