@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import event
+from sqlmodel import col
 
 from ledger.engine import make_engine
 
@@ -98,3 +99,25 @@ def test_a_select_of_columns_sees_what_the_session_holds(session, unit):
         PeriodLock.unit_id == commune.id
     )
     assert [tuple(row) for row in session.exec(pairs)] == [(commune.id, date(2018, 1, 31))]
+
+
+def test_a_select_of_columns_reads_its_rows_before_the_loop_writes(session, unit):
+    """As the ORM's: every row is read at once, so a loop writing to the table it reads
+    sees the rows as they were; a streamed select (``yield_per``) still streams."""
+    from sqlmodel import select, update
+
+    from ledger.models import Unit
+
+    ids = sorted(unit(code).id for code in ("TT", "TT-DUNGTIEN", "TT-CHUONGDUONG"))
+    names = select(Unit.id, Unit.name).where(col(Unit.id).in_(ids)).order_by(col(Unit.id))
+    before = [tuple(row) for row in session.exec(names)]
+    seen = []
+    for unit_id, name in session.exec(names):
+        seen.append((unit_id, name))
+        session.exec(update(Unit).where(col(Unit.id).in_(ids)).values(name=Unit.name + " *"))
+    assert seen == before
+    streamed = session.exec(
+        select(Unit.id).where(col(Unit.id).in_(ids)).execution_options(yield_per=1)
+    )
+    assert sorted(streamed) == ids
+    session.rollback()
