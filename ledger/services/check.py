@@ -1119,19 +1119,18 @@ def fund_batches(session: Session, unit_ids: set[int] | None) -> list[set[int] |
     return [*batches, batch] if batches else [unit_ids]
 
 
-def _rows_held(session: Session) -> dict[int, int]:
+def _rows_held(session: Session) -> Counter[int]:
     """The rows each fund's check holds in memory: its journal entries and its days of
     rolled-up totals (a district's or province's are every day anything happened under it)."""
-    held = Counter(dict(session.exec(select(ChainHead.unit_id, ChainHead.last_seq)).all()))
-    held.update(
-        dict(
-            session.exec(
-                select(Rollup.unit_id, func.count())
-                .where(Rollup.grain == "day")
-                .group_by(col(Rollup.unit_id))
-            ).all()
-        )
+    days = (
+        select(Rollup.unit_id, func.count())
+        .where(Rollup.grain == "day")
+        .group_by(col(Rollup.unit_id))
     )
+    held: Counter[int] = Counter()
+    for query in (select(ChainHead.unit_id, ChainHead.last_seq), days):
+        for fund, rows in session.exec(query):
+            held[fund] += rows
     return held
 
 
