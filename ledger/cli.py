@@ -241,7 +241,14 @@ def import_receipts_command(path: str, unit_name: str) -> None:
     help="The .xlsx file to write; a name ending in .zip gets one CSV per sheet instead.",
 )
 @click.option("--as-of", "as_of", default="", help="dd/mm/yyyy (default: the campaign's end).")
-def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: str) -> None:
+@click.option(
+    "--all-receipts",
+    is_flag=True,
+    help="List every receipt even past one sheet's rows (by default each fund's totals then).",
+)
+def export_reconciliation_command(
+    year: str, unit_name: str, out: str, as_of: str, all_receipts: bool
+) -> None:
     """Write the reconciliation workbook (children's names masked), or its CSV .zip."""
     from pathlib import Path
 
@@ -260,12 +267,18 @@ def export_reconciliation_command(year: str, unit_name: str, out: str, as_of: st
                 as_of=parse_date(as_of) if as_of else None,
                 path=Path(out),
                 csv=out.lower().endswith(".zip"),
+                all_receipts=all_receipts,
             )
     except LedgerError as error:
         _fail(error)
     bad = [c.name for c in made.checks if not c.ok]
     click.echo(
-        f"Wrote {out}: {len(made.data.progress.rows)} units, {made.data.receipts.count} receipts; "
+        f"Wrote {out}: {len(made.data.progress.rows)} units, {made.data.receipts.count} receipts"
+        + (
+            f" (each fund's totals: {made.data.receipt_rows} funds); "
+            if made.data.receipt_rows != made.data.receipt_total
+            else "; "
+        )
         + ("all checks OK." if not bad else f"{len(bad)} check(s) LỆCH: " + "; ".join(bad))
     )
 

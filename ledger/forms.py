@@ -372,6 +372,13 @@ class JobForm(BaseForm):
     """Start or cancel a background job (nothing to fill in)."""
 
 
+class WorkbookJobForm(JobForm):
+    """Start a large reconciliation workbook; past one sheet of receipts it gives each fund's
+    totals unless every receipt is asked for."""
+
+    all_receipts = BooleanField(_l("Ghi từng phiếu thu (nhiều trang tính, lâu hơn nhiều)"))
+
+
 class UnmaskForm(BaseForm):
     reason = StringField(_l("Lý do cần xem đầy đủ"), validators=[DataRequired(), Length(max=300)])
 

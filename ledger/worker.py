@@ -176,6 +176,7 @@ def _workbook(engine: Engine, params: dict[str, Any], part: Path, report: Report
             path=part,
             report=report,
             csv=bool(params.get("csv")),
+            all_receipts=bool(params.get("all_receipts")),
         )
     return Outcome(".zip" if params.get("csv") else ".xlsx")
 

@@ -180,7 +180,7 @@ class CsvSheet:
             progress(written)
         return written
 
-    def formula(self, row: int, column: int, text: str, value: int) -> None:
+    def formula(self, row: int, column: int, text: str, value: int, *, money: bool = True) -> None:
         """The value the app computed, in the held row's cell (the CSV has no formulas)."""
         if self.held is None or row != self.row - 1:
             raise ValueError("a CSV sheet can only complete the row it just wrote")

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from ..money import group_digits
 from ..vocab import LABELS, Method, Source
 from .csv_files import CsvBook, CsvSheet
 from .norms import norms_sheet
@@ -58,6 +59,22 @@ class ReceiptRow(NamedTuple):
     #: voided by the as-of date
     voided: bool
     reference: str
+
+
+class FundReceipts(NamedTuple):
+    """One line of the Phiếu thu sheet when it gives each fund's totals (past the number of
+    receipts one sheet lists): the fund's receipts in the window, counted and added up."""
+
+    fund: str
+    receipts: int
+    valid: int
+    valid_amount: int
+    #: the valid receipts' Σ counted toward quotas (the checks compare it with the journal)
+    quota_amount: int
+    voided: int
+    voided_amount: int
+    first: date
+    last: date
 
 
 class DisbursementRow(NamedTuple):
@@ -322,7 +339,28 @@ def _receipt_cells(receipts: Iterable[ReceiptRow]) -> Iterable[tuple[Any, ...]]:
 VOIDED = "ĐÃ HỦY"
 
 
+FUND_RECEIPT_COLUMNS = [
+    "Quỹ",
+    "Số phiếu thu",
+    "Phiếu hợp lệ",
+    "Số tiền hợp lệ",
+    "Trong đó tính vào chỉ tiêu",
+    "Phiếu đã hủy",
+    "Số tiền đã hủy",
+    "Từ ngày",
+    "Đến ngày",
+]
+
+
+#: where each receipt is when the Phiếu thu sheet gives each fund's totals
+FUND_TOTALS_WHERE = "Từng phiếu có trong bảng đối chiếu của tỉnh hoặc đơn vị cấp dưới."
+
+
 def _receipts(book: AnyBook, data: Data, progress: Progress | None) -> None:
+    funds = getattr(data.receipts, "funds", None)
+    if funds is not None:
+        _fund_receipts(book, data, funds, progress)
+        return
     sheet = book.sheet("Phiếu thu", [8, 12, 26, 30, 26, 14, 16, 16, 10, 14], freeze_row=1)
     sheet.write(RECEIPT_COLUMNS, header=True)
     sheet.table(
@@ -331,6 +369,39 @@ def _receipts(book: AnyBook, data: Data, progress: Progress | None) -> None:
         header=RECEIPT_COLUMNS,
         progress=progress,
     )
+
+
+def _fund_receipts(
+    book: AnyBook, data: Data, funds: list[FundReceipts], progress: Progress | None
+) -> None:
+    """The Phiếu thu sheet past one sheet of receipts: why it gives totals, then each fund's
+    line and the SUM of each column (the value the app added up beside each formula)."""
+    sheet = book.sheet("Phiếu thu", [34, 14, 14, 18, 18, 14, 16, 12, 12], freeze_row=3)
+    count = group_digits(data.receipt_total)
+    sheet.write(
+        [
+            f"{count} phiếu thu, quá số dòng một trang tính: trang này ghi tổng theo từng quỹ. "
+            + FUND_TOTALS_WHERE
+        ],
+        bold=True,
+    )
+    sheet.skip()
+    sheet.write(FUND_RECEIPT_COLUMNS, header=True)
+    first = sheet.row
+    sheet.table(funds, "snnmmnmdd", header=FUND_RECEIPT_COLUMNS, progress=progress)
+    last = sheet.row - 1
+    total = sheet.write(["Tổng cộng"], bold=True)
+    sums = (
+        (sum(f.receipts for f in funds), False),
+        (sum(f.valid for f in funds), False),
+        (sum(f.valid_amount for f in funds), True),
+        (sum(f.quota_amount for f in funds), True),
+        (sum(f.voided for f in funds), False),
+        (sum(f.voided_amount for f in funds), True),
+    )
+    for column, (value, money) in enumerate(sums, start=1):
+        top, bottom = xl_rowcol_to_cell(first, column), xl_rowcol_to_cell(last, column)
+        sheet.formula(total, column, f"=SUM({top}:{bottom})", value, money=money)
 
 
 def _disbursements(book: AnyBook, data: Data) -> None:

@@ -194,9 +194,11 @@ class Sheet:
             nxt.write(header, header=True)
         return nxt
 
-    def formula(self, row: int, column: int, text: str, value: int) -> None:
-        """A formula the builder composed, with the value the app computed as its result."""
-        self.sheet.write_formula(row, column, text, self.book.money_bold, value)
+    def formula(self, row: int, column: int, text: str, value: int, *, money: bool = True) -> None:
+        """A formula the builder composed, with the value the app computed as its result (in
+        bold, as money unless ``money`` is false: a count)."""
+        style = self.book.money_bold if money else self.book.bold
+        self.sheet.write_formula(row, column, text, style, value)
 
     def skip(self) -> None:
         self.row += 1

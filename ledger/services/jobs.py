@@ -144,9 +144,11 @@ def start_workbook_job(
     as_of: date,
     unmasked: bool,
     csv: bool = False,
+    all_receipts: bool = False,
 ) -> Job:
     """Queue the campaign's reconciliation workbook (as of ``as_of``), or with ``csv`` its
-    rows as a .zip of one CSV per sheet."""
+    rows as a .zip of one CSV per sheet; ``all_receipts`` lists every receipt even past one
+    sheet's rows (``reconciliation.DETAIL_ROWS``)."""
     campaign = get_campaign(session, campaign_id)
     unit = session.get(Unit, campaign.unit_id)
     code = unit.code if unit is not None else str(campaign.unit_id)
@@ -163,6 +165,7 @@ def start_workbook_job(
             # anonymous donors are named only to their own fund's staff (``shown_payer``)
             "viewer_unit_id": viewer.unit_id if viewer is not None else None,
             "csv": csv,
+            "all_receipts": all_receipts,
         },
         title=f"{campaign.name} — {format_date(as_of)}",
         file_name=(

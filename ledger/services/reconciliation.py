@@ -25,11 +25,13 @@ from ..exports.reconciliation import (
     Check,
     DisbursementRow,
     FundBook,
+    FundReceipts,
     PledgeRow,
     ReceiptRow,
     TransferRow,
     start_workbook,
 )
+from ..exports.sheets import MAX_ROWS
 from ..forked import Pending
 from ..models import (
     Account,
@@ -67,6 +69,11 @@ WRITING = _l("Đang ghi phiếu thu")
 CHECKING = _l("Đang kiểm tra chuỗi")
 #: rows fetched at a time from the database's cursor
 FETCH = 10_000
+#: the most receipts a workbook lists one by one: what one sheet holds below its header.
+#: Past it (a nation's decade: 10,000,000 receipts, ten sheets no spreadsheet opens with ease)
+#: the Phiếu thu sheet gives each fund's receipts counted and added up, and each receipt is in
+#: the workbook of the fund's province or district; ``all_receipts`` lists them all anyway.
+DETAIL_ROWS = MAX_ROWS - 1
 
 
 class TransferTotals(NamedTuple):
@@ -128,13 +135,28 @@ class ReceiptRows:
         return self
 
 
+class ReceiptTotals:
+    """The Phiếu thu sheet past ``DETAIL_ROWS``: each fund's receipts in the window counted and
+    added up (``FundReceipts``, the funds in official order), with the figures the checks
+    compare taken from those rows, as ``ReceiptRows`` takes them from its own."""
+
+    def __init__(self, funds: list[FundReceipts]):
+        self.funds = funds
+        self.count: int | None = sum(f.receipts for f in funds)
+        self.valid_quota: int | None = sum(f.quota_amount for f in funds)
+
+    def tally(self) -> ReceiptTotals:
+        return self
+
+
 @dataclass(frozen=True)
 class Reconciliation:
     """Everything the workbook holds, gathered with SQL. ``checks`` compares these figures
     (pure, read again each time) once ``problems`` holds the hash-chain check's findings."""
 
     progress: Progress
-    receipts: ReceiptRows
+    #: each receipt, or past ``DETAIL_ROWS`` each fund's receipts in totals
+    receipts: ReceiptRows | ReceiptTotals
     disbursements: list[DisbursementRow]
     transfers: list[TransferRow]
     books: list[FundBook]
@@ -174,6 +196,12 @@ class Reconciliation:
     def checks(self) -> list[Check]:
         return reconcile(self)
 
+    @property
+    def receipt_rows(self) -> int:
+        """How many rows the Phiếu thu sheet will hold: a receipt's or a fund's each."""
+        totals = self.receipts
+        return len(totals.funds) if isinstance(totals, ReceiptTotals) else self.receipt_total
+
 
 @dataclass(frozen=True)
 class Export:
@@ -193,12 +221,15 @@ def export_workbook(
     report: Report | None = None,
     viewer_unit_id: int | None = None,
     csv: bool = False,
+    all_receipts: bool = False,
 ) -> Export:
     """The reconciliation workbook (children's names masked unless ``unmasked``; anonymous
     donors named only to ``viewer_unit_id``'s own fund), written to ``path`` (with ``csv``: the
-    same rows as a .zip of one CSV per sheet); ``report(step, done, of)`` is told how it goes, on one rising scale: ``of`` is
-    the receipts to write plus the funds to check ("Đang ghi phiếu thu" counts the receipts
-    written, "Đang kiểm tra chuỗi" then reaches ``of`` when the check is in).
+    same rows as a .zip of one CSV per sheet); past ``DETAIL_ROWS`` receipts the Phiếu thu
+    sheet gives each fund's totals unless ``all_receipts``. ``report(step, done, of)`` is told
+    how it goes, on one rising scale: ``of`` is the Phiếu thu rows to write plus the funds to
+    check ("Đang ghi phiếu thu" counts the rows written, "Đang kiểm tra chuỗi" then reaches
+    ``of`` when the check is in).
 
     Its steps, gather → check → write, all run here. Re-verifying each fund's books and hash
     chains (incremental: each chain from where it was last verified) starts first, in a forked
@@ -215,8 +246,9 @@ def export_workbook(
         as_of=as_of,
         unmasked=unmasked,
         viewer_unit_id=viewer_unit_id,
+        all_receipts=all_receipts,
     )
-    total = data.receipt_total + len(funds)
+    total = data.receipt_rows + len(funds)
 
     def written(done: int) -> None:
         if report is not None:
@@ -225,7 +257,7 @@ def export_workbook(
     written(0)
     draft = start_workbook(data, path, written, csv=csv)  # write: every sheet but the checks
     if report is not None:
-        report(CHECKING, data.receipt_total, total)
+        report(CHECKING, data.receipt_rows, total)
     data = replace(data, problems=verifying.result(session))  # check: awaited
     if report is not None:
         report(CHECKING, total, total)
@@ -241,6 +273,7 @@ def build_reconciliation(
     as_of: date | None = None,
     unmasked: bool = False,
     viewer_unit_id: int | None = None,
+    all_receipts: bool = False,
 ) -> Reconciliation:
     """The workbook's figures and checks, without the workbook."""
     funds = campaign_funds(session, campaign_id)
@@ -252,6 +285,7 @@ def build_reconciliation(
         as_of=as_of,
         unmasked=unmasked,
         viewer_unit_id=viewer_unit_id,
+        all_receipts=all_receipts,
     )
     data.receipts.tally()
     return replace(data, problems=verifying.result(session))
@@ -278,10 +312,13 @@ def gather(
     as_of: date | None = None,
     unmasked: bool = False,
     viewer_unit_id: int | None = None,
+    all_receipts: bool = False,
 ) -> Reconciliation:
     """The summary, the detail lists, each fund's book, the chain heads, the same period last
     year and the journal figures the checks compare them with (``problems`` not yet known);
-    an anonymous donor is named only when ``viewer_unit_id`` is the receipt's own fund."""
+    an anonymous donor is named only when ``viewer_unit_id`` is the receipt's own fund. The
+    receipts are listed one by one up to ``DETAIL_ROWS`` (or all with ``all_receipts``), each
+    fund's totals past it."""
     progress = campaign_progress(session, campaign_id=campaign_id, as_of=as_of)
     start, end = progress.campaign.starts_on, progress.as_of
     # the funds as SQL names them: a nation's are "every unit", not 10,600 bound parameters
@@ -293,10 +330,16 @@ def gather(
     names = {unit_id: name for unit_id, name, _parent in units}
     same, same_rows = same_period_rows(session, progress)
     bank_saved, bank_missing = workbook_rows(session, funds, names, start, end)
+    count = _receipt_count(session, scope, start, end)
+    receipts: ReceiptRows | ReceiptTotals
+    if count > DETAIL_ROWS and not all_receipts:
+        receipts = _receipt_totals(session, scope, start, end, names, funds)
+    else:
+        receipts = _receipts(session, scope, start, end, names, viewer_unit_id)
     return Reconciliation(
         progress=progress,
-        receipts=_receipts(session, scope, start, end, names, viewer_unit_id),
-        receipt_total=_receipt_count(session, scope, start, end),
+        receipts=receipts,
+        receipt_total=count,
         disbursements=_disbursements(session, scope, start, end, names, unmasked),
         transfers=_transfers(session, scope, start, end),
         books=_books(session, scope, start, end, names),
@@ -404,6 +447,69 @@ def _receipts(session, funds, start, end, names, viewer_unit_id=None) -> Receipt
                     )
 
     return ReceiptRows(read)
+
+
+def _receipt_totals(session, scope, start, end, names, funds) -> ReceiptTotals:
+    """Each fund's receipts in the window: how many, the valid ones and their sum, the part
+    counted toward quotas, the voided ones (by ``end``) and their sum, the first and last
+    day. Receipts never voided are added up by the database (one pass, no receipt leaves
+    it); the few with a void entry are read and sorted by that entry's date here."""
+    day = col(Receipt.receipt_date)
+    span = _in_span(scope, start, end)
+    grouped = session.connection().execute(
+        select(
+            Receipt.unit_id,
+            Receipt.source,
+            func.count(),
+            func.sum(Receipt.amount),
+            func.min(day),
+            func.max(day),
+        )
+        .where(*span, col(Receipt.void_entry_id).is_(None))
+        .group_by(Receipt.unit_id, Receipt.source)
+    )
+    tally: dict[int, list[Any]] = {}
+    for unit_id, source, count, amount, first, last in grouped:
+        t = _fund_tally(tally, unit_id, first, last)
+        t[0] += count
+        t[1] += count
+        t[2] += int(amount)
+        if source in QUOTA_SOURCES:
+            t[3] += int(amount)
+    voided = _voided_by(session, Receipt, scope, end)
+    for unit_id, source, amount, d, void in session.connection().execute(
+        select(Receipt.unit_id, Receipt.source, Receipt.amount, day, Receipt.void_entry_id).where(
+            *span, col(Receipt.void_entry_id).is_not(None)
+        )
+    ):
+        t = _fund_tally(tally, unit_id, d, d)
+        t[0] += 1
+        if void in voided:
+            t[4] += 1
+            t[5] += amount
+        else:
+            t[1] += 1
+            t[2] += amount
+            if source in QUOTA_SOURCES:
+                t[3] += amount
+    return ReceiptTotals(
+        [
+            FundReceipts(names.get(unit_id, ""), *tally[unit_id])
+            for unit_id in _official(session, funds)
+            if unit_id in tally
+        ]
+    )
+
+
+def _fund_tally(tally: dict[int, list[Any]], unit_id: int, first: date, last: date) -> list[Any]:
+    """A fund's running totals: [receipts, valid, valid Σ, quota Σ, voided, voided Σ, first
+    day, last day], its days widened to ``first`` and ``last``."""
+    t = tally.get(unit_id)
+    if t is None:
+        t = tally[unit_id] = [0, 0, 0, 0, 0, 0, first, last]
+    else:
+        t[6], t[7] = min(t[6], first), max(t[7], last)
+    return t
 
 
 def _voided_by(session, document, funds, end) -> set[int]:

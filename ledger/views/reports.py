@@ -28,11 +28,11 @@ from ..errors import LedgerError
 from ..exports.csv_files import ZIP_TYPE
 from ..exports.report_pdf import period_pdf as render_period_pdf
 from ..exports.reports import period_csv, period_workbook
-from ..forms import JobForm, UnmaskForm
+from ..forms import UnmaskForm, WorkbookJobForm
 from ..i18n import error_message
 from ..models import Campaign
 from ..security import log
-from ..services import reports
+from ..services import reconciliation, reports
 from ..services.beneficiaries import unmask_workbook
 from ..services.jobs import start_workbook_job, workbook_receipts
 from ..services.oversight import followed_reports
@@ -145,9 +145,16 @@ def workbook_csv(campaign_id: int):
 def _masked(campaign_id: int, *, csv: bool):
     campaign = get_in_scope(Campaign, campaign_id)
     day = as_of(campaign)
-    if _large(campaign, day):
+    receipts = _large(campaign, day)
+    if receipts:
         return render_template(
-            "reports/workbook_job.html", campaign=campaign, as_of=day, form=JobForm(), csv=csv
+            "reports/workbook_job.html",
+            campaign=campaign,
+            as_of=day,
+            form=WorkbookJobForm(),
+            csv=csv,
+            receipts=receipts,
+            detail_rows=reconciliation.DETAIL_ROWS,
         )
     return _send_workbook(campaign, day, unmasked=False, csv=csv)
 
@@ -157,7 +164,7 @@ def _masked(campaign_id: int, *, csv: bool):
 def workbook_job(campaign_id: int):
     """Start making the (masked) workbook, or with ``?format=csv`` its CSV .zip, in the
     background; its page shows the progress."""
-    campaign, form = get_in_scope(Campaign, campaign_id), JobForm()
+    campaign, form = get_in_scope(Campaign, campaign_id), WorkbookJobForm()
     if not form.validate_on_submit():
         return redirect(url_for("campaigns.show", campaign_id=campaign.id))
     day, csv = as_of(campaign), request.args.get("format") == "csv"
@@ -170,6 +177,7 @@ def workbook_job(campaign_id: int):
             as_of=day,
             unmasked=False,
             csv=csv,
+            all_receipts=bool(form.all_receipts.data),
         ),
     )
 
@@ -236,10 +244,11 @@ def _unmasked_job(session, campaign: Campaign, day: date, form: UnmaskForm, csv:
     return job
 
 
-def _large(campaign: Campaign, day: date) -> bool:
-    """Whether the workbook is too large to make while the browser waits."""
-    limit = int(current_app.config["WORKBOOK_DIRECT_RECEIPTS"])
-    return workbook_receipts(get_session(), campaign.id, day) > limit
+def _large(campaign: Campaign, day: date) -> int:
+    """How many receipts the workbook lists if that is too many to make it while the browser
+    waits (0 otherwise)."""
+    count = workbook_receipts(get_session(), campaign.id, day)
+    return count if count > int(current_app.config["WORKBOOK_DIRECT_RECEIPTS"]) else 0
 
 
 def _send_workbook(campaign: Campaign, day: date, *, unmasked: bool, csv: bool = False):
