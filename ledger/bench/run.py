@@ -33,7 +33,9 @@ NATIONAL_PROGRESS_BAR_MS = 25.0
 CHART_BAR_MS = 200.0
 WORKBOOK_BAR_S = 15.0
 WORKBOOK_BAR_MB = 500.0
-#: receipts/s posted through gunicorn before this work (README): kept or improved
+#: receipts/s posted through gunicorn before this work (README): kept or improved. These are
+#: the figures of 2026-12-05's machine; ``scripts/post_against.sh`` posts with that day's code
+#: beside this one in the same minutes, the comparison the machine's drift cannot blur
 POSTING_BASELINE = {"sqlite": 95.0, "postgresql": 61.0}
 CHARTS = ("progress", "cumulative", "categories", "yoy")
 #: the screens timed at every scope, besides the progress API (see ``pages``)
@@ -775,6 +777,11 @@ def print_report(result: Result) -> None:
         )
     met = sum(b.met for b in result.bars)
     print(f"{met} of {len(result.bars)} bars met.")
+    if any(b.what.startswith("posting") for b in result.bars):
+        print(
+            "  posting's pass line is 2026-12-05's machine's figure; scripts/post_against.sh "
+            "posts with that day's code beside this one, in the same minutes"
+        )
     for name, value in result.ratios.items():
         print(f"  ratio {name}: {value}")
 
