@@ -391,11 +391,21 @@ def _in_span(funds, start, end):
 
 
 def _receipt_count(session, funds, start, end) -> int:
-    return int(
-        session.connection()
-        .execute(select(func.count()).select_from(Receipt).where(*_in_span(funds, start, end)))
-        .scalar_one()
+    day = col(Receipt.receipt_date)
+    query = select(func.count()).where(
+        col(Receipt.unit_id).in_(_fund_ids(funds)), day >= start, day <= end
     )
+    return int(session.connection().execute(query).scalar_one())
+
+
+def _fund_ids(scope):
+    """The funds as a subquery of unit ids, even a nation's "every unit but the reference
+    ones": SQLite (which has no statistics) then reads receipts fund by fund through the
+    (unit, date) index, which also holds what a count needs. Given as a condition on the
+    receipts, it read them through the date index and looked each one's fund up in the
+    table: at 10,000,000 receipts 10.9 s to count them (now about 1 s), 18–20 s to add them
+    up by fund (sorted afterwards; now 4.8 s)."""
+    return select(Unit.id).where(in_units(col(Unit.id), scope))
 
 
 def _receipts(session, funds, start, end, names, viewer_unit_id=None) -> ReceiptRows:
@@ -453,45 +463,44 @@ def _receipt_totals(session, scope, start, end, names, funds) -> ReceiptTotals:
     """Each fund's receipts in the window: how many, the valid ones and their sum, the part
     counted toward quotas, the voided ones (by ``end``) and their sum, the first and last
     day. Receipts never voided are added up by the database (one pass, no receipt leaves
-    it); the few with a void entry are read and sorted by that entry's date here."""
-    day = col(Receipt.receipt_date)
-    span = _in_span(scope, start, end)
+    it); the few with a void entry are read and sorted by that entry's date here (voided
+    after ``end``, a receipt still counts as valid on the day the workbook is made for)."""
+    day, amount = col(Receipt.receipt_date), col(Receipt.amount)
     grouped = session.connection().execute(
         select(
             Receipt.unit_id,
-            Receipt.source,
             func.count(),
-            func.sum(Receipt.amount),
+            func.sum(amount),
+            func.sum(amount).filter(col(Receipt.source).in_(QUOTA_SOURCES)),
             func.min(day),
             func.max(day),
         )
-        .where(*span, col(Receipt.void_entry_id).is_(None))
-        .group_by(Receipt.unit_id, Receipt.source)
+        .where(col(Receipt.unit_id).in_(_fund_ids(scope)), day >= start, day <= end)
+        .where(col(Receipt.void_entry_id).is_(None))
+        .group_by(Receipt.unit_id)
     )
     tally: dict[int, list[Any]] = {}
-    for unit_id, source, count, amount, first, last in grouped:
-        t = _fund_tally(tally, unit_id, first, last)
-        t[0] += count
-        t[1] += count
-        t[2] += int(amount)
-        if source in QUOTA_SOURCES:
-            t[3] += int(amount)
-    voided = _voided_by(session, Receipt, scope, end)
-    for unit_id, source, amount, d, void in session.connection().execute(
-        select(Receipt.unit_id, Receipt.source, Receipt.amount, day, Receipt.void_entry_id).where(
-            *span, col(Receipt.void_entry_id).is_not(None)
+    for unit_id, count, total, quota, first, last in grouped:
+        tally[unit_id] = [count, count, int(total), int(quota or 0), 0, 0, first, last]
+    # every receipt ever voided, through the index of void entries (a few): read by the
+    # window instead, the date index fetched 10,000,000 rows to find none (9.8 s)
+    for unit_id, source, money, d, voided_on in session.connection().execute(
+        select(Receipt.unit_id, Receipt.source, amount, day, Entry.entry_date).join(
+            Entry, col(Entry.id) == Receipt.void_entry_id
         )
     ):
-        t = _fund_tally(tally, unit_id, d, d)
+        if unit_id not in funds or not start <= d <= end:
+            continue
+        t = _fund_tally(tally, unit_id, d)
         t[0] += 1
-        if void in voided:
+        if voided_on <= end:
             t[4] += 1
-            t[5] += amount
+            t[5] += money
         else:
             t[1] += 1
-            t[2] += amount
+            t[2] += money
             if source in QUOTA_SOURCES:
-                t[3] += amount
+                t[3] += money
     return ReceiptTotals(
         [
             FundReceipts(names.get(unit_id, ""), *tally[unit_id])
@@ -501,14 +510,14 @@ def _receipt_totals(session, scope, start, end, names, funds) -> ReceiptTotals:
     )
 
 
-def _fund_tally(tally: dict[int, list[Any]], unit_id: int, first: date, last: date) -> list[Any]:
+def _fund_tally(tally: dict[int, list[Any]], unit_id: int, day: date) -> list[Any]:
     """A fund's running totals: [receipts, valid, valid Σ, quota Σ, voided, voided Σ, first
-    day, last day], its days widened to ``first`` and ``last``."""
+    day, last day], its days widened to ``day``."""
     t = tally.get(unit_id)
     if t is None:
-        t = tally[unit_id] = [0, 0, 0, 0, 0, 0, first, last]
+        t = tally[unit_id] = [0, 0, 0, 0, 0, 0, day, day]
     else:
-        t[6], t[7] = min(t[6], first), max(t[7], last)
+        t[6], t[7] = min(t[6], day), max(t[7], day)
     return t
 
 
