@@ -202,6 +202,52 @@ def test_a_batch_holds_a_bounded_number_of_rows(session, verified, unit, monkeyp
     assert check.fund_batches(session, None) == [None]
 
 
+def test_an_incremental_check_weighs_a_fund_by_what_it_will_read(
+    session, verified, make_receipt, unit, monkeypatch
+):
+    """After a verified check, the next one walks a verified fund's new entries only, and no
+    rolled-up totals until every batch is done: its batches are weighed so (a workbook's check
+    at national scale was cut into three times the batches by rows it never reads), while a
+    full check still weighs every entry and every day of totals."""
+    other = unit("TT-DUNGTIEN")
+    make_receipt(unit_code=FUND, amount=70_000, on=date(2018, 4, 9))
+    make_receipt(unit_code=FUND, amount=80_000, on=date(2018, 4, 10))
+    session.commit()
+    full = check._rows_held(session)
+    walked = check._rows_held(session, incremental=True)
+    assert walked[verified.id] == 2 and walked[other.id] == 0
+    assert full[verified.id] > session.get(ChainHead, verified.id).last_seq > 2
+    monkeypatch.setattr(check, "ROWS_AT_A_TIME", 2)
+    assert check.fund_batches(session, None, incremental=True) == [None]
+    assert len(check.fund_batches(session, None)) > 3
+    assert verify_and_record(session) == []
+
+
+def test_an_incremental_check_of_many_units_verifies_their_totals_in_bounded_batches(
+    app, session, verified, make_receipt, unit, monkeypatch
+):
+    """When the new lines touch more units than a targeted check of totals covers (a large
+    import), every total is verified batch by batch, the batches weighed by the totals they
+    hold as a full check's are: a wrong district total is found either way."""
+    monkeypatch.setattr(check, "TOUCHED_UNITS_LIMIT", 0)
+    monkeypatch.setattr(check, "ROWS_AT_A_TIME", 2)
+    weighed = []
+    real = check.fund_batches
+
+    def spy(session_, unit_ids, *, incremental=False):
+        weighed.append(incremental)
+        return real(session_, unit_ids, incremental=incremental)
+
+    monkeypatch.setattr(check, "fund_batches", spy)
+    make_receipt(unit_code=FUND, amount=50_000, on=date(2018, 4, 9))
+    session.commit()
+    _tamper_rollup(app.config["DATABASE_URL"], unit("TT").id, "month", "2018-04-01")
+    session.rollback()
+    found = [str(p) for p in verify_and_record(session)]
+    assert weighed == [True, False]
+    assert any(p.startswith(f"rollup: unit {unit('TT').id} month 01/04/2018") for p in found)
+
+
 def test_checking_a_few_funds_at_a_time_finds_what_one_pass_finds(
     session, verified, make_receipt, db_url, in_small_batches
 ):
