@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..dates import format_date, format_local_datetime
 from ..errors import JobAlreadyRunning, JobInterrupted, LedgerError, Phrase
-from ..models import Job, Receipt, Unit, User, utcnow
+from ..models import Job, Unit, User, utcnow
 from ..vocab import JOB_ACTIVE, JobKind, JobStatus, label
 from .campaigns import get_campaign
 
@@ -124,16 +124,14 @@ class Failure:
 
 
 def workbook_receipts(session: Session, campaign_id: int, as_of: date | None) -> int:
-    """How many receipts the campaign's reconciliation workbook lists (its size)."""
-    from .reconciliation import campaign_funds
+    """How many receipts the campaign's reconciliation workbook covers (its size), counted as
+    the workbook counts them (its funds as a subquery, not a nation's 10,600 bound ids)."""
+    from .reconciliation import receipt_count
+    from .units import subtree_scope
 
     campaign = get_campaign(session, campaign_id)
-    query = select(func.count()).where(
-        col(Receipt.unit_id).in_(campaign_funds(session, campaign_id)),
-        col(Receipt.receipt_date) >= campaign.starts_on,
-        col(Receipt.receipt_date) <= (as_of or campaign.ends_on),
-    )
-    return int(session.exec(query).one())
+    scope = subtree_scope(session, campaign.unit_id)
+    return receipt_count(session, scope, campaign.starts_on, as_of or campaign.ends_on)
 
 
 def start_workbook_job(

@@ -330,7 +330,7 @@ def gather(
     names = {unit_id: name for unit_id, name, _parent in units}
     same, same_rows = same_period_rows(session, progress)
     bank_saved, bank_missing = workbook_rows(session, funds, names, start, end)
-    count = _receipt_count(session, scope, start, end)
+    count = receipt_count(session, scope, start, end)
     receipts: ReceiptRows | ReceiptTotals
     if count > DETAIL_ROWS and not all_receipts:
         receipts = _receipt_totals(session, scope, start, end, names, funds)
@@ -390,7 +390,8 @@ def _in_span(funds, start, end):
     )
 
 
-def _receipt_count(session, funds, start, end) -> int:
+def receipt_count(session, funds, start, end) -> int:
+    """How many receipts of ``funds`` (a ``units.Scope`` or ids) are dated ``start``…``end``."""
     day = col(Receipt.receipt_date)
     query = select(func.count()).where(
         col(Receipt.unit_id).in_(_fund_ids(funds)), day >= start, day <= end
