@@ -186,8 +186,12 @@ def check_command(anchor_file: str | None, full: bool) -> None:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
     click.echo(
-        "OK: every entry balances, every hash chain verifies"
-        + (" from its first link" if full else " (re-hashed from where each was last verified)")
+        (
+            "OK: every entry balances, every hash chain verifies from its first link"
+            if full
+            else "OK: every line written since the last check balances and verifies (re-hashed "
+            "from where each chain was last verified; `check --full` reads every line again)"
+        )
         + ", balances equal postings, "
         "every document, child record, lock and audit event matches its seal"
         + (

@@ -182,10 +182,17 @@ def _workbook(engine: Engine, params: dict[str, Any], part: Path, report: Report
 
 
 def _check(engine: Engine, params: dict[str, Any], part: Path, report: Report) -> Outcome:
-    from .services.check import check_books
+    from .services.check import verify_and_record
 
     with new_session(engine, write=False) as session:
-        problems = check_books(session, unit_ids=jobs.check_funds(session, params), report=report)
+        funds = jobs.check_funds(session, params)
+        problems = verify_and_record(
+            session,
+            funds,
+            full=True,
+            report=report,
+            root=None if funds is None else int(params["unit_id"]),
+        )
     part.write_text("".join(f"{p}\n" for p in problems), encoding="utf-8")
     return Outcome(".txt", found=len(problems))
 

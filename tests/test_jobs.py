@@ -224,6 +224,11 @@ def test_a_second_job_while_one_runs_is_refused_naming_the_running_one(
     assert 'id="waiting-long"' in client.get(f"/jobs/{job_id}").text
 
 
+def _last_full(page: str) -> str:
+    """The jobs page's line on the unit's last full check."""
+    return page.split('id="last-full-check"', 1)[1].split("</p>", 1)[0]
+
+
 def test_the_full_check_runs_in_the_background_and_lists_the_problems(
     client, demo, make_user, login, session, settings, db_url
 ):
@@ -232,6 +237,7 @@ def test_the_full_check_runs_in_the_background_and_lists_the_problems(
     login("kiemtoan.tt")
     page = client.get("/jobs/")
     assert "Kiểm tra toàn bộ sổ sách" in page.text
+    assert "chưa được kiểm tra toàn bộ lần nào" in _last_full(page.text)
     started = client.post("/jobs/check", data=form_tokens(page.text))
     job_id = int(started.headers["Location"].rsplit("/", 1)[1])
     worker.run_next(settings)
@@ -239,6 +245,9 @@ def test_the_full_check_runs_in_the_background_and_lists_the_problems(
     steps = len(check._STEPS) + 1  # each check, and "Xong"
     assert (job.status, job.found, job.done, job.total) == ("done", 0, steps, steps)
     assert "Không có lỗi" in client.get(f"/jobs/{job_id}").text
+    # the jobs page says when the unit's books were last checked in full, and what it found
+    last = _last_full(client.get("/jobs/").text)
+    assert "Lần kiểm tra toàn bộ gần nhất: " in last and "không có lỗi" in last, last
     # a receipt's amount changed behind the application: the next check names it
     with get_engine(db_url).begin() as conn:
         conn.execute(text("UPDATE receipt SET amount = amount + 1 WHERE id = 1"))
@@ -247,6 +256,7 @@ def test_the_full_check_runs_in_the_background_and_lists_the_problems(
     worker.run_next(settings)
     shown = client.get(f"/jobs/{second}").text
     assert _job(session, second).found > 0 and "receipt 1" in shown
+    assert f"{_job(session, second).found} lỗi" in _last_full(client.get("/jobs/").text)
     text_file = client.get(f"/jobs/{second}/download")
     assert text_file.status_code == 200 and b"receipt 1" in text_file.data
     assert "kiem-tra-so-sach-" in text_file.headers["Content-Disposition"]

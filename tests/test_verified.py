@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import func, select
 
+from ledger.dates import format_local_datetime
 from ledger.engine import get_engine
-from ledger.models import ChainHead, ChainVerified, Entry, Receipt, Rollup, Unit
+from ledger.models import ChainHead, ChainVerified, CheckRun, Entry, Receipt, Rollup, Unit
 from ledger.services import check
 from ledger.services.campaigns import find_campaign
 from ledger.services.check import verify_and_record
@@ -103,16 +104,26 @@ def test_a_new_entry_tampered_after_verification_is_found(session, verified, mak
     assert any(p.startswith(f"hash: entry {receipt.entry_id} ") for p in problems), problems
 
 
-def test_an_old_posting_changed_is_found_by_the_incremental_check(session, verified, db_url):
+def test_an_old_posting_changed_is_left_to_the_full_check_until_its_fund_moves(
+    session, verified, make_receipt, db_url
+):
+    """By design: a verified line edited behind the application is found by ``check --full``
+    (and by the incremental check once its fund has new lines: it then compares the fund's
+    balances with all its postings); a fund with nothing new is not read again."""
     first = session.exec(select(Entry).where(Entry.unit_id == verified.id, Entry.seq == 1)).one()
     _raw(
         db_url,
         f"UPDATE posting SET amount = amount + 1000 WHERE entry_id = {first.id} AND amount > 0",
     )
-    problems = [str(p) for p in verify_and_record(session)]
-    assert any(p.startswith("balance: account ") for p in problems), problems
+    assert verify_and_record(session) == []
     full = [str(p) for p in verify_and_record(session, full=True)]
     assert any(p.startswith(f"unbalanced: entry {first.id} ") for p in full), full
+    assert any(p.startswith("balance: account ") for p in full), full
+    session.rollback()
+    make_receipt(unit_code=FUND, amount=700_000, on=date(2018, 4, 9))
+    session.commit()
+    problems = [str(p) for p in verify_and_record(session)]
+    assert any(p.startswith("balance: account ") for p in problems), problems
 
 
 def test_an_old_chain_rewritten_with_new_hashes_is_found(session, verified, db_url):
@@ -135,12 +146,37 @@ def test_an_old_entry_edited_in_place_is_left_to_the_full_check(session, verifie
     assert any(p.startswith(f"hash: entry {second.id} ") for p in problems), problems
 
 
-def test_an_old_receipt_deleted_is_found(session, verified, db_url, runner):
+def test_an_old_receipt_deleted_is_found_by_the_full_check(session, verified, db_url, runner):
     entry = session.exec(select(Entry).where(Entry.unit_id == verified.id, Entry.seq == 2)).one()
+    receipt_id = session.exec(select(Receipt.id).where(Receipt.entry_id == entry.id)).one()
     _raw(db_url, f"DELETE FROM receipt WHERE entry_id = {entry.id}")
-    result = runner.invoke(args=["check"])
+    assert runner.invoke(args=["check"]).exit_code == 0, "the verified part is not read again"
+    result = runner.invoke(args=["check", "--full"])
     assert result.exit_code == 1
-    assert f"seal: receipts of fund {verified.id}: 2 rows up to id" in result.output
+    assert f"seal: receipt {receipt_id}: deleted since its last audit event" in result.output
+
+
+def test_a_receipt_slipped_in_behind_the_application_is_found(session, verified, db_url):
+    """A row added since the last check, with no audit event sealing it, is new: the
+    incremental check reads it (a primary-key range above every recorded position)."""
+    other = session.exec(select(Receipt).where(Receipt.unit_id == verified.id)).first()
+    _raw(db_url, _copy_receipt_sql(other.id))
+    session.rollback()
+    new_id = session.exec(select(func.max(Receipt.id))).one()
+    session.rollback()
+    problems = [str(p) for p in verify_and_record(session)]
+    assert f"unsealed: receipt {new_id}: no audit event records this row" in problems, problems
+
+
+def _copy_receipt_sql(receipt_id: int) -> str:
+    """SQL copying a receipt under another number (a row no event sealed)."""
+    columns = [c.name for c in Receipt.__table__.columns if c.name != "id"]
+    changed = {"number": "number + 1000", "import_key": "NULL"}
+    chosen = ", ".join(changed.get(c, c) for c in columns)
+    return (
+        f"INSERT INTO receipt ({', '.join(columns)}) "
+        f"SELECT {chosen} FROM receipt WHERE id = {receipt_id}"
+    )
 
 
 def test_nothing_is_recorded_when_the_check_fails(session, verified, make_receipt, db_url):
@@ -363,3 +399,46 @@ def test_an_unchanged_check_writes_no_position(session, verified, db_url):
     session.rollback()
     after = {(r.chain, r.chain_key): r.verified_at for r in session.exec(select(ChainVerified))}
     assert after == before
+
+
+def _full_check_row(session, campaign_id, tmp_path):
+    made = export_workbook(session, campaign_id=campaign_id, path=tmp_path / "w.xlsx")
+    session.rollback()
+    [row] = [c for c in made.checks if c.name.startswith("Kiểm tra toàn bộ gần nhất")]
+    return row
+
+
+def test_the_workbook_states_when_its_scope_was_last_checked_in_full(
+    session, verified, db_url, tmp_path, monkeypatch
+):
+    """The workbook's own check reads what is new; its checks sheet says when the books it
+    covers were last checked in full (by a check over everything or over a unit above), and
+    a full check that found problems shows there as a mismatch."""
+    from ledger import forked
+
+    monkeypatch.setattr(forked.threading, "active_count", lambda: 2)
+    campaign = find_campaign(session, unit_id=verified.parent_id, year=2018)
+    row = _full_check_row(session, campaign.id, tmp_path)
+    assert row.ok and row.note.startswith("Chưa chạy lần nào"), row
+    # a full check of one commune does not cover the district's workbook
+    assert verify_and_record(session, {verified.id}, full=True, root=verified.id) == []
+    session.rollback()
+    assert _full_check_row(session, campaign.id, tmp_path).note.startswith("Chưa chạy lần nào")
+    assert verify_and_record(session, full=True) == []
+    session.rollback()
+    runs = session.exec(select(CheckRun).order_by(CheckRun.id)).all()
+    assert [(r.unit_id, r.full, r.problems) for r in runs] == [
+        (None, False, 0),  # the fixture's check, over everything
+        (campaign.unit_id, False, 0),  # a workbook's, under the campaign's unit
+        (verified.id, True, 0),
+        (campaign.unit_id, False, 0),
+        (None, True, 0),
+    ]
+    row = _full_check_row(session, campaign.id, tmp_path)
+    shown = format_local_datetime(runs[-1].finished_at)
+    assert row.ok and row.note == f"Lúc {shown}.", row
+    _raw(db_url, "UPDATE receipt SET amount = amount + 1 WHERE id = 1")
+    found = verify_and_record(session, full=True)
+    session.rollback()
+    row = _full_check_row(session, campaign.id, tmp_path)
+    assert not row.ok and row.actual == len(found) > 0, row

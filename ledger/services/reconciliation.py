@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from ..dates import format_local_datetime
 from ..errors import _l
 from ..exports.reconciliation import (
     CashCountRow,
@@ -62,6 +63,7 @@ from .receipts import QUOTA_SOURCES
 from .reports import SamePeriod, same_period_rows
 from .unit_order import official_key
 from .units import Scope, in_units, subtree_ids, subtree_scope
+from .verified import last_full_check
 
 #: told how the export goes: (step, done, of)
 Report = Callable[[str, int, int], None]
@@ -191,6 +193,9 @@ class Reconciliation:
     #: valid receipts in the window settle of them, receipts settling beyond their amount
     pledges: list[PledgeRow] = field(default_factory=list)
     pledge_receipts: tuple[int, int] = (0, 0)
+    #: the latest full check covering the campaign's unit: (finished, problems found), None
+    #: if none ever ran (the workbook's own check is incremental: what is new since)
+    full_check: tuple[datetime, int] | None = None
 
     @property
     def checks(self) -> list[Check]:
@@ -238,7 +243,8 @@ def export_workbook(
     checks sheet, the only one that needs it, is written.
     """
     funds = campaign_funds(session, campaign_id)
-    verifying = verify_books(session, funds)  # check: started, in a child
+    root = get_campaign(session, campaign_id).unit_id
+    verifying = verify_books(session, funds, root)  # check: started, in a child
     data = gather(
         session,
         funds,
@@ -277,7 +283,7 @@ def build_reconciliation(
 ) -> Reconciliation:
     """The workbook's figures and checks, without the workbook."""
     funds = campaign_funds(session, campaign_id)
-    verifying = verify_books(session, funds)
+    verifying = verify_books(session, funds, get_campaign(session, campaign_id).unit_id)
     data = gather(
         session,
         funds,
@@ -296,12 +302,12 @@ def campaign_funds(session: Session, campaign_id: int) -> set[int]:
     return subtree_ids(session, get_campaign(session, campaign_id).unit_id)
 
 
-def verify_books(session: Session, funds: set[int]) -> Pending:
+def verify_books(session: Session, funds: set[int], root: int) -> Pending:
     """Start re-verifying the funds' books and hash chains (incrementally, recording how far
     each chain was verified when nothing is wrong) in a forked child (or, where forking is
     unsafe, in-process when the result is asked for)."""
     url = session.get_bind().url.render_as_string(hide_password=False)
-    return Pending(url, _problems, funds)
+    return Pending(url, _problems, funds, root)
 
 
 def gather(
@@ -369,7 +375,13 @@ def gather(
         pledge_receipts=receipts_settled(
             session, funds=scope, campaign_id=campaign_id, start=start, end=end
         ),
+        full_check=_full_check(session, progress.campaign.unit_id),
     )
+
+
+def _full_check(session: Session, unit_id: int) -> tuple[datetime, int] | None:
+    last = last_full_check(session, unit_id)
+    return None if last is None else (last.finished_at, last.problems)
 
 
 def _scope(session: Session, root_id: int, funds: set[int]) -> Scope | set[int]:
@@ -378,8 +390,8 @@ def _scope(session: Session, root_id: int, funds: set[int]) -> Scope | set[int]:
     return scope if scope.ids is None or scope.ids == funds else funds
 
 
-def _problems(session: Session, funds: set[int]) -> list[Problem]:
-    return verify_and_record(session, funds)
+def _problems(session: Session, funds: set[int], root: int) -> list[Problem]:
+    return verify_and_record(session, funds, root=root)
 
 
 def _in_span(funds, start, end):
@@ -747,16 +759,35 @@ def reconcile(data: Reconciliation) -> list[Check]:
         ),
         Check("Chuyển đi = đã nhận + đang chuyển (theo sổ nhật ký)", sent, received + in_transit),
         Check(
-            "Bút toán cân, chuỗi băm hợp lệ, số dư = định khoản, không ghi sổ kỳ đã khóa",
+            "Bút toán cân, chuỗi băm hợp lệ, số dư = định khoản, không ghi sổ kỳ đã khóa "
+            "(các dòng ghi sau lần kiểm tra trước)",
             0,
             len(problems),
             "; ".join(str(x) for x in problems[:5]),
         ),
+        full_check_row(data.full_check),
         *_bank_checks(data),
         *cash_count_checks(data),
         *pledge_checks(data.pledges, *data.pledge_receipts, p),
         *children_checks(data),
     ]
+
+
+def full_check_row(last: tuple[datetime, int] | None) -> Check:
+    """The latest full check of the workbook's scope (every chain from its first link, every
+    row compared): the workbook's own check reads only what was written since the last one,
+    so the auditor sees how old the whole verification is and what it found."""
+    name = "Kiểm tra toàn bộ gần nhất (mọi chuỗi băm từ đầu, mọi dòng đã ghi): số sai lệch"
+    if last is None:
+        return Check(
+            name,
+            0,
+            0,
+            "Chưa chạy lần nào cho phạm vi này: «Kiểm tra toàn bộ sổ sách» ở trang Công việc "
+            "nền, hoặc `flask --app ledger check --full`.",
+        )
+    finished, found = last
+    return Check(name, 0, found, f"Lúc {format_local_datetime(finished)}.")
 
 
 def children_checks(data: Reconciliation) -> list[Check]:

@@ -1,37 +1,41 @@
 """Incremental chain verification: how far each hash chain was last verified.
 
 A check that found nothing wrong records, for each chain it walked (a fund's journal, an audit
-chain), the last position it verified and the hash there (``ChainVerified``). An incremental
-check then re-hashes only the links after that position, having made sure the hash at it is
-still the one verified and that the verified part still holds every position; ``flask check
---full`` re-hashes everything.
+chain), the last position it verified and the hash there (``ChainVerified``), and for each
+fund's receipts and disbursements the largest id verified and how many rows it had. An
+incremental check then reads only what follows those positions: it re-hashes the links after
+them, having made sure the hash at each position is still the one verified (one probe per
+chain), and compares with their documents, balances and locks only the funds that have new
+lines; ``flask check --full`` re-hashes and compares everything.
 
-What that leaves to the full check: an already-verified row edited *without* recomputing its
-hash (say an old posting's amount) is found by the incremental check only through the other
-checks (balances = postings, receipts = entries, monthly totals, row counts),
-and always by the full one. A rewrite that recomputes the hashes changes the hash at the
-recorded position (unless the recorded positions are rewritten too) and, like any rewrite,
-no longer passes through the anchors printed on workbooks and reports.
+What that leaves to the full check: a verified row edited or deleted *behind the application*
+(say an old posting's amount changed, or an old receipt deleted, with the hashes left as they
+were) is found by ``check --full``, not by the incremental check: finding it means reading
+every verified row, which at 10,000,000 receipts is what made each workbook's check take a
+minute. Nothing the application does changes a verified line. A rewrite that recomputes the
+hashes changes the hash at the recorded position (unless the recorded positions are rewritten
+too) and, like any rewrite, no longer passes through the anchors printed on workbooks and
+reports. Each run is recorded (``CheckRun``), so a workbook states when its scope was last
+checked in full.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from ..engine import new_session
-from ..models import AuditEvent, ChainVerified, Entry
+from ..models import AuditEvent, ChainVerified, CheckRun, Entry
 from ..models.base import utcnow
 from ..vocab import ChainKind
-from .seals import SEALED
 
 #: positions moved at once past which their table's statistics are taken again (PostgreSQL)
 RESTATED = 1_000
@@ -114,47 +118,6 @@ def moved_since_verified(session: Session, chain: ChainKind, keys) -> list[tuple
     ]
 
 
-def verified_part_gaps(session: Session, chain: ChainKind, keys) -> list[tuple[int, int, int]]:
-    """Chains whose verified part no longer holds every position: (key, seq, links found)."""
-    table: Any = Entry if chain is ChainKind.JOURNAL else AuditEvent
-    key_column = table.unit_id if chain is ChainKind.JOURNAL else table.chain_key
-    found = func.count(table.id)
-    query = (
-        select(ChainVerified.chain_key, ChainVerified.seq, found)
-        .join(table, (key_column == ChainVerified.chain_key) & (table.seq <= ChainVerified.seq))
-        .where(ChainVerified.chain == chain.value)
-        .group_by(col(ChainVerified.chain_key), col(ChainVerified.seq))
-        .having(found != ChainVerified.seq)
-    )
-    if keys is not None:
-        query = query.where(col(ChainVerified.chain_key).in_(list(keys)))
-    return list(session.exec(query).all())
-
-
-def verified_rows_changed(
-    session: Session, chain: ChainKind, funds
-) -> list[tuple[int, int, int, int]]:
-    """Funds whose sealed rows of ``chain``'s kind up to the recorded id are no longer as many
-    as when verified: (fund, id, rows then, rows now)."""
-    spec = SEALED[chain.value]
-    table = spec.table
-    fund, key = table.c[spec.fund], table.c[spec.key]
-    found = func.count(key)
-    query = (
-        select(ChainVerified.chain_key, ChainVerified.seq, ChainVerified.hash, found)
-        .outerjoin(table, (fund == ChainVerified.chain_key) & (key <= ChainVerified.seq))
-        .where(ChainVerified.chain == chain.value)
-        .group_by(col(ChainVerified.chain_key), col(ChainVerified.seq), col(ChainVerified.hash))
-    )
-    if funds is not None:
-        query = query.where(col(ChainVerified.chain_key).in_(list(funds)))
-    return [
-        (key_, seq, int(count or 0), int(n))
-        for key_, seq, count, n in session.exec(query).all()
-        if int(count or 0) != int(n)
-    ]
-
-
 def record_verified(engine: Any, ends: Positions) -> None:
     """Write down where each chain was verified, in a transaction of its own (a position only
     moves forward: a slower check finishing late never moves one back). A database that cannot
@@ -200,3 +163,37 @@ def record_verified(engine: Any, ends: Positions) -> None:
     except DBAPIError:
         # the check's answer stands; unrecorded, the next check verifies these links again
         return
+
+
+def record_run(
+    engine: Any, *, root: int | None, full: bool, started: datetime, problems: int
+) -> None:
+    """Write down one run of the check over everything (``root`` None) or ``root``'s subtree,
+    in a transaction of its own; a database that cannot take the write just now leaves no
+    row (the check's answer stands)."""
+    run = CheckRun(
+        unit_id=root, full=full, started_at=started, finished_at=utcnow(), problems=problems
+    )
+    try:
+        with new_session(engine, write=True) as session:
+            session.add(run)
+            session.commit()
+    except DBAPIError:
+        return
+
+
+def last_full_check(session: Session, unit_id: int) -> CheckRun | None:
+    """The latest full check whose scope held ``unit_id``'s subtree: one over everything, or
+    over the unit or one of its ancestors."""
+    from .rollups import ancestry
+
+    covering = ancestry(session, [unit_id]).get(unit_id, [unit_id])
+    return session.exec(
+        select(CheckRun)
+        .where(
+            col(CheckRun.full).is_(True),
+            col(CheckRun.unit_id).is_(None) | col(CheckRun.unit_id).in_(covering),
+        )
+        .order_by(col(CheckRun.finished_at).desc(), col(CheckRun.id).desc())
+        .limit(1)
+    ).first()

@@ -27,6 +27,7 @@ from ..forms import JobForm
 from ..i18n import error_message, vocab_label
 from ..models import Job, utcnow
 from ..services import jobs
+from ..services.verified import last_full_check
 from ..vocab import JOB_ACTIVE, JobKind, JobStatus
 from ..worker import settings_from
 from .common import start_job
@@ -45,8 +46,14 @@ MIMETYPES = {
 @login_required
 def index():
     """The signed-in user's jobs, newest first, each with its progress bar."""
-    rows = jobs.user_jobs(get_session(), current_user.id)
-    return render_template("jobs/index.html", rows=rows, form=JobForm(), failure=failure)
+    session = get_session()
+    rows = jobs.user_jobs(session, current_user.id)
+    last_full = (
+        last_full_check(session, current_user.unit_id) if current_user.can("audit_log") else None
+    )
+    return render_template(
+        "jobs/index.html", rows=rows, form=JobForm(), failure=failure, last_full=last_full
+    )
 
 
 @bp.route("/<int:job_id>")
