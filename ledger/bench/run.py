@@ -422,13 +422,14 @@ def _workbook_job(client: Client, campaign_id: int, page: bytes):
 def _first_check(url: str, scope: Scope, result: Result) -> None:
     """The first verification of a new database (every chain hashed from its first link, the
     positions recorded), timed apart: it happens once, after generation or migration 0008, as
-    the nightly ``check`` does; the workbook after it re-hashes only what is new."""
+    the nightly ``check --full`` does (recorded as the workbook's last full check); the
+    workbook after it re-hashes only what is new."""
     from ..services.check import verify_and_record
 
     def verify() -> float:
         session = new_session(make_engine(url), write=False)
         started = time.perf_counter()
-        problems = verify_and_record(session)
+        problems = verify_and_record(session, full=True)
         if problems:
             raise RuntimeError(f"{len(problems)} problems, first: {problems[0]}")
         return time.perf_counter() - started

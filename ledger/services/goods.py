@@ -352,9 +352,12 @@ def book_mismatches(session: Session, funds=None) -> list[tuple[int, int, int]]:
     ]
     wanted: set[int] = set()
     for query in candidates:
+        # the batch's funds in SQL: read through the fund index, not every receipt per batch
+        # (a full check at 10,000,000 receipts walks 136 batches)
+        table = query.get_final_froms()[0]
+        if funds is not None:
+            query = query.where(table.c.unit_id.in_(list(funds)))
         wanted.update(session.exec(query.distinct()).all())
-    if funds is not None:
-        wanted &= set(funds)
     out = []
     for unit_id in sorted(wanted):
         book = goods_book(session, unit_id)
