@@ -13,7 +13,7 @@ from sqlmodel import func, select
 
 from ledger.dates import format_local_datetime
 from ledger.engine import get_engine
-from ledger.models import ChainHead, ChainVerified, CheckRun, Entry, Receipt, Rollup, Unit
+from ledger.models import ChainHead, ChainVerified, Entry, FullCheck, Receipt, Rollup, Unit
 from ledger.services import check
 from ledger.services.campaigns import find_campaign
 from ledger.services.check import verify_and_record
@@ -426,14 +426,8 @@ def test_the_workbook_states_when_its_scope_was_last_checked_in_full(
     assert _full_check_row(session, campaign.id, tmp_path).note.startswith("Chưa chạy lần nào")
     assert verify_and_record(session, full=True) == []
     session.rollback()
-    runs = session.exec(select(CheckRun).order_by(CheckRun.id)).all()
-    assert [(r.unit_id, r.full, r.problems) for r in runs] == [
-        (None, False, 0),  # the fixture's check, over everything
-        (campaign.unit_id, False, 0),  # a workbook's, under the campaign's unit
-        (verified.id, True, 0),
-        (campaign.unit_id, False, 0),
-        (None, True, 0),
-    ]
+    runs = session.exec(select(FullCheck).order_by(FullCheck.id)).all()
+    assert [(r.unit_id, r.problems) for r in runs] == [(verified.id, 0), (None, 0)]
     row = _full_check_row(session, campaign.id, tmp_path)
     shown = format_local_datetime(runs[-1].finished_at)
     assert row.ok and row.note == f"Lúc {shown}.", row

@@ -150,20 +150,19 @@ class ChainVerified(SQLModel, table=True):
     verified_at: datetime = timestamp()
 
 
-class CheckRun(SQLModel, table=True):
-    """One run of the books' check: over everything (``unit_id`` None) or one unit and every
-    unit under it, in full (every chain from its first link, every row compared) or
-    incrementally (what followed the verified positions), and how many problems it found.
-    A workbook states when its scope was last checked in full from these rows."""
+class FullCheck(SQLModel, table=True):
+    """One full check of the books (every chain from its first link, every row compared):
+    over everything (``unit_id`` None) or one unit and every unit under it, and how many
+    problems it found. A workbook's own check reads only what is new since the chains were
+    last verified; it states from these rows when its scope was last checked in full."""
 
     __table_args__ = (
         CheckConstraint("problems >= 0", name="problems_not_negative"),
         CheckConstraint("finished_at >= started_at", name="finishes_after_start"),
-        Index("ix_checkrun_full_finished", "full", "finished_at"),
+        Index("ix_fullcheck_finished", "finished_at"),
     )
     id: int = Field(default=None, primary_key=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
-    full: bool
     started_at: datetime = timestamp()
     finished_at: datetime = timestamp()
     problems: int

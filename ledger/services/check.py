@@ -51,7 +51,7 @@ from .verified import (
     Verification,
     after_verified,
     moved_since_verified,
-    record_run,
+    record_full_check,
     record_verified,
     verified_positions,
 )
@@ -1156,8 +1156,8 @@ def verify_and_record(
 ) -> list[Problem]:
     """``check_books`` in one snapshot of the database (its own session on ``session``'s
     engine), incremental unless ``full``; when nothing is wrong, where each chain was verified
-    is written down in a transaction of its own, for the next incremental check. The run is
-    recorded (``CheckRun``) when it covers everything or ``root``'s subtree (``unit_ids``)."""
+    is written down in a transaction of its own, for the next incremental check. A full check
+    is recorded (``FullCheck``) when it covers everything or ``root``'s subtree (``unit_ids``)."""
     engine = session.get_bind()
     started = utcnow()
     verification = Verification(incremental=not full)
@@ -1176,8 +1176,8 @@ def verify_and_record(
         problems = list(dict.fromkeys(problems))  # the global audit chain is in every batch
     if not problems:
         record_verified(engine, verification.ends)
-    if unit_ids is None or root is not None:
-        record_run(engine, root=root, full=full, started=started, problems=len(problems))
+    if full and (unit_ids is None or root is not None):
+        record_full_check(engine, root=root, started=started, problems=len(problems))
     return problems
 
 

@@ -345,18 +345,21 @@ def goods_choices(session: Session, unit_id: int) -> list[GoodsLine]:
 def book_mismatches(session: Session, funds=None) -> list[tuple[int, int, int]]:
     """Funds whose goods book (on hand value) differs from their in-kind account's balance,
     or holding a negative quantity of an item: (fund, book value, account balance)."""
-    candidates = [
-        select(Receipt.unit_id).where(Receipt.method == Method.IN_KIND.value),
-        select(Disbursement.unit_id).where(Disbursement.method == Method.IN_KIND.value),
-        select(Account.unit_id).where(Account.kind == Method.IN_KIND.value, Account.balance != 0),
+    candidates: list[tuple[Any, Any]] = [
+        (Receipt.unit_id, col(Receipt.method) == Method.IN_KIND.value),
+        (Disbursement.unit_id, col(Disbursement.method) == Method.IN_KIND.value),
+        (
+            Account.unit_id,
+            (col(Account.kind) == Method.IN_KIND.value) & (col(Account.balance) != 0),
+        ),
     ]
     wanted: set[int] = set()
-    for query in candidates:
+    for fund, holds_goods in candidates:
         # the batch's funds in SQL: read through the fund index, not every receipt per batch
         # (a full check at 10,000,000 receipts walks 136 batches)
-        table = query.get_final_froms()[0]
+        query = select(fund).where(holds_goods)
         if funds is not None:
-            query = query.where(table.c.unit_id.in_(list(funds)))
+            query = query.where(col(fund).in_(list(funds)))
         wanted.update(session.exec(query.distinct()).all())
     out = []
     for unit_id in sorted(wanted):

@@ -15,8 +15,8 @@ every verified row, which at 10,000,000 receipts is what made each workbook's ch
 minute. Nothing the application does changes a verified line. A rewrite that recomputes the
 hashes changes the hash at the recorded position (unless the recorded positions are rewritten
 too) and, like any rewrite, no longer passes through the anchors printed on workbooks and
-reports. Each run is recorded (``CheckRun``), so a workbook states when its scope was last
-checked in full.
+reports. Each full check is recorded (``FullCheck``), so a workbook states when its scope was
+last checked in full.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from ..engine import new_session
-from ..models import AuditEvent, ChainVerified, CheckRun, Entry
+from ..models import AuditEvent, ChainVerified, Entry, FullCheck
 from ..models.base import utcnow
 from ..vocab import ChainKind
 
@@ -165,15 +165,11 @@ def record_verified(engine: Any, ends: Positions) -> None:
         return
 
 
-def record_run(
-    engine: Any, *, root: int | None, full: bool, started: datetime, problems: int
-) -> None:
-    """Write down one run of the check over everything (``root`` None) or ``root``'s subtree,
-    in a transaction of its own; a database that cannot take the write just now leaves no
-    row (the check's answer stands)."""
-    run = CheckRun(
-        unit_id=root, full=full, started_at=started, finished_at=utcnow(), problems=problems
-    )
+def record_full_check(engine: Any, *, root: int | None, started: datetime, problems: int) -> None:
+    """Write down a full check over everything (``root`` None) or ``root``'s subtree, in a
+    transaction of its own; a database that cannot take the write just now leaves no row
+    (the check's answer stands)."""
+    run = FullCheck(unit_id=root, started_at=started, finished_at=utcnow(), problems=problems)
     try:
         with new_session(engine, write=True) as session:
             session.add(run)
@@ -182,18 +178,15 @@ def record_run(
         return
 
 
-def last_full_check(session: Session, unit_id: int) -> CheckRun | None:
+def last_full_check(session: Session, unit_id: int) -> FullCheck | None:
     """The latest full check whose scope held ``unit_id``'s subtree: one over everything, or
     over the unit or one of its ancestors."""
     from .rollups import ancestry
 
     covering = ancestry(session, [unit_id]).get(unit_id, [unit_id])
     return session.exec(
-        select(CheckRun)
-        .where(
-            col(CheckRun.full).is_(True),
-            col(CheckRun.unit_id).is_(None) | col(CheckRun.unit_id).in_(covering),
-        )
-        .order_by(col(CheckRun.finished_at).desc(), col(CheckRun.id).desc())
+        select(FullCheck)
+        .where(col(FullCheck.unit_id).is_(None) | col(FullCheck.unit_id).in_(covering))
+        .order_by(col(FullCheck.finished_at).desc(), col(FullCheck.id).desc())
         .limit(1)
     ).first()
