@@ -907,9 +907,14 @@ def _seals_since_verified(session: Session, kind: str, funds):
     # position recorded, a range of the primary key: the lowest position read all but a
     # fund's first rows. A row written then under a smaller id (a transaction committed
     # late) is sealed by an event after its chain's position, so it is compared all the same.
+    # (the funds kept here: named in SQL, SQLite read every row of theirs through their index)
     highest = max(seq for seq, _count in since.values())
-    query = select(key, fund).where(key > highest, fund.in_(resumed))
-    changed = [tuple(row) for row in conn.execute(query)]
+    wanted_funds = set(resumed)
+    changed = [
+        (row_key, row_fund)
+        for row_key, row_fund in conn.execute(select(key, fund).where(key > highest))
+        if row_fund in wanted_funds
+    ]
     added += changed
     wanted = sorted({row_key for row_key, _fund in changed} | (set(sealed) - set(now)))
     for start in range(0, len(wanted), 5_000):
@@ -923,9 +928,10 @@ def _rows_verified(
     session: Session, chain: ChainKind, funds, added: list, verification: Verification
 ) -> None:
     """Note each fund's largest row id verified and how many rows it had up to it (the
-    position's "hash"): an incremental check adds the rows it verified to the recorded
-    position. A row deleted behind the application from the verified part is found by
-    ``check --full`` (its last audit event seals a row that is gone)."""
+    position's "hash"; 0 for a fund with none, so that it is not read again as never
+    verified): an incremental check adds the rows it verified to the recorded position. A
+    row deleted behind the application from the verified part is found by ``check --full``
+    (its last audit event seals a row that is gone)."""
     since = verified_positions(session, chain, funds) if verification.incremental else {}
     ends = verification.ends
     counts = {fund: int(count or 0) for fund, (_seq, count) in since.items()}
@@ -933,8 +939,9 @@ def _rows_verified(
     for row_key, fund in added:
         counts[fund] = counts.get(fund, 0) + 1
         tops[fund] = max(tops.get(fund, 0), row_key)
-    for fund, top in tops.items():
-        ends[(chain.value, fund)] = (top, str(counts[fund]))
+    scope = funds if funds is not None else session.exec(select(col(Unit.id))).all()
+    for fund in {*scope, *tops}:
+        ends[(chain.value, fund)] = (tops.get(fund, 0), str(counts.get(fund, 0)))
 
 
 def _last_seals(session: Session, kind: str, funds, keys: set[int]) -> dict[int, str]:
@@ -945,11 +952,13 @@ def _last_seals(session: Session, kind: str, funds, keys: set[int]) -> dict[int,
         query = query.where(
             AuditEvent.object_type == kind, col(AuditEvent.object_id).in_(sorted(keys) or [0])
         )
-    elif funds is not None:
+    elif funds is not None and kind in BY_ID:
         # the funds' events through their chains' index, the kind kept here: asked for the
         # kind too, SQLite read every event of that kind in the country for each batch (at
         # 10,000,000 receipts, 136 batches: the first full check did not end in an hour)
         query = query.where(col(AuditEvent.chain_key).in_(funds))
+    elif funds is not None:  # a kind with few rows (children, locks): through its own index
+        query = query.where(AuditEvent.object_type == kind, col(AuditEvent.chain_key).in_(funds))
     else:
         query = query.where(AuditEvent.object_type == kind)
     last: dict[int, str] = {}

@@ -40,6 +40,10 @@ from ..vocab import ChainKind
 #: positions moved at once past which their table's statistics are taken again (PostgreSQL)
 RESTATED = 1_000
 
+#: chains of rows by id (a fund's receipts, its disbursements): a fund with none is recorded at
+#: 0, so that the next check reads what follows instead of the fund's every audit event
+ROW_CHAINS = frozenset({ChainKind.RECEIPT.value, ChainKind.DISBURSEMENT.value})
+
 #: (chain kind, chain key) → (seq, hash)
 Positions = dict[tuple[str, int], tuple[int, str]]
 
@@ -136,7 +140,7 @@ def record_verified(engine: Any, ends: Positions) -> None:
     rows = [
         {"chain": chain, "chain_key": key, "seq": seq, "hash": digest, "verified_at": now}
         for (chain, key), (seq, digest) in sorted(ends.items())
-        if seq and recorded.get((chain, key)) != (seq, digest)
+        if (seq or chain in ROW_CHAINS) and recorded.get((chain, key)) != (seq, digest)
     ]
     if not rows:
         return
