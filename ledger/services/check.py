@@ -26,6 +26,7 @@ from ..models import (
     BankAccount,
     CashCount,
     ChainHead,
+    ChainVerified,
     Disbursement,
     Entry,
     PeriodLock,
@@ -191,7 +192,7 @@ def _load_journal(session: Session, funds=None, verification: Verification | Non
         (
             row
             for part in after_verified(
-                query, ChainKind.JOURNAL, col(Entry.unit_id), col(Entry.seq), funds, since
+                session, query, ChainKind.JOURNAL, col(Entry.unit_id), col(Entry.seq), funds, since
             )
             for row in conn.execute(part)
         ),
@@ -769,7 +770,13 @@ def check_audit_chains(
     since = _since(session, ChainKind.AUDIT, keys, verification)
     if _incremental(verification):
         parts = after_verified(
-            query, ChainKind.AUDIT, col(AuditEvent.chain_key), col(AuditEvent.seq), keys, since
+            session,
+            query,
+            ChainKind.AUDIT,
+            col(AuditEvent.chain_key),
+            col(AuditEvent.seq),
+            keys,
+            since,
         )
         events: Any = sorted(
             (row for part in parts for row in conn.execute(part).mappings()),
@@ -891,6 +898,7 @@ def _seals_since_verified(session: Session, kind: str, funds):
     # asked for one kind, SQLite read every event of that kind through its index instead
     events = select(AuditEvent.object_type, col(AuditEvent.object_id), AuditEvent.digest)
     parts = after_verified(
+        session,
         events.add_columns(col(AuditEvent.id)),
         ChainKind.AUDIT,
         col(AuditEvent.chain_key),
@@ -908,7 +916,11 @@ def _seals_since_verified(session: Session, kind: str, funds):
     # fund's first rows. A row written then under a smaller id (a transaction committed
     # late) is sealed by an event after its chain's position, so it is compared all the same.
     # (the funds kept here: named in SQL, SQLite read every row of theirs through their index)
-    highest = max(seq for seq, _count in since.values())
+    # The largest over every fund, not just this batch's: a batch's own largest position can
+    # be millions of rows behind the newest (a check that reads those rows is O(books)).
+    highest = session.exec(
+        select(func.max(ChainVerified.seq)).where(ChainVerified.chain == chain.value)
+    ).one()
     wanted_funds = set(resumed)
     changed = [
         (row_key, row_fund)
