@@ -279,6 +279,31 @@ def bench_post(db, seconds, runs, workers) -> None:
             )
 
 
+@bench_group.command("workbooks")
+@click.option("--db", default=None, help="Database URL (default: instance/bench.db).")
+@click.option("--runs", type=int, default=2, show_default=True)
+@click.option("--workers", type=int, default=2, show_default=True)
+def bench_workbooks(db, runs, workers) -> None:
+    """The workbooks alone, as ``bench run`` times them (district, province and nation over
+    HTTP, a large one through its background job; the nation by the service call with its
+    peak memory), ``--runs`` times; without the first full check ``bench run`` makes first,
+    so run one (``flask check --full``) after generating."""
+    from .prepare import prepare
+    from .run import Result, _workbook_service, _workbooks_http
+    from .web import gunicorn
+
+    url, _journal = _bench_paths(db)
+    migrate.upgrade(url)
+    with session_scope(url) as session:
+        scopes, _treasurers = prepare(session)
+    dispose_engines()
+    result = Result()
+    for _ in range(runs):
+        with gunicorn(url, workers=workers) as server:
+            _workbooks_http(server, scopes, result)
+        _workbook_service(url, scopes["nation"], result)
+
+
 @bench_group.command("table")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--by-scope", is_flag=True, help="One table per run: each screen at each scope.")

@@ -210,3 +210,14 @@ def test_bench_post_times_posting_alone_and_every_receipt_it_counts_is_stored(
     dispose_engines()
     # every receipt the runs counted was stored, once, and nothing else was
     assert after - before == posted == int(warm.group(1)) + sum(int(c) for c, _ in runs)
+
+
+def test_bench_workbooks_times_each_workbook_as_a_user_gets_it(runner, db_url, tmp_path):
+    url, _ = _generate(runner, db_url, tmp_path, communes=20, receipts=400)
+    ran = runner.invoke(args=["bench", "workbooks", "--db", url, "--runs", "1", "--workers", "1"])
+    dispose_engines()
+    assert ran.exit_code == 0, ran.output
+    rows = [line for line in ran.output.splitlines() if line.strip().startswith("workbook (")]
+    assert len(rows) == 4 and not any("FAILED" in line for line in rows), ran.output
+    assert "district" in rows[0] and "province" in rows[1] and "nation" in rows[2], rows
+    assert "workbook (service call)" in rows[3] and "peak" in rows[3], rows
