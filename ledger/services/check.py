@@ -912,12 +912,11 @@ def _seals_since_verified(session: Session, kind: str, funds):
         if about == kind:
             sealed[object_id] = digest
     # rows added since the last check (through the application or not) lie above the largest
-    # position recorded, a range of the primary key: the lowest position read all but a
-    # fund's first rows. A row written then under a smaller id (a transaction committed
-    # late) is sealed by an event after its chain's position, so it is compared all the same.
-    # (the funds kept here: named in SQL, SQLite read every row of theirs through their index)
-    # The largest over every fund, not just this batch's: a batch's own largest position can
-    # be millions of rows behind the newest (a check that reads those rows is O(books)).
+    # position recorded for any fund: a range of the primary key. The lowest position, or
+    # this batch's largest, can be millions of rows behind the newest. A row written then
+    # under a smaller id (a transaction committed late) is sealed by an event after its
+    # chain's position, so it is compared all the same. The batch's funds are kept here:
+    # named in SQL, SQLite read every row of theirs through their index.
     highest = session.exec(
         select(func.max(ChainVerified.seq)).where(ChainVerified.chain == chain.value)
     ).one()

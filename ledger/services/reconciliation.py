@@ -243,8 +243,7 @@ def export_workbook(
     checks sheet, the only one that needs it, is written.
     """
     funds = campaign_funds(session, campaign_id)
-    root = get_campaign(session, campaign_id).unit_id
-    verifying = verify_books(session, funds, root)  # check: started, in a child
+    verifying = verify_books(session, funds)  # check: started, in a child
     data = gather(
         session,
         funds,
@@ -283,7 +282,7 @@ def build_reconciliation(
 ) -> Reconciliation:
     """The workbook's figures and checks, without the workbook."""
     funds = campaign_funds(session, campaign_id)
-    verifying = verify_books(session, funds, get_campaign(session, campaign_id).unit_id)
+    verifying = verify_books(session, funds)
     data = gather(
         session,
         funds,
@@ -302,12 +301,12 @@ def campaign_funds(session: Session, campaign_id: int) -> set[int]:
     return subtree_ids(session, get_campaign(session, campaign_id).unit_id)
 
 
-def verify_books(session: Session, funds: set[int], root: int) -> Pending:
+def verify_books(session: Session, funds: set[int]) -> Pending:
     """Start re-verifying the funds' books and hash chains (incrementally, recording how far
     each chain was verified when nothing is wrong) in a forked child (or, where forking is
     unsafe, in-process when the result is asked for)."""
     url = session.get_bind().url.render_as_string(hide_password=False)
-    return Pending(url, _problems, funds, root)
+    return Pending(url, _problems, funds)
 
 
 def gather(
@@ -390,8 +389,8 @@ def _scope(session: Session, root_id: int, funds: set[int]) -> Scope | set[int]:
     return scope if scope.ids is None or scope.ids == funds else funds
 
 
-def _problems(session: Session, funds: set[int], root: int) -> list[Problem]:
-    return verify_and_record(session, funds, root=root)
+def _problems(session: Session, funds: set[int]) -> list[Problem]:
+    return verify_and_record(session, funds)
 
 
 def _in_span(funds, start, end):
