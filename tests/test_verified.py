@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import func, select
 
 from ledger.dates import format_local_datetime
@@ -311,6 +311,46 @@ def test_a_batched_check_reports_progress_once_across_batches(session, verified,
     totals = {total for _, total in seen}
     assert len(totals) == 1 and [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert seen[-1][0] == seen[-1][1]
+
+
+def test_a_batched_check_reads_the_recorded_positions_once(
+    session, verified, make_receipt, db_url, monkeypatch
+):
+    """A workbook's check at national scale runs in batches (8 at 10,600 funds): each chain
+    kind's recorded positions are read once per check, not by every step of every batch, and
+    the check still resumes each fund from its own position (a new receipt in a verified fund
+    re-hashed alone, a tampered one named)."""
+    monkeypatch.setattr(check, "FUNDS_AT_A_TIME", 3)
+    assert len(check.fund_batches(session, None, incremental=True)) > 3
+    receipt = make_receipt(unit_code=FUND, amount=90_000, on=date(2018, 4, 9))
+    session.commit()
+    sent: list[str] = []
+    engine = get_engine(db_url)
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM chainverified" in statement and "JOIN" not in statement.upper():
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert verify_and_record(session) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # the batches' weights (journal), then each chain kind once: journal, audit, receipts,
+    # disbursements; and the positions already recorded, read before writing the new ones
+    assert len(sent) <= 6, sent
+    session.rollback()
+    seq = session.get(ChainHead, verified.id).last_seq
+    assert _position(session, ChainKind.JOURNAL, verified.id)[0] == seq
+    _raw(db_url, f"UPDATE entry SET entry_date = '2018-04-08' WHERE id = {receipt.entry_id}")
+    problems = [str(p) for p in verify_and_record(session)]
+    assert not any(p.startswith(f"hash: entry {receipt.entry_id} ") for p in problems)
+    session.rollback()  # its snapshot predates the tampering: a write from it would be refused
+    tampered = make_receipt(unit_code=FUND, amount=95_000, on=date(2018, 4, 10))
+    session.commit()
+    _raw(db_url, f"UPDATE entry SET entry_date = '2018-04-08' WHERE id = {tampered.entry_id}")
+    problems = [str(p) for p in verify_and_record(session)]
+    assert [p for p in problems if p.startswith(f"hash: entry {tampered.entry_id} ")], problems
 
 
 def _tamper_rollup(db_url, unit_id: int, grain: str, period: str) -> None:

@@ -26,7 +26,6 @@ from ..models import (
     BankAccount,
     CashCount,
     ChainHead,
-    ChainVerified,
     Disbursement,
     Entry,
     PeriodLock,
@@ -187,7 +186,8 @@ def _load_journal(session: Session, funds=None, verification: Verification | Non
             _only(query, col(Entry.unit_id), funds).order_by(col(Entry.unit_id), col(Entry.seq))
         ).all()
         return entries, _postings_by_entry(session, funds)
-    since = verified_positions(session, ChainKind.JOURNAL, funds)
+    assert verification is not None
+    since = verification.positions(session, ChainKind.JOURNAL, funds)
     entries = sorted(
         (
             row
@@ -240,7 +240,9 @@ def check_chains(
 
 def _since(session: Session, chain: ChainKind, keys, verification) -> dict:
     """Each chain's verified position, where an incremental walk resumes."""
-    return verified_positions(session, chain, keys) if _incremental(verification) else {}
+    if verification is None or not verification.incremental:
+        return {}
+    return verification.positions(session, chain, keys)
 
 
 def _verified_part(session: Session, chain: ChainKind, keys) -> list[Problem]:
@@ -849,8 +851,8 @@ def check_seals(
     since each fund was last verified."""
     problems: list[Problem] = []
     for kind in SEALED:
-        if kind in BY_ID and _incremental(verification):
-            now, sealed, added = _seals_since_verified(session, kind, funds)
+        if kind in BY_ID and verification is not None and verification.incremental:
+            now, sealed, added = _seals_since_verified(session, kind, funds, verification)
         else:
             now = digests(session, kind, funds=funds)
             sealed = _last_seals(session, kind, funds, set(now))
@@ -876,7 +878,7 @@ def check_seals(
     return problems
 
 
-def _seals_since_verified(session: Session, kind: str, funds):
+def _seals_since_verified(session: Session, kind: str, funds, verification: Verification):
     """({key: (fund, digest)}, {key: last sealed digest}, [(key, fund) added]) for the rows of
     ``kind``: in a fund verified before, those added since (a larger id) or changed since (an
     event after its audit chain's verified position: every change through the application
@@ -884,8 +886,8 @@ def _seals_since_verified(session: Session, kind: str, funds):
     spec, conn = SEALED[kind], session.connection()
     table, chain = spec.table, BY_ID[kind]
     key, fund = table.c[spec.key], table.c[spec.fund]
-    scope = funds if funds is not None else list(session.exec(select(col(Unit.id))).all())
-    since = verified_positions(session, chain, scope)
+    scope = funds if funds is not None else _every_unit(session)
+    since = verification.positions(session, chain, scope)
     fresh = [f for f in scope if f not in since]
     now = digests(session, kind, funds=fresh) if fresh else {}
     sealed = _last_seals(session, kind, fresh, set(now)) if fresh else {}
@@ -893,7 +895,7 @@ def _seals_since_verified(session: Session, kind: str, funds):
     resumed = sorted(since)
     if not resumed:
         return now, sealed, added
-    audit_since = verified_positions(session, ChainKind.AUDIT, resumed)
+    audit_since = verification.positions(session, ChainKind.AUDIT, resumed)
     # the events after each audit chain's position, whatever they are about (kept here):
     # asked for one kind, SQLite read every event of that kind through its index instead
     events = select(AuditEvent.object_type, col(AuditEvent.object_id), AuditEvent.digest)
@@ -917,9 +919,7 @@ def _seals_since_verified(session: Session, kind: str, funds):
     # under a smaller id (a transaction committed late) is sealed by an event after its
     # chain's position, so it is compared all the same. The batch's funds are kept here:
     # named in SQL, SQLite read every row of theirs through their index.
-    highest = session.exec(
-        select(func.max(ChainVerified.seq)).where(ChainVerified.chain == chain.value)
-    ).one()
+    highest = verification.highest(session, chain)
     wanted_funds = set(resumed)
     changed = [
         (row_key, row_fund)
@@ -943,16 +943,20 @@ def _rows_verified(
     verified): an incremental check adds the rows it verified to the recorded position. A
     row deleted behind the application from the verified part is found by ``check --full``
     (its last audit event seals a row that is gone)."""
-    since = verified_positions(session, chain, funds) if verification.incremental else {}
+    since = verification.positions(session, chain, funds) if verification.incremental else {}
     ends = verification.ends
     counts = {fund: int(count or 0) for fund, (_seq, count) in since.items()}
     tops = {fund: seq for fund, (seq, _count) in since.items()}
     for row_key, fund in added:
         counts[fund] = counts.get(fund, 0) + 1
         tops[fund] = max(tops.get(fund, 0), row_key)
-    scope = funds if funds is not None else session.exec(select(col(Unit.id))).all()
+    scope = funds if funds is not None else _every_unit(session)
     for fund in {*scope, *tops}:
         ends[(chain.value, fund)] = (tops.get(fund, 0), str(counts.get(fund, 0)))
+
+
+def _every_unit(session: Session) -> list[int]:
+    return list(session.exec(select(col(Unit.id))).all())
 
 
 def _last_seals(session: Session, kind: str, funds, keys: set[int]) -> dict[int, str]:

@@ -60,6 +60,22 @@ class Verification:
     #: (unit, day) of every line an incremental check walked: the rolled-up totals those can
     #: have moved are verified once all batches are walked (``check.check_touched_rollups``)
     touched: set[tuple[int, date]] = field(default_factory=set)
+    #: each chain kind's recorded positions, read once per check (the check runs in one
+    #: snapshot): asked per batch and step, they were read about nine times a batch
+    known: dict[str, dict[int, tuple[int, str]]] = field(default_factory=dict, repr=False)
+
+    def positions(self, session: Session, chain: ChainKind, keys: Collection[int] | None) -> dict:
+        """{chain key: (seq, hash)} as last verified, for ``keys`` (None: every chain)."""
+        every = self.known.get(chain.value)
+        if every is None:
+            every = self.known[chain.value] = verified_positions(session, chain, None)
+        if keys is None:
+            return dict(every)
+        return {key: every[key] for key in keys if key in every}
+
+    def highest(self, session: Session, chain: ChainKind) -> int:
+        """The largest position recorded for any chain of ``chain`` (0: none)."""
+        return max((seq for seq, _hash in self.positions(session, chain, None).values()), default=0)
 
 
 def verified_positions(session: Session, chain: ChainKind, keys: Collection[int] | None) -> dict:
