@@ -230,22 +230,32 @@ def _entries_in():
     )
 
 
+#: entry ids asked at once (SQLite binds at most 32,766 parameters to a statement)
+_ENTRIES_AT_ONCE = 5_000
+#: a group of ids is read as one index range when the range holds at most this many rows per id
+_DENSE = 4
+
+
 def _entry_hashes(session: Session, entry_ids: set[int]) -> dict[int, str]:
-    if not entry_ids:
-        return {}
-    low, high = min(entry_ids), max(entry_ids)
-    found = {}
-    # one index range instead of a parameter per entry; rows outside the set are dropped
+    """{entry id: hash} of ``entry_ids``, a group of sorted ids at a time: a dense group (a
+    fund's receipts written together) as one index range, a sparse one by its ids. One range
+    from the smallest id to the largest read the whole journal for each batch of a full check
+    whose funds' entries lay far apart (a nation's, province's and district's, or a commune's
+    early and late receipts): 136 batches × 10,000,000 entries at 10,000,000 receipts on
+    SQLite, 97 % of a first full check that had not ended after 56 minutes."""
+    ids = sorted(entry_ids)
+    found: dict[int, str] = {}
     connection = session.connection()
-    if len(entry_ids) > 500:
-        rows = connection.execute(
-            select(col(Entry.id), Entry.hash).where(col(Entry.id).between(low, high))
-        )
-    else:  # a few: one statement built once (``_entries_in``)
-        rows = connection.execute(_entries_in(), {"ids": sorted(entry_ids)})
-    for entry_id, digest in rows:
-        if entry_id in entry_ids:
-            found[entry_id] = digest
+    for start in range(0, len(ids), _ENTRIES_AT_ONCE):
+        group = ids[start : start + _ENTRIES_AT_ONCE]
+        low, high = group[0], group[-1]
+        if len(group) > 500 and high - low < _DENSE * len(group):
+            rows: Any = connection.execute(
+                select(col(Entry.id), Entry.hash).where(col(Entry.id).between(low, high))
+            )
+        else:  # by their ids: one statement built once (``_entries_in``)
+            rows = connection.execute(_entries_in(), {"ids": group})
+        found.update((entry_id, digest) for entry_id, digest in rows if entry_id in entry_ids)
     return found
 
 
