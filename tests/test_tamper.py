@@ -415,7 +415,7 @@ def test_a_funds_seals_read_its_own_entries_not_the_journal_between_them(session
     entries lie far apart (a fund's early and late receipts, another fund's written between),
     the hashes are read by id, not as one range from the first to the last: that range is the
     whole journal at national scale, read again for every batch (the first full check of
-    10,000,000 receipts on SQLite did not end in an hour). The digests are the same either way."""
+    10,000,000 receipts on SQLite had not ended after 51 minutes). The digests are the same either way."""
     from sqlalchemy import event
 
     from ledger.services.receipts import ReceiptInput, record_receipts
