@@ -66,16 +66,20 @@ class Verification:
 
     def positions(self, session: Session, chain: ChainKind, keys: Collection[int] | None) -> dict:
         """{chain key: (seq, hash)} as last verified, for ``keys`` (None: every chain)."""
-        every = self.known.get(chain.value)
-        if every is None:
-            every = self.known[chain.value] = verified_positions(session, chain, None)
+        every = self._every(session, chain)
         if keys is None:
             return dict(every)
         return {key: every[key] for key in keys if key in every}
 
     def highest(self, session: Session, chain: ChainKind) -> int:
         """The largest position recorded for any chain of ``chain`` (0: none)."""
-        return max((seq for seq, _hash in self.positions(session, chain, None).values()), default=0)
+        return max((seq for seq, _hash in self._every(session, chain).values()), default=0)
+
+    def _every(self, session: Session, chain: ChainKind) -> dict[int, tuple[int, str]]:
+        every = self.known.get(chain.value)
+        if every is None:
+            every = self.known[chain.value] = verified_positions(session, chain, None)
+        return every
 
 
 def verified_positions(session: Session, chain: ChainKind, keys: Collection[int] | None) -> dict:
